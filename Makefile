@@ -1,0 +1,41 @@
+# `make demo` and `make test` each do all the set-up a fresh machine needs: find a Python >= 3.12,
+# make .venv, install redline with its dev extra, then run.
+SHELL := /bin/bash
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+PYTHON_CANDIDATES := python3.12 python3.13 python3.14 python3 python
+
+# The first interpreter on PATH that is >= 3.12 (a pyenv shim that cannot run counts as absent).
+PY := $(shell for p in $(PYTHON_CANDIDATES); do \
+	command -v $$p >/dev/null 2>&1 && $$p -c 'import sys; sys.exit(sys.version_info < (3, 12))' 2>/dev/null \
+	&& { echo $$p; break; }; done)
+
+.PHONY: demo test lint format bench clean
+
+$(STAMP): pyproject.toml
+	@test -n "$(PY)" || { echo "redline needs Python >= 3.12 on PATH (tried: $(PYTHON_CANDIDATES))" >&2; exit 2; }
+	@test -x $(BIN)/python || $(PY) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --disable-pip-version-check --upgrade pip
+	$(BIN)/python -m pip install -q --disable-pip-version-check -e '.[dev]'
+	@touch $(STAMP)
+
+# The main job: the flagship scenario's ensemble, its tables, summary and plots.
+demo: $(STAMP)
+	$(BIN)/redline validate scenarios/*.yaml
+	$(BIN)/redline run scenarios/axis-2023.yaml --runs 200 --seed 20231007 --out out/axis-2023 --force
+	@echo "summary: out/axis-2023/summary.md; plots: out/axis-2023/*.png"
+
+test: $(STAMP)
+	$(BIN)/python -m pytest -q
+
+lint: $(STAMP)
+	$(BIN)/ruff format --check .
+	$(BIN)/ruff check .
+
+format: $(STAMP)
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+clean:
+	rm -rf $(VENV) out .pytest_cache .ruff_cache *.egg-info

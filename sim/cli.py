@@ -1,0 +1,328 @@
+"""The `redline` command.
+
+Every command that reads input reports bad input as lines `FILE:LINE: key.path: message` on stderr and exits with
+status 2; it never shows a traceback for it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from sim.errors import ScenarioError
+from sim.results import OutputError
+
+EXIT_OK, EXIT_FAILED, EXIT_BAD_INPUT = 0, 1, 2
+
+
+class UsageError(Exception):
+    """A bad flag or argument: one line, exit status 2."""
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str):  # one line, not argparse's usage block
+        raise UsageError(f"{self.prog}: {message} (see '{self.prog} --help')")
+
+
+def _add_set(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "--set",
+        dest="overrides",
+        action="append",
+        default=[],
+        metavar="KEY.PATH=VALUE",
+        help="change one value of the scenario, e.g. actors.iran.cost_sensitivity=0.5 or "
+        "relations.supports:iran:hezbollah.control=0.8 (repeatable; checked like the file)",
+    )
+
+
+def cmd_validate(args: argparse.Namespace) -> int:
+    from sim.scenario import load_scenario
+
+    status = EXIT_OK
+    for f in args.files:
+        try:
+            s = load_scenario(f, args.overrides)
+        except ScenarioError as e:
+            print(e.report(), file=sys.stderr)
+            status = EXIT_BAD_INPUT
+            continue
+        if not args.quiet:
+            print(
+                f"{f}: ok ({len(s.actors)} actors, {len(s.relations)} relations, {len(s.events)} events, "
+                f"{len(s.checks)} checks)"
+            )
+    return status
+
+
+def cmd_schema(args: argparse.Namespace) -> int:
+    from sim.schema import scenario_schema
+
+    text = json.dumps(scenario_schema(), indent=2) + "\n"
+    if args.out:
+        Path(args.out).write_text(text)
+    else:
+        sys.stdout.write(text)
+    return EXIT_OK
+
+
+def cmd_seeds(args: argparse.Namespace) -> int:
+    from sim.evidence import articles
+
+    shown = 0
+    for art in articles():
+        claims = [
+            c
+            for c in art.claims
+            if (not args.actor or args.actor in c.actors) and (not args.kind or c.kind == args.kind)
+        ]
+        if not claims:
+            continue
+        print(f"{art.article}  {art.date}  {art.title}")
+        for c in claims:
+            value = ""
+            if c.value is not None:
+                value = f" [{c.comparator or '='} {c.value:g} {c.unit or ''}".rstrip() + "]"
+            print(f"  {c.id:<9} {c.kind:<19} ¶{c.paragraph:<3} {c.claim}{value}")
+        shown += len(claims)
+    if not shown:
+        print("no claims match", file=sys.stderr)
+        return EXIT_FAILED
+    return EXIT_OK
+
+
+def cmd_describe(args: argparse.Namespace) -> int:
+    from sim import plots
+    from sim.describe import describe
+    from sim.results import scenario_facts
+    from sim.scenario import load_scenario
+
+    scn = load_scenario(args.scenario, args.overrides)
+    print(describe(scn))
+    out = Path(args.out) if args.out else Path("out") / scn.scenario
+    png = plots.network(scenario_facts(scn), out / "network.png")
+    print(f"\nnetwork picture: {png}")
+    return EXIT_OK
+
+
+def _positive(text: str) -> int:
+    try:
+        n = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"'{text}' is not a whole number") from None
+    if n < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1, got {n}")
+    return n
+
+
+def _seed(text: str) -> int:
+    try:
+        n = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"'{text}' is not a whole number") from None
+    if not 0 <= n < 2**63:
+        raise argparse.ArgumentTypeError(f"must be between 0 and 2**63-1, got {n}")
+    return n
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    from sim import plots
+    from sim.ensemble import run_ensemble
+    from sim.results import check_output
+    from sim.scenario import load_scenario, scenario_digest
+    from sim.summary import summary
+
+    out = Path(args.out)
+    check_output(out, args.force)  # before the work, not after it
+    scn = load_scenario(args.scenario, args.overrides)
+    source = {
+        "file": str(args.scenario),
+        "hash": scenario_digest(args.scenario, args.overrides),
+        "overrides": list(args.overrides),
+    }
+    res = run_ensemble(
+        scn,
+        args.runs,
+        args.seed,
+        workers=args.workers,
+        progress=None if not args.quiet else False,
+        source=source,
+    )
+
+    def extras(folder: Path) -> None:
+        pngs = plots.all_plots(res, folder)
+        (folder / "summary.md").write_text(summary(res, [p.name for p in pngs]))
+
+    res.save(out, fmt=args.format, force=args.force, extra=extras)
+    if not args.quiet:
+        print(f"{len(res.runs)} runs of {scn.scenario} -> {out}/")
+        print(f"  tables: events, metrics, runs, red_lines (.{args.format}); manifest.json; summary.md")
+        pngs = ("timeline.png", "attacks.png", "outcomes.png", "network.png")
+        print(f"  plots:  {', '.join(str(out / p) for p in pngs)}")
+    return EXIT_OK
+
+
+def cmd_check(args: argparse.Namespace) -> int:
+    from sim.checks import table
+    from sim.ensemble import run_ensemble
+    from sim.scenario import load_scenario
+
+    scn = load_scenario(args.scenario, args.overrides)
+    if not scn.checks:
+        print(f"{args.scenario}: the scenario has no checks", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    res = run_ensemble(
+        scn, args.runs, args.seed, workers=args.workers, progress=None if not args.quiet else False
+    )
+    verdicts = res.check(scn.checks)
+    print(f"{scn.scenario}: {len(res.runs)} runs from root seed {args.seed}\n")
+    print(table(verdicts))
+    failed = sum(not v.passed for v in verdicts)
+    print(f"\n{len(verdicts) - failed} passed, {failed} failed")
+    return EXIT_FAILED if failed else EXIT_OK
+
+
+def cmd_plot(args: argparse.Namespace) -> int:
+    from sim import plots
+    from sim.results import Results
+
+    res = Results.load(args.dir)
+    for p in plots.all_plots(res, Path(args.dir)):
+        print(p)
+    return EXIT_OK
+
+
+def build_parser() -> argparse.ArgumentParser:
+    from sim.evidence import ClaimKind
+
+    p = _Parser(
+        prog="redline",
+        description="Simulate escalation among states and the armed groups they back: YAML scenarios, a Mesa "
+        "agent-based model, ensembles of runs and plots of escalation outcomes.",
+        epilog="Bad input (a scenario file, a flag, a folder) gives one line per problem, FILE:LINE: key.path: "
+        "message, and exit status 2.",
+    )
+    sub = p.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+
+    v = sub.add_parser(
+        "validate",
+        help="check scenario files; exit 0 if all are valid, 2 otherwise",
+        description="Check scenario files and report every problem as FILE:LINE: key.path: message.",
+    )
+    v.add_argument("files", nargs="+", metavar="SCENARIO")
+    v.add_argument("-q", "--quiet", action="store_true", help="print nothing for valid files")
+    _add_set(v)
+    v.set_defaults(func=cmd_validate)
+
+    s = sub.add_parser(
+        "schema",
+        help="print the JSON Schema of the scenario language",
+        description="Print the JSON Schema of scenario files, for editors with a YAML language server.",
+    )
+    s.add_argument("--out", metavar="FILE", help="write it to FILE instead of stdout")
+    s.set_defaults(func=cmd_schema)
+
+    e = sub.add_parser(
+        "seeds",
+        help="list the claims of the evidence base",
+        description="List the claims read out of the source articles, with article and paragraph.",
+    )
+    e.add_argument("--actor", help="only claims about this actor (e.g. iran)")
+    e.add_argument("--kind", choices=list(ClaimKind.__args__), help="only claims of this kind")
+    e.set_defaults(func=cmd_seeds)
+
+    d = sub.add_parser(
+        "describe",
+        help="summarise a scenario and draw its actor network",
+        description="Print a scenario's actors, relations, events and checks, and write a PNG of "
+        "its actor-relations network.",
+    )
+    d.add_argument("scenario", metavar="SCENARIO")
+    d.add_argument("--out", metavar="DIR", help="folder for network.png (default: out/<scenario id>)")
+    _add_set(d)
+    d.set_defaults(func=cmd_describe)
+
+    r = sub.add_parser(
+        "run",
+        help="run an ensemble and write tables, summary and plots",
+        description="Run a scenario N times and write events, metrics and runs tables, "
+        "manifest.json, summary.md and PNG plots into a new folder.",
+    )
+    r.add_argument("scenario", metavar="SCENARIO")
+    r.add_argument("--runs", type=_positive, default=200, help="number of runs (default 200)")
+    r.add_argument(
+        "--seed", type=_seed, default=0, help="root seed; run r uses SeedSequence(seed, spawn_key=(r,))"
+    )
+    r.add_argument(
+        "--out", required=True, metavar="DIR", help="output folder (refused if it exists, unless --force)"
+    )
+    r.add_argument(
+        "--workers", type=_positive, default=None, help="worker processes (default: number of cores)"
+    )
+    r.add_argument(
+        "--format", choices=["parquet", "csv"], default="parquet", help="table format (default parquet)"
+    )
+    r.add_argument("--force", action="store_true", help="replace DIR if it exists")
+    r.add_argument("-q", "--quiet", action="store_true", help="no progress bar, no report")
+    _add_set(r)
+    r.set_defaults(func=cmd_run)
+
+    c = sub.add_parser(
+        "check",
+        help="run an ensemble and test the scenario's checks (stylized facts)",
+        description="Run a scenario's ensemble and print each check's value, band, verdict and "
+        "evidence. Exit status 1 if a check fails.",
+    )
+    c.add_argument("scenario", metavar="SCENARIO")
+    c.add_argument("--runs", type=_positive, default=200, help="number of runs (default 200)")
+    c.add_argument("--seed", type=_seed, default=0, help="root seed (default 0)")
+    c.add_argument(
+        "--workers", type=_positive, default=None, help="worker processes (default: number of cores)"
+    )
+    c.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
+    _add_set(c)
+    c.set_defaults(func=cmd_check)
+
+    pl = sub.add_parser(
+        "plot",
+        help="redraw the plots of a results folder",
+        description="Redraw the PNG plots of a results folder from its saved tables.",
+    )
+    pl.add_argument("dir", metavar="DIR")
+    pl.set_defaults(func=cmd_plot)
+    return p
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    try:
+        try:
+            args = parser.parse_args(argv)
+        except SystemExit as e:  # --help and --version end here
+            return int(e.code or 0)
+        if not getattr(args, "func", None):
+            parser.print_help()
+            return EXIT_BAD_INPUT
+        return args.func(args)
+    except UsageError as e:
+        print(e, file=sys.stderr)
+        return EXIT_BAD_INPUT
+    except ScenarioError as e:
+        print(e.report(), file=sys.stderr)
+        return EXIT_BAD_INPUT
+    except OutputError as e:
+        print(f"redline: {e}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    except KeyboardInterrupt:
+        print("redline: interrupted", file=sys.stderr)
+        return 130
+    except BrokenPipeError:  # `redline seeds | head`
+        sys.stderr.close()
+        return EXIT_OK
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,56 @@
+"""The one error type of bad input: every problem is a line `FILE:LINE: key.path: message`."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+MAX_ISSUES = 50  # a file with more problems than this is hopeless; more lines would only bury the first ones
+
+
+@dataclass(frozen=True)
+class Issue:
+    file: str
+    line: int
+    path: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.file}:{self.line}: {_printable(self.path) or '(document)'}: {_printable(self.message)}"
+
+
+def _printable(text: str, limit: int = 300) -> str:
+    """Keys and values quoted in messages come from untrusted files: escape what would break the one-line form."""
+    out = "".join(c if c.isprintable() else repr(c)[1:-1] for c in text)
+    return out if len(out) <= limit else out[: limit - 3] + "..."
+
+
+class ScenarioError(Exception):
+    """Bad input: a scenario, ladder, evidence file or override. Holds every issue found (up to a bound)."""
+
+    def __init__(self, issues: list[Issue]):
+        self.issues = issues[:MAX_ISSUES]
+        self.dropped = max(0, len(issues) - MAX_ISSUES)
+        super().__init__(self.report())
+
+    def report(self) -> str:
+        lines = [str(i) for i in self.issues]
+        if self.dropped:
+            lines.append(f"... and {self.dropped} more problems")
+        return "\n".join(lines)
+
+
+class Collector:
+    """Gathers issues for one source file; `raise_if_any` turns them into a ScenarioError."""
+
+    def __init__(self) -> None:
+        self.issues: list[Issue] = []
+
+    def add(self, file: str, line: int, path: str, message: str) -> None:
+        self.issues.append(Issue(file, line, path, message))
+
+    def __bool__(self) -> bool:
+        return bool(self.issues)
+
+    def raise_if_any(self) -> None:
+        if self.issues:  # in file order: overrides (files named --set) after the files they change
+            raise ScenarioError(sorted(self.issues, key=lambda i: (i.file.startswith("--"), i.file, i.line)))

@@ -1,0 +1,509 @@
+"""The scenario language: what a scenario file may say, as frozen dataclasses.
+
+Each field's `spec` is at once its documentation, its validation rule and its JSON Schema. `problems()` on a class
+states the rules that span several fields. References to actors, rungs and claims are checked once the whole file
+is read (sim.scenario).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, fields
+from typing import Any, Literal
+
+from sim.typed import spec
+
+ActorKind = Literal["state", "armed_group", "host_state", "target", "mediator"]
+Response = Literal["proportional", "tit_for_tat", "one_up"]
+Step = Literal["day", "week", "month"]
+Statistic = Literal["median", "mean", "share_of_runs", "iqr"]
+
+_EXPECT = re.compile(r"^\s*(?:(>=|<=|>|<)\s*(-?[\d.]+)|(-?[\d.]+)\s*\.\.\s*(-?[\d.]+))\s*$")
+
+
+@dataclass(frozen=True, kw_only=True)
+class Sourced:
+    """A block whose values come from the articles (`evidence`) or are assumed (`assumed`, with reasons)."""
+
+    evidence: tuple[str, ...] = spec(
+        "Ids of the claims in seeds/ that these values rest on.", default=(), ref="claim"
+    )
+    assumed: Mapping[str, str] = spec(
+        "Values the articles give no number for: key -> why this value was chosen.", default={}
+    )
+
+    def problems(self) -> Iterator[tuple[str, str]]:
+        if not self.evidence and not self.assumed:
+            yield "", "cite claims under 'evidence' or mark values under 'assumed' (key: reason)"
+        names = {f.metadata.get("key") or f.name for f in fields(self)} - {"evidence", "assumed"}
+        for key, reason in self.assumed.items():
+            if key not in names:
+                yield (
+                    ("assumed", key),
+                    f"'{key}' is not a key of this block (keys: {', '.join(sorted(names))})",
+                )
+            if not str(reason).strip():
+                yield ("assumed", key), "give the reason the value was assumed"
+
+
+# --- the escalation ladder -------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, kw_only=True)
+class Rung:
+    """One step of the escalation ladder, with its place on the MID and CAMEO/Goldstein scales and its harm."""
+
+    id: str = spec("Short id used by scenarios, e.g. limited_strike.")
+    label: str = spec("Readable name.")
+    mid_level: int = spec(
+        "Correlates of War MID hostility level: 1 none, 2 threat, 3 display, 4 use of force, 5 war.",
+        ge=1,
+        le=5,
+    )
+    cameo: int = spec("CAMEO root code (1-20) of the action.", ge=1, le=20)
+    goldstein: float = spec(
+        "Goldstein weight of the CAMEO root code (-10 most hostile, +10 most cooperative).", ge=-10, le=10
+    )
+    casualties: float = spec("Expected deaths one action at this rung causes.", ge=0)
+    capability_damage: float = spec("Share of the target's capability one action destroys.", ge=0, le=1)
+    description: str = spec("What actions this rung stands for.", default="")
+
+
+@dataclass(frozen=True, kw_only=True)
+class Ladder:
+    """An ordered list of rungs, lowest first."""
+
+    ladder: str = spec("Name of the ladder.")
+    title: str = spec("Readable title.", default="")
+    sources: tuple[str, ...] = spec("Where the scales come from (codebooks, papers).", default=())
+    assumed: Mapping[str, str] = spec("Values chosen without a source: what and why.", default={})
+    rungs: tuple[Rung, ...] = spec("The rungs, lowest first.")
+
+    def problems(self) -> Iterator[tuple[str, str]]:
+        seen: set[str] = set()
+        for i, r in enumerate(self.rungs):
+            if r.id in seen:
+                yield ("rungs", i, "id"), f"rung '{r.id}' appears twice"
+            seen.add(r.id)
+            if i and r.mid_level < self.rungs[i - 1].mid_level:
+                yield ("rungs", i, "mid_level"), "rungs are ordered lowest first: MID level may not fall"
+        if len(self.rungs) < 2:
+            yield "rungs", "a ladder needs at least two rungs"
+
+    @property
+    def ids(self) -> tuple[str, ...]:
+        return tuple(r.id for r in self.rungs)
+
+    def index(self, rung_id: str) -> int:
+        return self.ids.index(rung_id)
+
+
+# --- doctrines: the rules an actor applies each step -----------------------------------------------------------
+
+
+@dataclass(frozen=True, kw_only=True)
+class RedLines:
+    """Conditions whose crossing changes what an actor does (lifts a restraint, starts a campaign)."""
+
+    own_territory_struck: bool = spec(
+        "Crossed when anyone strikes this actor at or above `min_rung`.", default=False
+    )
+    casualties_above: float | None = spec(
+        "Crossed when this actor's deaths from one step exceed this number.", default=None, ge=0
+    )
+    allies_struck: tuple[str, ...] = spec(
+        "Crossed when any of these actors is struck at or above `min_rung`.", default=(), ref="actor"
+    )
+    min_rung: str = spec("The lowest rung that counts as a strike.", default="limited_strike", ref="rung")
+
+
+@dataclass(frozen=True, kw_only=True)
+class Retaliation(Sourced):
+    """Harm received from an actor, or blamed on it, accumulates as grievance; past the threshold it is answered."""
+
+    threshold: float = spec("Grievance (in harm units) that brings a response.", ge=0)
+    response: Response = spec(
+        "proportional: the rung that matches the grievance; tit_for_tat: the rung received; "
+        "one_up: one rung above it.",
+        default="proportional",
+    )
+    memory: float = spec("Share of grievance kept from one step to the next.", default=0.7, ge=0, le=1)
+
+
+@dataclass(frozen=True, kw_only=True)
+class Restraint(Sourced):
+    """The highest rung the actor will use, lifted only by named red lines."""
+
+    max_rung: str = spec("Highest rung used while no red line is crossed.", ref="rung")
+    toward: Mapping[str, str] = spec(
+        "Per-target caps that replace max_rung for those targets.", default={}, ref="actor", value_ref="rung"
+    )
+    lifted_by: RedLines = spec("The red lines that lift the cap.", default=RedLines())
+
+
+@dataclass(frozen=True, kw_only=True)
+class Campaign(Sourced):
+    """An armed group keeps up attacks on its targets at a rate, while its capability and will last."""
+
+    targets: Mapping[str, float] = spec(
+        "Target -> mean attacks per step at full capability and will.", ref="actor"
+    )
+    rung: str = spec("The rung of one attack.", default="harassment", ref="rung")
+    starts_when: RedLines | None = spec(
+        "The campaign starts when one of these is crossed; absent, at once.", default=None
+    )
+
+
+@dataclass(frozen=True, kw_only=True)
+class Support(Sourced):
+    """A patron resupplies its clients (the `supports` relations) and intervenes only past its red lines."""
+
+    resupply: float = spec(
+        "Capability restored to a client per step, times the relation's level.", ge=0, le=1
+    )
+    solidarity: float = spec(
+        "Share of the harm done to a client that becomes the patron's grievance toward the "
+        "attacker (times the relation's level).",
+        default=0.0,
+        ge=0,
+        le=1,
+    )
+
+
+@dataclass(frozen=True, kw_only=True)
+class Pressure(Sourced):
+    """A patron presses its clients to scale their attacks down when its fear of direct war is high."""
+
+    fear_threshold: float = spec("Fear (0-1) above which the patron presses.", ge=0, le=1)
+    strength: float = spec("How hard it presses: the share of attacks it asks to stop.", ge=0, le=1)
+
+
+@dataclass(frozen=True, kw_only=True)
+class Learning(Sourced):
+    """The actor updates its estimate of adversaries' resolve from what they did."""
+
+    about: tuple[str, ...] = spec("Adversaries whose resolve is learned.", ref="actor")
+    prior: float = spec("Initial estimate of their resolve (0-1).", ge=0, le=1)
+    rate: float = spec("Weight of a new observation in the estimate.", ge=0, le=1)
+
+
+@dataclass(frozen=True, kw_only=True)
+class Domestic(Sourced):
+    """Costs at home that grow with the rung: a fragile host state, an election."""
+
+    comfort_rung: str = spec("Highest rung used without domestic cost.", ref="rung")
+    cost: float = spec("Chance per rung above comfort_rung that the actor holds back.", ge=0, le=1)
+
+
+@dataclass(frozen=True, kw_only=True)
+class Doctrine:
+    """The doctrines an actor follows; each is optional."""
+
+    retaliation: Retaliation | None = spec(Retaliation.__doc__ or "", default=None)
+    restraint: Restraint | None = spec(Restraint.__doc__ or "", default=None)
+    campaign: Campaign | None = spec(Campaign.__doc__ or "", default=None)
+    support: Support | None = spec(Support.__doc__ or "", default=None)
+    pressure: Pressure | None = spec(Pressure.__doc__ or "", default=None)
+    learning: Learning | None = spec(Learning.__doc__ or "", default=None)
+    domestic: Domestic | None = spec(Domestic.__doc__ or "", default=None)
+
+
+@dataclass(frozen=True, kw_only=True)
+class Actor(Sourced):
+    """A state, armed group or other party to the crisis."""
+
+    kind: ActorKind = spec("state | armed_group | host_state | target | mediator.")
+    label: str = spec("Readable name.", default="")
+    capability: float = spec("Military capability, 0-1, relative to the strongest actor.", ge=0, le=1)
+    cost_sensitivity: float = spec(
+        "How much the prospect of costs weighs on decisions, 0-1.", default=0.5, ge=0, le=1
+    )
+    resolve: float = spec(
+        "Willingness to bear costs for its aims, 0-1 (what adversaries learn about).", default=0.5, ge=0, le=1
+    )
+    autonomy: float = spec(
+        "A client's freedom from its patron: the share of pressure it ignores, 0-1.", default=0.0, ge=0, le=1
+    )
+    doctrine: Doctrine = spec("Rules the actor applies each step.", default=Doctrine())
+
+
+# --- relations: typed, directed edges ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, kw_only=True)
+class _Edge(Sourced):
+    source: str = spec("The actor the relation goes from.", key="from", ref="actor")
+    target: str = spec("The actor the relation goes to.", key="to", ref="actor")
+
+    def problems(self) -> Iterator[tuple[str, str]]:
+        yield from super().problems()
+        if self.source == self.target:
+            yield "to", f"a relation from '{self.source}' to itself"
+
+    @property
+    def key(self) -> str:
+        """How overrides and variants address this relation: `type:from:to`."""
+        return f"{self.type}:{self.source}:{self.target}"  # type: ignore[attr-defined]
+
+
+@dataclass(frozen=True, kw_only=True)
+class Supports(_Edge):
+    """A patron supports a client: arms, money, training. `control` is how far the patron can steer it."""
+
+    type: Literal["supports"] = spec("Relation type.")
+    level: float = spec("How much support flows, 0-1.", ge=0, le=1)
+    control: float = spec("Weight of the patron's pressure on the client, 0-1.", ge=0, le=1)
+    channels: tuple[Literal["arms", "money", "training", "intelligence", "political"], ...] = spec(
+        "What the support consists of.", default=()
+    )
+
+
+@dataclass(frozen=True, kw_only=True)
+class Hostile(_Edge):
+    """`from` regards `to` as an adversary; `level` is how strongly, 0-1."""
+
+    type: Literal["hostile"] = spec("Relation type.")
+    level: float = spec("Intensity of hostility, 0-1.", ge=0, le=1)
+
+
+@dataclass(frozen=True, kw_only=True)
+class Guarantees(_Edge):
+    """`from` defends `to`: a strike on `to` at or above `trigger_rung` counts as a strike on `from`."""
+
+    type: Literal["guarantees"] = spec("Relation type.")
+    trigger_rung: str = spec("Lowest rung against `to` that engages the guarantee.", ref="rung")
+
+
+@dataclass(frozen=True, kw_only=True)
+class Attributes(_Edge):
+    """`from` blames `to` (a patron) for attacks by the actors in `via`, with some probability."""
+
+    type: Literal["attributes"] = spec("Relation type.")
+    via: tuple[str, ...] = spec("The clients whose attacks are blamed on `to`.", ref="actor")
+    probability: float = spec("Chance that one attack is blamed on `to`.", ge=0, le=1)
+    weight: float = spec(
+        "Share of the attack's harm that blame adds to grievance toward `to`.", default=1.0, ge=0, le=1
+    )
+
+
+@dataclass(frozen=True, kw_only=True)
+class Hosts(_Edge):
+    """`from` (a state) hosts `to` (an armed group or forces) on its territory."""
+
+    type: Literal["hosts"] = spec("Relation type.")
+
+
+@dataclass(frozen=True, kw_only=True)
+class BackChannel(_Edge):
+    """A line of communication (direct or through a mediator) that lowers misperception and grievance."""
+
+    type: Literal["back_channel"] = spec("Relation type.")
+    level: float = spec("How well the channel works, 0-1.", ge=0, le=1)
+    via: str | None = spec("The mediator, if any.", default=None, ref="actor")
+
+
+Relation = Supports | Hostile | Guarantees | Attributes | Hosts | BackChannel
+
+
+# --- time, events and checks ------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, kw_only=True)
+class TimeSpec:
+    """The simulated period."""
+
+    start: dt.date = spec("First day, YYYY-MM-DD.")
+    step: Step = spec("Length of one step: day | week | month.")
+    steps: int = spec("Number of steps.", ge=1, le=10_000)
+
+    def date_of(self, step: int) -> dt.date:
+        """The first day of step `step` (0-based)."""
+        if self.step == "day":
+            return self.start + dt.timedelta(days=step)
+        if self.step == "week":
+            return self.start + dt.timedelta(weeks=step)
+        month = self.start.month - 1 + step
+        year, month = self.start.year + month // 12, month % 12 + 1
+        return self.start.replace(year=year, month=month, day=min(self.start.day, 28))
+
+    def step_of(self, day: dt.date) -> int:
+        """The step that contains `day` (may be outside 0..steps-1)."""
+        if self.step == "day":
+            return (day - self.start).days
+        if self.step == "week":
+            return (day - self.start).days // 7
+        months = (day.year - self.start.year) * 12 + day.month - self.start.month
+        return months - (day.day < min(self.start.day, 28))
+
+    @property
+    def end(self) -> dt.date:
+        """The last day of the period."""
+        return self.date_of(self.steps) - dt.timedelta(days=1)
+
+
+@dataclass(frozen=True, kw_only=True)
+class Event(Sourced):
+    """A scheduled action: it happens whatever the model decides."""
+
+    at: dt.date = spec("Date, YYYY-MM-DD, within the scenario's time.")
+    source: str = spec("The actor that acts.", ref="actor")
+    target: str = spec("The actor acted upon.", ref="actor")
+    action: str = spec("The rung of the action.", ref="rung")
+    casualties: float | None = spec("Deaths it causes; absent, the rung's harm.", default=None, ge=0)
+    note: str = spec("What happened.", default="")
+
+    def problems(self) -> Iterator[tuple[str, str]]:
+        yield from super().problems()
+        if self.source == self.target:
+            yield "target", "an event's source and target are the same actor"
+
+
+@dataclass(frozen=True, kw_only=True)
+class EventFilter:
+    """Which events a check counts."""
+
+    source: tuple[str, ...] = spec("Acting actors (any, if absent).", default=(), ref="actor")
+    target: tuple[str, ...] = spec("Targets (any, if absent).", default=(), ref="actor")
+    min_mid: int = spec("Lowest MID level counted (4 = uses of force).", default=1, ge=1, le=5)
+    max_mid: int = spec("Highest MID level counted.", default=5, ge=1, le=5)
+    causes: tuple[str, ...] = spec(
+        "Causes counted (scheduled, campaign, retaliation, ...); any, if absent.", default=()
+    )
+    start: dt.date | None = spec("First day counted.", default=None, key="from")
+    end: dt.date | None = spec("Last day counted.", default=None, key="to")
+
+    def problems(self) -> Iterator[tuple[str, str]]:
+        if self.min_mid > self.max_mid:
+            yield "min_mid", "min_mid is above max_mid"
+        if self.start and self.end and self.start > self.end:
+            yield "from", "'from' is after 'to'"
+
+
+@dataclass(frozen=True, kw_only=True)
+class Ratio(EventFilter):
+    """Per-step rate of matching events after an anchor event over the rate before it, per run.
+
+    The anchor is the first event matching `anchor` (in a run); runs without one have no value."""
+
+    anchor: EventFilter = spec("The event the rates are measured around: its first match in a run.")
+    before_steps: int = spec("Steps before the anchor's step that make the reference rate.", ge=1)
+    after_steps: int = spec("Steps after the anchor's step that make the compared rate.", ge=1)
+
+
+@dataclass(frozen=True, kw_only=True)
+class Check(Sourced):
+    """A stylized fact the scenario must reproduce over an ensemble of runs.
+
+    Exactly one metric: `count` (matching events per run), `share_of_steps` (share of steps in the window with a
+    matching event, per run) or `rate_ratio`. `statistic` reduces the per-run values over runs: median, mean,
+    share_of_runs (the share of runs whose value is above zero) or iqr (how much the runs differ).
+    """
+
+    name: str = spec("What the check says, in words.")
+    count: EventFilter | None = spec("Count matching events per run.", default=None)
+    share_of_steps: EventFilter | None = spec("Share of steps with a matching event, per run.", default=None)
+    rate_ratio: Ratio | None = spec("Rate after / rate before, per run.", default=None)
+    statistic: Statistic = spec(
+        "median | mean | share_of_runs (runs with a value above 0) | iqr (spread between "
+        "the runs' 25th and 75th percentiles).",
+        default="median",
+    )
+    expect: str = spec("The band the statistic must fall in: '>= X', '<= X', '> X', '< X' or 'LO..HI'.")
+
+    def problems(self) -> Iterator[tuple[str, str]]:
+        yield from super().problems()
+        given = [m for m in ("count", "share_of_steps", "rate_ratio") if getattr(self, m) is not None]
+        if len(given) != 1:
+            yield "", f"give exactly one metric of count, share_of_steps, rate_ratio (found {len(given)})"
+        if not _EXPECT.match(self.expect):
+            yield "expect", f"'{self.expect}' is not a band: write '>= X', '<= X', '> X', '< X' or 'LO..HI'"
+        elif self.band[0] > self.band[1]:
+            yield "expect", "the band's low end is above its high end"
+
+    @property
+    def metric(self) -> tuple[str, EventFilter]:
+        for m in ("count", "share_of_steps", "rate_ratio"):
+            if getattr(self, m) is not None:
+                return m, getattr(self, m)
+        raise ValueError("check has no metric")
+
+    @property
+    def band(self) -> tuple[float, float]:
+        """(low, high) of the band, ends included (strict bounds nudge the end by a tiny amount)."""
+        m = _EXPECT.match(self.expect)
+        assert m is not None
+        op, x, lo, hi = m.groups()
+        if op is None:
+            return float(lo), float(hi)
+        x = float(x)
+        eps = 1e-9 * max(1.0, abs(x))
+        return {
+            ">=": (x, float("inf")),
+            ">": (x + eps, float("inf")),
+            "<=": (float("-inf"), x),
+            "<": (float("-inf"), x - eps),
+        }[op]
+
+
+# --- the scenario -----------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, kw_only=True)
+class Scenario:
+    """A crisis: its actors and their doctrines, their relations, scheduled events and the facts to reproduce."""
+
+    scenario: str = spec("Short id of the scenario, e.g. axis-2023.")
+    title: str = spec("Readable title.")
+    description: str = spec("What the scenario represents and where it comes from.", default="")
+    time: TimeSpec = spec("The simulated period.")
+    ladder: str | Ladder = spec(
+        "A ladder name from scenarios/ladders/ (or a ladders/ folder beside the file), or "
+        "an inline ladder. Once loaded, always the Ladder itself.",
+        default="default",
+    )
+    actors: Mapping[str, Actor] = spec("Actor id -> actor.")
+    relations: tuple[Relation, ...] = spec("Typed, directed relations between actors.", default=())
+    events: tuple[Event, ...] = spec("Scheduled events.", default=())
+    checks: tuple[Check, ...] = spec("Stylized facts this scenario must reproduce.", default=())
+
+    @property
+    def rungs(self) -> tuple[Rung, ...]:
+        assert isinstance(self.ladder, Ladder), "the loader resolves the ladder"
+        return self.ladder.rungs
+
+    def relation(self, key: str) -> Relation:
+        """The relation `type:from:to`."""
+        for r in self.relations:
+            if r.key == key:
+                return r
+        raise KeyError(key)
+
+    def problems(self) -> Iterator[tuple[str, str]]:
+        seen: dict[str, int] = {}
+        for i, r in enumerate(self.relations):
+            if r.key in seen:
+                yield ("relations", i), f"relation '{r.key}' is given twice (first at index {seen[r.key]})"
+            seen.setdefault(r.key, i)
+        for i, e in enumerate(self.events):
+            if not self.time.start <= e.at <= self.time.end:
+                yield (
+                    ("events", i, "at"),
+                    (f"{e.at} is outside the scenario's time, {self.time.start} to {self.time.end}"),
+                )
+        for aid in self.actors:
+            if not re.fullmatch(r"[a-z][a-z0-9_]*", aid):
+                yield ("actors", aid), "actor ids are lower-case words: letters, digits and '_'"
+
+
+@dataclass(frozen=True, kw_only=True)
+class Variant:
+    """A what-if: a scenario that extends another and changes some of its values."""
+
+    extends: str = spec("The scenario file this one changes, relative to this file.")
+    scenario: str = spec("Short id of the variant.")
+    title: str = spec("Readable title.")
+    description: str = spec("What the variant changes and why.", default="")
+    set: Mapping[str, Any] = spec("Key path -> new value, as with --set.", default={})
+    remove: tuple[str, ...] = spec("Key paths to delete (a relation, a doctrine, an event).", default=())

@@ -1,0 +1,143 @@
+"""The ensemble runner: many runs of one scenario, over any `concurrent.futures.Executor`.
+
+Each run's seed is spawned from the root seed with numpy's SeedSequence, so a run depends only on (scenario, root
+seed, run index): the tables are identical whatever the number of workers or the executor. A task is a chunk of
+runs, not one run, so that process start-up and pickling are paid per chunk.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import sys
+import threading
+from collections.abc import Callable, Iterable, Sequence
+from concurrent.futures import Executor, Future, ProcessPoolExecutor, as_completed
+from dataclasses import dataclass
+
+import numpy as np
+
+from sim.language import Scenario
+from sim.model import EVENT_FIELDS, METRIC_FIELDS, EscalationModel
+
+
+def run_seeds(root: int, runs: int, first: int = 0) -> list[int]:
+    """The seeds of runs first..first+runs-1: child r of SeedSequence(root), as a 63-bit integer."""
+    out = []
+    for r in range(first, first + runs):
+        words = np.random.SeedSequence(root, spawn_key=(r,)).generate_state(2, np.uint32)
+        out.append(int((int(words[0]) << 32 | int(words[1])) & (2**63 - 1)))
+    return out
+
+
+@dataclass
+class Chunk:
+    """The raw columns of some runs: events, metrics and per-run facts, as numpy arrays."""
+
+    runs: np.ndarray
+    seeds: np.ndarray
+    events: dict[str, np.ndarray]
+    metrics: dict[str, np.ndarray]
+    red_lines: list[tuple[int, int, str, list[str]]]  # (run, step, actor, crossers)
+
+
+def simulate(scenario: Scenario, runs: Sequence[int], seeds: Sequence[int]) -> Chunk:
+    """Run the scenario once per (run, seed). A module-level function, so worker processes can be sent it."""
+    ev: dict[str, list] = {f: [] for f in ("run", *EVENT_FIELDS)}
+    me: dict[str, list] = {f: [] for f in ("run", *METRIC_FIELDS)}
+    red: list[tuple[int, int, str, list[str]]] = []
+    for run, seed in zip(runs, seeds, strict=True):
+        m = EscalationModel(scenario, rng=seed).run()
+        for f in EVENT_FIELDS:
+            ev[f].extend(m.events[f])
+        ev["run"].extend([run] * len(m.events["step"]))
+        for f in METRIC_FIELDS:
+            me[f].extend(m.metrics[f])
+        me["run"].extend([run] * len(m.metrics["step"]))
+        red.extend((run, step, actor, crossers) for step, actor, crossers in m.red_lines)
+    return Chunk(
+        np.asarray(runs, dtype=np.int64),
+        np.asarray(seeds, dtype=np.int64),
+        {k: np.asarray(v) for k, v in ev.items()},
+        {k: np.asarray(v) for k, v in me.items()},
+        red,
+    )
+
+
+def chunks_of(runs: Sequence[int], workers: int) -> list[Sequence[int]]:
+    """Split runs into chunks: about four per worker, so that a slow chunk does not leave a core idle."""
+    n = max(1, min(len(runs), 4 * workers))
+    size = -(-len(runs) // n)
+    return [runs[i : i + size] for i in range(0, len(runs), size)]
+
+
+def default_workers() -> int:
+    return max(1, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1)
+
+
+def run_chunks(
+    scenario: Scenario,
+    runs: Sequence[int],
+    seeds: Sequence[int],
+    *,
+    executor: Executor | None = None,
+    workers: int | None = None,
+    progress: bool | None = None,
+    on_chunk: Callable[[Chunk], None] | None = None,
+) -> list[Chunk]:
+    """Run the given runs in chunks on `executor` (default: a process pool of `workers`), in run order."""
+    workers = workers or default_workers()
+    by_run = dict(zip(runs, seeds, strict=True))
+    parts = chunks_of(list(runs), workers)
+    own = executor is None and workers > 1 and len(parts) > 1
+    done: list[Chunk] = []
+    bar = _progress(len(runs), progress)
+    try:
+        if executor is None and not own:  # one worker: no pool, no pickling
+            for part in parts:
+                done.append(simulate(scenario, part, [by_run[r] for r in part]))
+                _advance(bar, done[-1], on_chunk)
+        else:
+            pool = executor or ProcessPoolExecutor(max_workers=workers, mp_context=_context())
+            try:
+                futures: Iterable[Future] = [
+                    pool.submit(simulate, scenario, part, [by_run[r] for r in part]) for part in parts
+                ]
+                for fut in as_completed(futures):
+                    done.append(fut.result())
+                    _advance(bar, done[-1], on_chunk)
+            finally:
+                if own:
+                    pool.shutdown(wait=True, cancel_futures=True)
+    finally:
+        if bar is not None:
+            bar.close()
+    return sorted(done, key=lambda c: int(c.runs[0]))
+
+
+def _context() -> multiprocessing.context.BaseContext:
+    """Fork where it is safe (a POSIX caller with no other threads): fast, and scripts need no `__main__` guard.
+    Otherwise workers start from a clean server process (forkserver), as forking a threaded process may deadlock."""
+    methods = multiprocessing.get_all_start_methods()
+    if "fork" in methods and threading.active_count() == 1:
+        return multiprocessing.get_context("fork")
+    if "forkserver" in methods:
+        ctx = multiprocessing.get_context("forkserver")
+        ctx.set_forkserver_preload(["sim.runner"])  # workers start with the model already imported
+        return ctx
+    return multiprocessing.get_context("spawn")
+
+
+def _progress(total: int, progress: bool | None):
+    if progress is False or (progress is None and not sys.stderr.isatty()):
+        return None
+    from tqdm import tqdm
+
+    return tqdm(total=total, unit="run", desc="runs", file=sys.stderr, leave=False)
+
+
+def _advance(bar, chunk: Chunk, on_chunk: Callable[[Chunk], None] | None) -> None:
+    if bar is not None:
+        bar.update(len(chunk.runs))
+    if on_chunk is not None:
+        on_chunk(chunk)

@@ -1,0 +1,291 @@
+"""Load a scenario: read the file, follow `extends`, apply overrides, validate, resolve the ladder, check references.
+
+    load_scenario("scenarios/axis-2023.yaml", overrides=["actors.iran.cost_sensitivity=0.5"])
+
+returns a frozen `Scenario` or raises `ScenarioError` listing every problem as `FILE:LINE: key.path: message`.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import json
+import re
+import typing
+from collections.abc import Iterable, Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from sim import paths
+from sim.errors import Collector, Issue, ScenarioError
+from sim.evidence import evidence_base
+from sim.language import Ladder, Scenario, Variant
+from sim.typed import INVALID, Builder, fields_of, hints, optional_arm, suggest, tagged_variants, yaml_key
+from sim.yamlio import Document, Path_, dotted, load
+
+MAX_EXTENDS = 8  # variants of variants of ...; deeper is surely a cycle or a mistake
+MAX_OVERRIDE = 10_000  # characters in one --set
+
+
+@dataclasses.dataclass(frozen=True)
+class Override:
+    """One `key.path=value` change, with where it was written (a --set flag, or a variant file's line)."""
+
+    path: str
+    value: Any
+    origin: tuple[str, int]
+    remove: bool = False
+
+
+def parse_override(text: str, n: int = 1) -> Override:
+    """`actors.iran.cost_sensitivity=0.5` -> Override. The value is read as YAML (a number, word, list ...)."""
+    label = ("--set", n)
+    key, sep, raw = text.partition("=")
+    if not sep or not key.strip():
+        raise ScenarioError([Issue(*label, text[:60], "write --set KEY.PATH=VALUE")])
+    if len(raw) > MAX_OVERRIDE:
+        raise ScenarioError([Issue(*label, key, f"value is longer than {MAX_OVERRIDE:,} characters")])
+    try:
+        value = yaml.safe_load(raw) if raw.strip() else None
+    except yaml.YAMLError as e:
+        raise ScenarioError(
+            [Issue(*label, key, f"value is not valid YAML: {str(e).splitlines()[0]}")]
+        ) from None
+    return Override(key.strip(), value, label)
+
+
+def _segments(path: str) -> list[str]:
+    return [s for s in path.split(".")]
+
+
+class _Patcher:
+    """Applies overrides to a parsed tree, walking the language's types beside it so that a misspelt key is
+    caught with a suggestion, and moving line origins along so errors point at the override."""
+
+    def __init__(self, doc: Document, issues: Collector):
+        self.doc = doc
+        self.issues = issues
+
+    def fail(self, o: Override, message: str, at: str | None = None) -> None:
+        self.issues.add(o.origin[0], o.origin[1], at or o.path, message)
+
+    def apply(self, o: Override) -> None:
+        segs = _segments(o.path)
+        if any(not s for s in segs):
+            return self.fail(o, "empty segment in key path")
+        node: Any = self.doc.data
+        tp: Any = Scenario
+        path: list[str | int] = []
+        for i, seg in enumerate(segs):
+            last = i == len(segs) - 1
+            tp = optional_arm(tp) or tp
+            if isinstance(node, list):
+                idx = self._index(node, seg, o, path)
+                if idx is None:
+                    return None
+                item_t = typing.get_args(tp)[0] if typing.get_origin(tp) is tuple else Any
+                path.append(idx)
+                if last:
+                    return self._set(node, idx, o, path)
+                node, tp = node[idx], item_t
+                continue
+            if not isinstance(node, dict):
+                return self.fail(o, f"'{dotted(tuple(path))}' holds a single value; it has no key '{seg}'")
+            child_t, creatable = self._child_type(tp, node, seg, o, path)
+            if child_t is INVALID:
+                return None
+            path.append(seg)
+            if last:
+                return self._set(node, seg, o, path)
+            if seg not in node or node[seg] is None:
+                if not creatable:
+                    return self.fail(o, f"no '{seg}' here", dotted(tuple(path)))
+                node[seg] = {}
+                self._move_origins(tuple(path), o)
+            node, tp = node[seg], child_t
+        return None
+
+    def _child_type(self, tp: Any, node: dict, seg: str, o: Override, path: list) -> tuple[Any, bool]:
+        variants = tagged_variants(tp)
+        if variants is not None:
+            tp = variants.get(node.get("type"), tp)
+        if dataclasses.is_dataclass(tp):
+            fields = {yaml_key(f): f for f in fields_of(tp)}
+            if seg not in fields:
+                self.fail(o, f"unknown key '{seg}'{suggest(seg, fields)}", dotted((*path, seg)))
+                return INVALID, False
+            return hints(tp)[fields[seg].name], True
+        if typing.get_origin(tp) in (Mapping, dict):
+            val_t = typing.get_args(tp)[1]
+            if seg not in node and dataclasses.is_dataclass(optional_arm(val_t) or val_t):
+                where = dotted(tuple(path)) or "the scenario"
+                self.fail(o, f"no '{seg}' in {where}{suggest(seg, node)}", dotted((*path, seg)))
+                return INVALID, False
+            return val_t, True
+        return Any, True
+
+    def _index(self, items: list, seg: str, o: Override, path: list) -> int | None:
+        if re.fullmatch(r"-?\d+", seg):
+            idx = int(seg)
+            if -len(items) <= idx < len(items):
+                return idx % len(items)
+            self.fail(o, f"index {idx} is out of range (there are {len(items)} items)", dotted((*path, seg)))
+            return None
+        keys = [_item_key(it) for it in items]
+        if seg in keys:
+            return keys.index(seg)
+        shown = [k for k in keys if k]
+        self.fail(
+            o,
+            f"no item '{seg}'{suggest(seg, shown)}; address items by index or by key "
+            "(relations: type:from:to; checks and actors: name)",
+            dotted((*path, seg)),
+        )
+        return None
+
+    def _set(self, container: Any, key: Any, o: Override, path: list) -> None:
+        if o.remove:
+            if isinstance(container, list):
+                del container[key]
+                self._shift(tuple(path[:-1]), key)
+            elif key in container:
+                del container[key]
+            else:
+                self.fail(o, "nothing to remove here")
+            return
+        container[key] = o.value
+        self._move_origins(tuple(path), o)
+
+    def _move_origins(self, path: Path_, o: Override) -> None:
+        origins = self.doc.origins
+        for p in [p for p in origins if p[: len(path)] == path]:
+            del origins[p]
+        origins[path] = o.origin
+
+    def _shift(self, list_path: Path_, removed: int) -> None:
+        n = len(list_path)
+        moved = {}
+        for p, origin in list(self.doc.origins.items()):
+            if p[:n] == list_path and len(p) > n and isinstance(p[n], int) and p[n] >= removed:
+                del self.doc.origins[p]
+                if p[n] > removed:
+                    moved[(*list_path, p[n] - 1, *p[n + 1 :])] = origin
+        self.doc.origins.update(moved)
+
+
+def _item_key(item: Any) -> str | None:
+    if isinstance(item, dict):
+        if {"type", "from", "to"} <= item.keys():
+            return f"{item['type']}:{item['from']}:{item['to']}"
+        if "name" in item:
+            return str(item["name"])
+    return None
+
+
+def _read(path: Path, issues: Collector, depth: int = 0, seen: tuple[Path, ...] = ()) -> Document:
+    """The document of `path`, with any `extends` chain applied (base first, then the variant's changes)."""
+    doc = load(path, str(path))
+    if not isinstance(doc.data, dict):
+        raise ScenarioError(
+            [Issue(str(path), 1, "", "a scenario is a mapping of keys (scenario:, title:, ...)")]
+        )
+    if "extends" not in doc.data:
+        return doc
+    builder = Builder(doc, issues)
+    variant = builder.build_dataclass(Variant, doc.data, ())
+    if variant is INVALID:
+        issues.raise_if_any()
+    base_path = (path.parent / variant.extends).resolve()
+    if base_path in seen or depth >= MAX_EXTENDS:
+        raise ScenarioError(
+            [Issue(*doc.origin(("extends",)), "extends", "extends forms a cycle or a chain too long")]
+        )
+    if not base_path.is_file():
+        raise ScenarioError(
+            [Issue(*doc.origin(("extends",)), "extends", f"no scenario file '{variant.extends}'")]
+        )
+    base = _read(base_path, issues, depth + 1, (*seen, path.resolve()))
+    patcher = _Patcher(base, issues)
+    for key in ("scenario", "title", "description"):
+        if key in doc.data:
+            base.data[key] = doc.data[key]
+            base.origins[(key,)] = doc.origin((key,))
+    for key, value in variant.set.items():
+        patcher.apply(Override(key, value, doc.origin(("set", key))))
+    for i, key in enumerate(variant.remove):
+        patcher.apply(Override(key, None, doc.origin(("remove", i)), remove=True))
+    return base
+
+
+def _ladder(name: str, near: Path, builder: Builder) -> Ladder | object:
+    if not re.fullmatch(r"[A-Za-z0-9_-]+", name):
+        return builder.error(("ladder",), f"'{name}' is not a ladder name (letters, digits, '-' and '_')")
+    for folder in (near / "ladders", paths.LADDERS):
+        f = folder / f"{name}.yaml"
+        if f.is_file():
+            doc = load(f, str(f))
+            ladder = Builder(doc, builder.issues).build_dataclass(Ladder, doc.data, ())
+            return ladder
+    known = sorted(
+        {p.stem for d in (near / "ladders", paths.LADDERS) if d.is_dir() for p in d.glob("*.yaml")}
+    )
+    return builder.error(("ladder",), f"no ladder named '{name}'{suggest(name, known)}")
+
+
+def load_scenario(
+    path: str | Path,
+    overrides: Iterable[str | Override] = (),
+    *,
+    evidence: Mapping[str, Any] | None = None,
+) -> Scenario:
+    """Read, patch, validate and resolve one scenario file. Raises ScenarioError with every problem found."""
+    path = Path(path)
+    issues = Collector()
+    doc = _read(path, issues)
+    patcher = _Patcher(doc, issues)
+    for n, o in enumerate(overrides, 1):
+        patcher.apply(o if isinstance(o, Override) else parse_override(o, n))
+
+    builder = Builder(doc, issues)
+    scn = builder.build_dataclass(Scenario, doc.data, ())
+    # References are checked even when the file has other problems, so that one pass reports them all.
+    raw = doc.data.get("ladder", "default") if scn is INVALID else scn.ladder
+    ladder = (
+        raw
+        if isinstance(raw, Ladder)
+        else _ladder(raw, path.parent, builder)
+        if isinstance(raw, str)
+        else None
+    )
+    actors = doc.data.get("actors") if isinstance(doc.data.get("actors"), dict) else {}
+    rungs = ladder.ids if isinstance(ladder, Ladder) else None
+    _check_references(builder, actors.keys(), rungs, evidence)
+    issues.raise_if_any()
+    return dataclasses.replace(scn, ladder=ladder)
+
+
+def _check_references(builder: Builder, actors, rungs, claims: Mapping[str, Any] | None) -> None:
+    if claims is None:
+        claims = evidence_base() if any(kind == "claim" for kind, _, _ in builder.refs) else {}
+    known = {"actor": actors, "rung": rungs, "claim": claims.keys()}
+    what = {"actor": "actor", "rung": "rung on the ladder", "claim": "claim in seeds/"}
+    for kind, value, at in builder.refs:
+        if known[kind] is not None and value not in known[kind]:
+            builder.error(at, f"unknown {what[kind]} '{value}'{suggest(value, known[kind])}")
+
+
+def scenario_digest(path: str | Path, overrides: Sequence[str] = ()) -> str:
+    """A short hash of the scenario's text, the files it extends and the overrides: what a run depends on."""
+    h = hashlib.sha256()
+    p: Path | None = Path(path)
+    for _ in range(MAX_EXTENDS + 1):
+        if p is None or not p.is_file():
+            break
+        text = p.read_bytes()
+        h.update(text)
+        m = re.search(rb"^extends:\s*['\"]?([^'\"\s#]+)", text, re.M)
+        p = (p.parent / m.group(1).decode()) if m else None
+    h.update(json.dumps(list(overrides)).encode())
+    return h.hexdigest()[:16]

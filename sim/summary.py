@@ -1,0 +1,55 @@
+"""summary.md: what an ensemble came to, in a page."""
+
+from __future__ import annotations
+
+from sim.analysis import outcome_table, peak_distribution
+
+
+def summary(res, plots: list[str]) -> str:
+    f, m, runs = res.facts, res.manifest, res.runs
+    n = len(runs)
+    lines = [
+        f"# {f['title']}",
+        "",
+        f"Scenario `{f['name']}`, {n} runs from root seed {m.get('root_seed')}, "
+        f"{f['time']['steps']} steps of a {f['time']['step']} from {f['time']['start']}.",
+    ]
+    if m.get("scenario", {}).get("overrides"):
+        lines.append("Overrides: " + ", ".join(f"`{o}`" for o in m["scenario"]["overrides"]) + ".")
+    lines += [
+        "",
+        "## Outcome probabilities",
+        "",
+        "| outcome | what it means | runs | probability | 95% interval |",
+        "|---|---|---:|---:|---|",
+    ]
+    for r in outcome_table(runs).itertuples():
+        lines.append(
+            f"| {r.outcome} | {r.description} | {r.runs} | {r.probability:.3f} | "
+            f"{r.ci_low:.3f} - {r.ci_high:.3f} |"
+        )
+    ladder = [r["id"] for r in f["ladder"]]
+    dist = peak_distribution(runs, ladder)
+    lines += ["", "## Highest rung reached", "", "| rung | share of runs |", "|---|---:|"]
+    lines += [f"| {rung} | {share:.3f} |" for rung, share in dist.items() if share > 0]
+    ev = res.events
+    force = ev[ev["mid_level"] >= 4]
+    per_run = (
+        force.groupby(["source", "run"])
+        .size()
+        .unstack(fill_value=0)
+        .reindex(columns=runs["run"], fill_value=0)
+    )
+    lines += [
+        "",
+        "## Uses of force per run, by actor",
+        "",
+        "| actor | median | 10% | 90% |",
+        "|---|---:|---:|---:|",
+    ]
+    for actor, row in per_run.iterrows():
+        q = row.quantile([0.5, 0.1, 0.9])
+        lines.append(f"| {actor} | {q[0.5]:.0f} | {q[0.1]:.0f} | {q[0.9]:.0f} |")
+    if plots:
+        lines += ["", "## Plots", ""] + [f"- [{p}]({p})" for p in plots]
+    return "\n".join(lines) + "\n"

@@ -1,0 +1,92 @@
+"""Check metrics on hand-made event tables: each metric and statistic computes what it says."""
+
+from __future__ import annotations
+
+import math
+
+import pandas as pd
+import pytest
+
+from sim.checks import evaluate
+from sim.language import Check, EventFilter, Ratio
+
+from .builders import week
+
+STEPS = pd.date_range("2024-01-01", periods=10, freq="7D")
+RUNS = pd.Index([0, 1, 2])
+
+
+def ev(rows):
+    """rows: (run, step, source, target, mid_level)."""
+    df = pd.DataFrame(rows, columns=["run", "step", "source", "target", "mid_level"])
+    df["date"] = STEPS[df["step"]]
+    df["cause"] = "campaign"
+    return df
+
+
+def check(**kw) -> Check:
+    return Check(name="c", assumed={"expect": "t"}, **kw)
+
+
+EVENTS = ev(
+    [
+        (0, 1, "g", "s", 4),
+        (0, 1, "g", "s", 4),
+        (0, 5, "g", "s", 4),
+        (1, 2, "g", "s", 4),
+        (1, 3, "g", "x", 4),
+        (1, 3, "g", "s", 2),
+        (2, 9, "h", "s", 5),
+    ]
+)
+
+
+def test_count_median_and_window():
+    (v,) = evaluate(
+        [check(count=EventFilter(source=("g",), target=("s",), min_mid=4), expect="1..3")],
+        EVENTS,
+        RUNS,
+        STEPS,
+    )
+    assert list(v.per_run) == [3, 1, 0] and v.value == 1 and v.passed
+    f = EventFilter(
+        source=("g",), min_mid=4, start=pd.Timestamp(week(2)).date(), end=pd.Timestamp(week(5)).date()
+    )
+    (v,) = evaluate([check(count=f, expect=">= 0")], EVENTS, RUNS, STEPS)
+    assert list(v.per_run) == [1, 2, 0]
+
+
+def test_share_of_runs_and_iqr():
+    (v,) = evaluate(
+        [check(count=EventFilter(min_mid=5), statistic="share_of_runs", expect="<= 0.2")], EVENTS, RUNS, STEPS
+    )
+    assert v.value == pytest.approx(1 / 3) and not v.passed
+    (v,) = evaluate(
+        [check(count=EventFilter(source=("g",)), statistic="iqr", expect="> 0")], EVENTS, RUNS, STEPS
+    )
+    assert v.value == pytest.approx(
+        pd.Series([3.0, 3.0, 0.0]).quantile(0.75) - pd.Series([3.0, 3, 0]).quantile(0.25)
+    )
+
+
+def test_share_of_steps():
+    (v,) = evaluate(
+        [check(share_of_steps=EventFilter(source=("g",), min_mid=4), expect=">= 0")], EVENTS, RUNS, STEPS
+    )
+    assert list(v.per_run) == [0.2, 0.2, 0.0]
+
+
+def test_rate_ratio_around_the_first_anchor():
+    rows = [(0, s, "g", "s", 4) for s in range(0, 10) for _ in range(4 if s < 5 else 1)]
+    rows += [(0, 5, "u", "g", 4), (0, 7, "u", "g", 4)]  # anchor: first u strike, step 5
+    rows += [(1, s, "g", "s", 4) for s in range(10)]  # run 1 has no anchor: no value
+    f = Ratio(source=("g",), min_mid=4, anchor=EventFilter(source=("u",)), before_steps=3, after_steps=2)
+    (v,) = evaluate([check(rate_ratio=f, expect="<= 0.3")], ev(rows), pd.Index([0, 1]), STEPS)
+    assert v.per_run[0] == pytest.approx(1 / 4) and math.isnan(v.per_run[1])
+    assert v.value == pytest.approx(0.25) and v.passed
+
+
+def test_a_statistic_with_no_values_fails():
+    f = Ratio(source=("g",), anchor=EventFilter(source=("nobody",)), before_steps=1, after_steps=1)
+    (v,) = evaluate([check(rate_ratio=f, expect=">= 0")], EVENTS, RUNS, STEPS)
+    assert math.isnan(v.value) and not v.passed

@@ -1,0 +1,86 @@
+"""The command line: what each command writes, and one line with exit status 2 for bad input."""
+
+from __future__ import annotations
+
+import json
+import os
+
+import pytest
+
+from .conftest import TINY
+
+
+def test_help_explains_every_command(cli):
+    _, out, _ = cli("--help")
+    for command in ("validate", "describe", "run", "plot", "seeds", "schema"):
+        assert command in out
+
+
+def test_run_writes_tables_manifest_summary_and_plots(cli, tmp_path):
+    out = tmp_path / "o"
+    status, _, err = cli("run", TINY, "--runs", 6, "--seed", 2, "--out", out, "--quiet", "--workers", 1)
+    assert status == 0, err
+    names = {p.name for p in out.iterdir()}
+    assert {"events.parquet", "metrics.parquet", "runs.parquet", "manifest.json", "summary.md"} <= names
+    assert len({n for n in names if n.endswith(".png")}) >= 4
+    manifest = json.loads((out / "manifest.json").read_text())
+    assert manifest["root_seed"] == 2 and manifest["runs"] == 6 and manifest["scenario"]["name"] == "tiny"
+    assert "| war |" in (out / "summary.md").read_text()
+    os.remove(out / "timeline.png")
+    assert cli("plot", out)[0] == 0 and (out / "timeline.png").exists()
+
+
+@pytest.mark.parametrize(
+    ("args", "needle"),
+    [
+        (["--runs", "0"], "--runs: must be at least 1"),
+        (["--seed", "-3"], "--seed: must be between 0"),
+        (["--runs", "many"], "not a whole number"),
+        (["--set", "actors.patron.capabilty=0.3"], "did you mean 'capability'"),
+        (["--format", "xlsx"], "invalid choice"),
+    ],
+)
+def test_bad_run_flags_give_one_line_and_status_2(cli, tmp_path, args, needle):
+    status, _, err = cli("run", TINY, "--out", tmp_path / "o", "--quiet", *args)
+    assert status == 2
+    assert needle in err and len(err.strip().splitlines()) == 1
+    assert not (tmp_path / "o").exists()
+
+
+def test_run_refuses_an_existing_folder_and_an_unwritable_one(cli, tmp_path):
+    (tmp_path / "o").mkdir()
+    (tmp_path / "o" / "precious").write_text("x")
+    status, _, err = cli("run", TINY, "--out", tmp_path / "o", "--quiet", "--runs", 2)
+    assert status == 2 and "--force" in err and (tmp_path / "o" / "precious").exists()
+    locked = tmp_path / "locked"
+    locked.mkdir()
+    locked.chmod(0o500)
+    try:
+        if os.access(locked, os.W_OK):
+            pytest.skip("running as a user who can write anywhere")
+        status, _, err = cli("run", TINY, "--out", locked / "o", "--quiet", "--runs", 2)
+        assert status == 2 and "cannot write" in err
+    finally:
+        locked.chmod(0o700)
+
+
+def test_run_to_a_path_under_a_file_fails_cleanly(cli, tmp_path):
+    (tmp_path / "file").write_text("x")
+    status, _, err = cli("run", TINY, "--out", tmp_path / "file" / "o", "--quiet", "--runs", 2)
+    assert status == 2 and len(err.strip().splitlines()) == 1
+
+
+def test_plot_of_a_folder_that_is_not_results(cli, tmp_path):
+    status, _, err = cli("plot", tmp_path)
+    assert status == 2 and "manifest.json" in err
+
+
+def test_validate_and_describe(cli, tmp_path):
+    assert cli("validate", TINY)[0] == 0
+    status, out, _ = cli("describe", TINY, "--out", tmp_path)
+    assert status == 0 and "patron" in out and (tmp_path / "network.png").stat().st_size > 10_000
+
+
+def test_schema_is_json(cli):
+    status, out, _ = cli("schema")
+    assert status == 0 and json.loads(out)["title"] == "redline scenario"

@@ -1,0 +1,82 @@
+"""The evidence base: every article has claims, ids run in order, paragraphs exist, nothing is copied."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from sim.evidence import articles, evidence_base
+
+from .conftest import ROOT
+
+SHARED = ROOT.parent / "shared"
+ARTICLES = SHARED / "seeds"
+ACTORS = {
+    "iran",
+    "israel",
+    "usa",
+    "hamas",
+    "hezbollah",
+    "houthis",
+    "iraqi_militias",
+    "syrian_militias",
+    "lebanon",
+    "shipping",
+    "jordan",
+    "europe",
+    "gulf_states",
+}
+
+
+def test_every_article_has_10_to_25_claims():
+    arts = articles()
+    assert [a.article[:3] for a in arts] == ["000", "001", "002", "003", "004"]
+    for a in arts:
+        assert 10 <= len(a.claims) <= 25, a.article
+        assert all(set(c.actors) <= ACTORS for c in a.claims)
+        assert all(c.kind != "fact" or c.value is not None for c in a.claims)
+
+
+@pytest.mark.skipif(not ARTICLES.is_dir(), reason="the source articles are not beside the project")
+def test_files_and_paragraphs_point_into_the_articles():
+    for a in articles():
+        text = (ARTICLES / a.article).read_text()
+        paragraphs = [line for line in text.splitlines() if line.strip()]
+        assert all(1 <= c.paragraph <= len(paragraphs) for c in a.claims), a.article
+
+
+@pytest.mark.skipif(
+    not (SHARED / "tools" / "copied_text.py").is_file(), reason="the copy checker is not here"
+)
+def test_no_sentence_is_copied_from_an_article():
+    r = subprocess.run([sys.executable, str(SHARED / "tools" / "copied_text.py"), str(ROOT)],
+                       capture_output=True, text=True, timeout=120)  # fmt: skip
+    assert r.returncode == 0, r.stdout
+
+
+def test_every_claim_a_shipped_scenario_cites_exists():
+    known = evidence_base()
+    for path in sorted((ROOT / "scenarios").glob("*.yaml")):
+        cited = set(re.findall(r"\bs\d{3}\.c\d+\b", path.read_text()))
+        assert cited and cited <= known.keys(), (path.name, sorted(cited - known.keys()))
+
+
+def test_seeds_command_filters(cli):
+    status, out, _ = cli("seeds", "--actor", "hezbollah", "--kind", "domestic_constraint")
+    assert status == 0 and "s002.c14" in out and "s001.c1 " not in out
+    status, _, err = cli("seeds", "--kind", "rumour")
+    assert status == 2 and "invalid choice" in err
+
+
+def test_a_broken_seed_file_is_reported_with_its_line(tmp_path):
+    from sim import ScenarioError
+    from sim.evidence import evidence_base as base
+
+    good = (ROOT / "seeds" / "s000.yaml").read_text()
+    (tmp_path / "s000.yaml").write_text(good.replace("id: s000.c2", "id: s000.c9"))
+    with pytest.raises(ScenarioError, match=r"s000.yaml:\d+: claims.1.id: expected id 's000.c2'"):
+        base(Path(tmp_path))

@@ -1,0 +1,242 @@
+"""The scenario loader: good files give frozen objects, bad files give FILE:LINE: key.path: message lines."""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from sim import ScenarioError, load_scenario
+from sim.language import Attributes, Ladder, Supports
+
+from .conftest import TINY
+
+LINE = re.compile(r"^(?P<file>[^:]+):(?P<line>\d+): (?P<path>\S+): (?P<msg>.+)$")
+
+
+def write(tmp_path: Path, text: str | bytes, name: str = "s.yaml") -> Path:
+    p = tmp_path / name
+    p.write_bytes(text if isinstance(text, bytes) else text.encode())
+    return p
+
+
+def problems(path: Path, *overrides: str) -> list[dict[str, str]]:
+    with pytest.raises(ScenarioError) as e:
+        load_scenario(path, overrides)
+    lines = str(e.value).splitlines()
+    parsed = [LINE.match(x) for x in lines]
+    assert all(parsed), f"not FILE:LINE: path: message lines: {lines}"
+    return [m.groupdict() for m in parsed]
+
+
+def tiny_text() -> str:
+    return TINY.read_text()
+
+
+def test_tiny_loads_into_frozen_objects():
+    s = load_scenario(TINY)
+    assert s.scenario == "tiny"
+    assert set(s.actors) == {"patron", "client", "rival"}
+    assert isinstance(s.ladder, Ladder) and s.ladder.ids[0] == "de_escalate" and s.ladder.ids[-1] == "war"
+    sup = s.relation("supports:patron:client")
+    assert isinstance(sup, Supports) and sup.control == 0.8 and sup.channels == ("arms",)
+    assert isinstance(s.relation("attributes:rival:patron"), Attributes)
+    assert s.time.end.isoformat() == "2024-03-10"
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        s.actors["patron"].capability = 1.0  # type: ignore[misc]
+    with pytest.raises(TypeError):
+        s.actors["intruder"] = s.actors["patron"]  # type: ignore[index]
+
+
+def test_override_changes_a_value_and_a_relation():
+    s = load_scenario(
+        TINY, ["actors.patron.cost_sensitivity=0.25", "relations.supports:patron:client.control=0.1"]
+    )
+    assert s.actors["patron"].cost_sensitivity == 0.25
+    assert s.relation("supports:patron:client").control == 0.1
+    # a value the file leaves at its default can be set too, and a whole block can be added
+    s = load_scenario(
+        TINY,
+        ["actors.client.doctrine.pressure={fear_threshold: 0.5, strength: 0.9, assumed: {strength: why}}"],
+    )
+    assert s.actors["client"].doctrine.pressure.strength == 0.9
+
+
+# ---- one test per kind of bad input: the message, the line, the key path ---------------------------------------
+
+
+def test_empty_file(tmp_path):
+    (p,) = problems(write(tmp_path, ""))
+    assert p["line"] == "1" and "empty" in p["msg"]
+
+
+def test_bytes_that_are_not_utf8(tmp_path):
+    (p,) = problems(write(tmp_path, b"scenario: x\ntitle: \xff\xfe bad\n"))
+    assert p["line"] == "2" and "UTF-8" in p["msg"]
+
+
+def test_list_at_the_top(tmp_path):
+    (p,) = problems(write(tmp_path, "- a\n- b\n"))
+    assert p["line"] == "1" and "mapping" in p["msg"]
+
+
+def test_file_cut_off_mid_line(tmp_path):
+    text = tiny_text()
+    cut = text[: text.index("relations:") + 40]  # inside a flow mapping
+    (p,) = problems(write(tmp_path, cut))
+    assert "invalid YAML" in p["msg"] and int(p["line"]) >= cut.count("\n")
+
+
+def test_alias_bomb(tmp_path):
+    lines = ['a0: &a0 ["x","x","x","x","x","x","x","x","x"]']
+    lines += [f"a{i}: &a{i} [{','.join(['*a' + str(i - 1)] * 9)}]" for i in range(1, 10)]
+    (p,) = problems(write(tmp_path, "\n".join(lines) + "\n"))
+    assert "aliases" in p["msg"]
+
+
+def test_nesting_20000_deep(tmp_path):
+    (p,) = problems(write(tmp_path, "a: " + "[" * 20_000 + "]" * 20_000 + "\n"))
+    assert p["line"] == "1" and "nesting" in p["msg"]
+
+
+def test_60_mb_file_is_refused_without_reading_it(tmp_path):
+    p = tmp_path / "big.yaml"
+    with p.open("wb") as f:
+        f.truncate(60 * 1024 * 1024)  # a sparse file: the size alone refuses it
+    (issue,) = problems(p)
+    assert issue["line"] == "1" and "limited to" in issue["msg"]
+
+
+def test_missing_file_and_a_folder(tmp_path):
+    (p,) = problems(tmp_path / "nope.yaml")
+    assert "no such file" in p["msg"]
+    (p,) = problems(tmp_path)
+    assert "directory" in p["msg"] or "not a regular file" in p["msg"]
+
+
+def test_unknown_key_has_did_you_mean(tmp_path):
+    text = tiny_text().replace("cost_sensitivity: 0.8", "cost_sensitivty: 0.8")
+    (p,) = problems(write(tmp_path, text))
+    assert p["path"] == "actors.patron.cost_sensitivty"
+    assert "did you mean 'cost_sensitivity'" in p["msg"]
+    assert int(p["line"]) == text.splitlines().index("    cost_sensitivty: 0.8") + 1
+
+
+def test_wrong_type_names_what_was_expected(tmp_path):
+    text = tiny_text().replace("capability: 0.6", "capability: high")
+    (p,) = problems(write(tmp_path, text))
+    assert p["path"] == "actors.patron.capability" and "expected a number" in p["msg"]
+
+
+def test_out_of_range_names_the_range(tmp_path):
+    text = tiny_text().replace("control: 0.8", "control: 1.7")
+    (p,) = problems(write(tmp_path, text))
+    assert p["path"] == "relations.0.control" and "[0, 1]" in p["msg"]
+    text = tiny_text().replace("threshold: 2.0", "threshold: -1")
+    (p,) = problems(write(tmp_path, text))
+    assert p["path"].endswith("retaliation.threshold") and ">= 0" in p["msg"]
+
+
+def test_unknown_actor_rung_ladder_and_claim(tmp_path):
+    text = (
+        tiny_text()
+        .replace("targets: {rival: 4.0}", "targets: {rivall: 4.0}")
+        .replace("max_rung: show_of_force", "max_rung: show_force")
+        .replace("capability: 0.9\n", "capability: 0.9\n    evidence: [s999.c1]\n")
+    )
+    found = {p["path"]: p["msg"] for p in problems(write(tmp_path, text))}
+    assert "did you mean 'rival'" in found["actors.client.doctrine.campaign.targets.rivall"]
+    assert "did you mean 'show_of_force'" in found["actors.patron.doctrine.restraint.max_rung"]
+    assert "unknown claim" in found["actors.rival.evidence.0"]
+    (p,) = problems(write(tmp_path, tiny_text().replace("ladder: default", "ladder: defualt")))
+    assert p["path"] == "ladder" and "did you mean 'default'" in p["msg"]
+
+
+def test_event_outside_the_time_window(tmp_path):
+    (p,) = problems(write(tmp_path, tiny_text().replace("at: 2024-01-03", "at: 2025-01-03")))
+    assert p["path"] == "events.0.at" and "outside" in p["msg"]
+
+
+def test_duplicate_key(tmp_path):
+    (p,) = problems(write(tmp_path, tiny_text().replace("  rival:\n", "  rival:\n    kind: state\n", 1)))
+    assert "duplicate key 'kind'" in p["msg"]
+
+
+def test_all_problems_of_a_file_are_reported(tmp_path):
+    text = (
+        tiny_text()
+        .replace("capability: 0.6", "capability: 6")
+        .replace("autonomy: 0.2", "autonomy: lots")
+        .replace("step: week", "step: fortnight")
+    )
+    paths = {p["path"] for p in problems(write(tmp_path, text))}
+    assert {"actors.patron.capability", "actors.client.autonomy", "time.step"} <= paths
+
+
+def test_values_need_evidence_or_an_assumption(tmp_path):
+    text = tiny_text().replace(
+        "    assumed: {capability: test value}\n    doctrine:\n      restraint",
+        "    doctrine:\n      restraint",
+        1,
+    )
+    (p,) = problems(write(tmp_path, text))
+    assert p["path"] == "actors.patron" and "evidence" in p["msg"]
+    text = tiny_text().replace("assumed: {threshold: test value}", "assumed: {treshold: test value}")
+    (p,) = problems(write(tmp_path, text))
+    assert "'treshold' is not a key of this block" in p["msg"]
+
+
+def test_bad_overrides_point_at_the_flag():
+    found = problems(
+        TINY,
+        "actors.patron.cost_sensitivty=0.5",
+        "actors.patrn.capability=0.5",
+        "relations.supports:patron:client.control=1.5",
+        "relations.hostile:client:rivl.level=0.5",
+    )
+    by_line = {p["line"]: p for p in found}
+    assert all(p["file"] == "--set" for p in found)
+    assert "did you mean 'cost_sensitivity'" in by_line["1"]["msg"]
+    assert "did you mean 'patron'" in by_line["2"]["msg"]
+    assert "[0, 1]" in by_line["3"]["msg"]
+    assert "did you mean 'hostile:client:rival'" in by_line["4"]["msg"]
+
+
+def test_override_syntax_errors():
+    (p,) = problems(TINY, "actors.patron.capability")
+    assert "KEY.PATH=VALUE" in p["msg"]
+    (p,) = problems(TINY, "actors.patron.capability=[0.5")
+    assert "not valid YAML" in p["msg"]
+
+
+def test_variant_extends_a_scenario(tmp_path):
+    write(tmp_path, tiny_text(), "base.yaml")
+    v = write(
+        tmp_path,
+        "extends: base.yaml\nscenario: tiny-strong\ntitle: Strong control\n"
+        "set:\n  relations.supports:patron:client.control: 1.0\n"
+        "remove: [relations.attributes:rival:patron]\n",
+        "v.yaml",
+    )
+    s = load_scenario(v)
+    assert s.scenario == "tiny-strong" and s.relation("supports:patron:client").control == 1.0
+    assert all(r.type != "attributes" for r in s.relations)
+    bad = write(
+        tmp_path, "extends: base.yaml\nscenario: x\ntitle: y\nset:\n  actors.patron.capabilty: 1\n", "b.yaml"
+    )
+    (p,) = problems(bad)
+    assert p["file"].endswith("b.yaml") and p["line"] == "5" and "did you mean 'capability'" in p["msg"]
+
+
+def test_cli_exits_2_with_one_line_and_no_traceback(tmp_path):
+    bad = write(tmp_path, "scenario: x\n")
+    r = subprocess.run(
+        [sys.executable, "-m", "sim.cli", "validate", str(bad)], capture_output=True, text=True, timeout=60
+    )
+    assert r.returncode == 2
+    assert "Traceback" not in r.stderr
+    assert all(LINE.match(x) for x in r.stderr.splitlines()), r.stderr
