@@ -68,7 +68,7 @@ class Retaliation(Doctrine):
     summary = (
         "Harm received from an actor, or blamed on it, builds grievance; past a threshold it is answered."
     )
-    rests_on = ("s001.c2", "s002.c13")
+    rests_on = ("s001.c2", "s002.c16", "s003.c5")  # the US strikes back; Israel answers 7 October
 
     def __init__(self, spec: lang.Retaliation):
         self.spec = spec
@@ -110,7 +110,7 @@ class Retaliation(Doctrine):
 class Restraint(Doctrine):
     name = "restraint"
     summary = "A highest rung the actor will use, lifted only by named red lines."
-    rests_on = ("s002.c5", "s002.c4")
+    rests_on = ("s002.c8", "s002.c11", "s002.c13")  # Iran out unless its soil is hit; Hezbollah short of war
 
     def __init__(self, spec: lang.Restraint):
         self.spec = spec
@@ -135,7 +135,7 @@ class Restraint(Doctrine):
 class Domestic(Doctrine):
     name = "domestic"
     summary = "Costs at home grow with the rung: each rung above the comfortable one may be held back."
-    rests_on = ("s002.c9", "s004.c8")
+    rests_on = ("s002.c14", "s004.c9")  # Lebanon's fragility; a US election year
 
     def __init__(self, spec: lang.Domestic):
         self.spec = spec
@@ -150,7 +150,7 @@ class Domestic(Doctrine):
 class Campaign(Doctrine):
     name = "campaign"
     summary = "An armed group keeps up attacks on its targets while its capability and will last."
-    rests_on = ("s002.c3", "s001.c3")
+    rests_on = ("s001.c5", "s002.c5", "s002.c6")  # sustained attacks on US forces, Israel and shipping
 
     def __init__(self, spec: lang.Campaign):
         self.spec = spec
@@ -182,7 +182,7 @@ class Support(Doctrine):
     summary = (
         "A patron resupplies its clients and takes the harm they suffer to heart, without fighting for them."
     )
-    rests_on = ("s002.c1", "s001.c5")
+    rests_on = ("s002.c1", "s001.c7", "s003.c3")  # backing without intervening; arms and money
 
     def __init__(self, spec: lang.Support):
         self.spec = spec
@@ -200,7 +200,7 @@ class Pressure(Doctrine):
     summary = (
         "A patron that fears direct war presses its clients to scale down, as far as its control reaches."
     )
-    rests_on = ("s001.c1", "s001.c6")
+    rests_on = ("s001.c1", "s001.c9")  # Tehran asks the militias to stop; the Quds Force visit
 
     def __init__(self, spec: lang.Pressure):
         self.spec = spec
@@ -220,7 +220,7 @@ class Pressure(Doctrine):
 class Learning(Doctrine):
     name = "learning"
     summary = "The actor raises its estimate of an adversary's resolve when it sees a costly strike."
-    rests_on = ("s001.c5", "s004.c3")
+    rests_on = ("s001.c6", "s004.c10")  # US deaths would mean war; memories of 2020
 
     def __init__(self, spec: lang.Learning):
         self.spec = spec

@@ -52,8 +52,8 @@ class EscalationModel(mesa.Model):
 
     @property
     def t(self) -> int:
-        """The current step, from 0 (Mesa counts steps from 1)."""
-        return self.steps - 1
+        """The current step, from 0 (Mesa's clock reads 1.0 during the first step)."""
+        return int(self.time) - 1
 
     def actor(self, aid: str) -> Actor:
         return self.actors[aid]
@@ -159,7 +159,7 @@ class EscalationModel(mesa.Model):
 
     def run(self) -> EscalationModel:
         """Run the scenario's whole period."""
-        self.run_for(self.spec.time.steps - self.steps)
+        self.run_for(self.spec.time.steps - int(self.time))
         return self
 
     def date(self, day: int) -> dt.date:

@@ -141,6 +141,12 @@ def _date_axis(ax: plt.Axes) -> None:
     ax.xaxis.set_major_formatter(mdates.ConciseDateFormatter(loc))
 
 
+def _steps(dates: pd.DatetimeIndex, values: np.ndarray) -> tuple[pd.DatetimeIndex, np.ndarray]:
+    """Dates and values for a step plot that draws the last step too (one more edge, the last value repeated)."""
+    end = dates[-1] + (dates[-1] - dates[-2] if len(dates) > 1 else pd.Timedelta(days=1))
+    return dates.append(pd.DatetimeIndex([end])), np.append(values, values[-1])
+
+
 def _per_run_step(ev: pd.DataFrame, runs: np.ndarray, steps: int, value: str, how: str) -> np.ndarray:
     """A runs x steps array of `how` ('max' or 'count') of `value` over events; -1 (max) or 0 (count) if none."""
     fill = -1 if how == "max" else 0
@@ -179,8 +185,11 @@ def timeline(res, out: Path, max_dyads: int = 6) -> Path:
     for ax, dyad in zip(axes[:, 0], dyads, strict=False):
         grid = _per_run_step(hostile[hostile["dyad"] == dyad], runs, len(dates), "rung", "max")
         q10, q50, q90 = np.percentile(grid, [10, 50, 90], axis=0)
-        ax.fill_between(dates, q10, q90, step="post", alpha=0.25, color="#c92a2a", label="10-90% of runs")
-        ax.step(dates, q50, where="post", color="#c92a2a", lw=2, label="median")
+        x, lo = _steps(dates, q10)
+        ax.fill_between(
+            x, lo, _steps(dates, q90)[1], step="post", alpha=0.25, color="#c92a2a", label="10-90% of runs"
+        )
+        ax.step(x, _steps(dates, q50)[1], where="post", color="#c92a2a", lw=2, label="median")
         ax.set_yticks(range(-1, len(ladder)), ["none", *ladder], fontsize=7)
         ax.set_ylim(-1.5, len(ladder) - 0.5)
         ax.set_title(dyad, fontsize=9, loc="left")
@@ -207,8 +216,16 @@ def attacks(res, out: Path) -> Path:
     for i, a in enumerate(actors):
         grid = _per_run_step(force[force["source"] == a], runs, len(dates), "rung", "count")
         q10, q50, q90 = np.percentile(grid, [10, 50, 90], axis=0)
-        ax.fill_between(dates, q10, q90, step="post", alpha=0.15, color=colors(i % 10))
-        ax.step(dates, q50, where="post", lw=2, color=colors(i % 10), label=facts["actors"][a]["label"])
+        x, lo = _steps(dates, q10)
+        ax.fill_between(x, lo, _steps(dates, q90)[1], step="post", alpha=0.15, color=colors(i % 10))
+        ax.step(
+            x,
+            _steps(dates, q50)[1],
+            where="post",
+            lw=2,
+            color=colors(i % 10),
+            label=facts["actors"][a]["label"],
+        )
     ax.set_ylabel(f"uses of force per {facts['time']['step']}")
     ax.set_title(
         f"Attacks per {facts['time']['step']} by actor: median, band 10-90% of {len(runs)} runs", fontsize=11

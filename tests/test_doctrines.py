@@ -311,3 +311,14 @@ def test_guarantee_shows_force_to_the_attackers_patron(tmp_path):
     )
     rows = [e for e in events(scn, runs=1) if e["cause"] == "guarantee"]
     assert [(e["step"], e["source"], e["target"]) for e in rows] == [(1, "u", "p")]
+
+
+def test_every_doctrine_names_the_claims_it_rests_on():
+    from agents.doctrines import DOCTRINES
+    from sim.evidence import evidence_base
+    from sim.language import Doctrine
+
+    claims = evidence_base()
+    assert set(DOCTRINES) == set(Doctrine.__dataclass_fields__)  # one class for each block of the language
+    for cls in DOCTRINES.values():
+        assert cls.summary and cls.rests_on and set(cls.rests_on) <= claims.keys(), cls.name
