@@ -24,6 +24,8 @@ OUTCOMES = (
     Outcome("interstate_war", "two states reach war with each other (MID 5)"),
     Outcome("state_clash", "a state uses force directly against another state"),
     Outcome("patron_uses_force", "a patron uses force itself, not only through its clients"),
+    Outcome("patron_struck", "a patron is itself the target of a use of force"),
+    Outcome("war_spreads", "more than one pair of actors reaches war (MID 5)"),
 )
 
 
@@ -42,6 +44,7 @@ def outcomes(runs: pd.DataFrame, events: pd.DataFrame, facts: dict[str, Any]) ->
         "interstate_war": war & state_src & state_tgt,
         "state_clash": force & state_src & state_tgt,
         "patron_uses_force": force & ev["source"].isin(patrons),
+        "patron_struck": force & ev["target"].isin(patrons),
     }
     g = ev.groupby("run")
     out = runs.set_index("run")
@@ -52,6 +55,12 @@ def outcomes(runs: pd.DataFrame, events: pd.DataFrame, facts: dict[str, Any]) ->
     out["deaths"] = g["casualties"].sum().reindex(out.index, fill_value=0.0)
     for name, mask in flags.items():
         out[name] = mask.groupby(ev["run"]).any().reindex(out.index, fill_value=False).astype(bool)
+    wars = ev[war]
+    pairs = pd.Series([frozenset(p) for p in zip(wars["source"], wars["target"], strict=True)], index=wars.index,
+                      dtype=object)  # fmt: skip
+    out["war_spreads"] = (
+        (pairs.groupby(wars["run"]).nunique() > 1).reindex(out.index, fill_value=False).astype(bool)
+    )
     return out.reset_index()
 
 

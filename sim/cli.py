@@ -185,6 +185,42 @@ def cmd_check(args: argparse.Namespace) -> int:
     return EXIT_FAILED if failed else EXIT_OK
 
 
+def cmd_compare(args: argparse.Namespace) -> int:
+    from sim import compare as cmp
+    from sim.ensemble import run_ensemble
+    from sim.results import check_output, write_folder
+    from sim.scenario import load_scenario
+
+    if args.out:
+        check_output(Path(args.out), args.force)
+    a = load_scenario(args.a, args.overrides)
+    b = load_scenario(args.b, args.overrides)
+    show = None if not args.quiet else False
+    ra = run_ensemble(a, args.runs, args.seed, workers=args.workers, progress=show)
+    rb = run_ensemble(b, args.runs, args.seed, workers=args.workers, progress=show)  # same seeds: paired runs
+    c = cmp.compare(ra, rb)
+    text = cmp.markdown(c)
+    print(text, end="")
+    if args.out:
+
+        def fill(tmp: Path) -> None:
+            (tmp / "compare.md").write_text(text)
+            cmp.plot(c, tmp / "compare.png")
+
+        write_folder(args.out, fill, force=args.force)
+        print(f"\nwritten: {Path(args.out) / 'compare.md'}, {Path(args.out) / 'compare.png'}")
+    return EXIT_OK
+
+
+def cmd_robustness(args: argparse.Namespace) -> int:
+    from sim.robustness import markdown, robustness
+
+    r = robustness(args.scenario, args.param, delta=args.delta, runs=args.runs, seed=args.seed,
+                   overrides=args.overrides, workers=args.workers)  # fmt: skip
+    print(markdown(r, args.delta, top=args.top), end="")
+    return EXIT_OK
+
+
 def cmd_plot(args: argparse.Namespace) -> int:
     from sim import plots
     from sim.results import Results
@@ -285,6 +321,47 @@ def build_parser() -> argparse.ArgumentParser:
     c.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
     _add_set(c)
     c.set_defaults(func=cmd_check)
+
+    cm = sub.add_parser(
+        "compare",
+        help="run two scenarios with common random numbers and compare outcomes",
+        description="Run scenarios A and B with the same seeds, run by run, and print the differences B - A in "
+        "outcome probabilities and in uses of force per run, with 95% intervals of the paired differences.",
+    )
+    cm.add_argument("a", metavar="A")
+    cm.add_argument("b", metavar="B")
+    cm.add_argument("--runs", type=_positive, default=200, help="runs of each scenario (default 200)")
+    cm.add_argument("--seed", type=_seed, default=0, help="root seed shared by both (default 0)")
+    cm.add_argument("--out", metavar="DIR", help="also write compare.md and compare.png into DIR")
+    cm.add_argument("--force", action="store_true", help="replace DIR if it exists")
+    cm.add_argument(
+        "--workers", type=_positive, default=None, help="worker processes (default: number of cores)"
+    )
+    cm.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
+    _add_set(cm)
+    cm.set_defaults(func=cmd_compare)
+
+    rb = sub.add_parser(
+        "robustness",
+        help="how firmly the checks hold when parameters move down and up by a share",
+        description="Move each --param down and up by --delta (one at a time, same seeds), rerun the ensemble and "
+        "report every check, with each parameter's influence: how far the checks move, in units of their bands.",
+    )
+    rb.add_argument("scenario", metavar="SCENARIO")
+    rb.add_argument(
+        "--param", action="append", required=True, metavar="KEY.PATH", help="a number to move (repeatable)"
+    )
+    rb.add_argument("--delta", type=float, default=0.2, help="share to move each parameter by (default 0.2)")
+    rb.add_argument("--runs", type=_positive, default=200, help="runs per ensemble (default 200)")
+    rb.add_argument("--seed", type=_seed, default=0, help="root seed (default 0)")
+    rb.add_argument(
+        "--top", type=_positive, default=None, help="detail only the N most influential parameters"
+    )
+    rb.add_argument(
+        "--workers", type=_positive, default=None, help="worker processes (default: number of cores)"
+    )
+    _add_set(rb)
+    rb.set_defaults(func=cmd_robustness)
 
     pl = sub.add_parser(
         "plot",

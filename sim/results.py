@@ -151,25 +151,17 @@ class Results:
     # --- disk ----------------------------------------------------------------------------------------------------
 
     def save(self, folder: str | Path, *, fmt: str = "parquet", force: bool = False, extra=None) -> Path:
-        """Write the folder atomically: everything goes to a hidden sibling first, which is renamed into place.
-        `extra(tmp_folder)` may add files (plots, summary) before the rename."""
-        folder = Path(folder)
-        check_output(folder, force)
-        tmp = folder.parent / f".{folder.name}.partial-{os.getpid()}"
-        shutil.rmtree(tmp, ignore_errors=True)
-        try:
-            tmp.mkdir(parents=True)
+        """Write the tables and manifest (and whatever `extra(folder)` adds: plots, summary) atomically."""
+
+        def fill(tmp: Path) -> None:
             for name in TABLES:
                 write_table(getattr(self, name), tmp / f"{name}.{fmt}", fmt)
             self.manifest["format"] = fmt
             (tmp / "manifest.json").write_text(json.dumps(self.manifest, indent=2, default=str) + "\n")
             if extra is not None:
                 extra(tmp)
-            replace_folder(tmp, folder)
-        except BaseException:
-            shutil.rmtree(tmp, ignore_errors=True)
-            raise
-        return folder
+
+        return write_folder(folder, fill, force=force)
 
     @classmethod
     def load(cls, folder: str | Path) -> Results:
@@ -189,6 +181,23 @@ class Results:
             except FileNotFoundError:
                 raise OutputError(f"{path}: missing from the results folder") from None
         return cls(**tables, manifest=manifest)
+
+
+def write_folder(folder: str | Path, fill, *, force: bool = False) -> Path:
+    """Make `folder` atomically: `fill(tmp)` writes into a hidden sibling, which is renamed into place only when
+    it is complete. An interruption leaves the old folder (or none) and no half-written files."""
+    folder = Path(folder)
+    check_output(folder, force)
+    tmp = folder.parent / f".{folder.name}.partial-{os.getpid()}"
+    shutil.rmtree(tmp, ignore_errors=True)
+    try:
+        tmp.mkdir(parents=True)
+        fill(tmp)
+        replace_folder(tmp, folder)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    return folder
 
 
 def write_table(df: pd.DataFrame, path: Path, fmt: str) -> None:

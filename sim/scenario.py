@@ -289,3 +289,21 @@ def scenario_digest(path: str | Path, overrides: Sequence[str] = ()) -> str:
         p = (p.parent / m.group(1).decode()) if m else None
     h.update(json.dumps(list(overrides)).encode())
     return h.hexdigest()[:16]
+
+
+def value_at(scn: Scenario, path: str) -> Any:
+    """The value at a key path of a loaded scenario (the paths --set takes), e.g.
+    `relations.supports:iran:hezbollah.control`."""
+    node: Any = scn
+    for seg in _segments(path):
+        if isinstance(node, Mapping):
+            node = node[seg]
+        elif isinstance(node, tuple):
+            keys = [getattr(x, "key", getattr(x, "name", None)) for x in node]
+            node = node[keys.index(seg)] if seg in keys else node[int(seg)]
+        elif dataclasses.is_dataclass(node):
+            names = {yaml_key(f): f.name for f in fields_of(type(node))}
+            node = getattr(node, names[seg])
+        else:
+            raise KeyError(path)
+    return node

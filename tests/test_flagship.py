@@ -34,7 +34,7 @@ def test_flagship_has_its_actors_relations_and_two_events():
 
 
 def test_every_shipped_scenario_validates(cli):
-    status, out, err = cli("validate", *sorted((ROOT / "scenarios").glob("*.yaml")))
+    status, _, err = cli("validate", *sorted((ROOT / "scenarios").glob("*.yaml")))
     assert status == 0, err
 
 

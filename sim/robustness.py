@@ -1,0 +1,96 @@
+"""How firmly a scenario's checks hold when its parameters move: one at a time, down and up by a share.
+
+    redline robustness scenarios/axis-2023.yaml --param actors.iran.doctrine.pressure.fear_threshold ...
+
+Each parameter is set to (1 - delta) and (1 + delta) times its value (kept within its allowed range), the ensemble
+is rerun with the same seeds (common random numbers), and every check is evaluated. A parameter's influence is the
+sum over checks of how far the check's value moves between the two, in units of the check's band.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+
+from sim.errors import Issue, ScenarioError
+from sim.scenario import load_scenario, value_at
+
+
+@dataclass(frozen=True)
+class Robustness:
+    base: list  # verdicts at the scenario's own values
+    table: pd.DataFrame  # param, side, value, check, check_value, passed
+    influence: pd.Series  # param -> influence, largest first
+
+
+def _scale(lo: float, hi: float) -> float:
+    if math.isfinite(lo) and math.isfinite(hi):
+        return max(hi - lo, 1e-9)
+    bound = lo if math.isfinite(lo) else hi
+    return max(abs(bound), 1.0)
+
+
+def _load_moved(path: str | Path, overrides: Sequence[str], param: str, value: float):
+    try:
+        return load_scenario(path, [*overrides, f"{param}={value!r}"]), value
+    except ScenarioError:
+        if value > 1.0:  # a share or probability pushed past its range: hold it at the top
+            return load_scenario(path, [*overrides, f"{param}=1.0"]), 1.0
+        raise
+
+
+def robustness(path: str | Path, params: Sequence[str], *, delta: float = 0.2, runs: int = 200, seed: int = 0,
+               overrides: Sequence[str] = (), workers: int | None = None) -> Robustness:  # fmt: skip
+    from sim.ensemble import run_ensemble
+
+    scn = load_scenario(path, overrides)
+    for param in params:
+        try:
+            value_at(scn, param)
+        except (KeyError, ValueError, IndexError):
+            raise ScenarioError([Issue("--param", 1, param, "no such value in the scenario")]) from None
+    base = run_ensemble(scn, runs, seed, workers=workers).check(scn.checks)
+    rows, influence = [], {}
+    for param in params:
+        value = value_at(scn, param)
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            raise ScenarioError(
+                [Issue("--param", 1, param, f"holds {value!r}, not a number to move by a share")]
+            )
+        moved = {}
+        for side, factor in (("low", 1 - delta), ("high", 1 + delta)):
+            s, v = _load_moved(path, overrides, param, value * factor)
+            verdicts = run_ensemble(s, runs, seed, workers=workers).check(s.checks)
+            moved[side] = verdicts
+            rows += [{"param": param, "side": side, "value": v, "check": x.name, "check_value": x.value,
+                      "passed": x.passed} for x in verdicts]  # fmt: skip
+        influence[param] = sum(
+            abs(h.value - lo.value) / _scale(*c.band)
+            for c, lo, h in zip(scn.checks, moved["low"], moved["high"], strict=True)
+            if math.isfinite(h.value) and math.isfinite(lo.value)
+        )
+    ranked = pd.Series(influence).sort_values(ascending=False)
+    return Robustness(base, pd.DataFrame(rows), ranked)
+
+
+def markdown(r: Robustness, delta: float, top: int | None = None) -> str:
+    params = list(r.influence.index[:top] if top else r.influence.index)
+    lines = ["| parameter | influence |", "|---|---:|"]
+    lines += [f"| `{p}` | {r.influence[p]:.2f} |" for p in r.influence.index]
+    for p in params:
+        part = r.table[r.table["param"] == p]
+        lo, hi = part[part["side"] == "low"], part[part["side"] == "high"]
+        lines += ["", f"### `{p}`: {lo['value'].iloc[0]:.3g} (-{delta:.0%}) and {hi['value'].iloc[0]:.3g} "
+                  f"(+{delta:.0%})", "", "| check | base | low | high |", "|---|---:|---:|---:|"]  # fmt: skip
+        for b, (_, rl), (_, rh) in zip(r.base, lo.iterrows(), hi.iterrows(), strict=True):
+
+            def cell(v, ok):
+                return f"{v:.3g}{'' if ok else ' FAIL'}"
+
+            lines.append(f"| {b.name} | {cell(b.value, b.passed)} | {cell(rl['check_value'], rl['passed'])} | "
+                         f"{cell(rh['check_value'], rh['passed'])} |")  # fmt: skip
+    return "\n".join(lines) + "\n"

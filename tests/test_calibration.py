@@ -1,0 +1,73 @@
+"""The calibrated flagship reproduces the articles' stylized facts; its what-ifs run; comparisons are paired."""
+
+from __future__ import annotations
+
+import pytest
+
+from sim import load_scenario
+from sim.compare import compare
+from sim.ensemble import run_ensemble
+
+from .conftest import FLAGSHIP, ROOT, TINY
+
+VARIANTS = sorted((ROOT / "scenarios").glob("axis-2023-*.yaml"))
+
+
+def test_flagship_passes_every_check(cli):
+    status, out, _ = cli("check", FLAGSHIP, "--runs", 200, "--seed", 20231007, "--quiet")
+    assert status == 0, out
+    assert "9 passed, 0 failed" in out
+
+
+def test_a_failing_check_exits_1(cli):
+    status, out, _ = cli("check", TINY, "--runs", 10, "--quiet", "--set", "checks.0.expect=<= 0.1")
+    assert status == 1 and "FAIL" in out and "0 passed, 1 failed" in out
+
+
+@pytest.mark.parametrize("path", VARIANTS, ids=lambda p: p.stem)
+def test_what_if_variants_validate_and_run(path):
+    scn = load_scenario(path)
+    assert scn.scenario == path.stem
+    res = run_ensemble(scn, runs=4, seed=1, workers=1)
+    assert len(res.runs) == 4 and len(res.events) > 0
+
+
+def test_variants_change_what_they_say():
+    base = load_scenario(FLAGSHIP)
+    assert (
+        load_scenario(ROOT / "scenarios/axis-2023-no-us-retaliation.yaml").actors["usa"].doctrine.retaliation
+        is None
+    )
+    assert base.actors["usa"].doctrine.retaliation is not None
+    strong = load_scenario(ROOT / "scenarios/axis-2023-strong-control.yaml")
+    assert all(r.control == 1.0 for r in strong.relations if r.type == "supports")
+    cut = load_scenario(ROOT / "scenarios/axis-2023-no-back-channel.yaml")
+    assert not any(r.type == "back_channel" for r in cut.relations)
+
+
+def test_compare_uses_common_random_numbers():
+    a = run_ensemble(load_scenario(FLAGSHIP), runs=30, seed=3, workers=1)
+    b = run_ensemble(
+        load_scenario(ROOT / "scenarios/axis-2023-no-us-retaliation.yaml"), runs=30, seed=3, workers=1
+    )
+    c = compare(a, b)
+    us = c.table.set_index("measure").loc["uses of force by usa"]
+    assert us["b"] == 0 and us["a"] > 0 and us["ci_high"] < 0
+    same = compare(a, a).table
+    assert (same["difference"] == 0).all()
+    with pytest.raises(ValueError, match="same seeds"):
+        compare(a, run_ensemble(load_scenario(FLAGSHIP), runs=30, seed=4, workers=1))
+
+
+def test_compare_and_robustness_commands(cli, tmp_path):
+    v = ROOT / "scenarios/axis-2023-no-us-retaliation.yaml"
+    status, out, _ = cli("compare", FLAGSHIP, v, "--runs", 10, "--quiet", "--out", tmp_path / "c")
+    assert status == 0 and "uses of force by usa" in out
+    assert (tmp_path / "c" / "compare.png").is_file() and (tmp_path / "c" / "compare.md").is_file()
+    status, out, _ = cli("robustness", TINY, "--param", "actors.client.doctrine.campaign.targets.rival",
+                         "--runs", 10, "--workers", 1)  # fmt: skip
+    assert status == 0 and "| `actors.client.doctrine.campaign.targets.rival` |" in out
+    status, _, err = cli("robustness", TINY, "--param", "actors.client.kind", "--runs", 2)
+    assert status == 2 and "not a number" in err
+    status, _, err = cli("robustness", TINY, "--param", "actors.nobody.capability", "--runs", 2)
+    assert status == 2 and "no such value" in err
