@@ -12,7 +12,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from sim.errors import ScenarioError
+from sim.errors import ScenarioError, SweepError
 from sim.results import OutputError
 
 EXIT_OK, EXIT_FAILED, EXIT_BAD_INPUT = 0, 1, 2
@@ -221,6 +221,55 @@ def cmd_robustness(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_sweep(args: argparse.Namespace) -> int:
+    from sim import plots
+    from sim import sweep as sw
+
+    if args.design == "grid" and args.samples:
+        raise UsageError("redline sweep: --samples goes with --design lhs, sobol or morris, not with a grid")
+    if args.design != "grid" and not args.samples:
+        raise UsageError(f"redline sweep: --design {args.design} needs --samples N")
+    params = [sw.parse_param(text, n, args.design) for n, text in enumerate(args.param, 1)]
+    points = sw.design_points(params, args.design, args.samples or 0, args.seed)
+    sweep = sw.Sweep(str(args.scenario), list(args.overrides), params, args.design, args.samples or 0, args.runs,
+                     args.seed, points)  # fmt: skip
+    if not args.quiet:
+        print(f"{len(points)} points x {args.runs} runs = {len(points) * args.runs} runs", file=sys.stderr)
+
+    def finish(res, folder: Path) -> None:
+        summary = sw.point_summary(
+            res, sw.load_scenario(sweep.scenario_file, sweep.overrides), sweep.points_table()
+        )
+        made = plots.all_plots(res, folder)
+        names = sw.outcome_names(summary, params)
+        outcome = args.outcome or next(
+            (n for n in names if n.startswith("check:")), names[0] if names else None
+        )
+        if args.design == "grid" and len(params) == 2 and outcome:
+            if outcome not in summary:
+                raise sw.SweepError(f"no outcome '{outcome}' (choose from: {', '.join(names)})")
+            made.append(plots.heatmap(summary, params[0].path, params[1].path, outcome, folder / "heatmap.png",
+                                      args.runs))  # fmt: skip
+        if args.design in ("sobol", "morris"):
+            table = sw.sensitivity(summary, sweep)
+            from sim.results import write_table
+
+            write_table(table, folder / "sensitivity.csv", "csv")
+            if len(table):
+                made.append(plots.sensitivity_bars(table, folder / "sensitivity.png", args.design))
+        if not args.quiet:
+            for m in made:
+                print(f"  {Path(args.out) / m.name}")
+
+    sw.run_sweep(sweep, args.out, resume=args.resume, force=args.force, workers=args.workers,
+                 progress=None if not args.quiet else False, finish=finish)  # fmt: skip
+    if not args.quiet:
+        print(
+            f"sweep -> {args.out}/: points, outcomes (per point), events, metrics, runs (with a point column)"
+        )
+    return EXIT_OK
+
+
 def cmd_plot(args: argparse.Namespace) -> int:
     from sim import plots
     from sim.results import Results
@@ -363,6 +412,39 @@ def build_parser() -> argparse.ArgumentParser:
     _add_set(rb)
     rb.set_defaults(func=cmd_robustness)
 
+    sp = sub.add_parser(
+        "sweep",
+        help="run a scenario over a grid or a design of parameter values",
+        description="Run a scenario at many points of its parameter space, --runs replications each (the same "
+        "seeds at every point). Writes the tables of `redline run` with a point column, a points table, per point "
+        "the outcome probabilities and check statistics (outcomes), plots, a heatmap for a two-parameter grid, and "
+        "Morris or Sobol indices for those designs. Results are written as chunks finish; --resume goes on after "
+        "an interruption.",
+        epilog="examples: --param actors.iran.cost_sensitivity=0.4,0.6,0.8 (a list), "
+        "--param relations.supports:iran:iraqi_militias.control=0:1:5 (5 values), "
+        "--design morris --samples 20 --param actors.iran.cost_sensitivity=0.4:1.0",
+    )
+    sp.add_argument("scenario", metavar="SCENARIO")
+    sp.add_argument("--param", action="append", required=True, metavar="KEY.PATH=VALUES",
+                    help="a parameter and its values (grid: a,b,c or lo:hi:n; designs: lo:hi); repeatable")  # fmt: skip
+    sp.add_argument("--design", choices=["grid", "lhs", "sobol", "morris"], default="grid",
+                    help="a full grid (default), a Latin hypercube, or SALib's Sobol or Morris samples")  # fmt: skip
+    sp.add_argument(
+        "--samples", type=_positive, default=None, help="samples for lhs, sobol and morris designs"
+    )
+    sp.add_argument("--runs", type=_positive, default=20, help="replications per point (default 20)")
+    sp.add_argument("--seed", type=_seed, default=0, help="root seed (default 0)")
+    sp.add_argument("--out", required=True, metavar="DIR", help="output folder")
+    sp.add_argument("--resume", action="store_true", help="go on with an interrupted sweep in DIR")
+    sp.add_argument("--force", action="store_true", help="replace DIR if it exists")
+    sp.add_argument("--outcome", help="the outcome the heatmap shows (default: the first check)")
+    sp.add_argument(
+        "--workers", type=_positive, default=None, help="worker processes (default: number of cores)"
+    )
+    sp.add_argument("-q", "--quiet", action="store_true", help="no progress bar, no report")
+    _add_set(sp)
+    sp.set_defaults(func=cmd_sweep)
+
     pl = sub.add_parser(
         "plot",
         help="redraw the plots of a results folder",
@@ -390,7 +472,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except ScenarioError as e:
         print(e.report(), file=sys.stderr)
         return EXIT_BAD_INPUT
-    except OutputError as e:
+    except (OutputError, SweepError) as e:
         print(f"redline: {e}", file=sys.stderr)
         return EXIT_BAD_INPUT
     except KeyboardInterrupt:

@@ -54,3 +54,7 @@ class Collector:
     def raise_if_any(self) -> None:
         if self.issues:  # in file order: overrides (files named --set) after the files they change
             raise ScenarioError(sorted(self.issues, key=lambda i: (i.file.startswith("--"), i.file, i.line)))
+
+
+class SweepError(Exception):
+    """A sweep that cannot go on as asked (a resume that does not match, a folder in the way): one line, exit 2."""

@@ -268,3 +268,44 @@ def all_plots(res, folder: Path) -> list[Path]:
         outcome_distribution(res, folder / "outcomes.png"),
         network(res.facts, folder / "network.png"),
     ]
+
+
+def heatmap(summary: pd.DataFrame, x: str, y: str, outcome: str, out: Path, runs: int) -> Path:
+    """An outcome over a two-parameter grid: one cell per point, its value written in the cell."""
+    grid = summary.pivot_table(index=y, columns=x, values=outcome, aggfunc="mean").sort_index(ascending=False)
+    fig, ax = plt.subplots(figsize=(1.1 * grid.shape[1] + 3, 0.8 * grid.shape[0] + 2))
+    im = ax.imshow(grid.to_numpy(dtype=float), cmap="Reds", aspect="auto")
+    ax.set_xticks(range(grid.shape[1]), [f"{v:.3g}" for v in grid.columns], fontsize=8)
+    ax.set_yticks(range(grid.shape[0]), [f"{v:.3g}" for v in grid.index], fontsize=8)
+    for (i, j), v in np.ndenumerate(grid.to_numpy(dtype=float)):
+        if np.isfinite(v):
+            ax.text(j, i, f"{v:.2g}", ha="center", va="center", fontsize=7,
+                    color="white" if v > np.nanmax(grid.to_numpy(dtype=float)) * 0.6 else "black")  # fmt: skip
+    ax.set_xlabel(x, fontsize=8)
+    ax.set_ylabel(y, fontsize=8)
+    fig.colorbar(im, ax=ax, label=outcome if len(outcome) <= 40 else outcome[:37] + "...")
+    ax.set_title(f"{outcome}\nover the grid ({runs} runs per point)", fontsize=10)
+    return _save(fig, out)
+
+
+def sensitivity_bars(table: pd.DataFrame, out: Path, design: str) -> Path:
+    """Sensitivity indices per outcome and parameter, with their 95% intervals."""
+    main = "mu_star" if design == "morris" else "ST"
+    t = table[table["index"] == main]
+    outcomes = list(dict.fromkeys(t["outcome"]))
+    fig, axes = plt.subplots(len(outcomes) or 1, 1, figsize=(10, 1.2 + 0.45 * len(t)), squeeze=False)
+    for ax, outcome in zip(axes[:, 0], outcomes, strict=False):
+        part = t[t["outcome"] == outcome]
+        y = np.arange(len(part))
+        ax.barh(y, part["value"], xerr=part["conf"].fillna(0).clip(lower=0), color="#495057", capsize=3)
+        if design != "morris":
+            s1 = table[(table["index"] == "S1") & (table["outcome"] == outcome)]
+            ax.scatter(s1["value"], y, color="#c92a2a", zorder=3, label="first order (S1)")
+        ax.set_yticks(y, part["param"], fontsize=7)
+        ax.set_title(outcome, fontsize=9, loc="left")
+        ax.grid(axis="x", alpha=0.3)
+    label = "Morris mu* (mean absolute elementary effect)" if design == "morris" else "Sobol total order (ST)"
+    axes[-1, 0].set_xlabel(f"{label}, 95% interval")
+    fig.suptitle("Which levers matter: sensitivity of each outcome", fontsize=11)
+    fig.tight_layout()
+    return _save(fig, out)

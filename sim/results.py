@@ -148,6 +148,13 @@ class Results:
         runs = outcomes(runs, events, manifest["scenario"])
         return cls(events, metrics, runs, red_lines, manifest)
 
+    @classmethod
+    def from_tables(cls, scn: Scenario, tables: dict[str, pd.DataFrame], manifest: dict[str, Any]) -> Results:
+        """Results from tables already built (a sweep's joined parts)."""
+        facts = scenario_facts(scn)
+        manifest = {**manifest, "scenario": {**facts, **manifest.get("scenario", {})}}
+        return cls(**tables, manifest=manifest)
+
     # --- disk ----------------------------------------------------------------------------------------------------
 
     def save(self, folder: str | Path, *, fmt: str = "parquet", force: bool = False, extra=None) -> Path:

@@ -141,3 +141,56 @@ def _advance(bar, chunk: Chunk, on_chunk: Callable[[Chunk], None] | None) -> Non
         bar.update(len(chunk.runs))
     if on_chunk is not None:
         on_chunk(chunk)
+
+
+def simulate_items(items: Sequence[tuple[int, Scenario, int]]) -> Chunk:
+    """Run each (run, scenario, seed): a sweep's chunk, whose runs may belong to different points."""
+    parts = [simulate(scn, [run], [seed]) for run, scn, seed in items]
+    return Chunk(
+        np.concatenate([p.runs for p in parts]),
+        np.concatenate([p.seeds for p in parts]),
+        {k: np.concatenate([p.events[k] for p in parts]) for k in parts[0].events},
+        {k: np.concatenate([p.metrics[k] for p in parts]) for k in parts[0].metrics},
+        [r for p in parts for r in p.red_lines],
+    )
+
+
+def run_chunks_for(
+    tasks: Sequence[tuple[int, Sequence[tuple[int, Scenario, int]]]],
+    on_done: Callable[[int, Chunk], None],
+    *,
+    executor: Executor | None = None,
+    workers: int | None = None,
+    progress: bool | None = None,
+    total: int | None = None,
+    done: int = 0,
+) -> None:
+    """Run numbered tasks (chunk number, items) and hand each finished chunk to `on_done` in this process, as it
+    finishes: the caller writes it to disk at once, so that an interruption loses only the chunks under way."""
+    workers = workers or default_workers()
+    bar = _progress(total or sum(len(items) for _, items in tasks), progress)
+    if bar is not None:
+        bar.update(done)
+    own = executor is None and workers > 1 and len(tasks) > 1
+    try:
+        if executor is None and not own:
+            for k, items in tasks:
+                chunk = simulate_items(items)
+                on_done(k, chunk)
+                if bar is not None:
+                    bar.update(len(items))
+            return
+        pool = executor or ProcessPoolExecutor(max_workers=workers, mp_context=_context())
+        try:
+            futures = {pool.submit(simulate_items, items): k for k, items in tasks}
+            for fut in as_completed(futures):
+                chunk = fut.result()
+                on_done(futures[fut], chunk)
+                if bar is not None:
+                    bar.update(len(chunk.runs))
+        finally:
+            if own:
+                pool.shutdown(wait=True, cancel_futures=True)
+    finally:
+        if bar is not None:
+            bar.close()

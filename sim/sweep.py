@@ -1,0 +1,340 @@
+"""Parameter sweeps: many points of a scenario's parameter space, replications at each, resumable on disk.
+
+A sweep is an experiments table (EMA Workbench's word; here `points`: one row per point, one column per parameter)
+crossed with replications. Replication r uses the same seed at every point (common random numbers), so differences
+between points are not luck. Results are written as chunks of runs finish, each part file atomically, with a
+marker per finished chunk: a sweep killed half-way and started again with `--resume` runs only what is missing, and
+ends with the same tables as one never interrupted.
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+import math
+import os
+import re
+from collections.abc import Callable, Sequence
+from concurrent.futures import Executor
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from sim.errors import Issue, ScenarioError, SweepError
+from sim.language import Scenario
+from sim.results import TABLES, Results, check_output, read_table, replace_folder, write_table
+from sim.runner import Chunk, run_chunks_for, run_seeds
+from sim.scenario import load_scenario, scenario_digest
+
+CHUNK_RUNS = (
+    25  # runs per part file: fixed, so that a resumed sweep cuts its work exactly as the first attempt did
+)
+DESIGNS = ("grid", "lhs", "sobol", "morris")
+
+
+@dataclass(frozen=True)
+class Param:
+    path: str
+    values: tuple[float, ...] = ()  # grid
+    low: float | None = None  # designs
+    high: float | None = None
+
+
+def parse_param(text: str, n: int, design: str) -> Param:
+    """`PATH=a,b,c` or `PATH=lo:hi:n` (grid) or `PATH=lo:hi` (lhs, sobol, morris)."""
+    where = ("--param", n)
+    path, sep, spec = text.partition("=")
+    if not sep or not path.strip() or not spec.strip():
+        raise ScenarioError([Issue(*where, text[:60], "write --param KEY.PATH=a,b,c or KEY.PATH=lo:hi[:n]")])
+
+    def number(s: str) -> float:
+        try:
+            return float(s)
+        except ValueError:
+            raise ScenarioError([Issue(*where, path, f"'{s}' is not a number")]) from None
+
+    parts = spec.split(":")
+    if design == "grid":
+        if len(parts) == 3:
+            lo, hi, k = number(parts[0]), number(parts[1]), number(parts[2])
+            if k < 1 or not float(k).is_integer():
+                raise ScenarioError(
+                    [Issue(*where, path, "the number of grid values must be a whole number >= 1")]
+                )
+            values = tuple(float(v) for v in np.linspace(lo, hi, int(k)))
+        elif len(parts) == 1:
+            values = tuple(number(v) for v in spec.split(","))
+        else:
+            raise ScenarioError([Issue(*where, path, "a grid takes a,b,c or lo:hi:n")])
+        return Param(path.strip(), values=values)
+    if len(parts) != 2:
+        raise ScenarioError([Issue(*where, path, f"the {design} design takes a range lo:hi")])
+    lo, hi = number(parts[0]), number(parts[1])
+    if not lo < hi:
+        raise ScenarioError([Issue(*where, path, f"the range {lo:g}:{hi:g} is empty")])
+    return Param(path.strip(), low=lo, high=hi)
+
+
+def lhs(params: Sequence[Param], samples: int, seed: int) -> np.ndarray:
+    """A Latin hypercube: each parameter's range cut into `samples` strata, one point in each, strata shuffled."""
+    rng = np.random.default_rng(
+        np.random.SeedSequence(seed, spawn_key=(2**31,))
+    )  # apart from the runs' seeds
+    u = rng.permuted(np.tile(np.arange(samples), (len(params), 1)), axis=1).T + rng.random(
+        (samples, len(params))
+    )
+    u /= samples
+    lo = np.array([p.low for p in params])
+    hi = np.array([p.high for p in params])
+    return lo + u * (hi - lo)
+
+
+def problem(params: Sequence[Param]) -> dict[str, Any]:
+    """The parameter space in SALib's form."""
+    return {
+        "num_vars": len(params),
+        "names": [p.path for p in params],
+        "bounds": [[p.low, p.high] for p in params],
+    }
+
+
+def design_points(params: Sequence[Param], design: str, samples: int, seed: int) -> np.ndarray:
+    if design == "grid":
+        return np.array(list(itertools.product(*(p.values for p in params))), dtype=float)
+    if design == "lhs":
+        return lhs(params, samples, seed)
+    try:
+        from SALib.sample import morris as morris_sample
+        from SALib.sample import sobol as sobol_sample
+    except ImportError:
+        raise SweepError(f"the {design} design needs SALib: pip install 'redline[sa]'") from None
+    if design == "sobol":
+        return sobol_sample.sample(problem(params), samples, calc_second_order=False, seed=seed % 2**32)
+    return morris_sample.sample(problem(params), samples, num_levels=4, seed=seed % 2**32)
+
+
+@dataclass
+class Sweep:
+    """What a sweep is: the scenario, its points, replications and seed. Written to the manifest; a resume must
+    match it exactly."""
+
+    scenario_file: str
+    overrides: list[str]
+    params: list[Param]
+    design: str
+    samples: int
+    runs: int
+    seed: int
+    points: np.ndarray = field(repr=False)
+
+    @property
+    def identity(self) -> dict[str, Any]:
+        return {
+            "scenario": self.scenario_file,
+            "hash": scenario_digest(self.scenario_file, self.overrides),
+            "overrides": self.overrides,
+            "design": self.design,
+            "samples": self.samples,
+            "params": [p.__dict__ for p in self.params],
+            "runs_per_point": self.runs,
+            "root_seed": self.seed,
+            "points": len(self.points),
+        }
+
+    def overrides_of(self, point: int) -> list[str]:
+        return [
+            *self.overrides,
+            *(f"{p.path}={float(v)!r}" for p, v in zip(self.params, self.points[point], strict=True)),
+        ]
+
+    def points_table(self) -> pd.DataFrame:
+        df = pd.DataFrame(self.points, columns=[p.path for p in self.params])
+        df.insert(0, "point", np.arange(len(df), dtype=np.int64))
+        return df
+
+
+def plan(sweep: Sweep) -> list[list[tuple[int, int]]]:
+    """The chunks of (point, replication), in a fixed order that does not depend on the number of workers."""
+    pairs = [(p, r) for p in range(len(sweep.points)) for r in range(sweep.runs)]
+    return [pairs[i : i + CHUNK_RUNS] for i in range(0, len(pairs), CHUNK_RUNS)]
+
+
+def scenarios_of(sweep: Sweep) -> list[Scenario]:
+    """Load every point's scenario before running anything: a bad value fails the sweep at once, not half-way."""
+    return [load_scenario(sweep.scenario_file, sweep.overrides_of(p)) for p in range(len(sweep.points))]
+
+
+def _part(folder: Path, name: str, k: int) -> Path:
+    return folder / "parts" / f"{name}-{k:05d}.parquet"
+
+
+def _write_atomic(df: pd.DataFrame, path: Path) -> None:
+    tmp = path.with_name(f".{path.name}.partial")
+    write_table(df, tmp, "parquet")
+    os.replace(tmp, path)
+
+
+def run_sweep(
+    sweep: Sweep,
+    folder: str | Path,
+    *,
+    resume: bool = False,
+    force: bool = False,
+    executor: Executor | None = None,
+    workers: int | None = None,
+    progress: bool | None = None,
+    finish: Callable[[Results, Path], None] | None = None,
+) -> Results:
+    """Run the sweep into `folder`, chunk by chunk; with `resume`, skip the chunks already finished there."""
+    folder = Path(folder)
+    manifest_path = folder / "sweep.json"
+    if resume:
+        if not manifest_path.is_file():
+            raise SweepError(f"{folder}: nothing to resume (no sweep.json)")
+        before = json.loads(manifest_path.read_text())
+        if before != json.loads(json.dumps(sweep.identity)):
+            diff = sorted(
+                k for k in sweep.identity if before.get(k) != json.loads(json.dumps(sweep.identity))[k]
+            )
+            raise SweepError(f"{folder}: holds a different sweep (differs in {', '.join(diff)}); "
+                             "resume it with the same scenario, overrides, parameters and seed")  # fmt: skip
+    else:
+        check_output(folder, force)
+        if folder.exists():
+            replace_folder_contents(folder)
+        (folder / "parts").mkdir(parents=True, exist_ok=True)
+        tmp = manifest_path.with_name(".sweep.json.partial")
+        tmp.write_text(json.dumps(sweep.identity, indent=2) + "\n")
+        os.replace(tmp, manifest_path)
+
+    scenarios = scenarios_of(sweep)
+    chunks = plan(sweep)
+    seeds = run_seeds(sweep.seed, sweep.runs)
+    todo = [k for k in range(len(chunks)) if not (folder / "parts" / f"done-{k:05d}").exists()]
+
+    def save(k: int, chunk: Chunk) -> None:
+        res = Results.from_chunks(scenarios[0], [chunk], {})
+        for name in TABLES:
+            df = getattr(res, name)
+            df = df.assign(point=(df["run"].to_numpy() // sweep.runs).astype(np.int64))
+            _write_atomic(df, _part(folder, name, k))
+        (folder / "parts" / f"done-{k:05d}").write_text("")  # only after every part of the chunk is in place
+
+    tasks = [(k, [(p * sweep.runs + r, scenarios[p], seeds[r]) for p, r in chunks[k]]) for k in todo]
+    finished = sum(len(c) for k, c in enumerate(chunks) if k not in set(todo))
+    run_chunks_for(tasks, save, executor=executor, workers=workers, progress=progress,
+                   total=len(sweep.points) * sweep.runs, done=finished)  # fmt: skip
+    return assemble(sweep, folder, scenarios[0], finish)
+
+
+def replace_folder_contents(folder: Path) -> None:
+    """Clear a folder that --force allows us to reuse (moved aside first, then removed)."""
+    aside = folder.parent / f".{folder.name}.old-{os.getpid()}"
+    folder.rename(aside)
+    folder.mkdir()
+    import shutil
+
+    shutil.rmtree(aside, ignore_errors=True)
+
+
+def assemble(sweep: Sweep, folder: Path, scn: Scenario, finish=None) -> Results:
+    """Join the part files into the final tables (the same, whatever order the chunks finished in)."""
+    n = len(plan(sweep))
+    tables = {}
+    for name in TABLES:
+        parts = [read_table(_part(folder, name, k), "parquet") for k in range(n)]
+        df = pd.concat(parts, ignore_index=True)
+        cols = ["point", *[c for c in df.columns if c != "point"]]
+        tables[name] = df[cols].sort_values(["run"], kind="stable").reset_index(drop=True)
+    manifest = {"sweep": sweep.identity, "scenario": {"name": scn.scenario}}
+    res = Results.from_tables(scn, tables, manifest)
+    points = sweep.points_table()
+    summary = point_summary(res, scn, points)
+
+    def fill(tmp: Path) -> None:
+        for name in TABLES:
+            write_table(getattr(res, name), tmp / f"{name}.parquet", "parquet")
+        write_table(points, tmp / "points.parquet", "parquet")
+        write_table(summary, tmp / "outcomes.parquet", "parquet")
+        res.manifest["format"] = "parquet"
+        (tmp / "manifest.json").write_text(json.dumps(res.manifest, indent=2, default=str) + "\n")
+        (tmp / "sweep.json").write_text(json.dumps(sweep.identity, indent=2) + "\n")
+        if finish is not None:
+            finish(res, tmp)
+
+    tmp = folder.parent / f".{folder.name}.assembling-{os.getpid()}"
+    import shutil
+
+    shutil.rmtree(tmp, ignore_errors=True)
+    tmp.mkdir()
+    try:
+        fill(tmp)
+        os.replace(folder / "parts", tmp / "parts")  # keep the parts: they are the index of finished runs
+        replace_folder(tmp, folder)
+    except BaseException:
+        if (tmp / "parts").exists() and not (folder / "parts").exists():
+            os.replace(tmp / "parts", folder / "parts")
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    return res
+
+
+def point_summary(res: Results, scn: Scenario, points: pd.DataFrame) -> pd.DataFrame:
+    """Per point: the probability of each named outcome and each check's statistic (EMA's 'outcomes')."""
+    from sim.analysis import OUTCOMES
+    from sim.checks import per_run, reduce
+
+    runs = res.runs
+    out = points.copy()
+    g = runs.groupby("point")
+    for o in OUTCOMES:
+        out[o.name] = g[o.name].mean().reindex(out["point"]).to_numpy()
+    out["attacks"] = g["attacks"].mean().reindex(out["point"]).to_numpy()
+    steps = res.step_dates
+    for c in scn.checks:
+        values = per_run(c, res.events, pd.Index(runs["run"]), steps)
+        by_point = values.groupby(runs.set_index("run")["point"].reindex(values.index).to_numpy())
+        out[f"check: {c.name}"] = [reduce(by_point.get_group(p) if p in by_point.groups else values[:0],
+                                          c.statistic) for p in out["point"]]  # fmt: skip
+    return out
+
+
+def outcome_names(summary: pd.DataFrame, params: Sequence[Param]) -> list[str]:
+    skip = {"point", *(p.path for p in params)}
+    return [c for c in summary.columns if c not in skip and summary[c].notna().any()]
+
+
+def sensitivity(summary: pd.DataFrame, sweep: Sweep) -> pd.DataFrame:
+    """Morris (mu*, sigma) or Sobol (S1, ST) indices with 95% intervals, per outcome, via SALib."""
+    try:
+        from SALib.analyze import morris as morris_analyze
+        from SALib.analyze import sobol as sobol_analyze
+    except ImportError:
+        raise SweepError("sensitivity indices need SALib: pip install 'redline[sa]'") from None
+    prob = problem(sweep.params)
+    rows = []
+    for outcome in outcome_names(summary, sweep.params):
+        y = summary[outcome].to_numpy(dtype=float)
+        if not np.isfinite(y).all() or np.ptp(y) == 0:
+            continue  # an outcome that never varies has no sensitivity to speak of
+        if sweep.design == "morris":
+            si = morris_analyze.analyze(prob, sweep.points, y, num_levels=4, seed=sweep.seed % 2**32)
+            for i, name in enumerate(prob["names"]):
+                rows.append({"outcome": outcome, "param": name, "index": "mu_star", "value": si["mu_star"][i],
+                             "conf": si["mu_star_conf"][i]})  # fmt: skip
+                rows.append({"outcome": outcome, "param": name, "index": "sigma", "value": si["sigma"][i],
+                             "conf": math.nan})  # fmt: skip
+        else:
+            si = sobol_analyze.analyze(prob, y, calc_second_order=False, seed=sweep.seed % 2**32)
+            for i, name in enumerate(prob["names"]):
+                for idx in ("S1", "ST"):
+                    rows.append({"outcome": outcome, "param": name, "index": idx, "value": si[idx][i],
+                                 "conf": si[f"{idx}_conf"][i]})  # fmt: skip
+    return pd.DataFrame(rows, columns=["outcome", "param", "index", "value", "conf"])
+
+
+def safe_name(text: str) -> str:
+    return re.sub(r"[^A-Za-z0-9_.-]+", "-", text).strip("-")[:60]
