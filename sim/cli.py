@@ -215,8 +215,15 @@ def cmd_compare(args: argparse.Namespace) -> int:
 def cmd_robustness(args: argparse.Namespace) -> int:
     from sim.robustness import markdown, robustness
 
-    r = robustness(args.scenario, args.param, delta=args.delta, runs=args.runs, seed=args.seed,
-                   overrides=args.overrides, workers=args.workers)  # fmt: skip
+    r = robustness(
+        args.scenario,
+        args.param,
+        delta=args.delta,
+        runs=args.runs,
+        seed=args.seed,
+        overrides=args.overrides,
+        workers=args.workers,
+    )
     print(markdown(r, args.delta, top=args.top), end="")
     return EXIT_OK
 
@@ -231,8 +238,16 @@ def cmd_sweep(args: argparse.Namespace) -> int:
         raise UsageError(f"redline sweep: --design {args.design} needs --samples N")
     params = [sw.parse_param(text, n, args.design) for n, text in enumerate(args.param, 1)]
     points = sw.design_points(params, args.design, args.samples or 0, args.seed)
-    sweep = sw.Sweep(str(args.scenario), list(args.overrides), params, args.design, args.samples or 0, args.runs,
-                     args.seed, points)  # fmt: skip
+    sweep = sw.Sweep(
+        str(args.scenario),
+        list(args.overrides),
+        params,
+        args.design,
+        args.samples or 0,
+        args.runs,
+        args.seed,
+        points,
+    )
     if not args.quiet:
         print(f"{len(points)} points x {args.runs} runs = {len(points) * args.runs} runs", file=sys.stderr)
 
@@ -248,8 +263,11 @@ def cmd_sweep(args: argparse.Namespace) -> int:
         if args.design == "grid" and len(params) == 2 and outcome:
             if outcome not in summary:
                 raise sw.SweepError(f"no outcome '{outcome}' (choose from: {', '.join(names)})")
-            made.append(plots.heatmap(summary, params[0].path, params[1].path, outcome, folder / "heatmap.png",
-                                      args.runs))  # fmt: skip
+            made.append(
+                plots.heatmap(
+                    summary, params[0].path, params[1].path, outcome, folder / "heatmap.png", args.runs
+                )
+            )
         if args.design in ("sobol", "morris"):
             table = sw.sensitivity(summary, sweep)
             from sim.results import write_table
@@ -261,12 +279,34 @@ def cmd_sweep(args: argparse.Namespace) -> int:
             for m in made:
                 print(f"  {Path(args.out) / m.name}")
 
-    sw.run_sweep(sweep, args.out, resume=args.resume, force=args.force, workers=args.workers,
-                 progress=None if not args.quiet else False, finish=finish)  # fmt: skip
+    sw.run_sweep(
+        sweep,
+        args.out,
+        resume=args.resume,
+        force=args.force,
+        workers=args.workers,
+        progress=None if not args.quiet else False,
+        finish=finish,
+    )
     if not args.quiet:
         print(
             f"sweep -> {args.out}/: points, outcomes (per point), events, metrics, runs (with a point column)"
         )
+    return EXIT_OK
+
+
+def cmd_debrief(args: argparse.Namespace) -> int:
+    from sim import debrief
+    from sim.results import Results
+
+    res = Results.load(args.dir)
+    try:
+        md, page = debrief.write(res, args.run, Path(args.out or args.dir))
+    except ValueError as e:
+        raise UsageError(f"redline debrief: {e}") from None
+    if not args.quiet:
+        print(debrief.markdown(res, args.run))
+    print(f"debrief: {md} and {page}", file=sys.stderr)
     return EXIT_OK
 
 
@@ -425,10 +465,19 @@ def build_parser() -> argparse.ArgumentParser:
         "--design morris --samples 20 --param actors.iran.cost_sensitivity=0.4:1.0",
     )
     sp.add_argument("scenario", metavar="SCENARIO")
-    sp.add_argument("--param", action="append", required=True, metavar="KEY.PATH=VALUES",
-                    help="a parameter and its values (grid: a,b,c or lo:hi:n; designs: lo:hi); repeatable")  # fmt: skip
-    sp.add_argument("--design", choices=["grid", "lhs", "sobol", "morris"], default="grid",
-                    help="a full grid (default), a Latin hypercube, or SALib's Sobol or Morris samples")  # fmt: skip
+    sp.add_argument(
+        "--param",
+        action="append",
+        required=True,
+        metavar="KEY.PATH=VALUES",
+        help="a parameter and its values (grid: a,b,c or lo:hi:n; designs: lo:hi); repeatable",
+    )
+    sp.add_argument(
+        "--design",
+        choices=["grid", "lhs", "sobol", "morris"],
+        default="grid",
+        help="a full grid (default), a Latin hypercube, or SALib's Sobol or Morris samples",
+    )
     sp.add_argument(
         "--samples", type=_positive, default=None, help="samples for lhs, sobol and morris designs"
     )
@@ -444,6 +493,19 @@ def build_parser() -> argparse.ArgumentParser:
     sp.add_argument("-q", "--quiet", action="store_true", help="no progress bar, no report")
     _add_set(sp)
     sp.set_defaults(func=cmd_sweep)
+
+    db = sub.add_parser(
+        "debrief",
+        help="tell the story of one run: what each actor did, and why",
+        description="Write the turn-by-turn story of one run of a results folder: every action with the doctrine "
+        "behind it, whom each target blamed, and the red lines crossed; as Markdown and as a self-contained HTML "
+        "page with the run's timeline.",
+    )
+    db.add_argument("dir", metavar="DIR", help="a results folder written by `redline run`")
+    db.add_argument("--run", type=int, default=0, help="which run (default 0)")
+    db.add_argument("--out", metavar="FOLDER", help="where to write the debrief files (default: DIR)")
+    db.add_argument("-q", "--quiet", action="store_true", help="do not print the story")
+    db.set_defaults(func=cmd_debrief)
 
     pl = sub.add_parser(
         "plot",

@@ -31,8 +31,15 @@ def _paired(name: str, kind: str, xa: np.ndarray, xb: np.ndarray) -> dict:
     d = xb.astype(float) - xa.astype(float)
     half = Z95 * d.std(ddof=1) / math.sqrt(len(d)) if len(d) > 1 else math.nan
     mean = float(d.mean()) if len(d) else math.nan
-    return {"measure": name, "kind": kind, "a": float(xa.mean()), "b": float(xb.mean()), "difference": mean,
-            "ci_low": mean - half, "ci_high": mean + half}  # fmt: skip
+    return {
+        "measure": name,
+        "kind": kind,
+        "a": float(xa.mean()),
+        "b": float(xb.mean()),
+        "difference": mean,
+        "ci_low": mean - half,
+        "ci_high": mean + half,
+    }
 
 
 def _per_run(res: Results, mask: pd.Series) -> pd.DataFrame:
@@ -47,8 +54,10 @@ def compare(a: Results, b: Results) -> Comparison:
         raise ValueError(
             "the two ensembles were not run with the same seeds: common random numbers need them"
         )
-    rows = [_paired(o.name, "outcome probability", a.runs[o.name].to_numpy(), b.runs[o.name].to_numpy())
-            for o in OUTCOMES]  # fmt: skip
+    rows = [
+        _paired(o.name, "outcome probability", a.runs[o.name].to_numpy(), b.runs[o.name].to_numpy())
+        for o in OUTCOMES
+    ]
     measures = (
         ("uses of force", lambda r: r.events["mid_level"] >= USE_OF_FORCE),
         ("hostile acts", lambda r: r.events["goldstein"] < 0),  # threats, sanctions and shows of force too
@@ -73,8 +82,10 @@ def markdown(c: Comparison) -> str:
         "|---|---|---:|---:|---:|---|",
     ]
     for r in c.table.itertuples():
-        lines.append(f"| {r.measure} | {r.kind} | {r.a:.3g} | {r.b:.3g} | {r.difference:+.3g} | "
-                     f"{r.ci_low:+.3g} .. {r.ci_high:+.3g} |")  # fmt: skip
+        lines.append(
+            f"| {r.measure} | {r.kind} | {r.a:.3g} | {r.b:.3g} | {r.difference:+.3g} | "
+            f"{r.ci_low:+.3g} .. {r.ci_high:+.3g} |"
+        )
     return "\n".join(lines) + "\n"
 
 

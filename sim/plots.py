@@ -279,8 +279,15 @@ def heatmap(summary: pd.DataFrame, x: str, y: str, outcome: str, out: Path, runs
     ax.set_yticks(range(grid.shape[0]), [f"{v:.3g}" for v in grid.index], fontsize=8)
     for (i, j), v in np.ndenumerate(grid.to_numpy(dtype=float)):
         if np.isfinite(v):
-            ax.text(j, i, f"{v:.2g}", ha="center", va="center", fontsize=7,
-                    color="white" if v > np.nanmax(grid.to_numpy(dtype=float)) * 0.6 else "black")  # fmt: skip
+            ax.text(
+                j,
+                i,
+                f"{v:.2g}",
+                ha="center",
+                va="center",
+                fontsize=7,
+                color="white" if v > np.nanmax(grid.to_numpy(dtype=float)) * 0.6 else "black",
+            )
     ax.set_xlabel(x, fontsize=8)
     ax.set_ylabel(y, fontsize=8)
     fig.colorbar(im, ax=ax, label=outcome if len(outcome) <= 40 else outcome[:37] + "...")

@@ -43,8 +43,16 @@ def _load_moved(path: str | Path, overrides: Sequence[str], param: str, value: f
         raise
 
 
-def robustness(path: str | Path, params: Sequence[str], *, delta: float = 0.2, runs: int = 200, seed: int = 0,
-               overrides: Sequence[str] = (), workers: int | None = None) -> Robustness:  # fmt: skip
+def robustness(
+    path: str | Path,
+    params: Sequence[str],
+    *,
+    delta: float = 0.2,
+    runs: int = 200,
+    seed: int = 0,
+    overrides: Sequence[str] = (),
+    workers: int | None = None,
+) -> Robustness:
     from sim.ensemble import run_ensemble
 
     scn = load_scenario(path, overrides)
@@ -66,8 +74,17 @@ def robustness(path: str | Path, params: Sequence[str], *, delta: float = 0.2, r
             s, v = _load_moved(path, overrides, param, value * factor)
             verdicts = run_ensemble(s, runs, seed, workers=workers).check(s.checks)
             moved[side] = verdicts
-            rows += [{"param": param, "side": side, "value": v, "check": x.name, "check_value": x.value,
-                      "passed": x.passed} for x in verdicts]  # fmt: skip
+            rows += [
+                {
+                    "param": param,
+                    "side": side,
+                    "value": v,
+                    "check": x.name,
+                    "check_value": x.value,
+                    "passed": x.passed,
+                }
+                for x in verdicts
+            ]
         influence[param] = sum(
             abs(h.value - lo.value) / _scale(*c.band)
             for c, lo, h in zip(scn.checks, moved["low"], moved["high"], strict=True)
@@ -84,13 +101,21 @@ def markdown(r: Robustness, delta: float, top: int | None = None) -> str:
     for p in params:
         part = r.table[r.table["param"] == p]
         lo, hi = part[part["side"] == "low"], part[part["side"] == "high"]
-        lines += ["", f"### `{p}`: {lo['value'].iloc[0]:.3g} (-{delta:.0%}) and {hi['value'].iloc[0]:.3g} "
-                  f"(+{delta:.0%})", "", "| check | base | low | high |", "|---|---:|---:|---:|"]  # fmt: skip
+        lines += [
+            "",
+            f"### `{p}`: {lo['value'].iloc[0]:.3g} (-{delta:.0%}) and {hi['value'].iloc[0]:.3g} "
+            f"(+{delta:.0%})",
+            "",
+            "| check | base | low | high |",
+            "|---|---:|---:|---:|",
+        ]
         for b, (_, rl), (_, rh) in zip(r.base, lo.iterrows(), hi.iterrows(), strict=True):
 
             def cell(v, ok):
                 return f"{v:.3g}{'' if ok else ' FAIL'}"
 
-            lines.append(f"| {b.name} | {cell(b.value, b.passed)} | {cell(rl['check_value'], rl['passed'])} | "
-                         f"{cell(rh['check_value'], rh['passed'])} |")  # fmt: skip
+            lines.append(
+                f"| {b.name} | {cell(b.value, b.passed)} | {cell(rl['check_value'], rl['passed'])} | "
+                f"{cell(rh['check_value'], rh['passed'])} |"
+            )
     return "\n".join(lines) + "\n"

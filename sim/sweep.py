@@ -199,8 +199,10 @@ def run_sweep(
             diff = sorted(
                 k for k in sweep.identity if before.get(k) != json.loads(json.dumps(sweep.identity))[k]
             )
-            raise SweepError(f"{folder}: holds a different sweep (differs in {', '.join(diff)}); "
-                             "resume it with the same scenario, overrides, parameters and seed")  # fmt: skip
+            raise SweepError(
+                f"{folder}: holds a different sweep (differs in {', '.join(diff)}); "
+                "resume it with the same scenario, overrides, parameters and seed"
+            )
     else:
         check_output(folder, force)
         if folder.exists():
@@ -225,8 +227,15 @@ def run_sweep(
 
     tasks = [(k, [(p * sweep.runs + r, scenarios[p], seeds[r]) for p, r in chunks[k]]) for k in todo]
     finished = sum(len(c) for k, c in enumerate(chunks) if k not in set(todo))
-    run_chunks_for(tasks, save, executor=executor, workers=workers, progress=progress,
-                   total=len(sweep.points) * sweep.runs, done=finished)  # fmt: skip
+    run_chunks_for(
+        tasks,
+        save,
+        executor=executor,
+        workers=workers,
+        progress=progress,
+        total=len(sweep.points) * sweep.runs,
+        done=finished,
+    )
     return assemble(sweep, folder, scenarios[0], finish)
 
 
@@ -297,8 +306,10 @@ def point_summary(res: Results, scn: Scenario, points: pd.DataFrame) -> pd.DataF
     for c in scn.checks:
         values = per_run(c, res.events, pd.Index(runs["run"]), steps)
         by_point = values.groupby(runs.set_index("run")["point"].reindex(values.index).to_numpy())
-        out[f"check: {c.name}"] = [reduce(by_point.get_group(p) if p in by_point.groups else values[:0],
-                                          c.statistic) for p in out["point"]]  # fmt: skip
+        out[f"check: {c.name}"] = [
+            reduce(by_point.get_group(p) if p in by_point.groups else values[:0], c.statistic)
+            for p in out["point"]
+        ]
     return out
 
 
@@ -323,16 +334,37 @@ def sensitivity(summary: pd.DataFrame, sweep: Sweep) -> pd.DataFrame:
         if sweep.design == "morris":
             si = morris_analyze.analyze(prob, sweep.points, y, num_levels=4, seed=sweep.seed % 2**32)
             for i, name in enumerate(prob["names"]):
-                rows.append({"outcome": outcome, "param": name, "index": "mu_star", "value": si["mu_star"][i],
-                             "conf": si["mu_star_conf"][i]})  # fmt: skip
-                rows.append({"outcome": outcome, "param": name, "index": "sigma", "value": si["sigma"][i],
-                             "conf": math.nan})  # fmt: skip
+                rows.append(
+                    {
+                        "outcome": outcome,
+                        "param": name,
+                        "index": "mu_star",
+                        "value": si["mu_star"][i],
+                        "conf": si["mu_star_conf"][i],
+                    }
+                )
+                rows.append(
+                    {
+                        "outcome": outcome,
+                        "param": name,
+                        "index": "sigma",
+                        "value": si["sigma"][i],
+                        "conf": math.nan,
+                    }
+                )
         else:
             si = sobol_analyze.analyze(prob, y, calc_second_order=False, seed=sweep.seed % 2**32)
             for i, name in enumerate(prob["names"]):
                 for idx in ("S1", "ST"):
-                    rows.append({"outcome": outcome, "param": name, "index": idx, "value": si[idx][i],
-                                 "conf": si[f"{idx}_conf"][i]})  # fmt: skip
+                    rows.append(
+                        {
+                            "outcome": outcome,
+                            "param": name,
+                            "index": idx,
+                            "value": si[idx][i],
+                            "conf": si[f"{idx}_conf"][i],
+                        }
+                    )
     return pd.DataFrame(rows, columns=["outcome", "param", "index", "value", "conf"])
 
 

@@ -64,8 +64,16 @@ def test_compare_and_robustness_commands(cli, tmp_path):
     status, out, _ = cli("compare", FLAGSHIP, v, "--runs", 10, "--quiet", "--out", tmp_path / "c")
     assert status == 0 and "uses of force by usa" in out
     assert (tmp_path / "c" / "compare.png").is_file() and (tmp_path / "c" / "compare.md").is_file()
-    status, out, _ = cli("robustness", TINY, "--param", "actors.client.doctrine.campaign.targets.rival",
-                         "--runs", 10, "--workers", 1)  # fmt: skip
+    status, out, _ = cli(
+        "robustness",
+        TINY,
+        "--param",
+        "actors.client.doctrine.campaign.targets.rival",
+        "--runs",
+        10,
+        "--workers",
+        1,
+    )
     assert status == 0 and "| `actors.client.doctrine.campaign.targets.rival` |" in out
     status, _, err = cli("robustness", TINY, "--param", "actors.client.kind", "--runs", 2)
     assert status == 2 and "not a number" in err

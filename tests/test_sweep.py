@@ -52,8 +52,25 @@ def test_bad_sweep_input_is_one_line_and_status_2(cli, tmp_path, args, needle):
 
 def test_grid_sweep_tables(cli, tmp_path):
     out = tmp_path / "s"
-    status, _, err = cli("sweep", TINY, "--param", f"{TARGET}=1,6", "--param", f"{CONTROL}=0:1:3", "--runs", 5,
-                         "--seed", 4, "--out", out, "--quiet", "--workers", 1, "--outcome", "attacks")  # fmt: skip
+    status, _, err = cli(
+        "sweep",
+        TINY,
+        "--param",
+        f"{TARGET}=1,6",
+        "--param",
+        f"{CONTROL}=0:1:3",
+        "--runs",
+        5,
+        "--seed",
+        4,
+        "--out",
+        out,
+        "--quiet",
+        "--workers",
+        1,
+        "--outcome",
+        "attacks",
+    )
     assert status == 0, err
     points = pd.read_parquet(out / "points.parquet")
     runs = pd.read_parquet(out / "runs.parquet")
@@ -73,8 +90,25 @@ def test_grid_sweep_tables(cli, tmp_path):
 
 def test_morris_design_gives_indices(cli, tmp_path):
     out = tmp_path / "m"
-    status, _, err = cli("sweep", TINY, "--design", "morris", "--samples", 4, "--param", f"{TARGET}=1:6",
-                         "--param", f"{CONTROL}=0:1", "--runs", 3, "--out", out, "--quiet", "--workers", 1)  # fmt: skip
+    status, _, err = cli(
+        "sweep",
+        TINY,
+        "--design",
+        "morris",
+        "--samples",
+        4,
+        "--param",
+        f"{TARGET}=1:6",
+        "--param",
+        f"{CONTROL}=0:1",
+        "--runs",
+        3,
+        "--out",
+        out,
+        "--quiet",
+        "--workers",
+        1,
+    )
     assert status == 0, err
     table = pd.read_csv(out / "sensitivity.csv")
     mu = table[(table["index"] == "mu_star") & (table["outcome"] == "attacks")].set_index("param")["value"]
@@ -85,9 +119,25 @@ def test_morris_design_gives_indices(cli, tmp_path):
 
 
 def _sweep_cmd(out: Path, *extra: str) -> list[str]:
-    return [sys.executable, "-m", "sim.cli", "sweep", str(FLAGSHIP), "--param",
-            "actors.iraqi_militias.doctrine.campaign.targets.usa=6,9,12", "--runs", "50", "--seed", "11",
-            "--workers", "1", "--out", str(out), "--quiet", *extra]  # fmt: skip
+    return [
+        sys.executable,
+        "-m",
+        "sim.cli",
+        "sweep",
+        str(FLAGSHIP),
+        "--param",
+        "actors.iraqi_militias.doctrine.campaign.targets.usa=6,9,12",
+        "--runs",
+        "50",
+        "--seed",
+        "11",
+        "--workers",
+        "1",
+        "--out",
+        str(out),
+        "--quiet",
+        *extra,
+    ]
 
 
 def test_sweep_killed_half_way_resumes_to_the_same_tables(tmp_path):
@@ -122,11 +172,33 @@ def test_resume_refuses_a_different_sweep(cli, tmp_path):
         ]
         == 0
     )
-    status, _, err = cli("sweep", TINY, "--param", f"{TARGET}=1,2", "--runs", 2, "--seed", 9, "--out", out,
-                         "--quiet", "--resume")  # fmt: skip
+    status, _, err = cli(
+        "sweep",
+        TINY,
+        "--param",
+        f"{TARGET}=1,2",
+        "--runs",
+        2,
+        "--seed",
+        9,
+        "--out",
+        out,
+        "--quiet",
+        "--resume",
+    )
     assert status == 2 and "different sweep" in err and "root_seed" in err
     status, _, err = cli("sweep", TINY, "--param", f"{TARGET}=1,2", "--runs", 2, "--out", out, "--quiet")
     assert status == 2 and "--force" in err
-    status, _, err = cli("sweep", TINY, "--param", f"{TARGET}=1,2", "--runs", 2, "--out", tmp_path / "new",
-                         "--quiet", "--resume")  # fmt: skip
+    status, _, err = cli(
+        "sweep",
+        TINY,
+        "--param",
+        f"{TARGET}=1,2",
+        "--runs",
+        2,
+        "--out",
+        tmp_path / "new",
+        "--quiet",
+        "--resume",
+    )
     assert status == 2 and "nothing to resume" in err
