@@ -27,6 +27,17 @@ class _Parser(argparse.ArgumentParser):
         raise UsageError(f"{self.prog}: {message} (see '{self.prog} --help')")
 
 
+def _add_inject(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "--inject",
+        dest="injects",
+        action="append",
+        default=[],
+        metavar="DATE:SOURCE:TARGET:ACTION",
+        help="add an event without editing the file, e.g. 2024-01-10:usa:iran:limited_strike (repeatable)",
+    )
+
+
 def _add_set(p: argparse.ArgumentParser) -> None:
     p.add_argument(
         "--set",
@@ -137,11 +148,12 @@ def cmd_run(args: argparse.Namespace) -> int:
 
     out = Path(args.out)
     check_output(out, args.force)  # before the work, not after it
-    scn = load_scenario(args.scenario, args.overrides)
+    scn = load_scenario(args.scenario, args.overrides, injects=args.injects)
     source = {
         "file": str(args.scenario),
-        "hash": scenario_digest(args.scenario, args.overrides),
+        "hash": scenario_digest(args.scenario, [*args.overrides, *(f"inject:{i}" for i in args.injects)]),
         "overrides": list(args.overrides),
+        "injects": list(args.injects),
     }
     res = run_ensemble(
         scn,
@@ -393,6 +405,7 @@ def build_parser() -> argparse.ArgumentParser:
     r.add_argument("--force", action="store_true", help="replace DIR if it exists")
     r.add_argument("-q", "--quiet", action="store_true", help="no progress bar, no report")
     _add_set(r)
+    _add_inject(r)
     r.set_defaults(func=cmd_run)
 
     c = sub.add_parser(

@@ -175,6 +175,35 @@ class _Patcher:
         self.doc.origins.update(moved)
 
 
+def _inject(doc: Document, text: str, n: int, issues: Collector) -> None:
+    """Append an instructor's event, `DATE:SOURCE:TARGET:ACTION`, to the document's events."""
+    parts = text.split(":")
+    if len(parts) != 4 or not all(p.strip() for p in parts):
+        issues.add(
+            "--inject",
+            n,
+            text[:60],
+            "write --inject DATE:SOURCE:TARGET:ACTION, e.g. 2024-01-10:usa:iran:threat",
+        )
+        return
+    at, source, target, action = (p.strip() for p in parts)
+    events = doc.data.setdefault("events", [])
+    if not isinstance(events, list):
+        return  # the file's own error about `events` is reported when the scenario is built
+    path = ("events", len(events))
+    events.append(
+        {
+            "at": at,
+            "source": source,
+            "target": target,
+            "action": action,
+            "note": "injected by the instructor",
+            "assumed": {"at": "an instructor's what-if"},
+        }
+    )
+    doc.origins[path] = ("--inject", n)
+
+
 def _item_key(item: Any) -> str | None:
     if isinstance(item, dict):
         if {"type", "from", "to"} <= item.keys():
@@ -239,14 +268,18 @@ def load_scenario(
     overrides: Iterable[str | Override] = (),
     *,
     evidence: Mapping[str, Any] | None = None,
+    injects: Iterable[str] = (),
 ) -> Scenario:
-    """Read, patch, validate and resolve one scenario file. Raises ScenarioError with every problem found."""
+    """Read, patch, validate and resolve one scenario file. Raises ScenarioError with every problem found.
+    `injects` add events without editing the file: `DATE:SOURCE:TARGET:ACTION`, checked like the file's own."""
     path = Path(path)
     issues = Collector()
     doc = _read(path, issues)
     patcher = _Patcher(doc, issues)
     for n, o in enumerate(overrides, 1):
         patcher.apply(o if isinstance(o, Override) else parse_override(o, n))
+    for n, text in enumerate(injects, 1):
+        _inject(doc, text, n, issues)
 
     builder = Builder(doc, issues)
     scn = builder.build_dataclass(Scenario, doc.data, ())

@@ -84,3 +84,54 @@ def test_validate_and_describe(cli, tmp_path):
 def test_schema_is_json(cli):
     status, out, _ = cli("schema")
     assert status == 0 and json.loads(out)["title"] == "redline scenario"
+
+
+def test_inject_adds_an_event_checked_like_the_file(cli, tmp_path):
+    from sim import load_scenario
+
+    s = load_scenario(TINY, injects=["2024-02-05:patron:rival:limited_strike"])
+    assert [(e.at.isoformat(), e.source, e.action) for e in s.events][-1] == (
+        "2024-02-05",
+        "patron",
+        "limited_strike",
+    )
+    status, _, err = cli(
+        "run",
+        TINY,
+        "--runs",
+        2,
+        "--out",
+        tmp_path / "o",
+        "--quiet",
+        "--inject",
+        "2024-02-05:patron:rivl:limited_strike",
+        "--inject",
+        "2030-01-01:patron:rival:war",
+        "--inject",
+        "nonsense",
+    )
+    assert status == 2 and not (tmp_path / "o").exists()
+    lines = err.strip().splitlines()
+    assert lines[0].startswith("--inject:1: events.1.target: unknown actor 'rivl'")
+    assert any(x.startswith("--inject:2: events.2.at:") and "outside" in x for x in lines)
+    assert any(x.startswith("--inject:3:") and "DATE:SOURCE:TARGET:ACTION" in x for x in lines)
+    assert (
+        cli(
+            "run",
+            TINY,
+            "--runs",
+            2,
+            "--out",
+            tmp_path / "ok",
+            "--quiet",
+            "--inject",
+            "2024-02-05:patron:rival:limited_strike",
+        )[0]
+        == 0
+    )
+    import pandas as pd
+
+    ev = pd.read_parquet(tmp_path / "ok" / "events.parquet")
+    assert (
+        (ev["source"] == "patron") & (ev["cause"] == "scheduled") & (ev["action"] == "limited_strike")
+    ).sum() == 2
