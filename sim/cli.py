@@ -140,11 +140,10 @@ def _seed(text: str) -> int:
 
 
 def cmd_run(args: argparse.Namespace) -> int:
-    from sim import plots
     from sim.ensemble import run_ensemble
     from sim.results import check_output
     from sim.scenario import load_scenario, scenario_digest
-    from sim.summary import summary
+    from sim.summary import save_report
 
     out = Path(args.out)
     check_output(out, args.force)  # before the work, not after it
@@ -164,11 +163,7 @@ def cmd_run(args: argparse.Namespace) -> int:
         source=source,
     )
 
-    def extras(folder: Path) -> None:
-        pngs = plots.all_plots(res, folder)
-        (folder / "summary.md").write_text(summary(res, [p.name for p in pngs]))
-
-    res.save(out, fmt=args.format, force=args.force, extra=extras)
+    save_report(res, out, fmt=args.format, force=args.force)
     if not args.quiet:
         print(f"{len(res.runs)} runs of {scn.scenario} -> {out}/")
         print(f"  tables: events, metrics, runs, red_lines (.{args.format}); manifest.json; summary.md")
@@ -319,6 +314,25 @@ def cmd_debrief(args: argparse.Namespace) -> int:
     if not args.quiet:
         print(debrief.markdown(res, args.run))
     print(f"debrief: {md} and {page}", file=sys.stderr)
+    return EXIT_OK
+
+
+def cmd_play(args: argparse.Namespace) -> int:
+    from sim.play import play
+    from sim.results import check_output
+    from sim.scenario import load_scenario
+    from sim.summary import save_report
+
+    out = Path(args.out)
+    check_output(out, args.force)
+    scn = load_scenario(args.scenario, args.overrides, injects=args.injects)
+    if args.actor not in scn.actors:
+        raise UsageError(
+            f"redline play: --as {args.actor}: no such actor (choose from: {', '.join(scn.actors)})"
+        )
+    res = play(scn, args.actor, args.seed, sys.stdin, sys.stdout, source={"file": str(args.scenario)})
+    save_report(res, out, force=args.force)
+    print(f"\nyour game -> {out}/  (redline plot {out}; redline debrief {out})")
     return EXIT_OK
 
 
@@ -519,6 +533,26 @@ def build_parser() -> argparse.ArgumentParser:
     db.add_argument("--out", metavar="FOLDER", help="where to write the debrief files (default: DIR)")
     db.add_argument("-q", "--quiet", action="store_true", help="do not print the story")
     db.set_defaults(func=cmd_debrief)
+
+    pg = sub.add_parser(
+        "play",
+        help="play one actor in the terminal, turn by turn, against the model",
+        description="Play one actor of a scenario: each week you see what touched you and choose your actions on "
+        "the ladder (TARGET RUNG; several separated by ';'; 'pass'; 'help'; 'quit') while the model plays the "
+        "others. The game is saved like `redline run` with one run, for `redline plot` and `redline debrief`.",
+    )
+    pg.add_argument("scenario", metavar="SCENARIO")
+    pg.add_argument(
+        "--as", dest="actor", required=True, metavar="ACTOR", help="the actor you play, e.g. iran"
+    )
+    pg.add_argument(
+        "--seed", type=_seed, default=0, help="root seed: the same seed and moves replay the game"
+    )
+    pg.add_argument("--out", required=True, metavar="DIR", help="where the game is saved")
+    pg.add_argument("--force", action="store_true", help="replace DIR if it exists")
+    _add_set(pg)
+    _add_inject(pg)
+    pg.set_defaults(func=cmd_play)
 
     pl = sub.add_parser(
         "plot",

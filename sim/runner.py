@@ -41,13 +41,15 @@ class Chunk:
     red_lines: list[tuple[int, int, str, list[str]]]  # (run, step, actor, crossers)
 
 
-def simulate(scenario: Scenario, runs: Sequence[int], seeds: Sequence[int]) -> Chunk:
-    """Run the scenario once per (run, seed). A module-level function, so worker processes can be sent it."""
+def collect(finished: Iterable[tuple[int, int, EscalationModel]]) -> Chunk:
+    """The columns of finished models, each tagged with its run and seed."""
     ev: dict[str, list] = {f: [] for f in ("run", *EVENT_FIELDS)}
     me: dict[str, list] = {f: [] for f in ("run", *METRIC_FIELDS)}
     red: list[tuple[int, int, str, list[str]]] = []
-    for run, seed in zip(runs, seeds, strict=True):
-        m = EscalationModel(scenario, rng=seed).run()
+    runs, seeds = [], []
+    for run, seed, m in finished:
+        runs.append(run)
+        seeds.append(seed)
         for f in EVENT_FIELDS:
             ev[f].extend(m.events[f])
         ev["run"].extend([run] * len(m.events["step"]))
@@ -61,6 +63,13 @@ def simulate(scenario: Scenario, runs: Sequence[int], seeds: Sequence[int]) -> C
         {k: np.asarray(v) for k, v in ev.items()},
         {k: np.asarray(v) for k, v in me.items()},
         red,
+    )
+
+
+def simulate(scenario: Scenario, runs: Sequence[int], seeds: Sequence[int]) -> Chunk:
+    """Run the scenario once per (run, seed). A module-level function, so worker processes can be sent it."""
+    return collect(
+        (run, seed, EscalationModel(scenario, rng=seed).run()) for run, seed in zip(runs, seeds, strict=True)
     )
 
 
@@ -145,14 +154,7 @@ def _advance(bar, chunk: Chunk, on_chunk: Callable[[Chunk], None] | None) -> Non
 
 def simulate_items(items: Sequence[tuple[int, Scenario, int]]) -> Chunk:
     """Run each (run, scenario, seed): a sweep's chunk, whose runs may belong to different points."""
-    parts = [simulate(scn, [run], [seed]) for run, scn, seed in items]
-    return Chunk(
-        np.concatenate([p.runs for p in parts]),
-        np.concatenate([p.seeds for p in parts]),
-        {k: np.concatenate([p.events[k] for p in parts]) for k in parts[0].events},
-        {k: np.concatenate([p.metrics[k] for p in parts]) for k in parts[0].metrics},
-        [r for p in parts for r in p.red_lines],
-    )
+    return collect((run, seed, EscalationModel(scn, rng=seed).run()) for run, scn, seed in items)
 
 
 def run_chunks_for(

@@ -53,3 +53,16 @@ def summary(res, plots: list[str]) -> str:
     if plots:
         lines += ["", "## Plots", ""] + [f"- [{p}]({p})" for p in plots]
     return "\n".join(lines) + "\n"
+
+
+def save_report(res, out, *, fmt: str = "parquet", force: bool = False):
+    """Write the results folder with its plots and summary.md, all in one atomic step."""
+    from pathlib import Path
+
+    from sim import plots
+
+    def extras(folder: Path) -> None:
+        pngs = plots.all_plots(res, folder)
+        (folder / "summary.md").write_text(summary(res, [p.name for p in pngs]))
+
+    return res.save(out, fmt=fmt, force=force, extra=extras)
