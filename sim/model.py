@@ -75,9 +75,13 @@ class EscalationModel(mesa.Model):
         self._pending = list(self.scheduled.get(self.t, ()))
         self.agents.do("perceive")
         self.agents.do("influence")
-        self.agents.do("decide")
+        self.decide()
         self.resolve()
         self.record()
+
+    def decide(self) -> None:
+        """Every actor decides (a played game replaces one actor's decisions)."""
+        self.agents.do("decide")
 
     def resolve(self) -> None:
         """Outcomes of this step's actions: deaths, lost capability, grievance and blame, guarantees engaged."""

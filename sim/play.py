@@ -27,15 +27,10 @@ class PlayedModel(EscalationModel):
         self.player = player
         self.choose = choose
 
-    def step(self) -> None:
-        self._pending = list(self.scheduled.get(self.t, ()))
-        self.agents.do("perceive")
-        self.agents.do("influence")
+    def decide(self) -> None:
         for target, rung in self.choose(self):
             self.act(Action(self.player, target, self.rungs.index[rung], PLAYER))
         self.agents.select(lambda a: a.aid != self.player).do("decide")
-        self.resolve()
-        self.record()
 
 
 def last_step_lines(m: EscalationModel, player: str) -> Iterator[str]:
