@@ -12,7 +12,7 @@ import os
 import sys
 import threading
 from collections.abc import Callable, Iterable, Sequence
-from concurrent.futures import Executor, Future, ProcessPoolExecutor, as_completed
+from concurrent.futures import Executor, ProcessPoolExecutor, as_completed
 from dataclasses import dataclass
 
 import numpy as np
@@ -92,36 +92,14 @@ def run_chunks(
     executor: Executor | None = None,
     workers: int | None = None,
     progress: bool | None = None,
-    on_chunk: Callable[[Chunk], None] | None = None,
 ) -> list[Chunk]:
     """Run the given runs in chunks on `executor` (default: a process pool of `workers`), in run order."""
-    workers = workers or default_workers()
     by_run = dict(zip(runs, seeds, strict=True))
-    parts = chunks_of(list(runs), workers)
-    own = executor is None and workers > 1 and len(parts) > 1
-    done: list[Chunk] = []
-    bar = _progress(len(runs), progress)
-    try:
-        if executor is None and not own:  # one worker: no pool, no pickling
-            for part in parts:
-                done.append(simulate(scenario, part, [by_run[r] for r in part]))
-                _advance(bar, done[-1], on_chunk)
-        else:
-            pool = executor or ProcessPoolExecutor(max_workers=workers, mp_context=_context())
-            try:
-                futures: Iterable[Future] = [
-                    pool.submit(simulate, scenario, part, [by_run[r] for r in part]) for part in parts
-                ]
-                for fut in as_completed(futures):
-                    done.append(fut.result())
-                    _advance(bar, done[-1], on_chunk)
-            finally:
-                if own:
-                    pool.shutdown(wait=True, cancel_futures=True)
-    finally:
-        if bar is not None:
-            bar.close()
-    return sorted(done, key=lambda c: int(c.runs[0]))
+    parts = chunks_of(list(runs), workers or default_workers())
+    tasks = [(k, [(r, scenario, by_run[r]) for r in part]) for k, part in enumerate(parts)]
+    done: dict[int, Chunk] = {}
+    run_tasks(tasks, done.__setitem__, executor=executor, workers=workers, progress=progress)
+    return [done[k] for k in sorted(done)]
 
 
 def _context() -> multiprocessing.context.BaseContext:
@@ -145,19 +123,12 @@ def _progress(total: int, progress: bool | None):
     return tqdm(total=total, unit="run", desc="runs", file=sys.stderr, leave=False)
 
 
-def _advance(bar, chunk: Chunk, on_chunk: Callable[[Chunk], None] | None) -> None:
-    if bar is not None:
-        bar.update(len(chunk.runs))
-    if on_chunk is not None:
-        on_chunk(chunk)
-
-
 def simulate_items(items: Sequence[tuple[int, Scenario, int]]) -> Chunk:
     """Run each (run, scenario, seed): a sweep's chunk, whose runs may belong to different points."""
     return collect((run, seed, EscalationModel(scn, rng=seed).run()) for run, scn, seed in items)
 
 
-def run_chunks_for(
+def run_tasks(
     tasks: Sequence[tuple[int, Sequence[tuple[int, Scenario, int]]]],
     on_done: Callable[[int, Chunk], None],
     *,

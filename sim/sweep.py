@@ -26,7 +26,7 @@ import pandas as pd
 from sim.errors import Issue, ScenarioError, SweepError
 from sim.language import Scenario
 from sim.results import TABLES, Results, check_output, read_table, replace_folder, write_table
-from sim.runner import Chunk, run_chunks_for, run_seeds
+from sim.runner import Chunk, run_seeds, run_tasks
 from sim.scenario import load_scenario, scenario_digest
 
 CHUNK_RUNS = (
@@ -227,7 +227,7 @@ def run_sweep(
 
     tasks = [(k, [(p * sweep.runs + r, scenarios[p], seeds[r]) for p, r in chunks[k]]) for k in todo]
     finished = sum(len(c) for k, c in enumerate(chunks) if k not in set(todo))
-    run_chunks_for(
+    run_tasks(
         tasks,
         save,
         executor=executor,
