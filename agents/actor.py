@@ -26,28 +26,34 @@ class Actor(mesa.Agent):
         self.spec = spec
         self.capability = spec.capability
         self.doctrines = from_spec(spec.doctrine)
-        self.grievance: dict[
-            str, float
-        ] = {}  # harm received from, or blamed on, each actor, fading with time
+        # Harm received from, or blamed on, each actor, fading with time.
+        self.grievance: dict[str, float] = {}
         self.worst_received: dict[str, int] = {}  # highest rung received from each actor since answering it
         self.resolve_seen: dict[str, float] = {}  # estimate of each watched adversary's resolve, 0-1
-        self.pressure = 0.0  # share of its attacks its patrons ask it to drop, this step
+        self.pressure: dict[
+            str, float
+        ] = {}  # target -> share of attacks on it its patrons ask it to drop, this step
         learning = self.doctrines.get("learning")
         if learning is not None:
             learning.start(self)  # type: ignore[attr-defined]
 
+    def fear_of(self, other: str) -> float:
+        """Fear of a direct war with `other`: the resolve seen in it, weighed by how much costs matter."""
+        return self.resolve_seen.get(other, 0.0) * self.spec.cost_sensitivity
+
     def fear(self) -> float:
-        """Fear of direct war: the most resolve seen in any adversary, weighed by how much costs matter."""
+        """Fear of the most feared adversary."""
         return max(self.resolve_seen.values(), default=0.0) * self.spec.cost_sensitivity
 
-    def will(self) -> float:
-        """Share of its hostile intentions the actor acts on: its patrons' pressure and its own fear wear it down."""
-        return (1.0 - self.pressure) * (1.0 - self.fear())
+    def will(self, target: str) -> float:
+        """Share of its hostile intentions toward `target` the actor acts on: its patrons' pressure against
+        attacking it and its own fear of it wear it down."""
+        return (1.0 - self.pressure.get(target, 0.0)) * (1.0 - self.fear_of(target))
 
     # --- the phases of a step, in the order the model calls them --------------------------------------------------
 
     def perceive(self) -> None:
-        self.pressure = 0.0
+        self.pressure = {}
         for d in self.doctrines.values():
             d.perceive(self)
 

@@ -88,7 +88,7 @@ class Retaliation(Doctrine):
             if g < bar or g <= 0:
                 continue
             # An actor pressed by its patrons, or afraid, lets some blows go unanswered (the grievance stays).
-            will = actor.will()
+            will = actor.will(other)
             if will < 1.0 and actor.model.rng.random() >= will:
                 continue
             received = actor.worst_received.get(other, rungs.lowest_hostile)
@@ -160,20 +160,19 @@ class Campaign(Doctrine):
         if not self.started and self.spec.starts_when and red_line_crossers(self.spec.starts_when, actor):
             self.started = True
 
-    def intensity(self, actor: Actor) -> float:
-        """Share of the full attack rate the group keeps up: its remaining capability times its will, which its
-        patrons' pressure and its own fear of the adversaries' resolve wear down."""
+    def intensity(self, actor: Actor, target: str) -> float:
+        """Share of the full attack rate on `target` the group keeps up: its remaining capability times its will,
+        which its patrons' pressure and its own fear of the target's resolve wear down."""
         strength = actor.capability / actor.spec.capability if actor.spec.capability > 0 else 0.0
-        return strength * actor.will()
+        return strength * actor.will(target)
 
     def propose(self, actor: Actor) -> Iterable[Action]:
         if not self.started:
             return
         rng = actor.model.rng
         rung = actor.model.rungs.index[self.spec.rung]
-        k = self.intensity(actor)
         for target, rate in self.spec.targets.items():
-            for _ in range(rng.poisson(rate * k)):
+            for _ in range(rng.poisson(rate * self.intensity(actor, target))):
                 yield Action(actor.aid, target, rung, CAMPAIGN)
 
 
@@ -198,7 +197,8 @@ class Support(Doctrine):
 class Pressure(Doctrine):
     name = "pressure"
     summary = (
-        "A patron that fears direct war presses its clients to scale down, as far as its control reaches."
+        "A patron that fears direct war with an adversary presses the clients that attack it to scale down, "
+        "as far as its control reaches."
     )
     rests_on = ("s001.c1", "s001.c9")  # Tehran asks the militias to stop; the Quds Force visit
 
@@ -206,14 +206,20 @@ class Pressure(Doctrine):
         self.spec = spec
 
     def influence(self, actor: Actor) -> None:
-        if actor.fear() < self.spec.fear_threshold:
+        feared = [a for a in actor.resolve_seen if actor.fear_of(a) >= self.spec.fear_threshold]
+        if not feared:
             return
-        for rel in actor.model.network.clients_of(actor.aid):
+        net = actor.model.network
+        for rel in net.clients_of(actor.aid):
             client = actor.model.actor(rel.target)
+            # Only attacks on a feared adversary are pressed down: the patron fears that war, not the others.
+            targets = [a for a in feared if client.aid in net.hostile_to(a)]
+            if not targets:
+                continue
             # The client ignores the share of the pressure its autonomy allows.
-            client.pressure = max(
-                client.pressure, self.spec.strength * rel.control * (1.0 - client.spec.autonomy)
-            )
+            share = self.spec.strength * rel.control * (1.0 - client.spec.autonomy)
+            for a in targets:
+                client.pressure[a] = max(client.pressure.get(a, 0.0), share)
             actor.model.act(Action(actor.aid, client.aid, actor.model.rungs.index["de_escalate"], PRESSURE))
 
 

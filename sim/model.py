@@ -94,13 +94,15 @@ class EscalationModel(mesa.Model):
             day, a = self._pending[i]
             i += 1
             r = a.rung
+            # A rung's harm is what an actor at full capability does; weaker actors do proportionally less.
+            strength = self.actors[a.source].capability
             if a.casualties is None:
-                mean = rungs.casualties[r]
+                mean = rungs.casualties[r] * strength
                 a.casualties = float(rng.poisson(mean)) if mean > 0 else 0.0
             harm = rungs.harm(r, a.casualties) if rungs.goldstein[r] < 0 else 0.0
             if harm > 0:
                 target = self.actors[a.target]
-                target.suffer(a, harm, rungs.capability_damage[r])
+                target.suffer(a, harm, rungs.capability_damage[r] * strength)
                 for rel in net.blamed_for(a.target, a.source):
                     # A back channel with the patron lowers misperception: blame lands less often.
                     p = rel.probability * (1.0 - 0.5 * net.channel(a.target, rel.target))
@@ -157,7 +159,7 @@ class EscalationModel(mesa.Model):
             m["capability"].append(actor.capability)
             m["grievance"].append(max(actor.grievance.values(), default=0.0))
             m["fear"].append(actor.fear())
-            m["pressure"].append(actor.pressure)
+            m["pressure"].append(max(actor.pressure.values(), default=0.0))
             m["attacks"].append(attacks.get(aid, 0))
         self._pending = []
 

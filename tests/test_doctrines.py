@@ -96,7 +96,15 @@ def test_pressure_cuts_a_clients_attacks_by_control_times_obedience(tmp_path, co
         ),
     )
     client = actor("armed_group", autonomy=autonomy, doctrine=doctrine(campaign={"targets": {"s": 6.0}}))
-    rel = [{"type": "supports", "from": "p", "to": "g", "level": 0.5, "control": control}]
+    rel = [
+        {"type": "supports", "from": "p", "to": "g", "level": 0.5, "control": control},
+        {
+            "type": "hostile",
+            "from": "g",
+            "to": "s",
+            "level": 0.5,
+        },  # the patron presses attacks on whom it fears
+    ]
     pressed = attacks_per_step(
         events(scenario(tmp_path, {"p": patron, "g": client, "s": actor()}, rel)), "g", 10
     )
@@ -108,6 +116,26 @@ def test_pressure_cuts_a_clients_attacks_by_control_times_obedience(tmp_path, co
     # the pressure is itself an action: the patron tells the client to de-escalate every step
     rows = events(scenario(tmp_path, {"p": patron, "g": client, "s": actor()}, rel), runs=1)
     assert sum(1 for e in rows if e["cause"] == "pressure") == 10
+
+
+def test_pressure_spares_attacks_on_adversaries_the_patron_does_not_fear(tmp_path):
+    patron = actor(
+        cost_sensitivity=1.0,
+        doctrine=doctrine(
+            pressure={"fear_threshold": 0.5, "strength": 1.0},
+            learning={"about": ["s"], "prior": 1.0, "rate": 0.5},
+        ),
+    )
+    client = actor("armed_group", doctrine=doctrine(campaign={"targets": {"s": 6.0, "t": 6.0}}))
+    rel = [
+        {"type": "supports", "from": "p", "to": "g", "level": 0.5, "control": 1.0},
+        {"type": "hostile", "from": "g", "to": "s", "level": 0.5},
+        {"type": "hostile", "from": "g", "to": "t", "level": 0.5},
+    ]
+    rows = events(scenario(tmp_path, {"p": patron, "g": client, "s": actor(), "t": actor()}, rel), runs=100)
+    on = {x: sum(1 for e in rows if e["source"] == "g" and e["target"] == x) for x in ("s", "t")}
+    assert on["s"] == 0  # full control, no autonomy: attacks on the feared adversary stop
+    assert abs(on["t"] / (100 * 10) - 6.0) < 4 * np.sqrt(6.0 / 1000)  # the others go on
 
 
 def test_pressure_needs_fear_above_the_threshold(tmp_path):
@@ -290,7 +318,9 @@ def test_support_resupplies_and_feels_for_its_client(tmp_path):
     m = EscalationModel(scn, rng=1)
     m.run_for(2)
     hit = m.actor("g").capability
-    assert hit == pytest.approx(0.5 * (1 - 0.2))  # war destroys a fifth
+    assert hit == pytest.approx(
+        0.5 * (1 - 0.2 * 0.5)
+    )  # war destroys a fifth, times the attacker's strength 0.5
     assert m.actor("p").grievance["s"] == pytest.approx(m.rungs.severity[m.rungs.index["war"]])
     m.run_for(1)
     assert m.actor("g").capability == pytest.approx(hit + 0.05)
