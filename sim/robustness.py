@@ -27,11 +27,13 @@ class Robustness:
     influence: pd.Series  # param -> influence, largest first
 
 
-def _scale(lo: float, hi: float) -> float:
+def _scale(lo: float, hi: float, base: float) -> float:
+    """The yardstick of a check's moves: its band's width, or for a one-sided band the larger of its bound and
+    the value the scenario gives (an 'at least 0.8' check and a 'spread above 0' check move on different scales)."""
     if math.isfinite(lo) and math.isfinite(hi):
         return max(hi - lo, 1e-9)
     bound = lo if math.isfinite(lo) else hi
-    return max(abs(bound), 1.0)
+    return max(abs(bound), abs(base) if math.isfinite(base) else 0.0, 1e-9)
 
 
 def _load_moved(path: str | Path, overrides: Sequence[str], param: str, value: float):
@@ -86,8 +88,8 @@ def robustness(
                 for x in verdicts
             ]
         influence[param] = sum(
-            abs(h.value - lo.value) / _scale(*c.band)
-            for c, lo, h in zip(scn.checks, moved["low"], moved["high"], strict=True)
+            abs(h.value - lo.value) / _scale(*c.band, b.value)
+            for c, b, lo, h in zip(scn.checks, base, moved["low"], moved["high"], strict=True)
             if math.isfinite(h.value) and math.isfinite(lo.value)
         )
     ranked = pd.Series(influence).sort_values(ascending=False)

@@ -85,7 +85,12 @@ def exercise3() -> list[str]:
         f"1. With the flagship, {sum(v.passed for v in base.check(base_s.checks))} of {len(base_s.checks)} "
         f"checks pass. Without US retaliation these fail:",
     ]
-    lines += [f"   - {v.name}: {v.statistic} {v.value:.3g}, band {v.expect}" for v in failing]
+    lines += [
+        f"   - {v.name}: {v.statistic} "
+        f"{f'{v.value:.3g}' if v.value == v.value else 'has no value (no run has the anchor event)'}, "
+        f"band {v.expect}"
+        for v in failing
+    ]
     lines += [
         "2. The US's restraint caps its answers at a limited strike until more than one American is killed in a week "
         "(its red line); the Jordan attack crosses it, and the US answers one rung up with a major strike. Iran's "
