@@ -12,8 +12,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from sim.errors import ScenarioError, SweepError
-from sim.results import OutputError
+from sim.errors import OutputError, ScenarioError, SweepError
 
 EXIT_OK, EXIT_FAILED, EXIT_BAD_INPUT = 0, 1, 2
 

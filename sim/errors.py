@@ -58,3 +58,7 @@ class Collector:
 
 class SweepError(Exception):
     """A sweep that cannot go on as asked (a resume that does not match, a folder in the way): one line, exit 2."""
+
+
+class OutputError(Exception):
+    """An output folder that cannot be used: exists without --force, or cannot be written. One line, exit 2."""

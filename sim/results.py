@@ -19,15 +19,12 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from sim.errors import OutputError
 from sim.language import Scenario
 from sim.runner import Chunk
 
 TABLES = ("events", "metrics", "runs", "red_lines")
 FORMATS = ("parquet", "csv")
-
-
-class OutputError(Exception):
-    """An output folder that cannot be used: exists without --force, or cannot be written."""
 
 
 def scenario_facts(scn: Scenario) -> dict[str, Any]:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -18,7 +19,7 @@ import yaml
 from sim.errors import Issue, ScenarioError
 
 MAX_BYTES = 512 * 1024  # scenario files are a few KB; the flagship is far below this
-MAX_NODES = 200_000  # bound on values after alias expansion
+MAX_NODES = 50_000  # bound on values after alias expansion; the flagship has about 2,000
 MAX_DEPTH = 64  # no scenario needs deeper nesting than a dozen levels
 
 Path_ = tuple[str | int, ...]
@@ -82,6 +83,7 @@ def parse(text: str, label: str) -> Document:
     """Parse one YAML document from `text` into plain values with line origins."""
     if not text.strip():
         raise _fail(label, 1, "the file is empty")
+    _guard_nesting(text, label)
     try:
         node = yaml.compose(text, Loader=yaml.SafeLoader)
     except yaml.MarkedYAMLError as e:
@@ -100,6 +102,25 @@ def parse(text: str, label: str) -> Document:
     doc = Document(label, None)
     doc.data = _Converter(label, doc.origins).convert(node, (), 0)
     return doc
+
+
+def _guard_nesting(text: str, label: str) -> None:
+    """Refuse deep nesting before YAML's recursive composer meets it: a cheap scan of brackets and indentation
+    (brackets inside quoted text are counted too, which only matters for files that are absurd anyway)."""
+    depth = 0
+    for m in _BRACKETS.finditer(text):
+        depth += 1 if m.group() in "[{" else -1
+        if depth > MAX_DEPTH:
+            line = text.count("\n", 0, m.start()) + 1
+            raise _fail(label, line, f"nesting is too deep (scenario files nest at most {MAX_DEPTH} levels)")
+    deep = _DEEP_INDENT.search(text)
+    if deep:
+        line = text.count("\n", 0, deep.start()) + 1
+        raise _fail(label, line, f"indented too deep (scenario files nest at most {MAX_DEPTH} levels)")
+
+
+_BRACKETS = re.compile(r"[\[\]{}]")
+_DEEP_INDENT = re.compile(rf"^ {{{4 * MAX_DEPTH + 1},}}\S", re.M)
 
 
 def load(path: str | os.PathLike, label: str | None = None) -> Document:

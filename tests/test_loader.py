@@ -103,6 +103,12 @@ def test_nesting_20000_deep(tmp_path):
     assert p["line"] == "1" and "nesting" in p["msg"]
 
 
+def test_deep_block_nesting(tmp_path):
+    text = "\n".join("  " * i + f"k{i}:" for i in range(300)) + " 1\n"
+    (p,) = problems(write(tmp_path, text))
+    assert "too deep" in p["msg"] and int(p["line"]) > 64
+
+
 def test_60_mb_file_is_refused_without_reading_it(tmp_path):
     p = tmp_path / "big.yaml"
     with p.open("wb") as f:
