@@ -47,13 +47,15 @@ class EscalationModel(mesa.Model):
         self.events: dict[str, list] = {f: [] for f in EVENT_FIELDS}
         self.metrics: dict[str, list] = {f: [] for f in METRIC_FIELDS}
         self._pending: list[tuple[int, Action]] = []
+        self._t = -1
 
     # --- used by agents ------------------------------------------------------------------------------------------
 
     @property
     def t(self) -> int:
-        """The current step, from 0 (Mesa's clock reads 1.0 during the first step)."""
-        return int(self.time) - 1
+        """The current step, from 0: Mesa's clock reads 1.0 during the first step. Read once per step, as the
+        clock is an observable and costs more than a plain attribute in the per-action code."""
+        return self._t
 
     def actor(self, aid: str) -> Actor:
         return self.actors[aid]
@@ -72,7 +74,8 @@ class EscalationModel(mesa.Model):
     # --- the step -------------------------------------------------------------------------------------------------
 
     def step(self) -> None:
-        self._pending = list(self.scheduled.get(self.t, ()))
+        self._t = int(self.time) - 1
+        self._pending = list(self.scheduled.get(self._t, ()))
         self.agents.do("perceive")
         self.agents.do("influence")
         self.decide()
@@ -88,7 +91,13 @@ class EscalationModel(mesa.Model):
         rungs, rng, net = self.rungs, self.rng, self.network
         struck: dict[str, list[tuple[str, int]]] = defaultdict(list)
         deaths: dict[str, dict[str, float]] = defaultdict(lambda: defaultdict(float))
-        ev = self.events
+        ev, t = self.events, self._t
+        add_step, add_day, add_source, add_target = (
+            ev[k].append for k in ("step", "day", "source", "target")
+        )
+        add_rung, add_casualties, add_blamed, add_cause = (
+            ev[k].append for k in ("rung", "casualties", "attributed_to", "cause")
+        )
         i = 0
         while i < len(self._pending):  # guarantees engaged below add actions to this same step
             day, a = self._pending[i]
@@ -119,14 +128,14 @@ class EscalationModel(mesa.Model):
                 for g in net.guarantors_of(a.target):
                     if r >= rungs.index[g.trigger_rung]:
                         self._engage(g.source, a, day)
-            ev["step"].append(self.t)
-            ev["day"].append(day)
-            ev["source"].append(a.source)
-            ev["target"].append(a.target)
-            ev["rung"].append(r)
-            ev["casualties"].append(a.casualties)
-            ev["attributed_to"].append(a.attributed_to)
-            ev["cause"].append(a.cause)
+            add_step(t)
+            add_day(day)
+            add_source(a.source)
+            add_target(a.target)
+            add_rung(r)
+            add_casualties(a.casualties)
+            add_blamed(a.attributed_to)
+            add_cause(a.cause)
         self.struck_last, self.deaths_last = dict(struck), {k: dict(v) for k, v in deaths.items()}
 
     def _engage(self, guarantor: str, attack: Action, day: int) -> None:

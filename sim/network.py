@@ -20,7 +20,7 @@ class RelationNetwork:
         self._blame: dict[tuple[str, str], list[Attributes]] = defaultdict(
             list
         )  # (target, attacker) -> relations
-        self._channel: dict[frozenset[str], float] = {}
+        self._channel: dict[tuple[str, str], float] = {}  # both orders: looked up per action and per step
         self._hostile_to: dict[str, list[str]] = defaultdict(list)
         for r in relations:
             match r:
@@ -33,8 +33,8 @@ class RelationNetwork:
                     for client in r.via:
                         self._blame[(r.source, client)].append(r)
                 case BackChannel():
-                    pair = frozenset((r.source, r.target))
-                    self._channel[pair] = max(self._channel.get(pair, 0.0), r.level)
+                    for pair in ((r.source, r.target), (r.target, r.source)):
+                        self._channel[pair] = max(self._channel.get(pair, 0.0), r.level)
                 case _ if r.type == "hostile":
                     self._hostile_to[r.target].append(r.source)
 
@@ -53,7 +53,7 @@ class RelationNetwork:
 
     def channel(self, a: str, b: str) -> float:
         """How well the back channel between a and b works (0 if there is none)."""
-        return self._channel.get(frozenset((a, b)), 0.0)
+        return self._channel.get((a, b), 0.0)
 
     def hostile_to(self, actor: str) -> list[str]:
         return self._hostile_to.get(actor, [])
