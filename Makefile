@@ -37,5 +37,9 @@ format: $(STAMP)
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
 
+# Speed and scaling figures next to their targets (not part of `make test`: timings belong to benchmarks).
+bench: $(STAMP)
+	$(BIN)/python benchmarks/bench.py
+
 clean:
 	rm -rf $(VENV) out .pytest_cache .ruff_cache *.egg-info
