@@ -3,16 +3,19 @@
     redline app scenarios/axis-2023.yaml        # or: solara run sim.app:page
 
 Needs the `app` extra (`pip install 'redline[app]'`). The scenario comes from the environment variable
-REDLINE_APP_SCENARIO (set by `redline app`; default: the flagship). The sidebar has a seed and sliders for the
-scenario's main levers, applied as `--set` overrides when Reset is pressed; Step and ▶ advance the run. The page
-shows the escalation timeline of the busiest dyads, a feed of the latest events and the actor network. The same
-seed and levers replay the same run: the model's only randomness is its seed.
+REDLINE_APP_SCENARIO (set by `redline app`; default: the flagship), and the `--set` overrides and `--inject` events
+of `redline app` from REDLINE_APP_OPTIONS (JSON: {"set": [...], "inject": [...]}). The sidebar has a seed and
+sliders for the scenario's main levers, applied as `--set` overrides when Reset is pressed; Step and ▶ advance the
+run. The page shows the escalation timeline of the busiest dyads, a feed of the latest events and the actor
+network. The same seed and levers replay the same run: the model's only randomness is its seed.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import html
 import io
+import json
 import os
 from collections import Counter, defaultdict
 from dataclasses import dataclass
@@ -24,6 +27,7 @@ import numpy as np
 import solara
 from matplotlib.figure import Figure
 from mesa.visualization import SolaraViz
+from mesa.visualization.utils import update_counter
 
 from sim import paths
 from sim.language import Scenario
@@ -35,6 +39,11 @@ from sim.scenario import load_scenario, value_at
 ENV = "REDLINE_APP_SCENARIO"
 DEFAULT_SCENARIO = paths.SCENARIOS / "axis-2023.yaml"
 SCENARIO_FILE = Path(os.environ.get(ENV) or DEFAULT_SCENARIO)
+OPTIONS_ENV = "REDLINE_APP_OPTIONS"
+_OPTIONS = json.loads(os.environ.get(OPTIONS_ENV) or "{}")
+# What `redline app --set/--inject` asked for: applied under the levers in every run of the session.
+BASE_OVERRIDES: tuple[str, ...] = tuple(_OPTIONS.get("set", ()))
+INJECTS: tuple[str, ...] = tuple(_OPTIONS.get("inject", ()))
 MAX_DYADS = 6  # rows of the timeline
 FEED_LINES = 14
 
@@ -56,7 +65,7 @@ LEVERS = (
     Lever(
         "iran_control_iraqi_militias",
         "relations.supports:iran:iraqi_militias.control",
-        "Iran's control over the Iraqi militias",
+        "Iran: control of Iraqi militias",
         0.0,
         1.0,
         0.05,
@@ -64,7 +73,7 @@ LEVERS = (
     Lever(
         "usa_retaliation_threshold",
         "actors.usa.doctrine.retaliation.threshold",
-        "US retaliation threshold (grievance)",
+        "US: retaliation threshold",
         0.5,
         30.0,
         0.5,
@@ -72,7 +81,7 @@ LEVERS = (
     Lever(
         "usa_blames_iran",
         "relations.attributes:usa:iran.probability",
-        "Probability the US blames Iran",
+        "US: probability of blaming Iran",
         0.0,
         1.0,
         0.05,
@@ -89,8 +98,9 @@ LEVERS = (
 
 
 def lever_defaults(scenario_file: str | Path) -> dict[str, float]:
-    """The levers the scenario has, with its values; levers it does not have are left out."""
-    return lever_values(load_scenario(scenario_file))
+    """The levers the scenario has, with its values (after the app's `--set`); levers it does not have are left
+    out."""
+    return lever_values(load_scenario(scenario_file, BASE_OVERRIDES, injects=INJECTS))
 
 
 def lever_values(scn: Scenario) -> dict[str, float]:
@@ -141,21 +151,26 @@ class EscalationApp(EscalationModel):
         self.scenario_file = str(scenario_file or SCENARIO_FILE)
         self.seed, self.notice = parse_seed(seed)
         self.overrides = [
-            f"{lever.path}={round(float(given[lever.name]), 6):g}"
-            for lever in LEVERS
-            if given[lever.name] is not None
+            *BASE_OVERRIDES,
+            *(
+                f"{lever.path}={round(float(given[lever.name]), 6):g}"
+                for lever in LEVERS
+                if given[lever.name] is not None
+            ),
         ]
-        super().__init__(load_scenario(self.scenario_file, self.overrides), rng=self.seed)
+        scn = load_scenario(self.scenario_file, self.overrides, injects=INJECTS)
+        super().__init__(scn, rng=self.seed)
         self.levers = lever_values(self.spec)  # the values in effect, whether set here or in the file
         self.facts = scenario_facts(self.spec)
         self.layout = _layout(self.facts["actors"], self.facts["relations"])
 
     def step(self) -> None:
-        if self.t >= self.spec.time.steps:
+        now = int(self.time) - 1  # the step to run: Mesa's clock has already moved on to it
+        if now >= self.spec.time.steps:
             self.running = False
             return
         super().step()
-        if self.t >= self.spec.time.steps - 1:
+        if now >= self.spec.time.steps - 1:
             self.running = False
 
     @property
@@ -232,7 +247,7 @@ def timeline_png(model: EscalationApp) -> bytes:
     steps = model.spec.time.steps
     dates = [np.datetime64(model.date_of(t)) for t in range(steps + 1)]
     n = max(1, len(dyads))
-    fig = Figure(figsize=(7.5, 1.3 * n + 0.6), layout="constrained")
+    fig = Figure(figsize=(6.5, 1.2 * n + 0.6), layout="constrained")
     axes = fig.subplots(n, 1, sharex=True, squeeze=False)[:, 0]
     for ax, dyad, row in zip(axes, dyads, peaks, strict=False):
         done = len(row)
@@ -240,7 +255,7 @@ def timeline_png(model: EscalationApp) -> bytes:
             ax.step(dates[: done + 1], [*row, row[-1]], where="post", color="#c92a2a", lw=2)
         ax.set_title(f"{model.label(dyad[0])} – {model.label(dyad[1])}", fontsize=8, loc="left", pad=2)
     for ax in axes:
-        ax.set_yticks(range(-1, len(ladder)), ["none", *ladder], fontsize=6)
+        ax.set_yticks(range(-1, len(ladder)), ["none", *ladder], fontsize=6.5)
         ax.set_ylim(-1.5, len(ladder) - 0.5)
         ax.set_xlim(dates[0], dates[-1])
         ax.grid(axis="y", alpha=0.3)
@@ -258,7 +273,7 @@ def network_png(model: EscalationApp) -> bytes:
     actors, pos = model.facts["actors"], model.layout
     g = nx.MultiDiGraph()
     g.add_nodes_from(actors)
-    fig = Figure(figsize=(6.5, 5.2), layout="constrained")
+    fig = Figure(figsize=(5.6, 4.6), layout="constrained")
     ax = fig.subplots()
     for r in model.facts["relations"]:
         st = EDGE_STYLE[r["type"]]
@@ -305,8 +320,10 @@ def network_png(model: EscalationApp) -> bytes:
     )
     labels = {a: x["label"].replace(" ", "\n", 1) for a, x in actors.items()}
     nx.draw_networkx_labels(g, pos, labels=labels, ax=ax, font_size=7)
-    when = f"{model.spec.time.step} {last + 1}" if last >= 0 else "before the first step"
-    ax.set_title(f"Actors (size: capability) and relations; red: force used in {when}", fontsize=8)
+    when = f"in {model.spec.time.step} {last + 1}" if last >= 0 else "this step"
+    ax.set_title(
+        f"Size: capability now. Red: force used {when}; orange: threats and shows of force", fontsize=8
+    )
     ax.set_axis_off()
     xy = np.array(list(pos.values()))
     ax.set_xlim(xy[:, 0].min() - 0.45, xy[:, 0].max() + 0.45)
@@ -315,7 +332,7 @@ def network_png(model: EscalationApp) -> bytes:
 
 
 def status_lines(model: EscalationApp) -> list[str]:
-    """Where the run is, its seed and the levers in effect (Markdown lines)."""
+    """Where the run is, its seed and the levers in effect."""
     t, steps = model.steps_done, model.spec.time.steps
     when = f"{model.spec.time.step} {t} of {steps}"
     if t:
@@ -323,7 +340,6 @@ def status_lines(model: EscalationApp) -> list[str]:
     force = sum(model.rungs.mid[r] >= 4 for r in model.events["rung"])
     top = max(model.events["rung"], default=None)
     lines = [
-        f"**{model.spec.title}**",
         f"{when}; seed {model.seed}" + ("; the run is over" if not model.running else ""),
         f"uses of force so far: {force}; highest rung: {model.rungs.ids[top] if top is not None else 'none'}",
     ]
@@ -331,34 +347,40 @@ def status_lines(model: EscalationApp) -> list[str]:
     lines += [f"{labels[k]}: {v:g}" for k, v in model.levers.items()]
     if model.notice:
         lines.append(f"⚠ {model.notice}")
-    lines.append("_Change the seed or a lever, then press Reset to start a new run with it._")
     return lines
 
 
 # --- the page -------------------------------------------------------------------------------------------------------
 
 
-def Status(model: EscalationApp):
-    with solara.Column(classes=["redline-status"]) as main:
-        solara.Markdown("  \n".join(status_lines(model)))
-    return main
+def _html(lines: list[str], tag: str = "div") -> str:
+    return "".join(f"<{tag}>{html.escape(line)}</{tag}>" for line in lines)
 
 
-def Timeline(model: EscalationApp):
-    return solara.Image(timeline_png(model), width="100%", classes=["redline-timeline"])
-
-
-def Feed(model: EscalationApp):
-    rows = latest_events(model)
+@solara.component
+def Dashboard(model: EscalationApp):
+    """The run so far: status, timeline, latest events, network. Laid out here rather than in SolaraViz's
+    draggable grid, which needs a grid library that not every Vue version of Solara can load."""
+    update_counter.get()  # SolaraViz bumps it after every step
+    key = [model, model.steps_done]
+    timeline = solara.use_memo(lambda: timeline_png(model), key)
+    network = solara.use_memo(lambda: network_png(model), key)
     step = model.spec.time.step
-    text = "\n".join(f"- {step} {s + 1}: {line}" for s, line in rows) or "no events yet"
-    with solara.Column(classes=["redline-feed"]) as main:
-        solara.Markdown(f"**Latest events** (newest first)\n\n{text}")
-    return main
-
-
-def Network(model: EscalationApp):
-    return solara.Image(network_png(model), width="100%", classes=["redline-network"])
+    rows = [f"{step} {s + 1}: {line}" for s, line in latest_events(model)]
+    hint = "Change the seed or a lever, then press Reset to start a new run with it."
+    with solara.Columns([3, 2]):
+        with solara.Column():
+            with solara.Card(model.spec.title):
+                solara.HTML(unsafe_innerHTML=_html(status_lines(model)), classes=["redline-status"])
+                solara.HTML(tag="i", unsafe_innerHTML=html.escape(hint))
+            with solara.Card("Escalation timeline"):
+                solara.Image(timeline, width="100%", classes=["redline-timeline"])
+        with solara.Column():
+            with solara.Card("Actor network"):
+                solara.Image(network, width="100%", classes=["redline-network"])
+            with solara.Card("Latest events"):
+                feed = f"<ul>{_html(rows, 'li')}</ul>" if rows else "No events yet: press Step or ▶."
+                solara.HTML(unsafe_innerHTML=feed, classes=["redline-feed"])
 
 
 def model_params(scenario_file: str | Path = SCENARIO_FILE) -> dict[str, Any]:
@@ -381,15 +403,13 @@ def model_params(scenario_file: str | Path = SCENARIO_FILE) -> dict[str, Any]:
 
 @solara.component
 def Page():
-    """One model per browser session, so that each student runs their own."""
+    """One model per browser session, so that each student runs their own. SolaraViz gives the sidebar (Reset,
+    ▶, Step, the seed and the levers) and replaces the model on Reset; the dashboard shows it."""
     params = solara.use_memo(model_params, [])
-    model = solara.use_memo(lambda: EscalationApp(scenario_file=str(SCENARIO_FILE)), [])
-    SolaraViz(
-        model,
-        components=[Status, Timeline, Feed, Network],
-        model_params=params,
-        name=f"redline: {model.spec.title}",
-    )
+    first = solara.use_memo(lambda: EscalationApp(scenario_file=str(SCENARIO_FILE)), [])
+    model = solara.use_reactive(first)
+    SolaraViz(model, components=[], model_params=params, name=f"redline: {first.spec.scenario}")
+    Dashboard(model.value)
 
 
 page = Page

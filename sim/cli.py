@@ -7,12 +7,15 @@ status 2; it never shows a traceback for it.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
+from typing import Any
 
 from sim.errors import OutputError, ScenarioError, SweepError
+from sim.executors import ExecutorError
 
 EXIT_OK, EXIT_FAILED, EXIT_BAD_INPUT = 0, 1, 2
 
@@ -24,6 +27,39 @@ class UsageError(Exception):
 class _Parser(argparse.ArgumentParser):
     def error(self, message: str):  # one line, not argparse's usage block
         raise UsageError(f"{self.prog}: {message} (see '{self.prog} --help')")
+
+
+def _add_ensemble_options(p: argparse.ArgumentParser, runs: int, what: str = "number of runs") -> None:
+    """The flags of every command that runs an ensemble: how many runs, the root seed, where they run."""
+    from sim.executors import add_executor_arguments
+
+    p.add_argument("--runs", type=_positive, default=runs, help=f"{what} (default {runs})")
+    p.add_argument(
+        "--seed", type=_seed, default=0, help="root seed; run r uses SeedSequence(seed, spawn_key=(r,))"
+    )
+    p.add_argument(
+        "--workers", type=_positive, default=None, help="worker processes (default: number of cores)"
+    )
+    add_executor_arguments(p)
+    p.add_argument("-q", "--quiet", action="store_true", help="no progress bar, no report")
+
+
+@contextlib.contextmanager
+def _ensembles(args: argparse.Namespace) -> Iterator[Callable[..., Any]]:
+    """`run(scenario, **kw)`: run_ensemble bound to the shared flags, on the executor they ask for."""
+    from sim.ensemble import run_ensemble
+    from sim.executors import executor_from_args
+
+    with executor_from_args(args) as executor:
+        yield lambda scn, **kw: run_ensemble(
+            scn,
+            args.runs,
+            args.seed,
+            executor=executor,
+            workers=args.workers,
+            progress=None if not args.quiet else False,
+            **kw,
+        )
 
 
 def _add_inject(p: argparse.ArgumentParser) -> None:
@@ -139,7 +175,6 @@ def _seed(text: str) -> int:
 
 
 def cmd_run(args: argparse.Namespace) -> int:
-    from sim.ensemble import run_ensemble
     from sim.results import check_output
     from sim.scenario import load_scenario, scenario_digest
     from sim.summary import save_report
@@ -153,14 +188,8 @@ def cmd_run(args: argparse.Namespace) -> int:
         "overrides": list(args.overrides),
         "injects": list(args.injects),
     }
-    res = run_ensemble(
-        scn,
-        args.runs,
-        args.seed,
-        workers=args.workers,
-        progress=None if not args.quiet else False,
-        source=source,
-    )
+    with _ensembles(args) as run:
+        res = run(scn, source=source)
 
     save_report(res, out, fmt=args.format, force=args.force)
     if not args.quiet:
@@ -173,16 +202,14 @@ def cmd_run(args: argparse.Namespace) -> int:
 
 def cmd_check(args: argparse.Namespace) -> int:
     from sim.checks import table
-    from sim.ensemble import run_ensemble
     from sim.scenario import load_scenario
 
     scn = load_scenario(args.scenario, args.overrides)
     if not scn.checks:
         print(f"{args.scenario}: the scenario has no checks", file=sys.stderr)
         return EXIT_BAD_INPUT
-    res = run_ensemble(
-        scn, args.runs, args.seed, workers=args.workers, progress=None if not args.quiet else False
-    )
+    with _ensembles(args) as run:
+        res = run(scn)
     verdicts = res.check(scn.checks)
     print(f"{scn.scenario}: {len(res.runs)} runs from root seed {args.seed}\n")
     print(table(verdicts))
@@ -193,7 +220,6 @@ def cmd_check(args: argparse.Namespace) -> int:
 
 def cmd_compare(args: argparse.Namespace) -> int:
     from sim import compare as cmp
-    from sim.ensemble import run_ensemble
     from sim.results import check_output, write_folder
     from sim.scenario import load_scenario
 
@@ -201,9 +227,8 @@ def cmd_compare(args: argparse.Namespace) -> int:
         check_output(Path(args.out), args.force)
     a = load_scenario(args.a, args.overrides)
     b = load_scenario(args.b, args.overrides)
-    show = None if not args.quiet else False
-    ra = run_ensemble(a, args.runs, args.seed, workers=args.workers, progress=show)
-    rb = run_ensemble(b, args.runs, args.seed, workers=args.workers, progress=show)  # same seeds: paired runs
+    with _ensembles(args) as run:
+        ra, rb = run(a), run(b)  # the same seeds, run by run: paired runs
     c = cmp.compare(ra, rb)
     text = cmp.markdown(c)
     print(text, end="")
@@ -285,15 +310,19 @@ def cmd_sweep(args: argparse.Namespace) -> int:
             for m in made:
                 print(f"  {Path(args.out) / m.name}")
 
-    sw.run_sweep(
-        sweep,
-        args.out,
-        resume=args.resume,
-        force=args.force,
-        workers=args.workers,
-        progress=None if not args.quiet else False,
-        finish=finish,
-    )
+    from sim.executors import executor_from_args
+
+    with executor_from_args(args) as executor:
+        sw.run_sweep(
+            sweep,
+            args.out,
+            resume=args.resume,
+            force=args.force,
+            executor=executor,
+            workers=args.workers,
+            progress=None if not args.quiet else False,
+            finish=finish,
+        )
     if not args.quiet:
         print(
             f"sweep -> {args.out}/: points, outcomes (per point), events, metrics, runs (with a point column)"
@@ -343,6 +372,48 @@ def cmd_plot(args: argparse.Namespace) -> int:
     for p in plots.all_plots(res, Path(args.dir)):
         print(p)
     return EXIT_OK
+
+
+def _port(text: str) -> int:
+    n = _positive(text)
+    if n > 65535:
+        raise argparse.ArgumentTypeError(f"a port is at most 65535, got {n}")
+    return n
+
+
+def cmd_app(args: argparse.Namespace) -> int:
+    import importlib.util
+    import os
+    import subprocess
+
+    from sim.paths import SCENARIOS
+    from sim.scenario import load_scenario
+
+    scenario = Path(args.scenario or SCENARIOS / "axis-2023.yaml")
+    absent = [m for m in ("solara", "altair") if importlib.util.find_spec(m) is None]
+    if absent:
+        raise UsageError(
+            f"redline app: the app needs the app extra (missing: {', '.join(absent)}); "
+            "install it with: pip install 'redline[app]'"
+        )
+    # Bad input is reported here, before a server starts.
+    load_scenario(scenario, args.overrides, injects=args.injects)
+    env = {"SOLARA_TELEMETRY_MIXPANEL_ENABLE": "false", **os.environ}  # no usage reports unless asked for
+    env["REDLINE_APP_SCENARIO"] = str(scenario.resolve())
+    env["REDLINE_APP_OPTIONS"] = json.dumps({"set": args.overrides, "inject": args.injects})
+    cmd = [sys.executable, "-m", "solara", "run", "sim.app:page", "--production", "--no-open"]
+    cmd += ["--port", str(args.port), "--host", args.host]
+    print(f"redline app: {scenario} at http://{args.host}:{args.port}/ (Ctrl+C stops it)", flush=True)
+    server = subprocess.Popen(cmd, env=env)
+    try:
+        return server.wait()
+    except KeyboardInterrupt:
+        server.terminate()
+        try:
+            server.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            server.kill()
+        return EXIT_OK
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -402,21 +473,14 @@ def build_parser() -> argparse.ArgumentParser:
         "manifest.json, summary.md and PNG plots into a new folder.",
     )
     r.add_argument("scenario", metavar="SCENARIO")
-    r.add_argument("--runs", type=_positive, default=200, help="number of runs (default 200)")
-    r.add_argument(
-        "--seed", type=_seed, default=0, help="root seed; run r uses SeedSequence(seed, spawn_key=(r,))"
-    )
     r.add_argument(
         "--out", required=True, metavar="DIR", help="output folder (refused if it exists, unless --force)"
-    )
-    r.add_argument(
-        "--workers", type=_positive, default=None, help="worker processes (default: number of cores)"
     )
     r.add_argument(
         "--format", choices=["parquet", "csv"], default="parquet", help="table format (default parquet)"
     )
     r.add_argument("--force", action="store_true", help="replace DIR if it exists")
-    r.add_argument("-q", "--quiet", action="store_true", help="no progress bar, no report")
+    _add_ensemble_options(r, runs=200)
     _add_set(r)
     _add_inject(r)
     r.set_defaults(func=cmd_run)
@@ -428,12 +492,7 @@ def build_parser() -> argparse.ArgumentParser:
         "evidence. Exit status 1 if a check fails.",
     )
     c.add_argument("scenario", metavar="SCENARIO")
-    c.add_argument("--runs", type=_positive, default=200, help="number of runs (default 200)")
-    c.add_argument("--seed", type=_seed, default=0, help="root seed (default 0)")
-    c.add_argument(
-        "--workers", type=_positive, default=None, help="worker processes (default: number of cores)"
-    )
-    c.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
+    _add_ensemble_options(c, runs=200)
     _add_set(c)
     c.set_defaults(func=cmd_check)
 
@@ -445,14 +504,9 @@ def build_parser() -> argparse.ArgumentParser:
     )
     cm.add_argument("a", metavar="A")
     cm.add_argument("b", metavar="B")
-    cm.add_argument("--runs", type=_positive, default=200, help="runs of each scenario (default 200)")
-    cm.add_argument("--seed", type=_seed, default=0, help="root seed shared by both (default 0)")
     cm.add_argument("--out", metavar="DIR", help="also write compare.md and compare.png into DIR")
     cm.add_argument("--force", action="store_true", help="replace DIR if it exists")
-    cm.add_argument(
-        "--workers", type=_positive, default=None, help="worker processes (default: number of cores)"
-    )
-    cm.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
+    _add_ensemble_options(cm, runs=200, what="runs of each scenario, with the same seeds")
     _add_set(cm)
     cm.set_defaults(func=cmd_compare)
 
@@ -507,16 +561,11 @@ def build_parser() -> argparse.ArgumentParser:
     sp.add_argument(
         "--samples", type=_positive, default=None, help="samples for lhs, sobol and morris designs"
     )
-    sp.add_argument("--runs", type=_positive, default=20, help="replications per point (default 20)")
-    sp.add_argument("--seed", type=_seed, default=0, help="root seed (default 0)")
     sp.add_argument("--out", required=True, metavar="DIR", help="output folder")
     sp.add_argument("--resume", action="store_true", help="go on with an interrupted sweep in DIR")
     sp.add_argument("--force", action="store_true", help="replace DIR if it exists")
     sp.add_argument("--outcome", help="the outcome the heatmap shows (default: the first check)")
-    sp.add_argument(
-        "--workers", type=_positive, default=None, help="worker processes (default: number of cores)"
-    )
-    sp.add_argument("-q", "--quiet", action="store_true", help="no progress bar, no report")
+    _add_ensemble_options(sp, runs=20, what="replications per point, with the same seeds at every point")
     _add_set(sp)
     sp.set_defaults(func=cmd_sweep)
 
@@ -560,6 +609,28 @@ def build_parser() -> argparse.ArgumentParser:
     )
     pl.add_argument("dir", metavar="DIR")
     pl.set_defaults(func=cmd_plot)
+
+    ap = sub.add_parser(
+        "app",
+        help="the classroom app: one run in the browser, step by step, with sliders for the main levers",
+        description="Serve a scenario as a page in the browser (Mesa's SolaraViz): a seed and sliders for the "
+        "scenario's main levers, Step and Play, the escalation timeline of the busiest dyads, the latest events "
+        "and the actor network. The same seed replays the same run. Needs the app extra: pip install "
+        "'redline[app]'.",
+    )
+    ap.add_argument(
+        "scenario",
+        metavar="SCENARIO",
+        nargs="?",
+        help="the scenario (default: the flagship, scenarios/axis-2023.yaml)",
+    )
+    ap.add_argument("--port", type=_port, default=8765, help="the port to serve on (default 8765)")
+    ap.add_argument(
+        "--host", default="127.0.0.1", help="the address to listen on (default 127.0.0.1; 0.0.0.0 for a room)"
+    )
+    _add_set(ap)
+    _add_inject(ap)
+    ap.set_defaults(func=cmd_app)
     return p
 
 
@@ -580,7 +651,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except ScenarioError as e:
         print(e.report(), file=sys.stderr)
         return EXIT_BAD_INPUT
-    except (OutputError, SweepError) as e:
+    except (OutputError, SweepError, ExecutorError) as e:
         print(f"redline: {e}", file=sys.stderr)
         return EXIT_BAD_INPUT
     except KeyboardInterrupt:

@@ -103,8 +103,11 @@ def run_chunks(
 
 
 def _context() -> multiprocessing.context.BaseContext:
-    """Fork where it is safe (a POSIX caller with no other threads): fast, and scripts need no `__main__` guard.
-    Otherwise workers start from a clean server process (forkserver), as forking a threaded process may deadlock."""
+    """Fork where it is safe (a POSIX caller with no other Python threads): fast, and scripts need no `__main__`
+    guard. Otherwise workers start from a clean server process (forkserver), as forking while another Python thread
+    holds a lock (logging, a Dask or Solara loop) may deadlock. The native threads that numpy's OpenBLAS and
+    pyarrow's jemalloc start at import are idle pools with their own fork handlers; Python 3.12 still warns about
+    them (a DeprecationWarning, visible under pytest)."""
     methods = multiprocessing.get_all_start_methods()
     if "fork" in methods and threading.active_count() == 1:
         return multiprocessing.get_context("fork")

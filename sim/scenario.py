@@ -110,7 +110,8 @@ class _Patcher:
     def _child_type(self, tp: Any, node: dict, seg: str, o: Override, path: list) -> tuple[Any, bool]:
         variants = tagged_variants(tp)
         if variants is not None:
-            tp = variants.get(node.get("type"), tp)
+            tag = node.get("type")
+            tp = variants.get(tag, tp) if isinstance(tag, str) else tp
         if dataclasses.is_dataclass(tp):
             fields = {yaml_key(f): f for f in fields_of(tp)}
             if seg not in fields:

@@ -228,7 +228,7 @@ class Builder:
         if not isinstance(value, dict):
             return self.error(path, f"expected a mapping, got {_kind_of(value)}")
         tag = value.get("type")
-        if tag not in variants:
+        if not isinstance(tag, str) or tag not in variants:
             allowed = ", ".join(variants)
             return self.error((*path, "type"), f"'{tag}' is not one of: {allowed}{suggest(tag, variants)}")
         return self.build_dataclass(variants[tag], value, path)

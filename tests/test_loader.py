@@ -138,6 +138,16 @@ def test_wrong_type_names_what_was_expected(tmp_path):
     assert p["path"] == "actors.patron.capability" and "expected a number" in p["msg"]
 
 
+def test_a_relation_type_that_is_not_a_name(tmp_path):
+    """A list or a mapping where a relation's type goes is an error like any unknown type (found by hypothesis:
+    it once raised TypeError, unhashable), in the file and in an override of that relation."""
+    text = tiny_text().replace("{type: supports,", "{type: [supports],", 1)
+    path = write(tmp_path, text)
+    found = problems(path)
+    assert found[0]["path"] == "relations.0.type" and "is not one of: " in found[0]["msg"]
+    assert problems(path, "relations.0.control=0.5")[0]["path"] == "relations.0.type"
+
+
 def test_out_of_range_names_the_range(tmp_path):
     text = tiny_text().replace("control: 0.8", "control: 1.7")
     (p,) = problems(write(tmp_path, text))

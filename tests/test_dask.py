@@ -1,0 +1,120 @@
+"""A Dask cluster gives the same tables as local processes: a scheduler and two workers on loopback."""
+
+from __future__ import annotations
+
+import socket
+import subprocess
+import sys
+import time
+
+import pandas as pd
+import pytest
+
+distributed = pytest.importorskip("distributed")
+
+from sim import load_scenario  # noqa: E402
+from sim.ensemble import run_ensemble  # noqa: E402
+
+from .conftest import TINY  # noqa: E402
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def scheduler():
+    port = free_port()
+    address = f"tcp://127.0.0.1:{port}"
+    quiet = {"stdout": subprocess.DEVNULL, "stderr": subprocess.DEVNULL}
+    procs = [
+        subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "distributed.cli.dask_scheduler",
+                "--host",
+                "127.0.0.1",
+                "--port",
+                str(port),
+                "--no-dashboard",
+            ],
+            **quiet,
+        )
+    ]
+    try:
+        procs += [
+            subprocess.Popen(
+                [
+                    sys.executable,
+                    "-m",
+                    "distributed.cli.dask_worker",
+                    address,
+                    "--nworkers",
+                    "1",
+                    "--nthreads",
+                    "1",
+                    "--no-dashboard",
+                    "--host",
+                    "127.0.0.1",
+                ],
+                **quiet,
+            )
+            for _ in range(2)
+        ]
+        with distributed.Client(address, timeout=60) as client:
+            client.wait_for_workers(2, timeout=60)
+        yield address
+    finally:
+        for p in procs:
+            p.terminate()
+        for p in procs:
+            try:
+                p.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                p.kill()
+
+
+def test_dask_cluster_gives_the_local_tables(scheduler):
+    scn = load_scenario(TINY)
+    local = run_ensemble(scn, runs=16, seed=5, workers=1)
+    with distributed.Client(scheduler, timeout=30) as client:
+        assert len(client.scheduler_info()["workers"]) == 2
+        remote = run_ensemble(scn, runs=16, seed=5, executor=client.get_executor(), workers=2)
+    for name in ("events", "metrics", "runs", "red_lines"):
+        pd.testing.assert_frame_equal(getattr(local, name), getattr(remote, name))
+
+
+def test_cli_on_the_cluster(cli, scheduler, tmp_path):
+    base = ("run", TINY, "--runs", 8, "--seed", 3, "--quiet")
+    assert cli(*base, "--out", tmp_path / "local", "--workers", 1)[0] == 0
+    status, _, err = cli(*base, "--out", tmp_path / "dask", "--executor", "dask", "--scheduler", scheduler)
+    assert status == 0, err
+    pd.testing.assert_frame_equal(
+        pd.read_parquet(tmp_path / "local" / "events.parquet"),
+        pd.read_parquet(tmp_path / "dask" / "events.parquet"),
+    )
+
+
+def test_cli_starts_a_local_dask_cluster_when_given_no_scheduler(cli, tmp_path):
+    base = ("run", TINY, "--runs", 6, "--seed", 4, "--quiet", "--format", "csv")
+    assert cli(*base, "--out", tmp_path / "local", "--workers", 1)[0] == 0
+    status, _, err = cli(*base, "--out", tmp_path / "dask", "--executor", "dask", "--workers", 2)
+    assert status == 0, err
+    for name in ("events", "metrics", "runs"):
+        assert (tmp_path / "local" / f"{name}.csv").read_bytes() == (
+            tmp_path / "dask" / f"{name}.csv"
+        ).read_bytes()
+
+
+def test_unreachable_scheduler_is_one_line(cli, tmp_path, monkeypatch):
+    monkeypatch.setattr("sim.executors.CONNECT_TIMEOUT", 2)
+    base = ("run", TINY, "--runs", 2, "--out", tmp_path / "o", "--quiet")
+    t = time.monotonic()
+    status, _, err = cli(*base, "--executor", "dask", "--scheduler", f"tcp://127.0.0.1:{free_port()}")
+    assert status == 2 and "cannot reach the Dask scheduler" in err and len(err.strip().splitlines()) == 1
+    assert time.monotonic() - t < 30 and not (tmp_path / "o").exists()
+    status, _, err = cli(*base, "--scheduler", "tcp://x:1")
+    assert status == 2 and "--scheduler goes with --executor dask" in err
