@@ -40,6 +40,8 @@ def scheduler():
                 "--port",
                 str(port),
                 "--no-dashboard",
+                "--dashboard-address",  # its health and metrics pages: any free port, not 8787
+                "127.0.0.1:0",
             ],
             **quiet,
         )
