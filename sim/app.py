@@ -13,6 +13,7 @@ network. The same seed and levers replay the same run: the model's only randomne
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import html
 import io
 import json
@@ -30,6 +31,7 @@ from mesa.visualization import SolaraViz
 from mesa.visualization.utils import update_counter
 
 from sim import paths
+from sim.errors import ScenarioError
 from sim.language import Scenario
 from sim.model import EscalationModel
 from sim.plots import EDGE_STYLE, NODE_COLOR, _layout
@@ -127,9 +129,40 @@ def parse_seed(value: Any) -> tuple[int, str]:
     return seed, ""
 
 
+@functools.cache
+def scenario_choices() -> dict[str, Path]:
+    """The scenarios of the sidebar's menu, by name: the one the app was started with, then every shipped one that
+    loads with the app's `--set` and `--inject` (a variant of the flagship does; a scenario without those actors does
+    not)."""
+    choices = {SCENARIO_FILE.stem: SCENARIO_FILE.resolve()}
+    for path in sorted(paths.SCENARIOS.glob("*.yaml")):
+        if path.resolve() in choices.values() or path.stem in choices:
+            continue
+        try:
+            load_scenario(path, BASE_OVERRIDES, injects=INJECTS)
+        except ScenarioError:
+            continue
+        choices[path.stem] = path.resolve()
+    return choices
+
+
+@functools.cache
+def starting_levers() -> dict[str, float]:
+    """Where the sliders start: the levers of the scenario the app was started with."""
+    return lever_defaults(SCENARIO_FILE)
+
+
+def scenario_path(choice: str | Path | None) -> Path:
+    """A name from the menu, or a path."""
+    if choice is None:
+        return SCENARIO_FILE
+    return scenario_choices().get(str(choice)) or Path(choice)
+
+
 class EscalationApp(EscalationModel):
-    """The model SolaraViz rebuilds from keywords: a scenario file, a seed, and the levers (None: as in the file).
-    It stops after the scenario's last step."""
+    """The model SolaraViz rebuilds from keywords: a scenario (a name from the menu or a file), a seed, and the
+    levers (None: as in the file). A lever still at its starting value leaves the chosen scenario's own value, so
+    that choosing a variant is not undone by sliders nobody moved. It stops after the scenario's last step."""
 
     def __init__(
         self,
@@ -148,15 +181,18 @@ class EscalationApp(EscalationModel):
             "usa_blames_iran": usa_blames_iran,
             "hezbollah_domestic_cost": hezbollah_domestic_cost,
         }
-        self.scenario_file = str(scenario_file or SCENARIO_FILE)
+        self.scenario_file = str(scenario_path(scenario_file))
         self.seed, self.notice = parse_seed(seed)
+        has = lever_defaults(self.scenario_file)
+        start = starting_levers()
+        moved = {
+            name: float(value)
+            for name, value in given.items()
+            if value is not None and name in has and float(value) != start.get(name)
+        }
         self.overrides = [
             *BASE_OVERRIDES,
-            *(
-                f"{lever.path}={round(float(given[lever.name]), 6):g}"
-                for lever in LEVERS
-                if given[lever.name] is not None
-            ),
+            *(f"{lever.path}={round(moved[lever.name], 6):g}" for lever in LEVERS if lever.name in moved),
         ]
         scn = load_scenario(self.scenario_file, self.overrides, injects=INJECTS)
         super().__init__(scn, rng=self.seed)
@@ -367,7 +403,7 @@ def Dashboard(model: EscalationApp):
     network = solara.use_memo(lambda: network_png(model), key)
     step = model.spec.time.step
     rows = [f"{step} {s + 1}: {line}" for s, line in latest_events(model)]
-    hint = "Change the seed or a lever, then press Reset to start a new run with it."
+    hint = "Choose a scenario, change the seed or a lever, then press Reset to start a new run."
     with solara.Columns([3, 2]):
         with solara.Column():
             with solara.Card(model.spec.title):
@@ -384,8 +420,18 @@ def Dashboard(model: EscalationApp):
 
 
 def model_params(scenario_file: str | Path = SCENARIO_FILE) -> dict[str, Any]:
-    """SolaraViz's inputs: the seed, a slider per lever the scenario has, and the scenario file (fixed)."""
-    params: dict[str, Any] = {"seed": {"type": "InputText", "value": "0", "label": "Seed"}}
+    """SolaraViz's inputs: a menu of scenarios, the seed, and a slider per lever the starting scenario has."""
+    scenario_file = Path(scenario_file)
+    choices = scenario_choices() if scenario_file == SCENARIO_FILE else {scenario_file.stem: scenario_file}
+    params: dict[str, Any] = {
+        "scenario_file": {
+            "type": "Select",
+            "value": next(iter(choices)),
+            "values": list(choices),
+            "label": "Scenario",
+        },
+        "seed": {"type": "InputText", "value": "0", "label": "Seed"},
+    }
     levers = {lv.name: lv for lv in LEVERS}
     for name, value in lever_defaults(scenario_file).items():
         lv = levers[name]
@@ -397,18 +443,17 @@ def model_params(scenario_file: str | Path = SCENARIO_FILE) -> dict[str, Any]:
             "max": max(lv.hi, value),
             "step": lv.step,
         }
-    params["scenario_file"] = str(scenario_file)
     return params
 
 
 @solara.component
 def Page():
     """One model per browser session, so that each student runs their own. SolaraViz gives the sidebar (Reset,
-    ▶, Step, the seed and the levers) and replaces the model on Reset; the dashboard shows it."""
+    ▶, Step, the scenario, the seed and the levers) and replaces the model on Reset; the dashboard shows it."""
     params = solara.use_memo(model_params, [])
     first = solara.use_memo(lambda: EscalationApp(scenario_file=str(SCENARIO_FILE)), [])
     model = solara.use_reactive(first)
-    SolaraViz(model, components=[], model_params=params, name=f"redline: {first.spec.scenario}")
+    SolaraViz(model, components=[], model_params=params, name="redline")
     Dashboard(model.value)
 
 

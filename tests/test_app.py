@@ -84,6 +84,24 @@ def test_levers_become_overrides_and_the_rest_stays_as_in_the_file():
 
 
 @needs_app
+def test_the_menu_offers_the_shipped_scenarios_and_a_slider_nobody_moved_keeps_the_variants_value():
+    from sim.app import EscalationApp, model_params, scenario_choices, starting_levers
+
+    names = list(scenario_choices())
+    assert names[0] == "axis-2023" and "axis-2023-strong-control" in names and len(names) >= 6
+    menu = model_params()["scenario_file"]
+    assert menu["type"] == "Select" and menu["values"] == names and menu["value"] == "axis-2023"
+
+    start = starting_levers()["iran_control_iraqi_militias"]
+    assert start < 1.0  # the flagship's; the variant makes it 1.0
+    kept = EscalationApp(scenario_file="axis-2023-strong-control", iran_control_iraqi_militias=start)
+    assert kept.spec.scenario == "axis-2023-strong-control"
+    assert kept.levers["iran_control_iraqi_militias"] == 1.0
+    moved = EscalationApp(scenario_file="axis-2023-strong-control", iran_control_iraqi_militias=0.3)
+    assert moved.levers["iran_control_iraqi_militias"] == pytest.approx(0.3)
+
+
+@needs_app
 def test_a_scenario_without_the_levers_gets_no_sliders_and_runs_to_its_end():
     from sim.app import EscalationApp, dyad_peaks, latest_events, model_params, status_lines
 
@@ -145,7 +163,7 @@ def test_app_set_and_inject_reach_every_run_of_the_session(tmp_path):
         "set": ["actors.patron.cost_sensitivity=0.25"],
         "inject": ["2024-02-05:patron:rival:limited_strike"],
     }
-    env = {**os.environ, "REDLINE_APP_OPTIONS": json.dumps(options)}
+    env = {**os.environ, "REDLINE_APP_SCENARIO": str(TINY), "REDLINE_APP_OPTIONS": json.dumps(options)}
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, env=env)
     assert out.returncode == 0, out.stderr
     sensitivity, hits = out.stdout.split(" ", 1)
@@ -276,6 +294,16 @@ def test_the_page_steps_a_run_in_a_real_browser(tmp_path):
                         page.get_by_role("button", name="Step").click()
                         sync_api.expect(status).to_contain_text(f"week {week} of 26")
                     page.screenshot(path=os.environ["REDLINE_APP_SCREENSHOT"])
+
+                # another scenario from the menu, applied by Reset
+                page.locator(".v-select", has_text="Scenario").click()
+                page.get_by_role("option", name="axis-2023-strong-control").click()
+                page.get_by_role("button", name="Reset").click()
+                sync_api.expect(
+                    page.get_by_text("What if: Iran's control over its clients is strong")
+                ).to_be_visible()
+                sync_api.expect(status).to_contain_text("week 0 of 26")
+                sync_api.expect(status).to_contain_text("Iran: control of Iraqi militias: 1")
             finally:
                 browser.close()
     finally:
