@@ -77,6 +77,9 @@ def test_output_contract(tiny, tmp_path):
         assert list(back.events.columns) == EVENT_COLUMNS
         assert len(back.events) == len(res.events)
         assert (back.events["date"].dt.date == res.events["date"].dt.date).all()
+        if fmt == "parquet":  # Parquet keeps every column's type: the tables come back as they were
+            for name in ("events", "metrics", "runs"):
+                pd.testing.assert_frame_equal(getattr(back, name), getattr(res, name))
 
 
 def test_existing_output_is_kept_without_force(tiny, tmp_path):
