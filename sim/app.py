@@ -4,10 +4,11 @@
 
 Needs the `app` extra (`pip install 'redline[app]'`). The scenario comes from the environment variable
 REDLINE_APP_SCENARIO (set by `redline app`; default: the flagship), and the `--set` overrides and `--inject` events
-of `redline app` from REDLINE_APP_OPTIONS (JSON: {"set": [...], "inject": [...]}). The sidebar has a seed and
-sliders for the scenario's main levers, applied as `--set` overrides when Reset is pressed; Step and ▶ advance the
-run. The page shows the escalation timeline of the busiest dyads, a feed of the latest events and the actor
-network. The same seed and levers replay the same run: the model's only randomness is its seed.
+of `redline app` from REDLINE_APP_OPTIONS (JSON: {"set": [...], "inject": [...]}). The sidebar has a menu of
+scenarios (that one and the shipped what-if variants), a seed and sliders for the main levers, applied as `--set`
+overrides when Reset is pressed; Step and ▶ advance the run. The page shows the escalation timeline of the busiest
+dyads, a feed of the latest events and the actor network. The same seed and levers replay the same run: the
+model's only randomness is its seed.
 """
 
 from __future__ import annotations
@@ -156,7 +157,9 @@ def scenario_path(choice: str | Path | None) -> Path:
     """A name from the menu, or a path."""
     if choice is None:
         return SCENARIO_FILE
-    return scenario_choices().get(str(choice)) or Path(choice)
+    if Path(choice).is_file():
+        return Path(choice)
+    return scenario_choices().get(str(choice), Path(choice))
 
 
 class EscalationApp(EscalationModel):
