@@ -41,7 +41,7 @@ def _add_ensemble_options(p: argparse.ArgumentParser, runs: int, what: str = "nu
         "--workers", type=_positive, default=None, help="worker processes (default: number of cores)"
     )
     add_executor_arguments(p)
-    p.add_argument("-q", "--quiet", action="store_true", help="no progress bar, no report")
+    p.add_argument("-q", "--quiet", action="store_true", help="no progress bar, and no messages beyond the results")
 
 
 @contextlib.contextmanager
@@ -244,17 +244,21 @@ def cmd_compare(args: argparse.Namespace) -> int:
 
 
 def cmd_robustness(args: argparse.Namespace) -> int:
+    from sim.executors import executor_from_args
     from sim.robustness import markdown, robustness
 
-    r = robustness(
-        args.scenario,
-        args.param,
-        delta=args.delta,
-        runs=args.runs,
-        seed=args.seed,
-        overrides=args.overrides,
-        workers=args.workers,
-    )
+    with executor_from_args(args) as executor:
+        r = robustness(
+            args.scenario,
+            args.param,
+            delta=args.delta,
+            runs=args.runs,
+            seed=args.seed,
+            overrides=args.overrides,
+            executor=executor,
+            workers=args.workers,
+            progress=None if not args.quiet else False,
+        )
     print(markdown(r, args.delta, top=args.top), end="")
     return EXIT_OK
 
@@ -521,14 +525,10 @@ def build_parser() -> argparse.ArgumentParser:
         "--param", action="append", required=True, metavar="KEY.PATH", help="a number to move (repeatable)"
     )
     rb.add_argument("--delta", type=float, default=0.2, help="share to move each parameter by (default 0.2)")
-    rb.add_argument("--runs", type=_positive, default=200, help="runs per ensemble (default 200)")
-    rb.add_argument("--seed", type=_seed, default=0, help="root seed (default 0)")
     rb.add_argument(
         "--top", type=_positive, default=None, help="detail only the N most influential parameters"
     )
-    rb.add_argument(
-        "--workers", type=_positive, default=None, help="worker processes (default: number of cores)"
-    )
+    _add_ensemble_options(rb, runs=200, what="runs per ensemble, the same seeds in each")
     _add_set(rb)
     rb.set_defaults(func=cmd_robustness)
 

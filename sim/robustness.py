@@ -11,12 +11,14 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
+from concurrent.futures import Executor
 from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
 
 from sim.errors import Issue, ScenarioError
+from sim.language import Scenario
 from sim.scenario import load_scenario, value_at
 
 
@@ -53,9 +55,16 @@ def robustness(
     runs: int = 200,
     seed: int = 0,
     overrides: Sequence[str] = (),
+    executor: Executor | None = None,
     workers: int | None = None,
+    progress: bool | None = False,
 ) -> Robustness:
     from sim.ensemble import run_ensemble
+
+    def checked(s: Scenario) -> list:
+        return run_ensemble(s, runs, seed, executor=executor, workers=workers, progress=progress).check(
+            s.checks
+        )
 
     scn = load_scenario(path, overrides)
     for param in params:
@@ -63,7 +72,7 @@ def robustness(
             value_at(scn, param)
         except (KeyError, ValueError, IndexError):
             raise ScenarioError([Issue("--param", 1, param, "no such value in the scenario")]) from None
-    base = run_ensemble(scn, runs, seed, workers=workers).check(scn.checks)
+    base = checked(scn)
     rows, influence = [], {}
     for param in params:
         value = value_at(scn, param)
@@ -74,7 +83,7 @@ def robustness(
         moved = {}
         for side, factor in (("low", 1 - delta), ("high", 1 + delta)):
             s, v = _load_moved(path, overrides, param, value * factor)
-            verdicts = run_ensemble(s, runs, seed, workers=workers).check(s.checks)
+            verdicts = checked(s)
             moved[side] = verdicts
             rows += [
                 {

@@ -73,6 +73,7 @@ def test_compare_and_robustness_commands(cli, tmp_path):
         10,
         "--workers",
         1,
+        "--quiet",
     )
     assert status == 0 and "| `actors.client.doctrine.campaign.targets.rival` |" in out
     status, _, err = cli("robustness", TINY, "--param", "actors.client.kind", "--runs", 2)
