@@ -41,7 +41,9 @@ def _add_ensemble_options(p: argparse.ArgumentParser, runs: int, what: str = "nu
         "--workers", type=_positive, default=None, help="worker processes (default: number of cores)"
     )
     add_executor_arguments(p)
-    p.add_argument("-q", "--quiet", action="store_true", help="no progress bar, and no messages beyond the results")
+    p.add_argument(
+        "-q", "--quiet", action="store_true", help="no progress bar, and no messages beyond the results"
+    )
 
 
 @contextlib.contextmanager
