@@ -1,4 +1,4 @@
-"""What actors do to one another: an Action on a rung of the ladder, and the harm each rung stands for."""
+"""What actors do to one another: an Action on a rung of the ladder, in a manner, and what each rung stands for."""
 
 from __future__ import annotations
 
@@ -16,11 +16,14 @@ SCHEDULED, CAMPAIGN, RETALIATION, PRESSURE, GUARANTEE, SUPPORT = (
     "guarantee",
     "support",
 )
+COMMITMENT, COERCION, DE_ESCALATION, MEDIATION = "red_line", "coercion", "de_escalation", "mediation"
+SURPRISE, WARNED = "surprise", "warned"
 
 
 @dataclass(slots=True)
 class Action:
-    """One action taken in a step. Casualties are drawn when it is resolved, unless the scenario fixed them."""
+    """One action taken in a step. Deaths are drawn around the intended level when it is resolved, unless the
+    scenario fixed them."""
 
     source: str
     target: str
@@ -29,10 +32,25 @@ class Action:
     casualties: float | None = None
     attributed_to: str = ""
     note: str = ""
+    manner: str = SURPRISE
+    intended: float | None = None  # deaths meant, at the source's strength; None: the rung's, by its manner
+    days: float = 1.0  # days of fighting one action stands for, on a per-day rung
+
+
+@dataclass(frozen=True, slots=True)
+class Option:
+    """One thing an actor may do toward an adversary: a rung in a manner, with what it does at full capability."""
+
+    rung: int
+    manner: str
+    severity: float  # harm beyond deaths
+    deaths: float  # intended deaths at full capability, per action (per day on a per-day rung)
+    signal: float  # resolve it shows, 0-1
+    force: bool  # a use of force (MID 4 or more)
 
 
 class Rungs:
-    """The ladder as plain arrays, for the per-step loop: index -> MID level, harm, severity."""
+    """The ladder as plain arrays, for the per-step loop: index -> MID level, harm, severity, options."""
 
     def __init__(self, ladder: Ladder):
         r = ladder.rungs
@@ -43,24 +61,44 @@ class Rungs:
         self.goldstein = [x.goldstein for x in r]
         self.casualties = [x.casualties for x in r]
         self.capability_damage = [x.capability_damage for x in r]
+        self.per_day = [x.per_day for x in r]
+        self.tempo = [x.tempo for x in r]
         # Severity: what an action costs its target beyond deaths. Uses of force weigh fully; threats and shows of
         # force a quarter as much, so that words alone build grievance only slowly.
         self.severity = [max(0.0, -x.goldstein) / 10 * (1.0 if x.mid_level >= 4 else 0.25) for x in r]
         self.expected_harm = [self.severity[i] + self.casualties[i] for i in range(len(r))]
         self.lowest_hostile = next(i for i, g in enumerate(self.goldstein) if g < 0)
         self.top = len(r) - 1
+        # The friendliest rung: what a de-escalating move is written as (None if the ladder has none).
+        friendly = [i for i, g in enumerate(self.goldstein) if g > 0]
+        self.de_escalate = friendly[0] if friendly else None
+        self.options = self._options(ladder.warned_share)
+
+    def _options(self, warned_share: float) -> list[Option]:
+        """Every hostile rung by surprise, and each rung that kills (one strike at a time) also warned."""
+        out = []
+        for i in range(self.lowest_hostile, self.top + 1):
+            if self.goldstein[i] >= 0:
+                continue
+            force = self.mid[i] >= 4
+            out.append(Option(i, SURPRISE, self.severity[i], self.casualties[i], self.signal(i), force))
+            if force and self.casualties[i] > 0 and not self.per_day[i]:
+                # A warned strike shows most of the resolve of the rung, with a fraction of its deaths.
+                out.append(
+                    Option(
+                        i,
+                        WARNED,
+                        self.severity[i],
+                        self.casualties[i] * warned_share,
+                        0.8 * self.signal(i),
+                        force,
+                    )
+                )
+        return out
 
     def harm(self, rung: int, casualties: float) -> float:
         """Grievance an action adds to its target: its severity plus the deaths it caused."""
         return self.severity[rung] + casualties
-
-    def proportional(self, grievance: float) -> int:
-        """The highest rung whose expected harm does not exceed the grievance (at least a hostile statement)."""
-        best = self.lowest_hostile
-        for i, h in enumerate(self.expected_harm):
-            if h <= grievance and self.goldstein[i] < 0:
-                best = i
-        return best
 
     def signal(self, rung: int) -> float:
         """How much an action shows of its author's resolve, 0-1: its harm on a log scale, where a major strike

@@ -1,54 +1,121 @@
-"""An actor of the crisis as a Mesa agent: its state, and its doctrines applied phase by phase."""
+"""An actor of the crisis as a Mesa agent: what it holds (grievance, beliefs, commitments) and how it chooses.
+
+Each step the actor weighs, toward each adversary, every option of the ladder (doing nothing and de-escalating
+included) by expected utility (Bueno de Mesquita): what it wants (to answer harm, to honour a red line) against
+what it expects to pay (the adversary's answer as it believes it to be, its domestic costs, its patrons' pressure).
+Its doctrines fill in the terms (agents.doctrines); docs/model.md gives the formula and its sources.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import math
 from typing import TYPE_CHECKING
 
 import mesa
 
-from agents.actions import Action
-from agents.doctrines import CONSTRAINT_ORDER, Retaliation, from_spec
+from agents.actions import (
+    CAMPAIGN,
+    COERCION,
+    COMMITMENT,
+    DE_ESCALATION,
+    RETALIATION,
+    Action,
+    Option,
+)
+from agents.doctrines import Retaliation, Stakes, from_spec, weighers
 from sim import language as lang
 
 if TYPE_CHECKING:
-    from sim.model import EscalationModel
+    from agents.world import World
+
+PASSIVE = ("target", "mediator")  # kinds that do not use force on their own
+
+
+def crossing_chance(deaths: float, limit: float) -> float:
+    """Chance that an action meant to kill `deaths` (Poisson) kills more than `limit`."""
+    term = total = math.exp(-deaths)
+    for k in range(1, int(limit) + 1):
+        term *= deaths / k
+        total += term
+    return max(0.0, 1.0 - total)
 
 
 class Actor(mesa.Agent):
-    """A state, armed group or target. Kinds differ by their data and doctrines, not by subclass."""
+    """A state, armed group, host state, target or mediator. Kinds differ by their data and doctrines."""
 
-    model: EscalationModel
+    model: World  # type: ignore[assignment]
 
-    def __init__(self, model: EscalationModel, aid: str, spec: lang.Actor):
-        super().__init__(model)
+    def __init__(self, model: World, aid: str, spec: lang.Actor):
+        super().__init__(model)  # type: ignore[arg-type]
         self.aid = aid
         self.spec = spec
         self.capability = spec.capability
         self.doctrines = from_spec(spec.doctrine)
-        # Harm received from, or blamed on, each actor, fading with time.
-        self.grievance: dict[str, float] = {}
-        self.worst_received: dict[str, int] = {}  # highest rung received from each actor since answering it
-        self.resolve_seen: dict[str, float] = {}  # estimate of each watched adversary's resolve, 0-1
-        self.pressure: dict[
-            str, float
-        ] = {}  # target -> share of attacks on it its patrons ask it to drop, this step
+        self._weighers = list(weighers(self.doctrines))
+        retaliation = self.doctrines.get("retaliation")
+        self.lag = retaliation.lag if isinstance(retaliation, Retaliation) else 0.0
+        self.grievance: dict[str, float] = {}  # harm received from, or blamed on, each actor (fading)
+        self.recent_harm: dict[str, float] = {}  # harm received from each actor over about the last week
+        self.resolve_seen: dict[str, float] = {}  # estimate of each other actor's resolve, 0-1
+        self.capability_seen: dict[str, float] = {}
+        self.commitments: dict[str, float] = {}  # who crossed a red line of ours -> last day to answer
+        self.pressure: dict[str, float] = {}  # target -> cost of defying patrons by attacking it, this step
+        self.orders: dict[
+            str, tuple[float, Option, str]
+        ] = {}  # prepared strikes: target -> (day, option, cause)
+        self.mood = 0.0  # a slow random swing in how much motives weigh (log scale)
+        self.last_choice: dict[str, tuple[Option | None, float]] = {}  # target -> (option, utility), for play
+        self._hostility = dict(model.network.hostility(aid))
+
+    def start_beliefs(self) -> None:
+        """Initial beliefs about every other actor: a prior where learning declares one, else its true resolve
+        misread by observation noise (private information); capabilities are seen as they are."""
+        world = self.model
         learning = self.doctrines.get("learning")
-        if learning is not None:
-            learning.start(self)  # type: ignore[attr-defined]
+        noise = world.behaviour.observation_noise
+        for other, a in world.actors.items():
+            if other == self.aid:
+                continue
+            prior = learning.prior(other) if learning is not None else None  # type: ignore[attr-defined]
+            if prior is None:
+                prior = min(1.0, max(0.0, a.spec.resolve + noise * float(world.rng.standard_normal())))
+            self.resolve_seen[other] = prior
+            self.capability_seen[other] = a.capability
+
+    # --- what the actor holds ------------------------------------------------------------------------------------
+
+    def hostility(self, other: str) -> float:
+        """How strongly the actor regards `other` as an adversary: its declared hostility, or a half for anyone it
+        holds a grievance against (assumed: harm done makes an adversary of a stranger)."""
+        return self._hostility.get(other, 0.5)
+
+    def hostile_targets(self) -> dict[str, float]:
+        return self._hostility
+
+    def adversaries(self) -> list[str]:
+        """Declared adversaries, and anyone who hurt it directly or crossed its red lines, in a fixed order. A
+        grievance held on a partner's behalf adds to the motive toward an adversary; it makes no new one."""
+        out = list(self._hostility)
+        for other in (*self.recent_harm, *self.commitments):
+            if other not in self._hostility and other not in out and other != self.aid:
+                out.append(other)
+        return out
 
     def fear_of(self, other: str) -> float:
-        """Fear of a direct war with `other`: the resolve seen in it, weighed by how much costs matter."""
-        return self.resolve_seen.get(other, 0.0) * self.spec.cost_sensitivity
+        """Fear of `other`'s answer, 0-1: its resolve and capability as the actor sees them, times how much costs
+        weigh with the actor."""
+        return (
+            self.resolve_seen.get(other, 0.5)
+            * self.capability_seen.get(other, 0.0)
+            * self.spec.cost_sensitivity
+        )
 
     def fear(self) -> float:
         """Fear of the most feared adversary."""
-        return max(self.resolve_seen.values(), default=0.0) * self.spec.cost_sensitivity
+        return max((self.fear_of(a) for a in self.adversaries()), default=0.0)
 
-    def will(self, target: str) -> float:
-        """Share of its hostile intentions toward `target` the actor acts on: its patrons' pressure against
-        attacking it and its own fear of it wear it down."""
-        return (1.0 - self.pressure.get(target, 0.0)) * (1.0 - self.fear_of(target))
+    def doctrine_names(self) -> list[str]:
+        return list(self.doctrines)
 
     # --- the phases of a step, in the order the model calls them --------------------------------------------------
 
@@ -62,35 +129,186 @@ class Actor(mesa.Agent):
             d.influence(self)
 
     def decide(self) -> None:
-        for d in self.doctrines.values():
-            for action in d.propose(self):
-                self.constrain(action)
-                if isinstance(d, Retaliation):
-                    d.settle(self, action)
-                self.model.act(action)
+        world = self.model
+        if self.spec.kind in PASSIVE or self.capability <= 0:
+            return
+        self._carry_out_orders()
+        for target in self.adversaries():
+            if target in self.orders:
+                continue
+            stakes = self.weigh(target)
+            option, utility = self.choose(target, stakes)
+            self.last_choice[target] = (option, utility)
+            if option is not None:
+                self.carry_out(target, option, stakes)
+            elif utility < 0 and world.rungs.de_escalate is not None:
+                world.act(Action(self.aid, target, world.rungs.de_escalate, DE_ESCALATION))
+
+    def conclude(self) -> None:
         for d in self.doctrines.values():
             d.conclude(self)
+        kept = 0.5 ** (self.model.dt / 7.0)  # recent harm: about the last week
+        for other in self.recent_harm:
+            self.recent_harm[other] *= kept
 
-    def constrain(self, action: Action) -> None:
-        for name in CONSTRAINT_ORDER:
-            d = self.doctrines.get(name)
-            if d is not None:
-                d.constrain(self, action)
+    # --- choosing ------------------------------------------------------------------------------------------------
+
+    def weigh(self, target: str) -> Stakes:
+        """The terms of the choice toward `target`: doctrines fill in motives, commitments, costs and limits."""
+        stakes = Stakes(motive=self.model.behaviour.standing_motive * self._hostility.get(target, 0.0))
+        for d in self._weighers:
+            d.weigh(self, target, stakes)
+        stakes.pressure += self.pressure.get(target, 0.0)
+        return stakes
+
+    def choose(self, target: str, stakes: Stakes) -> tuple[Option | None, float]:
+        """The option of the highest expected utility toward `target`, or None for doing nothing (utility 0) or
+        de-escalating (returned as None with a negative utility: doing nothing is worse than offering calm).
+
+        Utility of an option, in log-harm units over the decision horizon (docs/model.md):
+            resolve * e^mood * (min(harm, motive) + commitment * signal)
+            - fear * harm of the expected answer - domestic cost - patrons' pressure * signal
+        """
+        world = self.model
+        b = world.behaviour
+        if stakes.motive <= 0 and stakes.commitment <= 0:
+            return self._calm(target)
+        rungs = world.rungs
+        cap = self.capability
+        strength = cap / self.spec.capability if self.spec.capability > 0 else 0.0
+        weight = self.spec.resolve * math.exp(self.mood)
+        fear = (
+            b.stakes
+            * self.spec.cost_sensitivity
+            * self.resolve_seen.get(target, 0.5)
+            * self.capability_seen.get(target, 0.0)
+        )
+        force_cost = b.force_cost * self.spec.cost_sensitivity
+        lines = world.red_lines_of(target)
+        horizon = world.horizon
+        best: Option | None = None
+        best_u = 0.0
+        for o in rungs.options:
+            if o.rung > stakes.max_rung:
+                break
+            per_action = o.severity + o.deaths * cap
+            if o.rung == stakes.campaign_rung:
+                harm = per_action * stakes.tempo * horizon * strength
+            elif rungs.per_day[o.rung]:
+                harm = per_action * horizon
+            elif rungs.tempo[o.rung]:
+                harm = per_action * rungs.tempo[o.rung] * horizon * strength  # type: ignore[operator]
+            else:
+                harm = per_action
+            x = math.log1p(harm)
+            gain = min(x, stakes.motive)
+            if o.force:
+                gain += stakes.commitment * o.signal
+            u = weight * gain
+            if fear > 0:
+                crossing = 0.0
+                if lines is not None:
+                    own, floor, limit = lines
+                    if own and o.rung >= floor:
+                        crossing = 1.0
+                    elif limit is not None:
+                        crossing = crossing_chance(o.deaths * cap, limit)
+                answer = (
+                    x
+                    if crossing == 0
+                    else (1 - crossing) * x + crossing * math.log1p(harm * b.crossing_answer)
+                )
+                u -= fear * answer
+            if o.rung > stakes.comfort:
+                u -= stakes.domestic * (o.rung - stakes.comfort)
+            if o.force:
+                u -= stakes.pressure * o.signal + force_cost
+            if u > best_u:
+                best, best_u = o, u
+        if best is None:
+            return self._calm(target)
+        return best, best_u
+
+    def _calm(self, target: str) -> tuple[None, float]:
+        """Doing nothing, or offering calm when the adversary's blows are feared more than they are resented."""
+        recent = self.recent_harm.get(target, 0.0)
+        if recent <= 0:
+            return None, 0.0
+        b = self.model.behaviour
+        threat = b.stakes * self.fear_of(target) * math.log1p(recent)
+        motive = b.standing_motive * self._hostility.get(target, 0.0) + math.log1p(
+            self.grievance.get(target, 0.0)
+        )
+        return None, min(0.0, self.spec.resolve * motive - threat)
+
+    def carry_out(self, target: str, option: Option, stakes: Stakes) -> None:
+        """Turn a chosen option into this step's actions: a campaign's attacks spread over the step, a day of war
+        per day, or one strike after the days it takes to prepare."""
+        world = self.model
+        rungs = world.rungs
+        if option.force and stakes.commitment > 0:
+            cause = COMMITMENT
+        elif option.rung == stakes.campaign_rung:
+            cause = CAMPAIGN
+        elif self.grievance.get(target, 0.0) > 0:
+            cause = RETALIATION
+        else:
+            cause = COERCION
+        intended = option.deaths * self.capability
+        tempo = stakes.tempo if option.rung == stakes.campaign_rung else rungs.tempo[option.rung]
+        if tempo:
+            strength = self.capability / self.spec.capability if self.spec.capability > 0 else 0.0
+            n = int(world.rng.poisson(tempo * world.dt * strength))
+            for k in range(n):
+                day = world.day + int((k + 0.5) * world.dt / n)
+                world.act(
+                    Action(self.aid, target, option.rung, cause, manner=option.manner, intended=intended), day
+                )
+        elif rungs.per_day[option.rung]:
+            a = Action(
+                self.aid, target, option.rung, cause, manner=option.manner, intended=intended * world.dt
+            )
+            a.days = world.dt
+            world.act(a)
+        elif option.force and self.lag > 0:
+            ready = world.day + self.lag
+            if ready < world.day + world.dt:
+                world.act(
+                    Action(self.aid, target, option.rung, cause, manner=option.manner, intended=intended),
+                    ready,
+                )
+            else:
+                self.orders[target] = (ready, option, cause)
+        else:
+            world.act(Action(self.aid, target, option.rung, cause, manner=option.manner, intended=intended))
+
+    def _carry_out_orders(self) -> None:
+        """Strikes prepared in earlier steps whose day falls in this one."""
+        world = self.model
+        end = world.day + world.dt
+        for target, (day, option, cause) in list(self.orders.items()):
+            if day < end:
+                del self.orders[target]
+                intended = option.deaths * self.capability
+                world.act(
+                    Action(self.aid, target, option.rung, cause, manner=option.manner, intended=intended),
+                    max(day, world.day),
+                )
 
     # --- what happens to the actor ---------------------------------------------------------------------------------
 
-    def suffer(self, action: Action, harm: float, capability_damage: float) -> None:
-        """An action lands on this actor: it loses capability and grieves against the source."""
+    def suffer(self, source: str, harm: float, capability_damage: float) -> None:
+        """An action lands on this actor: it loses capability and remembers who hurt it."""
         self.capability = max(0.0, self.capability * (1.0 - capability_damage))
-        self.blame(action.source, harm, action.rung)
+        self.recent_harm[source] = self.recent_harm.get(source, 0.0) + harm
 
-    def blame(self, other: str, harm: float, rung: int) -> None:
-        """Hold `other` responsible for `harm` done at `rung` (by itself, or by a client it is blamed for)."""
-        if harm <= 0 or other == self.aid:
-            return
-        self.grievance[other] = self.grievance.get(other, 0.0) + harm
-        if rung > self.worst_received.get(other, -1):
-            self.worst_received[other] = rung
+    def blame(self, other: str, harm: float) -> None:
+        """Hold `other` responsible for `harm` (done by itself, or by a client it is blamed for)."""
+        if harm > 0 and other != self.aid:
+            self.grievance[other] = self.grievance.get(other, 0.0) + harm
 
-    def doctrine_names(self) -> Iterator[str]:
-        return iter(self.doctrines)
+    def vent(self, other: str, harm: float) -> None:
+        """Harm done to `other`, by the actor or on its behalf, answers its grievance against it."""
+        g = self.grievance.get(other)
+        if g:
+            self.grievance[other] = max(0.0, g - harm)

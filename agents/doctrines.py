@@ -1,26 +1,40 @@
-"""Doctrines: the small rules an actor applies each step.
+"""Doctrines: the small parts of an actor's aims, fears and means.
 
-Each doctrine is a class named after what it does, built from its block in the scenario (sim.language), with the
-claims of the evidence base its mechanism rests on (`rests_on`; a scenario's own `evidence:` says where its numbers
-come from). A doctrine acts in one or more phases of the step:
+No doctrine picks an action. Each adds terms to what the actor weighs toward one adversary (`weigh`: a motive, a
+commitment, a cost, an option it lacks), or acts between decisions (patrons on clients, beliefs, fading grievance).
+The actor then chooses the option of the highest expected utility (agents.actor). Each doctrine cites the claims of
+the evidence base its mechanism rests on (`rests_on`) and the models of the field it follows (docs/model.md).
 
-- perceive: read what happened last step (red lines, observed resolve);
-- influence: act on clients (pressure, resupply);
-- propose: put forward actions (a campaign's attacks, a retaliation);
-- constrain: cap or hold back a proposed action (restraint, domestic costs);
-- conclude: after deciding (grievance fades before the next harm arrives).
+Phases of a step: perceive (expire commitments) -> influence (patrons on clients) -> weigh (per adversary, while
+deciding) -> conclude (grievance fades).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import math
+from collections.abc import Iterator
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, ClassVar
 
-from agents.actions import CAMPAIGN, PRESSURE, RETALIATION, Action
+from agents.actions import PRESSURE, Action
 from sim import language as lang
 
 if TYPE_CHECKING:
     from agents.actor import Actor
+
+
+@dataclass(slots=True)
+class Stakes:
+    """What an actor weighs toward one adversary this step; doctrines fill it in."""
+
+    motive: float = 0.0  # wish to harm, log-harm units: grievance and standing hostility
+    commitment: float = 0.0  # audience cost of leaving a crossed red line unanswered
+    pressure: float = 0.0  # cost of defying patrons, per unit of resolve shown
+    domestic: float = 0.0  # cost per rung above `comfort`
+    comfort: int = 10**6
+    max_rung: int = 10**6  # highest rung the actor has at all toward this adversary
+    tempo: float = 0.0  # attacks per day of a campaign on this adversary
+    campaign_rung: int = -1
 
 
 class Doctrine:
@@ -29,6 +43,7 @@ class Doctrine:
     name: ClassVar[str]
     summary: ClassVar[str]
     rests_on: ClassVar[tuple[str, ...]]  # claim ids in seeds/ for the mechanism itself
+    follows: ClassVar[str]  # the model of the field it follows
 
     def perceive(self, actor: Actor) -> None:
         pass
@@ -36,230 +51,221 @@ class Doctrine:
     def influence(self, actor: Actor) -> None:
         pass
 
-    def propose(self, actor: Actor) -> Iterable[Action]:
-        return ()
-
-    def constrain(self, actor: Actor, action: Action) -> None:
+    def weigh(self, actor: Actor, target: str, stakes: Stakes) -> None:
         pass
 
     def conclude(self, actor: Actor) -> None:
         pass
 
 
-def red_line_crossers(lines: lang.RedLines, actor: Actor) -> set[str]:
-    """Who crossed one of `lines` last step: struck the actor or one of the named allies at or above the
-    threshold rung, or killed more of the actor's people than the line allows."""
-    world = actor.model
-    floor = world.rungs.index[lines.min_rung]
-    crossers: set[str] = set()
-    if lines.own_territory_struck:
-        crossers |= {src for src, rung in world.struck_last.get(actor.aid, ()) if rung >= floor}
-    for ally in lines.allies_struck:
-        crossers |= {src for src, rung in world.struck_last.get(ally, ()) if rung >= floor}
-    if lines.casualties_above is not None:
-        deaths = world.deaths_last.get(actor.aid, {})
-        if sum(deaths.values()) > lines.casualties_above:
-            crossers |= {src for src, n in deaths.items() if n > 0}
-    return crossers
+def retention(half_life_days: float, days: float) -> float:
+    """Share of something with this half-life that is left after `days`."""
+    return 0.5 ** (days / half_life_days)
 
 
 class Retaliation(Doctrine):
     name = "retaliation"
-    summary = (
-        "Harm received from an actor, or blamed on it, builds grievance; past a threshold it is answered."
-    )
+    summary = "Harm received, or blamed on someone, is a motive to answer; it fades with a half-life in days."
     rests_on = ("s001.c2", "s002.c16", "s003.c5")  # the US strikes back; Israel answers 7 October
+    follows = "Richardson's reaction process: grievance grows with harm received and fades with time"
 
     def __init__(self, spec: lang.Retaliation):
         self.spec = spec
+        self._kept: tuple[float, float] = (-1.0, 1.0)  # (step length, retention per step), computed once
+
+    def weigh(self, actor: Actor, target: str, stakes: Stakes) -> None:
+        g = actor.grievance.get(target, 0.0)
+        if g > 0:
+            stakes.motive += self.spec.weight * actor.hostility(target) * math.log1p(g)
 
     def conclude(self, actor: Actor) -> None:
-        # Grievance fades between steps; it fades faster toward an actor one has a working back channel with.
+        dt = actor.model.dt
+        if self._kept[0] != dt:
+            self._kept = (dt, retention(self.spec.half_life, dt))
+        kept = self._kept[1]
+        net = actor.model.network
         for other in actor.grievance:
-            actor.grievance[other] *= self.spec.memory * actor.model.channel_damping(actor.aid, other)
-
-    def propose(self, actor: Actor) -> Iterable[Action]:
-        rungs = actor.model.rungs
-        for other, g in actor.grievance.items():
-            # Deterrence: the more resolve the actor has seen in `other`, the more it takes to strike back.
-            bar = self.spec.threshold * (
-                1.0 + actor.spec.cost_sensitivity * actor.resolve_seen.get(other, 0.0)
+            # A working back channel lets grievance between the two fade faster: messages explain and reassure.
+            channel = net.channel(actor.aid, other)
+            actor.grievance[other] *= kept * (
+                1.0 - 0.5 * channel * actor.model.channel_open(actor.aid, other)
             )
-            if g < bar or g <= 0:
-                continue
-            # An actor pressed by its patrons, or afraid, lets some blows go unanswered (the grievance stays).
-            will = actor.will(other)
-            if will < 1.0 and actor.model.rng.random() >= will:
-                continue
-            received = actor.worst_received.get(other, rungs.lowest_hostile)
-            if self.spec.response == "proportional":
-                rung = rungs.proportional(g)
-            elif self.spec.response == "tit_for_tat":
-                rung = received
-            else:
-                rung = min(rungs.top, received + 1)
-            yield Action(actor.aid, other, rung, RETALIATION)
 
-    def settle(self, actor: Actor, action: Action) -> None:
-        """A response spends grievance: at least the threshold's worth, more if the response did more harm."""
-        spent = max(self.spec.threshold, actor.model.rungs.expected_harm[action.rung])
-        actor.grievance[action.target] = max(0.0, actor.grievance[action.target] - spent)
-        actor.worst_received.pop(action.target, None)
+    @property
+    def lag(self) -> float:
+        return self.spec.lag
 
 
-class Restraint(Doctrine):
-    name = "restraint"
-    summary = "A highest rung the actor will use, lifted only by named red lines."
-    rests_on = ("s002.c8", "s002.c11", "s002.c13")  # Iran out unless its soil is hit; Hezbollah short of war
+class RedLines(Doctrine):
+    name = "red_lines"
+    summary = (
+        "Declared red lines are commitments: a crossing makes answering with force worth an audience cost; "
+        "silence past the actor's patience lowers what others believe of its resolve."
+    )
+    rests_on = ("s002.c8", "s002.c11", "s001.c6")  # Iran's soil; US deaths would mean war
+    follows = "Schelling's commitment; Fearon's audience costs"
 
-    def __init__(self, spec: lang.Restraint):
+    def __init__(self, spec: lang.RedLines):
         self.spec = spec
-        self.crossed_by: set[str] = set()  # who has crossed a red line: the general cap is lifted for good
+
+    def weigh(self, actor: Actor, target: str, stakes: Stakes) -> None:
+        if target in actor.commitments:
+            stakes.commitment += self.spec.audience_cost
 
     def perceive(self, actor: Actor) -> None:
-        new = red_line_crossers(self.spec.lifted_by, actor) - self.crossed_by
-        if new:
-            self.crossed_by |= new
-            actor.model.log_red_line(actor.aid, sorted(new))
+        day = actor.model.day
+        for other, deadline in list(actor.commitments.items()):
+            if day > deadline:
+                del actor.commitments[other]
+                actor.model.unanswered(actor.aid, other)
 
-    def cap(self, actor: Actor, target: str) -> int:
-        rungs = actor.model.rungs
-        if target in self.spec.toward:  # a cap toward one actor is lifted only by that actor's own crossing
-            return rungs.top if target in self.crossed_by else rungs.index[self.spec.toward[target]]
-        return rungs.top if self.crossed_by else rungs.index[self.spec.max_rung]
 
-    def constrain(self, actor: Actor, action: Action) -> None:
-        action.rung = min(action.rung, self.cap(actor, action.target))
+class Limits(Doctrine):
+    name = "limits"
+    summary = "Options the actor does not have: no means, or no way to reach the target. The only hard cap."
+    rests_on = ("s002.c7", "s001.c3")  # Hamas's partners held back; the one lethal militia attack
+    follows = "Kahn's ladder: the rungs an actor can climb"
+
+    def __init__(self, spec: lang.Limits):
+        self.spec = spec
+        self._index: dict[str, int] = {}
+
+    def weigh(self, actor: Actor, target: str, stakes: Stakes) -> None:
+        rung = self.spec.toward.get(target, self.spec.max_rung)
+        i = self._index.get(rung)
+        if i is None:
+            i = self._index[rung] = actor.model.rungs.index[rung]
+        stakes.max_rung = min(stakes.max_rung, i)
 
 
 class Domestic(Doctrine):
     name = "domestic"
-    summary = "Costs at home grow with the rung: each rung above the comfortable one may be held back."
+    summary = "Costs at home grow with each rung above the one the public accepts."
     rests_on = ("s002.c14", "s004.c9")  # Lebanon's fragility; a US election year
+    follows = "Putnam's two-level games: leaders weigh the domestic price of escalation"
 
     def __init__(self, spec: lang.Domestic):
         self.spec = spec
 
-    def constrain(self, actor: Actor, action: Action) -> None:
-        comfort = actor.model.rungs.index[self.spec.comfort_rung]
-        rng = actor.model.rng
-        while action.rung > comfort and rng.random() < self.spec.cost:
-            action.rung -= 1
+    def weigh(self, actor: Actor, target: str, stakes: Stakes) -> None:
+        stakes.domestic += self.spec.cost
+        stakes.comfort = min(stakes.comfort, actor.model.rungs.index[self.spec.comfort_rung])
 
 
 class Campaign(Doctrine):
     name = "campaign"
-    summary = "An armed group keeps up attacks on its targets while its capability and will last."
+    summary = "An armed group's tempo: how many attacks a day it can keep up on a target once it chooses to."
     rests_on = ("s001.c5", "s002.c5", "s002.c6")  # sustained attacks on US forces, Israel and shipping
+    follows = "Richardson: the level of hostility an actor keeps up, here limited by its means"
 
     def __init__(self, spec: lang.Campaign):
         self.spec = spec
-        self.started = spec.starts_when is None
 
-    def perceive(self, actor: Actor) -> None:
-        if not self.started and self.spec.starts_when and red_line_crossers(self.spec.starts_when, actor):
-            self.started = True
-
-    def intensity(self, actor: Actor, target: str) -> float:
-        """Share of the full attack rate on `target` the group keeps up: its remaining capability times its will,
-        which its patrons' pressure and its own fear of the target's resolve wear down."""
-        strength = actor.capability / actor.spec.capability if actor.spec.capability > 0 else 0.0
-        return strength * actor.will(target)
-
-    def propose(self, actor: Actor) -> Iterable[Action]:
-        if not self.started:
-            return
-        rng = actor.model.rng
-        rung = actor.model.rungs.index[self.spec.rung]
-        for target, rate in self.spec.targets.items():
-            for _ in range(rng.poisson(rate * self.intensity(actor, target))):
-                yield Action(actor.aid, target, rung, CAMPAIGN)
+    def weigh(self, actor: Actor, target: str, stakes: Stakes) -> None:
+        rate = self.spec.per_day.get(target)
+        if rate:
+            stakes.tempo = rate
+            stakes.campaign_rung = actor.model.rungs.index[self.spec.rung]
 
 
 class Support(Doctrine):
     name = "support"
     summary = (
-        "A patron resupplies its clients and takes the harm they suffer to heart, without fighting for them."
+        "A patron resupplies its clients, takes the harm they suffer to heart, and counts the harm they do as its "
+        "own answer, so it need not fight itself."
     )
-    rests_on = ("s002.c1", "s001.c7", "s003.c3")  # backing without intervening; arms and money
+    rests_on = ("s002.c1", "s001.c7", "s003.c3", "s002.c9")  # backing without intervening; arms and money
+    follows = "principal-agent models of delegation to proxies (Salehyan)"
+    MATERIAL = frozenset({"arms", "money", "training"})
 
     def __init__(self, spec: lang.Support):
         self.spec = spec
 
     def influence(self, actor: Actor) -> None:
-        for rel in actor.model.network.clients_of(actor.aid):
-            client = actor.model.actor(rel.target)
+        world = actor.model
+        for rel in world.network.clients_of(actor.aid):
+            # Only material channels rebuild a client's means; political and intelligence backing do not.
+            material = len(self.MATERIAL.intersection(rel.channels)) / len(self.MATERIAL)
+            if not material:
+                continue
+            client = world.actors[rel.target]
             client.capability = min(
-                client.spec.capability, client.capability + self.spec.resupply * rel.level
+                client.spec.capability,
+                client.capability + self.spec.resupply * rel.level * material * world.dt,
             )
 
 
 class Pressure(Doctrine):
     name = "pressure"
     summary = (
-        "A patron that fears direct war with an adversary presses the clients that attack it to scale down, "
-        "as far as its control reaches."
+        "A patron that fears an adversary's answer presses the clients that attack that adversary to stop: "
+        "defying it becomes a cost, as far as its control and their dependence reach."
     )
-    rests_on = ("s001.c1", "s001.c9")  # Tehran asks the militias to stop; the Quds Force visit
+    rests_on = ("s001.c1", "s001.c9", "s002.c10")  # Tehran asks the militias to stop; the Quds Force visit
+    follows = "principal-agent control of proxies; Bueno de Mesquita's expected utility for the patron's fear"
 
     def __init__(self, spec: lang.Pressure):
         self.spec = spec
 
     def influence(self, actor: Actor) -> None:
-        feared = [a for a in actor.resolve_seen if actor.fear_of(a) >= self.spec.fear_threshold]
+        feared = [a for a in actor.adversaries() if actor.fear_of(a) >= self.spec.fear_threshold]
         if not feared:
             return
-        net = actor.model.network
-        for rel in net.clients_of(actor.aid):
-            client = actor.model.actor(rel.target)
-            # Only attacks on a feared adversary are pressed down: the patron fears that war, not the others.
-            targets = [a for a in feared if client.aid in net.hostile_to(a)]
+        world = actor.model
+        leverage = world.behaviour.leverage
+        for rel in world.network.clients_of(actor.aid):
+            client = world.actors[rel.target]
+            targets = [a for a in feared if a in client.hostile_targets()]
             if not targets:
                 continue
-            # The client ignores the share of the pressure its autonomy allows.
-            share = self.spec.strength * rel.control * (1.0 - client.spec.autonomy)
+            # The client ignores the share of the pressure its autonomy allows; it heeds it as far as it depends
+            # on the patron (the support's level).
+            cost = self.spec.strength * rel.control * rel.level * (1.0 - client.spec.autonomy) * leverage
             for a in targets:
-                client.pressure[a] = max(client.pressure.get(a, 0.0), share)
-            actor.model.act(Action(actor.aid, client.aid, actor.model.rungs.index["de_escalate"], PRESSURE))
+                client.pressure[a] = max(client.pressure.get(a, 0.0), cost)
+            world.act(Action(actor.aid, client.aid, world.rungs.de_escalate or 0, PRESSURE))
 
 
 class Learning(Doctrine):
     name = "learning"
-    summary = "The actor raises its estimate of an adversary's resolve when it sees a costly strike."
+    summary = "Where the actor's estimate of some adversaries' resolve starts, and how fast it follows what it sees."
     rests_on = ("s001.c6", "s004.c10")  # US deaths would mean war; memories of 2020
+    follows = "Fearon's private information: resolve is learned from costly signals"
 
     def __init__(self, spec: lang.Learning):
         self.spec = spec
 
-    def start(self, actor: Actor) -> None:
-        for other in self.spec.about:
-            actor.resolve_seen[other] = self.spec.prior
+    def rate(self, other: str, default: float) -> float:
+        return self.spec.rate if other in self.spec.about else default
 
-    def perceive(self, actor: Actor) -> None:
+    def prior(self, other: str) -> float | None:
+        return self.spec.prior if other in self.spec.about else None
+
+
+class Mediation(Doctrine):
+    name = "mediation"
+    summary = (
+        "A mediator carries messages on the back channels that run through it while their parties fight."
+    )
+    rests_on = ("s004.c11", "s004.c13")  # channels that made the prisoner exchange possible
+    follows = "mediation as information transfer (Kydd)"
+
+    def __init__(self, spec: lang.Mediation):
+        self.spec = spec
+
+    def influence(self, actor: Actor) -> None:
         world = actor.model
-        watched = {actor.aid} | {r.target for r in world.network.clients_of(actor.aid)}
-        for other in self.spec.about:
-            shown = max(
-                (
-                    world.rungs.signal(rung)
-                    for target in watched
-                    for src, rung in world.struck_last.get(target, ())
-                    if src == other
-                ),
-                default=None,
-            )
-            est = actor.resolve_seen[other]
-            if shown is not None and shown > est:
-                actor.resolve_seen[other] = est + self.spec.rate * (shown - est)
-            else:  # memories fade: without new shows of resolve the estimate drifts back to the prior
-                actor.resolve_seen[other] = est + 0.05 * self.spec.rate * (self.spec.prior - est)
+        for a, b in world.mediated_by(actor.aid):
+            if world.fighting(a, b):
+                world.open_channel(a, b, self.spec.effort)
+                for x in (a, b):
+                    world.act(Action(actor.aid, x, world.rungs.de_escalate or 0, "mediation"))
 
 
 DOCTRINES: dict[str, type[Doctrine]] = {
-    cls.name: cls for cls in (Retaliation, Restraint, Domestic, Campaign, Support, Pressure, Learning)
+    cls.name: cls
+    for cls in (Retaliation, RedLines, Limits, Domestic, Campaign, Support, Pressure, Learning, Mediation)
 }
-# The order in which an actor's constraints apply to a proposed action: the cap first, then domestic hold-backs.
-CONSTRAINT_ORDER = ("restraint", "domestic")
 
 
 def from_spec(spec: lang.Doctrine) -> dict[str, Doctrine]:
@@ -270,3 +276,8 @@ def from_spec(spec: lang.Doctrine) -> dict[str, Doctrine]:
         if block is not None:
             out[name] = cls(block)  # type: ignore[call-arg]
     return out
+
+
+def weighers(doctrines: dict[str, Doctrine]) -> Iterator[Doctrine]:
+    """The doctrines that add terms while deciding, in a fixed order."""
+    return (d for d in doctrines.values() if type(d).weigh is not Doctrine.weigh)

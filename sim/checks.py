@@ -7,6 +7,7 @@ the rate after an anchor event over the rate before it) and a statistic over run
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -26,9 +27,13 @@ class Verdict:
     per_run: pd.Series  # the metric of each run (NaN where it has no value)
 
 
-def matching(events: pd.DataFrame, f: EventFilter) -> pd.Series:
-    """Boolean mask of the events a filter selects."""
+def matching(events: pd.DataFrame, f: EventFilter, ladder: Sequence[str] = ()) -> pd.Series:
+    """Boolean mask of the events a filter selects. `ladder` (rung ids, lowest first) places a `min_rung`."""
     m = (events["mid_level"] >= f.min_mid) & (events["mid_level"] <= f.max_mid)
+    if f.min_rung is not None:
+        if f.min_rung not in ladder:
+            raise ValueError(f"min_rung '{f.min_rung}' is not a rung of the ladder given")
+        m &= events["rung"] >= list(ladder).index(f.min_rung)
     if f.source:
         m &= events["source"].isin(f.source)
     if f.target:
@@ -42,13 +47,13 @@ def matching(events: pd.DataFrame, f: EventFilter) -> pd.Series:
     return m
 
 
-def _count(events: pd.DataFrame, runs: pd.Index, f: EventFilter) -> pd.Series:
-    sel = events[matching(events, f)]
+def _count(events: pd.DataFrame, runs: pd.Index, f: EventFilter, ladder: Sequence[str]) -> pd.Series:
+    sel = events[matching(events, f, ladder)]
     return sel.groupby("run").size().reindex(runs, fill_value=0).astype(float)
 
 
 def _share_of_steps(
-    events: pd.DataFrame, runs: pd.Index, f: EventFilter, step_dates: pd.DatetimeIndex
+    events: pd.DataFrame, runs: pd.Index, f: EventFilter, step_dates: pd.DatetimeIndex, ladder: Sequence[str]
 ) -> pd.Series:
     in_window = np.ones(len(step_dates), dtype=bool)
     if f.start is not None:
@@ -56,14 +61,16 @@ def _share_of_steps(
     if f.end is not None:
         in_window &= step_dates <= pd.Timestamp(f.end)
     n = int(in_window.sum())
-    sel = events[matching(events, f)]
+    sel = events[matching(events, f, ladder)]
     steps = sel.groupby("run")["step"].nunique().reindex(runs, fill_value=0)
     return steps / n if n else pd.Series(np.nan, index=runs)
 
 
-def _rate_ratio(events: pd.DataFrame, runs: pd.Index, r: Ratio, steps: int) -> pd.Series:
-    anchors = events[matching(events, r.anchor)].groupby("run")["step"].min()
-    sel = events[matching(events, r)][["run", "step"]]
+def _rate_ratio(
+    events: pd.DataFrame, runs: pd.Index, r: Ratio, steps: int, ladder: Sequence[str]
+) -> pd.Series:
+    anchors = events[matching(events, r.anchor, ladder)].groupby("run")["step"].min()
+    sel = events[matching(events, r, ladder)][["run", "step"]]
     out = pd.Series(np.nan, index=runs)
     per_step = sel.groupby(["run", "step"]).size()
     for run, a in anchors.items():
@@ -78,13 +85,19 @@ def _rate_ratio(events: pd.DataFrame, runs: pd.Index, r: Ratio, steps: int) -> p
     return out
 
 
-def per_run(check: Check, events: pd.DataFrame, runs: pd.Index, step_dates: pd.DatetimeIndex) -> pd.Series:
+def per_run(
+    check: Check,
+    events: pd.DataFrame,
+    runs: pd.Index,
+    step_dates: pd.DatetimeIndex,
+    ladder: Sequence[str] = (),
+) -> pd.Series:
     kind, f = check.metric
     if kind == "count":
-        return _count(events, runs, f)
+        return _count(events, runs, f, ladder)
     if kind == "share_of_steps":
-        return _share_of_steps(events, runs, f, step_dates)
-    return _rate_ratio(events, runs, f, len(step_dates))  # type: ignore[arg-type]
+        return _share_of_steps(events, runs, f, step_dates, ladder)
+    return _rate_ratio(events, runs, f, len(step_dates), ladder)  # type: ignore[arg-type]
 
 
 def reduce(values: pd.Series, statistic: str) -> float:
@@ -100,10 +113,12 @@ def reduce(values: pd.Series, statistic: str) -> float:
     return float(v.quantile(0.75) - v.quantile(0.25))  # iqr
 
 
-def evaluate(checks, events: pd.DataFrame, runs: pd.Index, step_dates: pd.DatetimeIndex) -> list[Verdict]:
+def evaluate(
+    checks, events: pd.DataFrame, runs: pd.Index, step_dates: pd.DatetimeIndex, ladder: Sequence[str] = ()
+) -> list[Verdict]:
     out = []
     for c in checks:
-        values = per_run(c, events, runs, step_dates)
+        values = per_run(c, events, runs, step_dates, ladder)
         value = reduce(values, c.statistic)
         lo, hi = c.band
         passed = not math.isnan(value) and lo <= value <= hi

@@ -118,10 +118,10 @@ def cmd_schema(args: argparse.Namespace) -> int:
 
 
 def cmd_seeds(args: argparse.Namespace) -> int:
-    from sim.evidence import articles
+    from sim.evidence import evidence_files
 
     shown = 0
-    for art in articles():
+    for art in evidence_files():  # articles (sNNN), then historical cases (hNNN) with their sources
         claims = [
             c
             for c in art.claims
@@ -129,12 +129,13 @@ def cmd_seeds(args: argparse.Namespace) -> int:
         ]
         if not claims:
             continue
-        print(f"{art.article}  {art.date}  {art.title}")
+        print(f"{art.origin}  {art.date}  {art.title}")
         for c in claims:
             value = ""
             if c.value is not None:
                 value = f" [{c.comparator or '='} {c.value:g} {c.unit or ''}".rstrip() + "]"
-            print(f"  {c.id:<9} {c.kind:<19} ¶{c.paragraph:<3} {c.claim}{value}")
+            where = f"¶{c.paragraph:<3}" if c.paragraph is not None else " " * 4
+            print(f"  {c.id:<9} {c.kind:<19} {where} {c.claim}{value}")
         shown += len(claims)
     if not shown:
         print("no claims match", file=sys.stderr)
@@ -455,7 +456,8 @@ def build_parser() -> argparse.ArgumentParser:
     e = sub.add_parser(
         "seeds",
         help="list the claims of the evidence base",
-        description="List the claims read out of the source articles, with article and paragraph.",
+        description="List the claims of the evidence base: those read out of the source articles, with article and "
+        "paragraph, and those of the historical cases, with their sources.",
     )
     e.add_argument("--actor", help="only claims about this actor (e.g. iran)")
     e.add_argument("--kind", choices=list(ClaimKind.__args__), help="only claims of this kind")

@@ -1,4 +1,5 @@
-"""The evidence base: what each source article claims, paraphrased, with its paragraph (seeds/sNNN.yaml)."""
+"""The evidence base: what each source article claims, paraphrased, with its paragraph (seeds/sNNN.yaml), and the
+public facts of the historical cases, paraphrased, with their sources named (seeds/hNNN.yaml)."""
 
 from __future__ import annotations
 
@@ -36,11 +37,15 @@ class Window:
 
 @dataclass(frozen=True, kw_only=True)
 class Claim:
-    """One thing an article says, in our words, with the paragraph it rests on."""
+    """One thing an article (or a historical case's sources) says, in our words, with the paragraph it rests on."""
 
-    id: str = spec("sNNN.cK")
+    id: str = spec("sNNN.cK (an article's claim) or hNNN.cK (a historical case's)")
     kind: ClaimKind = spec("What sort of claim it is.")
-    paragraph: int = spec("1-based index of the article's non-blank lines.", ge=1)
+    paragraph: int | None = spec(
+        "1-based index of the article's non-blank lines (required in article files; none in history files).",
+        default=None,
+        ge=1,
+    )
     actors: tuple[str, ...] = spec("Actor ids the claim concerns.")
     claim: str = spec("The claim, paraphrased.")
     value: float | None = spec("For facts: the number.", default=None)
@@ -63,31 +68,108 @@ class Article:
     date_note: str = spec("How the date was inferred.", default="")
     claims: tuple[Claim, ...] = spec("What it claims.")
 
+    @property
+    def origin(self) -> str:
+        """Where the claims come from: the article's file name."""
+        return self.article
+
     def problems(self) -> Iterator[tuple[str, str]]:
         prefix = "s" + self.article[:3] + ".c"
         for i, c in enumerate(self.claims):
             if c.id != f"{prefix}{i + 1}":
                 yield ("claims", i, "id"), f"expected id '{prefix}{i + 1}' (ids run from c1 without gaps)"
+            if c.paragraph is None:
+                yield (
+                    ("claims", i),
+                    "missing required key 'paragraph' (a claim of an article names its paragraph)",
+                )
 
 
-def load_article(path: Path) -> Article:
+@dataclass(frozen=True, kw_only=True)
+class History:
+    """A historical case (seeds/hNNN.yaml): well-known public facts, paraphrased, with the sources named."""
+
+    source: str = spec("The public sources the claims rest on, by name (reports, resolutions, histories).")
+    title: str = spec("What the case is.")
+    date: dt.date = spec("The day of the case's opening event.")
+    date_note: str = spec("What the date marks.", default="")
+    claims: tuple[Claim, ...] = spec("What the sources establish.")
+
+    @property
+    def origin(self) -> str:
+        """Where the claims come from: the named sources."""
+        return self.source
+
+
+EvidenceFile = Article | History
+
+_PATTERNS = {"s": "s[0-9][0-9][0-9].yaml", "h": "h[0-9][0-9][0-9].yaml"}
+
+
+def _files(folder: Path, kind: str) -> list[Path]:
+    return sorted(folder.glob(_PATTERNS[kind]))
+
+
+def _load(path: Path, cls: type) -> EvidenceFile:
     issues = Collector()
     doc = load(path)
-    built = Builder(doc, issues).build(Article, doc.data, ())
+    builder = Builder(doc, issues)
+    built = builder.build(cls, doc.data, ())
+    if isinstance(built, History):  # ids carry the file's own number: h001.c1, h001.c2, ...
+        prefix = path.stem + ".c"
+        for i, c in enumerate(built.claims):
+            if c.id != f"{prefix}{i + 1}":
+                builder.error(
+                    ("claims", i, "id"), f"expected id '{prefix}{i + 1}' (ids run from c1 without gaps)"
+                )
     issues.raise_if_any()
     assert built is not INVALID
     return built
 
 
+def load_article(path: Path) -> Article:
+    return _load(path, Article)  # type: ignore[return-value]
+
+
+def load_history(path: Path) -> History:
+    return _load(path, History)  # type: ignore[return-value]
+
+
 @functools.cache
 def evidence_base(folder: Path | None = None) -> dict[str, Claim]:
-    """Every claim of every article in `folder` (the shipped seeds/ by default), by id."""
+    """Every claim of every article and historical case in `folder` (the shipped seeds/ by default), by id."""
     folder = folder or paths.SEEDS
-    files = sorted(folder.glob("s[0-9][0-9][0-9].yaml"))
+    files = evidence_files(folder)
     if not files:
-        raise ScenarioError([Issue(str(folder), 1, "", "no evidence files (sNNN.yaml) in this folder")])
-    return {c.id: c for f in files for c in load_article(f).claims}
+        raise ScenarioError(
+            [Issue(str(folder), 1, "", "no evidence files (sNNN.yaml or hNNN.yaml) in this folder")]
+        )
+    base: dict[str, Claim] = {}
+    where: dict[str, str] = {}
+    issues = []
+    for path, f in zip(_files(folder, "s") + _files(folder, "h"), files, strict=True):
+        for c in f.claims:
+            if c.id in base:
+                issues.append(
+                    Issue(str(path), 1, "claims", f"claim id '{c.id}' is also used in {where[c.id]}")
+                )
+            base[c.id] = c
+            where.setdefault(c.id, path.name)
+    if issues:
+        raise ScenarioError(issues)
+    return base
 
 
 def articles(folder: Path | None = None) -> list[Article]:
-    return [load_article(f) for f in sorted((folder or paths.SEEDS).glob("s[0-9][0-9][0-9].yaml"))]
+    """The article files (sNNN.yaml), in order."""
+    return [load_article(f) for f in _files(folder or paths.SEEDS, "s")]
+
+
+def histories(folder: Path | None = None) -> list[History]:
+    """The historical cases (hNNN.yaml), in order."""
+    return [load_history(f) for f in _files(folder or paths.SEEDS, "h")]
+
+
+def evidence_files(folder: Path | None = None) -> list[EvidenceFile]:
+    """Every evidence file: the articles first, then the historical cases."""
+    return [*articles(folder), *histories(folder)]

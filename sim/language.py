@@ -18,6 +18,7 @@ from sim.typed import spec
 ActorKind = Literal["state", "armed_group", "host_state", "target", "mediator"]
 Response = Literal["proportional", "tit_for_tat", "one_up"]
 Step = Literal["day", "week", "month"]
+Manner = Literal["surprise", "warned"]
 Statistic = Literal["median", "mean", "share_of_runs", "iqr"]
 
 _EXPECT = re.compile(r"^\s*(?:(>=|<=|>|<)\s*(-?[\d.]+)|(-?[\d.]+)\s*\.\.\s*(-?[\d.]+))\s*$")
@@ -68,6 +69,17 @@ class Rung:
     )
     casualties: float = spec("Expected deaths one action at this rung causes.", ge=0)
     capability_damage: float = spec("Share of the target's capability one action destroys.", ge=0, le=1)
+    per_day: bool = spec(
+        "Sustained fighting: casualties and capability damage are per day, so one action lasts the whole step.",
+        default=False,
+    )
+    tempo: float | None = spec(
+        "Actions per day while an actor keeps up this rung without a campaign of its own (e.g. harassment); "
+        "absent, one action per decision.",
+        default=None,
+        ge=0,
+        le=100,
+    )
     description: str = spec("What actions this rung stands for.", default="")
 
 
@@ -79,6 +91,12 @@ class Ladder:
     title: str = spec("Readable title.", default="")
     sources: tuple[str, ...] = spec("Where the scales come from (codebooks, papers).", default=())
     assumed: Mapping[str, str] = spec("Values chosen without a source: what and why.", default={})
+    warned_share: float = spec(
+        "Share of a rung's deaths that a warned strike (targets told to leave) intends.",
+        default=0.1,
+        ge=0,
+        le=1,
+    )
     rungs: tuple[Rung, ...] = spec("The rungs, lowest first.")
 
     def problems(self) -> Iterator[tuple[str, str]]:
@@ -100,69 +118,79 @@ class Ladder:
         return self.ids.index(rung_id)
 
 
-# --- doctrines: the rules an actor applies each step -----------------------------------------------------------
+# --- doctrines: what an actor wants, fears and cannot do ---------------------------------------------------------
+# Every rate, memory and lag is in days and converted to the scenario's step by the model.
 
 
 @dataclass(frozen=True, kw_only=True)
-class RedLines:
-    """Conditions whose crossing changes what an actor does (lifts a restraint, starts a campaign)."""
+class RedLines(Sourced):
+    """Declared red lines: commitments to answer a crossing. A crossing leaves the actor a `patience` of days to
+    answer with force; an answer avoids the audience cost, silence lowers what others believe of its resolve."""
 
     own_territory_struck: bool = spec(
         "Crossed when anyone strikes this actor at or above `min_rung`.", default=False
     )
     casualties_above: float | None = spec(
-        "Crossed when this actor's deaths from one step exceed this number.", default=None, ge=0
+        "Crossed when one action kills more than this many of this actor's people.", default=None, ge=0
     )
     allies_struck: tuple[str, ...] = spec(
         "Crossed when any of these actors is struck at or above `min_rung`.", default=(), ref="actor"
     )
     min_rung: str = spec("The lowest rung that counts as a strike.", default="limited_strike", ref="rung")
+    audience_cost: float = spec(
+        "What leaving a crossing unanswered costs the actor at home and in reputation (utility units, about "
+        "the worth of a major strike's harm on a log scale).",
+        default=2.0,
+        ge=0,
+        le=10,
+    )
+    patience: float = spec(
+        "Days the actor has to answer before the line counts as unanswered.", default=14, ge=0
+    )
 
 
 @dataclass(frozen=True, kw_only=True)
 class Retaliation(Sourced):
-    """Harm received from an actor, or blamed on it, accumulates as grievance; past the threshold it is answered."""
+    """The actor answers harm done to it or blamed on others: grievance (in harm units) is a motive to strike."""
 
-    threshold: float = spec("Grievance (in harm units) that brings a response.", ge=0)
-    response: Response = spec(
-        "proportional: the rung that matches the grievance; tit_for_tat: the rung received; "
-        "one_up: one rung above it.",
-        default="proportional",
+    half_life: float = spec("Days in which grievance falls by half.", default=14, ge=0.1, le=3650)
+    lag: float = spec("Days it takes to prepare a strike once decided.", default=1, ge=0, le=365)
+    weight: float = spec(
+        "How much answering harm matters to the actor, 0-2 (1: fully).", default=1.0, ge=0, le=2
     )
-    memory: float = spec("Share of grievance kept from one step to the next.", default=0.7, ge=0, le=1)
 
 
 @dataclass(frozen=True, kw_only=True)
-class Restraint(Sourced):
-    """The highest rung the actor will use, lifted only by named red lines."""
+class Limits(Sourced):
+    """Options the actor does not have at all: no means or no way to reach the target. Not restraint: restraint
+    comes from costs."""
 
-    max_rung: str = spec("Highest rung used while no red line is crossed.", ref="rung")
+    max_rung: str = spec("Highest rung the actor can use at all.", ref="rung")
     toward: Mapping[str, str] = spec(
-        "Per-target caps that replace max_rung for those targets.", default={}, ref="actor", value_ref="rung"
+        "Per-target highest rungs that replace max_rung for those targets.",
+        default={},
+        ref="actor",
+        value_ref="rung",
     )
-    lifted_by: RedLines = spec("The red lines that lift the cap.", default=RedLines())
 
 
 @dataclass(frozen=True, kw_only=True)
 class Campaign(Sourced):
-    """An armed group keeps up attacks on its targets at a rate, while its capability and will last."""
+    """How fast an armed group can keep up attacks on a target once it chooses to: its operational tempo."""
 
-    targets: Mapping[str, float] = spec(
-        "Target -> mean attacks per step at full capability and will.", ref="actor"
+    per_day: Mapping[str, float] = spec(
+        "Target -> attacks per day at full capability while the actor keeps up its campaign rung.",
+        ref="actor",
     )
-    rung: str = spec("The rung of one attack.", default="harassment", ref="rung")
-    starts_when: RedLines | None = spec(
-        "The campaign starts when one of these is crossed; absent, at once.", default=None
-    )
+    rung: str = spec("The rung of one attack of the campaign.", default="harassment", ref="rung")
 
 
 @dataclass(frozen=True, kw_only=True)
 class Support(Sourced):
-    """A patron resupplies its clients (the `supports` relations) and intervenes only past its red lines."""
+    """A patron resupplies its clients (the `supports` relations) and takes the harm they suffer to heart; harm its
+    clients do to an adversary answers its own grievance against it, so it need not fight itself."""
 
-    resupply: float = spec(
-        "Capability restored to a client per step, times the relation's level.", ge=0, le=1
-    )
+    resupply: float = spec("Capability restored to a client per day, times the relation's level.", ge=0, le=1)
     solidarity: float = spec(
         "Share of the harm done to a client that becomes the patron's grievance toward the "
         "attacker (times the relation's level).",
@@ -174,19 +202,23 @@ class Support(Sourced):
 
 @dataclass(frozen=True, kw_only=True)
 class Pressure(Sourced):
-    """A patron presses its clients to scale their attacks down when its fear of direct war is high."""
+    """A patron that fears an adversary's answer presses the clients that attack that adversary to stop."""
 
-    fear_threshold: float = spec("Fear (0-1) above which the patron presses.", ge=0, le=1)
-    strength: float = spec("How hard it presses: the share of attacks it asks to stop.", ge=0, le=1)
+    fear_threshold: float = spec("Fear (0-1) of the adversary above which the patron presses.", ge=0, le=1)
+    strength: float = spec(
+        "How hard it presses, 0-1: the cost of defiance for a fully dependent client.", ge=0, le=1
+    )
 
 
 @dataclass(frozen=True, kw_only=True)
 class Learning(Sourced):
-    """The actor updates its estimate of adversaries' resolve from what they did."""
+    """The actor's beliefs about some adversaries' resolve: where they start and how fast they follow what is seen."""
 
-    about: tuple[str, ...] = spec("Adversaries whose resolve is learned.", ref="actor")
+    about: tuple[str, ...] = spec("Adversaries whose resolve the actor starts out misjudging.", ref="actor")
     prior: float = spec("Initial estimate of their resolve (0-1).", ge=0, le=1)
-    rate: float = spec("Weight of a new observation in the estimate.", ge=0, le=1)
+    rate: float = spec(
+        "Weight of one observation (a strike seen, a red line left unanswered) in the estimate.", ge=0, le=1
+    )
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -194,7 +226,14 @@ class Domestic(Sourced):
     """Costs at home that grow with the rung: a fragile host state, an election."""
 
     comfort_rung: str = spec("Highest rung used without domestic cost.", ref="rung")
-    cost: float = spec("Chance per rung above comfort_rung that the actor holds back.", ge=0, le=1)
+    cost: float = spec("Cost of each rung above comfort_rung (utility units).", ge=0, le=5)
+
+
+@dataclass(frozen=True, kw_only=True)
+class Mediation(Sourced):
+    """A mediator carries messages on the back channels that go through it while the parties fight."""
+
+    effort: float = spec("How hard it works, 0-1: scales the effect of the channels it carries.", ge=0, le=1)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -202,12 +241,14 @@ class Doctrine:
     """The doctrines an actor follows; each is optional."""
 
     retaliation: Retaliation | None = spec(Retaliation.__doc__ or "", default=None)
-    restraint: Restraint | None = spec(Restraint.__doc__ or "", default=None)
+    red_lines: RedLines | None = spec(RedLines.__doc__ or "", default=None)
+    limits: Limits | None = spec(Limits.__doc__ or "", default=None)
     campaign: Campaign | None = spec(Campaign.__doc__ or "", default=None)
     support: Support | None = spec(Support.__doc__ or "", default=None)
     pressure: Pressure | None = spec(Pressure.__doc__ or "", default=None)
     learning: Learning | None = spec(Learning.__doc__ or "", default=None)
     domestic: Domestic | None = spec(Domestic.__doc__ or "", default=None)
+    mediation: Mediation | None = spec(Mediation.__doc__ or "", default=None)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -290,21 +331,34 @@ class Attributes(_Edge):
 
 @dataclass(frozen=True, kw_only=True)
 class Hosts(_Edge):
-    """`from` (a state) hosts `to` (an armed group or forces) on its territory."""
+    """`from` (a state) hosts `to` (an armed group or forces) on its territory: strikes on the guest land on the
+    host too, and the host takes them as harm done to it."""
 
     type: Literal["hosts"] = spec("Relation type.")
+    exposure: float = spec(
+        "Share of the harm of a strike on the guest that falls on the host.", default=0.3, ge=0, le=1
+    )
+
+
+@dataclass(frozen=True, kw_only=True)
+class Allied(_Edge):
+    """`from` stands with `to`: harm done to `to` becomes `from`'s grievance against the attacker, times `level`."""
+
+    type: Literal["allied"] = spec("Relation type.")
+    level: float = spec("How much of the partner's harm `from` takes as its own, 0-1.", ge=0, le=1)
 
 
 @dataclass(frozen=True, kw_only=True)
 class BackChannel(_Edge):
-    """A line of communication (direct or through a mediator) that lowers misperception and grievance."""
+    """A line of communication (direct or through a mediator): messages on it let each side see the other's true
+    resolve, and grievance between them fades faster. Through a mediator it works while the mediator mediates."""
 
     type: Literal["back_channel"] = spec("Relation type.")
     level: float = spec("How well the channel works, 0-1.", ge=0, le=1)
     via: str | None = spec("The mediator, if any.", default=None, ref="actor")
 
 
-Relation = Supports | Hostile | Guarantees | Attributes | Hosts | BackChannel
+Relation = Supports | Hostile | Guarantees | Attributes | Hosts | BackChannel | Allied
 
 
 # --- time, events and checks ------------------------------------------------------------------------------------
@@ -338,6 +392,11 @@ class TimeSpec:
         return months - (day.day < min(self.start.day, 28))
 
     @property
+    def days(self) -> float:
+        """Days in one step: what converts per-day rates, memories and lags to the step."""
+        return {"day": 1.0, "week": 7.0, "month": 365.25 / 12}[self.step]
+
+    @property
     def end(self) -> dt.date:
         """The last day of the period."""
         return self.date_of(self.steps) - dt.timedelta(days=1)
@@ -351,7 +410,12 @@ class Event(Sourced):
     source: str = spec("The actor that acts.", ref="actor")
     target: str = spec("The actor acted upon.", ref="actor")
     action: str = spec("The rung of the action.", ref="rung")
-    casualties: float | None = spec("Deaths it causes; absent, the rung's harm.", default=None, ge=0)
+    casualties: float | None = spec(
+        "Deaths it causes; absent, drawn around the rung's intended deaths.", default=None, ge=0
+    )
+    manner: Manner = spec(
+        "surprise (full intended deaths) or warned (targets told to leave).", default="surprise"
+    )
     note: str = spec("What happened.", default="")
 
     def problems(self) -> Iterator[tuple[str, str]]:
@@ -368,6 +432,7 @@ class EventFilter:
     target: tuple[str, ...] = spec("Targets (any, if absent).", default=(), ref="actor")
     min_mid: int = spec("Lowest MID level counted (4 = uses of force).", default=1, ge=1, le=5)
     max_mid: int = spec("Highest MID level counted.", default=5, ge=1, le=5)
+    min_rung: str | None = spec("Lowest rung counted (absent: any).", default=None, ref="rung")
     causes: tuple[str, ...] = spec(
         "Causes counted (scheduled, campaign, retaliation, ...); any, if absent.", default=()
     )
@@ -447,6 +512,75 @@ class Check(Sourced):
         }[op]
 
 
+@dataclass(frozen=True, kw_only=True)
+class Behaviour(Sourced):
+    """Parameters of the decision model shared by all actors of a scenario (docs/model.md)."""
+
+    mood_sd: float = spec(
+        "Spread of each actor's mood: a slow random swing of how much its motives weigh (log scale).",
+        default=0.3,
+        ge=0,
+        le=2,
+    )
+    mood_days: float = spec(
+        "Days over which a swing of mood fades (its correlation time).", default=14, ge=0.1
+    )
+    stakes: float = spec(
+        "Weight of the adversary's expected answer in a decision (how much an actor fears being hit back).",
+        default=2.0,
+        ge=0,
+        le=20,
+    )
+    standing_motive: float = spec(
+        "Motive that hostility alone gives, before any grievance (log-harm units, times the hostility level).",
+        default=0.3,
+        ge=0,
+        le=5,
+    )
+    crossing_answer: float = spec(
+        "How many times harder an actor expects to be answered when an option crosses the adversary's red line.",
+        default=10.0,
+        ge=1,
+        le=1000,
+    )
+    leverage: float = spec(
+        "Cost of defying a patron that presses with full strength and control, per unit of resolve shown.",
+        default=10.0,
+        ge=0,
+        le=100,
+    )
+    belief_rate: float = spec(
+        "Weight of one observation in an actor's estimate of another's resolve, unless its learning says otherwise.",
+        default=0.5,
+        ge=0,
+        le=1,
+    )
+    observation_noise: float = spec(
+        "Spread of the error in reading an adversary's strike as resolve.", default=0.1, ge=0, le=1
+    )
+    force_cost: float = spec(
+        "What any use of force costs its author beyond the adversary's answer (material, standing abroad), times "
+        "its cost sensitivity: the costs of conflict in Fearon's bargaining model.",
+        default=1.0,
+        ge=0,
+        le=10,
+    )
+    horizon: float = spec(
+        "Days over which an actor weighs an option's harm (a campaign's attacks, a war's days of fighting), so "
+        "that daily and weekly steps weigh options alike.",
+        default=7.0,
+        ge=1,
+        le=365,
+    )
+    assumed: Mapping[str, str] = spec(
+        "Values the articles give no number for: key -> why this value was chosen.",
+        default={
+            "mood_sd": "no source gives it; docs/model.md explains each default of the decision model",
+            "stakes": "see docs/model.md",
+        },
+    )
+
+
 # --- the scenario -----------------------------------------------------------------------------------------------
 
 
@@ -458,6 +592,9 @@ class Scenario:
     title: str = spec("Readable title.")
     description: str = spec("What the scenario represents and where it comes from.", default="")
     time: TimeSpec = spec("The simulated period.")
+    behaviour: Behaviour = spec(
+        "How actors decide: noise, stakes and the weight of signals.", default=Behaviour()
+    )
     ladder: str | Ladder = spec(
         "A ladder name from scenarios/ladders/ (or a ladders/ folder beside the file), or "
         "an inline ladder. Once loaded, always the Ladder itself.",

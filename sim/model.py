@@ -1,24 +1,27 @@
 """The escalation model: a Mesa model built from a loaded Scenario.
 
-Each step: scheduled events, then perception (red lines, learning, fading grievance), then influence (patrons on
-clients), then decisions (campaigns, retaliation, under restraint and domestic costs), then outcomes (deaths,
-capability, blame), then recording. The model reads no files; all randomness comes from `self.rng`.
+Each step: scheduled events; actors perceive (moods swing, unanswered red lines cost credibility) and patrons
+influence their clients; every actor chooses what to do toward each adversary (agents.actor); grievance fades; the
+step's actions land (deaths drawn around what was intended, lost capability, blame, red lines crossed, guarantees
+engaged) and everyone reads the resolve they showed; one metrics row per actor is recorded. The model reads no
+files; all randomness comes from `self.rng`; time is in days, converted by the step's length.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import math
 from collections import defaultdict
 
 import mesa
 import numpy as np
 
-from agents.actions import GUARANTEE, SCHEDULED, Action, Rungs
+from agents.actions import GUARANTEE, SCHEDULED, WARNED, Action, Rungs
 from agents.actor import Actor
 from sim.language import Scenario
 from sim.network import RelationNetwork
 
-EVENT_FIELDS = ("step", "day", "source", "target", "rung", "casualties", "attributed_to", "cause")
+EVENT_FIELDS = ("step", "day", "source", "target", "rung", "casualties", "attributed_to", "cause", "manner")
 METRIC_FIELDS = ("step", "actor", "posture", "capability", "grievance", "fear", "pressure", "attacks")
 
 
@@ -28,45 +31,100 @@ class EscalationModel(mesa.Model):
     def __init__(self, scenario: Scenario, *, rng: int | np.random.SeedSequence | None = None):
         super().__init__(rng=rng)
         self.spec = scenario
+        self.behaviour = scenario.behaviour
         self.rungs = Rungs(scenario.ladder)  # type: ignore[arg-type]
         self.network = RelationNetwork(scenario.relations)
-        self.actors = {aid: Actor(self, aid, a) for aid, a in scenario.actors.items()}
         time = scenario.time
+        self.dt = time.days
+        self.horizon = self.behaviour.horizon
         self.step_day = [(time.date_of(t) - time.start).days for t in range(time.steps + 1)]
+        self.day = 0
+        self.actors = {aid: Actor(self, aid, a) for aid, a in scenario.actors.items()}
+        for a in self.actors.values():
+            a.start_beliefs()
+        # Red lines as the others see them (declared, so public): actor -> (own territory, lowest rung, deaths).
+        self._lines: dict[str, tuple[bool, int, float | None]] = {}
+        self._watching: dict[str, list[str]] = defaultdict(list)  # ally -> actors whose red line it is
+        for aid, a in scenario.actors.items():
+            lines = a.doctrine.red_lines
+            if lines is not None:
+                self._lines[aid] = (
+                    lines.own_territory_struck,
+                    self.rungs.index[lines.min_rung],
+                    lines.casualties_above,
+                )
+                for ally in lines.allies_struck:
+                    self._watching[ally].append(aid)
         self.scheduled: dict[int, list[tuple[int, Action]]] = defaultdict(list)
         for e in scenario.events:
-            day = (e.at - scenario.time.start).days
+            day = (e.at - time.start).days
             action = Action(
-                e.source, e.target, self.rungs.index[e.action], SCHEDULED, e.casualties, note=e.note
+                e.source,
+                e.target,
+                self.rungs.index[e.action],
+                SCHEDULED,
+                e.casualties,
+                note=e.note,
+                manner=e.manner,
             )
-            self.scheduled[scenario.time.step_of(e.at)].append((day, action))
-        # What landed last step, for this step's perception: target -> [(source, rung)], target -> source -> deaths.
-        self.struck_last: dict[str, list[tuple[str, int]]] = {}
-        self.deaths_last: dict[str, dict[str, float]] = {}
+            self.scheduled[time.step_of(e.at)].append((day, action))
         self.red_lines: list[tuple[int, str, list[str]]] = []  # (step, actor, who crossed): for debriefs
         self.events: dict[str, list] = {f: [] for f in EVENT_FIELDS}
         self.metrics: dict[str, list] = {f: [] for f in METRIC_FIELDS}
-        self._pending: list[tuple[int, Action]] = []
+        self._pending: list[tuple[float, Action]] = []
+        self._open: dict[tuple[str, str], float] = {}  # mediated channels carried this step
         self._t = -1
+        b = self.behaviour
+        self._mood_keep = math.exp(-self.dt / b.mood_days)
+        self._mood_kick = b.mood_sd * math.sqrt(1.0 - self._mood_keep**2)
+        for a in self.actors.values():  # moods start from their long-run spread
+            a.mood = b.mood_sd * float(self.rng.standard_normal())
 
-    # --- used by agents ------------------------------------------------------------------------------------------
+    # --- the view of the world that actors and doctrines use (agents.world.World) -------------------------------
 
     @property
     def t(self) -> int:
-        """The current step, from 0: Mesa's clock reads 1.0 during the first step. Read once per step, as the
-        clock is an observable and costs more than a plain attribute in the per-action code."""
+        """The current step, from 0: Mesa's clock reads 1.0 during the first step."""
         return self._t
 
     def actor(self, aid: str) -> Actor:
         return self.actors[aid]
 
-    def act(self, action: Action) -> None:
-        """An actor takes an action this step; it is resolved with the others at the end of the step."""
-        self._pending.append((self.step_day[self.t], action))
+    def act(self, action: Action, day: float | None = None) -> None:
+        """An actor takes an action this step (on `day`, by default the step's first); it is resolved with the
+        others at the end of the step."""
+        self._pending.append((self.day if day is None else day, action))
 
-    def channel_damping(self, a: str, b: str) -> float:
-        """A working back channel between a and b lets grievance between them fade faster."""
-        return 1.0 - 0.5 * self.network.channel(a, b)
+    def red_lines_of(self, aid: str) -> tuple[bool, int, float | None] | None:
+        return self._lines.get(aid)
+
+    def channel_open(self, a: str, b: str) -> float:
+        """How far the channel between a and b carries messages this step: fully if direct, as far as the
+        mediator works if it runs through one."""
+        if self.network.via(a, b) is None:
+            return 1.0
+        return self._open.get((a, b), 0.0)
+
+    def open_channel(self, a: str, b: str, effort: float) -> None:
+        self._open[(a, b)] = self._open[(b, a)] = effort
+
+    def mediated_by(self, mediator: str) -> list[tuple[str, str]]:
+        return self.network.mediated_by(mediator)
+
+    def fighting(self, a: str, b: str) -> bool:
+        """Whether a and b have hurt each other lately."""
+        return self.actors[a].recent_harm.get(b, 0.0) > 0 or self.actors[b].recent_harm.get(a, 0.0) > 0
+
+    def unanswered(self, actor: str, crosser: str) -> None:
+        """A red line was left unanswered: everyone believes a little less in the actor's resolve."""
+        rate = self.behaviour.belief_rate
+        for other in self.actors.values():
+            if other.aid != actor:
+                r = other.resolve_seen.get(actor)
+                if r is not None:
+                    learning = other.doctrines.get("learning")
+                    k = learning.rate(actor, rate) if learning is not None else rate  # type: ignore[attr-defined]
+                    other.resolve_seen[actor] = r * (1.0 - 0.5 * k)
 
     def log_red_line(self, actor: str, crossers: list[str]) -> None:
         self.red_lines.append((self.t, actor, crossers))
@@ -75,81 +133,226 @@ class EscalationModel(mesa.Model):
 
     def step(self) -> None:
         self._t = int(self.time) - 1
+        self.day = self.step_day[self._t]
         self._pending = list(self.scheduled.get(self._t, ()))
+        self._open = {}
+        self.swing_moods()
         self.agents.do("perceive")
         self.agents.do("influence")
         self.decide()
+        self.agents.do("conclude")
         self.resolve()
         self.record()
+
+    def swing_moods(self) -> None:
+        """Each actor's mood follows a slow random walk back to calm (an Ornstein-Uhlenbeck process in days), so
+        daily and weekly steps see the same swings."""
+        kicks = self.rng.standard_normal(len(self.actors))
+        for a, k in zip(self.actors.values(), kicks, strict=True):
+            a.mood = a.mood * self._mood_keep + self._mood_kick * float(k)
 
     def decide(self) -> None:
         """Every actor decides (a played game replaces one actor's decisions)."""
         self.agents.do("decide")
 
     def resolve(self) -> None:
-        """Outcomes of this step's actions: deaths, lost capability, grievance and blame, guarantees engaged."""
-        rungs, rng, net = self.rungs, self.rng, self.network
-        struck: dict[str, list[tuple[str, int]]] = defaultdict(list)
-        deaths: dict[str, dict[str, float]] = defaultdict(lambda: defaultdict(float))
+        """Outcomes of this step's actions: deaths, lost capability, grievance and blame, red lines, guarantees,
+        and what everyone reads of the resolve shown."""
+        rungs, rng, actors = self.rungs, self.rng, self.actors
+        warned_share = self.spec.ladder.warned_share  # type: ignore[union-attr]
+        shown: dict[str, tuple[float, set[str]]] = {}
         ev, t = self.events, self._t
-        add_step, add_day, add_source, add_target = (
-            ev[k].append for k in ("step", "day", "source", "target")
-        )
-        add_rung, add_casualties, add_blamed, add_cause = (
-            ev[k].append for k in ("rung", "casualties", "attributed_to", "cause")
-        )
         i = 0
         while i < len(self._pending):  # guarantees engaged below add actions to this same step
             day, a = self._pending[i]
             i += 1
             r = a.rung
-            # A rung's harm is what an actor at full capability does; weaker actors do proportionally less.
-            strength = self.actors[a.source].capability
+            src = actors[a.source]
+            per_day = rungs.per_day[r]
+            days = a.days if per_day else 1.0
             if a.casualties is None:
-                mean = rungs.casualties[r] * strength
+                if a.intended is None:  # a scheduled event without a death toll: the rung's, by its manner
+                    mean = rungs.casualties[r] * src.capability * days
+                    mean *= warned_share if a.manner == WARNED else 1.0
+                else:
+                    mean = a.intended
                 a.casualties = float(rng.poisson(mean)) if mean > 0 else 0.0
-            harm = rungs.harm(r, a.casualties) if rungs.goldstein[r] < 0 else 0.0
-            if harm > 0:
-                target = self.actors[a.target]
-                target.suffer(a, harm, rungs.capability_damage[r] * strength)
-                for rel in net.blamed_for(a.target, a.source):
-                    # A back channel with the patron lowers misperception: blame lands less often.
-                    p = rel.probability * (1.0 - 0.5 * net.channel(a.target, rel.target))
-                    if rng.random() < p:
-                        target.blame(rel.target, harm * rel.weight, r)
-                        a.attributed_to = a.attributed_to or rel.target
-                for rel in net.patrons_of(a.target):
-                    support = self.actors[rel.source].doctrines.get("support")
-                    solidarity = support.spec.solidarity if support is not None else 0.0  # type: ignore[attr-defined]
-                    self.actors[rel.source].blame(a.source, harm * solidarity * rel.level, r)
+            if rungs.goldstein[r] < 0:
+                harm = rungs.severity[r] * days + a.casualties
+                self._lands(a, day, harm, rungs.capability_damage[r] * src.capability * days)
                 if rungs.mid[r] >= 4:
-                    struck[a.target].append((a.source, r))
-                    deaths[a.target][a.source] += a.casualties
-                for g in net.guarantors_of(a.target):
-                    if r >= rungs.index[g.trigger_rung]:
-                        self._engage(g.source, a, day)
-            add_step(t)
-            add_day(day)
-            add_source(a.source)
-            add_target(a.target)
-            add_rung(r)
-            add_casualties(a.casualties)
-            add_blamed(a.attributed_to)
-            add_cause(a.cause)
-        self.struck_last, self.deaths_last = dict(struck), {k: dict(v) for k, v in deaths.items()}
+                    level, seen = shown.get(a.source, (0.0, set()))
+                    signal = rungs.signal(r) * (0.8 if a.manner == WARNED else 1.0)
+                    shown[a.source] = (max(level, signal), seen | {a.target})
+            elif a.cause == "de_escalation":
+                self._calm(a)
+            ev["step"].append(t)
+            ev["day"].append(int(day))
+            ev["source"].append(a.source)
+            ev["target"].append(a.target)
+            ev["rung"].append(r)
+            ev["casualties"].append(a.casualties)
+            ev["attributed_to"].append(a.attributed_to)
+            ev["cause"].append(a.cause)
+            ev["manner"].append(a.manner)
+        self._read_resolve(shown)
 
-    def _engage(self, guarantor: str, attack: Action, day: int) -> None:
+    def _lands(self, a: Action, day: float, harm: float, capability_damage: float) -> None:
+        """A hostile action lands: the target suffers and blames; its partners, patrons and hosts grieve with it;
+        the author's grievance (and its patrons') is answered; red lines and guarantees are engaged."""
+        net, actors, rungs = self.network, self.actors, self.rungs
+        r, src = a.rung, a.source
+        target = actors[a.target]
+        target.suffer(src, harm, capability_damage)
+        target.blame(src, harm)
+        a.attributed_to = self._attribute(target, src, harm)
+        actors[src].vent(a.target, harm)
+        for rel in net.patrons_of(src):  # harm done by a client answers the patron's grievance too
+            actors[rel.source].vent(a.target, harm * rel.level)
+        for rel in net.patrons_of(a.target):
+            support = actors[rel.source].doctrines.get("support")
+            solidarity = support.spec.solidarity if support is not None else 0.0  # type: ignore[attr-defined]
+            self._grieve_with(actors[rel.source], src, harm * solidarity * rel.level)
+        for ally in net.allies_of(a.target):
+            self._grieve_with(actors[ally.source], src, harm * ally.level)
+        force = rungs.mid[r] >= 4
+        struck = [a.target] if force else []
+        for host in net.hosts_of(a.target):
+            h = actors[host.source]
+            h.suffer(src, harm * host.exposure, capability_damage * host.exposure)
+            h.blame(src, harm * host.exposure)
+            if force:
+                struck.append(host.source)  # a strike on the guest lands on the host's territory
+        if force:
+            for g in net.guarantors_of(a.target):
+                if r >= rungs.index[g.trigger_rung] and g.source != src:
+                    self._engage(g.source, a, day)
+            self._cross(a, day, struck)
+            self._answered(actors[src], a.target)
+
+    def _grieve_with(self, actor: Actor, doer: str, harm: float) -> None:
+        if harm > 0 and actor.aid != doer:
+            actor.blame(doer, harm)
+            self._attribute(actor, doer, harm)
+
+    def _attribute(self, blamer: Actor, doer: str, harm: float) -> str:
+        """`blamer` may hold a patron responsible for what `doer` did; a working channel with that patron lowers
+        misperception, so blame lands less often."""
+        first = ""
+        for rel in self.network.blamed_for(blamer.aid, doer):
+            channel = self.network.channel(blamer.aid, rel.target) * self.channel_open(blamer.aid, rel.target)
+            if self.rng.random() < rel.probability * (1.0 - 0.5 * channel):
+                blamer.blame(rel.target, harm * rel.weight)
+                first = first or rel.target
+        return first
+
+    def _cross(self, a: Action, day: float, struck: list[str]) -> None:
+        """Red lines crossed by this action: the actor it struck (and those struck with it), the actors who hold
+        one of them as an ally, and the actor whose people it killed beyond the line."""
+        crossed: list[str] = []
+        for aid in struck:
+            lines = self._lines.get(aid)
+            if lines is not None:
+                own, floor, limit = lines
+                if (own and a.rung >= floor) or (
+                    aid == a.target and limit is not None and (a.casualties or 0.0) > limit
+                ):
+                    crossed.append(aid)
+        for aid in self._watching.get(a.target, ()):
+            if a.rung >= self._lines[aid][1] and aid not in crossed:
+                crossed.append(aid)
+        for aid in crossed:
+            holder = self.actors[aid]
+            lines_spec = holder.spec.doctrine.red_lines
+            if lines_spec is None or aid == a.source:
+                continue
+            deadline = day + lines_spec.patience
+            for who in filter(None, (a.source, a.attributed_to if aid == a.target else "")):
+                holder.commitments[who] = max(holder.commitments.get(who, -1.0), deadline)
+            self.log_red_line(aid, [a.source])
+
+    def _answered(self, actor: Actor, target: str) -> None:
+        """A use of force answers a commitment toward its target and toward the target's patrons."""
+        if not actor.commitments:
+            return
+        actor.commitments.pop(target, None)
+        for rel in self.network.patrons_of(target):
+            actor.commitments.pop(rel.source, None)
+
+    def _calm(self, a: Action) -> None:
+        """An offer of calm: the adversary's grievance eases, more so through a working channel, and it reads the
+        offer as a little less resolve."""
+        target = self.actors[a.target]
+        channel = self.network.channel(a.source, a.target) * self.channel_open(a.source, a.target)
+        g = target.grievance.get(a.source)
+        if g:
+            target.grievance[a.source] = g * (1.0 - (0.2 + 0.5 * channel))
+        r = target.resolve_seen.get(a.source)
+        if r is not None:
+            target.resolve_seen[a.source] = r * 0.98
+
+    def _read_resolve(self, shown: dict[str, tuple[float, set[str]]]) -> None:
+        """Everyone reads the resolve each actor showed this step through noisy observation: fully when the
+        strike was on them or on someone the striker blames them for, half when on their partners, a quarter
+        otherwise. Back channels carry each side's true resolve as messages."""
+        if not shown and not self.network.relations:
+            return
+        b = self.behaviour
+        net = self.network
+        observers = list(self.actors.values())
+        for source, (signal, targets) in shown.items():
+            actor = self.actors[source]
+            noise = self.rng.standard_normal(len(observers))
+            blamed = {rel.target for rel in net.attributions(source) if targets.intersection(rel.via)}
+            for y, e in zip(observers, noise, strict=True):
+                if y.aid == source:
+                    continue
+                y.capability_seen[source] = actor.capability
+                if y.aid in targets or y.aid in blamed:
+                    relevance = 1.0
+                elif any(t in y.hostile_targets() or self._partner(y.aid, t) for t in targets):
+                    relevance = 0.5
+                else:
+                    relevance = 0.25
+                seen = signal + b.observation_noise * float(e)
+                r = y.resolve_seen.get(source, 0.5)
+                if seen > r:
+                    learning = y.doctrines.get("learning")
+                    k = learning.rate(source, b.belief_rate) if learning is not None else b.belief_rate  # type: ignore[attr-defined]
+                    y.resolve_seen[source] = min(1.0, r + k * relevance * (seen - r))
+        # Messages on open back channels while the two sides hurt each other: each side's estimate of the other
+        # moves toward the truth, slowly, since words cost nothing to say (cheap talk, 5% a day at full level).
+        for a, c in self._channels():
+            level = net.channel(a, c) * self.channel_open(a, c)
+            if level > 0 and self.fighting(a, c):
+                level = 1.0 - (1.0 - 0.05 * level) ** self.dt
+                x, y = self.actors[a], self.actors[c]
+                x.resolve_seen[c] += level * (y.spec.resolve - x.resolve_seen[c])
+                y.resolve_seen[a] += level * (x.spec.resolve - y.resolve_seen[a])
+
+    def _partner(self, observer: str, target: str) -> bool:
+        net = self.network
+        return any(r.target == target for r in net.clients_of(observer)) or any(
+            r.source == observer for r in net.allies_of(target)
+        )
+
+    def _channels(self) -> list[tuple[str, str]]:
+        cached = getattr(self, "_channel_pairs", None)
+        if cached is None:
+            cached = self._channel_pairs = [
+                (r.source, r.target) for r in self.network.relations if r.type == "back_channel"
+            ]
+        return cached
+
+    def _engage(self, guarantor: str, attack: Action, day: float) -> None:
         """A guarantee engaged: the guarantor shows force to the attacker's patrons and to the states hostile to
         the one it protects, to deter them from joining in."""
-        if guarantor == attack.source:
-            return
         shown = {a.target for _, a in self._pending if a.source == guarantor and a.cause == GUARANTEE}
         deterred = {p.source for p in self.network.patrons_of(attack.source)}
         deterred |= {h for h in self.network.hostile_to(attack.target) if self.actors[h].spec.kind == "state"}
+        rung = self.rungs.index.get("show_of_force", self.rungs.lowest_hostile)
         for other in sorted(deterred - shown - {guarantor}):
-            self._pending.append(
-                (day, Action(guarantor, other, self.rungs.index["show_of_force"], GUARANTEE))
-            )
+            self._pending.append((day, Action(guarantor, other, rung, GUARANTEE)))
 
     def record(self) -> None:
         """One metrics row per actor for this step."""

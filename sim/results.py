@@ -76,7 +76,8 @@ class Results:
         """Verdicts of the given checks (a scenario's `checks`) on these results."""
         from sim.checks import evaluate
 
-        return evaluate(checks, self.events, pd.Index(self.runs["run"]), self.step_dates)
+        ladder = [r["id"] for r in self.facts["ladder"]]
+        return evaluate(checks, self.events, pd.Index(self.runs["run"]), self.step_dates, ladder)
 
     @classmethod
     def from_chunks(cls, scn: Scenario, chunks: Sequence[Chunk], manifest: dict[str, Any]) -> Results:
@@ -112,6 +113,7 @@ class Results:
                 "casualties": cat("events", "casualties").astype(np.float64),
                 "attributed_to": cat("events", "attributed_to").astype(object),
                 "cause": cat("events", "cause").astype(object),
+                "manner": cat("events", "manner").astype(object),
             }
         )
         step = cat("metrics", "step").astype(np.int64)

@@ -304,7 +304,7 @@ def point_summary(res: Results, scn: Scenario, points: pd.DataFrame) -> pd.DataF
     out["attacks"] = g["attacks"].mean().reindex(out["point"]).to_numpy()
     steps = res.step_dates
     for c in scn.checks:
-        values = per_run(c, res.events, pd.Index(runs["run"]), steps)
+        values = per_run(c, res.events, pd.Index(runs["run"]), steps, [r["id"] for r in res.facts["ladder"]])
         by_point = values.groupby(runs.set_index("run")["point"].reindex(values.index).to_numpy())
         out[f"check: {c.name}"] = [
             reduce(by_point.get_group(p) if p in by_point.groups else values[:0], c.statistic)
