@@ -47,6 +47,7 @@ class Option:
     deaths: float  # intended deaths at full capability, per action (per day on a per-day rung)
     signal: float  # resolve it shows, 0-1
     force: bool  # a use of force (MID 4 or more)
+    reach: float  # how far up the ladder it goes, on the signal's scale but not capped at 1 (war goes beyond)
 
 
 class Rungs:
@@ -72,6 +73,13 @@ class Rungs:
         # The friendliest rung: what a de-escalating move is written as (None if the ladder has none).
         friendly = [i for i, g in enumerate(self.goldstein) if g > 0]
         self.de_escalate = friendly[0] if friendly else None
+        # How far up the ladder each rung goes: its harm over a week on the signal's log scale, so that a war (a
+        # week of fighting) reaches beyond a major strike.
+        ref = math.log1p(self.expected_harm[max(0, self.top - 1)])
+        self.reach = [
+            math.log1p(self.expected_harm[i] * (7.0 if self.per_day[i] else 1.0)) / ref if ref > 0 else 0.0
+            for i in range(len(r))
+        ]
         self.options = self._options(ladder.warned_share)
 
     def _options(self, warned_share: float) -> list[Option]:
@@ -81,7 +89,10 @@ class Rungs:
             if self.goldstein[i] >= 0:
                 continue
             force = self.mid[i] >= 4
-            out.append(Option(i, SURPRISE, self.severity[i], self.casualties[i], self.signal(i), force))
+            reach = self.reach[i]
+            out.append(
+                Option(i, SURPRISE, self.severity[i], self.casualties[i], self.signal(i), force, reach)
+            )
             if force and self.casualties[i] > 0 and not self.per_day[i]:
                 # A warned strike shows most of the resolve of the rung, with a fraction of its deaths.
                 out.append(
@@ -92,6 +103,7 @@ class Rungs:
                         self.casualties[i] * warned_share,
                         0.8 * self.signal(i),
                         force,
+                        0.8 * reach,
                     )
                 )
         return out

@@ -59,6 +59,11 @@ class Actor(mesa.Agent):
         self.resolve_seen: dict[str, float] = {}  # estimate of each other actor's resolve, 0-1
         self.capability_seen: dict[str, float] = {}
         self.commitments: dict[str, float] = {}  # who crossed a red line of ours -> last day to answer
+        self.crossed_in: dict[
+            str, int
+        ] = {}  # who crossed -> the step it did (an answer comes in a later step)
+        self.answering = ""  # whom a strike decided after a crossing in this step answers
+        self.crossed_rung: dict[str, int] = {}  # who crossed -> the highest rung it crossed with, unanswered
         self.pressure: dict[str, float] = {}  # target -> cost of defying patrons by attacking it, this step
         self.orders: dict[
             str, tuple[float, Option, str]
@@ -101,14 +106,33 @@ class Actor(mesa.Agent):
                 out.append(other)
         return out
 
+    def answer_strength(self, other: str, rung: int | None = None) -> float:
+        """The capability that would answer a blow at `other` on `rung` (the top, if not given), as the actor sees
+        it: `other`'s own, that of its clients hostile to the actor as far as `other` supports them, and that of
+        its guarantors when the blow reaches their trigger (a patron's network and its protectors answer with it)."""
+        world = self.model
+        seen = self.capability_seen
+        strength = seen.get(other, 0.0)
+        for client, level in world.allies_against(other, self.aid):
+            strength += seen.get(client, 0.0) * level
+        top = world.rungs.top if rung is None else rung
+        for guarantor, trigger in world.protectors_of(other):
+            if top >= trigger and guarantor != self.aid:
+                strength += seen.get(guarantor, 0.0)
+        return strength
+
     def fear_of(self, other: str) -> float:
-        """Fear of `other`'s answer, 0-1: its resolve and capability as the actor sees them, times how much costs
-        weigh with the actor."""
-        return (
-            self.resolve_seen.get(other, 0.5)
-            * self.capability_seen.get(other, 0.0)
-            * self.spec.cost_sensitivity
-        )
+        """Fear of `other`'s answer: its resolve and the strength that would answer, as the actor sees them, times
+        how much costs weigh with the actor."""
+        return self.resolve_seen.get(other, 0.5) * self.answer_strength(other) * self.spec.cost_sensitivity
+
+    def heaviest_blow(self) -> float:
+        """The harm of the ladder's top rung over the decision horizon, at the actor's capability."""
+        world = self.model
+        rungs = world.rungs
+        top = rungs.top
+        per_action = rungs.severity[top] + rungs.casualties[top] * self.capability
+        return per_action * (world.horizon if rungs.per_day[top] else 1.0)
 
     def fear(self) -> float:
         """Fear of the most feared adversary."""
@@ -121,6 +145,7 @@ class Actor(mesa.Agent):
 
     def perceive(self) -> None:
         self.pressure = {}
+        self.answering = ""
         for d in self.doctrines.values():
             d.perceive(self)
 
@@ -132,9 +157,9 @@ class Actor(mesa.Agent):
         world = self.model
         if self.spec.kind in PASSIVE or self.capability <= 0:
             return
-        self._carry_out_orders()
+        struck = self._carry_out_orders()
         for target in self.adversaries():
-            if target in self.orders:
+            if target in self.orders or target in struck:
                 continue
             stakes = self.weigh(target)
             option, utility = self.choose(target, stakes)
@@ -143,6 +168,17 @@ class Actor(mesa.Agent):
                 self.carry_out(target, option, stakes)
             elif utility < 0 and world.rungs.de_escalate is not None:
                 world.act(Action(self.aid, target, world.rungs.de_escalate, DE_ESCALATION))
+
+    def answer(self, target: str, day: float) -> None:
+        """A red line of the actor's was crossed on `day` of this step: it weighs its answer at once, and strikes
+        before the step ends if the strike can be ready by then."""
+        if self.spec.kind in PASSIVE or self.capability <= 0 or target in self.orders:
+            return
+        stakes = self.weigh(target)
+        option, utility = self.choose(target, stakes)
+        if option is not None and option.force:
+            self.answering = target
+            self.carry_out(target, option, stakes, start=day)
 
     def conclude(self) -> None:
         for d in self.doctrines.values():
@@ -166,8 +202,8 @@ class Actor(mesa.Agent):
         de-escalating (returned as None with a negative utility: doing nothing is worse than offering calm).
 
         Utility of an option, in log-harm units over the decision horizon (docs/model.md):
-            resolve * e^mood * (min(harm, motive) + commitment * signal)
-            - fear * harm of the expected answer - domestic cost - patrons' pressure * signal
+            resolve * e^mood * (min(harm, motive) + commitment * min(1, reach / reach asked))
+            - fear * harm of the expected answer - domestic cost - (patrons' pressure + force cost) * reach
         """
         world = self.model
         b = world.behaviour
@@ -177,57 +213,78 @@ class Actor(mesa.Agent):
         cap = self.capability
         strength = cap / self.spec.capability if self.spec.capability > 0 else 0.0
         weight = self.spec.resolve * math.exp(self.mood)
-        fear = (
-            b.stakes
-            * self.spec.cost_sensitivity
-            * self.resolve_seen.get(target, 0.5)
-            * self.capability_seen.get(target, 0.0)
-        )
+        # What the actor fears from `target`: the chance it answers (its resolve, as the actor sees it) times the
+        # harm of its answer, weighed by how much costs matter to the actor.
+        fear = b.stakes * self.spec.cost_sensitivity * self.resolve_seen.get(target, 0.5)
         force_cost = b.force_cost * self.spec.cost_sensitivity
         lines = world.red_lines_of(target)
-        horizon = world.horizon
         best: Option | None = None
         best_u = 0.0
         for o in rungs.options:
             if o.rung > stakes.max_rung:
                 break
-            per_action = o.severity + o.deaths * cap
-            if o.rung == stakes.campaign_rung:
-                harm = per_action * stakes.tempo * horizon * strength
-            elif rungs.per_day[o.rung]:
-                harm = per_action * horizon
-            elif rungs.tempo[o.rung]:
-                harm = per_action * rungs.tempo[o.rung] * horizon * strength  # type: ignore[operator]
-            else:
-                harm = per_action
+            harm = self.option_harm(o, cap, strength, stakes)
             x = math.log1p(harm)
             gain = min(x, stakes.motive)
-            if o.force:
-                gain += stakes.commitment * o.signal
+            if o.force and stakes.commitment:
+                gain += stakes.commitment * min(1.0, o.reach / stakes.answer_reach)
             u = weight * gain
             if fear > 0:
-                crossing = 0.0
-                if lines is not None:
-                    own, floor, limit = lines
-                    if own and o.rung >= floor:
-                        crossing = 1.0
-                    elif limit is not None:
-                        crossing = crossing_chance(o.deaths * cap, limit)
-                answer = (
-                    x
-                    if crossing == 0
-                    else (1 - crossing) * x + crossing * math.log1p(harm * b.crossing_answer)
-                )
-                u -= fear * answer
+                u -= fear * self.expected_answer(target, o, stakes, lines)
             if o.rung > stakes.comfort:
                 u -= stakes.domestic * (o.rung - stakes.comfort)
             if o.force:
-                u -= stakes.pressure * o.signal + force_cost
+                # Larger operations cost more to mount and to justify: the cost of force grows with its scale.
+                u -= stakes.pressure * o.reach + force_cost * (0.5 + o.reach)
             if u > best_u:
                 best, best_u = o, u
         if best is None:
             return self._calm(target)
         return best, best_u
+
+    def option_harm(self, o: Option, capability: float, strength: float, stakes: Stakes) -> float:
+        """The harm an option does over the decision horizon at `capability`: one strike, a campaign's attacks at
+        its tempo (times `strength`, the share of its means it has left), or a war's days of fighting."""
+        world = self.model
+        rungs = world.rungs
+        per_action = o.severity + o.deaths * capability
+        if o.rung == stakes.campaign_rung:
+            return per_action * stakes.tempo * world.horizon * strength
+        if rungs.per_day[o.rung]:
+            return per_action * world.horizon
+        tempo = rungs.tempo[o.rung]
+        if tempo:
+            return per_action * tempo * world.horizon * strength
+        return per_action
+
+    def expected_answer(
+        self, target: str, o: Option, stakes: Stakes, lines: tuple[bool, int, float | None] | None
+    ) -> float:
+        """The harm (log scale) of the answer the actor expects if `target` answers: in kind, at the strength that
+        would answer (its own, its network's, its guarantors' if the blow engages them); one rung higher if the
+        option crosses one of its declared red lines, since it is committed to answer above the crossing. Weighed
+        by the balance of strength (Bueno de Mesquita's chance of prevailing): a weaker actor has more to fear
+        from the same answer; equal strength weighs 1."""
+        world = self.model
+        rungs = world.rungs
+        answering = self.answer_strength(target, o.rung)
+        total = answering + self.capability
+        balance = 2.0 * answering / total if total > 0 else 0.0
+        in_kind = math.log1p(self.option_harm(o, answering, 1.0, stakes))
+        crossing = 0.0
+        if lines is not None:
+            own, floor, limit = lines
+            if own and o.rung >= floor:
+                crossing = 1.0
+            elif limit is not None:
+                crossing = crossing_chance(o.deaths * self.capability, limit)
+        if crossing == 0.0:
+            return balance * in_kind
+        up = min(rungs.top, o.rung + 1)
+        above = (rungs.severity[up] + rungs.casualties[up] * answering) * (
+            world.horizon if rungs.per_day[up] else 1.0
+        )
+        return balance * ((1.0 - crossing) * in_kind + crossing * math.log1p(above))
 
     def _calm(self, target: str) -> tuple[None, float]:
         """Doing nothing, or offering calm when the adversary's blows are feared more than they are resented."""
@@ -241,10 +298,12 @@ class Actor(mesa.Agent):
         )
         return None, min(0.0, self.spec.resolve * motive - threat)
 
-    def carry_out(self, target: str, option: Option, stakes: Stakes) -> None:
+    def carry_out(self, target: str, option: Option, stakes: Stakes, start: float | None = None) -> None:
         """Turn a chosen option into this step's actions: a campaign's attacks spread over the step, a day of war
-        per day, or one strike after the days it takes to prepare."""
+        per day, or one strike after the days it takes to prepare (counted from `start`, the step's first day by
+        default)."""
         world = self.model
+        start = world.day if start is None else start
         rungs = world.rungs
         if option.force and stakes.commitment > 0:
             cause = COMMITMENT
@@ -270,8 +329,8 @@ class Actor(mesa.Agent):
             )
             a.days = world.dt
             world.act(a)
-        elif option.force and self.lag > 0:
-            ready = world.day + self.lag
+        elif option.force and (self.lag > 0 or start > world.day):
+            ready = start + self.lag
             if ready < world.day + world.dt:
                 world.act(
                     Action(self.aid, target, option.rung, cause, manner=option.manner, intended=intended),
@@ -282,18 +341,22 @@ class Actor(mesa.Agent):
         else:
             world.act(Action(self.aid, target, option.rung, cause, manner=option.manner, intended=intended))
 
-    def _carry_out_orders(self) -> None:
-        """Strikes prepared in earlier steps whose day falls in this one."""
+    def _carry_out_orders(self) -> set[str]:
+        """Strikes prepared in earlier steps whose day falls in this one; returns their targets (the choice
+        toward them was made when the strike was ordered)."""
         world = self.model
         end = world.day + world.dt
+        done = set()
         for target, (day, option, cause) in list(self.orders.items()):
             if day < end:
                 del self.orders[target]
+                done.add(target)
                 intended = option.deaths * self.capability
                 world.act(
                     Action(self.aid, target, option.rung, cause, manner=option.manner, intended=intended),
                     max(day, world.day),
                 )
+        return done
 
     # --- what happens to the actor ---------------------------------------------------------------------------------
 

@@ -29,6 +29,7 @@ class Stakes:
 
     motive: float = 0.0  # wish to harm, log-harm units: grievance and standing hostility
     commitment: float = 0.0  # audience cost of leaving a crossed red line unanswered
+    answer_reach: float = 1.0  # how far up the ladder an answer must go to honour the line in full
     pressure: float = 0.0  # cost of defying patrons, per unit of resolve shown
     domestic: float = 0.0  # cost per rung above `comfort`
     comfort: int = 10**6
@@ -96,6 +97,30 @@ class Retaliation(Doctrine):
         return self.spec.lag
 
 
+class Aims(Doctrine):
+    name = "aims"
+    summary = (
+        "An aim pursued by force, whatever the adversary does next: to take away its means of fighting. The motive "
+        "is worth the heaviest blow the actor can deal, for as long as the adversary keeps its strength."
+    )
+    rests_on = ("s003.c5",)  # Israel's campaign to destroy Hamas's military capacity
+    follows = (
+        "Schelling's compellence and brute force: coercion that ends when the adversary can no longer fight"
+    )
+
+    def __init__(self, spec: lang.Aims):
+        self.spec = spec
+
+    def weigh(self, actor: Actor, target: str, stakes: Stakes) -> None:
+        weight = self.spec.disarm.get(target)
+        if not weight:
+            return
+        world = actor.model
+        other = world.actors[target]
+        left = other.capability / other.spec.capability if other.spec.capability > 0 else 0.0
+        stakes.motive += weight * left * math.log1p(actor.heaviest_blow())
+
+
 class RedLines(Doctrine):
     name = "red_lines"
     summary = (
@@ -109,14 +134,19 @@ class RedLines(Doctrine):
         self.spec = spec
 
     def weigh(self, actor: Actor, target: str, stakes: Stakes) -> None:
-        if target in actor.commitments:
+        crossed = actor.crossed_rung.get(target)
+        if target in actor.commitments and crossed is not None:
+            # Credibility asks for an answer one rung above the crossing (Schelling): less honours it in part.
+            rungs = actor.model.rungs
             stakes.commitment += self.spec.audience_cost
+            stakes.answer_reach = rungs.reach[min(rungs.top, crossed + 1)]
 
     def perceive(self, actor: Actor) -> None:
         day = actor.model.day
         for other, deadline in list(actor.commitments.items()):
             if day > deadline:
                 del actor.commitments[other]
+                actor.crossed_rung.pop(other, None)
                 actor.model.unanswered(actor.aid, other)
 
 
@@ -264,7 +294,18 @@ class Mediation(Doctrine):
 
 DOCTRINES: dict[str, type[Doctrine]] = {
     cls.name: cls
-    for cls in (Retaliation, RedLines, Limits, Domestic, Campaign, Support, Pressure, Learning, Mediation)
+    for cls in (
+        Retaliation,
+        Aims,
+        RedLines,
+        Limits,
+        Domestic,
+        Campaign,
+        Support,
+        Pressure,
+        Learning,
+        Mediation,
+    )
 }
 
 

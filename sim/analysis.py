@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 import pandas as pd
+
+from sim.checks import matching
+from sim.language import NamedOutcome
 
 USE_OF_FORCE = 4  # MID hostility level of a use of force
 WAR = 5
@@ -29,8 +33,17 @@ OUTCOMES = (
 )
 
 
-def outcomes(runs: pd.DataFrame, events: pd.DataFrame, facts: dict[str, Any]) -> pd.DataFrame:
-    """Add to the runs table: peak rung, attacks, deaths and one boolean column per named outcome."""
+def named_outcomes(facts: dict[str, Any] | None = None) -> list[Outcome]:
+    """The general outcomes and those the scenario defines (as recorded in results' facts)."""
+    extra = [Outcome(o["name"], o["description"]) for o in (facts or {}).get("outcomes", [])]
+    return [*OUTCOMES, *extra]
+
+
+def outcomes(
+    runs: pd.DataFrame, events: pd.DataFrame, facts: dict[str, Any], defined: Sequence[NamedOutcome] = ()
+) -> pd.DataFrame:
+    """Add to the runs table: peak rung, attacks, deaths and one boolean column per named outcome (the general
+    ones, then those the scenario defines)."""
     kinds = {a: v["kind"] for a, v in facts["actors"].items()}
     patrons = {r["from"] for r in facts["relations"] if r["type"] == "supports"}
     ladder = [r["id"] for r in facts["ladder"]]
@@ -61,6 +74,9 @@ def outcomes(runs: pd.DataFrame, events: pd.DataFrame, facts: dict[str, Any]) ->
     out["war_spreads"] = (
         (pairs.groupby(wars["run"]).nunique() > 1).reindex(out.index, fill_value=False).astype(bool)
     )
+    for o in defined:
+        mask = matching(ev, o.when, ladder)
+        out[o.name] = mask.groupby(ev["run"]).any().reindex(out.index, fill_value=False).astype(bool)
     return out.reset_index()
 
 
@@ -74,11 +90,13 @@ def wilson(successes: int, n: int, z: float = 1.96) -> tuple[float, float]:
     return (max(0.0, centre - half), min(1.0, centre + half))
 
 
-def outcome_table(runs: pd.DataFrame) -> pd.DataFrame:
+def outcome_table(runs: pd.DataFrame, facts: dict[str, Any] | None = None) -> pd.DataFrame:
     """Probability of each named outcome over runs, with a 95% Wilson interval."""
     n = len(runs)
     rows = []
-    for o in OUTCOMES:
+    for o in named_outcomes(facts):
+        if o.name not in runs:
+            continue
         k = int(runs[o.name].sum()) if n else 0
         lo, hi = wilson(k, n)
         rows.append(

@@ -13,7 +13,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from sim.analysis import OUTCOMES, USE_OF_FORCE
+from sim.analysis import USE_OF_FORCE, named_outcomes
 from sim.results import Results
 
 Z95 = 1.96
@@ -56,7 +56,8 @@ def compare(a: Results, b: Results) -> Comparison:
         )
     rows = [
         _paired(o.name, "outcome probability", a.runs[o.name].to_numpy(), b.runs[o.name].to_numpy())
-        for o in OUTCOMES
+        for o in named_outcomes(a.facts)
+        if o.name in a.runs and o.name in b.runs
     ]
     measures = (
         ("uses of force", lambda r: r.events["mid_level"] >= USE_OF_FORCE),

@@ -161,6 +161,16 @@ class Retaliation(Sourced):
 
 
 @dataclass(frozen=True, kw_only=True)
+class Aims(Sourced):
+    """What the actor means to achieve by force, whatever its adversaries do next: to take away their means of
+    fighting. The aim lasts as long as the adversary keeps its strength."""
+
+    disarm: Mapping[str, float] = spec(
+        "Adversary -> weight (0-1) of the aim to destroy its means of fighting.", ref="actor"
+    )
+
+
+@dataclass(frozen=True, kw_only=True)
 class Limits(Sourced):
     """Options the actor does not have at all: no means or no way to reach the target. Not restraint: restraint
     comes from costs."""
@@ -241,6 +251,7 @@ class Doctrine:
     """The doctrines an actor follows; each is optional."""
 
     retaliation: Retaliation | None = spec(Retaliation.__doc__ or "", default=None)
+    aims: Aims | None = spec(Aims.__doc__ or "", default=None)
     red_lines: RedLines | None = spec(RedLines.__doc__ or "", default=None)
     limits: Limits | None = spec(Limits.__doc__ or "", default=None)
     campaign: Campaign | None = spec(Campaign.__doc__ or "", default=None)
@@ -527,7 +538,7 @@ class Behaviour(Sourced):
     )
     stakes: float = spec(
         "Weight of the adversary's expected answer in a decision (how much an actor fears being hit back).",
-        default=2.0,
+        default=1.0,
         ge=0,
         le=20,
     )
@@ -536,12 +547,6 @@ class Behaviour(Sourced):
         default=0.3,
         ge=0,
         le=5,
-    )
-    crossing_answer: float = spec(
-        "How many times harder an actor expects to be answered when an option crosses the adversary's red line.",
-        default=10.0,
-        ge=1,
-        le=1000,
     )
     leverage: float = spec(
         "Cost of defying a patron that presses with full strength and control, per unit of resolve shown.",
@@ -559,9 +564,9 @@ class Behaviour(Sourced):
         "Spread of the error in reading an adversary's strike as resolve.", default=0.1, ge=0, le=1
     )
     force_cost: float = spec(
-        "What any use of force costs its author beyond the adversary's answer (material, standing abroad), times "
-        "its cost sensitivity: the costs of conflict in Fearon's bargaining model.",
-        default=1.0,
+        "What a use of force costs its author beyond the adversary's answer (material, standing abroad), times its "
+        "cost sensitivity and (0.5 + the resolve it shows): the costs of conflict in Fearon's bargaining model.",
+        default=0.5,
         ge=0,
         le=10,
     )
@@ -579,6 +584,19 @@ class Behaviour(Sourced):
             "stakes": "see docs/model.md",
         },
     )
+
+
+@dataclass(frozen=True, kw_only=True)
+class NamedOutcome:
+    """An outcome of the crisis an analyst asks the probability of: a run has it when any event matches `when`."""
+
+    name: str = spec("Identifier of the outcome (a column of the runs table), e.g. iran_us_clash.")
+    description: str = spec("What it means, in words.")
+    when: EventFilter = spec("The events that make a run have this outcome.")
+
+    def problems(self) -> Iterator[tuple[str, str]]:
+        if not re.fullmatch(r"[a-z][a-z0-9_]*", self.name):
+            yield "name", "an outcome's name is a lower-case word: letters, digits and '_'"
 
 
 # --- the scenario -----------------------------------------------------------------------------------------------
@@ -604,6 +622,10 @@ class Scenario:
     relations: tuple[Relation, ...] = spec("Typed, directed relations between actors.", default=())
     events: tuple[Event, ...] = spec("Scheduled events.", default=())
     checks: tuple[Check, ...] = spec("Stylized facts this scenario must reproduce.", default=())
+    outcomes: tuple[NamedOutcome, ...] = spec(
+        "Outcomes of this crisis whose probability the runs table and summary report, beside the general ones.",
+        default=(),
+    )
 
     @property
     def rungs(self) -> tuple[Rung, ...]:
@@ -629,6 +651,19 @@ class Scenario:
                     ("events", i, "at"),
                     (f"{e.at} is outside the scenario's time, {self.time.start} to {self.time.end}"),
                 )
+        general = {
+            "war",
+            "interstate_war",
+            "state_clash",
+            "patron_uses_force",
+            "patron_struck",
+            "war_spreads",
+        }
+        names: set[str] = set()
+        for i, o in enumerate(self.outcomes):
+            if o.name in general or o.name in names:
+                yield ("outcomes", i, "name"), f"outcome '{o.name}' is already defined"
+            names.add(o.name)
         for aid in self.actors:
             if not re.fullmatch(r"[a-z][a-z0-9_]*", aid):
                 yield ("actors", aid), "actor ids are lower-case words: letters, digits and '_'"

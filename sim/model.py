@@ -39,6 +39,8 @@ class EscalationModel(mesa.Model):
         self.horizon = self.behaviour.horizon
         self.step_day = [(time.date_of(t) - time.start).days for t in range(time.steps + 1)]
         self.day = 0
+        self._allies_against: dict[tuple[str, str], list[tuple[str, float]]] = {}
+        self._protectors: dict[str, list[tuple[str, int]]] = {}
         self.actors = {aid: Actor(self, aid, a) for aid, a in scenario.actors.items()}
         for a in self.actors.values():
             a.start_beliefs()
@@ -95,6 +97,28 @@ class EscalationModel(mesa.Model):
         others at the end of the step."""
         self._pending.append((self.day if day is None else day, action))
 
+    def allies_against(self, patron: str, enemy: str) -> list[tuple[str, float]]:
+        """The clients of `patron` hostile to `enemy`, with the level of the patron's support: who would answer a
+        blow at the patron."""
+        key = (patron, enemy)
+        found = self._allies_against.get(key)
+        if found is None:
+            found = self._allies_against[key] = [
+                (r.target, r.level)
+                for r in self.network.clients_of(patron)
+                if enemy in self.network.hostility(r.target)
+            ]
+        return found
+
+    def protectors_of(self, protected: str) -> list[tuple[str, int]]:
+        """The guarantors of `protected`, with the lowest rung of a blow that brings each in."""
+        found = self._protectors.get(protected)
+        if found is None:
+            found = self._protectors[protected] = [
+                (g.source, self.rungs.index[g.trigger_rung]) for g in self.network.guarantors_of(protected)
+            ]
+        return found
+
     def red_lines_of(self, aid: str) -> tuple[bool, int, float | None] | None:
         return self._lines.get(aid)
 
@@ -135,6 +159,8 @@ class EscalationModel(mesa.Model):
         self._t = int(self.time) - 1
         self.day = self.step_day[self._t]
         self._pending = list(self.scheduled.get(self._t, ()))
+        self._answers: list[tuple[str, str, float]] = []
+        self._answered_now: set[tuple[str, str]] = set()
         self._open = {}
         self.swing_moods()
         self.agents.do("perceive")
@@ -163,8 +189,13 @@ class EscalationModel(mesa.Model):
         shown: dict[str, tuple[float, set[str]]] = {}
         ev, t = self.events, self._t
         i = 0
-        while i < len(self._pending):  # guarantees engaged below add actions to this same step
-            day, a = self._pending[i]
+        while i < len(self._pending) or self._answers:
+            if i == len(self._pending):
+                # Red lines crossed in this step: their holders may answer before the step ends.
+                holder, crosser, when = self._answers.pop(0)
+                self.actors[holder].answer(crosser, when)
+                continue
+            day, a = self._pending[i]  # guarantees engaged and answers add actions to this same step
             i += 1
             r = a.rung
             src = actors[a.source]
@@ -216,14 +247,14 @@ class EscalationModel(mesa.Model):
         for ally in net.allies_of(a.target):
             self._grieve_with(actors[ally.source], src, harm * ally.level)
         force = rungs.mid[r] >= 4
-        struck = [a.target] if force else []
+        # A strike on a guest hurts its host too; it does not cross the host's own red lines, which guard the
+        # state itself (hosting a group is accepting that it may be struck).
         for host in net.hosts_of(a.target):
             h = actors[host.source]
             h.suffer(src, harm * host.exposure, capability_damage * host.exposure)
             h.blame(src, harm * host.exposure)
-            if force:
-                struck.append(host.source)  # a strike on the guest lands on the host's territory
         if force:
+            struck = [a.target]
             for g in net.guarantors_of(a.target):
                 if r >= rungs.index[g.trigger_rung] and g.source != src:
                     self._engage(g.source, a, day)
@@ -266,18 +297,29 @@ class EscalationModel(mesa.Model):
             lines_spec = holder.spec.doctrine.red_lines
             if lines_spec is None or aid == a.source:
                 continue
+            # The commitment is toward the one who crossed; a patron blamed for it is answered through its client.
             deadline = day + lines_spec.patience
-            for who in filter(None, (a.source, a.attributed_to if aid == a.target else "")):
-                holder.commitments[who] = max(holder.commitments.get(who, -1.0), deadline)
+            holder.commitments[a.source] = max(holder.commitments.get(a.source, -1.0), deadline)
+            holder.crossed_in[a.source] = self._t
+            holder.crossed_rung[a.source] = max(holder.crossed_rung.get(a.source, -1), a.rung)
+            # An answer within the step, once per pair and step: a lag of zero days must not let two actors
+            # trade blows without end inside one step.
+            if day + holder.lag < self.day + self.dt and (aid, a.source) not in self._answered_now:
+                self._answered_now.add((aid, a.source))
+                self._answers.append((aid, a.source, day))
             self.log_red_line(aid, [a.source])
 
     def _answered(self, actor: Actor, target: str) -> None:
         """A use of force answers a commitment toward its target and toward the target's patrons."""
         if not actor.commitments:
             return
-        actor.commitments.pop(target, None)
-        for rel in self.network.patrons_of(target):
-            actor.commitments.pop(rel.source, None)
+        # What was decided before the crossing does not answer it; an answer decided after it does.
+        for who in (target, *(rel.source for rel in self.network.patrons_of(target))):
+            if who in actor.commitments and (
+                actor.crossed_in.get(who, self._t) < self._t or actor.answering == who
+            ):
+                del actor.commitments[who]
+                actor.crossed_rung.pop(who, None)
 
     def _calm(self, a: Action) -> None:
         """An offer of calm: the adversary's grievance eases, more so through a working channel, and it reads the
@@ -294,7 +336,7 @@ class EscalationModel(mesa.Model):
     def _read_resolve(self, shown: dict[str, tuple[float, set[str]]]) -> None:
         """Everyone reads the resolve each actor showed this step through noisy observation: fully when the
         strike was on them or on someone the striker blames them for, half when on their partners, a quarter
-        otherwise. Back channels carry each side's true resolve as messages."""
+        otherwise. A back channel between the two lets the observer read the act with less noise."""
         if not shown and not self.network.relations:
             return
         b = self.behaviour
@@ -314,35 +356,21 @@ class EscalationModel(mesa.Model):
                     relevance = 0.5
                 else:
                     relevance = 0.25
-                seen = signal + b.observation_noise * float(e)
+                # A blow is read as at most the resolve it shows, often less through noise (a costly signal is a
+                # lower bound); a working channel between the two lets the observer read it for what it meant.
+                channel = net.channel(y.aid, source) * self.channel_open(y.aid, source)
+                seen = signal * min(1.0, 1.0 + b.observation_noise * (1.0 - channel) * float(e))
                 r = y.resolve_seen.get(source, 0.5)
                 if seen > r:
                     learning = y.doctrines.get("learning")
                     k = learning.rate(source, b.belief_rate) if learning is not None else b.belief_rate  # type: ignore[attr-defined]
-                    y.resolve_seen[source] = min(1.0, r + k * relevance * (seen - r))
-        # Messages on open back channels while the two sides hurt each other: each side's estimate of the other
-        # moves toward the truth, slowly, since words cost nothing to say (cheap talk, 5% a day at full level).
-        for a, c in self._channels():
-            level = net.channel(a, c) * self.channel_open(a, c)
-            if level > 0 and self.fighting(a, c):
-                level = 1.0 - (1.0 - 0.05 * level) ** self.dt
-                x, y = self.actors[a], self.actors[c]
-                x.resolve_seen[c] += level * (y.spec.resolve - x.resolve_seen[c])
-                y.resolve_seen[a] += level * (x.spec.resolve - y.resolve_seen[a])
+                    y.resolve_seen[source] = r + k * relevance * (seen - r)
 
     def _partner(self, observer: str, target: str) -> bool:
         net = self.network
         return any(r.target == target for r in net.clients_of(observer)) or any(
             r.source == observer for r in net.allies_of(target)
         )
-
-    def _channels(self) -> list[tuple[str, str]]:
-        cached = getattr(self, "_channel_pairs", None)
-        if cached is None:
-            cached = self._channel_pairs = [
-                (r.source, r.target) for r in self.network.relations if r.type == "back_channel"
-            ]
-        return cached
 
     def _engage(self, guarantor: str, attack: Action, day: float) -> None:
         """A guarantee engaged: the guarantor shows force to the attacker's patrons and to the states hostile to

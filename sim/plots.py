@@ -240,7 +240,7 @@ def outcome_distribution(res, out: Path) -> Path:
     """Left: the distribution of the highest rung reached. Right: named outcomes with 95% intervals."""
     ladder = [r["id"] for r in res.facts["ladder"]]
     dist = peak_distribution(res.runs, ladder)
-    table = outcome_table(res.runs)
+    table = outcome_table(res.runs, res.facts)
     fig, (a1, a2) = plt.subplots(1, 2, figsize=(12, 4.8), gridspec_kw={"width_ratios": [3, 2]})
     a1.bar(range(len(ladder)), dist.to_numpy(), color="#495057")
     a1.set_xticks(range(len(ladder)), ladder, rotation=35, ha="right", fontsize=8)

@@ -44,6 +44,7 @@ def scenario_facts(scn: Scenario) -> dict[str, Any]:
             for r in scn.rungs
         ],
         "actors": {aid: {"kind": a.kind, "label": a.label or aid} for aid, a in scn.actors.items()},
+        "outcomes": [{"name": o.name, "description": o.description} for o in scn.outcomes],
         "relations": [
             {"type": r.type, "from": r.source, "to": r.target, "level": getattr(r, "level", None)}
             for r in scn.relations
@@ -144,7 +145,7 @@ class Results:
         red_lines = pd.DataFrame(red, columns=["run", "step", "actor", "crossed_by"]).astype(
             {"run": np.int64, "step": np.int64}
         )
-        runs = outcomes(runs, events, manifest["scenario"])
+        runs = outcomes(runs, events, manifest["scenario"], scn.outcomes)
         return cls(events, metrics, runs, red_lines, manifest)
 
     @classmethod

@@ -23,7 +23,7 @@ def summary(res, plots: list[str]) -> str:
         "| outcome | what it means | runs | probability | 95% interval |",
         "|---|---|---:|---:|---|",
     ]
-    for r in outcome_table(runs).itertuples():
+    for r in outcome_table(runs, f).itertuples():
         lines.append(
             f"| {r.outcome} | {r.description} | {r.runs} | {r.probability:.3f} | "
             f"{r.ci_low:.3f} - {r.ci_high:.3f} |"

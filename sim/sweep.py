@@ -293,13 +293,13 @@ def assemble(sweep: Sweep, folder: Path, scn: Scenario, finish=None) -> Results:
 
 def point_summary(res: Results, scn: Scenario, points: pd.DataFrame) -> pd.DataFrame:
     """Per point: the probability of each named outcome and each check's statistic (EMA's 'outcomes')."""
-    from sim.analysis import OUTCOMES
+    from sim.analysis import named_outcomes
     from sim.checks import per_run, reduce
 
     runs = res.runs
     out = points.copy()
     g = runs.groupby("point")
-    for o in OUTCOMES:
+    for o in named_outcomes(res.facts):
         out[o.name] = g[o.name].mean().reindex(out["point"]).to_numpy()
     out["attacks"] = g["attacks"].mean().reindex(out["point"]).to_numpy()
     steps = res.step_dates
