@@ -32,6 +32,7 @@ from sim.errors import OutputError
 
 MARKER = ".redline-output"
 MAX_NAME_BYTES = 255  # what Linux and macOS file systems allow for one name
+MAX_PATH_BYTES = 4000  # and a little under what they allow for a whole path
 _LEFTOVER = re.compile(r"^\.(?P<name>.+)\.(?P<kind>partial|old|assembling)-\d+$")
 
 
@@ -82,8 +83,10 @@ class _Target:
         name = self.path.name
         if not name or self.path == self.path.parent:
             raise self.fail("cannot write to the root of the file system")
-        if len(name.encode("utf-8", "surrogateescape")) > MAX_NAME_BYTES:
-            raise self.fail(f"the name is longer than {MAX_NAME_BYTES} bytes")
+        if any(len(part.encode("utf-8", "surrogateescape")) > MAX_NAME_BYTES for part in self.path.parts):
+            raise self.fail(f"a name in the path is longer than {MAX_NAME_BYTES} bytes")
+        if len(str(self.path).encode("utf-8", "surrogateescape")) > MAX_PATH_BYTES:
+            raise self.fail(f"the path is longer than {MAX_PATH_BYTES} bytes")
         if "\0" in self.given:
             raise self.fail("the name holds a NUL byte")
         with contextlib.suppress(OSError):
@@ -120,7 +123,7 @@ class _Target:
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
         except OSError as e:
-            raise self.fail(f"cannot create its folder ({e.strerror or e})") from None
+            raise self.fail(f"cannot write here ({e.strerror or e})") from None
         self._acquire()
         try:
             self._recover()
@@ -227,7 +230,7 @@ class FolderOutput(_Target):
         if p.is_symlink():
             raise self.fail("is a symbolic link; name the folder itself")
         if not p.exists():
-            if self.resume:
+            if self.resume and not any(kind == "old" for kind, _ in self.leftovers()):
                 raise self.fail("nothing to resume (no such folder)")
             return
         if not p.is_dir():
@@ -300,8 +303,11 @@ class FolderOutput(_Target):
         the present folder moved into the new one (a sweep's parts), put back if anything fails."""
         if self._lock is None:
             raise RuntimeError("FolderOutput.write outside `with`")  # a bug in the caller, not bad input
-        tmp = self.tmp if staging == "partial" and self.tmp is not None else self._staging(staging)
-        self.tmp = tmp
+        if staging == "partial" and self.tmp is not None:
+            tmp = self.tmp
+        else:
+            self._end()
+            tmp = self.tmp = self._staging(staging)
         moved: list[str] = []
         try:
             fill(tmp)

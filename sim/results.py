@@ -203,6 +203,9 @@ class Results:
             missing = [c for c in COLUMNS[name] if c not in df.columns]
             if missing:
                 raise OutputError(f"{table}: damaged (no column {', '.join(missing)})")
+            problem = _table_problem(df, manifest["scenario"])
+            if problem:
+                raise OutputError(f"{table}: damaged ({problem})")
             tables[name] = df
         return cls(**tables, manifest=manifest)
 
@@ -215,6 +218,24 @@ COLUMNS = {
     "runs": ("run", "seed"),
     "red_lines": ("run", "step", "actor", "crossed_by"),
 }  # fmt: skip
+
+
+def _table_problem(df: pd.DataFrame, facts: dict[str, Any]) -> str | None:
+    """Steps and rungs past what the manifest declares: plots and debriefs index arrays with them."""
+    bounds = {
+        "step": facts["time"]["steps"],
+        "rung": len(facts["ladder"]),
+        "posture_level": len(facts["ladder"]),
+    }
+    for col, end in bounds.items():
+        if col not in df.columns or not len(df):
+            continue
+        values = df[col]
+        if not pd.api.types.is_integer_dtype(values):
+            return f"column {col} does not hold whole numbers"
+        if values.max() >= end or values.min() < -1:
+            return f"column {col} holds values past the scenario's {end}"
+    return None
 
 
 def _short(e: BaseException) -> str:

@@ -290,7 +290,10 @@ def _run_in(sweep, out: FolderOutput, scenarios, resume, executor, workers, prog
         tmp = manifest_path.with_name(".sweep.json.partial")
         tmp.write_text(json.dumps(sweep.identity, indent=2) + "\n")
         os.replace(tmp, manifest_path)
-    (folder / "parts").mkdir(exist_ok=True)
+    parts = folder / "parts"
+    if parts.is_symlink() or (parts.exists() and not parts.is_dir()):
+        raise SweepError(f"{parts}: not a folder; this is not a sweep redline can resume")
+    parts.mkdir(exist_ok=True)
 
     chunks = plan(sweep)
     seeds = run_seeds(sweep.seed, sweep.runs)
