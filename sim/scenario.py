@@ -250,6 +250,11 @@ def _read(path: Path, issues: Collector, depth: int = 0, seen: tuple[Path, ...] 
             [Issue(*doc.origin(("extends",)), "extends", f"no scenario file '{variant.extends}'")]
         )
     base = _read(base_path, issues, depth + 1, (*seen, path.resolve()))
+    if "scenario" not in base.data:
+        # Said without quoting the file: what is not a scenario may be anything, and none of it is ours to print.
+        raise ScenarioError(
+            [Issue(*doc.origin(("extends",)), "extends", f"'{variant.extends}' is not a scenario file")]
+        )
     patcher = _Patcher(base, issues)
     for key in ("scenario", "title", "description"):
         if key in doc.data:

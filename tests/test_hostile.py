@@ -41,6 +41,7 @@ def home(tmp_path, monkeypatch):
     """A user's working folder: a scenario folder, a folder of their own files, a sentinel file; cwd is here."""
     (tmp_path / "scn").mkdir()
     (tmp_path / "scn" / "tiny.yaml").write_text(TINY_TEXT)
+    (tmp_path / "scn" / "notes.yaml").write_text("password: hunter2\nroot: x:0:0\n")
     (tmp_path / "user").mkdir()
     (tmp_path / "user" / "precious.txt").write_text(SENTINEL)
     (tmp_path / "user" / "network.png").write_text(SENTINEL)
@@ -124,6 +125,7 @@ BAD_FILES: dict[str, tuple[str | bytes | None, str]] = {
     "extends-dotdot": ("extends: ../../../../../../etc/passwd\nscenario: v\ntitle: t\n", "outside"),
     "extends-absent-outside": ("extends: /nonexistent/x.yaml\nscenario: v\ntitle: t\n", "outside"),
     "extends-a-folder": ("extends: /etc\nscenario: v\ntitle: t\n", "outside"),
+    "extends-not-a-scenario": ("extends: notes.yaml\nscenario: v\ntitle: t\n", "not a scenario file"),
     "extends-missing-inside": ("extends: nothere.yaml\nscenario: v\ntitle: t\n", "no scenario file"),
     "extends-itself": ("extends: bad.yaml\nscenario: v\ntitle: t\n", "cycle"),
     "empty": ("", "empty"),
@@ -165,7 +167,7 @@ def _write_bad(home: Path, name: str) -> None:
 def test_a_bad_scenario_file(capsys, home, command, fault):
     _write_bad(home, fault)
     err = assert_refused(capsys, home, COMMANDS[command](BAD), BAD_FILES[fault][1])
-    assert "root:" not in err  # no line of /etc/passwd, whatever the command
+    assert "root:" not in err and "hunter2" not in err  # no line of a file that is not a scenario
 
 
 BAD_SETS = {
