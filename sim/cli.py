@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import errno
+import io
 import json
 import sys
 from collections.abc import Callable, Iterator, Sequence
@@ -497,7 +498,8 @@ def cmd_play(args: argparse.Namespace) -> int:
     target = FolderOutput(out, force=args.force, inputs=scenario_inputs([args.scenario]), command="play")
     target.check()
     with target:
-        res = play(scn, args.actor, args.seed, sys.stdin, sys.stdout, source={"file": str(args.scenario)})
+        shown = sys.stdout if sys.stdout is not None else io.StringIO()  # stdout closed: play on, unseen
+        res = play(scn, args.actor, args.seed, sys.stdin, shown, source={"file": str(args.scenario)})
         save_report(res, target)
     print(f"\nyour game -> {out}/  (redline plot {out}; redline debrief {out})")
     return EXIT_OK
@@ -823,6 +825,28 @@ def build_parser() -> argparse.ArgumentParser:
     return p
 
 
+def _check_environment() -> None:
+    """Variables that libraries read as they are imported: a bad value would stop every command with a traceback
+    from deep inside them. Checked only when set, so that commands start as fast as before."""
+    import os
+
+    tqdm_vars = sorted(k for k in os.environ if k.startswith("TQDM_"))
+    if tqdm_vars:
+        try:
+            import tqdm  # noqa: F401
+        except (ValueError, TypeError) as e:
+            names = ", ".join(f"{k}={os.environ[k][:40]!r}" for k in tqdm_vars)
+            raise UsageError(f"redline: environment variable {names}: {e}") from None
+    if "MPLBACKEND" in os.environ:
+        try:
+            import matplotlib  # noqa: F401
+        except (ValueError, TypeError):
+            raise UsageError(
+                f"redline: environment variable MPLBACKEND={os.environ['MPLBACKEND'][:40]!r}: not a Matplotlib "
+                "backend (redline draws into files and needs none: unset it)"
+            ) from None
+
+
 def _on_sigterm(signum, frame) -> None:
     raise Terminated
 
@@ -861,6 +885,7 @@ def _main(argv: Sequence[str] | None) -> int:
             parser.print_help()
             return EXIT_BAD_INPUT
         _check_flags(args)
+        _check_environment()
         return args.func(args)
     except UsageError as e:
         print(e, file=sys.stderr)

@@ -85,6 +85,8 @@ def executor_from_args(args: argparse.Namespace) -> Iterator[Executor | None]:
                 raise ExecutorError(f"cannot reach the Dask scheduler at {args.scheduler} ({e})") from None
         else:
             workers = getattr(args, "workers", None) or os.cpu_count() or 1
+            if getattr(args, "command", None) != "sweep":  # a sweep's --runs counts replications per point
+                workers = min(workers, getattr(args, "runs", workers))  # never more processes than the runs
             cluster = stack.enter_context(
                 LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None)
             )

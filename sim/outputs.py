@@ -199,6 +199,22 @@ class _Target:
         pass
 
 
+def _written_before_markers(folder: Path) -> bool:
+    """A results folder or sweep that redline wrote before output folders carried a marker: its manifest names
+    redline's version, or the sweep it holds."""
+    manifest = folder / "manifest.json"
+    try:
+        if not manifest.is_file() or manifest.stat().st_size > 16 * 1024 * 1024:
+            return False
+        m = json.loads(manifest.read_text())
+    except (OSError, ValueError, RecursionError):
+        return False
+    return isinstance(m, dict) and (
+        (isinstance(m.get("versions"), dict) and "redline" in m["versions"])
+        or isinstance(m.get("sweep"), dict)
+    )
+
+
 def _mtime(p: Path) -> float:
     try:
         return p.lstat().st_mtime
@@ -255,7 +271,7 @@ class FolderOutput(_Target):
             )
 
     def is_redline_output(self) -> bool:
-        return (self.path / MARKER).is_file()
+        return (self.path / MARKER).is_file() or _written_before_markers(self.path)
 
     def _recover(self) -> None:
         found = self.leftovers()

@@ -316,7 +316,7 @@ def json_schema(tp: Any, meta: Mapping[str, Any] | None = None) -> dict[str, Any
         if meta.get("le") is not None:
             out["maximum"] = meta["le"]
     elif tp is str:
-        out = {"type": "string", "minLength": 1}
+        out = {"type": "string", "minLength": 1, "maxLength": MAX_TEXT}
     elif tp is dt.date:
         out = {"type": "string", "format": "date"}
     elif tp is Any:

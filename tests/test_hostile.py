@@ -259,6 +259,20 @@ def test_a_bad_environment_variable_is_one_line_where_it_matters(capsys, home, m
     assert_refused(capsys, home, args, "REDLINE_DASK_TIMEOUT")
 
 
+@pytest.mark.parametrize(
+    ("variable", "value"), [("MPLBACKEND", "bogus"), ("TQDM_MININTERVAL", "abc"), ("TQDM_NCOLS", "wide")]
+)
+@pytest.mark.parametrize("command", ["validate", "run"])
+def test_a_bad_variable_read_by_a_library_at_import(home, variable, value, command):
+    """Read as matplotlib or tqdm is imported, so only a fresh process shows it."""
+    args = COMMANDS[command](SCN)
+    env = {**_env(), variable: value}
+    done = subprocess.run(_cli(*args), env=env, capture_output=True, text=True, cwd=home, timeout=120)
+    assert done.returncode == 2, done.stderr
+    assert len(done.stderr.strip().splitlines()) == 1 and variable in done.stderr
+    assert "Traceback" not in done.stderr and not (home / "new").exists()
+
+
 def test_a_bad_environment_variable_does_not_break_other_commands(capsys, home, monkeypatch):
     monkeypatch.setenv("REDLINE_DASK_TIMEOUT", "abc")
     assert run_cli(capsys, "validate", SCN)[0] == 0
@@ -591,6 +605,23 @@ def test_force_replaces_a_redline_output_and_nothing_else(capsys, results, tmp_p
     assert status == 0, err
     assert not (out / "old-plot.png").exists() and (out / ".redline-output").is_file()
     assert sorted(p.name for p in tmp_path.iterdir()) == ["o"]  # no lock, partial or old folder left
+
+
+def test_force_replaces_a_results_folder_written_before_markers(capsys, results, tmp_path):
+    out = tmp_path / "o"
+    shutil.copytree(results / "parquet", out)
+    (out / ".redline-output").unlink()
+    assert run_cli(capsys, "run", TINY, "--out", out, *_ensemble(), "--force")[0] == 0
+    assert (out / ".redline-output").is_file()
+
+
+def test_play_with_stdout_closed_still_saves_the_game(capsys, home, monkeypatch):
+    import io
+
+    monkeypatch.setattr(sys, "stdin", io.StringIO("quit\n"))
+    monkeypatch.setattr(sys, "stdout", None)
+    status = main(["play", SCN, "--as", "patron", "--out", "game"])
+    assert status == 0 and (home / "game" / "events.parquet").is_file()
 
 
 def test_a_sweep_killed_while_assembling_is_resumed(capsys, results, tmp_path):
