@@ -18,13 +18,10 @@ from typing import Any
 
 from sim.errors import OutputError, ScenarioError, SweepError
 from sim.executors import ExecutorError
+from sim.limits import MAX_POINTS, MAX_RUNS, MAX_SAMPLES, MAX_SWEEP_RUNS, MAX_WORKERS
 
 EXIT_OK, EXIT_FAILED, EXIT_BAD_INPUT = 0, 1, 2
-EXIT_INTERRUPTED, EXIT_TERMINATED = 130, 143
-MAX_SAMPLES = 10_000  # bounds of sweeps; sim.sweep checks the totals
-MAX_POINTS, MAX_SWEEP_RUNS = 10_000, 1_000_000  # 128 + SIGINT, 128 + SIGTERM, as shells report them
-MAX_RUNS = 100_000  # runs of one ensemble; the flagship's 200 take seconds, this many an hour or so
-MAX_WORKERS = 256
+EXIT_INTERRUPTED, EXIT_TERMINATED = 130, 143  # 128 + SIGINT, 128 + SIGTERM, as shells report them
 
 
 class Terminated(BaseException):

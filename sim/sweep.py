@@ -25,6 +25,7 @@ import pandas as pd
 
 from sim.errors import Issue, ScenarioError, SweepError
 from sim.language import Scenario
+from sim.limits import MAX_POINTS, MAX_SWEEP_RUNS
 from sim.outputs import FolderOutput
 from sim.results import TABLES, Results, read_table, write_table
 from sim.runner import Chunk, run_seeds, run_tasks
@@ -34,8 +35,6 @@ CHUNK_RUNS = (
     25  # runs per part file: fixed, so that a resumed sweep cuts its work exactly as the first attempt did
 )
 DESIGNS = ("grid", "lhs", "sobol", "morris")
-MAX_POINTS = 10_000  # points of one sweep (a grid's product, or a design's samples times their multiplier)
-MAX_RUNS = 1_000_000  # points times replications
 
 
 def count_points(params: Sequence[Param], design: str, samples: int) -> int:
@@ -49,8 +48,10 @@ def check_size(params: Sequence[Param], design: str, samples: int, runs: int) ->
     n = count_points(params, design, samples)
     if n > MAX_POINTS:
         raise SweepError(f"the sweep has {n:,} points; at most {MAX_POINTS:,} (fewer values or --samples)")
-    if n * runs > MAX_RUNS:
-        raise SweepError(f"the sweep has {n * runs:,} runs ({n:,} points x {runs:,}); at most {MAX_RUNS:,}")
+    if n * runs > MAX_SWEEP_RUNS:
+        raise SweepError(
+            f"the sweep has {n * runs:,} runs ({n:,} points x {runs:,}); at most {MAX_SWEEP_RUNS:,}"
+        )
     return n
 
 
