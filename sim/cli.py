@@ -11,6 +11,7 @@ import contextlib
 import errno
 import io
 import json
+import re
 import sys
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
@@ -187,7 +188,12 @@ def cmd_describe(args: argparse.Namespace) -> int:
     from sim.scenario import load_scenario
 
     scn = load_scenario(args.scenario, args.overrides)
-    folder = Path(args.out) if args.out else Path("out") / scn.scenario
+    # The scenario's id names the default folder: kept to one plain name, whatever the file says.
+    folder = (
+        Path(args.out)
+        if args.out
+        else Path("out") / (re.sub(r"[^\w.-]+", "-", scn.scenario).strip(".-") or "scenario")
+    )
     out = FileOutput(
         folder / "network.png", force=args.force, inputs=scenario_inputs([args.scenario]), accepts=_is_png
     )

@@ -41,7 +41,7 @@ def _absolute(path: str | os.PathLike) -> Path:
     p = Path(os.path.abspath(os.fspath(path)))
     try:
         return p.parent.resolve() / p.name if p.name else p
-    except (OSError, RuntimeError):
+    except (OSError, RuntimeError, ValueError):
         return p
 
 
@@ -80,6 +80,8 @@ class _Target:
     # --- checks, before any work; nothing on disk changes ------------------------------------------------------
 
     def check(self) -> None:
+        if "\0" in self.given:
+            raise self.fail("the name holds a NUL byte")
         name = self.path.name
         if not name or self.path == self.path.parent:
             raise self.fail("cannot write to the root of the file system")
@@ -87,8 +89,6 @@ class _Target:
             raise self.fail(f"a name in the path is longer than {MAX_NAME_BYTES} bytes")
         if len(str(self.path).encode("utf-8", "surrogateescape")) > MAX_PATH_BYTES:
             raise self.fail(f"the path is longer than {MAX_PATH_BYTES} bytes")
-        if "\0" in self.given:
-            raise self.fail("the name holds a NUL byte")
         with contextlib.suppress(OSError):
             cwd = Path.cwd().resolve()
             if _inside(cwd, self.path):
@@ -351,7 +351,12 @@ class FolderOutput(_Target):
             old = self.path.parent / f".{self.path.name}.old-{os.getpid()}"
             _remove(old)
             os.replace(self.path, old)
-        os.replace(tmp, self.path)
+        try:
+            os.replace(tmp, self.path)
+        except BaseException:
+            if old is not None and not self.path.exists():
+                os.replace(old, self.path)  # the folder as it was, rather than none
+            raise
         if old is not None:
             _remove(old)
 

@@ -431,6 +431,14 @@ def test_a_file_output_that_may_not_be_written(capsys, home, command, fault):
     assert_refused(capsys, home, args, needle)
 
 
+def test_describe_keeps_its_default_folder_under_out(capsys, home):
+    (home / BAD).write_text(TINY_TEXT.replace("scenario: tiny", "scenario: ../../escaped"))
+    status, _, err = run_cli(capsys, "describe", BAD)
+    assert status == 0, err
+    found = sorted(p.relative_to(home).as_posix() for p in home.rglob("network.png"))
+    assert found == ["out/escaped/network.png", "user/network.png"]
+
+
 def test_schema_force_replaces_its_own_file_only(capsys, home):
     assert run_cli(capsys, "schema", "--out", "s.json")[0] == 0
     assert run_cli(capsys, "schema", "--out", "s.json")[0] == 2
