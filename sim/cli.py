@@ -908,6 +908,10 @@ def _main(argv: Sequence[str] | None) -> int:
     except BrokenPipeError:  # `redline seeds | head`
         sys.stderr.close()
         return EXIT_OK
+    except OSError as e:  # a disk full, a folder gone from under us: what went wrong and where, in a line
+        where = f"{e.filename}: " if e.filename else ""
+        print(f"redline: {where}{e.strerror or e}", file=sys.stderr)
+        return EXIT_BAD_INPUT
 
 
 if __name__ == "__main__":

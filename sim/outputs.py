@@ -33,7 +33,7 @@ from sim.errors import OutputError
 MARKER = ".redline-output"
 MAX_NAME_BYTES = 255  # what Linux and macOS file systems allow for one name
 MAX_PATH_BYTES = 4000  # and a little under what they allow for a whole path
-_LEFTOVER = re.compile(r"^\.(?P<name>.+)\.(?P<kind>partial|old|assembling)-\d+$")
+_LEFTOVER = re.compile(r"^\.(?P<name>.+)\.(?P<kind>partial|old|assembling)(-\d+)?$")
 
 
 def _absolute(path: str | os.PathLike) -> Path:
@@ -120,17 +120,24 @@ class _Target:
 
     def __enter__(self):
         self.check()
+        self._made = [p for p in (self.path.parent, *self.path.parent.parents) if not p.exists()]
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
         except OSError as e:
+            self._unmake()
             raise self.fail(f"cannot write here ({e.strerror or e})") from None
-        self._acquire()
+        try:
+            self._acquire()
+        except BaseException:
+            self._unmake()
+            raise
         try:
             self._recover()
             self.check()  # again under the lock: another command may have written here meanwhile
             self._begin()
         except BaseException:
             self._release()
+            self._unmake()
             raise
         return self
 
@@ -139,6 +146,16 @@ class _Target:
             self._end()
         finally:
             self._release()
+            if not self.path.exists():
+                self._unmake()
+
+    def _unmake(self) -> None:
+        """The folders made to hold an output that was not written go again (those still empty)."""
+        for p in getattr(self, "_made", ()):
+            try:
+                p.rmdir()
+            except OSError:
+                break
 
     def _acquire(self) -> None:
         for _ in range(5):
@@ -441,4 +458,8 @@ class _LockOnly(_Target):
         pass
 
     def _recover(self) -> None:
-        pass
+        """Half-written files of a command killed while rewriting files in the folder (a plot)."""
+        with contextlib.suppress(OSError):
+            for p in self.path.iterdir():
+                if _LEFTOVER.match(p.name) and p.is_file():
+                    _remove(p)

@@ -295,6 +295,8 @@ def _run_in(sweep, out: FolderOutput, scenarios, resume, executor, workers, prog
     if parts.is_symlink() or (parts.exists() and not parts.is_dir()):
         raise SweepError(f"{parts}: not a folder; this is not a sweep redline can resume")
     parts.mkdir(exist_ok=True)
+    for p in [*parts.glob(".*.partial"), folder / ".sweep.json.partial"]:
+        p.unlink(missing_ok=True)  # half-written by a killed attempt; their chunks have no done marker
 
     chunks = plan(sweep)
     seeds = run_seeds(sweep.seed, sweep.runs)

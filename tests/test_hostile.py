@@ -632,6 +632,53 @@ def test_play_with_stdout_closed_still_saves_the_game(capsys, home, monkeypatch)
     assert status == 0 and (home / "game" / "events.parquet").is_file()
 
 
+def _disk_full(*args, **kwargs):
+    import errno
+
+    raise OSError(errno.ENOSPC, "No space left on device", "somewhere")
+
+
+@pytest.mark.parametrize(
+    ("command", "target"),
+    [
+        ("run", "sim.results.write_table"),
+        ("compare", "sim.compare.plot"),
+        ("play", "sim.summary.summary"),
+        ("describe", "sim.plots._save"),
+    ],
+)
+def test_a_disk_that_fills_up_is_one_line_and_leaves_nothing(capsys, home, monkeypatch, command, target):
+    import io
+
+    monkeypatch.setattr(target, _disk_full)
+    monkeypatch.setattr(sys, "stdin", io.StringIO(""))
+    err = assert_refused(capsys, home, COMMANDS[command](SCN), "No space left on device")
+    assert "new" in err or "somewhere" in err
+
+
+@pytest.mark.parametrize("target", ["sim.sweep._write_atomic", "sim.sweep.write_table"])
+def test_a_sweep_whose_disk_fills_up_can_be_resumed(capsys, home, monkeypatch, target):
+    args = COMMANDS["sweep"](SCN)
+    with monkeypatch.context() as m:
+        m.setattr(target, _disk_full)
+        status, _, err = run_cli(capsys, *args)
+    assert status == 2 and len(err.strip().splitlines()) == 1 and "No space left on device" in err
+    assert (home / "new" / "sweep.json").is_file() and not (home / "new" / "manifest.json").exists()
+    assert sorted(p.name for p in home.iterdir() if p.name.startswith(".")) == []
+    status, _, err = run_cli(capsys, *args)
+    assert status == 2 and "--resume" in err
+    assert run_cli(capsys, *args, "--resume")[0] == 0
+    assert len(pd.read_parquet(home / "new" / "runs.parquet")) == 4
+
+
+def test_plot_clears_what_a_killed_plot_left(capsys, results, tmp_path):
+    folder = tmp_path / "r"
+    shutil.copytree(results / "parquet", folder)
+    (folder / ".timeline.png.partial").write_bytes(b"half a png")
+    assert run_cli(capsys, "plot", folder)[0] == 0
+    assert not (folder / ".timeline.png.partial").exists()
+
+
 def test_a_sweep_killed_while_assembling_is_resumed(capsys, results, tmp_path):
     """Killed after the parts moved into the assembling folder and the old folder moved aside, before the new
     one was renamed in: the next command puts both back, and --resume ends with the same tables."""
