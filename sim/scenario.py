@@ -272,7 +272,8 @@ def _ladder(name: str, near: Path, builder: Builder) -> Ladder | object:
         return builder.error(("ladder",), f"'{name}' is not a ladder name (letters, digits, '-' and '_')")
     for folder in (near / "ladders", paths.LADDERS):
         f = folder / f"{name}.yaml"
-        if f.is_file():
+        # A link out of the ladders folder is not followed: its target may be any file, and errors quote files.
+        if f.is_file() and f.resolve().is_relative_to(folder.resolve()):
             doc = load(f, str(f))
             ladder = Builder(doc, builder.issues).build_dataclass(Ladder, doc.data, ())
             return ladder

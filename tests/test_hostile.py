@@ -217,6 +217,14 @@ def test_a_bad_inject(capsys, home, command, fault):
     assert_refused(capsys, home, [*COMMANDS[command](SCN), "--inject", text], needle)
 
 
+def test_a_ladder_linked_out_of_its_folder_is_not_read(capsys, home):
+    (home / "scn" / "ladders").mkdir()
+    os.symlink(home / "scn" / "notes.yaml", home / "scn" / "ladders" / "leak.yaml")
+    (home / BAD).write_text(TINY_TEXT.replace("ladder: default", "ladder: leak"))
+    err = assert_refused(capsys, home, ["validate", BAD], "no ladder named 'leak'")
+    assert "hunter2" not in err and "password" not in err
+
+
 def test_extends_says_the_same_whether_the_outside_file_exists_or_not(capsys, home):
     errs = []
     for target in ("/etc/passwd", "/nonexistent/passwd"):
