@@ -23,6 +23,7 @@ from sim.limits import MAX_POINTS, MAX_RUNS, MAX_SAMPLES, MAX_SWEEP_RUNS, MAX_WO
 
 EXIT_OK, EXIT_FAILED, EXIT_BAD_INPUT = 0, 1, 2
 EXIT_INTERRUPTED, EXIT_TERMINATED = 130, 143  # 128 + SIGINT, 128 + SIGTERM, as shells report them
+FORCE_HELP = "replace DIR if a redline command wrote it (a folder of other files is never replaced)"
 
 
 class Terminated(BaseException):
@@ -618,6 +619,9 @@ def build_parser() -> argparse.ArgumentParser:
         "validate",
         help="check scenario files; exit 0 if all are valid, 2 otherwise",
         description="Check scenario files and report every problem as FILE:LINE: key.path: message.",
+        epilog=f"Limits: files of at most {MAX_BYTES // 1024} KB, nested at most {MAX_DEPTH} levels, text values "
+        f"of at most {MAX_TEXT:,} characters, dates from {MIN_DATE} to {MAX_DATE}; `extends:` reaches only files "
+        "in the scenario's own folder tree and the shipped scenarios.",
     )
     v.add_argument("files", nargs="+", metavar="SCENARIO")
     v.add_argument("-q", "--quiet", action="store_true", help="print nothing for valid files")
@@ -667,7 +671,7 @@ def build_parser() -> argparse.ArgumentParser:
     r.add_argument(
         "--format", choices=["parquet", "csv"], default="parquet", help="table format (default parquet)"
     )
-    r.add_argument("--force", action="store_true", help="replace DIR if it exists")
+    r.add_argument("--force", action="store_true", help=FORCE_HELP)
     _add_ensemble_options(r, runs=200)
     _add_set(r)
     _add_inject(r)
@@ -693,7 +697,7 @@ def build_parser() -> argparse.ArgumentParser:
     cm.add_argument("a", metavar="A")
     cm.add_argument("b", metavar="B")
     cm.add_argument("--out", metavar="DIR", help="also write compare.md and compare.png into DIR")
-    cm.add_argument("--force", action="store_true", help="replace DIR if it exists")
+    cm.add_argument("--force", action="store_true", help=FORCE_HELP)
     _add_ensemble_options(cm, runs=200, what="runs of each scenario, with the same seeds")
     _add_set(cm)
     cm.set_defaults(func=cmd_compare)
@@ -756,7 +760,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     sp.add_argument("--out", required=True, metavar="DIR", help="output folder")
     sp.add_argument("--resume", action="store_true", help="go on with an interrupted sweep in DIR")
-    sp.add_argument("--force", action="store_true", help="replace DIR if it exists")
+    sp.add_argument("--force", action="store_true", help=FORCE_HELP)
     sp.add_argument("--outcome", help="the outcome the heatmap shows (default: the first check)")
     _add_ensemble_options(sp, runs=20, what="replications per point, with the same seeds at every point")
     _add_set(sp)
@@ -791,7 +795,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--seed", type=_seed, default=0, help="root seed: the same seed and moves replay the game"
     )
     pg.add_argument("--out", required=True, metavar="DIR", help="where the game is saved")
-    pg.add_argument("--force", action="store_true", help="replace DIR if it exists")
+    pg.add_argument("--force", action="store_true", help=FORCE_HELP)
     _add_set(pg)
     _add_inject(pg)
     pg.set_defaults(func=cmd_play)
