@@ -14,6 +14,7 @@ import json
 import re
 import sys
 from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import BrokenExecutor
 from pathlib import Path
 from typing import Any
 
@@ -912,6 +913,11 @@ def _main(argv: Sequence[str] | None) -> int:
     except BrokenPipeError:  # `redline seeds | head`
         sys.stderr.close()
         return EXIT_OK
+    except BrokenExecutor:  # a worker killed (the OOM killer, a stray kill): nothing was written
+        print(
+            "redline: a worker process died before its runs were done; nothing was written", file=sys.stderr
+        )
+        return EXIT_FAILED
     except OSError as e:  # a disk full, a folder gone from under us: what went wrong and where, in a line
         where = f"{e.filename}: " if e.filename else ""
         print(f"redline: {where}{e.strerror or e}", file=sys.stderr)

@@ -822,6 +822,28 @@ def test_workers_end_with_a_killed_parent_and_the_rerun_cleans_up(tmp_path):
     assert sorted(p.name for p in tmp_path.iterdir()) == ["o"]
 
 
+@pytest.mark.slow
+def test_a_killed_worker_is_one_line_and_leaves_nothing(tmp_path):
+    out = tmp_path / "o"
+    cmd = _cli(
+        "run", ROOT / "scenarios" / "axis-2023.yaml", "--out", out, "--runs", 5000, "--workers", 2, "-q"
+    )
+    proc = subprocess.Popen(cmd, stderr=subprocess.PIPE, text=True, env=_env(), start_new_session=True)
+    try:
+        _wait_for(lambda: len(_children(proc.pid)) >= 2, proc=proc)
+        time.sleep(0.5)
+        os.kill(_children(proc.pid)[-1], signal.SIGKILL)
+        assert proc.wait(timeout=60) == 1
+    finally:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(proc.pid, signal.SIGKILL)
+    err = proc.stderr.read()
+    assert err.strip().splitlines() == [
+        "redline: a worker process died before its runs were done; nothing was written"
+    ]
+    assert sorted(p.name for p in tmp_path.iterdir()) == []
+
+
 def _ensemble_in_a_daemon(queue) -> None:
     from sim import load_scenario
     from sim.ensemble import run_ensemble
