@@ -966,3 +966,44 @@ def test_set_raises_nothing_but_scenario_errors(path, value):
 
     with contextlib.suppress(ScenarioError):
         load_scenario(TINY, [f"{'.'.join(path)}={value}"])
+
+
+@settings(max_examples=200, deadline=None)
+@given(text=st.text(max_size=80))
+def test_param_raises_nothing_but_scenario_errors(text):
+    from sim.sweep import parse_param
+
+    for design in ("grid", "lhs"):
+        with contextlib.suppress(ScenarioError):
+            parse_param(text, 1, design)
+
+
+JSON = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats() | st.text(max_size=10),
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=8), inner, max_size=3),
+    max_leaves=8,
+)
+MANIFEST_KEYS = [
+    ("format",), ("scenario",), ("scenario", "time"), ("scenario", "time", "steps"), ("scenario", "time", "step"),
+    ("scenario", "time", "start"), ("scenario", "ladder"), ("scenario", "actors"), ("scenario", "relations"),
+    ("scenario", "title"), ("scenario", "name"), ("runs",), ("root_seed",),
+]  # fmt: skip
+
+
+@settings(
+    max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)  # fmt: skip
+@given(where=st.sampled_from(MANIFEST_KEYS), value=JSON)
+def test_a_manifest_changed_anywhere_is_read_or_refused_in_one_line(capsys, results, tmp_path, where, value):
+    folder = tmp_path / "fuzz"
+    shutil.rmtree(folder, ignore_errors=True)
+    shutil.copytree(results / "parquet", folder)
+    m = json.loads((folder / "manifest.json").read_text())
+    node = m
+    for key in where[:-1]:
+        node = node[key]
+    node[where[-1]] = value
+    (folder / "manifest.json").write_text(json.dumps(m))
+    status, _, err = run_cli(capsys, "debrief", folder, "--quiet", "--force")
+    assert "Traceback" not in err
+    assert status == 0 or (status == 2 and len(err.strip().splitlines()) == 1), err
