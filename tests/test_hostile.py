@@ -400,6 +400,26 @@ def test_an_output_folder_that_may_not_be_written(capsys, home, command, fault):
     assert_refused(capsys, home, args, needle)
 
 
+@pytest.mark.parametrize(
+    "args",
+    [
+        [*FOLDER_COMMANDS["run"], "--out", "ro/o"],
+        [*FOLDER_COMMANDS["compare"], "--out", "ro/o"],
+        [*FOLDER_COMMANDS["sweep"], "--out", "ro/o"],
+        [*FOLDER_COMMANDS["play"], "--out", "ro/o"],
+        ["schema", "--out", "ro/s.json"],
+        ["describe", SCN, "--out", "ro"],
+    ],
+    ids=["run", "compare", "sweep", "play", "schema", "describe"],
+)
+def test_a_read_only_folder(capsys, home, monkeypatch, args):
+    """Tests may run as root, who can write anywhere: the permission is denied by a stand-in."""
+    (home / "ro").mkdir()
+    real = os.access
+    monkeypatch.setattr(os, "access", lambda p, mode, **kw: Path(p).name != "ro" and real(p, mode, **kw))
+    assert_refused(capsys, home, args, "ro is not writable")
+
+
 def test_an_output_folder_that_holds_an_input_further_down(capsys, home):
     (home / "scn" / "deeper").mkdir()
     shutil.copy(TINY, home / "scn" / "deeper" / "t.yaml")
