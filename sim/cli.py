@@ -11,6 +11,7 @@ import contextlib
 import errno
 import io
 import json
+import os
 import re
 import sys
 from collections.abc import Callable, Iterator, Sequence
@@ -924,5 +925,17 @@ def _main(argv: Sequence[str] | None) -> int:
         return EXIT_BAD_INPUT
 
 
+def entry() -> None:
+    """The `redline` command. After a signal, the process leaves at once: the interpreter's exit handlers would
+    try to wake a worker pool whose pipes the signal already closed, and print a traceback nobody needs."""
+    code = main()
+    if code in (EXIT_INTERRUPTED, EXIT_TERMINATED):
+        for stream in (sys.stdout, sys.stderr):
+            with contextlib.suppress(Exception):
+                stream.flush()
+        os._exit(code)
+    sys.exit(code)
+
+
 if __name__ == "__main__":
-    sys.exit(main())
+    entry()
