@@ -43,7 +43,25 @@ ENV = "REDLINE_APP_SCENARIO"
 DEFAULT_SCENARIO = paths.SCENARIOS / "axis-2023.yaml"
 SCENARIO_FILE = Path(os.environ.get(ENV) or DEFAULT_SCENARIO)
 OPTIONS_ENV = "REDLINE_APP_OPTIONS"
-_OPTIONS = json.loads(os.environ.get(OPTIONS_ENV) or "{}")
+
+
+def _read_options() -> dict[str, Any]:
+    """REDLINE_APP_OPTIONS as `redline app` writes it; anything else is said in one sentence, not a JSON trace."""
+    text = os.environ.get(OPTIONS_ENV) or "{}"
+    try:
+        value = json.loads(text)
+    except (ValueError, RecursionError):
+        value = None
+    ok = isinstance(value, dict) and all(
+        isinstance(value.get(k, []), list) and all(isinstance(x, str) for x in value.get(k, []))
+        for k in ("set", "inject")
+    )
+    if not ok:
+        raise ValueError(f'{OPTIONS_ENV} must be JSON like {{"set": ["KEY.PATH=VALUE"], "inject": []}}')
+    return value
+
+
+_OPTIONS = _read_options()
 # What `redline app --set/--inject` asked for: applied under the levers in every run of the session.
 BASE_OVERRIDES: tuple[str, ...] = tuple(_OPTIONS.get("set", ()))
 INJECTS: tuple[str, ...] = tuple(_OPTIONS.get("inject", ()))

@@ -8,16 +8,28 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import errno
+import io
 import json
+import os
+import re
 import sys
 from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import BrokenExecutor
 from pathlib import Path
 from typing import Any
 
 from sim.errors import OutputError, ScenarioError, SweepError
 from sim.executors import ExecutorError
+from sim.limits import MAX_POINTS, MAX_RUNS, MAX_SAMPLES, MAX_SWEEP_RUNS, MAX_WORKERS
 
 EXIT_OK, EXIT_FAILED, EXIT_BAD_INPUT = 0, 1, 2
+EXIT_INTERRUPTED, EXIT_TERMINATED = 130, 143  # 128 + SIGINT, 128 + SIGTERM, as shells report them
+FORCE_HELP = "replace DIR if a redline command wrote it (a folder of other files is never replaced)"
+
+
+class Terminated(BaseException):
+    """SIGTERM, raised in the main thread so that outputs are cleaned up and locks released on the way out."""
 
 
 class UsageError(Exception):
@@ -33,12 +45,20 @@ def _add_ensemble_options(p: argparse.ArgumentParser, runs: int, what: str = "nu
     """The flags of every command that runs an ensemble: how many runs, the root seed, where they run."""
     from sim.executors import add_executor_arguments
 
-    p.add_argument("--runs", type=_positive, default=runs, help=f"{what} (default {runs})")
+    p.add_argument(
+        "--runs",
+        type=_bounded(MAX_RUNS),
+        default=runs,
+        help=f"{what} (default {runs}; at most {MAX_RUNS:,})",
+    )
     p.add_argument(
         "--seed", type=_seed, default=0, help="root seed; run r uses SeedSequence(seed, spawn_key=(r,))"
     )
     p.add_argument(
-        "--workers", type=_positive, default=None, help="worker processes (default: number of cores)"
+        "--workers",
+        type=_bounded(MAX_WORKERS),
+        default=None,
+        help=f"worker processes (default: number of cores; at most {MAX_WORKERS}, and never more than the runs)",
     )
     add_executor_arguments(p)
     p.add_argument(
@@ -111,10 +131,31 @@ def cmd_schema(args: argparse.Namespace) -> int:
 
     text = json.dumps(scenario_schema(), indent=2) + "\n"
     if args.out:
-        Path(args.out).write_text(text)
+        from sim.outputs import FileOutput
+
+        with FileOutput(args.out, force=args.force, accepts=_is_schema) as out:
+            out.write(text)
     else:
         sys.stdout.write(text)
     return EXIT_OK
+
+
+def _is_schema(path: Path) -> bool:
+    """A file `schema --out` wrote, which --force may replace (and nothing else)."""
+    try:
+        if path.stat().st_size > 10 * 1024 * 1024:
+            return False
+        return json.loads(path.read_text()).get("title") == "redline scenario"
+    except (OSError, ValueError, AttributeError, RecursionError):
+        return False
+
+
+def _is_png(path: Path) -> bool:
+    try:
+        with open(path, "rb") as f:
+            return f.read(8) == b"\x89PNG\r\n\x1a\n"
+    except OSError:
+        return False
 
 
 def cmd_seeds(args: argparse.Namespace) -> int:
@@ -146,14 +187,25 @@ def cmd_seeds(args: argparse.Namespace) -> int:
 def cmd_describe(args: argparse.Namespace) -> int:
     from sim import plots
     from sim.describe import describe
+    from sim.outputs import FileOutput, scenario_inputs
     from sim.results import scenario_facts
     from sim.scenario import load_scenario
 
     scn = load_scenario(args.scenario, args.overrides)
+    # The scenario's id names the default folder: kept to one plain name, whatever the file says.
+    folder = (
+        Path(args.out)
+        if args.out
+        else Path("out") / (re.sub(r"[^\w.-]+", "-", scn.scenario).strip(".-") or "scenario")
+    )
+    out = FileOutput(
+        folder / "network.png", force=args.force, inputs=scenario_inputs([args.scenario]), accepts=_is_png
+    )
+    out.check()
     print(describe(scn))
-    out = Path(args.out) if args.out else Path("out") / scn.scenario
-    png = plots.network(scenario_facts(scn), out / "network.png")
-    print(f"\nnetwork picture: {png}")
+    with out:
+        png = plots.network(scenario_facts(scn), out.path)
+    print(f"\nnetwork picture: {folder / png.name}")
     return EXIT_OK
 
 
@@ -161,40 +213,61 @@ def _positive(text: str) -> int:
     try:
         n = int(text)
     except ValueError:
-        raise argparse.ArgumentTypeError(f"'{text}' is not a whole number") from None
+        raise argparse.ArgumentTypeError(f"'{text[:40]}' is not a whole number") from None
     if n < 1:
         raise argparse.ArgumentTypeError(f"must be at least 1, got {n}")
     return n
+
+
+def _bounded(most: int) -> Callable[[str], int]:
+    def check(text: str) -> int:
+        n = _positive(text)
+        if n > most:
+            raise argparse.ArgumentTypeError(f"must be at most {most:,}, got {n:,}")
+        return n
+
+    check.__name__ = "count"  # argparse names the type in its messages
+    return check
+
+
+def _share(text: str) -> float:
+    try:
+        x = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"'{text[:40]}' is not a number") from None
+    if not 0 < x < 1:  # 1 or more would move a value to zero or below
+        raise argparse.ArgumentTypeError(f"must be a share between 0 and 1 (exclusive), got {text[:40]}")
+    return x
 
 
 def _seed(text: str) -> int:
     try:
         n = int(text)
     except ValueError:
-        raise argparse.ArgumentTypeError(f"'{text}' is not a whole number") from None
+        raise argparse.ArgumentTypeError(f"'{text[:40]}' is not a whole number") from None
     if not 0 <= n < 2**63:
         raise argparse.ArgumentTypeError(f"must be between 0 and 2**63-1, got {n}")
     return n
 
 
 def cmd_run(args: argparse.Namespace) -> int:
-    from sim.results import check_output
+    from sim.outputs import FolderOutput, scenario_inputs
     from sim.scenario import load_scenario, scenario_digest
     from sim.summary import save_report
 
     out = Path(args.out)
-    check_output(out, args.force)  # before the work, not after it
     scn = load_scenario(args.scenario, args.overrides, injects=args.injects)
+    target = FolderOutput(out, force=args.force, inputs=scenario_inputs([args.scenario]))
+    target.check()  # before the work, not after it
     source = {
         "file": str(args.scenario),
         "hash": scenario_digest(args.scenario, [*args.overrides, *(f"inject:{i}" for i in args.injects)]),
         "overrides": list(args.overrides),
         "injects": list(args.injects),
     }
-    with _ensembles(args) as run:
+    with _ensembles(args) as run, target:
         res = run(scn, source=source)
-
-    save_report(res, out, fmt=args.format, force=args.force)
+        save_report(res, target, fmt=args.format)
     if not args.quiet:
         print(f"{len(res.runs)} runs of {scn.scenario} -> {out}/")
         print(f"  tables: events, metrics, runs, red_lines (.{args.format}); manifest.json; summary.md")
@@ -223,25 +296,29 @@ def cmd_check(args: argparse.Namespace) -> int:
 
 def cmd_compare(args: argparse.Namespace) -> int:
     from sim import compare as cmp
-    from sim.results import check_output, write_folder
+    from sim.outputs import FolderOutput, scenario_inputs
     from sim.scenario import load_scenario
 
-    if args.out:
-        check_output(Path(args.out), args.force)
     a = load_scenario(args.a, args.overrides)
     b = load_scenario(args.b, args.overrides)
-    with _ensembles(args) as run:
+    target = None
+    if args.out:
+        inputs = scenario_inputs([args.a, args.b])
+        target = FolderOutput(args.out, force=args.force, inputs=inputs, command="compare")
+        target.check()
+    with _ensembles(args) as run, target or contextlib.nullcontext():
         ra, rb = run(a), run(b)  # the same seeds, run by run: paired runs
-    c = cmp.compare(ra, rb)
-    text = cmp.markdown(c)
+        c = cmp.compare(ra, rb)
+        text = cmp.markdown(c)
+        if target is not None:
+
+            def fill(tmp: Path) -> None:
+                (tmp / "compare.md").write_text(text)
+                cmp.plot(c, tmp / "compare.png")
+
+            target.write(fill)
     print(text, end="")
     if args.out:
-
-        def fill(tmp: Path) -> None:
-            (tmp / "compare.md").write_text(text)
-            cmp.plot(c, tmp / "compare.png")
-
-        write_folder(args.out, fill, force=args.force)
         print(f"\nwritten: {Path(args.out) / 'compare.md'}, {Path(args.out) / 'compare.png'}")
     return EXIT_OK
 
@@ -269,12 +346,34 @@ def cmd_robustness(args: argparse.Namespace) -> int:
 def cmd_sweep(args: argparse.Namespace) -> int:
     from sim import plots
     from sim import sweep as sw
+    from sim.analysis import OUTCOMES
 
+    if args.resume and args.force:
+        raise UsageError("redline sweep: --resume goes on with a sweep, --force starts it again: give one")
     if args.design == "grid" and args.samples:
         raise UsageError("redline sweep: --samples goes with --design lhs, sobol or morris, not with a grid")
     if args.design != "grid" and not args.samples:
         raise UsageError(f"redline sweep: --design {args.design} needs --samples N")
+    from sim.outputs import FolderOutput, scenario_inputs
+
     params = [sw.parse_param(text, n, args.design) for n, text in enumerate(args.param, 1)]
+    sw.check_size(params, args.design, args.samples or 0, args.runs)
+    base = sw.load_scenario(args.scenario, args.overrides)
+    sw.check_distinct(params, base)
+    if args.outcome is not None:
+        known = [o.name for o in OUTCOMES] + ["attacks"] + [f"check: {c.name}" for c in base.checks]
+        if args.outcome not in known:
+            raise UsageError(
+                f"redline sweep: --outcome: no outcome '{args.outcome[:60]}' (choose from: {', '.join(known)})"
+            )
+    target = FolderOutput(
+        args.out,
+        force=args.force,
+        resume=args.resume,
+        inputs=scenario_inputs([args.scenario]),
+        command="sweep",
+    )
+    target.check()
     points = sw.design_points(params, args.design, args.samples or 0, args.seed)
     sweep = sw.Sweep(
         str(args.scenario),
@@ -322,9 +421,7 @@ def cmd_sweep(args: argparse.Namespace) -> int:
     with executor_from_args(args) as executor:
         sw.run_sweep(
             sweep,
-            args.out,
-            resume=args.resume,
-            force=args.force,
+            target,
             executor=executor,
             workers=args.workers,
             progress=None if not args.quiet else False,
@@ -339,44 +436,91 @@ def cmd_sweep(args: argparse.Namespace) -> int:
 
 def cmd_debrief(args: argparse.Namespace) -> int:
     from sim import debrief
+    from sim.outputs import FileOutput
     from sim.results import Results
 
     res = Results.load(args.dir)
-    try:
-        md, page = debrief.write(res, args.run, Path(args.out or args.dir))
-    except ValueError as e:
-        raise UsageError(f"redline debrief: {e}") from None
+    if args.run not in set(res.runs["run"]):
+        first, last = res.runs["run"].min(), res.runs["run"].max()
+        raise UsageError(f"redline debrief: --run: no run {args.run} in {args.dir} (runs {first}..{last})")
+    folder = Path(args.out or args.dir)
+    outs = [
+        FileOutput(folder / f"debrief-run-{args.run}.{ext}", force=args.force, accepts=accepts)
+        for ext, accepts in (("md", _is_debrief_md), ("html", _is_debrief_html))
+    ]
+    for out in outs:
+        out.check()
+    with _damage_is_bad_input(args.dir):
+        md, page = debrief.markdown(res, args.run), debrief.page(res, args.run)
+    with outs[0], outs[1]:
+        outs[0].write(md)
+        outs[1].write(page)
     if not args.quiet:
-        print(debrief.markdown(res, args.run))
-    print(f"debrief: {md} and {page}", file=sys.stderr)
+        print(md)
+    print(f"debrief: {folder / outs[0].path.name} and {folder / outs[1].path.name}", file=sys.stderr)
     return EXIT_OK
 
 
+def _starts_with(path: Path, head: bytes) -> bool:
+    try:
+        with open(path, "rb") as f:
+            return f.read(len(head)) == head
+    except OSError:
+        return False
+
+
+def _is_debrief_md(path: Path) -> bool:
+    return _starts_with(path, b"# Debrief: ")
+
+
+def _is_debrief_html(path: Path) -> bool:
+    return _starts_with(path, b"<!doctype html>")
+
+
+@contextlib.contextmanager
+def _damage_is_bad_input(folder: str) -> Iterator[None]:
+    """Tables that read well but hold what no redline command wrote (a rung past the ladder, a step past the
+    end) fail deep in pandas: that is a damaged folder, one line, not a traceback."""
+    try:
+        yield
+    except (KeyError, ValueError, TypeError, IndexError, AttributeError, OverflowError) as e:
+        text = " ".join(str(e).split())[:120] or type(e).__name__
+        raise OutputError(f"{folder}: a damaged results folder ({type(e).__name__}: {text})") from None
+
+
 def cmd_play(args: argparse.Namespace) -> int:
+    from sim.outputs import FolderOutput, scenario_inputs
     from sim.play import play
-    from sim.results import check_output
     from sim.scenario import load_scenario
     from sim.summary import save_report
 
     out = Path(args.out)
-    check_output(out, args.force)
     scn = load_scenario(args.scenario, args.overrides, injects=args.injects)
     if args.actor not in scn.actors:
         raise UsageError(
-            f"redline play: --as {args.actor}: no such actor (choose from: {', '.join(scn.actors)})"
+            f"redline play: --as {args.actor[:60]}: no such actor (choose from: {', '.join(scn.actors)})"
         )
-    res = play(scn, args.actor, args.seed, sys.stdin, sys.stdout, source={"file": str(args.scenario)})
-    save_report(res, out, force=args.force)
+    if sys.stdin is None or sys.stdin.closed:
+        raise UsageError("redline play: stdin is closed; the game reads your moves from it")
+    target = FolderOutput(out, force=args.force, inputs=scenario_inputs([args.scenario]), command="play")
+    target.check()
+    with target:
+        shown = sys.stdout if sys.stdout is not None else io.StringIO()  # stdout closed: play on, unseen
+        res = play(scn, args.actor, args.seed, sys.stdin, shown, source={"file": str(args.scenario)})
+        save_report(res, target)
     print(f"\nyour game -> {out}/  (redline plot {out}; redline debrief {out})")
     return EXIT_OK
 
 
 def cmd_plot(args: argparse.Namespace) -> int:
     from sim import plots
+    from sim.outputs import locked_folder
     from sim.results import Results
 
     res = Results.load(args.dir)
-    for p in plots.all_plots(res, Path(args.dir)):
+    with locked_folder(args.dir), _damage_is_bad_input(args.dir):
+        made = plots.all_plots(res, Path(args.dir))
+    for p in made:
         print(p)
     return EXIT_OK
 
@@ -405,6 +549,7 @@ def cmd_app(args: argparse.Namespace) -> int:
         )
     # Bad input is reported here, before a server starts.
     load_scenario(scenario, args.overrides, injects=args.injects)
+    _check_listen(args.host, args.port)
     env = {"SOLARA_TELEMETRY_MIXPANEL_ENABLE": "false", **os.environ}  # no usage reports unless asked for
     env["REDLINE_APP_SCENARIO"] = str(scenario.resolve())
     env["REDLINE_APP_OPTIONS"] = json.dumps({"set": args.overrides, "inject": args.injects})
@@ -415,23 +560,61 @@ def cmd_app(args: argparse.Namespace) -> int:
     try:
         return server.wait()
     except KeyboardInterrupt:
-        server.terminate()
-        try:
-            server.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            server.kill()
+        _stop(server)
         return EXIT_OK
+    except BaseException:  # SIGTERM (Terminated) and anything else: the server must not outlive us
+        _stop(server)
+        raise
+
+
+def _stop(server) -> None:
+    import subprocess
+
+    server.terminate()
+    try:
+        server.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        server.kill()
+        server.wait()
+
+
+def _check_listen(host: str, port: int) -> None:
+    """A host that is no address of this machine, or a port already taken, said before the server starts."""
+    import socket
+
+    try:
+        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    except (OSError, UnicodeError) as e:
+        raise UsageError(f"redline app: --host {host[:60]}: not an address to listen on ({e})") from None
+    family, kind, proto, _, addr = infos[0]
+    with socket.socket(family, kind, proto) as sock:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            sock.bind(addr)
+        except OSError as e:
+            what = (
+                f"--port {port}: in use"
+                if e.errno == errno.EADDRINUSE
+                else f"--host {host[:60]}: {e.strerror}"
+            )
+            raise UsageError(f"redline app: {what}") from None
 
 
 def build_parser() -> argparse.ArgumentParser:
     from sim.evidence import ClaimKind
+    from sim.typed import MAX_DATE, MAX_TEXT, MIN_DATE
+    from sim.yamlio import MAX_BYTES, MAX_DEPTH
 
     p = _Parser(
         prog="redline",
         description="Simulate escalation among states and the armed groups they back: YAML scenarios, a Mesa "
         "agent-based model, ensembles of runs and plots of escalation outcomes.",
         epilog="Bad input (a scenario file, a flag, a folder) gives one line per problem, FILE:LINE: key.path: "
-        "message, and exit status 2.",
+        "message, and exit status 2. Limits: scenario files of at most "
+        f"{MAX_BYTES // 1024} KB, nested at most {MAX_DEPTH} levels, text values of at most {MAX_TEXT:,} "
+        f"characters, dates from {MIN_DATE} to {MAX_DATE}; --runs at most {MAX_RUNS:,}, --workers at most "
+        f"{MAX_WORKERS}; a sweep at most {MAX_POINTS:,} points and {MAX_SWEEP_RUNS:,} runs. Output folders: "
+        "--force replaces only an empty folder or one a redline command wrote.",
     )
     sub = p.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
 
@@ -439,6 +622,9 @@ def build_parser() -> argparse.ArgumentParser:
         "validate",
         help="check scenario files; exit 0 if all are valid, 2 otherwise",
         description="Check scenario files and report every problem as FILE:LINE: key.path: message.",
+        epilog=f"Limits: files of at most {MAX_BYTES // 1024} KB, nested at most {MAX_DEPTH} levels, text values "
+        f"of at most {MAX_TEXT:,} characters, dates from {MIN_DATE} to {MAX_DATE}; `extends:` reaches only files "
+        "in the scenario's own folder tree and the shipped scenarios.",
     )
     v.add_argument("files", nargs="+", metavar="SCENARIO")
     v.add_argument("-q", "--quiet", action="store_true", help="print nothing for valid files")
@@ -451,6 +637,7 @@ def build_parser() -> argparse.ArgumentParser:
         description="Print the JSON Schema of scenario files, for editors with a YAML language server.",
     )
     s.add_argument("--out", metavar="FILE", help="write it to FILE instead of stdout")
+    s.add_argument("--force", action="store_true", help="replace FILE if an earlier `schema --out` wrote it")
     s.set_defaults(func=cmd_schema)
 
     e = sub.add_parser(
@@ -471,6 +658,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     d.add_argument("scenario", metavar="SCENARIO")
     d.add_argument("--out", metavar="DIR", help="folder for network.png (default: out/<scenario id>)")
+    d.add_argument("--force", action="store_true", help="replace an existing network.png")
     _add_set(d)
     d.set_defaults(func=cmd_describe)
 
@@ -487,7 +675,7 @@ def build_parser() -> argparse.ArgumentParser:
     r.add_argument(
         "--format", choices=["parquet", "csv"], default="parquet", help="table format (default parquet)"
     )
-    r.add_argument("--force", action="store_true", help="replace DIR if it exists")
+    r.add_argument("--force", action="store_true", help=FORCE_HELP)
     _add_ensemble_options(r, runs=200)
     _add_set(r)
     _add_inject(r)
@@ -513,7 +701,7 @@ def build_parser() -> argparse.ArgumentParser:
     cm.add_argument("a", metavar="A")
     cm.add_argument("b", metavar="B")
     cm.add_argument("--out", metavar="DIR", help="also write compare.md and compare.png into DIR")
-    cm.add_argument("--force", action="store_true", help="replace DIR if it exists")
+    cm.add_argument("--force", action="store_true", help=FORCE_HELP)
     _add_ensemble_options(cm, runs=200, what="runs of each scenario, with the same seeds")
     _add_set(cm)
     cm.set_defaults(func=cmd_compare)
@@ -528,7 +716,12 @@ def build_parser() -> argparse.ArgumentParser:
     rb.add_argument(
         "--param", action="append", required=True, metavar="KEY.PATH", help="a number to move (repeatable)"
     )
-    rb.add_argument("--delta", type=float, default=0.2, help="share to move each parameter by (default 0.2)")
+    rb.add_argument(
+        "--delta",
+        type=_share,
+        default=0.2,
+        help="share to move each parameter by (default 0.2; between 0 and 1)",
+    )
     rb.add_argument(
         "--top", type=_positive, default=None, help="detail only the N most influential parameters"
     )
@@ -563,11 +756,15 @@ def build_parser() -> argparse.ArgumentParser:
         help="a full grid (default), a Latin hypercube, or SALib's Sobol or Morris samples",
     )
     sp.add_argument(
-        "--samples", type=_positive, default=None, help="samples for lhs, sobol and morris designs"
+        "--samples",
+        type=_bounded(MAX_SAMPLES),
+        default=None,
+        help=f"samples for lhs, sobol and morris designs (at most {MAX_SAMPLES:,}; a sweep has at most "
+        f"{MAX_POINTS:,} points and {MAX_SWEEP_RUNS:,} runs)",
     )
     sp.add_argument("--out", required=True, metavar="DIR", help="output folder")
     sp.add_argument("--resume", action="store_true", help="go on with an interrupted sweep in DIR")
-    sp.add_argument("--force", action="store_true", help="replace DIR if it exists")
+    sp.add_argument("--force", action="store_true", help=FORCE_HELP)
     sp.add_argument("--outcome", help="the outcome the heatmap shows (default: the first check)")
     _add_ensemble_options(sp, runs=20, what="replications per point, with the same seeds at every point")
     _add_set(sp)
@@ -584,6 +781,7 @@ def build_parser() -> argparse.ArgumentParser:
     db.add_argument("--run", type=int, default=0, help="which run (default 0)")
     db.add_argument("--out", metavar="FOLDER", help="where to write the debrief files (default: DIR)")
     db.add_argument("-q", "--quiet", action="store_true", help="do not print the story")
+    db.add_argument("--force", action="store_true", help="replace the debrief files of that run")
     db.set_defaults(func=cmd_debrief)
 
     pg = sub.add_parser(
@@ -601,7 +799,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--seed", type=_seed, default=0, help="root seed: the same seed and moves replay the game"
     )
     pg.add_argument("--out", required=True, metavar="DIR", help="where the game is saved")
-    pg.add_argument("--force", action="store_true", help="replace DIR if it exists")
+    pg.add_argument("--force", action="store_true", help=FORCE_HELP)
     _add_set(pg)
     _add_inject(pg)
     pg.set_defaults(func=cmd_play)
@@ -638,7 +836,56 @@ def build_parser() -> argparse.ArgumentParser:
     return p
 
 
+def _check_environment() -> None:
+    """Variables that libraries read as they are imported: a bad value would stop every command with a traceback
+    from deep inside them. Checked only when set, so that commands start as fast as before."""
+    import os
+
+    tqdm_vars = sorted(k for k in os.environ if k.startswith("TQDM_"))
+    if tqdm_vars:
+        try:
+            import tqdm  # noqa: F401
+        except (ValueError, TypeError) as e:
+            names = ", ".join(f"{k}={os.environ[k][:40]!r}" for k in tqdm_vars)
+            raise UsageError(f"redline: environment variable {names}: {e}") from None
+    if "MPLBACKEND" in os.environ:
+        try:
+            import matplotlib  # noqa: F401
+        except (ValueError, TypeError):
+            raise UsageError(
+                f"redline: environment variable MPLBACKEND={os.environ['MPLBACKEND'][:40]!r}: not a Matplotlib "
+                "backend (redline draws into files and needs none: unset it)"
+            ) from None
+
+
+def _on_sigterm(signum, frame) -> None:
+    raise Terminated
+
+
+def _check_flags(args: argparse.Namespace) -> None:
+    """Flags that depend on each other, checked before anything is read or run."""
+    if getattr(args, "executor", None) is None:
+        return
+    from sim.executors import check_executor_args
+
+    check_executor_args(args)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
+    import signal
+    import threading
+
+    handler = None
+    if threading.current_thread() is threading.main_thread():
+        handler = signal.signal(signal.SIGTERM, _on_sigterm)
+    try:
+        return _main(argv)
+    finally:
+        if handler is not None:
+            signal.signal(signal.SIGTERM, handler)
+
+
+def _main(argv: Sequence[str] | None) -> int:
     parser = build_parser()
     try:
         try:
@@ -648,6 +895,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         if not getattr(args, "func", None):
             parser.print_help()
             return EXIT_BAD_INPUT
+        _check_flags(args)
+        _check_environment()
         return args.func(args)
     except UsageError as e:
         print(e, file=sys.stderr)
@@ -660,11 +909,35 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_BAD_INPUT
     except KeyboardInterrupt:
         print("redline: interrupted", file=sys.stderr)
-        return 130
+        return EXIT_INTERRUPTED
+    except Terminated:
+        print("redline: terminated", file=sys.stderr)
+        return EXIT_TERMINATED
     except BrokenPipeError:  # `redline seeds | head`
         sys.stderr.close()
         return EXIT_OK
+    except BrokenExecutor:  # a worker killed (the OOM killer, a stray kill): nothing was written
+        print(
+            "redline: a worker process died before its runs were done; nothing was written", file=sys.stderr
+        )
+        return EXIT_FAILED
+    except OSError as e:  # a disk full, a folder gone from under us: what went wrong and where, in a line
+        where = f"{e.filename}: " if e.filename else ""
+        print(f"redline: {where}{e.strerror or e}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+
+
+def entry() -> None:
+    """The `redline` command. After a signal, the process leaves at once: the interpreter's exit handlers would
+    try to wake a worker pool whose pipes the signal already closed, and print a traceback nobody needs."""
+    code = main()
+    if code in (EXIT_INTERRUPTED, EXIT_TERMINATED):
+        for stream in (sys.stdout, sys.stderr):
+            with contextlib.suppress(Exception):
+                stream.flush()
+        os._exit(code)
+    sys.exit(code)
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    entry()

@@ -11,11 +11,40 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import math
 import os
+import re
 from collections.abc import Iterator
 from concurrent.futures import Executor
 
-CONNECT_TIMEOUT = float(os.environ.get("REDLINE_DASK_TIMEOUT", "10"))  # seconds to reach a scheduler
+TIMEOUT_ENV = "REDLINE_DASK_TIMEOUT"  # seconds to reach a scheduler (default 10)
+_SCHEDULER = re.compile(r"(tcp|tls|ws|wss|ucx|inproc)://[^\s/:]+(:\d{1,5})?/?")
+
+
+def connect_timeout() -> float:
+    """Read when Dask is used, not at import: a bad value must not break every command."""
+    text = os.environ.get(TIMEOUT_ENV, "").strip() or "10"
+    try:
+        seconds = float(text)
+    except ValueError:
+        seconds = math.nan
+    if not 0 < seconds <= 3600:
+        raise ExecutorError(f"{TIMEOUT_ENV}={text[:40]!r}: give a number of seconds between 0 and 3600")
+    return seconds
+
+
+def check_executor_args(args: argparse.Namespace) -> None:
+    """The executor flags, checked before any input is read or any run starts."""
+    if args.executor == "local":
+        if args.scheduler:
+            raise ExecutorError("--scheduler goes with --executor dask")
+        return
+    if args.scheduler is not None and not _SCHEDULER.fullmatch(args.scheduler):
+        raise ExecutorError(
+            f"--scheduler {args.scheduler[:60]!r}: not a scheduler address (write tcp://HOST:PORT)"
+        )
+    if args.scheduler:
+        connect_timeout()
 
 
 class ExecutorError(Exception):
@@ -40,10 +69,10 @@ def add_executor_arguments(parser: argparse.ArgumentParser) -> None:
 def executor_from_args(args: argparse.Namespace) -> Iterator[Executor | None]:
     """The executor the flags ask for: None for local processes (the runner makes its own pool)."""
     if args.executor == "local":
-        if args.scheduler:
-            raise ExecutorError("--scheduler goes with --executor dask")
+        check_executor_args(args)
         yield None
         return
+    check_executor_args(args)
     try:
         from distributed import Client, LocalCluster
     except ImportError:
@@ -51,11 +80,13 @@ def executor_from_args(args: argparse.Namespace) -> Iterator[Executor | None]:
     with contextlib.ExitStack() as stack:
         if args.scheduler:
             try:
-                client = stack.enter_context(Client(args.scheduler, timeout=CONNECT_TIMEOUT))
-            except (OSError, TimeoutError) as e:
+                client = stack.enter_context(Client(args.scheduler, timeout=connect_timeout()))
+            except (OSError, TimeoutError, ValueError) as e:
                 raise ExecutorError(f"cannot reach the Dask scheduler at {args.scheduler} ({e})") from None
         else:
             workers = getattr(args, "workers", None) or os.cpu_count() or 1
+            if getattr(args, "command", None) != "sweep":  # a sweep's --runs counts replications per point
+                workers = min(workers, getattr(args, "runs", workers))  # never more processes than the runs
             cluster = stack.enter_context(
                 LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None)
             )

@@ -9,8 +9,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import os
-import shutil
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -157,8 +155,9 @@ class Results:
 
     # --- disk ----------------------------------------------------------------------------------------------------
 
-    def save(self, folder: str | Path, *, fmt: str = "parquet", force: bool = False, extra=None) -> Path:
-        """Write the tables and manifest (and whatever `extra(folder)` adds: plots, summary) atomically."""
+    def save(self, folder, *, fmt: str = "parquet", force: bool = False, extra=None) -> Path:
+        """Write the tables and manifest (and whatever `extra(folder)` adds: plots, summary) atomically.
+        `folder` is a path, or a FolderOutput a command has already checked and locked."""
 
         def fill(tmp: Path) -> None:
             for name in TABLES:
@@ -172,39 +171,129 @@ class Results:
 
     @classmethod
     def load(cls, folder: str | Path) -> Results:
+        """Read a results folder, refusing one that is damaged: one line naming the file at fault."""
         folder = Path(folder)
+        path = folder / "manifest.json"
+        if not folder.is_dir():
+            raise OutputError(
+                f"{folder}: not a results folder ({'no such folder' if not folder.exists() else 'not a folder'})"
+            )
+        if not path.exists():
+            raise OutputError(f"{folder}: not a results folder (no manifest.json)")
+        if not path.is_file():
+            raise OutputError(f"{path}: not a file")
         try:
-            manifest = json.loads((folder / "manifest.json").read_text())
-        except FileNotFoundError:
-            raise OutputError(f"{folder}: not a results folder (no manifest.json)") from None
-        except (OSError, ValueError) as e:
-            raise OutputError(f"{folder}/manifest.json: cannot be read ({e})") from None
+            if path.stat().st_size > MAX_MANIFEST:
+                raise OutputError(f"{path}: larger than {MAX_MANIFEST:,} bytes; not a redline manifest")
+            manifest = json.loads(path.read_text())
+        except (OSError, ValueError, RecursionError) as e:
+            raise OutputError(f"{path}: cannot be read ({_short(e)})") from None
+        problem = manifest_problem(manifest)
+        if problem:
+            raise OutputError(f"{path}: not a redline manifest ({problem})")
         fmt = manifest.get("format", "parquet")
         tables = {}
         for name in TABLES:
-            path = folder / f"{name}.{fmt}"
+            table = folder / f"{name}.{fmt}"
+            if not table.exists():
+                raise OutputError(f"{table}: missing from the results folder")
+            if not table.is_file():
+                raise OutputError(f"{table}: not a file")
             try:
-                tables[name] = read_table(path, fmt)
-            except FileNotFoundError:
-                raise OutputError(f"{path}: missing from the results folder") from None
+                df = read_table(table, fmt)
+            except Exception as e:  # pyarrow and pandas raise many kinds for a damaged file
+                raise OutputError(f"{table}: cannot be read ({_short(e)})") from None
+            missing = [c for c in COLUMNS[name] if c not in df.columns]
+            if missing:
+                raise OutputError(f"{table}: damaged (no column {', '.join(missing)})")
+            problem = _table_problem(df, manifest["scenario"])
+            if problem:
+                raise OutputError(f"{table}: damaged ({problem})")
+            tables[name] = df
         return cls(**tables, manifest=manifest)
 
 
-def write_folder(folder: str | Path, fill, *, force: bool = False) -> Path:
-    """Make `folder` atomically: `fill(tmp)` writes into a hidden sibling, which is renamed into place only when
-    it is complete. An interruption leaves the old folder (or none) and no half-written files."""
-    folder = Path(folder)
-    check_output(folder, force)
-    tmp = folder.parent / f".{folder.name}.partial-{os.getpid()}"
-    shutil.rmtree(tmp, ignore_errors=True)
+MAX_MANIFEST = 16 * 1024 * 1024  # a manifest is a few KB
+COLUMNS = {
+    "events": ("run", "step", "source", "target", "action", "rung", "mid_level", "goldstein", "casualties",
+               "attributed_to", "cause"),
+    "metrics": ("run", "step", "actor", "posture_level", "capability"),
+    "runs": ("run", "seed"),
+    "red_lines": ("run", "step", "actor", "crossed_by"),
+}  # fmt: skip
+
+
+def _table_problem(df: pd.DataFrame, facts: dict[str, Any]) -> str | None:
+    """Steps and rungs past what the manifest declares: plots and debriefs index arrays with them."""
+    bounds = {
+        "step": facts["time"]["steps"],
+        "rung": len(facts["ladder"]),
+        "posture_level": len(facts["ladder"]),
+    }
+    for col, end in bounds.items():
+        if col not in df.columns or not len(df):
+            continue
+        values = df[col]
+        if not pd.api.types.is_integer_dtype(values):
+            return f"column {col} does not hold whole numbers"
+        if values.max() >= end or values.min() < -1:
+            return f"column {col} holds values past the scenario's {end}"
+    return None
+
+
+def _short(e: BaseException) -> str:
+    text = " ".join(str(e).split()) or type(e).__name__
+    return text if len(text) <= 160 else text[:157] + "..."
+
+
+def manifest_problem(m: Any) -> str | None:
+    """What is wrong with a manifest read from disk (None if nothing): what plots and debriefs rely on."""
+    if not isinstance(m, dict):
+        return "a JSON object is expected"
+    if m.get("format", "parquet") not in FORMATS:
+        return f"format must be one of {', '.join(FORMATS)}"
+    f = m.get("scenario")
+    if not isinstance(f, dict):
+        return "no scenario facts"
+    for key in ("name", "title"):
+        if not isinstance(f.get(key), str):
+            return f"scenario.{key} is not text"
+    t = f.get("time")
+    if not isinstance(t, dict) or t.get("step") not in ("day", "week", "month"):
+        return "scenario.time is damaged"
+    steps = t.get("steps")
+    if isinstance(steps, bool) or not isinstance(steps, int) or not 1 <= steps <= 10_000:
+        return "scenario.time.steps is damaged"
     try:
-        tmp.mkdir(parents=True)
-        fill(tmp)
-        replace_folder(tmp, folder)
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
-    return folder
+        dt.date.fromisoformat(str(t.get("start")))
+    except ValueError:
+        return "scenario.time.start is not a date"
+    ladder = f.get("ladder")
+    if not isinstance(ladder, list) or not ladder or not all(
+        isinstance(r, dict) and isinstance(r.get("id"), str)
+        and all(isinstance(r.get(k), int | float) for k in ("mid_level", "goldstein"))
+        for r in ladder
+    ):  # fmt: skip
+        return "scenario.ladder is damaged"
+    actors = f.get("actors")
+    if not isinstance(actors, dict) or not all(isinstance(a, dict) for a in actors.values()):
+        return "scenario.actors is damaged"
+    rel = f.get("relations", [])
+    if not isinstance(rel, list) or not all(isinstance(r, dict) for r in rel):
+        return "scenario.relations is damaged"
+    return None
+
+
+def write_folder(folder, fill, *, force: bool = False) -> Path:
+    """Make `folder` atomically: `fill(tmp)` writes into a hidden sibling, which is renamed into place only when
+    it is complete. An interruption leaves the old folder (or none) and no half-written files. `folder` is a path
+    or a FolderOutput already entered (checked and locked) by the caller."""
+    from sim.outputs import FolderOutput
+
+    if isinstance(folder, FolderOutput):
+        return folder.write(fill)
+    with FolderOutput(folder, force=force) as out:
+        return out.write(fill)
 
 
 def write_table(df: pd.DataFrame, path: Path, fmt: str) -> None:
@@ -226,29 +315,11 @@ def read_table(path: Path, fmt: str) -> pd.DataFrame:
     return df
 
 
-def check_output(folder: Path, force: bool) -> None:
-    """Refuse an output folder that exists (unless forced) or whose parent cannot be written."""
-    if folder.exists() and not folder.is_dir():
-        raise OutputError(f"{folder}: exists and is not a folder")
-    if folder.exists() and any(folder.iterdir()) and not force:
-        raise OutputError(f"{folder}: already exists; use --force to replace it")
-    parent = folder.parent if str(folder.parent) else Path(".")
-    probe = parent
-    while not probe.exists():
-        probe = probe.parent
-    if not os.access(probe, os.W_OK | os.X_OK):
-        raise OutputError(f"{folder}: cannot write here ({probe} is not writable)")
+def check_output(folder: Path, force: bool, inputs=()) -> None:
+    """Refuse, before any work, an output folder the protocol does not allow (see sim.outputs)."""
+    from sim.outputs import FolderOutput
 
-
-def replace_folder(tmp: Path, folder: Path) -> None:
-    """Put `tmp` where `folder` is, the old one (if any) moved aside first and removed after."""
-    old = None
-    if folder.exists():
-        old = folder.parent / f".{folder.name}.old-{os.getpid()}"
-        folder.rename(old)
-    tmp.rename(folder)
-    if old is not None:
-        shutil.rmtree(old, ignore_errors=True)
+    FolderOutput(folder, force=force, inputs=inputs).check()
 
 
 def today() -> str:

@@ -19,7 +19,7 @@ import pandas as pd
 
 from sim.errors import Issue, ScenarioError
 from sim.language import Scenario
-from sim.scenario import load_scenario, value_at
+from sim.scenario import Override, load_scenario, value_at
 
 
 @dataclass(frozen=True)
@@ -38,12 +38,15 @@ def _scale(lo: float, hi: float, base: float) -> float:
     return max(abs(bound), abs(base) if math.isfinite(base) else 0.0, 1e-9)
 
 
-def _load_moved(path: str | Path, overrides: Sequence[str], param: str, value: float):
+def _load_moved(path: str | Path, overrides: Sequence[str], param: str, n: int, value: float):
+    def load(v: float):
+        return load_scenario(path, [*overrides, Override(param, v, ("--param", n))])
+
     try:
-        return load_scenario(path, [*overrides, f"{param}={value!r}"]), value
+        return load(value), value
     except ScenarioError:
         if value > 1.0:  # a share or probability pushed past its range: hold it at the top
-            return load_scenario(path, [*overrides, f"{param}=1.0"]), 1.0
+            return load(1.0), 1.0
         raise
 
 
@@ -60,29 +63,49 @@ def robustness(
     progress: bool | None = False,
 ) -> Robustness:
     from sim.ensemble import run_ensemble
+    from sim.sweep import canonical
 
     def checked(s: Scenario) -> list:
         return run_ensemble(s, runs, seed, executor=executor, workers=workers, progress=progress).check(
             s.checks
         )
 
+    if not 0 < delta < 1:
+        raise ScenarioError([Issue("--delta", 1, "delta", f"must be a share between 0 and 1, got {delta}")])
     scn = load_scenario(path, overrides)
-    for param in params:
+    if not scn.checks:
+        raise ScenarioError(
+            [Issue(str(path), 1, "checks", "the scenario has no checks to test for robustness")]
+        )
+    # Every moved scenario is made before any run: a bad --param fails at once, not after hours of runs.
+    seen: dict[tuple, int] = {}
+    moved_scenarios: dict[str, dict[str, tuple[Scenario, float]]] = {}
+    for n, param in enumerate(params, 1):
         try:
-            value_at(scn, param)
-        except (KeyError, ValueError, IndexError):
-            raise ScenarioError([Issue("--param", 1, param, "no such value in the scenario")]) from None
+            value = value_at(scn, param)
+        except (KeyError, ValueError, IndexError, TypeError):
+            raise ScenarioError([Issue("--param", n, param, "no such value in the scenario")]) from None
+        key = canonical(scn, param)
+        if key in seen:
+            raise ScenarioError(
+                [Issue("--param", n, param, f"the same value as --param {seen[key]}; give each value once")]
+            )
+        seen[key] = n
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            raise ScenarioError(
+                [Issue("--param", n, param, f"holds {str(value)[:40]!r}, not a number to move by a share")]
+            )
+        moved_scenarios[param] = {}
+        for side, factor in (("low", 1 - delta), ("high", 1 + delta)):
+            target = round(value * factor) if isinstance(value, int) else value * factor
+            moved_scenarios[param][side] = _load_moved(path, overrides, param, n, target)
+
     base = checked(scn)
     rows, influence = [], {}
     for param in params:
-        value = value_at(scn, param)
-        if isinstance(value, bool) or not isinstance(value, int | float):
-            raise ScenarioError(
-                [Issue("--param", 1, param, f"holds {value!r}, not a number to move by a share")]
-            )
         moved = {}
-        for side, factor in (("low", 1 - delta), ("high", 1 + delta)):
-            s, v = _load_moved(path, overrides, param, value * factor)
+        for side in ("low", "high"):
+            s, v = moved_scenarios[param][side]
             verdicts = checked(s)
             moved[side] = verdicts
             rows += [

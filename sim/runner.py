@@ -7,10 +7,13 @@ runs, not one run, so that process start-up and pickling are paid per chunk.
 
 from __future__ import annotations
 
+import contextlib
 import multiprocessing
 import os
+import signal
 import sys
 import threading
+import time
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import Executor, ProcessPoolExecutor, as_completed
 from dataclasses import dataclass
@@ -118,6 +121,54 @@ def _context() -> multiprocessing.context.BaseContext:
     return multiprocessing.get_context("spawn")
 
 
+def _watch_parent(parent: int) -> None:
+    """In a worker: end when the process that started it is gone (killed, even by SIGKILL), rather than run on
+    as an orphan."""
+    while os.getppid() == parent:
+        time.sleep(0.5)
+    os._exit(1)
+
+
+def _worker_init() -> None:
+    """Ctrl+C reaches every process of the terminal's group: the parent alone answers it, and stops the workers.
+    SIGTERM ends a worker quietly, without the parent's handler (inherited by fork) raising in it."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    threading.Thread(target=_watch_parent, args=(os.getppid(),), daemon=True).start()
+
+
+_POOL: tuple[ProcessPoolExecutor, int] | None = None
+_POOL_LOCK = threading.Lock()
+
+
+def _pool(size: int) -> ProcessPoolExecutor:
+    """One pool per process, reused by every ensemble of the same size: starting workers costs more than a small
+    ensemble, the more so from a forkserver."""
+    global _POOL
+    with _POOL_LOCK:
+        if _POOL is not None:
+            pool, n = _POOL
+            if n == size and not getattr(pool, "_broken", False):
+                return pool
+            _POOL = None
+            pool.shutdown(wait=False, cancel_futures=True)
+        pool = ProcessPoolExecutor(max_workers=size, mp_context=_context(), initializer=_worker_init)
+        _POOL = (pool, size)
+        return pool
+
+
+def _discard_pool(pool: ProcessPoolExecutor) -> None:
+    """After an interruption: stop the workers now (their chunks are lost anyway) and forget the pool."""
+    global _POOL
+    with _POOL_LOCK:
+        if _POOL is not None and _POOL[0] is pool:
+            _POOL = None
+    for proc in list(getattr(pool, "_processes", {}).values()):  # no public way to stop running workers
+        with contextlib.suppress(Exception):
+            proc.terminate()
+    pool.shutdown(wait=False, cancel_futures=True)
+
+
 def _progress(total: int, progress: bool | None):
     if progress is False or (progress is None and not sys.stderr.isatty()):
         return None
@@ -143,11 +194,12 @@ def run_tasks(
 ) -> None:
     """Run numbered tasks (chunk number, items) and hand each finished chunk to `on_done` in this process, as it
     finishes: the caller writes it to disk at once, so that an interruption loses only the chunks under way."""
-    workers = workers or default_workers()
+    workers = min(workers or default_workers(), max(1, len(tasks)))  # never more processes than the work
     bar = _progress(total or sum(len(items) for _, items in tasks), progress)
     if bar is not None:
         bar.update(done)
-    own = executor is None and workers > 1 and len(tasks) > 1
+    # A daemon process (a worker of another tool's pool) may not have children: its runs are done here.
+    own = executor is None and workers > 1 and len(tasks) > 1 and not multiprocessing.current_process().daemon
     try:
         if executor is None and not own:
             for k, items in tasks:
@@ -156,7 +208,8 @@ def run_tasks(
                 if bar is not None:
                     bar.update(len(items))
             return
-        pool = executor or ProcessPoolExecutor(max_workers=workers, mp_context=_context())
+        pool = executor or _pool(workers)
+        futures: dict = {}
         try:
             futures = {pool.submit(simulate_items, items): k for k, items in tasks}
             for fut in as_completed(futures):
@@ -164,9 +217,13 @@ def run_tasks(
                 on_done(futures[fut], chunk)
                 if bar is not None:
                     bar.update(len(chunk.runs))
-        finally:
+        except BaseException:
             if own:
-                pool.shutdown(wait=True, cancel_futures=True)
+                _discard_pool(pool)  # type: ignore[arg-type]
+            else:
+                for fut in futures:
+                    fut.cancel()
+            raise
     finally:
         if bar is not None:
             bar.close()

@@ -16,14 +16,12 @@ from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from sim import paths
 from sim.errors import Collector, Issue, ScenarioError
 from sim.evidence import evidence_base
 from sim.language import Ladder, Scenario, Variant
 from sim.typed import INVALID, Builder, fields_of, hints, optional_arm, suggest, tagged_variants, yaml_key
-from sim.yamlio import Document, Path_, dotted, load
+from sim.yamlio import Document, Path_, dotted, load, parse
 
 MAX_EXTENDS = 8  # variants of variants of ...; deeper is surely a cycle or a mistake
 MAX_OVERRIDE = 10_000  # characters in one --set
@@ -48,11 +46,14 @@ def parse_override(text: str, n: int = 1) -> Override:
     if len(raw) > MAX_OVERRIDE:
         raise ScenarioError([Issue(*label, key, f"value is longer than {MAX_OVERRIDE:,} characters")])
     try:
-        value = yaml.safe_load(raw) if raw.strip() else None
-    except yaml.YAMLError as e:
-        raise ScenarioError(
-            [Issue(*label, key, f"value is not valid YAML: {str(e).splitlines()[0]}")]
-        ) from None
+        # Read like a file's value, so that dates, numbers and nesting are checked the same way.
+        value = parse(raw, "--set").data if raw.strip() else None
+    except ScenarioError as e:
+        message = e.issues[0].message if e.issues else "invalid YAML"
+        message = message.replace("invalid YAML", "value is not valid YAML", 1).replace(
+            "the file", "the value"
+        )
+        raise ScenarioError([Issue(*label, key, message)]) from None
     return Override(key.strip(), value, label)
 
 
@@ -228,6 +229,18 @@ def _read(path: Path, issues: Collector, depth: int = 0, seen: tuple[Path, ...] 
     if variant is INVALID:
         issues.raise_if_any()
     base_path = (path.parent / variant.extends).resolve()
+    root = (seen[0] if seen else path.resolve()).parent
+    if not any(base_path.is_relative_to(r) for r in (root, paths.SCENARIOS.resolve())):
+        # The same words whether the file exists or not: an error must not tell what lies outside the tree.
+        raise ScenarioError(
+            [
+                Issue(
+                    *doc.origin(("extends",)),
+                    "extends",
+                    f"'{variant.extends}' is outside the scenario's folder and the shipped scenarios",
+                )
+            ]
+        )
     if base_path in seen or depth >= MAX_EXTENDS:
         raise ScenarioError(
             [Issue(*doc.origin(("extends",)), "extends", "extends forms a cycle or a chain too long")]
@@ -237,6 +250,11 @@ def _read(path: Path, issues: Collector, depth: int = 0, seen: tuple[Path, ...] 
             [Issue(*doc.origin(("extends",)), "extends", f"no scenario file '{variant.extends}'")]
         )
     base = _read(base_path, issues, depth + 1, (*seen, path.resolve()))
+    if "scenario" not in base.data:
+        # Said without quoting the file: what is not a scenario may be anything, and none of it is ours to print.
+        raise ScenarioError(
+            [Issue(*doc.origin(("extends",)), "extends", f"'{variant.extends}' is not a scenario file")]
+        )
     patcher = _Patcher(base, issues)
     for key in ("scenario", "title", "description"):
         if key in doc.data:
@@ -254,7 +272,8 @@ def _ladder(name: str, near: Path, builder: Builder) -> Ladder | object:
         return builder.error(("ladder",), f"'{name}' is not a ladder name (letters, digits, '-' and '_')")
     for folder in (near / "ladders", paths.LADDERS):
         f = folder / f"{name}.yaml"
-        if f.is_file():
+        # A link out of the ladders folder is not followed: its target may be any file, and errors quote files.
+        if f.is_file() and f.resolve().is_relative_to(folder.resolve()):
             doc = load(f, str(f))
             ladder = Builder(doc, builder.issues).build_dataclass(Ladder, doc.data, ())
             return ladder
@@ -308,6 +327,23 @@ def _check_references(builder: Builder, actors, rungs, claims: Mapping[str, Any]
     for kind, value, at in builder.refs:
         if known[kind] is not None and value not in known[kind]:
             builder.error(at, f"unknown {what[kind]} '{value}'{suggest(value, known[kind])}")
+
+
+def extends_chain(path: str | Path) -> list[Path]:
+    """The file and the files it extends, base last, as far as they exist (for the output checks)."""
+    out: list[Path] = []
+    p: Path | None = Path(path)
+    for _ in range(MAX_EXTENDS + 1):
+        if p is None or not p.is_file() or p.resolve() in out:
+            break
+        out.append(p.resolve())
+        try:
+            text = p.read_bytes()[: 1 << 20]
+        except OSError:
+            break
+        m = re.search(rb"^extends:\s*['\"]?([^'\"\s#]+)", text, re.M)
+        p = (p.parent / m.group(1).decode(errors="replace")) if m else None
+    return out
 
 
 def scenario_digest(path: str | Path, overrides: Sequence[str] = ()) -> str:

@@ -25,14 +25,71 @@ import pandas as pd
 
 from sim.errors import Issue, ScenarioError, SweepError
 from sim.language import Scenario
-from sim.results import TABLES, Results, check_output, read_table, replace_folder, write_table
+from sim.limits import MAX_POINTS, MAX_SWEEP_RUNS
+from sim.outputs import FolderOutput
+from sim.results import TABLES, Results, read_table, write_table
 from sim.runner import Chunk, run_seeds, run_tasks
-from sim.scenario import load_scenario, scenario_digest
+from sim.scenario import Override, load_scenario, scenario_digest
 
 CHUNK_RUNS = (
     25  # runs per part file: fixed, so that a resumed sweep cuts its work exactly as the first attempt did
 )
 DESIGNS = ("grid", "lhs", "sobol", "morris")
+
+
+def count_points(params: Sequence[Param], design: str, samples: int) -> int:
+    """How many points a design makes, known before any is made (a grid's product may not fit in memory)."""
+    if design == "grid":
+        return math.prod(len(p.values) for p in params)
+    return samples * {"lhs": 1, "sobol": len(params) + 2, "morris": len(params) + 1}[design]
+
+
+def check_size(params: Sequence[Param], design: str, samples: int, runs: int) -> int:
+    n = count_points(params, design, samples)
+    if n > MAX_POINTS:
+        raise SweepError(f"the sweep has {n:,} points; at most {MAX_POINTS:,} (fewer values or --samples)")
+    if n * runs > MAX_SWEEP_RUNS:
+        raise SweepError(
+            f"the sweep has {n * runs:,} runs ({n:,} points x {runs:,}); at most {MAX_SWEEP_RUNS:,}"
+        )
+    return n
+
+
+def check_distinct(params: Sequence[Param], scn: Scenario) -> None:
+    """Each --param names a different value: the same one twice (or by key and by index) is refused."""
+    seen: dict[tuple, int] = {}
+    for n, p in enumerate(params, 1):
+        key = canonical(scn, p.path)
+        if key in seen:
+            raise ScenarioError(
+                [Issue("--param", n, p.path, f"the same value as --param {seen[key]}; give each value once")]
+            )
+        seen[key] = n
+
+
+def canonical(scn: Any, path: str) -> tuple:
+    """A key path with list items by index and keys as written, so that two spellings of one value compare
+    equal. A path that leads nowhere is left as it is, for the loader to report."""
+    from sim.typed import fields_of, yaml_key
+
+    node, out = scn, []
+    for seg in path.split("."):
+        try:
+            if isinstance(node, dict):
+                node = node[seg]
+                out.append(seg)
+            elif isinstance(node, tuple):
+                keys = [getattr(x, "key", getattr(x, "name", None)) for x in node]
+                i = keys.index(seg) if seg in keys else int(seg) % len(node)
+                node = node[i]
+                out.append(i)
+            else:
+                names = {yaml_key(f): f.name for f in fields_of(type(node))}
+                node = getattr(node, names[seg])
+                out.append(seg)
+        except (KeyError, ValueError, IndexError, TypeError, ZeroDivisionError):
+            return (path,)
+    return tuple(out)
 
 
 @dataclass(frozen=True)
@@ -52,9 +109,12 @@ def parse_param(text: str, n: int, design: str) -> Param:
 
     def number(s: str) -> float:
         try:
-            return float(s)
+            x = float(s)
         except ValueError:
-            raise ScenarioError([Issue(*where, path, f"'{s}' is not a number")]) from None
+            raise ScenarioError([Issue(*where, path, f"'{s[:40]}' is not a number")]) from None
+        if not math.isfinite(x):
+            raise ScenarioError([Issue(*where, path, f"'{s.strip()[:40]}' is not a finite number")])
+        return x
 
     parts = spec.split(":")
     if design == "grid":
@@ -64,8 +124,12 @@ def parse_param(text: str, n: int, design: str) -> Param:
                 raise ScenarioError(
                     [Issue(*where, path, "the number of grid values must be a whole number >= 1")]
                 )
+            if k > MAX_POINTS:
+                raise ScenarioError([Issue(*where, path, f"{k:g} grid values; at most {MAX_POINTS:,}")])
             values = tuple(float(v) for v in np.linspace(lo, hi, int(k)))
         elif len(parts) == 1:
+            if spec.count(",") >= MAX_POINTS:
+                raise ScenarioError([Issue(*where, path, f"more than {MAX_POINTS:,} grid values")])
             values = tuple(number(v) for v in spec.split(","))
         else:
             raise ScenarioError([Issue(*where, path, "a grid takes a,b,c or lo:hi:n")])
@@ -144,6 +208,16 @@ class Sweep:
             "points": len(self.points),
         }
 
+    def point_overrides(self, point: int) -> list[str | Override]:
+        """The overrides of one point, each parameter's named after its --param, so errors blame it."""
+        return [
+            *self.overrides,
+            *(
+                Override(p.path, float(v), ("--param", n))
+                for n, (p, v) in enumerate(zip(self.params, self.points[point], strict=True), 1)
+            ),
+        ]
+
     def overrides_of(self, point: int) -> list[str]:
         return [
             *self.overrides,
@@ -164,7 +238,7 @@ def plan(sweep: Sweep) -> list[list[tuple[int, int]]]:
 
 def scenarios_of(sweep: Sweep) -> list[Scenario]:
     """Load every point's scenario before running anything: a bad value fails the sweep at once, not half-way."""
-    return [load_scenario(sweep.scenario_file, sweep.overrides_of(p)) for p in range(len(sweep.points))]
+    return [load_scenario(sweep.scenario_file, sweep.point_overrides(p)) for p in range(len(sweep.points))]
 
 
 def _part(folder: Path, name: str, k: int) -> Path:
@@ -179,7 +253,7 @@ def _write_atomic(df: pd.DataFrame, path: Path) -> None:
 
 def run_sweep(
     sweep: Sweep,
-    folder: str | Path,
+    folder: str | Path | FolderOutput,
     *,
     resume: bool = False,
     force: bool = False,
@@ -189,33 +263,44 @@ def run_sweep(
     finish: Callable[[Results, Path], None] | None = None,
 ) -> Results:
     """Run the sweep into `folder`, chunk by chunk; with `resume`, skip the chunks already finished there."""
-    folder = Path(folder)
+    scenarios = scenarios_of(sweep)  # every input checked before the folder is touched
+    out = (
+        folder
+        if isinstance(folder, FolderOutput)
+        else FolderOutput(folder, force=force, resume=resume, command="sweep")
+    )
+    with out:
+        return _run_in(sweep, out, scenarios, resume or out.resume, executor, workers, progress, finish)
+
+
+def _run_in(sweep, out: FolderOutput, scenarios, resume, executor, workers, progress, finish) -> Results:
+    folder = out.path
     manifest_path = folder / "sweep.json"
+    identity = json.loads(json.dumps(sweep.identity))
     if resume:
-        if not manifest_path.is_file():
-            raise SweepError(f"{folder}: nothing to resume (no sweep.json)")
-        before = json.loads(manifest_path.read_text())
-        if before != json.loads(json.dumps(sweep.identity)):
-            diff = sorted(
-                k for k in sweep.identity if before.get(k) != json.loads(json.dumps(sweep.identity))[k]
-            )
+        before = read_sweep_json(out)
+        if before != identity:
+            diff = sorted(k for k in identity if before.get(k) != identity[k])
             raise SweepError(
-                f"{folder}: holds a different sweep (differs in {', '.join(diff)}); "
+                f"{out.given}: holds a different sweep (differs in {', '.join(diff) or 'its keys'}); "
                 "resume it with the same scenario, overrides, parameters and seed"
             )
     else:
-        check_output(folder, force)
-        if folder.exists():
-            replace_folder_contents(folder)
-        (folder / "parts").mkdir(parents=True, exist_ok=True)
+        out.prepare_in_place()
+        (folder / "parts").mkdir()
         tmp = manifest_path.with_name(".sweep.json.partial")
         tmp.write_text(json.dumps(sweep.identity, indent=2) + "\n")
         os.replace(tmp, manifest_path)
+    parts = folder / "parts"
+    if parts.is_symlink() or (parts.exists() and not parts.is_dir()):
+        raise SweepError(f"{parts}: not a folder; this is not a sweep redline can resume")
+    parts.mkdir(exist_ok=True)
+    for p in [*parts.glob(".*.partial"), folder / ".sweep.json.partial"]:
+        p.unlink(missing_ok=True)  # half-written by a killed attempt; their chunks have no done marker
 
-    scenarios = scenarios_of(sweep)
     chunks = plan(sweep)
     seeds = run_seeds(sweep.seed, sweep.runs)
-    todo = [k for k in range(len(chunks)) if not (folder / "parts" / f"done-{k:05d}").exists()]
+    todo = [k for k in range(len(chunks)) if not _finished(folder, k)]
 
     def save(k: int, chunk: Chunk) -> None:
         res = Results.from_chunks(scenarios[0], [chunk], {})
@@ -236,25 +321,52 @@ def run_sweep(
         total=len(sweep.points) * sweep.runs,
         done=finished,
     )
-    return assemble(sweep, folder, scenarios[0], finish)
+    return assemble(sweep, out, scenarios[0], finish)
 
 
-def replace_folder_contents(folder: Path) -> None:
-    """Clear a folder that --force allows us to reuse (moved aside first, then removed)."""
-    aside = folder.parent / f".{folder.name}.old-{os.getpid()}"
-    folder.rename(aside)
-    folder.mkdir()
-    import shutil
+def read_sweep_json(out: FolderOutput) -> dict[str, Any]:
+    path = out.path / "sweep.json"
+    if not path.exists():
+        raise SweepError(f"{out.given}: nothing to resume (no sweep.json)")
+    try:
+        if path.stat().st_size > 16 * 1024 * 1024:
+            raise ValueError("far too large")
+        before = json.loads(path.read_text())
+    except (OSError, ValueError, RecursionError) as e:
+        raise SweepError(f"{path}: cannot be read ({' '.join(str(e).split())[:120]})") from None
+    if not isinstance(before, dict):
+        raise SweepError(f"{path}: not a sweep manifest (a JSON object is expected)")
+    return before
 
-    shutil.rmtree(aside, ignore_errors=True)
+
+def _finished(folder: Path, k: int) -> bool:
+    """A chunk is finished when its marker and every part are there and readable; a damaged one is run again."""
+    done = folder / "parts" / f"done-{k:05d}"
+    if not done.is_file():
+        return False
+    import pyarrow.parquet as pq
+
+    for name in TABLES:
+        try:
+            pq.read_metadata(_part(folder, name, k))
+        except Exception:  # missing, truncated or not Parquet: pyarrow's errors vary
+            done.unlink(missing_ok=True)
+            return False
+    return True
 
 
-def assemble(sweep: Sweep, folder: Path, scn: Scenario, finish=None) -> Results:
+def assemble(sweep: Sweep, out: FolderOutput, scn: Scenario, finish=None) -> Results:
     """Join the part files into the final tables (the same, whatever order the chunks finished in)."""
+    folder = out.path
     n = len(plan(sweep))
     tables = {}
     for name in TABLES:
-        parts = [read_table(_part(folder, name, k), "parquet") for k in range(n)]
+        parts = []
+        for k in range(n):
+            try:
+                parts.append(read_table(_part(folder, name, k), "parquet"))
+            except Exception as e:  # pyarrow's errors for a damaged part vary
+                raise SweepError(f"{_part(folder, name, k)}: cannot be read ({type(e).__name__})") from None
         df = pd.concat(parts, ignore_index=True)
         cols = ["point", *[c for c in df.columns if c != "point"]]
         tables[name] = df[cols].sort_values(["run"], kind="stable").reset_index(drop=True)
@@ -274,20 +386,8 @@ def assemble(sweep: Sweep, folder: Path, scn: Scenario, finish=None) -> Results:
         if finish is not None:
             finish(res, tmp)
 
-    tmp = folder.parent / f".{folder.name}.assembling-{os.getpid()}"
-    import shutil
-
-    shutil.rmtree(tmp, ignore_errors=True)
-    tmp.mkdir()
-    try:
-        fill(tmp)
-        os.replace(folder / "parts", tmp / "parts")  # keep the parts: they are the index of finished runs
-        replace_folder(tmp, folder)
-    except BaseException:
-        if (tmp / "parts").exists() and not (folder / "parts").exists():
-            os.replace(tmp / "parts", folder / "parts")
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
+    # The parts are kept: they are the index of finished runs, for a later --resume.
+    out.write(fill, carry=("parts",), staging="assembling")
     return res
 
 

@@ -8,6 +8,7 @@ is written twice.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import datetime as dt
 import difflib
@@ -21,6 +22,16 @@ from sim.errors import Collector
 from sim.yamlio import Document, Path_, dotted
 
 INVALID = object()  # what a value becomes once its problems have been reported
+MAX_TEXT = 5_000  # characters in one text value; the longest shipped one is about 600
+MIN_DATE, MAX_DATE = dt.date(1800, 1, 1), dt.date(2200, 12, 31)
+
+
+def _not_finite(text: str) -> bool:
+    """`nan`, `inf`, `1e400`: YAML reads them as text, but they are meant as numbers, and wrong ones."""
+    try:
+        return not math.isfinite(float(text.strip().replace(".inf", "inf").replace(".nan", "nan")))
+    except ValueError:
+        return False
 
 
 class FrozenMap(dict):
@@ -195,6 +206,8 @@ class Builder:
                 return self.error(path, f"expected true or false, got {_kind_of(value)}")
             return value
         if tp in (int, float):
+            if isinstance(value, str) and _not_finite(value):
+                return self.error(path, f"expected a finite number, got {value.strip()[:40]}")
             if isinstance(value, bool) or not isinstance(value, int | float):
                 return self.error(path, f"expected a number, got {_kind_of(value)}")
             if tp is int and not float(value).is_integer():
@@ -208,18 +221,24 @@ class Builder:
         if tp is str:
             if not isinstance(value, str) or not value.strip():
                 return self.error(path, f"expected text, got {_kind_of(value)}")
+            if len(value) > MAX_TEXT:
+                return self.error(path, f"text is {len(value):,} characters; at most {MAX_TEXT:,}")
             if meta.get("ref"):
                 self.refs.append((meta["ref"], value, path))
             return value
         if tp is dt.date:
+            day = None
             if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
-                return value
-            if isinstance(value, str):
-                try:
-                    return dt.date.fromisoformat(value)
-                except ValueError:
-                    pass
-            return self.error(path, f"expected a date YYYY-MM-DD, got {value!r}")
+                day = value
+            elif isinstance(value, str):
+                with contextlib.suppress(ValueError):
+                    day = dt.date.fromisoformat(value)
+            if day is None:
+                return self.error(path, f"expected a date YYYY-MM-DD, got {str(value)[:40]!r}")
+            if not MIN_DATE <= day <= MAX_DATE:
+                # Step arithmetic near year 1 or 9999 overflows Python's dates.
+                return self.error(path, f"{day} is out of range: dates run from {MIN_DATE} to {MAX_DATE}")
+            return day
         if tp is Any:
             return value
         raise TypeError(f"scenario language has an unsupported field type {tp!r}")  # a bug in the definitions
@@ -297,7 +316,7 @@ def json_schema(tp: Any, meta: Mapping[str, Any] | None = None) -> dict[str, Any
         if meta.get("le") is not None:
             out["maximum"] = meta["le"]
     elif tp is str:
-        out = {"type": "string", "minLength": 1}
+        out = {"type": "string", "minLength": 1, "maxLength": MAX_TEXT}
     elif tp is dt.date:
         out = {"type": "string", "format": "date"}
     elif tp is Any:

@@ -112,7 +112,7 @@ def test_cli_starts_a_local_dask_cluster_when_given_no_scheduler(cli, tmp_path):
 
 
 def test_unreachable_scheduler_is_one_line(cli, tmp_path, monkeypatch):
-    monkeypatch.setattr("sim.executors.CONNECT_TIMEOUT", 2)
+    monkeypatch.setenv("REDLINE_DASK_TIMEOUT", "2")
     base = ("run", TINY, "--runs", 2, "--out", tmp_path / "o", "--quiet")
     t = time.monotonic()
     status, _, err = cli(*base, "--executor", "dask", "--scheduler", f"tcp://127.0.0.1:{free_port()}")
