@@ -34,7 +34,10 @@ class Action:
     note: str = ""
     manner: str = SURPRISE
     intended: float | None = None  # deaths meant, at the source's strength; None: the rung's, by its manner
-    days: float = 1.0  # days of fighting one action stands for, on a per-day rung
+    days: float = 1.0  # days it lasts: of fighting on a per-day rung; over which a campaign's attacks spread
+    # A campaign's attacks of one step, spread over its days (one row each in the events table).
+    count: int = 1
+    decided: float = -1.0  # the day the action was chosen (-1 for a scheduled event: it answers nothing)
 
 
 @dataclass(frozen=True, slots=True)

@@ -33,6 +33,8 @@ PASSIVE = ("target", "mediator")  # kinds that do not use force on their own
 
 def crossing_chance(deaths: float, limit: float) -> float:
     """Chance that an action meant to kill `deaths` (Poisson) kills more than `limit`."""
+    if limit < 1:
+        return 1.0 - math.exp(-deaths)
     term = total = math.exp(-deaths)
     for k in range(1, int(limit) + 1):
         term *= deaths / k
@@ -59,18 +61,23 @@ class Actor(mesa.Agent):
         self.resolve_seen: dict[str, float] = {}  # estimate of each other actor's resolve, 0-1
         self.capability_seen: dict[str, float] = {}
         self.commitments: dict[str, float] = {}  # who crossed a red line of ours -> last day to answer
-        self.crossed_in: dict[
-            str, int
-        ] = {}  # who crossed -> the step it did (an answer comes in a later step)
-        self.answering = ""  # whom a strike decided after a crossing in this step answers
+        self._posture: dict[str, int] = {}  # target -> the strongest rung chosen toward it this step
         self.crossed_rung: dict[str, int] = {}  # who crossed -> the highest rung it crossed with, unanswered
+        self.crossed_day: dict[str, float] = {}  # who crossed -> the day it last did
+        self.news: dict[str, float] = {}  # other -> the last day it gave the actor a new reason to act
+        # target -> (day, option, tempo, cause) of the last choice toward it (option None: an offer of calm)
+        self.chosen: dict[str, tuple[float, Option | None, float, str]] = {}
         self.pressure: dict[str, float] = {}  # target -> cost of defying patrons by attacking it, this step
+        self.pressed_before: set[str] = set()  # targets the actor was pressed about in the step before
         self.orders: dict[
             str, tuple[float, Option, str]
         ] = {}  # prepared strikes: target -> (day, option, cause)
         self.mood = 0.0  # a slow random swing in how much motives weigh (log scale)
         self.last_choice: dict[str, tuple[Option | None, float]] = {}  # target -> (option, utility), for play
         self._hostility = dict(model.network.hostility(aid))
+        self._rates: dict[str, float] = {}
+        self._aimed_at = tuple(spec.doctrine.aims.disarm) if spec.doctrine.aims is not None else ()
+        self._fear: dict[str, float] = {}  # fear of each adversary, as of this step's perception
 
     def start_beliefs(self) -> None:
         """Initial beliefs about every other actor: a prior where learning declares one, else its true resolve
@@ -101,7 +108,7 @@ class Actor(mesa.Agent):
         """Declared adversaries, and anyone who hurt it directly or crossed its red lines, in a fixed order. A
         grievance held on a partner's behalf adds to the motive toward an adversary; it makes no new one."""
         out = list(self._hostility)
-        for other in (*self.recent_harm, *self.commitments):
+        for other in (*self._aimed_at, *self.recent_harm, *self.commitments):
             if other not in self._hostility and other not in out and other != self.aid:
                 out.append(other)
         return out
@@ -116,6 +123,8 @@ class Actor(mesa.Agent):
         for client, level in world.allies_against(other, self.aid):
             strength += seen.get(client, 0.0) * level
         top = world.rungs.top if rung is None else rung
+        if top < 0:
+            return strength
         for guarantor, trigger in world.protectors_of(other):
             if top >= trigger and guarantor != self.aid:
                 strength += seen.get(guarantor, 0.0)
@@ -123,8 +132,12 @@ class Actor(mesa.Agent):
 
     def fear_of(self, other: str) -> float:
         """Fear of `other`'s answer: its resolve and the strength that would answer, as the actor sees them, times
-        how much costs weigh with the actor."""
-        return self.resolve_seen.get(other, 0.5) * self.answer_strength(other) * self.spec.cost_sensitivity
+        how much costs weigh with the actor. Worked out once a step, when the actor perceives."""
+        fear = self._fear.get(other)
+        if fear is None:
+            seen = self.resolve_seen.get(other, 0.5)
+            fear = self._fear[other] = seen * self.answer_strength(other) * self.spec.cost_sensitivity
+        return fear
 
     def heaviest_blow(self) -> float:
         """The harm of the ladder's top rung over the decision horizon, at the actor's capability."""
@@ -133,6 +146,15 @@ class Actor(mesa.Agent):
         top = rungs.top
         per_action = rungs.severity[top] + rungs.casualties[top] * self.capability
         return per_action * (world.horizon if rungs.per_day[top] else 1.0)
+
+    def learning_rate(self, other: str) -> float:
+        """Weight of one observation of `other` in the actor's estimate of its resolve."""
+        rate = self._rates.get(other)
+        if rate is None:
+            learning = self.doctrines.get("learning")
+            default = self.model.behaviour.belief_rate
+            rate = self._rates[other] = learning.rate(other, default) if learning is not None else default  # type: ignore[attr-defined]
+        return rate
 
     def fear(self) -> float:
         """Fear of the most feared adversary."""
@@ -144,8 +166,10 @@ class Actor(mesa.Agent):
     # --- the phases of a step, in the order the model calls them --------------------------------------------------
 
     def perceive(self) -> None:
+        self.pressed_before = set(self.pressure)
         self.pressure = {}
-        self.answering = ""
+        self._posture = {}
+        self._fear: dict[str, float] = {}
         for d in self.doctrines.values():
             d.perceive(self)
 
@@ -161,24 +185,53 @@ class Actor(mesa.Agent):
         for target in self.adversaries():
             if target in self.orders or target in struck:
                 continue
+            standing = self.standing(target)
+            if standing is not None:  # the choice of a few days ago stands: keep it up, do not choose again
+                option, tempo, cause = standing
+                if option is not None and (tempo or world.rungs.per_day[option.rung]):
+                    self._act(target, option, tempo, cause, world.day)
+                continue
             stakes = self.weigh(target)
             option, utility = self.choose(target, stakes)
             self.last_choice[target] = (option, utility)
             if option is not None:
                 self.carry_out(target, option, stakes)
             elif utility < 0 and world.rungs.de_escalate is not None:
+                self.chosen[target] = (world.day, None, 0.0, DE_ESCALATION)
                 world.act(Action(self.aid, target, world.rungs.de_escalate, DE_ESCALATION))
+            else:
+                self.chosen.pop(target, None)
 
-    def answer(self, target: str, day: float) -> None:
-        """A red line of the actor's was crossed on `day` of this step: it weighs its answer at once, and strikes
-        before the step ends if the strike can be ready by then."""
+    def react(self, target: str, start: float) -> None:
+        """Something new happened this step (a red line crossed, a first blow, a first grievance against
+        `target`): the actor weighs its options toward `target` again and acts from `start` to the end of the step
+        if it now wants something stronger than what it already does toward it this step."""
         if self.spec.kind in PASSIVE or self.capability <= 0 or target in self.orders:
             return
+        if (
+            target not in self._hostility
+            and target not in self.recent_harm
+            and target not in self.commitments
+        ):
+            return
         stakes = self.weigh(target)
-        option, utility = self.choose(target, stakes)
-        if option is not None and option.force:
-            self.answering = target
-            self.carry_out(target, option, stakes, start=day)
+        option, _ = self.choose(target, stakes)
+        if option is None or option.rung <= self._posture.get(target, -1):
+            return
+        self.carry_out(target, option, stakes, start=start)
+
+    def standing(self, target: str) -> tuple[Option | None, float, str] | None:
+        """The actor's choice toward `target` while it still stands: (option, tempo, cause), else None. A choice is
+        weighed over the decision horizon, so it stands for that many days (a campaign or a war kept up, a single
+        strike or offer not repeated) unless something new happens (a red line crossed, a first blow, a first
+        grievance). A weekly step chooses every step; a daily one keeps a week's choice for the week."""
+        chosen = self.chosen.get(target)
+        if chosen is None:
+            return None
+        day, option, tempo, cause = chosen
+        if self.model.day - day >= self.model.horizon or self.news.get(target, -math.inf) > day:
+            return None
+        return option, tempo, cause
 
     def conclude(self) -> None:
         for d in self.doctrines.values():
@@ -218,21 +271,64 @@ class Actor(mesa.Agent):
         fear = b.stakes * self.spec.cost_sensitivity * self.resolve_seen.get(target, 0.5)
         force_cost = b.force_cost * self.spec.cost_sensitivity
         lines = world.red_lines_of(target)
+        own, floor, limit = lines if lines is not None else (False, rungs.top + 1, None)
+        # The strength that would answer: the target's own and its network's; its guarantors join for the
+        # rungs that engage them. Computed once per choice: the loop below is the model's hottest code.
+        base = self.answer_strength(target, -1)
+        seen = self.capability_seen
+        guards = [(trigger, seen.get(g, 0.0)) for g, trigger in world.protectors_of(target) if g != self.aid]
+        horizon, per_day, tempos = world.horizon, rungs.per_day, rungs.tempo
+        severity, casualties, top = rungs.severity, rungs.casualties, rungs.top
+        motive, commitment, comfort = stakes.motive, stakes.commitment, stakes.comfort
+        log1p = math.log1p
         best: Option | None = None
         best_u = 0.0
         for o in rungs.options:
-            if o.rung > stakes.max_rung:
+            r = o.rung
+            if r > stakes.max_rung:
                 break
-            harm = self.option_harm(o, cap, strength, stakes)
-            x = math.log1p(harm)
-            gain = min(x, stakes.motive)
-            if o.force and stakes.commitment:
-                gain += stakes.commitment * min(1.0, o.reach / stakes.answer_reach)
+            # Harm over the horizon: one strike, a campaign's attacks at its tempo, or a war's days (span).
+            if r == stakes.campaign_rung:
+                span = stakes.tempo * horizon
+            elif per_day[r]:
+                span = horizon
+            else:
+                span = tempos[r] * horizon if tempos[r] else 1.0
+            own_span = (
+                span * strength if r == stakes.campaign_rung or (tempos[r] and not per_day[r]) else span
+            )
+            x = log1p((o.severity + o.deaths * cap) * own_span)
+            gain = x if x < motive else motive
+            if o.force and commitment:
+                gain += commitment * (
+                    1.0 if o.reach >= stakes.answer_reach else o.reach / stakes.answer_reach
+                )
             u = weight * gain
             if fear > 0:
-                u -= fear * self.expected_answer(target, o, stakes, lines)
-            if o.rung > stakes.comfort:
-                u -= stakes.domestic * (o.rung - stakes.comfort)
+                # The expected answer (docs/model.md): in kind at the answering strength, or one rung above if
+                # the option crosses one of the target's red lines; weighed by the balance of strength.
+                answering = base
+                for trigger, g in guards:
+                    if r >= trigger:
+                        answering += g
+                total = answering + cap
+                balance = 2.0 * answering / total if total > 0 else 0.0
+                answer = log1p((o.severity + o.deaths * answering) * span)
+                if own and r >= floor:
+                    crossing = 1.0
+                elif limit is not None and o.deaths > 0:
+                    crossing = crossing_chance(o.deaths * cap, limit)
+                else:
+                    crossing = 0.0
+                if crossing:
+                    up = r + 1 if r < top else top
+                    above = log1p(
+                        (severity[up] + casualties[up] * answering) * (horizon if per_day[up] else 1.0)
+                    )
+                    answer = (1.0 - crossing) * answer + crossing * above
+                u -= fear * balance * answer
+            if r > comfort:
+                u -= stakes.domestic * (r - comfort)
             if o.force:
                 # Larger operations cost more to mount and to justify: the cost of force grows with its scale.
                 u -= stakes.pressure * o.reach + force_cost * (0.5 + o.reach)
@@ -241,50 +337,6 @@ class Actor(mesa.Agent):
         if best is None:
             return self._calm(target)
         return best, best_u
-
-    def option_harm(self, o: Option, capability: float, strength: float, stakes: Stakes) -> float:
-        """The harm an option does over the decision horizon at `capability`: one strike, a campaign's attacks at
-        its tempo (times `strength`, the share of its means it has left), or a war's days of fighting."""
-        world = self.model
-        rungs = world.rungs
-        per_action = o.severity + o.deaths * capability
-        if o.rung == stakes.campaign_rung:
-            return per_action * stakes.tempo * world.horizon * strength
-        if rungs.per_day[o.rung]:
-            return per_action * world.horizon
-        tempo = rungs.tempo[o.rung]
-        if tempo:
-            return per_action * tempo * world.horizon * strength
-        return per_action
-
-    def expected_answer(
-        self, target: str, o: Option, stakes: Stakes, lines: tuple[bool, int, float | None] | None
-    ) -> float:
-        """The harm (log scale) of the answer the actor expects if `target` answers: in kind, at the strength that
-        would answer (its own, its network's, its guarantors' if the blow engages them); one rung higher if the
-        option crosses one of its declared red lines, since it is committed to answer above the crossing. Weighed
-        by the balance of strength (Bueno de Mesquita's chance of prevailing): a weaker actor has more to fear
-        from the same answer; equal strength weighs 1."""
-        world = self.model
-        rungs = world.rungs
-        answering = self.answer_strength(target, o.rung)
-        total = answering + self.capability
-        balance = 2.0 * answering / total if total > 0 else 0.0
-        in_kind = math.log1p(self.option_harm(o, answering, 1.0, stakes))
-        crossing = 0.0
-        if lines is not None:
-            own, floor, limit = lines
-            if own and o.rung >= floor:
-                crossing = 1.0
-            elif limit is not None:
-                crossing = crossing_chance(o.deaths * self.capability, limit)
-        if crossing == 0.0:
-            return balance * in_kind
-        up = min(rungs.top, o.rung + 1)
-        above = (rungs.severity[up] + rungs.casualties[up] * answering) * (
-            world.horizon if rungs.per_day[up] else 1.0
-        )
-        return balance * ((1.0 - crossing) * in_kind + crossing * math.log1p(above))
 
     def _calm(self, target: str) -> tuple[None, float]:
         """Doing nothing, or offering calm when the adversary's blows are feared more than they are resented."""
@@ -299,12 +351,15 @@ class Actor(mesa.Agent):
         return None, min(0.0, self.spec.resolve * motive - threat)
 
     def carry_out(self, target: str, option: Option, stakes: Stakes, start: float | None = None) -> None:
-        """Turn a chosen option into this step's actions: a campaign's attacks spread over the step, a day of war
-        per day, or one strike after the days it takes to prepare (counted from `start`, the step's first day by
-        default)."""
+        """Turn a chosen option into this step's actions and remember the choice (it stands for the horizon)."""
         world = self.model
-        start = world.day if start is None else start
-        rungs = world.rungs
+        if start is None:  # an answer to a crossing is prepared from the day of the crossing
+            start = (
+                max(world.day, self.crossed_day.get(target, world.day)) if stakes.commitment else world.day
+            )
+        tempo = (
+            stakes.tempo if option.rung == stakes.campaign_rung else (world.rungs.tempo[option.rung] or 0.0)
+        )
         if option.force and stakes.commitment > 0:
             cause = COMMITMENT
         elif option.rung == stakes.campaign_rung:
@@ -313,33 +368,43 @@ class Actor(mesa.Agent):
             cause = RETALIATION
         else:
             cause = COERCION
-        intended = option.deaths * self.capability
-        tempo = stakes.tempo if option.rung == stakes.campaign_rung else rungs.tempo[option.rung]
+        self.chosen[target] = (start, option, tempo, cause)
+        self._act(target, option, tempo, cause, start)
+
+    def _act(self, target: str, option: Option, tempo: float, cause: str, start: float) -> None:
+        """This step's actions of a choice, from `start` to the step's end: a campaign's attacks at its tempo, a
+        war's days of fighting, or one strike after the days it takes to prepare."""
+        world = self.model
+        rungs = world.rungs
+        self._posture[target] = max(self._posture.get(target, -1), option.rung)
+        days_left = world.day + world.dt - start  # a reaction within the step acts for the days left
+        a = Action(
+            self.aid,
+            target,
+            option.rung,
+            cause,
+            manner=option.manner,
+            intended=option.deaths * self.capability,
+            decided=start,
+        )
         if tempo:
             strength = self.capability / self.spec.capability if self.spec.capability > 0 else 0.0
-            n = int(world.rng.poisson(tempo * world.dt * strength))
-            for k in range(n):
-                day = world.day + int((k + 0.5) * world.dt / n)
-                world.act(
-                    Action(self.aid, target, option.rung, cause, manner=option.manner, intended=intended), day
-                )
+            a.count = int(world.rng.poisson(tempo * days_left * strength))
+            a.days = days_left  # the attacks are spread over these days
+            if a.count:
+                world.act(a, start)
         elif rungs.per_day[option.rung]:
-            a = Action(
-                self.aid, target, option.rung, cause, manner=option.manner, intended=intended * world.dt
-            )
-            a.days = world.dt
-            world.act(a)
+            a.intended = (a.intended or 0.0) * days_left
+            a.days = days_left
+            world.act(a, start)
         elif option.force and (self.lag > 0 or start > world.day):
             ready = start + self.lag
             if ready < world.day + world.dt:
-                world.act(
-                    Action(self.aid, target, option.rung, cause, manner=option.manner, intended=intended),
-                    ready,
-                )
+                world.act(a, ready)
             else:
-                self.orders[target] = (ready, option, cause)
+                self.orders[target] = (ready, a, option.deaths)
         else:
-            world.act(Action(self.aid, target, option.rung, cause, manner=option.manner, intended=intended))
+            world.act(a)
 
     def _carry_out_orders(self) -> set[str]:
         """Strikes prepared in earlier steps whose day falls in this one; returns their targets (the choice
@@ -347,15 +412,12 @@ class Actor(mesa.Agent):
         world = self.model
         end = world.day + world.dt
         done = set()
-        for target, (day, option, cause) in list(self.orders.items()):
+        for target, (day, a, deaths) in list(self.orders.items()):
             if day < end:
                 del self.orders[target]
                 done.add(target)
-                intended = option.deaths * self.capability
-                world.act(
-                    Action(self.aid, target, option.rung, cause, manner=option.manner, intended=intended),
-                    max(day, world.day),
-                )
+                a.intended = deaths * self.capability  # what the actor can do on the day it strikes
+                world.act(a, max(day, world.day))
         return done
 
     # --- what happens to the actor ---------------------------------------------------------------------------------

@@ -16,7 +16,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, ClassVar
 
-from agents.actions import PRESSURE, Action
+from agents.actions import MEDIATION, PRESSURE, Action
 from sim import language as lang
 
 if TYPE_CHECKING:
@@ -80,17 +80,21 @@ class Retaliation(Doctrine):
             stakes.motive += self.spec.weight * actor.hostility(target) * math.log1p(g)
 
     def conclude(self, actor: Actor) -> None:
-        dt = actor.model.dt
+        world = actor.model
+        dt = world.dt
         if self._kept[0] != dt:
             self._kept = (dt, retention(self.spec.half_life, dt))
         kept = self._kept[1]
-        net = actor.model.network
         for other in actor.grievance:
-            # A working back channel lets grievance between the two fade faster: messages explain and reassure.
-            channel = net.channel(actor.aid, other)
-            actor.grievance[other] *= kept * (
-                1.0 - 0.5 * channel * actor.model.channel_open(actor.aid, other)
-            )
+            # A working back channel lets grievance between the two fade faster (its half-life shortened by up to
+            # a half): messages explain and reassure.
+            channel = world.network.channel(actor.aid, other)
+            if channel:
+                channel *= world.channel_open(actor.aid, other)
+            if channel:
+                actor.grievance[other] *= retention(self.spec.half_life * (1.0 - 0.5 * channel), dt)
+            else:
+                actor.grievance[other] *= kept
 
     @property
     def lag(self) -> float:
@@ -252,6 +256,10 @@ class Pressure(Doctrine):
             # on the patron (the support's level).
             cost = self.spec.strength * rel.control * rel.level * (1.0 - client.spec.autonomy) * leverage
             for a in targets:
+                if (
+                    a not in client.pressed_before
+                ):  # being pressed anew is news: the client weighs its choice again
+                    client.news[a] = max(client.news.get(a, -math.inf), world.day)
                 client.pressure[a] = max(client.pressure.get(a, 0.0), cost)
             world.act(Action(actor.aid, client.aid, world.rungs.de_escalate or 0, PRESSURE))
 
@@ -289,7 +297,7 @@ class Mediation(Doctrine):
             if world.fighting(a, b):
                 world.open_channel(a, b, self.spec.effort)
                 for x in (a, b):
-                    world.act(Action(actor.aid, x, world.rungs.de_escalate or 0, "mediation"))
+                    world.act(Action(actor.aid, x, world.rungs.de_escalate or 0, MEDIATION))
 
 
 DOCTRINES: dict[str, type[Doctrine]] = {

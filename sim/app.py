@@ -66,6 +66,9 @@ _OPTIONS = _read_options()
 BASE_OVERRIDES: tuple[str, ...] = tuple(_OPTIONS.get("set", ()))
 INJECTS: tuple[str, ...] = tuple(_OPTIONS.get("inject", ()))
 MAX_DYADS = 6  # rows of the timeline
+# How the network draws each relation type: sim.plots' styles, and one for any type it does not style yet.
+APP_EDGE_STYLE = {"allied": {"color": "#66a80f", "style": "dashed", "label": "allied"}, **EDGE_STYLE}
+OTHER_EDGE = {"color": "#adb5bd", "style": "solid", "label": "other"}
 FEED_LINES = 14
 
 
@@ -92,12 +95,12 @@ LEVERS = (
         0.05,
     ),
     Lever(
-        "usa_retaliation_threshold",
-        "actors.usa.doctrine.retaliation.threshold",
-        "US: retaliation threshold",
-        0.5,
-        30.0,
-        0.5,
+        "usa_audience_cost",
+        "actors.usa.doctrine.red_lines.audience_cost",
+        "US: audience cost of its red line",
+        0.0,
+        6.0,
+        0.25,
     ),
     Lever(
         "usa_blames_iran",
@@ -107,14 +110,8 @@ LEVERS = (
         1.0,
         0.05,
     ),
-    Lever(
-        "hezbollah_domestic_cost",
-        "actors.hezbollah.doctrine.domestic.cost",
-        "Hezbollah: domestic cost",
-        0.0,
-        1.0,
-        0.05,
-    ),
+    Lever("hezbollah_autonomy", "actors.hezbollah.autonomy", "Hezbollah: autonomy from Iran", 0.0, 1.0, 0.05),
+    Lever("mood_sd", "behaviour.mood_sd", "All: spread of moods", 0.0, 1.0, 0.05),
 )
 
 
@@ -191,16 +188,18 @@ class EscalationApp(EscalationModel):
         scenario_file: str | None = None,
         iran_cost_sensitivity: float | None = None,
         iran_control_iraqi_militias: float | None = None,
-        usa_retaliation_threshold: float | None = None,
+        usa_audience_cost: float | None = None,
         usa_blames_iran: float | None = None,
-        hezbollah_domestic_cost: float | None = None,
+        hezbollah_autonomy: float | None = None,
+        mood_sd: float | None = None,
     ):
         given = {
             "iran_cost_sensitivity": iran_cost_sensitivity,
             "iran_control_iraqi_militias": iran_control_iraqi_militias,
-            "usa_retaliation_threshold": usa_retaliation_threshold,
+            "usa_audience_cost": usa_audience_cost,
             "usa_blames_iran": usa_blames_iran,
-            "hezbollah_domestic_cost": hezbollah_domestic_cost,
+            "hezbollah_autonomy": hezbollah_autonomy,
+            "mood_sd": mood_sd,
         }
         self.scenario_file = str(scenario_path(scenario_file))
         self.seed, self.notice = parse_seed(seed)
@@ -333,7 +332,7 @@ def network_png(model: EscalationApp) -> bytes:
     fig = Figure(figsize=(5.6, 4.6), layout="constrained")
     ax = fig.subplots()
     for r in model.facts["relations"]:
-        st = EDGE_STYLE[r["type"]]
+        st = APP_EDGE_STYLE.get(r["type"], OTHER_EDGE)
         nx.draw_networkx_edges(
             g,
             pos,

@@ -24,6 +24,11 @@ WHY = {
     "pressure": "pressure on a client to scale down",
     "guarantee": "a guarantee engaged: deterring those who might join in",
     "support": "support for a client",
+    "red_line": "answering a crossed red line (its credibility at stake)",
+    "coercion": "coercion: force to make the adversary yield",
+    "de_escalation": "an offer of calm",
+    "mediation": "mediation: carrying messages between the parties",
+    "player": "the player's choice",
 }
 
 
@@ -66,7 +71,7 @@ def story(res: Results, run: int) -> list[dict]:
         for row in red[red["step"] == step].itertuples():
             who = ", ".join(_label(facts, w) for w in str(row.crossed_by).split(",") if w)
             lines.append(
-                f"⚠ red line of **{_label(facts, row.actor)}** crossed by {who}: its restraint is lifted"
+                f"⚠ red line of **{_label(facts, row.actor)}** crossed by {who}: it is committed to answer"
             )
         steps.append({"step": step, "date": dates[step].date().isoformat(), "lines": lines})
     return steps

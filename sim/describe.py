@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sim.language import Attributes, BackChannel, Guarantees, Hostile, Scenario, Supports
+from sim.language import Allied, Attributes, BackChannel, Guarantees, Hostile, Hosts, Scenario, Supports
 
 
 def _relation_text(r) -> str:
@@ -11,8 +11,12 @@ def _relation_text(r) -> str:
             extra = f"level {r.level:g}, control {r.control:g}"
             if r.channels:
                 extra += f", {'/'.join(r.channels)}"
-        case Hostile() | BackChannel():
+        case Hostile() | Allied():
             extra = f"level {r.level:g}"
+        case BackChannel():
+            extra = f"level {r.level:g}" + (f", via {r.via}" if r.via else "")
+        case Hosts():
+            extra = f"exposure {r.exposure:g}"
         case Guarantees():
             extra = f"from rung {r.trigger_rung}"
         case Attributes():
@@ -38,14 +42,15 @@ def describe(scn: Scenario) -> str:
         ]
         out.append(
             f"  {aid:<16} {a.kind:<11} capability {a.capability:.2f}  cost-sensitivity {a.cost_sensitivity:.2f}"
-            f"  autonomy {a.autonomy:.2f}  doctrines: {', '.join(doctrines) or '-'}"
+            f"  resolve {a.resolve:.2f}  autonomy {a.autonomy:.2f}  doctrines: {', '.join(doctrines) or '-'}"
         )
     out += ["", f"Relations ({len(scn.relations)}):"]
     out += [f"  {_relation_text(r)}" for r in scn.relations]
     out += ["", f"Scheduled events ({len(scn.events)}):"]
     for e in scn.events:
         cas = f", {e.casualties:g} killed" if e.casualties is not None else ""
-        out.append(f"  {e.at}  {e.source} -> {e.target}: {e.action}{cas}  {e.note}")
+        manner = ", warned" if e.manner == "warned" else ""
+        out.append(f"  {e.at}  {e.source} -> {e.target}: {e.action}{manner}{cas}  {e.note}")
     out += ["", f"Checks ({len(scn.checks)}):"]
     for c in scn.checks:
         metric, _ = c.metric

@@ -25,6 +25,12 @@ EVENT_FIELDS = ("step", "day", "source", "target", "rung", "casualties", "attrib
 METRIC_FIELDS = ("step", "actor", "posture", "capability", "grievance", "fear", "pressure", "attacks")
 
 
+def _columns(rows: list[tuple], fields: tuple[str, ...]) -> dict[str, list]:
+    """Rows of tuples as a dict of columns: the per-step loop appends one tuple per row, the cheapest record."""
+    transposed = list(zip(*rows, strict=True)) if rows else [() for _ in fields]
+    return {f: list(c) for f, c in zip(fields, transposed, strict=True)}
+
+
 class EscalationModel(mesa.Model):
     """Escalation among the actors of one scenario. `rng` seeds everything (an int or a numpy SeedSequence)."""
 
@@ -42,6 +48,29 @@ class EscalationModel(mesa.Model):
         self._allies_against: dict[tuple[str, str], list[tuple[str, float]]] = {}
         self._protectors: dict[str, list[tuple[str, int]]] = {}
         self.actors = {aid: Actor(self, aid, a) for aid, a in scenario.actors.items()}
+        # Who answers for whom, fixed for a run: an actor's patrons (their grievance is answered by its blows, by
+        # the level of their support), and those who grieve with it (patrons by their solidarity, partners by the
+        # level of their alliance).
+        self._venting: dict[str, list[tuple[Actor, float]]] = {
+            aid: [(self.actors[r.source], r.level) for r in self.network.patrons_of(aid)]
+            for aid in self.actors
+        }
+        self._grieving: dict[str, list[tuple[Actor, float]]] = {}
+        for aid in self.actors:
+            friends = []
+            for r in self.network.patrons_of(aid):
+                support = scenario.actors[r.source].doctrine.support
+                if support is not None and support.solidarity > 0:
+                    friends.append((self.actors[r.source], support.solidarity * r.level))
+            friends += [(self.actors[r.source], r.level) for r in self.network.allies_of(aid)]
+            self._grieving[aid] = friends
+        # Whom each actor is tied to (adversaries, clients, partners): a blow on them tells it something.
+        self._ties: dict[str, set[str]] = {
+            aid: set(self.network.hostility(aid))
+            | {r.target for r in self.network.clients_of(aid)}
+            | {r.target for r in scenario.relations if r.type == "allied" and r.source == aid}
+            for aid in self.actors
+        }
         for a in self.actors.values():
             a.start_beliefs()
         # Red lines as the others see them (declared, so public): actor -> (own territory, lowest rung, deaths).
@@ -71,8 +100,9 @@ class EscalationModel(mesa.Model):
             )
             self.scheduled[time.step_of(e.at)].append((day, action))
         self.red_lines: list[tuple[int, str, list[str]]] = []  # (step, actor, who crossed): for debriefs
-        self.events: dict[str, list] = {f: [] for f in EVENT_FIELDS}
-        self.metrics: dict[str, list] = {f: [] for f in METRIC_FIELDS}
+        self._rows: list[tuple] = []  # one tuple per event, in EVENT_FIELDS order (columns built on demand)
+        self._columns: tuple[int, dict[str, list]] = (-1, {})
+        self._metric_rows: list[tuple] = []  # one tuple per actor and step, in METRIC_FIELDS order
         self._pending: list[tuple[float, Action]] = []
         self._open: dict[tuple[str, str], float] = {}  # mediated channels carried this step
         self._t = -1
@@ -83,6 +113,20 @@ class EscalationModel(mesa.Model):
             a.mood = b.mood_sd * float(self.rng.standard_normal())
 
     # --- the view of the world that actors and doctrines use (agents.world.World) -------------------------------
+
+    @property
+    def events(self) -> dict[str, list]:
+        """The events so far as columns (EVENT_FIELDS), built from the rows when asked for."""
+        n, cols = self._columns
+        if n != len(self._rows):
+            cols = _columns(self._rows, EVENT_FIELDS)
+            self._columns = (len(self._rows), cols)
+        return cols
+
+    @property
+    def metrics(self) -> dict[str, list]:
+        """The metrics so far as columns (METRIC_FIELDS)."""
+        return _columns(self._metric_rows, METRIC_FIELDS)
 
     @property
     def t(self) -> int:
@@ -141,14 +185,27 @@ class EscalationModel(mesa.Model):
 
     def unanswered(self, actor: str, crosser: str) -> None:
         """A red line was left unanswered: everyone believes a little less in the actor's resolve."""
-        rate = self.behaviour.belief_rate
         for other in self.actors.values():
             if other.aid != actor:
                 r = other.resolve_seen.get(actor)
                 if r is not None:
-                    learning = other.doctrines.get("learning")
-                    k = learning.rate(actor, rate) if learning is not None else rate  # type: ignore[attr-defined]
-                    other.resolve_seen[actor] = r * (1.0 - 0.5 * k)
+                    other.resolve_seen[actor] = r * (1.0 - 0.5 * other.learning_rate(actor))
+
+    HEAT = 1.0  # harm units: a grievance or harm that rises past this from below stirs the actor
+
+    def stir(self, holder: str, other: str, day: float) -> None:
+        """`holder` has a new reason to act toward `other` on `day` (a red line crossed, a first blow, a first
+        grievance): after this step's decisions it reacts from the next day if days of the step are left. Once per
+        pair and step, so that two actors do not trade blows without end inside one step."""
+        if holder == other:
+            return
+        actor = self.actors[holder]
+        # After this step's decisions, news is later than a choice made on the same day.
+        when = day + 0.5 if self._deciding else day
+        actor.news[other] = max(actor.news.get(other, -math.inf), when)
+        if self._deciding and day + 1 < self.day + self.dt and (holder, other) not in self._stirred_now:
+            self._stirred_now.add((holder, other))
+            self._stirred.append((holder, other, day))
 
     def log_red_line(self, actor: str, crossers: list[str]) -> None:
         self.red_lines.append((self.t, actor, crossers))
@@ -158,13 +215,19 @@ class EscalationModel(mesa.Model):
     def step(self) -> None:
         self._t = int(self.time) - 1
         self.day = self.step_day[self._t]
-        self._pending = list(self.scheduled.get(self._t, ()))
-        self._answers: list[tuple[str, str, float]] = []
-        self._answered_now: set[tuple[str, str]] = set()
+        self._stirred: list[tuple[str, str, float]] = []
+        self._stirred_now: set[tuple[str, str]] = set()
         self._open = {}
+        self._done: list[tuple[float, Action]] = []
         self.swing_moods()
+        # Scheduled events land first, so that a weekly step, like a daily one, reacts to them within the step.
+        self._deciding = False
+        self._today = float(self.day)
+        self._pending = list(self.scheduled.get(self._t, ()))
+        self.resolve()
         self.agents.do("perceive")
         self.agents.do("influence")
+        self._deciding = True
         self.decide()
         self.agents.do("conclude")
         self.resolve()
@@ -187,65 +250,76 @@ class EscalationModel(mesa.Model):
         rungs, rng, actors = self.rungs, self.rng, self.actors
         warned_share = self.spec.ladder.warned_share  # type: ignore[union-attr]
         shown: dict[str, tuple[float, set[str]]] = {}
-        ev, t = self.events, self._t
+        add, t = self._rows.append, self._t
         i = 0
-        while i < len(self._pending) or self._answers:
+        while i < len(self._pending) or self._stirred:
             if i == len(self._pending):
-                # Red lines crossed in this step: their holders may answer before the step ends.
-                holder, crosser, when = self._answers.pop(0)
-                self.actors[holder].answer(crosser, when)
+                # Actors stirred in this step (a red line crossed, a first blow from someone) react from the next
+                # day, as a daily step would, instead of waiting for the next step.
+                holder, other, when = self._stirred.pop(0)
+                self.actors[holder].react(other, when + 1)
                 continue
-            day, a = self._pending[i]  # guarantees engaged and answers add actions to this same step
+            day, a = self._pending[i]  # guarantees engaged and reactions add actions to this same step
             i += 1
+            self._today = day
             r = a.rung
             src = actors[a.source]
-            per_day = rungs.per_day[r]
-            days = a.days if per_day else 1.0
+            n = a.count
+            days = a.days if rungs.per_day[r] else 1.0
             if a.casualties is None:
                 if a.intended is None:  # a scheduled event without a death toll: the rung's, by its manner
                     mean = rungs.casualties[r] * src.capability * days
                     mean *= warned_share if a.manner == WARNED else 1.0
                 else:
                     mean = a.intended
-                a.casualties = float(rng.poisson(mean)) if mean > 0 else 0.0
+                if n == 1:
+                    deaths = [float(rng.poisson(mean)) if mean > 0 else 0.0]
+                else:  # a campaign's attacks: one draw of all their tolls
+                    deaths = rng.poisson(mean, n).astype(float).tolist() if mean > 0 else [0.0] * n
+            else:
+                deaths = [a.casualties] * n
+            a.casualties = max(deaths)  # what a red line on deaths in one action sees
+            blamed = [""] * n
             if rungs.goldstein[r] < 0:
-                harm = rungs.severity[r] * days + a.casualties
-                self._lands(a, day, harm, rungs.capability_damage[r] * src.capability * days)
+                severity = rungs.severity[r] * days
+                damage = rungs.capability_damage[r] * src.capability * days
+                if n > 1:
+                    damage = 1.0 - (1.0 - damage) ** n
+                blamed = self._lands(a, day, [severity + d for d in deaths], damage)
                 if rungs.mid[r] >= 4:
                     level, seen = shown.get(a.source, (0.0, set()))
                     signal = rungs.signal(r) * (0.8 if a.manner == WARNED else 1.0)
                     shown[a.source] = (max(level, signal), seen | {a.target})
             elif a.cause == "de_escalation":
                 self._calm(a)
-            ev["step"].append(t)
-            ev["day"].append(int(day))
-            ev["source"].append(a.source)
-            ev["target"].append(a.target)
-            ev["rung"].append(r)
-            ev["casualties"].append(a.casualties)
-            ev["attributed_to"].append(a.attributed_to)
-            ev["cause"].append(a.cause)
-            ev["manner"].append(a.manner)
+            if n == 1:
+                add((t, int(day), a.source, a.target, r, deaths[0], blamed[0], a.cause, a.manner))
+            else:  # a campaign's attacks are spread evenly over the step's days
+                for k in range(n):
+                    when = int(day + (k + 0.5) * a.days / n)
+                    add((t, when, a.source, a.target, r, deaths[k], blamed[k], a.cause, a.manner))
         self._read_resolve(shown)
+        self._done += self._pending
+        self._pending = []
 
-    def _lands(self, a: Action, day: float, harm: float, capability_damage: float) -> None:
-        """A hostile action lands: the target suffers and blames; its partners, patrons and hosts grieve with it;
-        the author's grievance (and its patrons') is answered; red lines and guarantees are engaged."""
+    def _lands(self, a: Action, day: float, harms: list[float], capability_damage: float) -> list[str]:
+        """A hostile action (or a campaign's attacks, one harm each) lands: the target suffers and blames; its
+        partners, patrons and hosts grieve with it; the author's grievance (and its patrons') is answered; red
+        lines and guarantees are engaged. Returns whom the target blamed for each attack."""
         net, actors, rungs = self.network, self.actors, self.rungs
         r, src = a.rung, a.source
         target = actors[a.target]
+        harm = sum(harms)
+        if target.recent_harm.get(src, 0.0) < self.HEAT <= target.recent_harm.get(src, 0.0) + harm:
+            self.stir(a.target, src, day)
         target.suffer(src, harm, capability_damage)
         target.blame(src, harm)
-        a.attributed_to = self._attribute(target, src, harm)
+        blamed = self._attribute_each(target, src, harms)
         actors[src].vent(a.target, harm)
-        for rel in net.patrons_of(src):  # harm done by a client answers the patron's grievance too
-            actors[rel.source].vent(a.target, harm * rel.level)
-        for rel in net.patrons_of(a.target):
-            support = actors[rel.source].doctrines.get("support")
-            solidarity = support.spec.solidarity if support is not None else 0.0  # type: ignore[attr-defined]
-            self._grieve_with(actors[rel.source], src, harm * solidarity * rel.level)
-        for ally in net.allies_of(a.target):
-            self._grieve_with(actors[ally.source], src, harm * ally.level)
+        for patron, level in self._venting[src]:  # harm done by a client answers its patrons' grievance too
+            patron.vent(a.target, harm * level)
+        for friend, share in self._grieving[a.target]:  # patrons and partners take the target's harm to heart
+            self._grieve_with(friend, src, harm * share)
         force = rungs.mid[r] >= 4
         # A strike on a guest hurts its host too; it does not cross the host's own red lines, which guard the
         # state itself (hosting a group is accepting that it may be struck).
@@ -255,16 +329,24 @@ class EscalationModel(mesa.Model):
             h.blame(src, harm * host.exposure)
         if force:
             struck = [a.target]
-            for g in net.guarantors_of(a.target):
-                if r >= rungs.index[g.trigger_rung] and g.source != src:
-                    self._engage(g.source, a, day)
+            for guarantor, trigger in self.protectors_of(a.target):
+                if r >= trigger and guarantor != src:
+                    self._engage(guarantor, a, day)
             self._cross(a, day, struck)
-            self._answered(actors[src], a.target)
+            self._answered(actors[src], a)
+        return blamed
 
     def _grieve_with(self, actor: Actor, doer: str, harm: float) -> None:
         if harm > 0 and actor.aid != doer:
-            actor.blame(doer, harm)
+            self._blame(actor, doer, harm)
             self._attribute(actor, doer, harm)
+
+    def _blame(self, actor: Actor, other: str, harm: float) -> None:
+        """`actor` holds `other` responsible for `harm`; a grievance rising from nothing stirs it to react."""
+        before = actor.grievance.get(other, 0.0)
+        actor.blame(other, harm)
+        if before < self.HEAT <= before + harm:
+            self.stir(actor.aid, other, self._today)
 
     def _attribute(self, blamer: Actor, doer: str, harm: float) -> str:
         """`blamer` may hold a patron responsible for what `doer` did; a working channel with that patron lowers
@@ -273,9 +355,30 @@ class EscalationModel(mesa.Model):
         for rel in self.network.blamed_for(blamer.aid, doer):
             channel = self.network.channel(blamer.aid, rel.target) * self.channel_open(blamer.aid, rel.target)
             if self.rng.random() < rel.probability * (1.0 - 0.5 * channel):
-                blamer.blame(rel.target, harm * rel.weight)
+                self._blame(blamer, rel.target, harm * rel.weight)
                 first = first or rel.target
         return first
+
+    def _attribute_each(self, blamer: Actor, doer: str, harms: list[float]) -> list[str]:
+        """Whom `blamer` holds responsible for each of `doer`'s attacks (harms), one chance per attack and
+        attribution relation; "" where it blames no one else."""
+        rels = self.network.blamed_for(blamer.aid, doer)
+        if not rels:
+            return [""] * len(harms)
+        if len(harms) == 1:
+            return [self._attribute(blamer, doer, harms[0])]
+        out = [""] * len(harms)
+        for rel in rels:
+            channel = self.network.channel(blamer.aid, rel.target) * self.channel_open(blamer.aid, rel.target)
+            p = rel.probability * (1.0 - 0.5 * channel)
+            hits = self.rng.random(len(harms)) < p
+            landed = 0.0
+            for k, hit in enumerate(hits):
+                if hit:
+                    landed += harms[k]
+                    out[k] = out[k] or rel.target
+            self._blame(blamer, rel.target, landed * rel.weight)
+        return out
 
     def _cross(self, a: Action, day: float, struck: list[str]) -> None:
         """Red lines crossed by this action: the actor it struck (and those struck with it), the actors who hold
@@ -300,24 +403,19 @@ class EscalationModel(mesa.Model):
             # The commitment is toward the one who crossed; a patron blamed for it is answered through its client.
             deadline = day + lines_spec.patience
             holder.commitments[a.source] = max(holder.commitments.get(a.source, -1.0), deadline)
-            holder.crossed_in[a.source] = self._t
+            # A crossing after this step's decisions is later than a choice made on the same day.
+            holder.crossed_day[a.source] = day + 0.5 if self._deciding else day
             holder.crossed_rung[a.source] = max(holder.crossed_rung.get(a.source, -1), a.rung)
-            # An answer within the step, once per pair and step: a lag of zero days must not let two actors
-            # trade blows without end inside one step.
-            if day + holder.lag < self.day + self.dt and (aid, a.source) not in self._answered_now:
-                self._answered_now.add((aid, a.source))
-                self._answers.append((aid, a.source, day))
+            self.stir(aid, a.source, day)
             self.log_red_line(aid, [a.source])
 
-    def _answered(self, actor: Actor, target: str) -> None:
-        """A use of force answers a commitment toward its target and toward the target's patrons."""
+    def _answered(self, actor: Actor, a: Action) -> None:
+        """A use of force answers a commitment toward its target and toward the target's patrons, if it was
+        decided after the crossing (a strike prepared before it answers nothing)."""
         if not actor.commitments:
             return
-        # What was decided before the crossing does not answer it; an answer decided after it does.
-        for who in (target, *(rel.source for rel in self.network.patrons_of(target))):
-            if who in actor.commitments and (
-                actor.crossed_in.get(who, self._t) < self._t or actor.answering == who
-            ):
+        for who in (a.target, *(rel.source for rel in self.network.patrons_of(a.target))):
+            if who in actor.commitments and a.decided >= actor.crossed_day.get(who, math.inf):
                 del actor.commitments[who]
                 actor.crossed_rung.pop(who, None)
 
@@ -335,16 +433,19 @@ class EscalationModel(mesa.Model):
 
     def _read_resolve(self, shown: dict[str, tuple[float, set[str]]]) -> None:
         """Everyone reads the resolve each actor showed this step through noisy observation: fully when the
-        strike was on them or on someone the striker blames them for, half when on their partners, a quarter
-        otherwise. A back channel between the two lets the observer read the act with less noise."""
-        if not shown and not self.network.relations:
-            return
+        strike was on them or on someone the striker blames them for, half when on an actor they are tied to
+        (an adversary, a client, a partner), a quarter otherwise. A back channel between the two lets the observer
+        read the act with less noise."""
         b = self.behaviour
         net = self.network
         observers = list(self.actors.values())
-        for source, (signal, targets) in shown.items():
+        if not shown:
+            return
+        draws = self.rng.standard_normal(
+            (len(shown), len(observers))
+        )  # one call: the same stream as one per row
+        for (source, (signal, targets)), noise in zip(shown.items(), draws, strict=True):
             actor = self.actors[source]
-            noise = self.rng.standard_normal(len(observers))
             blamed = {rel.target for rel in net.attributions(source) if targets.intersection(rel.via)}
             for y, e in zip(observers, noise, strict=True):
                 if y.aid == source:
@@ -352,30 +453,28 @@ class EscalationModel(mesa.Model):
                 y.capability_seen[source] = actor.capability
                 if y.aid in targets or y.aid in blamed:
                     relevance = 1.0
-                elif any(t in y.hostile_targets() or self._partner(y.aid, t) for t in targets):
+                elif not targets.isdisjoint(self._ties[y.aid]):
                     relevance = 0.5
                 else:
                     relevance = 0.25
                 # A blow is read as at most the resolve it shows, often less through noise (a costly signal is a
                 # lower bound); a working channel between the two lets the observer read it for what it meant.
-                channel = net.channel(y.aid, source) * self.channel_open(y.aid, source)
+                channel = net.channel(y.aid, source)
+                if channel:
+                    channel *= self.channel_open(y.aid, source)
                 seen = signal * min(1.0, 1.0 + b.observation_noise * (1.0 - channel) * float(e))
                 r = y.resolve_seen.get(source, 0.5)
                 if seen > r:
-                    learning = y.doctrines.get("learning")
-                    k = learning.rate(source, b.belief_rate) if learning is not None else b.belief_rate  # type: ignore[attr-defined]
-                    y.resolve_seen[source] = r + k * relevance * (seen - r)
-
-    def _partner(self, observer: str, target: str) -> bool:
-        net = self.network
-        return any(r.target == target for r in net.clients_of(observer)) or any(
-            r.source == observer for r in net.allies_of(target)
-        )
+                    y.resolve_seen[source] = r + y.learning_rate(source) * relevance * (seen - r)
 
     def _engage(self, guarantor: str, attack: Action, day: float) -> None:
         """A guarantee engaged: the guarantor shows force to the attacker's patrons and to the states hostile to
         the one it protects, to deter them from joining in."""
-        shown = {a.target for _, a in self._pending if a.source == guarantor and a.cause == GUARANTEE}
+        shown = {
+            a.target
+            for _, a in (*self._done, *self._pending)
+            if a.source == guarantor and a.cause == GUARANTEE
+        }
         deterred = {p.source for p in self.network.patrons_of(attack.source)}
         deterred |= {h for h in self.network.hostile_to(attack.target) if self.actors[h].spec.kind == "state"}
         rung = self.rungs.index.get("show_of_force", self.rungs.lowest_hostile)
@@ -387,20 +486,26 @@ class EscalationModel(mesa.Model):
         posture: dict[str, int] = {}
         attacks: dict[str, int] = defaultdict(int)
         mid = self.rungs.mid
-        for _, a in self._pending:
+        for _, a in self._done:
             posture[a.source] = max(posture.get(a.source, -1), a.rung)
             if mid[a.rung] >= 4:
-                attacks[a.source] += 1
-        m = self.metrics
+                attacks[a.source] += a.count
+        add, t = self._metric_rows.append, self._t
         for aid, actor in self.actors.items():
-            m["step"].append(self.t)
-            m["actor"].append(aid)
-            m["posture"].append(posture.get(aid, -1))
-            m["capability"].append(actor.capability)
-            m["grievance"].append(max(actor.grievance.values(), default=0.0))
-            m["fear"].append(actor.fear())
-            m["pressure"].append(max(actor.pressure.values(), default=0.0))
-            m["attacks"].append(attacks.get(aid, 0))
+            grievance = max(actor.grievance.values()) if actor.grievance else 0.0
+            pressure = max(actor.pressure.values()) if actor.pressure else 0.0
+            add(
+                (
+                    t,
+                    aid,
+                    posture.get(aid, -1),
+                    actor.capability,
+                    grievance,
+                    actor.fear(),
+                    pressure,
+                    attacks.get(aid, 0),
+                )
+            )
         self._pending = []
 
     def run(self) -> EscalationModel:

@@ -26,6 +26,7 @@ EDGE_STYLE = {
     "attributes": {"color": "#e67700", "style": "dotted", "label": "blames (attribution)"},
     "hosts": {"color": "#868e96", "style": "dashdot", "label": "hosts"},
     "back_channel": {"color": "#7048e8", "style": (0, (1, 3)), "label": "back channel"},
+    "allied": {"color": "#0b7285", "style": "solid", "label": "allied (width: level)"},
 }
 NODE_COLOR = {
     "state": "#4dabf7",

@@ -9,8 +9,9 @@ sum over checks of how far the check's value moves between the two, in units of 
 
 from __future__ import annotations
 
+import dataclasses
 import math
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from concurrent.futures import Executor
 from dataclasses import dataclass
 from pathlib import Path
@@ -36,6 +37,37 @@ def _scale(lo: float, hi: float, base: float) -> float:
         return max(hi - lo, 1e-9)
     bound = lo if math.isfinite(lo) else hi
     return max(abs(bound), abs(base) if math.isfinite(base) else 0.0, 1e-9)
+
+
+DOCUMENTATION = frozenset({"evidence", "assumed", "label", "description", "note", "title"})
+
+
+def parameters(scn: Scenario) -> list[str]:
+    """The key path of every number a scenario sets for its actors, relations and decision model (the values a
+    robustness study moves), in the order of the file. Dates, events, checks and the ladder are not parameters."""
+    from sim.typed import fields_of, yaml_key
+
+    out: list[str] = []
+
+    def walk(node: object, path: str) -> None:
+        if isinstance(node, bool) or node is None:
+            return
+        if isinstance(node, int | float):
+            out.append(path)
+        elif isinstance(node, Mapping):
+            for k, v in node.items():
+                walk(v, f"{path}.{k}")
+        elif dataclasses.is_dataclass(node):
+            for f in fields_of(type(node)):
+                if f.name not in DOCUMENTATION:
+                    walk(getattr(node, f.name), f"{path}.{yaml_key(f)}")
+
+    walk(scn.behaviour, "behaviour")
+    for aid, actor in scn.actors.items():
+        walk(actor, f"actors.{aid}")
+    for rel in scn.relations:
+        walk(rel, f"relations.{rel.key}")
+    return out
 
 
 def _load_moved(path: str | Path, overrides: Sequence[str], param: str, n: int, value: float):

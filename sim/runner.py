@@ -53,12 +53,13 @@ def collect(finished: Iterable[tuple[int, int, EscalationModel]]) -> Chunk:
     for run, seed, m in finished:
         runs.append(run)
         seeds.append(seed)
+        events, metrics = m.events, m.metrics  # columns are built from the model's rows on each access
         for f in EVENT_FIELDS:
-            ev[f].extend(m.events[f])
-        ev["run"].extend([run] * len(m.events["step"]))
+            ev[f].extend(events[f])
+        ev["run"].extend([run] * len(events["step"]))
         for f in METRIC_FIELDS:
-            me[f].extend(m.metrics[f])
-        me["run"].extend([run] * len(m.metrics["step"]))
+            me[f].extend(metrics[f])
+        me["run"].extend([run] * len(metrics["step"]))
         red.extend((run, step, actor, crossers) for step, actor, crossers in m.red_lines)
     return Chunk(
         np.asarray(runs, dtype=np.int64),

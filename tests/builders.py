@@ -1,8 +1,9 @@
-"""Small scenarios built in code, for testing one doctrine at a time."""
+"""Small scenarios built in code, for testing one doctrine or one relation at a time."""
 
 from __future__ import annotations
 
 import copy
+import datetime as dt
 from pathlib import Path
 from typing import Any
 
@@ -12,6 +13,7 @@ from sim import load_scenario
 from sim.language import Scenario
 
 A = {"assumed": {"capability": "test"}}
+START = dt.date(2024, 1, 1)
 
 
 def actor(kind: str = "state", capability: float = 0.5, **kw: Any) -> dict[str, Any]:
@@ -26,30 +28,50 @@ def doctrine(**blocks: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
+def data(
+    actors: dict,
+    relations: list | None = None,
+    events: list | None = None,
+    steps: int = 10,
+    step: str = "week",
+    **top: Any,
+) -> dict[str, Any]:
+    """A scenario as the dict a YAML file holds: every relation and event marked assumed."""
+    return {
+        "scenario": "t",
+        "title": "test",
+        "time": {"start": START.isoformat(), "step": step, "steps": steps},
+        "actors": copy.deepcopy(actors),
+        "relations": [{**r, "assumed": {"type": "test"}} for r in relations or []],
+        "events": [{**e, "assumed": {"at": "test"}} for e in events or []],
+        **copy.deepcopy(top),
+    }
+
+
+def load(tmp: Path, d: dict[str, Any], overrides: list[str] | tuple[str, ...] = ()) -> Scenario:
+    """Write `d` as a YAML file under `tmp` and load it like any scenario file."""
+    path = tmp / f"s{len(list(tmp.glob('s*.yaml')))}.yaml"
+    path.write_text(yaml.safe_dump(d, sort_keys=False))
+    return load_scenario(path, overrides)
+
+
 def scenario(
     tmp: Path,
     actors: dict,
     relations: list | None = None,
     events: list | None = None,
     steps: int = 10,
+    step: str = "week",
     **top: Any,
 ) -> Scenario:
-    data = {
-        "scenario": "t",
-        "title": "test",
-        "time": {"start": "2024-01-01", "step": "week", "steps": steps},
-        "actors": copy.deepcopy(actors),
-        "relations": [{**r, "assumed": {"type": "test"}} for r in relations or []],
-        "events": [{**e, "assumed": {"at": "test"}} for e in events or []],
-        **top,
-    }
-    path = tmp / f"s{len(list(tmp.glob('s*.yaml')))}.yaml"
-    path.write_text(yaml.safe_dump(data, sort_keys=False))
-    return load_scenario(path)
+    return load(tmp, data(actors, relations, events, steps, step, **top))
 
 
 def week(n: int) -> str:
     """The date of step n of a weekly scenario that starts 2024-01-01."""
-    import datetime as dt
+    return (START + dt.timedelta(weeks=n)).isoformat()
 
-    return (dt.date(2024, 1, 1) + dt.timedelta(weeks=n)).isoformat()
+
+def day(n: int) -> str:
+    """The date n days after 2024-01-01."""
+    return (START + dt.timedelta(days=n)).isoformat()

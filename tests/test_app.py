@@ -84,6 +84,26 @@ def test_levers_become_overrides_and_the_rest_stays_as_in_the_file():
 
 
 @needs_app
+def test_every_lever_is_a_key_of_the_flagship_that_changes_its_runs():
+    """Each slider sets a value the model reads: moving it from the flagship's value changes what happens in a few
+    runs (the same seeds, so the difference is the lever's)."""
+    from sim import load_scenario, run_ensemble
+    from sim.app import LEVERS, lever_defaults
+
+    defaults = lever_defaults(FLAGSHIP)
+    key = ["source", "target", "rung"]
+    base = run_ensemble(load_scenario(FLAGSHIP), 4, 11, workers=1, progress=False).events[key]
+    for lever in LEVERS:
+        value = defaults[lever.name]
+        changed = []
+        for moved in {lever.lo, lever.hi} - {value}:
+            scn = load_scenario(FLAGSHIP, [f"{lever.path}={moved:g}"])
+            events = run_ensemble(scn, 4, 11, workers=1, progress=False).events[key]
+            changed.append(not events.reset_index(drop=True).equals(base.reset_index(drop=True)))
+        assert any(changed), f"{lever.label}: moving it from {value:g} to either end changes nothing"
+
+
+@needs_app
 def test_the_menu_offers_the_shipped_scenarios_and_a_slider_nobody_moved_keeps_the_variants_value():
     from sim.app import EscalationApp, model_params, scenario_choices, starting_levers
 
@@ -102,11 +122,11 @@ def test_the_menu_offers_the_shipped_scenarios_and_a_slider_nobody_moved_keeps_t
 
 
 @needs_app
-def test_a_scenario_without_the_levers_gets_no_sliders_and_runs_to_its_end():
+def test_a_scenario_without_the_actors_levers_gets_only_the_general_slider_and_runs_to_its_end():
     from sim.app import EscalationApp, dyad_peaks, latest_events, model_params, status_lines
 
     params = model_params(TINY)
-    assert set(params) == {"seed", "scenario_file"}
+    assert set(params) == {"seed", "scenario_file", "mood_sd"}  # every scenario has a behaviour, by default
     m = EscalationApp(seed="not a number", scenario_file=str(TINY))
     assert m.seed == 0 and "not a whole number" in m.notice
     steps = m.spec.time.steps
@@ -274,10 +294,10 @@ def test_the_page_steps_a_run_in_a_real_browser(tmp_path):
                 sync_api.expect(status).to_contain_text("week 0 of 26")
                 before = timeline.get_attribute("src"), page.locator(".redline-feed").inner_text()
 
-                # Iran's cost sensitivity from 0.8 down to 0.5, applied by Reset
+                # Iran's cost sensitivity from 0.9 down to 0.5, applied by Reset
                 slider = page.locator(".v-input", has_text="Iran: cost sensitivity").locator("[role=slider]")
                 slider.focus()
-                for _ in range(6):
+                for _ in range(8):
                     slider.press("ArrowLeft")
                 page.get_by_role("button", name="Reset").click()
                 sync_api.expect(status).to_contain_text("Iran: cost sensitivity: 0.5")

@@ -19,6 +19,21 @@ def test_flagship_passes_every_check(cli):
     assert "9 passed, 0 failed" in out
 
 
+def test_every_parameter_of_the_flagship_is_listed_for_robustness():
+    """The calibration page moves every number of the scenario: the list covers actors, doctrines, relations and
+    the decision model, and every path it gives is one --set and --param accept."""
+    from sim.robustness import parameters
+    from sim.scenario import value_at
+
+    scn = load_scenario(FLAGSHIP)
+    params = parameters(scn)
+    assert "behaviour.stakes" in params and "actors.iran.doctrine.red_lines.audience_cost" in params
+    assert "relations.supports:iran:iraqi_militias.control" in params
+    assert "actors.iraqi_militias.doctrine.campaign.per_day.usa" in params
+    assert all(isinstance(value_at(scn, p), int | float) for p in params)
+    assert not any(p.endswith((".evidence", ".assumed")) for p in params)
+
+
 def test_a_failing_check_exits_1(cli):
     status, out, _ = cli("check", TINY, "--runs", 10, "--quiet", "--set", "checks.0.expect=<= 0.1")
     assert status == 1 and "FAIL" in out and "0 passed, 1 failed" in out
@@ -34,13 +49,11 @@ def test_what_if_variants_validate_and_run(path):
 
 def test_variants_change_what_they_say():
     base = load_scenario(FLAGSHIP)
-    assert (
-        load_scenario(ROOT / "scenarios/axis-2023-no-us-retaliation.yaml").actors["usa"].doctrine.retaliation
-        is None
-    )
+    never = load_scenario(ROOT / "scenarios/axis-2023-no-us-retaliation.yaml").actors["usa"].doctrine
+    assert never.retaliation is None and never.red_lines is None
     assert base.actors["usa"].doctrine.retaliation is not None
     strong = load_scenario(ROOT / "scenarios/axis-2023-strong-control.yaml")
-    assert all(r.control == 1.0 for r in strong.relations if r.type == "supports")
+    assert all(r.control == 1.0 for r in strong.relations if r.type == "supports" and r.source == "iran")
     cut = load_scenario(ROOT / "scenarios/axis-2023-no-back-channel.yaml")
     assert not any(r.type == "back_channel" for r in cut.relations)
 
@@ -68,14 +81,14 @@ def test_compare_and_robustness_commands(cli, tmp_path):
         "robustness",
         TINY,
         "--param",
-        "actors.client.doctrine.campaign.targets.rival",
+        "actors.client.doctrine.campaign.per_day.rival",
         "--runs",
         10,
         "--workers",
         1,
         "--quiet",
     )
-    assert status == 0 and "| `actors.client.doctrine.campaign.targets.rival` |" in out
+    assert status == 0 and "| `actors.client.doctrine.campaign.per_day.rival` |" in out
     status, _, err = cli("robustness", TINY, "--param", "actors.client.kind", "--runs", 2)
     assert status == 2 and "not a number" in err
     status, _, err = cli("robustness", TINY, "--param", "actors.nobody.capability", "--runs", 2)

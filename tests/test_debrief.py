@@ -33,6 +33,19 @@ def test_every_week_lists_its_actions_with_their_doctrine(flagship):
     assert "blamed Iran" in text and "red line of" in text
 
 
+def test_every_cause_the_model_writes_is_explained():
+    """A debrief says why, in words, for every cause an event can carry (a new cause without words fails)."""
+    from agents import actions
+    from sim.debrief import WHY
+    from sim.play import PLAYER
+
+    causes = {v for k, v in vars(actions).items() if k.isupper() and isinstance(v, str)} - {
+        actions.SURPRISE,
+        actions.WARNED,
+    }
+    assert causes | {PLAYER} <= set(WHY)
+
+
 def test_html_page_is_self_contained(flagship):
     html = page(flagship, 0)
     assert html.startswith("<!doctype html>") and "data:image/png;base64," in html

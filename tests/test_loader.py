@@ -152,21 +152,24 @@ def test_out_of_range_names_the_range(tmp_path):
     text = tiny_text().replace("control: 0.8", "control: 1.7")
     (p,) = problems(write(tmp_path, text))
     assert p["path"] == "relations.0.control" and "[0, 1]" in p["msg"]
-    text = tiny_text().replace("threshold: 2.0", "threshold: -1")
+    text = tiny_text().replace("lag: 2", "lag: -1")
     (p,) = problems(write(tmp_path, text))
-    assert p["path"].endswith("retaliation.threshold") and ">= 0" in p["msg"]
+    assert p["path"] == "actors.rival.doctrine.retaliation.lag" and "[0, 365]" in p["msg"]
+    text = tiny_text().replace("half_life: 14", "half_life: 0", 1)
+    (p,) = problems(write(tmp_path, text))
+    assert p["path"] == "actors.client.doctrine.retaliation.half_life" and "[0.1, 3650]" in p["msg"]
 
 
 def test_unknown_actor_rung_ladder_and_claim(tmp_path):
     text = (
         tiny_text()
-        .replace("targets: {rival: 4.0}", "targets: {rivall: 4.0}")
+        .replace("per_day: {rival: 0.6}", "per_day: {rivall: 0.6}")
         .replace("max_rung: show_of_force", "max_rung: show_force")
         .replace("capability: 0.9\n", "capability: 0.9\n    evidence: [s999.c1]\n")
     )
     found = {p["path"]: p["msg"] for p in problems(write(tmp_path, text))}
-    assert "did you mean 'rival'" in found["actors.client.doctrine.campaign.targets.rivall"]
-    assert "did you mean 'show_of_force'" in found["actors.patron.doctrine.restraint.max_rung"]
+    assert "did you mean 'rival'" in found["actors.client.doctrine.campaign.per_day.rivall"]
+    assert "did you mean 'show_of_force'" in found["actors.patron.doctrine.limits.max_rung"]
     assert "unknown claim" in found["actors.rival.evidence.0"]
     (p,) = problems(write(tmp_path, tiny_text().replace("ladder: default", "ladder: defualt")))
     assert p["path"] == "ladder" and "did you mean 'default'" in p["msg"]
@@ -195,15 +198,16 @@ def test_all_problems_of_a_file_are_reported(tmp_path):
 
 def test_values_need_evidence_or_an_assumption(tmp_path):
     text = tiny_text().replace(
-        "    assumed: {capability: test value}\n    doctrine:\n      restraint",
-        "    doctrine:\n      restraint",
+        "    assumed: {capability: test value}\n    doctrine:\n      limits",
+        "    doctrine:\n      limits",
         1,
     )
     (p,) = problems(write(tmp_path, text))
     assert p["path"] == "actors.patron" and "evidence" in p["msg"]
-    text = tiny_text().replace("assumed: {threshold: test value}", "assumed: {treshold: test value}")
+    text = tiny_text().replace("assumed: {half_life: test value}", "assumed: {halflife: test value}", 1)
     (p,) = problems(write(tmp_path, text))
-    assert "'treshold' is not a key of this block" in p["msg"]
+    assert p["path"] == "actors.client.doctrine.retaliation.assumed.halflife"
+    assert "'halflife' is not a key of this block" in p["msg"]
 
 
 def test_bad_overrides_point_at_the_flag():

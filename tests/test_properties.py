@@ -38,7 +38,11 @@ KEYS = [
     "level",
     "doctrine",
     "retaliation",
-    "threshold",
+    "half_life",
+    "red_lines",
+    "behaviour",
+    "outcomes",
+    "manner",
     "x",
 ]
 scalars = st.one_of(
@@ -102,6 +106,9 @@ def test_arbitrary_yaml_trees(tmp_path_factory, tree):
             "checks",
             "actors.patron",
             "actors.client.doctrine",
+            "actors.rival.doctrine.red_lines",
+            "behaviour",
+            "outcomes",
             "relations.0",
             "events.0",
             "checks.0",

@@ -15,5 +15,5 @@ def test_readme_script_runs(tmp_path):
     script = script.replace("runs=100", "runs=8").replace('"out/', f'"{tmp_path}/')
     r = subprocess.run([sys.executable, "-c", script], cwd=ROOT, capture_output=True, text=True, timeout=300)
     assert r.returncode == 0, r.stderr
-    assert "state_clash" in r.stdout
+    assert "iran_us_clash" in r.stdout and "militia uses of force per run" in r.stdout
     assert (tmp_path / "weak-control" / "timeline.png").is_file()

@@ -29,6 +29,7 @@ EVENT_COLUMNS = [
     "casualties",
     "attributed_to",
     "cause",
+    "manner",
 ]
 
 
@@ -66,6 +67,8 @@ def test_output_contract(tiny, tmp_path):
     assert list(res.events.columns) == EVENT_COLUMNS
     assert {"run", "step", "date", "actor", "posture_rung", "capability"} <= set(res.metrics.columns)
     assert {"run", "seed", "peak_rung", "war", "state_clash", "patron_uses_force"} <= set(res.runs.columns)
+    assert "rival_strikes_patron" in res.runs.columns  # the scenario's named outcome, a column of its own
+    assert set(res.events["manner"]) <= {"surprise", "warned"}
     assert len(res.metrics) == 5 * tiny.time.steps * len(tiny.actors)
     # one row per action: a week with several campaign attacks has several rows
     per_step = res.events[res.events["cause"] == "campaign"].groupby(["run", "step"]).size()

@@ -21,7 +21,7 @@ def as_json(path):
                                  if isinstance(o, dt.date) else str(o)))  # fmt: skip
 
 
-SHIPPED = sorted((ROOT / "scenarios").glob("*.yaml"))
+SHIPPED = sorted((ROOT / "scenarios").glob("*.yaml")) + sorted((ROOT / "scenarios" / "cases").glob("*.yaml"))
 
 
 @pytest.mark.parametrize("path", [*SHIPPED, TINY], ids=lambda p: p.name)

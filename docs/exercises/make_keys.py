@@ -1,110 +1,278 @@
 """Compute the instructor's keys of the exercises with redline itself, so they never drift from the model.
 
-    python docs/exercises/make_keys.py            # writes docs/exercises/keys.md
+    python docs/exercises/make_keys.py            # writes docs/exercises/keys.md and keys.json
 
-Each key uses the same scenario, runs and seed as the exercise's commands.
+Each key uses the same scenario, runs, seed, `--set` and `--inject` as the exercise's commands. Every question is
+answered under two settings (the ones the exercise names) and the generator stops if both give the same answer:
+a question the model answers the same way whatever the lever teaches nothing about the lever. keys.json holds each
+question's answers per setting, for tests/test_exercises.py.
 """
 
 from __future__ import annotations
 
+import json
+import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 import pandas as pd
 
-from sim import load_scenario, run_ensemble
-from sim.analysis import outcome_table
-from sim.compare import compare
-from sim.sweep import Sweep, design_points, parse_param, point_summary, run_sweep
-
 ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT))
+
+from sim import load_scenario, run_ensemble  # noqa: E402
+from sim.analysis import outcome_table  # noqa: E402
+from sim.compare import compare  # noqa: E402
+from sim.sweep import Sweep, design_points, parse_param, point_summary, run_sweep  # noqa: E402
+
 FLAGSHIP = ROOT / "scenarios" / "axis-2023.yaml"
+SCENARIOS = ROOT / "scenarios"
 RATIO = "check: militia attacks in the three weeks after that strike, over the eight weeks before"
+MY_CRISIS = ROOT / "docs" / "exercises" / "my-crisis.yaml"
+FORBIDDEN = ("no date", "no action")
+
+# Exercise 1
+STRIKE_DAY = "2024-02-10"
+STRIKE = f"{STRIKE_DAY}:usa:iran:limited_strike"
+UNCOMMITTED = "actors.iran.doctrine.red_lines.audience_cost=2"
+NO_US_LINE = "actors.usa.doctrine.red_lines.casualties_above=1000"
+CHEAP = "actors.iran.cost_sensitivity=0.5"
+# Exercise 5
+PRESSURE = (
+    "actors.patron.doctrine.pressure={fear_threshold: %s, strength: 1.0, "
+    'assumed: {fear_threshold: "a first guess"}}'
+)
+AFTER_RAID = "2024-01-04"  # the day after the raid the scenario schedules: the rival's answers come after it
+
+
+class Keys:
+    """The questions' answers, per setting; refuses a question whose settings agree."""
+
+    def __init__(self) -> None:
+        self.records: list[dict] = []
+
+    def add(self, exercise: int, question: int, settings: dict[str, str]) -> dict[str, str]:
+        answers = list(settings.values())
+        if len(answers) < 2 or len(set(answers)) < len(answers):
+            raise SystemExit(
+                f"exercise {exercise}, question {question}: the settings give the same answer {answers}; "
+                "choose a lever the model answers differently under"
+            )
+        for text in answers:
+            if any(word in text.lower() for word in FORBIDDEN):
+                raise SystemExit(f"exercise {exercise}, question {question}: the answer says {text!r}")
+        self.records.append({"exercise": exercise, "question": question, "settings": settings})
+        return settings
 
 
 def pct(p: float) -> str:
     return f"{100 * p:.0f}%"
 
 
-def outcome_line(res, name: str) -> str:
-    t = outcome_table(res.runs).set_index("outcome").loc[name]
+def outcome(res, name: str) -> str:
+    t = outcome_table(res.runs, res.facts).set_index("outcome").loc[name]
     return f"{pct(t['probability'])} (95% interval {pct(t['ci_low'])} to {pct(t['ci_high'])})"
 
 
-def exercise1() -> list[str]:
-    base = run_ensemble(load_scenario(FLAGSHIP), 100, 7)
-    struck = run_ensemble(load_scenario(FLAGSHIP, injects=["2024-02-10:usa:iran:limited_strike"]), 100, 7)
-    ev = struck.events
-    after = ev[(ev["source"] == "iran") & (ev["date"] > pd.Timestamp("2024-02-10")) & (ev["mid_level"] >= 4)]
-    first = after.groupby("run")["date"].min()
-    actions = after.groupby("action").size().sort_values(ascending=False)
+def uses_of_force(res, source: str, target: str | None = None, since: str | None = None) -> pd.Series:
+    """Uses of force by `source` (on `target`, from the day `since`) per run, every run included."""
+    ev = res.events
+    mask = (ev["source"] == source) & (ev["mid_level"] >= 4)
+    if since:
+        mask &= ev["date"] >= pd.Timestamp(since)
+    if target:
+        mask &= ev["target"] == target
+    return ev[mask].groupby("run").size().reindex(res.runs["run"], fill_value=0)
+
+
+def settings_line(settings: dict[str, str]) -> str:
+    return "; ".join(f"{name}: {text}" for name, text in settings.items())
+
+
+# --- exercise 1 --------------------------------------------------------------------------------------------------
+
+
+def iran_answer(res) -> str:
+    """What Iran does to the US after the strike on it: how often, when, at what rung, in what manner."""
+    ev = res.events
+    day = pd.Timestamp(STRIKE_DAY)
+    after = ev[(ev["source"] == "iran") & (ev["target"] == "usa") & (ev["date"] >= day)]
+    force = after[after["mid_level"] >= 4]
+    n = len(res.runs)
+    if force.empty:
+        calm = after[after["action"] == "de_escalate"]["run"].nunique()
+        return f"Iran uses force on the US in 0 of {n} runs; it offers calm (de_escalate) in {calm} of {n}"
+    first = force.sort_values("date").groupby("run").first()
+    days = (first["date"] - day).dt.days
+    kind = first.groupby(["action", "manner"]).size().sort_values(ascending=False)
+    (action, manner), k = kind.index[0], int(kind.iloc[0])
+    return (
+        f"Iran uses force on the US in {len(first)} of {n} runs, first {days.median():.0f} days after the strike "
+        f"(median; {days.min():.0f} to {days.max():.0f}); its first answer is a {manner} "
+        f"{action.replace('_', ' ')} in {k} of those runs"
+    )
+
+
+def exercise1(keys: Keys) -> list[str]:
+    def run(sets=(), injects=()):
+        return run_ensemble(
+            load_scenario(FLAGSHIP, list(sets), injects=list(injects)), 100, 7, progress=False
+        )
+
+    base, cheap = run(), run([CHEAP])
+    committed, uncommitted = run(injects=[STRIKE]), run([UNCOMMITTED], [STRIKE])
+    unbounded = run([NO_US_LINE], [STRIKE])
+
+    def restraint(res) -> str:
+        per = uses_of_force(res, "iran")
+        return f"Iran uses force in {(per > 0).sum()} of 100 runs, {per.mean():.2f} times per run on average"
+
+    q1 = keys.add(1, 1, {"the flagship": restraint(base), "cost sensitivity 0.5": restraint(cheap)})
+    q2 = keys.add(
+        1,
+        2,
+        {"audience cost 6 (the file's)": iran_answer(committed), "audience cost 2": iran_answer(uncommitted)},
+    )
+    q3 = keys.add(
+        1,
+        3,
+        {"with the US red line": iran_answer(committed), "without it": iran_answer(unbounded)},
+    )
     return [
-        "## Exercise 1: restraint and red lines",
-        f"1. Without the inject, `patron_uses_force` is {outcome_line(base, 'patron_uses_force')}: with 100 runs "
-        "and none showing it, the data cannot rule out a rate of a few percent, hence the interval.",
-        f"2. With the US strike on Iran, `patron_uses_force` is {outcome_line(struck, 'patron_uses_force')}. Iran's "
-        f"red line (own territory struck) is crossed; in {first.size} of 100 runs Iran then uses force, first on "
-        f"{first.dt.date.mode().iloc[0] if first.size else 'no date'}, most often by "
-        f"{actions.index[0].replace('_', ' ') if len(actions) else 'no action'}.",
-        "3. `actors.iran.doctrine.restraint.lifted_by` (remove `own_territory_struck`). The model would then no "
-        "longer carry the articles' red line (s002.c8, s002.c11): deterrence by threat of a wider war would vanish.",
+        "## Exercise 1: red lines as commitments",
+        f"1. {settings_line(q1)}. Nothing caps Iran's rungs: it keeps from force because every use of force costs "
+        "it (the force cost and, above all, the answer it expects from the US and Israel, weighed by its cost "
+        "sensitivity); lower how much costs weigh and Iran strikes.",
+        f"2. {settings_line(q2)}. The strike crosses Iran's red line (own territory, at or above a limited strike): "
+        "the audience cost is what silence would cost it, and the commitment term grows with it. With the file's "
+        "value the commitment outweighs Iran's fear of the US answer in many runs and brings a direct but bounded "
+        "answer; with a lighter one the fear wins and the line mostly goes unanswered (others then lower their "
+        "estimate of Iran's resolve).",
+        f"3. {settings_line(q3)}. The answer is warned because a surprise strike would likely kill Americans and "
+        "cross the US red line (any soldier killed), which Iran expects to bring a harder US answer; without that "
+        "line Iran's answer grows, since a bigger strike restores more credibility.",
     ]
 
 
-def exercise2() -> list[str]:
-    a = run_ensemble(load_scenario(FLAGSHIP), 100, 3)
-    b = run_ensemble(load_scenario(ROOT / "scenarios" / "axis-2023-perfect-attribution.yaml"), 100, 3)
-    c = compare(a, b).table.set_index("measure")
-    cut = compare(
-        a, run_ensemble(load_scenario(ROOT / "scenarios" / "axis-2023-no-back-channel.yaml"), 100, 3)
+# --- exercise 2 --------------------------------------------------------------------------------------------------
+
+
+def exercise2(keys: Keys) -> list[str]:
+    def run(path=FLAGSHIP, sets=()):
+        return run_ensemble(load_scenario(path, list(sets)), 100, 3, progress=False)
+
+    base = run()
+    perfect = run(SCENARIOS / "axis-2023-perfect-attribution.yaml")
+    israel = run(
+        sets=["relations.attributes:israel:iran.probability=1", "relations.attributes:israel:iran.weight=1"]
     )
-    cc = cut.table.set_index("measure")
-    force = c[c["kind"] == "uses of force"]["difference"].abs().max()
-    us = c.loc["hostile acts by usa"]
+    usa = run(sets=["relations.attributes:usa:iran.probability=1", "relations.attributes:usa:iran.weight=1"])
+    cut = run(SCENARIOS / "axis-2023-no-back-channel.yaml")
+
+    def clash(res) -> str:
+        return (
+            f"`iran_israel_clash` {outcome(res, 'iran_israel_clash')}, Israel's uses of force on Iran "
+            f"{uses_of_force(res, 'israel', 'iran').mean():.1f} per run"
+        )
+
+    def us(res) -> str:
+        return (
+            f"`iran_us_clash` {outcome(res, 'iran_us_clash')}, US uses of force on Iran "
+            f"{uses_of_force(res, 'usa', 'iran').mean():.1f} per run"
+        )
+
+    c = compare(base, perfect).table.set_index("measure")
+    force = c[c["kind"] == "uses of force"]
+    top = force["difference"].abs().idxmax()
+    q1 = keys.add(2, 1, {"the flagship": clash(base), "perfect attribution": clash(perfect)})
+    q2 = keys.add(2, 2, {"Israel blames fully": clash(israel), "the US blames fully": clash(usa)})
+    q3 = keys.add(2, 3, {"with the channel": us(base), "without it": us(cut)})
     return [
         "## Exercise 2: attribution and blame",
-        f"1. Hostile acts by the US change by {us['difference']:+.1f} per run "
-        f"(95% interval {us['ci_low']:+.1f} to {us['ci_high']:+.1f});"
-        f" no actor's uses of force change by more than {force:.1f} per run.",
-        "2. `actors.usa.doctrine.restraint.toward.iran: sanction`: blame raises US grievance toward Iran, but the US "
-        "caps its answers to Iran at sanctions unless Iran itself crosses a US red line.",
-        f"3. Cutting the channel changes US hostile acts by {cc.loc['hostile acts by usa', 'difference']:+.1f} per "
-        "run. A back channel lowers the chance that blame lands (misperception) and lets grievance between the two "
-        "fade faster.",
+        f"1. {settings_line(q1)}. The largest change in uses of force is {top.replace('uses of force by ', '')}'s: "
+        f"{force.loc[top, 'difference']:+.1f} per run (95% interval {force.loc[top, 'ci_low']:+.1f} to "
+        f"{force.loc[top, 'ci_high']:+.1f}).",
+        f"2. {settings_line(q2)}. Blame becomes grievance toward the patron, and grievance is a motive to strike "
+        "it; Israel, which blames Iran for Hamas, Hezbollah and the Houthis and fears Iran's answer least, turns it "
+        "into strikes on Iran. In the flagship Israel's blame weighs a twentieth of the harm "
+        "(`relations.attributes:israel:iran.weight: 0.05`): that line keeps Iran and Israel apart.",
+        f"3. {settings_line(q3)}. A working back channel lowers the chance that blame lands, lets grievance between "
+        "the two fade faster, makes an offer of calm ease more grievance and lets each read the other's strikes "
+        "for what they meant (less observation noise).",
     ]
 
 
-def exercise3() -> list[str]:
+# --- exercise 3 --------------------------------------------------------------------------------------------------
+
+
+def exercise3(keys: Keys) -> list[str]:
     base_s = load_scenario(FLAGSHIP)
-    none_s = load_scenario(ROOT / "scenarios" / "axis-2023-no-us-retaliation.yaml")
-    base, none = run_ensemble(base_s, 100, 5), run_ensemble(none_s, 100, 5)
-    failing = [v for v in none.check(none_s.checks) if not v.passed]
+    none_s = load_scenario(SCENARIOS / "axis-2023-no-us-retaliation.yaml")
+    base, none = run_ensemble(base_s, 100, 5, progress=False), run_ensemble(none_s, 100, 5, progress=False)
+
+    def verdicts(res, scn) -> str:
+        failing = [v for v in res.check(scn.checks) if not v.passed]
+        if not failing:
+            return f"all {len(scn.checks)} checks pass"
+        return f"{len(scn.checks) - len(failing)} of {len(scn.checks)} pass; failing: " + "; ".join(
+            f"{v.name} ({v.statistic} "
+            + (f"{v.value:.3g}" if v.value == v.value else "without a value: no run has the anchor event")
+            + f", band {v.expect})"
+            for v in failing
+        )
+
+    q1 = keys.add(
+        3, 1, {"the flagship": verdicts(base, base_s), "the US never strikes back": verdicts(none, none_s)}
+    )
+
+    links = {
+        "the flagship": [],
+        "no US audience cost": ["actors.usa.doctrine.red_lines.audience_cost=0"],
+        "Iran does not learn": ["actors.iran.doctrine.learning.rate=0"],
+        "Iran does not press": ["actors.iran.doctrine.pressure.strength=0"],
+    }
+    chain = {}
+    for name, sets in links.items():
+        scn = load_scenario(FLAGSHIP, sets)
+        res = run_ensemble(scn, 100, 5, progress=False)
+        by = {v.name: v for v in res.check(scn.checks)}
+        harder = next(v for k, v in by.items() if k.startswith("the US strikes back harder"))
+        ratio = next(v for k, v in by.items() if k.startswith("militia attacks in the three weeks"))
+        chain[name] = (
+            f"a harder US strike in {pct(harder.value)} of runs, militia attack ratio {ratio.value:.2f} "
+            f"({'pass' if ratio.passed else 'fail'})"
+        )
+    q2 = keys.add(3, 2, chain)
+
     c = compare(base, none).table.set_index("measure")
-    lines = [
+
+    def fronts(cmp_col: str) -> str:
+        return (
+            f"militias in Iraq {c.loc['uses of force by iraqi_militias', cmp_col]:.1f}, in Syria "
+            f"{c.loc['uses of force by syrian_militias', cmp_col]:.1f}, Hezbollah "
+            f"{c.loc['uses of force by hezbollah', cmp_col]:.1f} uses of force per run"
+        )
+
+    q3 = keys.add(3, 3, {"the flagship": fronts("a"), "the US never strikes back": fronts("b")})
+    return [
         "## Exercise 3: deterrence by retaliation",
-        f"1. With the flagship, {sum(v.passed for v in base.check(base_s.checks))} of {len(base_s.checks)} "
-        f"checks pass. Without US retaliation these fail:",
+        f"1. {settings_line(q1)}. Without any US answer there is no harder US strike after the Jordan attack, so "
+        "the check that asks for one fails, and the ratio check has no strike to measure around.",
+        f"2. {settings_line(q2)}. The chain: the Jordan attack kills US soldiers and crosses the US red line; its "
+        "audience cost commits the US to answer one rung above the crossing, a major strike. Iran's learning turns "
+        "that costly strike into a higher estimate of US resolve, hence fear; past its threshold Iran's pressure "
+        "makes each attack on the US cost the militias in proportion to Iran's strength x control x (1 - autonomy) "
+        "x support; their attacks fall. Cutting any one link leaves the attacks going.",
+        f"3. {settings_line(q3)}. The militias attack the US; without US answers Iran never fears the US enough to "
+        "press them, and they keep on. Hezbollah attacks Israel, not the US: the US answers do not reach that front.",
     ]
-    lines += [
-        f"   - {v.name}: {v.statistic} "
-        f"{f'{v.value:.3g}' if v.value == v.value else 'has no value (no run has the anchor event)'}, "
-        f"band {v.expect}"
-        for v in failing
-    ]
-    lines += [
-        "2. The US's restraint caps its answers at a limited strike until more than one American is killed in a week "
-        "(its red line); the Jordan attack crosses it, and the US answers one rung up with a major strike. Iran's "
-        "learning turns that costly strike into a higher estimate of US resolve, hence fear; past its threshold, "
-        "Iran's pressure doctrine presses its clients, weighted by control x (1 - autonomy); the militias' will, "
-        "and so their attack rate, falls.",
-        f"3. Militias in Iraq: {c.loc['uses of force by iraqi_militias', 'difference']:+.1f} uses of force per run; "
-        f"Hezbollah: {c.loc['uses of force by hezbollah', 'difference']:+.1f}. Hezbollah attacks Israel, not the US; "
-        "Iran's pressure is aimed at attacks on the adversary it fears.",
-    ]
-    return lines
 
 
-def exercise4(tmp: Path) -> list[str]:
+# --- exercise 4 --------------------------------------------------------------------------------------------------
+
+
+def exercise4(keys: Keys, tmp: Path) -> list[str]:
     params = [
         parse_param("relations.supports:iran:iraqi_militias.control=0:1:5", 1, "grid"),
         parse_param("actors.iraqi_militias.autonomy=0:0.8:3", 2, "grid"),
@@ -118,65 +286,132 @@ def exercise4(tmp: Path) -> list[str]:
         "|---|" + "---:|" * len(grid.columns),
     ]
     table += [f"| {a:g} | " + " | ".join(f"{v:.2f}" for v in row) + " |" for a, row in grid.iterrows()]
-    cells = [(c, a, grid.loc[a, c]) for a in grid.index for c in grid.columns]
-    below = [f"control {c:g} with autonomy {a:g}" for c, a, v in cells if v < 0.2]
-    by_product: dict[float, list[str]] = {}
-    for c, a, v in cells:
-        by_product.setdefault(round(c * (1 - a), 6), []).append(f"{v:.2f} (control {c:g}, autonomy {a:g})")
-    same = [f"product {k:g}: " + ", ".join(v) for k, v in sorted(by_product.items()) if len(v) > 1]
+    lo_c, hi_c = grid.columns.min(), grid.columns.max()
+    lo_a, hi_a = grid.index.min(), grid.index.max()
+
+    def cell(c, a) -> str:
+        v = grid.loc[a, c]
+        return f"ratio {v:.2f}, {'below' if v < 0.2 else 'not below'} 0.2"
+
+    below = [
+        f"control {c:g} with autonomy {a:g}" for a in grid.index for c in grid.columns if grid.loc[a, c] < 0.2
+    ]
+    q1 = keys.add(
+        4,
+        1,
+        {
+            f"control {lo_c:g}, autonomy {lo_a:g}": cell(lo_c, lo_a),
+            f"control {hi_c:g}, autonomy {lo_a:g}": cell(hi_c, lo_a),
+        },
+    )
+    q2 = keys.add(
+        4,
+        2,
+        {
+            f"control {hi_c:g}, autonomy {lo_a:g}": cell(hi_c, lo_a),
+            f"control {hi_c:g}, autonomy {hi_a:g}": cell(hi_c, hi_a),
+        },
+    )
+
+    def row(a) -> str:
+        r = grid.loc[a]
+        return f"lowest ratio {r.min():.2f} (at control {r.idxmin():g})"
+
+    q3 = keys.add(4, 3, {f"autonomy {lo_a:g}": row(lo_a), f"autonomy {hi_a:g} (Khamenei's claim)": row(hi_a)})
     return [
         "## Exercise 4: the autonomous proxy",
-        "The median ratio of the militias' attack rate after the US strike to the rate before, per cell:",
+        "The median ratio of the militias' attack rate in the three weeks after the US strike to the rate in the "
+        "eight weeks before, per cell (40 runs each):",
         "",
         *table,
         "",
-        f"1. Below 0.2 at: {'; '.join(below) or 'no cell'}.",
-        "2. Cells with the same product control x (1 - autonomy): "
-        + "; ".join(same)
-        + ". The doctrine depends on "
-        "the product only; what differs between such cells is sampling noise.",
-        "3. Only if Iran's control over the Iraqi militias is far stronger than its leader admits: the fact needs "
-        "the product near the values of the cells listed in answer 1.",
+        f"1. {settings_line(q1)}. Below 0.2 at: {'; '.join(below) or 'none of the cells'}.",
+        f"2. {settings_line(q2)}. Pressure costs a client in proportion to control x (1 - autonomy): at full "
+        "control, autonomy alone decides whether Iran's word stops the militias.",
+        f"3. {settings_line(q3)}. Khamenei's claim of autonomy does not fit the drop the articles report unless "
+        "Iran's control is far stronger than he admits and the militias' autonomy low: the fact needs a large "
+        "control x (1 - autonomy).",
     ]
 
 
-def exercise5() -> list[str]:
-    path = ROOT / "docs" / "exercises" / "my-crisis.yaml"
-    scn = load_scenario(path)
-    res = run_ensemble(scn, 100, 1)
-    (v,) = res.check(scn.checks)
-    answers = res.events[(res.events["source"] == "rival") & (res.events["mid_level"] >= 4)]
-    share = answers["run"].nunique() / len(res.runs)
+# --- exercise 5 --------------------------------------------------------------------------------------------------
+
+
+def validate(path: Path) -> str:
+    r = subprocess.run(
+        [sys.executable, "-m", "sim.cli", "validate", str(path)], capture_output=True, text=True, cwd=ROOT
+    )
+    lines = (r.stdout + r.stderr).strip().replace(str(path), "FILE").splitlines()
+    return f"exit status {r.returncode}: " + " ".join(f"`{line}`" for line in lines)
+
+
+def exercise5(keys: Keys, tmp: Path) -> list[str]:
+    bad = tmp / "my-crisis.yaml"
+    bad.write_text(MY_CRISIS.read_text().replace("capability: 0.4", "capabilty: 0.4", 1))
+    q1 = keys.add(5, 1, {"as given": validate(MY_CRISIS), "with `capabilty`": validate(bad)})
+
+    def run(sets=()):
+        scn = load_scenario(MY_CRISIS, list(sets))
+        return scn, run_ensemble(scn, 100, 1, progress=False)
+
+    def answered(sets=()) -> str:
+        scn, res = run(sets)
+        (given,) = res.check(scn.checks)
+        share = (uses_of_force(res, "rival", "client", since=AFTER_RAID) > 0).mean()
+        return (
+            f"the client's median {given.value:.0f} attacks ({'pass' if given.passed else 'fail'}); "
+            f"the rival answers in {pct(share)} of runs ({'pass' if share >= 0.5 else 'fail'})"
+        )
+
+    q2 = keys.add(
+        5,
+        2,
+        {
+            "as given": answered(),
+            "retaliation weight 0": answered(["actors.rival.doctrine.retaliation.weight=0"]),
+        },
+    )
+    q3 = keys.add(
+        5, 3, {"threshold 0.3": answered([PRESSURE % 0.3]), "threshold 0.6": answered([PRESSURE % 0.6])}
+    )
     return [
         "## Exercise 5: design your own scenario",
-        "1. One line, `FILE:LINE: actors.client.capabilty: unknown key 'capabilty' (did you mean 'capability'?)`, "
-        "exit status 2.",
-        f"2. The given check: median {v.value:.0f} attacks ({'pass' if v.passed else 'fail'}). The new check: the "
-        f"rival answers in {pct(share)} of runs; raising `actors.rival.doctrine.retaliation.threshold` above the "
-        "harm the client does makes it fail.",
-        "3. The patron must come to fear the rival: its learning needs to see a costly strike by the rival on it or "
-        "its client (a limited strike or more), and its fear (estimate x cost sensitivity) must pass the pressure "
-        "threshold.",
+        f"1. {settings_line(q1)}. One line per problem, naming the file, the line and the key path; an unknown "
+        "key is named with the closest known one, and the key it was meant to be is reported missing.",
+        f"2. {settings_line(q2)}. With no weight on answering harm the rival's only motive toward the client is "
+        "its standing hostility, which never outweighs the costs of force; and the client, no longer struck, has "
+        "less harm to answer, so it attacks less too.",
+        f"3. {settings_line(q3)}. The patron presses only once its fear of the rival (its estimate of the rival's "
+        "resolve x the strength that would answer x its cost sensitivity) passes the threshold; then each attack "
+        "costs the client in proportion to pressure x control x (1 - autonomy). A learning doctrine sets where "
+        "the patron's estimate of the rival starts and how fast the rival's strikes move it.",
     ]
 
 
 def main() -> int:
-    import tempfile
-
+    keys = Keys()
     with tempfile.TemporaryDirectory() as tmp:
-        parts = [exercise1(), exercise2(), exercise3(), exercise4(Path(tmp)), exercise5()]
+        parts = [
+            exercise1(keys),
+            exercise2(keys),
+            exercise3(keys),
+            exercise4(keys, Path(tmp)),
+            exercise5(keys, Path(tmp)),
+        ]
     text = [
         "# Instructor's keys",
         "",
-        "Computed by `python docs/exercises/make_keys.py` with the exercises' own runs and seeds; rerun it after "
-        "changing the model or the scenarios.",
+        "Computed by `python docs/exercises/make_keys.py` with the exercises' own runs, seeds, `--set` and "
+        "`--inject`; rerun it after changing the model or the scenarios. Each answer gives both settings the "
+        "question names.",
         "",
     ]
     for part in parts:
         text += [*part, ""]
     out = Path(__file__).with_name("keys.md")
     out.write_text("\n".join(text))
-    print(f"written {out}", file=sys.stderr)
+    out.with_suffix(".json").write_text(json.dumps(keys.records, indent=1, ensure_ascii=False) + "\n")
+    print(f"written {out} and {out.with_suffix('.json').name}", file=sys.stderr)
     return 0
 
 

@@ -1,0 +1,39 @@
+"""The case library (scenarios/cases/): every case validates, cites its claims, schedules only its opening events
+and passes its checks over 200 runs (`redline check FILE --runs 200`), the way a new user would run it."""
+
+from __future__ import annotations
+
+import pytest
+
+from sim import load_scenario
+from sim.evidence import evidence_base
+
+from .conftest import ROOT
+
+CASES = sorted((ROOT / "scenarios" / "cases").glob("*.yaml"))
+
+
+def test_there_are_at_least_five_cases():
+    assert len(CASES) >= 5, [p.name for p in CASES]
+
+
+@pytest.mark.parametrize("path", CASES, ids=lambda p: p.stem)
+def test_case_validates(cli, path):
+    status, _, err = cli("validate", path)
+    assert status == 0, err
+    scn = load_scenario(path, evidence=evidence_base())  # every claim it cites exists
+    assert scn.checks, "a case states what followed as checks"
+    assert scn.events, "a case schedules its opening events"
+    # only the opening: the scheduled events come before everything the checks look at
+    first_checked = min(
+        (f.start for c in scn.checks for f in [c.metric[1]] if f.start is not None), default=None
+    )
+    if first_checked is not None:
+        assert all(e.at <= first_checked for e in scn.events), "events scheduled after what the checks test"
+
+
+@pytest.mark.parametrize("path", CASES, ids=lambda p: p.stem)
+def test_case_passes_its_checks_over_200_runs(cli, path):
+    status, out, err = cli("check", path, "--runs", 200, "--workers", 1)
+    assert status == 0, out + err
+    assert "0 failed" in out
