@@ -48,7 +48,8 @@ def margin(value: float, band: tuple[float, float], scale: float) -> float:
 def margins_table(scn, robust) -> tuple[str, int]:
     """Per check: its value, its margin, and the move of one number that brings it closest to failing."""
     lines = [
-        f"| check | band | value | margin | smallest margin under a {DELTA:.0%} move | that move | moves that break it |",
+        f"| check | band | value | margin | smallest margin under a {DELTA:.0%} move | that move | "
+        "moves that break it |",
         "|---|---|---:|---:|---:|---|---:|",
     ]
     broken = 0
