@@ -111,10 +111,6 @@ class Rungs:
                 )
         return out
 
-    def harm(self, rung: int, casualties: float) -> float:
-        """Grievance an action adds to its target: its severity plus the deaths it caused."""
-        return self.severity[rung] + casualties
-
     def signal(self, rung: int) -> float:
         """How much an action shows of its author's resolve, 0-1: its harm on a log scale, where a major strike
         (the rung of the ladder's highest harm short of war) shows all."""

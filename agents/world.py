@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Protocol
 
 import numpy as np
 
-from sim.language import Attributes, Behaviour, Scenario, Supports
+from sim.language import Behaviour, Scenario, Supports
 
 if TYPE_CHECKING:
     from agents.actions import Action, Rungs
@@ -20,11 +20,8 @@ class Relations(Protocol):
     """The look-ups of the relation network that decisions need."""
 
     def clients_of(self, patron: str) -> list[Supports]: ...
-    def patrons_of(self, client: str) -> list[Supports]: ...
     def hostility(self, actor: str) -> dict[str, float]: ...
-    def attributions(self, actor: str) -> list[Attributes]: ...
     def channel(self, a: str, b: str) -> float: ...
-    def hostile_to(self, actor: str) -> list[str]: ...
 
 
 class World(Protocol):
@@ -36,5 +33,31 @@ class World(Protocol):
     behaviour: Behaviour
     dt: float  # days in one step
     day: int  # the first day of the current step, counted from the scenario's start
+    horizon: float  # days over which an option's harm is weighed
 
-    def act(self, action: Action, day: float | None = None) -> None: ...
+    def act(self, action: Action, day: float | None = None) -> None:
+        """An action taken this step (on `day`, the step's first by default)."""
+
+    def red_lines_of(self, aid: str) -> tuple[bool, int, float | None] | None:
+        """An actor's declared red lines as others see them: (own territory, lowest rung, deaths)."""
+
+    def protectors_of(self, protected: str) -> list[tuple[str, int]]:
+        """The guarantors of an actor, with the lowest rung of a blow that brings each in."""
+
+    def allies_against(self, patron: str, enemy: str) -> list[tuple[str, float]]:
+        """The clients of `patron` hostile to `enemy`, with the level of the patron's support."""
+
+    def channel_open(self, a: str, b: str) -> float:
+        """How far the back channel between a and b carries messages this step."""
+
+    def open_channel(self, a: str, b: str, effort: float) -> None:
+        """A mediator carries the channel between a and b this step."""
+
+    def mediated_by(self, mediator: str) -> list[tuple[str, str]]:
+        """The pairs whose back channel runs through `mediator`."""
+
+    def fighting(self, a: str, b: str) -> bool:
+        """Whether a and b have hurt each other lately."""
+
+    def unanswered(self, actor: str, crosser: str) -> None:
+        """A red line of `actor` was left unanswered."""
