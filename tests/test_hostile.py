@@ -286,7 +286,7 @@ def test_a_bad_environment_variable_does_not_break_other_commands(capsys, home, 
     assert run_cli(capsys, "validate", SCN)[0] == 0
 
 
-TARGET = "actors.client.doctrine.campaign.targets.rival"
+TARGET = "actors.client.doctrine.campaign.per_day.rival"
 CONTROL = "relations.supports:patron:client.control"
 SWEEP_FAULTS = {
     "nan-value": ([f"--param={TARGET}=nan,1"], "not a finite number"),
