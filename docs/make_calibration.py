@@ -10,9 +10,7 @@ numbers), the demo ensemble's plots and the comparison with the "never strikes b
 from __future__ import annotations
 
 import math
-import shutil
 import sys
-import tempfile
 from pathlib import Path
 
 from sim import load_scenario, plots, run_ensemble
@@ -20,7 +18,8 @@ from sim.analysis import outcome_table
 from sim.checks import table
 from sim.compare import compare
 from sim.compare import plot as compare_plot
-from sim.robustness import _scale, parameters, robustness
+from sim.outputs import write_atomic
+from sim.robustness import band_scale, parameters, robustness
 from sim.scenario import value_at
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -54,7 +53,7 @@ def margins_table(scn, robust) -> tuple[str, int]:
     ]
     broken = 0
     for check, base in zip(scn.checks, robust.base, strict=True):
-        scale = _scale(*check.band, base.value)
+        scale = band_scale(*check.band, base.value)
         rows = robust.table[robust.table["check"] == check.name]
         worst, where, breaks = math.inf, "", 0
         for r in rows.itertuples():
@@ -123,9 +122,7 @@ def main() -> int:
         influence="\n".join(influence),
     )
     out = ROOT / "docs" / "calibration.md"
-    with tempfile.NamedTemporaryFile("w", dir=out.parent, delete=False, suffix=".partial") as f:
-        f.write(text)
-    shutil.move(f.name, out)
+    write_atomic(out, text.encode())
     print(f"written {out}", file=sys.stderr)
     return 0
 

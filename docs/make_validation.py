@@ -10,13 +10,12 @@ changed after its first run.
 from __future__ import annotations
 
 import re
-import shutil
 import sys
-import tempfile
 from pathlib import Path
 
 from sim import load_scenario, run_ensemble
 from sim.analysis import outcome_table
+from sim.outputs import write_atomic
 
 ROOT = Path(__file__).resolve().parents[1]
 RUNS, SEED = 200, 20231007
@@ -98,9 +97,7 @@ def main() -> int:
         summary.append(line)
     page = INTRO.format(runs=RUNS, seed=SEED, summary="\n".join(summary)) + "\n" + "\n".join(parts)
     out = ROOT / "docs" / "validation.md"
-    with tempfile.NamedTemporaryFile("w", dir=out.parent, delete=False, suffix=".partial") as f:
-        f.write(page)
-    shutil.move(f.name, out)
+    write_atomic(out, page.encode())
     print(f"written {out}", file=sys.stderr)
     return 0
 

@@ -30,7 +30,7 @@ class Robustness:
     influence: pd.Series  # param -> influence, largest first
 
 
-def _scale(lo: float, hi: float, base: float) -> float:
+def band_scale(lo: float, hi: float, base: float) -> float:
     """The yardstick of a check's moves: its band's width, or for a one-sided band the larger of its bound and
     the value the scenario gives (an 'at least 0.8' check and a 'spread above 0' check move on different scales)."""
     if math.isfinite(lo) and math.isfinite(hi):
@@ -152,7 +152,7 @@ def robustness(
                 for x in verdicts
             ]
         influence[param] = sum(
-            abs(h.value - lo.value) / _scale(*c.band, b.value)
+            abs(h.value - lo.value) / band_scale(*c.band, b.value)
             for c, b, lo, h in zip(scn.checks, base, moved["low"], moved["high"], strict=True)
             if math.isfinite(h.value) and math.isfinite(lo.value)
         )
