@@ -85,7 +85,8 @@ class Actor(mesa.Agent):
         world = self.model
         learning = self.doctrines.get("learning")
         noise = world.behaviour.observation_noise
-        for other, a in world.actors.items():
+        for a in world.watchers[self.aid]:
+            other = a.aid
             if other == self.aid:
                 continue
             prior = learning.prior(other) if learning is not None else None  # type: ignore[attr-defined]

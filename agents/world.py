@@ -34,6 +34,7 @@ class World(Protocol):
     dt: float  # days in one step
     day: int  # the first day of the current step, counted from the scenario's start
     horizon: float  # days over which an option's harm is weighed
+    watchers: dict[str, list[Actor]]  # actor -> the actors tied to it by some chain of relations
 
     def act(self, action: Action, day: float | None = None) -> None:
         """An action taken this step (on `day`, the step's first by default)."""

@@ -14,6 +14,7 @@ import math
 from collections import defaultdict
 
 import mesa
+import networkx as nx
 import numpy as np
 
 from agents.actions import GUARANTEE, SCHEDULED, WARNED, Action, Rungs
@@ -48,6 +49,15 @@ class EscalationModel(mesa.Model):
         self._allies_against: dict[tuple[str, str], list[tuple[str, float]]] = {}
         self._protectors: dict[str, list[tuple[str, int]]] = {}
         self.actors = {aid: Actor(self, aid, a) for aid, a in scenario.actors.items()}
+        # Who watches whom: the actors linked to one another by any chain of relations. Actors with no tie at all
+        # (two crises in one world) hold no beliefs about each other and do not read each other's acts.
+        graph = self.network.graph().to_undirected()
+        graph.add_nodes_from(self.actors)
+        self.watchers: dict[str, list[Actor]] = {}
+        for part in nx.connected_components(graph):
+            members = [self.actors[aid] for aid in self.actors if aid in part]
+            for m in members:
+                self.watchers[m.aid] = members
         # Who answers for whom, fixed for a run: an actor's patrons (their grievance is answered by its blows, by
         # the level of their support), and those who grieve with it (patrons by their solidarity, partners by the
         # level of their alliance).
@@ -185,7 +195,7 @@ class EscalationModel(mesa.Model):
 
     def unanswered(self, actor: str, crosser: str) -> None:
         """A red line was left unanswered: everyone believes a little less in the actor's resolve."""
-        for other in self.actors.values():
+        for other in self.watchers[actor]:
             if other.aid != actor:
                 r = other.resolve_seen.get(actor)
                 if r is not None:
@@ -438,14 +448,10 @@ class EscalationModel(mesa.Model):
         read the act with less noise."""
         b = self.behaviour
         net = self.network
-        observers = list(self.actors.values())
-        if not shown:
-            return
-        draws = self.rng.standard_normal(
-            (len(shown), len(observers))
-        )  # one call: the same stream as one per row
-        for (source, (signal, targets)), noise in zip(shown.items(), draws, strict=True):
+        for source, (signal, targets) in shown.items():
             actor = self.actors[source]
+            observers = self.watchers[source]
+            noise = self.rng.standard_normal(len(observers))
             blamed = {rel.target for rel in net.attributions(source) if targets.intersection(rel.via)}
             for y, e in zip(observers, noise, strict=True):
                 if y.aid == source:
