@@ -73,7 +73,6 @@ class Actor(mesa.Agent):
             str, tuple[float, Option, str]
         ] = {}  # prepared strikes: target -> (day, option, cause)
         self.mood = 0.0  # a slow random swing in how much motives weigh (log scale)
-        self.last_choice: dict[str, tuple[Option | None, float]] = {}  # target -> (option, utility), for play
         self._hostility = dict(model.network.hostility(aid))
         self._rates: dict[str, float] = {}
         self._aimed_at = tuple(spec.doctrine.aims.disarm) if spec.doctrine.aims is not None else ()
@@ -161,9 +160,6 @@ class Actor(mesa.Agent):
         """Fear of the most feared adversary."""
         return max((self.fear_of(a) for a in self.adversaries()), default=0.0)
 
-    def doctrine_names(self) -> list[str]:
-        return list(self.doctrines)
-
     # --- the phases of a step, in the order the model calls them --------------------------------------------------
 
     def perceive(self) -> None:
@@ -194,7 +190,6 @@ class Actor(mesa.Agent):
                 continue
             stakes = self.weigh(target)
             option, utility = self.choose(target, stakes)
-            self.last_choice[target] = (option, utility)
             if option is not None:
                 self.carry_out(target, option, stakes)
             elif utility < 0 and world.rungs.de_escalate is not None:
