@@ -49,10 +49,15 @@ class EscalationModel(mesa.Model):
         self._allies_against: dict[tuple[str, str], list[tuple[str, float]]] = {}
         self._protectors: dict[str, list[tuple[str, int]]] = {}
         self.actors = {aid: Actor(self, aid, a) for aid, a in scenario.actors.items()}
-        # Who watches whom: the actors linked to one another by any chain of relations. Actors with no tie at all
-        # (two crises in one world) hold no beliefs about each other and do not read each other's acts.
+        # Who watches whom: the actors linked to one another by any chain of ties (a relation, a scheduled event, an
+        # adversary an actor learns about). Actors with no tie at all (two crises in one world) hold no beliefs
+        # about each other and do not read each other's acts.
         graph = self.network.graph().to_undirected()
         graph.add_nodes_from(self.actors)
+        graph.add_edges_from((e.source, e.target) for e in scenario.events)
+        for aid, a in scenario.actors.items():
+            if a.doctrine.learning is not None:
+                graph.add_edges_from((aid, other) for other in a.doctrine.learning.about)
         self.watchers: dict[str, list[Actor]] = {}
         for part in nx.connected_components(graph):
             members = [self.actors[aid] for aid in self.actors if aid in part]
