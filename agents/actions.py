@@ -84,6 +84,12 @@ class Rungs:
             for i in range(len(r))
         ]
         self.options = self._options(ladder.warned_share)
+        # The options as plain tuples, unpacked in the decision loop (attribute reads cost there):
+        # (option, rung, severity, deaths, force, reach, per day, tempo).
+        self.option_rows = [
+            (o, o.rung, o.severity, o.deaths, o.force, o.reach, self.per_day[o.rung], self.tempo[o.rung])
+            for o in self.options
+        ]
 
     def _options(self, warned_share: float) -> list[Option]:
         """Every hostile rung by surprise, and each rung that kills (one strike at a time) also warned."""

@@ -8,6 +8,7 @@ Its doctrines fill in the terms (agents.doctrines); docs/model.md gives the form
 
 from __future__ import annotations
 
+import functools
 import math
 from typing import TYPE_CHECKING
 
@@ -31,6 +32,7 @@ if TYPE_CHECKING:
 PASSIVE = ("target", "mediator")  # kinds that do not use force on their own
 
 
+@functools.lru_cache(maxsize=4096)  # the same strikes are weighed against the same lines step after step
 def crossing_chance(deaths: float, limit: float) -> float:
     """Chance that an action meant to kill `deaths` (Poisson) kills more than `limit`."""
     if limit < 1:
@@ -273,33 +275,44 @@ class Actor(mesa.Agent):
         base = self.answer_strength(target, -1)
         seen = self.capability_seen
         guards = [(trigger, seen.get(g, 0.0)) for g, trigger in world.protectors_of(target) if g != self.aid]
-        horizon, per_day, tempos = world.horizon, rungs.per_day, rungs.tempo
+        horizon, per_day = world.horizon, rungs.per_day
         severity, casualties, top = rungs.severity, rungs.casualties, rungs.top
         motive, commitment, comfort = stakes.motive, stakes.commitment, stakes.comfort
+        max_rung, campaign_rung, answer_reach = stakes.max_rung, stakes.campaign_rung, stakes.answer_reach
+        domestic, pressure = stakes.domestic, stakes.pressure
+        campaign_span = stakes.tempo * horizon
         log1p = math.log1p
         best: Option | None = None
         best_u = 0.0
-        for o in rungs.options:
-            r = o.rung
-            if r > stakes.max_rung:
+        for o, r, sev, deaths, force, reach, daily, tempo in rungs.option_rows:
+            if r > max_rung:
                 break
             # Harm over the horizon: one strike, a campaign's attacks at its tempo, or a war's days (span).
-            if r == stakes.campaign_rung:
-                span = stakes.tempo * horizon
-            elif per_day[r]:
-                span = horizon
+            if r == campaign_rung:
+                span = campaign_span
+                own_span = span * strength
+            elif daily:
+                span = own_span = horizon
+            elif tempo:
+                span = tempo * horizon
+                own_span = span * strength
             else:
-                span = tempos[r] * horizon if tempos[r] else 1.0
-            own_span = (
-                span * strength if r == stakes.campaign_rung or (tempos[r] and not per_day[r]) else span
-            )
-            x = log1p((o.severity + o.deaths * cap) * own_span)
+                span = own_span = 1.0
+            x = log1p((sev + deaths * cap) * own_span)
             gain = x if x < motive else motive
-            if o.force and commitment:
-                gain += commitment * (
-                    1.0 if o.reach >= stakes.answer_reach else o.reach / stakes.answer_reach
-                )
+            if force and commitment:
+                gain += commitment * (1.0 if reach >= answer_reach else reach / answer_reach)
             u = weight * gain
+            # The costs that need no belief about the answer: if the option is no better than the best even
+            # before the feared answer is counted, that answer (never negative) cannot make it better.
+            bound = u
+            if r > comfort:
+                bound -= domestic * (r - comfort)
+            if force:
+                # Larger operations cost more to mount and to justify: the cost of force grows with its scale.
+                bound -= pressure * reach + force_cost * (0.5 + reach)
+            if bound <= best_u:
+                continue
             if fear > 0:
                 # The expected answer (docs/model.md): in kind at the answering strength, or one rung above if
                 # the option crosses one of the target's red lines; weighed by the balance of strength.
@@ -309,11 +322,11 @@ class Actor(mesa.Agent):
                         answering += g
                 total = answering + cap
                 balance = 2.0 * answering / total if total > 0 else 0.0
-                answer = log1p((o.severity + o.deaths * answering) * span)
+                answer = log1p((sev + deaths * answering) * span)
                 if own and r >= floor:
                     crossing = 1.0
-                elif limit is not None and o.deaths > 0:
-                    crossing = crossing_chance(o.deaths * cap, limit)
+                elif limit is not None and deaths > 0:
+                    crossing = crossing_chance(deaths * cap, limit)
                 else:
                     crossing = 0.0
                 if crossing:
@@ -323,11 +336,12 @@ class Actor(mesa.Agent):
                     )
                     answer = (1.0 - crossing) * answer + crossing * above
                 u -= fear * balance * answer
-            if r > comfort:
-                u -= stakes.domestic * (r - comfort)
-            if o.force:
-                # Larger operations cost more to mount and to justify: the cost of force grows with its scale.
-                u -= stakes.pressure * o.reach + force_cost * (0.5 + o.reach)
+                if r > comfort:
+                    u -= domestic * (r - comfort)
+                if force:
+                    u -= pressure * reach + force_cost * (0.5 + reach)
+            else:
+                u = bound
             if u > best_u:
                 best, best_u = o, u
         if best is None:

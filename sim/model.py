@@ -14,7 +14,6 @@ import math
 from collections import defaultdict
 
 import mesa
-import networkx as nx
 import numpy as np
 
 from agents.actions import GUARANTEE, SCHEDULED, WARNED, Action, Rungs
@@ -30,6 +29,23 @@ def _columns(rows: list[tuple], fields: tuple[str, ...]) -> dict[str, list]:
     """Rows of tuples as a dict of columns: the per-step loop appends one tuple per row, the cheapest record."""
     transposed = list(zip(*rows, strict=True)) if rows else [() for _ in fields]
     return {f: list(c) for f, c in zip(fields, transposed, strict=True)}
+
+
+def _circles(members, ties: list[tuple[str, str]]) -> dict[str, str]:
+    """Each member's circle (a representative member): members joined by a chain of ties share one. Union-find,
+    since this runs once per run and a graph library's copy of the network costs more than the search."""
+    parent = {m: m for m in members}
+
+    def root(m: str) -> str:
+        while parent[m] != m:
+            parent[m] = parent[parent[m]]
+            m = parent[m]
+        return m
+
+    for a, b in ties:
+        if a in parent and b in parent:
+            parent[root(a)] = root(b)
+    return {m: root(m) for m in members}
 
 
 class EscalationModel(mesa.Model):
@@ -52,17 +68,16 @@ class EscalationModel(mesa.Model):
         # Who watches whom: the actors linked to one another by any chain of ties (a relation, a scheduled event, an
         # adversary an actor learns about). Actors with no tie at all (two crises in one world) hold no beliefs
         # about each other and do not read each other's acts.
-        graph = self.network.graph().to_undirected()
-        graph.add_nodes_from(self.actors)
-        graph.add_edges_from((e.source, e.target) for e in scenario.events)
+        ties = [(r.source, r.target) for r in scenario.relations]
+        ties += [(e.source, e.target) for e in scenario.events]
         for aid, a in scenario.actors.items():
             if a.doctrine.learning is not None:
-                graph.add_edges_from((aid, other) for other in a.doctrine.learning.about)
-        self.watchers: dict[str, list[Actor]] = {}
-        for part in nx.connected_components(graph):
-            members = [self.actors[aid] for aid in self.actors if aid in part]
-            for m in members:
-                self.watchers[m.aid] = members
+                ties += [(aid, other) for other in a.doctrine.learning.about]
+        circle = _circles(self.actors, ties)
+        members: dict[str, list[Actor]] = defaultdict(list)
+        for aid, actor in self.actors.items():
+            members[circle[aid]].append(actor)
+        self.watchers: dict[str, list[Actor]] = {aid: members[circle[aid]] for aid in self.actors}
         # Who answers for whom, fixed for a run: an actor's patrons (their grievance is answered by its blows, by
         # the level of their support), and those who grieve with it (patrons by their solidarity, partners by the
         # level of their alliance).
@@ -451,29 +466,32 @@ class EscalationModel(mesa.Model):
         strike was on them or on someone the striker blames them for, half when on an actor they are tied to
         (an adversary, a client, a partner), a quarter otherwise. A back channel between the two lets the observer
         read the act with less noise."""
-        b = self.behaviour
+        noise_sd = self.behaviour.observation_noise
         net = self.network
         for source, (signal, targets) in shown.items():
             actor = self.actors[source]
             observers = self.watchers[source]
-            noise = self.rng.standard_normal(len(observers))
+            noise = self.rng.standard_normal(len(observers)).tolist()
             blamed = {rel.target for rel in net.attributions(source) if targets.intersection(rel.via)}
+            capability = actor.capability
             for y, e in zip(observers, noise, strict=True):
-                if y.aid == source:
+                aid = y.aid
+                if aid == source:
                     continue
-                y.capability_seen[source] = actor.capability
-                if y.aid in targets or y.aid in blamed:
+                y.capability_seen[source] = capability
+                if aid in targets or aid in blamed:
                     relevance = 1.0
-                elif not targets.isdisjoint(self._ties[y.aid]):
+                elif not targets.isdisjoint(self._ties[aid]):
                     relevance = 0.5
                 else:
                     relevance = 0.25
                 # A blow is read as at most the resolve it shows, often less through noise (a costly signal is a
                 # lower bound); a working channel between the two lets the observer read it for what it meant.
-                channel = net.channel(y.aid, source)
+                channel = net.channel(aid, source)
                 if channel:
-                    channel *= self.channel_open(y.aid, source)
-                seen = signal * min(1.0, 1.0 + b.observation_noise * (1.0 - channel) * float(e))
+                    channel *= self.channel_open(aid, source)
+                read = 1.0 + noise_sd * (1.0 - channel) * e
+                seen = signal * (read if read < 1.0 else 1.0)
                 r = y.resolve_seen.get(source, 0.5)
                 if seen > r:
                     y.resolve_seen[source] = r + y.learning_rate(source) * relevance * (seen - r)
