@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 
 import mesa
 
+from redline import language as lang
 from redline.agents.actions import (
     CAMPAIGN,
     COERCION,
@@ -23,7 +24,6 @@ from redline.agents.actions import (
     Option,
 )
 from redline.agents.doctrines import Retaliation, Stakes, from_spec, weighers
-from redline import language as lang
 
 if TYPE_CHECKING:
     from redline.agents.world import World

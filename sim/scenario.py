@@ -1,6 +1,7 @@
 """Load a scenario: read the file, follow `extends`, apply overrides, validate, resolve the ladder, check references.
 
     load_scenario("scenarios/axis-2023.yaml", overrides=["actors.iran.cost_sensitivity=0.5"])
+    load_scenario("axis-2023")  # a shipped scenario, by name
 
 returns a frozen `Scenario` or raises `ScenarioError` listing every problem as `FILE:LINE: key.path: message`.
 """
@@ -291,8 +292,9 @@ def load_scenario(
     injects: Iterable[str] = (),
 ) -> Scenario:
     """Read, patch, validate and resolve one scenario file. Raises ScenarioError with every problem found.
-    `injects` add events without editing the file: `DATE:SOURCE:TARGET:ACTION`, checked like the file's own."""
-    path = Path(path)
+    `injects` add events without editing the file: `DATE:SOURCE:TARGET:ACTION`, checked like the file's own.
+    `path` may also name a shipped scenario: `load_scenario("axis-2023")`, `load_scenario("cases/lebanon-2006")`."""
+    path = paths.scenario_path(path)
     issues = Collector()
     doc = _read(path, issues)
     patcher = _Patcher(doc, issues)
