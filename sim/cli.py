@@ -14,6 +14,7 @@ import json
 import os
 import re
 import sys
+import typing
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import BrokenExecutor
 from pathlib import Path
@@ -669,7 +670,7 @@ def build_parser() -> argparse.ArgumentParser:
         "paragraph, and those of the historical cases, with their sources.",
     )
     e.add_argument("--actor", help="only claims about this actor (e.g. iran)")
-    e.add_argument("--kind", choices=list(ClaimKind.__args__), help="only claims of this kind")
+    e.add_argument("--kind", choices=list(typing.get_args(ClaimKind)), help="only claims of this kind")
     e.set_defaults(func=cmd_seeds)
 
     d = sub.add_parser(
