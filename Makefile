@@ -29,9 +29,19 @@ demo: $(STAMP)
 test: $(STAMP)
 	$(BIN)/python -m pytest -q
 
+# mypy checks the package as it is installed, `redline` over sim/ with agents/ inside it. It cannot follow the
+# editable install's import hook, so it reads a tree of links laid out like the installed package (rebuilt each
+# time, so that new modules are seen); its messages name the files of the checkout.
+TYPECHECK := $(VENV)/typecheck
+
 lint: $(STAMP)
 	$(BIN)/ruff format --check .
 	$(BIN)/ruff check .
+	@rm -rf $(TYPECHECK) && mkdir -p $(TYPECHECK)/redline/agents
+	@ln -s $(CURDIR)/sim/*.py $(CURDIR)/sim/py.typed $(TYPECHECK)/redline/
+	@ln -s $(CURDIR)/agents/*.py $(TYPECHECK)/redline/agents/
+	set -o pipefail; cd $(TYPECHECK) && $(CURDIR)/$(BIN)/mypy --config-file $(CURDIR)/pyproject.toml \
+		--cache-dir $(CURDIR)/$(VENV)/.mypy_cache -p redline | sed -e 's|^redline/agents/|agents/|' -e 's|^redline/|sim/|'
 
 format: $(STAMP)
 	$(BIN)/ruff format .

@@ -66,7 +66,7 @@ class Rungs:
         self.casualties = [x.casualties for x in r]
         self.capability_damage = [x.capability_damage for x in r]
         self.per_day = [x.per_day for x in r]
-        self.tempo = [x.tempo for x in r]
+        self.tempo = [x.tempo or 0.0 for x in r]  # actions a day the rung is kept up; 0: one per decision
         # Severity: what an action costs its target beyond deaths. Uses of force weigh fully; threats and shows of
         # force a quarter as much, so that words alone build grievance only slowly.
         self.severity = [max(0.0, -x.goldstein) / 10 * (1.0 if x.mid_level >= 4 else 0.25) for x in r]

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 
 import mesa
 
+from redline import language as lang
 from redline.agents.actions import (
     CAMPAIGN,
     COERCION,
@@ -24,7 +25,6 @@ from redline.agents.actions import (
     Option,
 )
 from redline.agents.doctrines import Retaliation, Stakes, from_spec, weighers
-from redline import language as lang
 
 if TYPE_CHECKING:
     from redline.agents.world import World
@@ -47,10 +47,10 @@ def crossing_chance(deaths: float, limit: float) -> float:
 class Actor(mesa.Agent):
     """A state, armed group, host state, target or mediator. Kinds differ by their data and doctrines."""
 
-    model: World  # type: ignore[assignment]
+    model: World
 
     def __init__(self, model: World, aid: str, spec: lang.Actor):
-        super().__init__(model)  # type: ignore[arg-type]
+        super().__init__(model)
         self.aid = aid
         self.spec = spec
         self.capability = spec.capability
@@ -71,9 +71,8 @@ class Actor(mesa.Agent):
         self.chosen: dict[str, tuple[float, Option | None, float, str]] = {}
         self.pressure: dict[str, float] = {}  # target -> cost of defying patrons by attacking it, this step
         self.pressed_before: set[str] = set()  # targets the actor was pressed about in the step before
-        self.orders: dict[
-            str, tuple[float, Option, str]
-        ] = {}  # prepared strikes: target -> (day, option, cause)
+        # prepared strikes: target -> (day, the action, its intended deaths at full capability)
+        self.orders: dict[str, tuple[float, Action, float]] = {}
         self.mood = 0.0  # a slow random swing in how much motives weigh (log scale)
         self._hostility = dict(model.network.hostility(aid))
         self._rates: dict[str, float] = {}
@@ -168,7 +167,7 @@ class Actor(mesa.Agent):
         self.pressed_before = set(self.pressure)
         self.pressure = {}
         self._posture = {}
-        self._fear: dict[str, float] = {}
+        self._fear = {}
         for d in self.doctrines.values():
             d.perceive(self)
 

@@ -68,7 +68,7 @@ INJECTS: tuple[str, ...] = tuple(_OPTIONS.get("inject", ()))
 MAX_DYADS = 6  # rows of the timeline
 # How the network draws each relation type: redline.plots' styles, and one for any type it does not style yet.
 APP_EDGE_STYLE = {"allied": {"color": "#66a80f", "style": "dashed", "label": "allied"}, **EDGE_STYLE}
-OTHER_EDGE = {"color": "#adb5bd", "style": "solid", "label": "other"}
+OTHER_EDGE: dict[str, Any] = {"color": "#adb5bd", "style": "solid", "label": "other"}
 FEED_LINES = 14
 
 
@@ -267,7 +267,7 @@ def latest_events(model: EscalationApp, lines: int = FEED_LINES) -> list[tuple[i
     out: list[tuple[int, str]] = []
     for step in sorted(set(ev["step"]), reverse=True):
         count: Counter[tuple[str, str, int, str]] = Counter()
-        killed: Counter[tuple[str, str, int, str]] = Counter()
+        killed: defaultdict[tuple[str, str, int, str], float] = defaultdict(float)
         blamed: dict[tuple[str, str, int, str], Counter[str]] = defaultdict(Counter)
         for i in (i for i, s in enumerate(ev["step"]) if s == step):
             key = (ev["source"][i], ev["target"][i], ev["rung"][i], ev["cause"][i])
@@ -327,7 +327,7 @@ def timeline_png(model: EscalationApp) -> bytes:
 def network_png(model: EscalationApp) -> bytes:
     """The actors (size: capability now) and their relations, with this step's hostile actions in red."""
     actors, pos = model.facts["actors"], model.layout
-    g = nx.MultiDiGraph()
+    g: nx.MultiDiGraph[str] = nx.MultiDiGraph()
     g.add_nodes_from(actors)
     fig = Figure(figsize=(5.6, 4.6), layout="constrained")
     ax = fig.subplots()
@@ -347,7 +347,7 @@ def network_png(model: EscalationApp) -> bytes:
             node_size=900,
             connectionstyle="arc3,rad=0.1",
         )
-    now = Counter()
+    now: Counter[tuple[str, str]] = Counter()
     ev = model.events
     last = model.steps_done - 1
     for s, a, b, r in zip(ev["step"], ev["source"], ev["target"], ev["rung"], strict=True):

@@ -7,6 +7,7 @@ the rate after an anchor event over the rate before it) and a statistic over run
 from __future__ import annotations
 
 import math
+import typing
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -77,11 +78,12 @@ def _rate_ratio(
         lo, hi = max(0, a - r.before_steps), min(steps - 1, a + r.after_steps)
         if a - lo < 1 or hi - a < 1:
             continue
-        counts = per_step.get(run, pd.Series(dtype=float))
+        # the run's counts per step (the first level of the index is the run)
+        counts = typing.cast(pd.Series, per_step.get(run, pd.Series(dtype=float)))
         before = counts[(counts.index >= lo) & (counts.index < a)].sum() / (a - lo)
         after = counts[(counts.index > a) & (counts.index <= hi)].sum() / (hi - a)
         if before > 0:
-            out[run] = after / before
+            out.at[run] = after / before
     return out
 
 

@@ -14,6 +14,7 @@ import json
 import os
 import re
 import sys
+import typing
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import BrokenExecutor
 from pathlib import Path
@@ -26,6 +27,7 @@ from redline.limits import MAX_POINTS, MAX_RUNS, MAX_SAMPLES, MAX_SWEEP_RUNS, MA
 EXIT_OK, EXIT_FAILED, EXIT_BAD_INPUT = 0, 1, 2
 EXIT_INTERRUPTED, EXIT_TERMINATED = 130, 143  # 128 + SIGINT, 128 + SIGTERM, as shells report them
 FORCE_HELP = "replace DIR if a redline command wrote it (a folder of other files is never replaced)"
+SCENARIO_HELP = "a scenario file, or the name of a shipped scenario (axis-2023, cases/lebanon-2006, ...)"
 
 
 class Terminated(BaseException):
@@ -207,6 +209,14 @@ def cmd_describe(args: argparse.Namespace) -> int:
         png = plots.network(scenario_facts(scn), out.path)
     print(f"\nnetwork picture: {folder / png.name}")
     return EXIT_OK
+
+
+def _scenario(text: str) -> Path:
+    """A scenario argument as a file: a shipped scenario's name becomes its file; an unknown name is bad input
+    (ScenarioError, one line listing the names)."""
+    from redline.paths import scenario_path
+
+    return scenario_path(text)
 
 
 def _positive(text: str) -> int:
@@ -537,10 +547,10 @@ def cmd_app(args: argparse.Namespace) -> int:
     import os
     import subprocess
 
-    from redline.paths import SCENARIOS
+    from redline.paths import scenario_path
     from redline.scenario import load_scenario
 
-    scenario = Path(args.scenario or SCENARIOS / "axis-2023.yaml")
+    scenario = args.scenario or scenario_path("axis-2023")
     absent = [m for m in ("solara", "altair") if importlib.util.find_spec(m) is None]
     if absent:
         raise UsageError(
@@ -600,6 +610,16 @@ def _check_listen(host: str, port: int) -> None:
             raise UsageError(f"redline app: {what}") from None
 
 
+def _version() -> str:
+    """The installed distribution's version (pyproject.toml's), as pip knows it."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("redline")
+    except PackageNotFoundError:  # the sources on sys.path without an install
+        return "unknown (not installed)"
+
+
 def build_parser() -> argparse.ArgumentParser:
     from redline.evidence import ClaimKind
     from redline.typed import MAX_DATE, MAX_TEXT, MIN_DATE
@@ -616,6 +636,7 @@ def build_parser() -> argparse.ArgumentParser:
         f"{MAX_WORKERS}; a sweep at most {MAX_POINTS:,} points and {MAX_SWEEP_RUNS:,} runs. Output folders: "
         "--force replaces only an empty folder or one a redline command wrote.",
     )
+    p.add_argument("--version", action="version", version=f"redline {_version()}")
     sub = p.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
 
     v = sub.add_parser(
@@ -626,7 +647,9 @@ def build_parser() -> argparse.ArgumentParser:
         f"of at most {MAX_TEXT:,} characters, dates from {MIN_DATE} to {MAX_DATE}; `extends:` reaches only files "
         "in the scenario's own folder tree and the shipped scenarios.",
     )
-    v.add_argument("files", nargs="+", metavar="SCENARIO")
+    v.add_argument(
+        "files", nargs="+", metavar="SCENARIO", help=SCENARIO_HELP
+    )  # each reported on its own line
     v.add_argument("-q", "--quiet", action="store_true", help="print nothing for valid files")
     _add_set(v)
     v.set_defaults(func=cmd_validate)
@@ -647,7 +670,7 @@ def build_parser() -> argparse.ArgumentParser:
         "paragraph, and those of the historical cases, with their sources.",
     )
     e.add_argument("--actor", help="only claims about this actor (e.g. iran)")
-    e.add_argument("--kind", choices=list(ClaimKind.__args__), help="only claims of this kind")
+    e.add_argument("--kind", choices=list(typing.get_args(ClaimKind)), help="only claims of this kind")
     e.set_defaults(func=cmd_seeds)
 
     d = sub.add_parser(
@@ -656,7 +679,7 @@ def build_parser() -> argparse.ArgumentParser:
         description="Print a scenario's actors, relations, events and checks, and write a PNG of "
         "its actor-relations network.",
     )
-    d.add_argument("scenario", metavar="SCENARIO")
+    d.add_argument("scenario", metavar="SCENARIO", type=_scenario, help=SCENARIO_HELP)
     d.add_argument("--out", metavar="DIR", help="folder for network.png (default: out/<scenario id>)")
     d.add_argument("--force", action="store_true", help="replace an existing network.png")
     _add_set(d)
@@ -668,7 +691,7 @@ def build_parser() -> argparse.ArgumentParser:
         description="Run a scenario N times and write events, metrics and runs tables, "
         "manifest.json, summary.md and PNG plots into a new folder.",
     )
-    r.add_argument("scenario", metavar="SCENARIO")
+    r.add_argument("scenario", metavar="SCENARIO", type=_scenario, help=SCENARIO_HELP)
     r.add_argument(
         "--out", required=True, metavar="DIR", help="output folder (refused if it exists, unless --force)"
     )
@@ -687,7 +710,7 @@ def build_parser() -> argparse.ArgumentParser:
         description="Run a scenario's ensemble and print each check's value, band, verdict and "
         "evidence. Exit status 1 if a check fails.",
     )
-    c.add_argument("scenario", metavar="SCENARIO")
+    c.add_argument("scenario", metavar="SCENARIO", type=_scenario, help=SCENARIO_HELP)
     _add_ensemble_options(c, runs=200)
     _add_set(c)
     c.set_defaults(func=cmd_check)
@@ -698,8 +721,8 @@ def build_parser() -> argparse.ArgumentParser:
         description="Run scenarios A and B with the same seeds, run by run, and print the differences B - A in "
         "outcome probabilities and in uses of force per run, with 95% intervals of the paired differences.",
     )
-    cm.add_argument("a", metavar="A")
-    cm.add_argument("b", metavar="B")
+    cm.add_argument("a", metavar="A", type=_scenario, help=SCENARIO_HELP)
+    cm.add_argument("b", metavar="B", type=_scenario, help=SCENARIO_HELP)
     cm.add_argument("--out", metavar="DIR", help="also write compare.md and compare.png into DIR")
     cm.add_argument("--force", action="store_true", help=FORCE_HELP)
     _add_ensemble_options(cm, runs=200, what="runs of each scenario, with the same seeds")
@@ -712,7 +735,7 @@ def build_parser() -> argparse.ArgumentParser:
         description="Move each --param down and up by --delta (one at a time, same seeds), rerun the ensemble and "
         "report every check, with each parameter's influence: how far the checks move, in units of their bands.",
     )
-    rb.add_argument("scenario", metavar="SCENARIO")
+    rb.add_argument("scenario", metavar="SCENARIO", type=_scenario, help=SCENARIO_HELP)
     rb.add_argument(
         "--param", action="append", required=True, metavar="KEY.PATH", help="a number to move (repeatable)"
     )
@@ -741,7 +764,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--param relations.supports:iran:iraqi_militias.control=0:1:5 (5 values), "
         "--design morris --samples 20 --param actors.iran.cost_sensitivity=0.4:1.0",
     )
-    sp.add_argument("scenario", metavar="SCENARIO")
+    sp.add_argument("scenario", metavar="SCENARIO", type=_scenario, help=SCENARIO_HELP)
     sp.add_argument(
         "--param",
         action="append",
@@ -791,7 +814,7 @@ def build_parser() -> argparse.ArgumentParser:
         "the ladder (TARGET RUNG; several separated by ';'; 'pass'; 'help'; 'quit') while the model plays the "
         "others. The game is saved like `redline run` with one run, for `redline plot` and `redline debrief`.",
     )
-    pg.add_argument("scenario", metavar="SCENARIO")
+    pg.add_argument("scenario", metavar="SCENARIO", type=_scenario, help=SCENARIO_HELP)
     pg.add_argument(
         "--as", dest="actor", required=True, metavar="ACTOR", help="the actor you play, e.g. iran"
     )
@@ -824,7 +847,8 @@ def build_parser() -> argparse.ArgumentParser:
         "scenario",
         metavar="SCENARIO",
         nargs="?",
-        help="the scenario (default: the flagship, scenarios/axis-2023.yaml)",
+        type=_scenario,
+        help="a scenario file or a shipped scenario's name (default: the flagship, axis-2023)",
     )
     ap.add_argument("--port", type=_port, default=8765, help="the port to serve on (default 8765)")
     ap.add_argument(

@@ -54,7 +54,8 @@ def story(res: Results, run: int) -> list[dict]:
         lines = []
         here = ev[ev["step"] == step]
         groups = here.groupby(["source", "target", "action", "cause"], sort=False)
-        for (src, tgt, action, cause), g in groups:
+        for key, g in groups:
+            src, tgt, action, cause = map(str, key)  # the key: a tuple of str columns
             n = len(g)
             deaths = g["casualties"].sum()
             blamed = sorted(set(g["attributed_to"]) - {""})
@@ -71,7 +72,7 @@ def story(res: Results, run: int) -> list[dict]:
         for row in red[red["step"] == step].itertuples():
             who = ", ".join(_label(facts, w) for w in str(row.crossed_by).split(",") if w)
             lines.append(
-                f"⚠ red line of **{_label(facts, row.actor)}** crossed by {who}: it is committed to answer"
+                f"⚠ red line of **{_label(facts, str(row.actor))}** crossed by {who}: it is committed to answer"
             )
         steps.append({"step": step, "date": dates[step].date().isoformat(), "lines": lines})
     return steps

@@ -15,7 +15,8 @@ class Issue:
     message: str
 
     def __str__(self) -> str:
-        return f"{self.file}:{self.line}: {_printable(self.path) or '(document)'}: {_printable(self.message)}"
+        # A message may list what is allowed (the shipped scenarios, say): it gets more room than a key path.
+        return f"{self.file}:{self.line}: {_printable(self.path) or '(document)'}: {_printable(self.message, 600)}"
 
 
 def _printable(text: str, limit: int = 300) -> str:

@@ -12,7 +12,7 @@ from typing import Literal
 
 from redline import paths
 from redline.errors import Collector, Issue, ScenarioError
-from redline.typed import INVALID, Builder, spec
+from redline.typed import INVALID, Builder, Problem, spec
 from redline.yamlio import load
 
 ClaimKind = Literal[
@@ -55,7 +55,7 @@ class Claim:
     unit: str | None = spec("What the number counts.", default=None)
     window: Window | None = spec("For facts: the period it covers.", default=None)
 
-    def problems(self) -> Iterator[tuple[str, str]]:
+    def problems(self) -> Iterator[Problem]:
         if self.kind == "fact" and self.value is None:
             yield "value", "a claim of kind fact gives its value"
 
@@ -73,7 +73,7 @@ class Article:
         """Where the claims come from: the article's file name."""
         return self.article
 
-    def problems(self) -> Iterator[tuple[str, str]]:
+    def problems(self) -> Iterator[Problem]:
         prefix = "s" + self.article[:3] + ".c"
         for i, c in enumerate(self.claims):
             if c.id != f"{prefix}{i + 1}":

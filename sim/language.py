@@ -13,7 +13,7 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, fields
 from typing import Any, Literal
 
-from redline.typed import spec
+from redline.typed import Problem, spec
 
 ActorKind = Literal["state", "armed_group", "host_state", "target", "mediator"]
 Response = Literal["proportional", "tit_for_tat", "one_up"]
@@ -35,7 +35,7 @@ class Sourced:
         "Values the articles give no number for: key -> why this value was chosen.", default={}
     )
 
-    def problems(self) -> Iterator[tuple[str, str]]:
+    def problems(self) -> Iterator[Problem]:
         if not self.evidence and not self.assumed:
             yield "", "cite claims under 'evidence' or mark values under 'assumed' (key: reason)"
         names = {f.metadata.get("key") or f.name for f in fields(self)} - {"evidence", "assumed"}
@@ -99,7 +99,7 @@ class Ladder:
     )
     rungs: tuple[Rung, ...] = spec("The rungs, lowest first.")
 
-    def problems(self) -> Iterator[tuple[str, str]]:
+    def problems(self) -> Iterator[Problem]:
         seen: set[str] = set()
         for i, r in enumerate(self.rungs):
             if r.id in seen:
@@ -289,7 +289,7 @@ class _Edge(Sourced):
     source: str = spec("The actor the relation goes from.", key="from", ref="actor")
     target: str = spec("The actor the relation goes to.", key="to", ref="actor")
 
-    def problems(self) -> Iterator[tuple[str, str]]:
+    def problems(self) -> Iterator[Problem]:
         yield from super().problems()
         if self.source == self.target:
             yield "to", f"a relation from '{self.source}' to itself"
@@ -429,7 +429,7 @@ class Event(Sourced):
     )
     note: str = spec("What happened.", default="")
 
-    def problems(self) -> Iterator[tuple[str, str]]:
+    def problems(self) -> Iterator[Problem]:
         yield from super().problems()
         if self.source == self.target:
             yield "target", "an event's source and target are the same actor"
@@ -450,7 +450,7 @@ class EventFilter:
     start: dt.date | None = spec("First day counted.", default=None, key="from")
     end: dt.date | None = spec("Last day counted.", default=None, key="to")
 
-    def problems(self) -> Iterator[tuple[str, str]]:
+    def problems(self) -> Iterator[Problem]:
         if self.min_mid > self.max_mid:
             yield "min_mid", "min_mid is above max_mid"
         if self.start and self.end and self.start > self.end:
@@ -488,7 +488,7 @@ class Check(Sourced):
     )
     expect: str = spec("The band the statistic must fall in: '>= X', '<= X', '> X', '< X' or 'LO..HI'.")
 
-    def problems(self) -> Iterator[tuple[str, str]]:
+    def problems(self) -> Iterator[Problem]:
         yield from super().problems()
         given = [m for m in ("count", "share_of_steps", "rate_ratio") if getattr(self, m) is not None]
         if len(given) != 1:
@@ -594,7 +594,7 @@ class NamedOutcome:
     description: str = spec("What it means, in words.")
     when: EventFilter = spec("The events that make a run have this outcome.")
 
-    def problems(self) -> Iterator[tuple[str, str]]:
+    def problems(self) -> Iterator[Problem]:
         if not re.fullmatch(r"[a-z][a-z0-9_]*", self.name):
             yield "name", "an outcome's name is a lower-case word: letters, digits and '_'"
 
@@ -639,7 +639,7 @@ class Scenario:
                 return r
         raise KeyError(key)
 
-    def problems(self) -> Iterator[tuple[str, str]]:
+    def problems(self) -> Iterator[Problem]:
         seen: dict[str, int] = {}
         for i, r in enumerate(self.relations):
             if r.key in seen:

@@ -1,10 +1,10 @@
 """The escalation model: a Mesa model built from a loaded Scenario.
 
 Each step: scheduled events; actors perceive (moods swing, unanswered red lines cost credibility) and patrons
-influence their clients; every actor chooses what to do toward each adversary (redline.agents.actor); grievance fades; the
-step's actions land (deaths drawn around what was intended, lost capability, blame, red lines crossed, guarantees
-engaged) and everyone reads the resolve they showed; one metrics row per actor is recorded. The model reads no
-files; all randomness comes from `self.rng`; time is in days, converted by the step's length.
+influence their clients; every actor chooses what to do toward each adversary (redline.agents.actor); grievance
+fades; the step's actions land (deaths drawn around what was intended, lost capability, blame, red lines crossed,
+guarantees engaged) and everyone reads the resolve they showed; one metrics row per actor is recorded. The model reads
+no files; all randomness comes from `self.rng`; time is in days, converted by the step's length.
 """
 
 from __future__ import annotations
@@ -142,7 +142,7 @@ class EscalationModel(mesa.Model):
         for a in self.actors.values():  # moods start from their long-run spread
             a.mood = b.mood_sd * float(self.rng.standard_normal())
 
-    # --- the view of the world that actors and doctrines use (redline.agents.world.World) -------------------------------
+    # --- the view of the world that actors and doctrines use (redline.agents.world.World) -----------------------
 
     @property
     def events(self) -> dict[str, list]:

@@ -99,7 +99,7 @@ class RelationNetwork:
 
     def graph(self) -> nx.MultiDiGraph:
         """The network as a networkx graph (edges carry the relation as `relation`)."""
-        g = nx.MultiDiGraph()
+        g: nx.MultiDiGraph[str] = nx.MultiDiGraph()
         for r in self.relations:
             g.add_edge(r.source, r.target, key=r.type, relation=r)
         return g

@@ -49,7 +49,7 @@ def _inside(path: Path, folder: Path) -> bool:
     return path == folder or folder in path.parents
 
 
-def scenario_inputs(files: Iterable[str | os.PathLike]) -> list[Path]:
+def scenario_inputs(files: Iterable[str | os.PathLike[str]]) -> list[Path]:
     """The files a command reads: the scenarios given, the files they extend and their ladders' folders. An output
     may not be any of them nor hold any of them."""
     from redline.scenario import extends_chain

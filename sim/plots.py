@@ -19,7 +19,7 @@ from matplotlib.lines import Line2D
 
 from redline.analysis import USE_OF_FORCE, outcome_table, peak_distribution
 
-EDGE_STYLE = {
+EDGE_STYLE: dict[str, dict[str, Any]] = {
     "supports": {"color": "#2b8a3e", "style": "solid", "label": "supports (width: level)"},
     "hostile": {"color": "#c92a2a", "style": "dashed", "label": "hostile"},
     "guarantees": {"color": "#1c4fd8", "style": "solid", "label": "guarantees"},
@@ -61,7 +61,7 @@ def _layout(actors: dict[str, dict], relations: list[dict]) -> dict[str, tuple[f
         for i, a in enumerate(ring):
             angle = math.pi / 2 + radius + 2 * math.pi * i / max(1, len(ring))  # rings offset: fewer overlaps
             start[a] = (radius * math.cos(angle), radius * math.sin(angle))
-    g = nx.Graph()
+    g: nx.Graph[str] = nx.Graph()
     g.add_nodes_from(actors)
     g.add_edges_from((r["from"], r["to"]) for r in relations)
     if g.number_of_edges() == 0:
@@ -74,7 +74,7 @@ def _layout(actors: dict[str, dict], relations: list[dict]) -> dict[str, tuple[f
 def network(facts: dict[str, Any], out: Path) -> Path:
     """The actor-relations network, edges styled by type, with a legend."""
     actors = facts["actors"]
-    g = nx.MultiDiGraph()
+    g: nx.MultiDiGraph[str] = nx.MultiDiGraph()
     g.add_nodes_from(actors)
     pos = _layout(actors, facts["relations"])
     fig, ax = plt.subplots(figsize=(11, 9))
@@ -142,7 +142,7 @@ def _date_axis(ax: plt.Axes) -> None:
     ax.xaxis.set_major_formatter(mdates.ConciseDateFormatter(loc))
 
 
-def _steps(dates: pd.DatetimeIndex, values: np.ndarray) -> tuple[pd.DatetimeIndex, np.ndarray]:
+def _steps(dates: pd.DatetimeIndex, values: np.ndarray) -> tuple[pd.Index, np.ndarray]:
     """Dates and values for a step plot that draws the last step too (one more edge, the last value repeated)."""
     end = dates[-1] + (dates[-1] - dates[-2] if len(dates) > 1 else pd.Timedelta(days=1))
     return dates.append(pd.DatetimeIndex([end])), np.append(values, values[-1])

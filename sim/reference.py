@@ -12,7 +12,7 @@ from collections.abc import Mapping
 from typing import Any, Literal, get_args, get_origin
 
 from redline import language as lang
-from redline.typed import fields_of, hints, optional_arm, tagged_variants, yaml_key
+from redline.typed import fields_of, hints, is_dataclass_type, optional_arm, tagged_variants, yaml_key
 
 SECTIONS = [
     ("Scenario", lang.Scenario),
@@ -56,7 +56,7 @@ def type_name(tp: Any) -> str:
         return "relation"
     if get_origin(tp) in (typing.Union, types.UnionType):
         return " or ".join(type_name(a) for a in get_args(tp))
-    if dataclasses.is_dataclass(tp):
+    if is_dataclass_type(tp):
         return tp.__name__.lower()
     if get_origin(tp) is Literal:
         return " \\| ".join(str(a) for a in get_args(tp))

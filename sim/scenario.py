@@ -1,6 +1,7 @@
 """Load a scenario: read the file, follow `extends`, apply overrides, validate, resolve the ladder, check references.
 
     load_scenario("scenarios/axis-2023.yaml", overrides=["actors.iran.cost_sensitivity=0.5"])
+    load_scenario("axis-2023")  # a shipped scenario, by name
 
 returns a frozen `Scenario` or raises `ScenarioError` listing every problem as `FILE:LINE: key.path: message`.
 """
@@ -10,6 +11,7 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import json
+import os
 import re
 import typing
 from collections.abc import Iterable, Mapping, Sequence
@@ -20,7 +22,17 @@ from redline import paths
 from redline.errors import Collector, Issue, ScenarioError
 from redline.evidence import evidence_base
 from redline.language import Ladder, Scenario, Variant
-from redline.typed import INVALID, Builder, fields_of, hints, optional_arm, suggest, tagged_variants, yaml_key
+from redline.typed import (
+    INVALID,
+    Builder,
+    fields_of,
+    hints,
+    is_dataclass_type,
+    optional_arm,
+    suggest,
+    tagged_variants,
+    yaml_key,
+)
 from redline.yamlio import Document, Path_, dotted, load, parse
 
 MAX_EXTENDS = 8  # variants of variants of ...; deeper is surely a cycle or a mistake
@@ -113,7 +125,7 @@ class _Patcher:
         if variants is not None:
             tag = node.get("type")
             tp = variants.get(tag, tp) if isinstance(tag, str) else tp
-        if dataclasses.is_dataclass(tp):
+        if is_dataclass_type(tp):
             fields = {yaml_key(f): f for f in fields_of(tp)}
             if seg not in fields:
                 self.fail(o, f"unknown key '{seg}'{suggest(seg, fields)}", dotted((*path, seg)))
@@ -170,10 +182,11 @@ class _Patcher:
         n = len(list_path)
         moved = {}
         for p, origin in list(self.doc.origins.items()):
-            if p[:n] == list_path and len(p) > n and isinstance(p[n], int) and p[n] >= removed:
+            i = p[n] if p[:n] == list_path and len(p) > n else None
+            if isinstance(i, int) and i >= removed:
                 del self.doc.origins[p]
-                if p[n] > removed:
-                    moved[(*list_path, p[n] - 1, *p[n + 1 :])] = origin
+                if i > removed:
+                    moved[(*list_path, i - 1, *p[n + 1 :])] = origin
         self.doc.origins.update(moved)
 
 
@@ -291,8 +304,9 @@ def load_scenario(
     injects: Iterable[str] = (),
 ) -> Scenario:
     """Read, patch, validate and resolve one scenario file. Raises ScenarioError with every problem found.
-    `injects` add events without editing the file: `DATE:SOURCE:TARGET:ACTION`, checked like the file's own."""
-    path = Path(path)
+    `injects` add events without editing the file: `DATE:SOURCE:TARGET:ACTION`, checked like the file's own.
+    `path` may also name a shipped scenario: `load_scenario("axis-2023")`, `load_scenario("cases/lebanon-2006")`."""
+    path = paths.scenario_path(path)
     issues = Collector()
     doc = _read(path, issues)
     patcher = _Patcher(doc, issues)
@@ -329,7 +343,7 @@ def _check_references(builder: Builder, actors, rungs, claims: Mapping[str, Any]
             builder.error(at, f"unknown {what[kind]} '{value}'{suggest(value, known[kind])}")
 
 
-def extends_chain(path: str | Path) -> list[Path]:
+def extends_chain(path: str | os.PathLike[str]) -> list[Path]:
     """The file and the files it extends, base last, as far as they exist (for the output checks)."""
     out: list[Path] = []
     p: Path | None = Path(path)

@@ -72,7 +72,7 @@ def canonical(scn: Any, path: str) -> tuple:
     equal. A path that leads nowhere is left as it is, for the loader to report."""
     from redline.typed import fields_of, yaml_key
 
-    node, out = scn, []
+    node, out = scn, list[str | int]()
     for seg in path.split("."):
         try:
             if isinstance(node, dict):

@@ -22,6 +22,9 @@ from redline.errors import Collector
 from redline.yamlio import Document, Path_, dotted
 
 INVALID = object()  # what a value becomes once its problems have been reported
+Problem = tuple[
+    str | Path_, str
+]  # what a block's problems() yields: the key or key path under it, the message
 MAX_TEXT = 5_000  # characters in one text value; the longest shipped one is about 600
 MIN_DATE, MAX_DATE = dt.date(1800, 1, 1), dt.date(2200, 12, 31)
 
@@ -74,6 +77,11 @@ def yaml_key(f: dataclasses.Field) -> str:
     return f.metadata.get("key") or f.name
 
 
+def is_dataclass_type(tp: Any) -> typing.TypeGuard[type]:
+    """A dataclass itself, not an instance of one: what the language's types are."""
+    return isinstance(tp, type) and dataclasses.is_dataclass(tp)
+
+
 def fields_of(cls: type) -> list[dataclasses.Field]:
     return [f for f in dataclasses.fields(cls) if f.init]
 
@@ -91,9 +99,9 @@ def tagged_variants(tp: Any) -> dict[str, type] | None:
     """For a union of dataclasses that each fix `type: Literal[...]`, the class for each tag."""
     if get_origin(tp) not in (typing.Union, types.UnionType):
         return None
-    out = {}
+    out: dict[str, type] = {}
     for arm in get_args(tp):
-        if not dataclasses.is_dataclass(arm):
+        if not is_dataclass_type(arm):
             return None
         tag = get_args(hints(arm).get("type"))
         if len(tag) != 1:
@@ -111,7 +119,7 @@ def optional_arm(tp: Any) -> Any | None:
     return None
 
 
-def suggest(word: str, choices: Iterable[str]) -> str:
+def suggest(word: object, choices: Iterable[str]) -> str:
     close = difflib.get_close_matches(str(word), list(choices), n=1, cutoff=0.6)
     return f" (did you mean '{close[0]}'?)" if close else ""
 
@@ -169,7 +177,7 @@ class Builder:
                 if wants == has:
                     return self.build(arm, value, path, meta)
             return self.error(path, f"unexpected {_kind_of(value)}")
-        if dataclasses.is_dataclass(tp):
+        if is_dataclass_type(tp):
             return self.build_dataclass(tp, value, path)
         origin = get_origin(tp)
         if origin is Literal:
@@ -290,7 +298,7 @@ def json_schema(tp: Any, meta: Mapping[str, Any] | None = None) -> dict[str, Any
         out = {"oneOf": [json_schema(c) for c in variants.values()]}
     elif get_origin(tp) in (typing.Union, types.UnionType):
         out = {"anyOf": [json_schema(a) for a in get_args(tp)]}
-    elif dataclasses.is_dataclass(tp):
+    elif is_dataclass_type(tp):
         props, required = {}, []
         for f in fields_of(tp):
             props[yaml_key(f)] = json_schema(hints(tp)[f.name], f.metadata)

@@ -274,7 +274,17 @@ def test_the_page_steps_a_run_in_a_real_browser(tmp_path):
     url = f"http://127.0.0.1:{port}/"
     log = (tmp_path / "server.log").open("w")
     server = subprocess.Popen(
-        [sys.executable, "-m", "redline.cli", "app", str(FLAGSHIP), "--port", str(port), "--host", "127.0.0.1"],
+        [
+            sys.executable,
+            "-m",
+            "redline.cli",
+            "app",
+            str(FLAGSHIP),
+            "--port",
+            str(port),
+            "--host",
+            "127.0.0.1",
+        ],
         cwd=ROOT,
         stdout=log,
         stderr=subprocess.STDOUT,

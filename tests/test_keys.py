@@ -1,7 +1,7 @@
 """Every key is read: each key the scenario language accepts changes what a run produces.
 
-For each key (walked from the dataclasses of redline.language with redline.typed.fields_of) the table below names a small
-scenario where the key matters, a path to it and two values. Both versions run from the same root seed; the test
+For each key (walked from the dataclasses of redline.language with redline.typed.fields_of) the table below names a
+small scenario where the key matters, a path to it and two values. Both versions run from the same root seed; the test
 asserts that the events, the metrics, the runs table (named outcomes included) or the verdicts of the checks
 differ. Keys of checks and named outcomes change the verdicts and outcome columns, not the actors' choices; every
 other key must change the simulation itself.

@@ -1,0 +1,1 @@
+"""The shipped scenarios, as package data (`redline.scenarios`): the flagship, its variants, cases/ and ladders/."""
