@@ -12,6 +12,8 @@ from __future__ import annotations
 
 from typing import Any
 
+import numpy as np
+
 from sim.analysis import Outcome, named_outcomes
 from sim.language import Lever, Scenario
 from sim.results import scenario_facts
@@ -33,9 +35,12 @@ def is_integer(scenario: Scenario, lever: Lever) -> bool:
     return isinstance(value(scenario, lever), int)
 
 
-def override(lever: Lever, x: float) -> str:
-    """The `--set` override that gives the lever the value x."""
-    return f"{lever.path}={x!r}"
+def override(lever: Lever | str, x: float) -> str:
+    """The `--set` override that gives the lever (or a lever's path) the value x: a whole number stays one, any
+    other number is written as a plain float (numpy's scalars print as `np.float64(...)`)."""
+    path = lever if isinstance(lever, str) else lever.path
+    number = int(x) if float(x).is_integer() and isinstance(x, int | np.integer) else float(x)
+    return f"{path}={number!r}"
 
 
 def outcomes(scenario: Scenario) -> list[Outcome]:
