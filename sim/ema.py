@@ -1,14 +1,14 @@
 """A scenario as an EMA Workbench model: its levers become uncertainties, its outcomes the model's outcomes.
 
     from ema_workbench import MultiprocessingEvaluator
-    from sim.ema import ema_model
+    from redline.ema import ema_model
 
     model = ema_model("scenarios/axis-2023.yaml", replications=20, seed=1)
     with MultiprocessingEvaluator(model, n_processes=2) as evaluator:
         experiments, outcomes = evaluator.perform_experiments(scenarios=100)   # Latin hypercube by default
 
 Needs the `ema` extra (`pip install 'redline[ema]'`). Each experiment is one ensemble of `replications` runs of the
-scenario with the levers set as `--set` overrides, run by the project's ensemble runner (sim.ensemble). Every
+scenario with the levers set as `--set` overrides, run by the project's ensemble runner (redline.ensemble). Every
 experiment uses the same root seed: common random numbers, so that two experiments differ by their levers, not by
 luck. What an experiment reports, per outcome, is the SHARE of its runs in which the outcome happened (0-1), not a
 0/1 per run: EMA's scenario discovery (PRIM, CART) then works on probabilities, with `replications` setting their
@@ -23,8 +23,8 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from sim.levers import is_integer, levers, outcomes, override
-from sim.scenario import load_scenario
+from redline.levers import is_integer, levers, outcomes, override
+from redline.scenario import load_scenario
 
 SCALARS = {
     "attacks": "mean uses of force (MID 4 or more) per run",
@@ -42,7 +42,7 @@ def _ema() -> Any:
             )  # it warns at import about evaluators it cannot offer (ipyparallel)
             import ema_workbench
     except ImportError:
-        raise ImportError("sim.ema needs EMA Workbench: pip install 'redline[ema]'") from None
+        raise ImportError("redline.ema needs EMA Workbench: pip install 'redline[ema]'") from None
     return ema_workbench
 
 
@@ -71,7 +71,7 @@ class ScenarioRun:
         return [*self.overrides, *(override(self.paths[name], x) for name, x in values.items())]
 
     def __call__(self, **values: Any) -> dict[str, float]:
-        from sim.ensemble import run_ensemble
+        from redline.ensemble import run_ensemble
 
         scn = load_scenario(self.scenario_file, self.overrides_for(values))
         runs = run_ensemble(scn, self.replications, self.seed, workers=self.workers).runs

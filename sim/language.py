@@ -2,7 +2,7 @@
 
 Each field's `spec` is at once its documentation, its validation rule and its JSON Schema. `problems()` on a class
 states the rules that span several fields. References to actors, rungs and claims are checked once the whole file
-is read (sim.scenario).
+is read (redline.scenario).
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, fields
 from typing import Any, Literal
 
-from sim.typed import spec
+from redline.typed import spec
 
 ActorKind = Literal["state", "armed_group", "host_state", "target", "mediator"]
 Response = Literal["proportional", "tit_for_tat", "one_up"]
@@ -648,7 +648,7 @@ class NamedOutcome:
 @dataclass(frozen=True, kw_only=True)
 class Lever(Sourced):
     """A value of the scenario that research tools may vary (EMA Workbench, SALib, the app's sliders): its name, the
-    `--set` path it changes and the range it is varied over. Read by `redline levers` and sim.ema, not by a run.
+    `--set` path it changes and the range it is varied over. Read by `redline levers` and redline.ema, not by a run.
     `evidence` and `assumed` say where the range comes from."""
 
     name: str = spec("Identifier of the lever (letters, digits and '_'), e.g. iran_cost_sensitivity.")
@@ -707,7 +707,7 @@ class Scenario:
         default=(),
     )
     levers: tuple[Lever, ...] = spec(
-        "Values research tools vary (`redline levers`, sim.ema): each with its `--set` path and range.",
+        "Values research tools vary (`redline levers`, redline.ema): each with its `--set` path and range.",
         default=(),
     )
 

@@ -14,10 +14,10 @@ from typing import Any
 
 import numpy as np
 
-from sim.analysis import Outcome, named_outcomes
-from sim.language import Lever, Scenario
-from sim.results import scenario_facts
-from sim.scenario import value_at
+from redline.analysis import Outcome, named_outcomes
+from redline.language import Lever, Scenario
+from redline.results import scenario_facts
+from redline.scenario import value_at
 
 
 def levers(scenario: Scenario) -> tuple[Lever, ...]:

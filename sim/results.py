@@ -17,9 +17,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from sim.errors import OutputError
-from sim.language import Scenario
-from sim.runner import Chunk
+from redline.errors import OutputError
+from redline.language import Scenario
+from redline.runner import Chunk
 
 TABLES = ("events", "metrics", "runs", "red_lines")
 FORMATS = ("parquet", "csv")
@@ -78,14 +78,14 @@ class Results:
 
     def check(self, checks) -> list:
         """Verdicts of the given checks (a scenario's `checks`) on these results."""
-        from sim.checks import evaluate
+        from redline.checks import evaluate
 
         ladder = [r["id"] for r in self.facts["ladder"]]
         return evaluate(checks, self.events, pd.Index(self.runs["run"]), self.step_dates, ladder)
 
     @classmethod
     def from_chunks(cls, scn: Scenario, chunks: Sequence[Chunk], manifest: dict[str, Any]) -> Results:
-        from sim.analysis import outcomes
+        from redline.analysis import outcomes
 
         facts = scenario_facts(scn)
         manifest = {**manifest, "scenario": {**facts, **manifest.get("scenario", {})}}
@@ -151,7 +151,7 @@ class Results:
             {"run": np.int64, "step": np.int64}
         )
         runs = outcomes(runs, events, manifest["scenario"], scn.outcomes)
-        from sim import tables as t
+        from redline import tables as t
 
         # The documented types in memory too, so that a folder read back holds the same frames.
         return cls(
@@ -261,7 +261,7 @@ def with_codes(events: pd.DataFrame, facts: dict[str, Any]) -> pd.DataFrame:
         quad_class=np.array([r["quad_class"] for r in ladder], dtype=np.int64)[rung],
         goldstein=np.array([r["goldstein"] for r in ladder], dtype=np.float64)[rung],
     )
-    from sim.tables import EVENTS
+    from redline.tables import EVENTS
 
     return out[[c.name for c in EVENTS.columns]]
 
@@ -331,7 +331,7 @@ def write_folder(folder, fill, *, force: bool = False) -> Path:
     """Make `folder` atomically: `fill(tmp)` writes into a hidden sibling, which is renamed into place only when
     it is complete. An interruption leaves the old folder (or none) and no half-written files. `folder` is a path
     or a FolderOutput already entered (checked and locked) by the caller."""
-    from sim.outputs import FolderOutput
+    from redline.outputs import FolderOutput
 
     if isinstance(folder, FolderOutput):
         return folder.write(fill)
@@ -340,9 +340,9 @@ def write_folder(folder, fill, *, force: bool = False) -> Path:
 
 
 def write_table(df: pd.DataFrame, path: Path, fmt: str) -> None:
-    """Parquet with the documented types and descriptions (sim.tables); CSV with ISO dates and nulls as empty
+    """Parquet with the documented types and descriptions (redline.tables); CSV with ISO dates and nulls as empty
     fields."""
-    from sim.tables import arrow_table, table_of
+    from redline.tables import arrow_table, table_of
 
     if fmt == "parquet":
         import pyarrow.parquet as pq
@@ -353,7 +353,7 @@ def write_table(df: pd.DataFrame, path: Path, fmt: str) -> None:
 
 
 def read_table(path: Path, fmt: str) -> pd.DataFrame:
-    from sim.tables import table_of, text_columns, typed
+    from redline.tables import table_of, text_columns, typed
 
     if fmt == "parquet":
         import pyarrow.parquet as pq
@@ -368,8 +368,8 @@ def read_table(path: Path, fmt: str) -> pd.DataFrame:
 
 
 def check_output(folder: Path, force: bool, inputs=()) -> None:
-    """Refuse, before any work, an output folder the protocol does not allow (see sim.outputs)."""
-    from sim.outputs import FolderOutput
+    """Refuse, before any work, an output folder the protocol does not allow (see redline.outputs)."""
+    from redline.outputs import FolderOutput
 
     FolderOutput(folder, force=force, inputs=inputs).check()
 

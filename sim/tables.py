@@ -1,7 +1,7 @@
 """What every column of every output table means: the one definition that Parquet field descriptions, the types of
 tables read back from CSV and docs/outputs.md all come from.
 
-    python -m sim.tables > docs/outputs.md
+    python -m redline.tables > docs/outputs.md
 
 A test reads the tables a run writes and fails for any column this module does not describe.
 """
@@ -322,7 +322,7 @@ def markdown() -> str:
     out = [
         "# Output tables",
         "",
-        "Generated from sim/tables.py by `python -m sim.tables`; a test keeps it current and fails for any column a "
+        "Generated from sim/tables.py by `python -m redline.tables`; a test keeps it current and fails for any column a "
         "table has that is not described here. The same descriptions are in each Parquet file's schema (the "
         "`description` of each field's metadata).",
         "",

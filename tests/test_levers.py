@@ -1,4 +1,4 @@
-"""Levers: declared in scenario files, checked by the loader, listed by `redline levers` and sim.levers."""
+"""Levers: declared in scenario files, checked by the loader, listed by `redline levers` and redline.levers."""
 
 from __future__ import annotations
 
@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 import yaml
 
-from sim.errors import ScenarioError
-from sim.levers import is_integer, levers, outcomes, override, registry, value
-from sim.scenario import load_scenario, value_at
+from redline.errors import ScenarioError
+from redline.levers import is_integer, levers, outcomes, override, registry, value
+from redline.scenario import load_scenario, value_at
 
 from .conftest import FLAGSHIP, ROOT
 
@@ -30,7 +30,7 @@ def test_every_shipped_scenario_declares_levers_that_reach_both_ends(path):
 
 def test_the_apps_sliders_are_levers_of_the_flagship():
     pytest.importorskip("solara")
-    from sim.app import LEVERS
+    from redline.app import LEVERS
 
     declared = {lv.name: lv for lv in levers(load_scenario(FLAGSHIP))}
     for slider in LEVERS:

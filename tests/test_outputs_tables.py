@@ -9,8 +9,8 @@ import polars as pl
 import pyarrow.parquet as pq
 import pytest
 
-from sim import tables
-from sim.scenario import load_scenario
+from redline import tables
+from redline.scenario import load_scenario
 
 from .conftest import ROOT, TINY
 
@@ -27,7 +27,7 @@ CODES = [
 
 @pytest.fixture(scope="module")
 def folders(tmp_path_factory):
-    from sim.cli import main
+    from redline.cli import main
 
     base = tmp_path_factory.mktemp("tables")
     out = {}
@@ -52,7 +52,7 @@ def folders(tmp_path_factory):
 
 def test_docs_outputs_md_is_generated_from_the_definitions():
     assert (ROOT / "docs" / "outputs.md").read_text() == tables.markdown(), (
-        "regenerate it: python -m sim.tables > docs/outputs.md"
+        "regenerate it: python -m redline.tables > docs/outputs.md"
     )
 
 
@@ -62,7 +62,7 @@ def test_every_column_of_every_table_is_documented(folders):
     for key in ("parquet", "sweep"):
         for path in sorted(folders[key].glob("*.parquet")):
             table = tables.table_of(path)
-            assert table is not None, f"{path.name}: a table sim.tables does not describe"
+            assert table is not None, f"{path.name}: a table redline.tables does not describe"
             names = pq.read_schema(path).names
             assert tables.undocumented(table, names) == []
             fixed = {c.name for c in table.columns}
