@@ -62,7 +62,7 @@ def outcomes(
     g = ev.groupby("run")
     out = runs.set_index("run")
     peak = g["rung"].max().reindex(out.index, fill_value=-1)
-    out["peak_rung"] = np.array([*ladder, ""], dtype=object)[peak.to_numpy()]
+    out["peak_rung"] = np.array([*ladder, None], dtype=object)[peak.to_numpy()]  # null: nobody acted
     out["peak_mid"] = g["mid_level"].max().reindex(out.index, fill_value=0).astype(np.int64)
     out["attacks"] = force.groupby(ev["run"]).sum().reindex(out.index, fill_value=0).astype(np.int64)
     out["deaths"] = g["casualties"].sum().reindex(out.index, fill_value=0.0)

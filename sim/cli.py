@@ -160,6 +160,18 @@ def _is_png(path: Path) -> bool:
         return False
 
 
+def cmd_levers(args: argparse.Namespace) -> int:
+    from redline.levers import registry, table
+    from redline.scenario import load_scenario
+
+    scn = load_scenario(args.scenario, args.overrides)
+    if args.json:
+        sys.stdout.write(json.dumps(registry(scn), indent=2) + "\n")
+    else:
+        sys.stdout.write(table(scn))
+    return EXIT_OK
+
+
 def cmd_seeds(args: argparse.Namespace) -> int:
     from redline.evidence import evidence_files
 
@@ -684,6 +696,17 @@ def build_parser() -> argparse.ArgumentParser:
     d.add_argument("--force", action="store_true", help="replace an existing network.png")
     _add_set(d)
     d.set_defaults(func=cmd_describe)
+
+    lv = sub.add_parser(
+        "levers",
+        help="list a scenario's levers and outcomes, for research tools",
+        description="Print the levers a scenario declares (name, --set path, range, unit, evidence) and the outcomes "
+        "each run is scored on: what EMA Workbench, SALib or a notebook may vary and measure.",
+    )
+    lv.add_argument("scenario", metavar="SCENARIO")
+    lv.add_argument("--json", action="store_true", help="print JSON instead of tables")
+    _add_set(lv)
+    lv.set_defaults(func=cmd_levers)
 
     r = sub.add_parser(
         "run",

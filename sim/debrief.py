@@ -14,6 +14,7 @@ import re
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 
 from redline.results import Results
 
@@ -58,14 +59,14 @@ def story(res: Results, run: int) -> list[dict]:
             src, tgt, action, cause = map(str, key)  # the key: a tuple of str columns
             n = len(g)
             deaths = g["casualties"].sum()
-            blamed = sorted(set(g["attributed_to"]) - {""})
+            blamed = sorted(set(g["attributed_to"].dropna()))  # null: nobody blamed
             text = (
                 f"**{_label(facts, src)}** → {_label(facts, tgt)}: {action.replace('_', ' ')}"
                 f"{f' ×{n}' if n > 1 else ''}{f', {deaths:g} killed' if deaths else ''}"
                 f" — *{WHY.get(cause, cause)}*"
             )
             if blamed:
-                share = (g["attributed_to"] != "").sum()
+                share = g["attributed_to"].notna().sum()
                 text += f"; {_label(facts, tgt)} blamed {', '.join(_label(facts, b) for b in blamed)}"
                 text += f" ({share} of {n})" if n > 1 else ""
             lines.append(text)
@@ -82,11 +83,12 @@ def markdown(res: Results, run: int) -> str:
     _check_run(res, run)
     facts = res.facts
     row = res.runs.set_index("run").loc[run]
+    peak = "none" if pd.isna(row["peak_rung"]) else row["peak_rung"]  # null: nobody acted
     out = [
         f"# Debrief: {facts['title']}",
         "",
         f"Run {run} (seed {row['seed']}) of scenario `{facts['name']}`. Highest rung reached: "
-        f"{row['peak_rung'] or 'none'}. Uses of force: {row['attacks']}. Deaths: {row['deaths']:g}.",
+        f"{peak}. Uses of force: {row['attacks']}. Deaths: {row['deaths']:g}.",
         "",
     ]
     for s in story(res, run):

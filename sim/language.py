@@ -64,6 +64,11 @@ class Rung:
         le=5,
     )
     cameo: int = spec("CAMEO root code (1-20) of the action.", ge=1, le=20)
+    cameo_code: str | None = spec(
+        "Full CAMEO event code of the action, as text: the two digits of the root code and one or two more, e.g. "
+        "'195' (employ aerial weapons). Absent: the root's 'not specified below' code (root code and a 0).",
+        default=None,
+    )
     goldstein: float = spec(
         "Goldstein weight of the CAMEO root code (-10 most hostile, +10 most cooperative).", ge=-10, le=10
     )
@@ -81,6 +86,27 @@ class Rung:
         le=100,
     )
     description: str = spec("What actions this rung stands for.", default="")
+
+    def problems(self) -> Iterator[tuple[str, str]]:
+        if self.cameo_code is not None:
+            if not re.fullmatch(r"\d{3,4}", self.cameo_code):
+                yield (
+                    "cameo_code",
+                    f"'{self.cameo_code}' is not a CAMEO event code: three or four digits, e.g. '195'",
+                )
+            elif not self.cameo_code.startswith(f"{self.cameo:02d}"):
+                yield "cameo_code", f"'{self.cameo_code}' does not begin with the root code {self.cameo:02d}"
+
+    @property
+    def event_code(self) -> str:
+        """The full CAMEO event code: the one given, or the root's 'not specified below' code."""
+        return self.cameo_code or f"{self.cameo:02d}0"
+
+    @property
+    def quad_class(self) -> int:
+        """CAMEO's QuadClass of the root code: 1 verbal and 2 material cooperation, 3 verbal and 4 material
+        conflict (the codebook's grouping of root codes 01-05, 06-09, 10-14, 15-20)."""
+        return 1 if self.cameo <= 5 else 2 if self.cameo <= 9 else 3 if self.cameo <= 14 else 4
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -279,6 +305,26 @@ class Actor(Sourced):
         "A client's freedom from its patron: the share of pressure it ignores, 0-1.", default=0.0, ge=0, le=1
     )
     doctrine: Doctrine = spec("Rules the actor applies each step.", default=Doctrine())
+    code: str | None = spec(
+        "CAMEO actor code for event data: a state's ISO 3166-1 alpha-3 code (IRN, USA); a group's country code "
+        "followed by CAMEO role codes (LBNREB). Absent: none (null in the tables).",
+        default=None,
+    )
+    type_code: str | None = spec(
+        "CAMEO actor type code: GOV government, MIL military, REB armed opposition or militia, BUS business, "
+        "IGO intergovernmental organisation, ... Absent: none (null in the tables).",
+        default=None,
+    )
+
+    def problems(self) -> Iterator[tuple[str, str]]:
+        yield from super().problems()
+        if self.code is not None and not re.fullmatch(r"(?:[A-Z]{3}){1,3}", self.code):
+            yield (
+                "code",
+                f"'{self.code}' is not a CAMEO actor code: one to three blocks of three capitals (IRN, LBNREB)",
+            )
+        if self.type_code is not None and not re.fullmatch(r"[A-Z]{3}", self.type_code):
+            yield "type_code", f"'{self.type_code}' is not a CAMEO type code: three capitals (GOV, MIL, REB)"
 
 
 # --- relations: typed, directed edges ---------------------------------------------------------------------------
@@ -599,6 +645,40 @@ class NamedOutcome:
             yield "name", "an outcome's name is a lower-case word: letters, digits and '_'"
 
 
+@dataclass(frozen=True, kw_only=True)
+class Lever(Sourced):
+    """A value of the scenario that research tools may vary (EMA Workbench, SALib, the app's sliders): its name, the
+    `--set` path it changes and the range it is varied over. Read by `redline levers` and redline.ema, not by a run.
+    `evidence` and `assumed` say where the range comes from."""
+
+    name: str = spec("Identifier of the lever (letters, digits and '_'), e.g. iran_cost_sensitivity.")
+    label: str = spec("Readable name.", default="")
+    path: str = spec(
+        "The key path it sets, as `--set` takes it, e.g. relations.supports:iran:hezbollah.control."
+    )
+    range: tuple[float, ...] = spec(
+        "[low, high]: the values it is varied over; they hold the scenario's value."
+    )
+    unit: str = spec("Unit of the value, e.g. 'share 0-1', 'probability', 'days', 'utility units'.")
+
+    def problems(self) -> Iterator[tuple[str, str]]:
+        yield from super().problems()
+        if not re.fullmatch(r"[a-z][a-z0-9_]*", self.name):
+            yield "name", "a lever's name is a lower-case word: letters, digits and '_'"
+        if len(self.range) != 2:
+            yield "range", f"give [low, high], two numbers (found {len(self.range)})"
+        elif self.range[0] >= self.range[1]:
+            yield "range", "low must be below high"
+
+    @property
+    def low(self) -> float:
+        return self.range[0]
+
+    @property
+    def high(self) -> float:
+        return self.range[1]
+
+
 # --- the scenario -----------------------------------------------------------------------------------------------
 
 
@@ -624,6 +704,10 @@ class Scenario:
     checks: tuple[Check, ...] = spec("Stylized facts this scenario must reproduce.", default=())
     outcomes: tuple[NamedOutcome, ...] = spec(
         "Outcomes of this crisis whose probability the runs table and summary report, beside the general ones.",
+        default=(),
+    )
+    levers: tuple[Lever, ...] = spec(
+        "Values research tools vary (`redline levers`, redline.ema): each with its `--set` path and range.",
         default=(),
     )
 
@@ -664,6 +748,11 @@ class Scenario:
             if o.name in general or o.name in names:
                 yield ("outcomes", i, "name"), f"outcome '{o.name}' is already defined"
             names.add(o.name)
+        levers: set[str] = set()
+        for i, lever in enumerate(self.levers):
+            if lever.name in levers:
+                yield ("levers", i, "name"), f"lever '{lever.name}' is declared twice"
+            levers.add(lever.name)
         for aid in self.actors:
             if not re.fullmatch(r"[a-z][a-z0-9_]*", aid):
                 yield ("actors", aid), "actor ids are lower-case words: letters, digits and '_'"

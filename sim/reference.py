@@ -42,6 +42,7 @@ SECTIONS = [
     ("Event filter", lang.EventFilter),
     ("Rate ratio", lang.Ratio),
     ("Named outcome", lang.NamedOutcome),
+    ("Lever", lang.Lever),
     ("Ladder", lang.Ladder),
     ("Rung", lang.Rung),
     ("Variant", lang.Variant),

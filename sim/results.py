@@ -37,11 +37,16 @@ def scenario_facts(scn: Scenario) -> dict[str, Any]:
                 "label": r.label,
                 "mid_level": r.mid_level,
                 "cameo": r.cameo,
+                "cameo_code": r.event_code,
+                "quad_class": r.quad_class,
                 "goldstein": r.goldstein,
             }
             for r in scn.rungs
         ],
-        "actors": {aid: {"kind": a.kind, "label": a.label or aid} for aid, a in scn.actors.items()},
+        "actors": {
+            aid: {"kind": a.kind, "label": a.label or aid, "code": a.code, "type_code": a.type_code}
+            for aid, a in scn.actors.items()
+        },
         "outcomes": [{"name": o.name, "description": o.description} for o in scn.outcomes],
         "relations": [
             {"type": r.type, "from": r.source, "to": r.target, "level": getattr(r, "level", None)}
@@ -85,36 +90,38 @@ class Results:
         facts = scenario_facts(scn)
         manifest = {**manifest, "scenario": {**facts, **manifest.get("scenario", {})}}
         ladder = facts["ladder"]
-        ids = np.array([r["id"] for r in ladder] + [""], dtype=object)  # index -1: no action this step
-        mid = np.array([r["mid_level"] for r in ladder])
-        cameo = np.array([r["cameo"] for r in ladder])
-        gold = np.array([r["goldstein"] for r in ladder])
+        # Index -1 (no action this step) is a null, not a rung.
+        ids = np.array([r["id"] for r in ladder] + [None], dtype=object)
         start = np.datetime64(scn.time.start, "D")
 
         def cat(part: str, col: str) -> np.ndarray:
             arrays = [getattr(c, part)[col] for c in chunks if len(getattr(c, part)[col])]
             return np.concatenate(arrays) if arrays else np.array([])
 
-        rung = cat("events", "rung").astype(np.int64)
+        run = cat("events", "run").astype(np.int64)
         day = cat("events", "day").astype(np.int64)
+        # By run, then day; within a day, in the order the model took the actions (lexsort is stable).
+        order = np.lexsort((day, run))
+        rung = cat("events", "rung").astype(np.int64)[order]
+        blamed = cat("events", "attributed_to").astype(object)[order]
         events = pd.DataFrame(
             {
-                "run": cat("events", "run").astype(np.int64),
-                "step": cat("events", "step").astype(np.int64),
-                "date": (start + day.astype("timedelta64[D]")).astype("datetime64[ms]"),
-                "source": cat("events", "source").astype(object),
-                "target": cat("events", "target").astype(object),
+                "event_id": np.arange(len(order), dtype=np.int64),
+                "run": run[order],
+                "step": cat("events", "step").astype(np.int64)[order],
+                "date": (start + day[order].astype("timedelta64[D]")).astype("datetime64[ms]"),
+                "source": cat("events", "source").astype(object)[order],
+                "target": cat("events", "target").astype(object)[order],
                 "action": ids[rung],
                 "rung": rung,
-                "mid_level": mid[rung],
-                "cameo": cameo[rung],
-                "goldstein": gold[rung],
-                "casualties": cat("events", "casualties").astype(np.float64),
-                "attributed_to": cat("events", "attributed_to").astype(object),
-                "cause": cat("events", "cause").astype(object),
-                "manner": cat("events", "manner").astype(object),
+                "cameo_code": np.array([r["cameo_code"] for r in ladder], dtype=object)[rung],
+                "casualties": cat("events", "casualties").astype(np.float64)[order],
+                "attributed_to": np.where(blamed == "", None, blamed),
+                "cause": cat("events", "cause").astype(object)[order],
+                "manner": cat("events", "manner").astype(object)[order],
             }
         )
+        events = with_codes(events, facts)
         step = cat("metrics", "step").astype(np.int64)
         step_dates = np.array([np.datetime64(scn.time.date_of(s), "D") for s in range(scn.time.steps)])
         posture = cat("metrics", "posture").astype(np.int64)
@@ -144,13 +151,26 @@ class Results:
             {"run": np.int64, "step": np.int64}
         )
         runs = outcomes(runs, events, manifest["scenario"], scn.outcomes)
-        return cls(events, metrics, runs, red_lines, manifest)
+        from redline import tables as t
+
+        # The documented types in memory too, so that a folder read back holds the same frames.
+        return cls(
+            t.typed(events, t.EVENTS),
+            t.typed(metrics, t.METRICS),
+            t.typed(runs, t.RUNS),
+            t.typed(red_lines, t.RED_LINES),
+            manifest,
+        )
 
     @classmethod
     def from_tables(cls, scn: Scenario, tables: dict[str, pd.DataFrame], manifest: dict[str, Any]) -> Results:
-        """Results from tables already built (a sweep's joined parts)."""
+        """Results from tables already built (a sweep's joined parts, each numbering its events from 0: numbered
+        again here, in the order of the joined table)."""
         facts = scenario_facts(scn)
         manifest = {**manifest, "scenario": {**facts, **manifest.get("scenario", {})}}
+        events = tables["events"]
+        if "event_id" in events:
+            tables = {**tables, "events": events.assign(event_id=np.arange(len(events), dtype=np.int64))}
         return cls(**tables, manifest=manifest)
 
     # --- disk ----------------------------------------------------------------------------------------------------
@@ -221,6 +241,29 @@ COLUMNS = {
     "runs": ("run", "seed"),
     "red_lines": ("run", "step", "actor", "crossed_by"),
 }  # fmt: skip
+
+
+def with_codes(events: pd.DataFrame, facts: dict[str, Any]) -> pd.DataFrame:
+    """The event-data columns, mapped from each event's rung and actors after the run: MID level, CAMEO root code
+    and QuadClass, Goldstein weight, and the actors' CAMEO codes, in the documented column order."""
+    ladder = facts["ladder"]
+    rung = events["rung"].to_numpy()
+    actors = facts["actors"]
+    codes = {aid: a.get("code") for aid, a in actors.items()}
+    types = {aid: a.get("type_code") for aid, a in actors.items()}
+    out = events.assign(
+        source_code=events["source"].map(codes).astype(object),
+        source_type=events["source"].map(types).astype(object),
+        target_code=events["target"].map(codes).astype(object),
+        target_type=events["target"].map(types).astype(object),
+        mid_level=np.array([r["mid_level"] for r in ladder], dtype=np.int64)[rung],
+        cameo=np.array([r["cameo"] for r in ladder], dtype=np.int64)[rung],
+        quad_class=np.array([r["quad_class"] for r in ladder], dtype=np.int64)[rung],
+        goldstein=np.array([r["goldstein"] for r in ladder], dtype=np.float64)[rung],
+    )
+    from redline.tables import EVENTS
+
+    return out[[c.name for c in EVENTS.columns]]
 
 
 def _table_problem(df: pd.DataFrame, facts: dict[str, Any]) -> str | None:
@@ -297,22 +340,31 @@ def write_folder(folder, fill, *, force: bool = False) -> Path:
 
 
 def write_table(df: pd.DataFrame, path: Path, fmt: str) -> None:
+    """Parquet with the documented types and descriptions (redline.tables); CSV with ISO dates and nulls as empty
+    fields."""
+    from redline.tables import arrow_table, table_of
+
     if fmt == "parquet":
-        df.to_parquet(path, index=False, engine="pyarrow", compression="zstd")
+        import pyarrow.parquet as pq
+
+        pq.write_table(arrow_table(df, table_of(path)), path, compression="zstd")
     else:
         df.to_csv(path, index=False, date_format="%Y-%m-%d", lineterminator="\n")
 
 
 def read_table(path: Path, fmt: str) -> pd.DataFrame:
+    from redline.tables import table_of, text_columns, typed
+
     if fmt == "parquet":
         import pyarrow.parquet as pq
 
         # Column by column, each Arrow column freed once converted: a million event rows read back in about
-        # 50 MB less than pd.read_parquet needs, with the same frame.
-        return pq.read_table(path).to_pandas(split_blocks=True, self_destruct=True)
-    date_cols = {"events": ["date"], "metrics": ["date"]}.get(path.stem, [])
-    df = pd.read_csv(path, parse_dates=date_cols, keep_default_na=False, na_values=[])
-    return df
+        # 50 MB less than pd.read_parquet needs, with the same frame. Dates come back as the frame had them.
+        return pq.read_table(path).to_pandas(split_blocks=True, self_destruct=True, date_as_object=False)
+    # Only an empty field is a null: an actor may well be called "NA".
+    table = table_of(path)
+    df = pd.read_csv(path, keep_default_na=False, na_values=[""], dtype=text_columns(table))
+    return typed(df, table)
 
 
 def check_output(folder: Path, force: bool, inputs=()) -> None:

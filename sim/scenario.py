@@ -307,6 +307,7 @@ def load_scenario(
     `injects` add events without editing the file: `DATE:SOURCE:TARGET:ACTION`, checked like the file's own.
     `path` may also name a shipped scenario: `load_scenario("axis-2023")`, `load_scenario("cases/lebanon-2006")`."""
     path = paths.scenario_path(path)
+    overrides = list(overrides)
     issues = Collector()
     doc = _read(path, issues)
     patcher = _Patcher(doc, issues)
@@ -329,8 +330,43 @@ def load_scenario(
     actors = doc.data.get("actors") if isinstance(doc.data.get("actors"), dict) else {}
     rungs = ladder.ids if isinstance(ladder, Ladder) else None
     _check_references(builder, actors.keys(), rungs, evidence)
+    if scn is not INVALID and isinstance(ladder, Ladder):
+        # A --set may move a value out of a lever's range on purpose (a what-if): the ranges are checked on the
+        # scenario as its files say, the paths always.
+        _check_levers(builder, dataclasses.replace(scn, ladder=ladder), ranges=not overrides)
     issues.raise_if_any()
     return dataclasses.replace(scn, ladder=ladder)
+
+
+def _check_levers(builder: Builder, scn: Scenario, *, ranges: bool) -> None:
+    """Each lever's path leads to a number of the scenario, within the lever's range and the range the language
+    allows there."""
+    for i, lever in enumerate(scn.levers):
+        try:
+            value, meta = value_and_spec(scn, lever.path)
+        except (KeyError, IndexError, ValueError, TypeError):
+            builder.error(("levers", i, "path"), f"'{lever.path}' is not a value of this scenario")
+            continue
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            builder.error(("levers", i, "path"), f"'{lever.path}' holds no number")
+            continue
+        ge, le = meta.get("ge"), meta.get("le")
+        if len(lever.range) != 2 or lever.low >= lever.high:
+            continue  # reported with the lever itself
+        if (ge is not None and lever.low < ge) or (le is not None and lever.high > le):
+            lo, hi = ("-inf" if ge is None else f"{ge:g}"), ("inf" if le is None else f"{le:g}")
+            builder.error(
+                ("levers", i, "range"), f"the range leaves what '{lever.path}' allows, [{lo}, {hi}]"
+            )
+        elif isinstance(value, int) and not (
+            float(lever.low).is_integer() and float(lever.high).is_integer()
+        ):
+            builder.error(("levers", i, "range"), f"'{lever.path}' is a whole number: give whole ends")
+        elif ranges and not lever.low <= value <= lever.high:
+            builder.error(
+                ("levers", i, "range"),
+                f"[{lever.low:g}, {lever.high:g}] does not hold the scenario's {value:g}",
+            )
 
 
 def _check_references(builder: Builder, actors, rungs, claims: Mapping[str, Any] | None) -> None:
@@ -378,7 +414,13 @@ def scenario_digest(path: str | Path, overrides: Sequence[str] = ()) -> str:
 def value_at(scn: Scenario, path: str) -> Any:
     """The value at a key path of a loaded scenario (the paths --set takes), e.g.
     `relations.supports:iran:hezbollah.control`."""
+    return value_and_spec(scn, path)[0]
+
+
+def value_and_spec(scn: Scenario, path: str) -> tuple[Any, Mapping[str, Any]]:
+    """The value at a key path and the `spec` of the field that holds it (for a mapping's value, the mapping's)."""
     node: Any = scn
+    meta: Mapping[str, Any] = {}
     for seg in _segments(path):
         if isinstance(node, Mapping):
             node = node[seg]
@@ -386,8 +428,9 @@ def value_at(scn: Scenario, path: str) -> Any:
             keys = [getattr(x, "key", getattr(x, "name", None)) for x in node]
             node = node[keys.index(seg)] if seg in keys else node[int(seg)]
         elif dataclasses.is_dataclass(node):
-            names = {yaml_key(f): f.name for f in fields_of(type(node))}
-            node = getattr(node, names[seg])
+            found = {yaml_key(f): f for f in fields_of(type(node))}
+            meta = found[seg].metadata
+            node = getattr(node, found[seg].name)
         else:
             raise KeyError(path)
-    return node
+    return node, meta

@@ -37,6 +37,13 @@ IDENTIFIERS = {("Rung", "id"), ("Ladder", "ladder")} | {
     (cls.__name__, "type") for cls in typing.get_args(lang.Relation)
 }
 REMOVE = object()  # as a value: the key is taken out of the file
+# Keys read by research tools (`redline levers`, redline.levers, redline.ema), not by a run: each changes what those tools
+# are given (test_research_key_changes_the_registry). The world below declares one lever.
+RESEARCH_TABLE: list[tuple[str, str, object, object]] = [
+    ("Lever.path", "levers.0.path", "behaviour.leverage", "behaviour.stakes"),
+    ("Lever.range", "levers.0.range", [0, 20], [0.5, 15]),
+    ("Lever.unit", "levers.0.unit", "utility units", "multiple of the default"),
+]
 
 
 def language_keys() -> dict[tuple[str, str], type | None]:
@@ -164,9 +171,20 @@ def world() -> dict:
         "observation_noise": 0.2, "force_cost": 0.5, "horizon": 7, "assumed": {"mood_sd": "t"},
     }  # fmt: skip
     ladder = copy.deepcopy(LADDER)
+    # Harassment's root code is varied below: without a full code of its own, it follows the root.
+    del ladder["rungs"][RUNG["harassment"]]["cameo_code"]
     d = data(actors, relations, events, steps=12, behaviour=behaviour, ladder=ladder)
     d["checks"] = checks
     d["outcomes"] = outcomes
+    d["levers"] = [
+        {
+            "name": "leverage",
+            "path": "behaviour.leverage",
+            "range": [0, 20],
+            "unit": "utility units",
+            "assumed": {"range": "test"},
+        }
+    ]
     return d
 
 
@@ -199,6 +217,7 @@ TABLE: list[tuple[str, str, object, object]] = [
     ("Ladder.warned_share", "ladder.warned_share", 0.1, 0.9),
     ("Rung.mid_level", rung("harassment", "mid_level"), 4, 3),
     ("Rung.cameo", rung("harassment", "cameo"), 18, 17),
+    ("Rung.cameo_code", rung("harassment", "cameo_code"), "180", "183"),
     ("Rung.goldstein", rung("harassment", "goldstein"), -9.0, -3.0),
     ("Rung.casualties", rung("harassment", "casualties"), 0.002, 2.0),
     ("Rung.capability_damage", rung("harassment", "capability_damage"), 0.001, 0.1),
@@ -209,6 +228,8 @@ TABLE: list[tuple[str, str, object, object]] = [
     ("Actor.cost_sensitivity", f"{A}.p.cost_sensitivity", 0.8, 0.1),
     ("Actor.resolve", f"{A}.s.resolve", 0.7, 0.2),
     ("Actor.autonomy", f"{A}.g.autonomy", 0.3, 1.0),
+    ("Actor.code", f"{A}.s.code", "ISR", "USA"),
+    ("Actor.type_code", f"{A}.s.type_code", "GOV", REMOVE),
     ("Doctrine.retaliation", f"{A}.s.{DOC}.retaliation", "keep", REMOVE),
     ("Doctrine.aims", f"{A}.s.{DOC}.aims", "keep", REMOVE),
     ("Doctrine.red_lines", f"{A}.s.{DOC}.red_lines", "keep", REMOVE),
@@ -328,7 +349,7 @@ BUILDERS = {path: line for _, line, path, *_ in DUEL_TABLE}
 
 # Blocks: a key whose value is a block of keys is covered when every key of the block is (a block's own presence is
 # tested where it is optional: the doctrine blocks above).
-KEYED = {k for k, *_ in TABLE}
+KEYED = {k for k, *_ in TABLE} | {k for k, *_ in RESEARCH_TABLE}
 
 
 def set_path(d: dict, path: str, value: object) -> None:
@@ -379,6 +400,19 @@ def test_key_changes_the_run(tmp_path, key, path, one, other):
     cls = key.split(".")[0]
     if cls not in {"Check", "EventFilter", "Ratio", "NamedOutcome"} and key != "Rung.cameo":
         assert changed["events"] or changed["metrics"], f"{key} changes only how the runs are reported"
+
+
+@pytest.mark.parametrize(("key", "path", "one", "other"), RESEARCH_TABLE, ids=[k for k, *_ in RESEARCH_TABLE])
+def test_research_key_changes_the_registry(tmp_path, key, path, one, other):
+    """A lever's keys do not change a run: they change the registry research tools read (`redline levers`)."""
+    from redline.levers import registry
+
+    seen = []
+    for value in (one, other):
+        d = world()
+        set_path(d, path, value)
+        seen.append(registry(load(tmp_path, d)))
+    assert seen[0] != seen[1], f"{key} ({path}: {one!r} -> {other!r}) changes nothing research tools see"
 
 
 def test_the_world_loads_with_every_value_of_the_table(tmp_path):

@@ -16,15 +16,22 @@ from redline.runner import chunks_of, run_seeds
 from .conftest import TINY
 
 EVENT_COLUMNS = [
+    "event_id",
     "run",
     "step",
     "date",
     "source",
+    "source_code",
+    "source_type",
     "target",
+    "target_code",
+    "target_type",
     "action",
     "rung",
     "mid_level",
     "cameo",
+    "cameo_code",
+    "quad_class",
     "goldstein",
     "casualties",
     "attributed_to",
