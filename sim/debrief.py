@@ -83,7 +83,7 @@ def markdown(res: Results, run: int) -> str:
     _check_run(res, run)
     facts = res.facts
     row = res.runs.set_index("run").loc[run]
-    peak = "none" if pd.isna(row["peak_rung"]) else row["peak_rung"]  # null: nobody acted
+    peak: str = "none" if pd.isna(row["peak_rung"]) else str(row["peak_rung"])  # null: nobody acted
     out = [
         f"# Debrief: {facts['title']}",
         "",

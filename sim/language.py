@@ -87,7 +87,7 @@ class Rung:
     )
     description: str = spec("What actions this rung stands for.", default="")
 
-    def problems(self) -> Iterator[tuple[str, str]]:
+    def problems(self) -> Iterator[Problem]:
         if self.cameo_code is not None:
             if not re.fullmatch(r"\d{3,4}", self.cameo_code):
                 yield (
@@ -316,7 +316,7 @@ class Actor(Sourced):
         default=None,
     )
 
-    def problems(self) -> Iterator[tuple[str, str]]:
+    def problems(self) -> Iterator[Problem]:
         yield from super().problems()
         if self.code is not None and not re.fullmatch(r"(?:[A-Z]{3}){1,3}", self.code):
             yield (
@@ -661,7 +661,7 @@ class Lever(Sourced):
     )
     unit: str = spec("Unit of the value, e.g. 'share 0-1', 'probability', 'days', 'utility units'.")
 
-    def problems(self) -> Iterator[tuple[str, str]]:
+    def problems(self) -> Iterator[Problem]:
         yield from super().problems()
         if not re.fullmatch(r"[a-z][a-z0-9_]*", self.name):
             yield "name", "a lever's name is a lower-case word: letters, digits and '_'"

@@ -104,6 +104,7 @@ class Results:
         order = np.lexsort((day, run))
         rung = cat("events", "rung").astype(np.int64)[order]
         blamed = cat("events", "attributed_to").astype(object)[order]
+        blamed[blamed == ""] = None  # nobody else blamed: a null, not an empty name
         events = pd.DataFrame(
             {
                 "event_id": np.arange(len(order), dtype=np.int64),
@@ -116,7 +117,7 @@ class Results:
                 "rung": rung,
                 "cameo_code": np.array([r["cameo_code"] for r in ladder], dtype=object)[rung],
                 "casualties": cat("events", "casualties").astype(np.float64)[order],
-                "attributed_to": np.where(blamed == "", None, blamed),
+                "attributed_to": blamed,
                 "cause": cat("events", "cause").astype(object)[order],
                 "manner": cat("events", "manner").astype(object)[order],
             }

@@ -322,8 +322,8 @@ def markdown() -> str:
     out = [
         "# Output tables",
         "",
-        "Generated from sim/tables.py by `python -m redline.tables`; a test keeps it current and fails for any column a "
-        "table has that is not described here. The same descriptions are in each Parquet file's schema (the "
+        "Generated from sim/tables.py by `python -m redline.tables`; a test keeps it current and fails for any "
+        "column a table has that is not described here. The same descriptions are in each Parquet file's schema (the "
         "`description` of each field's metadata).",
         "",
         "`redline run` writes `events`, `metrics`, `runs` and `red_lines` as Parquet (or CSV with `--format csv`), "

@@ -37,8 +37,8 @@ IDENTIFIERS = {("Rung", "id"), ("Ladder", "ladder")} | {
     (cls.__name__, "type") for cls in typing.get_args(lang.Relation)
 }
 REMOVE = object()  # as a value: the key is taken out of the file
-# Keys read by research tools (`redline levers`, redline.levers, redline.ema), not by a run: each changes what those tools
-# are given (test_research_key_changes_the_registry). The world below declares one lever.
+# Keys read by research tools (`redline levers`, redline.levers, redline.ema), not by a run: each changes what those
+# tools are given (test_research_key_changes_the_registry). The world below declares one lever.
 RESEARCH_TABLE: list[tuple[str, str, object, object]] = [
     ("Lever.path", "levers.0.path", "behaviour.leverage", "behaviour.stakes"),
     ("Lever.range", "levers.0.range", [0, 20], [0.5, 15]),
