@@ -17,7 +17,7 @@ import mesa
 import networkx as nx
 import numpy as np
 
-from agents.actions import GUARANTEE, SCHEDULED, WARNED, Action, Rungs
+from agents.actions import GUARANTEE, INJECTED, SCHEDULED, WARNED, Action, Rungs
 from agents.actor import Actor
 from sim.language import Scenario
 from sim.network import RelationNetwork
@@ -108,7 +108,7 @@ class EscalationModel(mesa.Model):
                 e.source,
                 e.target,
                 self.rungs.index[e.action],
-                SCHEDULED,
+                INJECTED if e.injected else SCHEDULED,
                 e.casualties,
                 note=e.note,
                 manner=e.manner,

@@ -19,7 +19,7 @@ from typing import Any
 from sim import paths
 from sim.errors import Collector, Issue, ScenarioError
 from sim.evidence import evidence_base
-from sim.language import Ladder, Scenario, Variant
+from sim.language import INJECTED_NOTE, Ladder, Scenario, Variant
 from sim.typed import INVALID, Builder, fields_of, hints, optional_arm, suggest, tagged_variants, yaml_key
 from sim.yamlio import Document, Path_, dotted, load, parse
 
@@ -199,7 +199,7 @@ def _inject(doc: Document, text: str, n: int, issues: Collector) -> None:
             "source": source,
             "target": target,
             "action": action,
-            "note": "injected by the instructor",
+            "note": INJECTED_NOTE,
             "assumed": {"at": "an instructor's what-if"},
         }
     )

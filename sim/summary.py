@@ -14,8 +14,13 @@ def summary(res, plots: list[str]) -> str:
         f"Scenario `{f['name']}`, {n} runs from root seed {m.get('root_seed')}, "
         f"{f['time']['steps']} steps of a {f['time']['step']} from {f['time']['start']}.",
     ]
-    if m.get("scenario", {}).get("overrides"):
-        lines.append("Overrides: " + ", ".join(f"`{o}`" for o in m["scenario"]["overrides"]) + ".")
+    source = m.get("scenario", {})
+    if source.get("overrides"):
+        lines.append("Overrides (--set): " + ", ".join(f"`{o}`" for o in source["overrides"]) + ".")
+    if source.get("injects"):
+        lines.append("Injects (--inject): " + ", ".join(f"`{i}`" for i in source["injects"]) + ".")
+    if m.get("played_by"):
+        lines.append(f"A game: `{m['played_by']}` was played by a person ({m.get('ended', 'to the end')}).")
     lines += [
         "",
         "## Outcome probabilities",

@@ -133,5 +133,5 @@ def test_inject_adds_an_event_checked_like_the_file(cli, tmp_path):
 
     ev = pd.read_parquet(tmp_path / "ok" / "events.parquet")
     assert (
-        (ev["source"] == "patron") & (ev["cause"] == "scheduled") & (ev["action"] == "limited_strike")
+        (ev["source"] == "patron") & (ev["cause"] == "inject") & (ev["action"] == "limited_strike")
     ).sum() == 2
