@@ -22,6 +22,7 @@ from typing import Any
 from sim.errors import OutputError, ScenarioError, SweepError
 from sim.executors import ExecutorError
 from sim.limits import MAX_POINTS, MAX_RUNS, MAX_SAMPLES, MAX_SWEEP_RUNS, MAX_WORKERS
+from sim.words import plural
 
 EXIT_OK, EXIT_FAILED, EXIT_BAD_INPUT = 0, 1, 2
 EXIT_INTERRUPTED, EXIT_TERMINATED = 130, 143  # 128 + SIGINT, 128 + SIGTERM, as shells report them
@@ -49,15 +50,21 @@ def _add_ensemble_options(p: argparse.ArgumentParser, runs: int, what: str = "nu
         "--runs",
         type=_bounded(MAX_RUNS),
         default=runs,
+        metavar="N",
         help=f"{what} (default {runs}; at most {MAX_RUNS:,})",
     )
     p.add_argument(
-        "--seed", type=_seed, default=0, help="root seed; run r uses SeedSequence(seed, spawn_key=(r,))"
+        "--seed",
+        type=_seed,
+        default=0,
+        metavar="SEED",
+        help="root seed (default 0); run r uses SeedSequence(seed, spawn_key=(r,))",
     )
     p.add_argument(
         "--workers",
         type=_bounded(MAX_WORKERS),
         default=None,
+        metavar="N",
         help=f"worker processes (default: number of cores; at most {MAX_WORKERS}, and never more than the runs)",
     )
     add_executor_arguments(p)
@@ -119,10 +126,13 @@ def cmd_validate(args: argparse.Namespace) -> int:
             status = EXIT_BAD_INPUT
             continue
         if not args.quiet:
-            print(
-                f"{f}: ok ({len(s.actors)} actors, {len(s.relations)} relations, {len(s.events)} events, "
-                f"{len(s.checks)} checks)"
+            counts = (
+                plural(len(s.actors), "actor"),
+                plural(len(s.relations), "relation"),
+                plural(len(s.events), "event"),
+                plural(len(s.checks), "check"),
             )
+            print(f"{f}: ok ({', '.join(counts)})")
     return status
 
 
@@ -160,9 +170,17 @@ def _is_png(path: Path) -> bool:
 
 def cmd_seeds(args: argparse.Namespace) -> int:
     from sim.evidence import evidence_files
+    from sim.typed import suggest
 
+    files = evidence_files()
+    if args.actor:
+        known = sorted({a for art in files for c in art.claims for a in c.actors})
+        if args.actor not in known:
+            raise UsageError(
+                f"redline seeds: --actor {args.actor[:60]}: no claim names this actor{suggest(args.actor, known)}"
+            )
     shown = 0
-    for art in evidence_files():  # articles (sNNN), then historical cases (hNNN) with their sources
+    for art in files:  # articles (sNNN), then historical cases (hNNN) with their sources
         claims = [
             c
             for c in art.claims
@@ -178,8 +196,11 @@ def cmd_seeds(args: argparse.Namespace) -> int:
             where = f"¶{c.paragraph:<3}" if c.paragraph is not None else " " * 4
             print(f"  {c.id:<9} {c.kind:<19} {where} {c.claim}{value}")
         shown += len(claims)
-    if not shown:
-        print("no claims match", file=sys.stderr)
+    if not shown:  # a valid actor and kind that no claim has together: an empty answer, not bad input
+        asked = " and ".join(
+            x for x in (args.actor and f"about {args.actor}", args.kind and f"of kind {args.kind}") if x
+        )
+        print(f"redline seeds: no claim {asked}", file=sys.stderr)
         return EXIT_FAILED
     return EXIT_OK
 
@@ -187,17 +208,26 @@ def cmd_seeds(args: argparse.Namespace) -> int:
 def cmd_describe(args: argparse.Namespace) -> int:
     from sim import plots
     from sim.describe import describe
-    from sim.outputs import FileOutput, scenario_inputs
+    from sim.outputs import FileOutput, FolderOutput, scenario_inputs
     from sim.results import scenario_facts
     from sim.scenario import load_scenario
 
     scn = load_scenario(args.scenario, args.overrides)
-    # The scenario's id names the default folder: kept to one plain name, whatever the file says.
+    # The scenario's id names the default folder: kept to one plain name, whatever the file says, and apart from
+    # the folders other commands write (`redline run --out out/axis-2023` draws its own network.png).
     folder = (
         Path(args.out)
         if args.out
-        else Path("out") / (re.sub(r"[^\w.-]+", "-", scn.scenario).strip(".-") or "scenario")
+        else Path("out") / ("describe-" + (re.sub(r"[^\w.-]+", "-", scn.scenario).strip(".-") or "scenario"))
     )
+    another = False
+    with contextlib.suppress(OSError):  # a path that cannot be read is the output checks' to report
+        another = FolderOutput(folder).is_redline_output()
+    if another:
+        raise OutputError(
+            f"{folder}: the results folder of another redline command; describe writes network.png into a "
+            "folder of its own (--out DIR)"
+        )
     out = FileOutput(
         folder / "network.png", force=args.force, inputs=scenario_inputs([args.scenario]), accepts=_is_png
     )
@@ -269,7 +299,7 @@ def cmd_run(args: argparse.Namespace) -> int:
         res = run(scn, source=source)
         save_report(res, target, fmt=args.format)
     if not args.quiet:
-        print(f"{len(res.runs)} runs of {scn.scenario} -> {out}/")
+        print(f"{plural(len(res.runs), 'run')} of {scn.scenario} -> {out}/")
         print(f"  tables: events, metrics, runs, red_lines (.{args.format}); manifest.json; summary.md")
         pngs = ("timeline.png", "attacks.png", "outcomes.png", "network.png")
         print(f"  plots:  {', '.join(str(out / p) for p in pngs)}")
@@ -282,12 +312,11 @@ def cmd_check(args: argparse.Namespace) -> int:
 
     scn = load_scenario(args.scenario, args.overrides)
     if not scn.checks:
-        print(f"{args.scenario}: the scenario has no checks", file=sys.stderr)
-        return EXIT_BAD_INPUT
+        raise UsageError(f"redline check: {args.scenario}: the scenario has no checks")
     with _ensembles(args) as run:
         res = run(scn)
     verdicts = res.check(scn.checks)
-    print(f"{scn.scenario}: {len(res.runs)} runs from root seed {args.seed}\n")
+    print(f"{scn.scenario}: {plural(len(res.runs), 'run')} from root seed {args.seed}\n")
     print(table(verdicts))
     failed = sum(not v.passed for v in verdicts)
     print(f"\n{len(verdicts) - failed} passed, {failed} failed")
@@ -386,7 +415,10 @@ def cmd_sweep(args: argparse.Namespace) -> int:
         points,
     )
     if not args.quiet:
-        print(f"{len(points)} points x {args.runs} runs = {len(points) * args.runs} runs", file=sys.stderr)
+        print(
+            f"{plural(len(points), 'point')} x {plural(args.runs, 'run')} = {plural(len(points) * args.runs, 'run')}",
+            file=sys.stderr,
+        )
 
     def finish(res, folder: Path) -> None:
         summary = sw.point_summary(
@@ -646,7 +678,7 @@ def build_parser() -> argparse.ArgumentParser:
         description="List the claims of the evidence base: those read out of the source articles, with article and "
         "paragraph, and those of the historical cases, with their sources.",
     )
-    e.add_argument("--actor", help="only claims about this actor (e.g. iran)")
+    e.add_argument("--actor", metavar="ACTOR", help="only claims about this actor (e.g. iran)")
     e.add_argument("--kind", choices=list(ClaimKind.__args__), help="only claims of this kind")
     e.set_defaults(func=cmd_seeds)
 
@@ -657,8 +689,12 @@ def build_parser() -> argparse.ArgumentParser:
         "its actor-relations network.",
     )
     d.add_argument("scenario", metavar="SCENARIO")
-    d.add_argument("--out", metavar="DIR", help="folder for network.png (default: out/<scenario id>)")
-    d.add_argument("--force", action="store_true", help="replace an existing network.png")
+    d.add_argument(
+        "--out",
+        metavar="DIR",
+        help="folder for network.png (default: out/describe-<scenario id>; never another command's results folder)",
+    )
+    d.add_argument("--force", action="store_true", help="replace a network.png that describe wrote")
     _add_set(d)
     d.set_defaults(func=cmd_describe)
 
@@ -720,10 +756,15 @@ def build_parser() -> argparse.ArgumentParser:
         "--delta",
         type=_share,
         default=0.2,
+        metavar="SHARE",
         help="share to move each parameter by (default 0.2; between 0 and 1)",
     )
     rb.add_argument(
-        "--top", type=_positive, default=None, help="detail only the N most influential parameters"
+        "--top",
+        type=_positive,
+        default=None,
+        metavar="N",
+        help="detail only the N most influential parameters (default: all)",
     )
     _add_ensemble_options(rb, runs=200, what="runs per ensemble, the same seeds in each")
     _add_set(rb)
@@ -759,13 +800,16 @@ def build_parser() -> argparse.ArgumentParser:
         "--samples",
         type=_bounded(MAX_SAMPLES),
         default=None,
+        metavar="N",
         help=f"samples for lhs, sobol and morris designs (at most {MAX_SAMPLES:,}; a sweep has at most "
         f"{MAX_POINTS:,} points and {MAX_SWEEP_RUNS:,} runs)",
     )
     sp.add_argument("--out", required=True, metavar="DIR", help="output folder")
     sp.add_argument("--resume", action="store_true", help="go on with an interrupted sweep in DIR")
     sp.add_argument("--force", action="store_true", help=FORCE_HELP)
-    sp.add_argument("--outcome", help="the outcome the heatmap shows (default: the first check)")
+    sp.add_argument(
+        "--outcome", metavar="NAME", help="the outcome the heatmap shows (default: the first check)"
+    )
     _add_ensemble_options(sp, runs=20, what="replications per point, with the same seeds at every point")
     _add_set(sp)
     sp.set_defaults(func=cmd_sweep)
@@ -777,9 +821,11 @@ def build_parser() -> argparse.ArgumentParser:
         "behind it, whom each target blamed, and the red lines crossed; as Markdown and as a self-contained HTML "
         "page with the run's timeline.",
     )
-    db.add_argument("dir", metavar="DIR", help="a results folder written by `redline run`")
-    db.add_argument("--run", type=int, default=0, help="which run (default 0)")
-    db.add_argument("--out", metavar="FOLDER", help="where to write the debrief files (default: DIR)")
+    db.add_argument(
+        "dir", metavar="RESULTS", help="a results folder written by `redline run` or `redline play`"
+    )
+    db.add_argument("--run", type=int, default=0, metavar="N", help="which run (default 0)")
+    db.add_argument("--out", metavar="DIR", help="folder to write the debrief files into (default: RESULTS)")
     db.add_argument("-q", "--quiet", action="store_true", help="do not print the story")
     db.add_argument("--force", action="store_true", help="replace the debrief files of that run")
     db.set_defaults(func=cmd_debrief)
@@ -796,7 +842,11 @@ def build_parser() -> argparse.ArgumentParser:
         "--as", dest="actor", required=True, metavar="ACTOR", help="the actor you play, e.g. iran"
     )
     pg.add_argument(
-        "--seed", type=_seed, default=0, help="root seed: the same seed and moves replay the game"
+        "--seed",
+        type=_seed,
+        default=0,
+        metavar="SEED",
+        help="root seed (default 0): the same seed and moves replay the game",
     )
     pg.add_argument("--out", required=True, metavar="DIR", help="where the game is saved")
     pg.add_argument("--force", action="store_true", help=FORCE_HELP)
@@ -809,7 +859,9 @@ def build_parser() -> argparse.ArgumentParser:
         help="redraw the plots of a results folder",
         description="Redraw the PNG plots of a results folder from its saved tables.",
     )
-    pl.add_argument("dir", metavar="DIR")
+    pl.add_argument(
+        "dir", metavar="RESULTS", help="a results folder written by `redline run` or `redline play`"
+    )
     pl.set_defaults(func=cmd_plot)
 
     ap = sub.add_parser(
@@ -826,9 +878,14 @@ def build_parser() -> argparse.ArgumentParser:
         nargs="?",
         help="the scenario (default: the flagship, scenarios/axis-2023.yaml)",
     )
-    ap.add_argument("--port", type=_port, default=8765, help="the port to serve on (default 8765)")
     ap.add_argument(
-        "--host", default="127.0.0.1", help="the address to listen on (default 127.0.0.1; 0.0.0.0 for a room)"
+        "--port", type=_port, default=8765, metavar="PORT", help="the port to serve on (default 8765)"
+    )
+    ap.add_argument(
+        "--host",
+        default="127.0.0.1",
+        metavar="HOST",
+        help="the address to listen on (default 127.0.0.1; 0.0.0.0 for a room)",
     )
     _add_set(ap)
     _add_inject(ap)
@@ -887,6 +944,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 def _main(argv: Sequence[str] | None) -> int:
     parser = build_parser()
+    prog = "redline"  # every error line starts with the command that gives it: `redline run: ...`
     try:
         try:
             args = parser.parse_args(argv)
@@ -895,6 +953,7 @@ def _main(argv: Sequence[str] | None) -> int:
         if not getattr(args, "func", None):
             parser.print_help()
             return EXIT_BAD_INPUT
+        prog = f"redline {args.command}"
         _check_flags(args)
         _check_environment()
         return args.func(args)
@@ -905,25 +964,25 @@ def _main(argv: Sequence[str] | None) -> int:
         print(e.report(), file=sys.stderr)
         return EXIT_BAD_INPUT
     except (OutputError, SweepError, ExecutorError) as e:
-        print(f"redline: {e}", file=sys.stderr)
+        print(f"{prog}: {e}", file=sys.stderr)
         return EXIT_BAD_INPUT
     except KeyboardInterrupt:
-        print("redline: interrupted", file=sys.stderr)
+        print(f"{prog}: interrupted", file=sys.stderr)
         return EXIT_INTERRUPTED
     except Terminated:
-        print("redline: terminated", file=sys.stderr)
+        print(f"{prog}: terminated", file=sys.stderr)
         return EXIT_TERMINATED
     except BrokenPipeError:  # `redline seeds | head`
         sys.stderr.close()
         return EXIT_OK
     except BrokenExecutor:  # a worker killed (the OOM killer, a stray kill): nothing was written
         print(
-            "redline: a worker process died before its runs were done; nothing was written", file=sys.stderr
+            f"{prog}: a worker process died before its runs were done; nothing was written", file=sys.stderr
         )
         return EXIT_FAILED
     except OSError as e:  # a disk full, a folder gone from under us: what went wrong and where, in a line
         where = f"{e.filename}: " if e.filename else ""
-        print(f"redline: {where}{e.strerror or e}", file=sys.stderr)
+        print(f"{prog}: {where}{e.strerror or e}", file=sys.stderr)
         return EXIT_BAD_INPUT
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from sim.analysis import outcome_table, peak_distribution
+from sim.words import plural
 
 
 def summary(res, plots: list[str]) -> str:
@@ -11,8 +12,8 @@ def summary(res, plots: list[str]) -> str:
     lines = [
         f"# {f['title']}",
         "",
-        f"Scenario `{f['name']}`, {n} runs from root seed {m.get('root_seed')}, "
-        f"{f['time']['steps']} steps of a {f['time']['step']} from {f['time']['start']}.",
+        f"Scenario `{f['name']}`, {plural(n, 'run')} from root seed {m.get('root_seed')}, "
+        f"{plural(f['time']['steps'], 'step')} of a {f['time']['step']} from {f['time']['start']}.",
     ]
     source = m.get("scenario", {})
     if source.get("overrides"):
