@@ -538,7 +538,12 @@ def cmd_play(args: argparse.Namespace) -> int:
     target.check()
     with target:
         shown = sys.stdout if sys.stdout is not None else io.StringIO()  # stdout closed: play on, unseen
-        res = play(scn, args.actor, args.seed, sys.stdin, shown, source={"file": str(args.scenario)})
+        source = {
+            "file": str(args.scenario),
+            "overrides": list(args.overrides),
+            "injects": list(args.injects),
+        }
+        res = play(scn, args.actor, args.seed, sys.stdin, shown, source=source)
         save_report(res, target)
     print(f"\nyour game -> {out}/  (redline plot {out}; redline debrief {out})")
     return EXIT_OK
@@ -833,9 +838,12 @@ def build_parser() -> argparse.ArgumentParser:
     pg = sub.add_parser(
         "play",
         help="play one actor in the terminal, turn by turn, against the model",
-        description="Play one actor of a scenario: each week you see what touched you and choose your actions on "
-        "the ladder (TARGET RUNG; several separated by ';'; 'pass'; 'help'; 'quit') while the model plays the "
-        "others. The game is saved like `redline run` with one run, for `redline plot` and `redline debrief`.",
+        description="Play one actor of a scenario; the model makes no choice for it. Each step you see what "
+        "happened to you, your partners and your adversaries, your grievance and fear against the thresholds that "
+        "move the model's actors, and your options with the answers they are likely to bring; then you give your "
+        "orders (TARGET RUNG [warned]; press CLIENT [TARGET]; several separated by ';'; 'pass'; 'help'; 'quit') "
+        "while the model plays the others. 'quit' ends the game; it is saved like `redline run` with one run and "
+        "the steps played, for `redline plot` and `redline debrief`.",
     )
     pg.add_argument("scenario", metavar="SCENARIO")
     pg.add_argument(
