@@ -16,7 +16,7 @@ import re
 import numpy as np
 import pandas as pd
 
-from sim.results import Results
+from redline.results import Results
 
 WHY = {
     "scheduled": "scheduled in the scenario",
@@ -137,7 +137,7 @@ def dyads(res: Results, run: int) -> list[tuple[str, str]]:
 
 def timeline_png(res: Results, run: int) -> bytes:
     """The run's timeline (timeline_figure) as PNG bytes."""
-    from sim.plots import plt
+    from redline.plots import plt
 
     fig = timeline_figure(res, run)
     buf = io.BytesIO()
@@ -149,7 +149,7 @@ def timeline_png(res: Results, run: int) -> bytes:
 def timeline_figure(res: Results, run: int, columns: int = 2):
     """The run's highest hostile rung per step, one small panel per dyad (both directions, coloured by who acts)
     on shared axes: small multiples, where lines of different dyads never hide one another."""
-    from sim.plots import plt
+    from redline.plots import plt
 
     facts = res.facts
     ladder = [r["id"].replace("_", " ") for r in facts["ladder"]]

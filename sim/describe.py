@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from sim.language import Allied, Attributes, BackChannel, Guarantees, Hostile, Hosts, Scenario, Supports
-from sim.words import plural
+from redline.language import Allied, Attributes, BackChannel, Guarantees, Hostile, Hosts, Scenario, Supports
+from redline.words import plural
 
 
 def _relation_text(r) -> str:

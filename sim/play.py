@@ -17,11 +17,11 @@ from collections import Counter
 from collections.abc import Callable, Iterator
 from typing import TextIO
 
-from agents.actions import SURPRISE, WARNED, Action
-from agents.actor import Actor, crossing_chance
-from sim.language import Scenario
-from sim.model import EscalationModel
-from sim.typed import suggest
+from redline.agents.actions import SURPRISE, WARNED, Action
+from redline.agents.actor import Actor, crossing_chance
+from redline.language import Scenario
+from redline.model import EscalationModel
+from redline.typed import suggest
 
 PLAYER = "player"  # the cause written for the player's actions
 COMMANDS = ("pass", "help", "quit", "press")
@@ -76,7 +76,7 @@ class PlayedModel(EscalationModel):
 
     def press(self, client: str, target: str | None) -> None:
         """The player presses a client to stop attacking `target` (all its adversaries, if None) this step: each
-        attack then costs the client what a patron's pressure doctrine would make it cost (agents.doctrines)."""
+        attack then costs the client what a patron's pressure doctrine would make it cost (redline.agents.doctrines)."""
         me = self.actors[self.player]
         rel = next(r for r in self.network.clients_of(self.player) if r.target == client)
         doctrine = me.spec.doctrine.pressure
@@ -104,7 +104,7 @@ class PlayedModel(EscalationModel):
 
 
 def pressure_cost(strength: float, control: float, level: float, autonomy: float, leverage: float) -> float:
-    """What defying a patron's pressure costs a client per unit of reach: as agents.doctrines.Pressure has it."""
+    """What defying a patron's pressure costs a client per unit of reach: as redline.agents.doctrines.Pressure has it."""
     return strength * control * level * (1.0 - autonomy) * leverage
 
 
@@ -400,9 +400,9 @@ def parse_moves(m: PlayedModel, player: str, text: str) -> tuple[list[Move], lis
 def play(scn: Scenario, player: str, seed: int, stdin: TextIO, stdout: TextIO, source: dict | None = None):
     """Play a game and return it as Results with one run (run 0, seeded like run 0 of `redline run`) and the steps
     played: all of them, or those up to the one the player quit in."""
-    from sim.ensemble import versions
-    from sim.results import Results, today
-    from sim.runner import collect, run_seeds
+    from redline.ensemble import versions
+    from redline.results import Results, today
+    from redline.runner import collect, run_seeds
 
     (run_seed,) = run_seeds(seed, 1)
     started = today()

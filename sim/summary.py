@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from sim.analysis import outcome_table, peak_distribution
-from sim.words import plural
+from redline.analysis import outcome_table, peak_distribution
+from redline.words import plural
 
 
 def summary(res, plots: list[str]) -> str:
@@ -65,7 +65,7 @@ def save_report(res, out, *, fmt: str = "parquet", force: bool = False):
     """Write the results folder with its plots and summary.md, all in one atomic step."""
     from pathlib import Path
 
-    from sim import plots
+    from redline import plots
 
     def extras(folder: Path) -> None:
         pngs = plots.all_plots(res, folder)

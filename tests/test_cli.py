@@ -87,7 +87,7 @@ def test_schema_is_json(cli):
 
 
 def test_inject_adds_an_event_checked_like_the_file(cli, tmp_path):
-    from sim import load_scenario
+    from redline import load_scenario
 
     s = load_scenario(TINY, injects=["2024-02-05:patron:rival:limited_strike"])
     assert [(e.at.isoformat(), e.source, e.action) for e in s.events][-1] == (
@@ -172,7 +172,7 @@ def test_every_seed_flag_shows_its_default(cli, command):
 def test_flags_of_one_meaning_share_one_metavar(cli):
     """Counts are N, output folders DIR, results folders RESULTS, in every command; a flag that takes a value
     names it (or lists its choices)."""
-    from sim.cli import build_parser
+    from redline.cli import build_parser
 
     commands = build_parser()._subparsers._group_actions[0].choices
     seen: dict[str, set[str]] = {}
@@ -217,6 +217,6 @@ def test_counts_are_in_words(cli, tmp_path):
     assert status == 0 and "1 run of tiny" in out and "1 runs" not in out
     summary = (tmp_path / "o" / "summary.md").read_text()
     assert "1 run from root seed" in summary and "1 runs" not in summary
-    from sim.words import plural
+    from redline.words import plural
 
     assert [plural(n, "run") for n in (0, 1, 2, 1000)] == ["0 runs", "1 run", "2 runs", "1,000 runs"]

@@ -36,7 +36,7 @@ def test_exercise_commands_run(path, tmp_path):
     for line in commands(path):
         argv = shlex.split(line)[1:]
         r = subprocess.run(
-            [sys.executable, "-m", "sim.cli", *argv],
+            [sys.executable, "-m", "redline.cli", *argv],
             cwd=tmp_path,
             capture_output=True,
             text=True,
@@ -116,8 +116,8 @@ def test_a_key_whose_explanation_the_model_contradicts_stops_the_generator():
 
 def test_the_keys_quote_the_values_of_the_files():
     """Settings named after a value of the scenario ('the file's') give the value the file holds."""
-    from sim import load_scenario
-    from sim.scenario import value_at
+    from redline import load_scenario
+    from redline.scenario import value_at
 
     keys = (ROOT / "docs" / "exercises" / "keys.md").read_text()
     flagship = load_scenario(ROOT / "scenarios" / "axis-2023.yaml")
@@ -133,7 +133,7 @@ def test_exercise_5_key_is_what_validate_prints(tmp_path):
     bad = tmp_path / "my-crisis.yaml"
     bad.write_text(text.replace("capability: 0.4", "capabilty: 0.4", 1))
     r = subprocess.run(
-        [sys.executable, "-m", "sim.cli", "validate", str(bad)], capture_output=True, text=True, cwd=ROOT
+        [sys.executable, "-m", "redline.cli", "validate", str(bad)], capture_output=True, text=True, cwd=ROOT
     )
     lines = (r.stdout + r.stderr).strip().replace(str(bad), "FILE").splitlines()
     assert r.returncode == 2 and len(lines) == 2  # the misspelled key and the key it was meant to be
