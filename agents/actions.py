@@ -17,6 +17,7 @@ SCHEDULED, CAMPAIGN, RETALIATION, PRESSURE, GUARANTEE, SUPPORT = (
     "support",
 )
 COMMITMENT, COERCION, DE_ESCALATION, MEDIATION = "red_line", "coercion", "de_escalation", "mediation"
+INJECTED = "inject"  # an event added on the command line (--inject), not written in the scenario
 SURPRISE, WARNED = "surprise", "warned"
 
 

@@ -23,6 +23,7 @@ from typing import Any
 from redline.errors import OutputError, ScenarioError, SweepError
 from redline.executors import ExecutorError
 from redline.limits import MAX_POINTS, MAX_RUNS, MAX_SAMPLES, MAX_SWEEP_RUNS, MAX_WORKERS
+from redline.words import plural
 
 EXIT_OK, EXIT_FAILED, EXIT_BAD_INPUT = 0, 1, 2
 EXIT_INTERRUPTED, EXIT_TERMINATED = 130, 143  # 128 + SIGINT, 128 + SIGTERM, as shells report them
@@ -51,15 +52,21 @@ def _add_ensemble_options(p: argparse.ArgumentParser, runs: int, what: str = "nu
         "--runs",
         type=_bounded(MAX_RUNS),
         default=runs,
+        metavar="N",
         help=f"{what} (default {runs}; at most {MAX_RUNS:,})",
     )
     p.add_argument(
-        "--seed", type=_seed, default=0, help="root seed; run r uses SeedSequence(seed, spawn_key=(r,))"
+        "--seed",
+        type=_seed,
+        default=0,
+        metavar="SEED",
+        help="root seed (default 0); run r uses SeedSequence(seed, spawn_key=(r,))",
     )
     p.add_argument(
         "--workers",
         type=_bounded(MAX_WORKERS),
         default=None,
+        metavar="N",
         help=f"worker processes (default: number of cores; at most {MAX_WORKERS}, and never more than the runs)",
     )
     add_executor_arguments(p)
@@ -121,10 +128,13 @@ def cmd_validate(args: argparse.Namespace) -> int:
             status = EXIT_BAD_INPUT
             continue
         if not args.quiet:
-            print(
-                f"{f}: ok ({len(s.actors)} actors, {len(s.relations)} relations, {len(s.events)} events, "
-                f"{len(s.checks)} checks)"
+            counts = (
+                plural(len(s.actors), "actor"),
+                plural(len(s.relations), "relation"),
+                plural(len(s.events), "event"),
+                plural(len(s.checks), "check"),
             )
+            print(f"{f}: ok ({', '.join(counts)})")
     return status
 
 
@@ -174,9 +184,17 @@ def cmd_levers(args: argparse.Namespace) -> int:
 
 def cmd_seeds(args: argparse.Namespace) -> int:
     from redline.evidence import evidence_files
+    from redline.typed import suggest
 
+    files = evidence_files()
+    if args.actor:
+        known = sorted({a for art in files for c in art.claims for a in c.actors})
+        if args.actor not in known:
+            raise UsageError(
+                f"redline seeds: --actor {args.actor[:60]}: no claim names this actor{suggest(args.actor, known)}"
+            )
     shown = 0
-    for art in evidence_files():  # articles (sNNN), then historical cases (hNNN) with their sources
+    for art in files:  # articles (sNNN), then historical cases (hNNN) with their sources
         claims = [
             c
             for c in art.claims
@@ -192,8 +210,11 @@ def cmd_seeds(args: argparse.Namespace) -> int:
             where = f"¶{c.paragraph:<3}" if c.paragraph is not None else " " * 4
             print(f"  {c.id:<9} {c.kind:<19} {where} {c.claim}{value}")
         shown += len(claims)
-    if not shown:
-        print("no claims match", file=sys.stderr)
+    if not shown:  # a valid actor and kind that no claim has together: an empty answer, not bad input
+        asked = " and ".join(
+            x for x in (args.actor and f"about {args.actor}", args.kind and f"of kind {args.kind}") if x
+        )
+        print(f"redline seeds: no claim {asked}", file=sys.stderr)
         return EXIT_FAILED
     return EXIT_OK
 
@@ -201,17 +222,26 @@ def cmd_seeds(args: argparse.Namespace) -> int:
 def cmd_describe(args: argparse.Namespace) -> int:
     from redline import plots
     from redline.describe import describe
-    from redline.outputs import FileOutput, scenario_inputs
+    from redline.outputs import FileOutput, FolderOutput, scenario_inputs
     from redline.results import scenario_facts
     from redline.scenario import load_scenario
 
     scn = load_scenario(args.scenario, args.overrides)
-    # The scenario's id names the default folder: kept to one plain name, whatever the file says.
+    # The scenario's id names the default folder: kept to one plain name, whatever the file says, and apart from
+    # the folders other commands write (`redline run --out out/axis-2023` draws its own network.png).
     folder = (
         Path(args.out)
         if args.out
-        else Path("out") / (re.sub(r"[^\w.-]+", "-", scn.scenario).strip(".-") or "scenario")
+        else Path("out") / ("describe-" + (re.sub(r"[^\w.-]+", "-", scn.scenario).strip(".-") or "scenario"))
     )
+    another = False
+    with contextlib.suppress(OSError):  # a path that cannot be read is the output checks' to report
+        another = FolderOutput(folder).is_redline_output()
+    if another:
+        raise OutputError(
+            f"{folder}: the results folder of another redline command; describe writes network.png into a "
+            "folder of its own (--out DIR)"
+        )
     out = FileOutput(
         folder / "network.png", force=args.force, inputs=scenario_inputs([args.scenario]), accepts=_is_png
     )
@@ -291,7 +321,7 @@ def cmd_run(args: argparse.Namespace) -> int:
         res = run(scn, source=source)
         save_report(res, target, fmt=args.format)
     if not args.quiet:
-        print(f"{len(res.runs)} runs of {scn.scenario} -> {out}/")
+        print(f"{plural(len(res.runs), 'run')} of {scn.scenario} -> {out}/")
         print(f"  tables: events, metrics, runs, red_lines (.{args.format}); manifest.json; summary.md")
         pngs = ("timeline.png", "attacks.png", "outcomes.png", "network.png")
         print(f"  plots:  {', '.join(str(out / p) for p in pngs)}")
@@ -304,12 +334,11 @@ def cmd_check(args: argparse.Namespace) -> int:
 
     scn = load_scenario(args.scenario, args.overrides)
     if not scn.checks:
-        print(f"{args.scenario}: the scenario has no checks", file=sys.stderr)
-        return EXIT_BAD_INPUT
+        raise UsageError(f"redline check: {args.scenario}: the scenario has no checks")
     with _ensembles(args) as run:
         res = run(scn)
     verdicts = res.check(scn.checks)
-    print(f"{scn.scenario}: {len(res.runs)} runs from root seed {args.seed}\n")
+    print(f"{scn.scenario}: {plural(len(res.runs), 'run')} from root seed {args.seed}\n")
     print(table(verdicts))
     failed = sum(not v.passed for v in verdicts)
     print(f"\n{len(verdicts) - failed} passed, {failed} failed")
@@ -408,7 +437,10 @@ def cmd_sweep(args: argparse.Namespace) -> int:
         points,
     )
     if not args.quiet:
-        print(f"{len(points)} points x {args.runs} runs = {len(points) * args.runs} runs", file=sys.stderr)
+        print(
+            f"{plural(len(points), 'point')} x {plural(args.runs, 'run')} = {plural(len(points) * args.runs, 'run')}",
+            file=sys.stderr,
+        )
 
     def finish(res, folder: Path) -> None:
         summary = sw.point_summary(
@@ -528,7 +560,12 @@ def cmd_play(args: argparse.Namespace) -> int:
     target.check()
     with target:
         shown = sys.stdout if sys.stdout is not None else io.StringIO()  # stdout closed: play on, unseen
-        res = play(scn, args.actor, args.seed, sys.stdin, shown, source={"file": str(args.scenario)})
+        source = {
+            "file": str(args.scenario),
+            "overrides": list(args.overrides),
+            "injects": list(args.injects),
+        }
+        res = play(scn, args.actor, args.seed, sys.stdin, shown, source=source)
         save_report(res, target)
     print(f"\nyour game -> {out}/  (redline plot {out}; redline debrief {out})")
     return EXIT_OK
@@ -681,7 +718,7 @@ def build_parser() -> argparse.ArgumentParser:
         description="List the claims of the evidence base: those read out of the source articles, with article and "
         "paragraph, and those of the historical cases, with their sources.",
     )
-    e.add_argument("--actor", help="only claims about this actor (e.g. iran)")
+    e.add_argument("--actor", metavar="ACTOR", help="only claims about this actor (e.g. iran)")
     e.add_argument("--kind", choices=list(typing.get_args(ClaimKind)), help="only claims of this kind")
     e.set_defaults(func=cmd_seeds)
 
@@ -692,8 +729,12 @@ def build_parser() -> argparse.ArgumentParser:
         "its actor-relations network.",
     )
     d.add_argument("scenario", metavar="SCENARIO", type=_scenario, help=SCENARIO_HELP)
-    d.add_argument("--out", metavar="DIR", help="folder for network.png (default: out/<scenario id>)")
-    d.add_argument("--force", action="store_true", help="replace an existing network.png")
+    d.add_argument(
+        "--out",
+        metavar="DIR",
+        help="folder for network.png (default: out/describe-<scenario id>; never another command's results folder)",
+    )
+    d.add_argument("--force", action="store_true", help="replace a network.png that describe wrote")
     _add_set(d)
     d.set_defaults(func=cmd_describe)
 
@@ -766,10 +807,15 @@ def build_parser() -> argparse.ArgumentParser:
         "--delta",
         type=_share,
         default=0.2,
+        metavar="SHARE",
         help="share to move each parameter by (default 0.2; between 0 and 1)",
     )
     rb.add_argument(
-        "--top", type=_positive, default=None, help="detail only the N most influential parameters"
+        "--top",
+        type=_positive,
+        default=None,
+        metavar="N",
+        help="detail only the N most influential parameters (default: all)",
     )
     _add_ensemble_options(rb, runs=200, what="runs per ensemble, the same seeds in each")
     _add_set(rb)
@@ -805,13 +851,16 @@ def build_parser() -> argparse.ArgumentParser:
         "--samples",
         type=_bounded(MAX_SAMPLES),
         default=None,
+        metavar="N",
         help=f"samples for lhs, sobol and morris designs (at most {MAX_SAMPLES:,}; a sweep has at most "
         f"{MAX_POINTS:,} points and {MAX_SWEEP_RUNS:,} runs)",
     )
     sp.add_argument("--out", required=True, metavar="DIR", help="output folder")
     sp.add_argument("--resume", action="store_true", help="go on with an interrupted sweep in DIR")
     sp.add_argument("--force", action="store_true", help=FORCE_HELP)
-    sp.add_argument("--outcome", help="the outcome the heatmap shows (default: the first check)")
+    sp.add_argument(
+        "--outcome", metavar="NAME", help="the outcome the heatmap shows (default: the first check)"
+    )
     _add_ensemble_options(sp, runs=20, what="replications per point, with the same seeds at every point")
     _add_set(sp)
     sp.set_defaults(func=cmd_sweep)
@@ -823,9 +872,11 @@ def build_parser() -> argparse.ArgumentParser:
         "behind it, whom each target blamed, and the red lines crossed; as Markdown and as a self-contained HTML "
         "page with the run's timeline.",
     )
-    db.add_argument("dir", metavar="DIR", help="a results folder written by `redline run`")
-    db.add_argument("--run", type=int, default=0, help="which run (default 0)")
-    db.add_argument("--out", metavar="FOLDER", help="where to write the debrief files (default: DIR)")
+    db.add_argument(
+        "dir", metavar="RESULTS", help="a results folder written by `redline run` or `redline play`"
+    )
+    db.add_argument("--run", type=int, default=0, metavar="N", help="which run (default 0)")
+    db.add_argument("--out", metavar="DIR", help="folder to write the debrief files into (default: RESULTS)")
     db.add_argument("-q", "--quiet", action="store_true", help="do not print the story")
     db.add_argument("--force", action="store_true", help="replace the debrief files of that run")
     db.set_defaults(func=cmd_debrief)
@@ -833,16 +884,23 @@ def build_parser() -> argparse.ArgumentParser:
     pg = sub.add_parser(
         "play",
         help="play one actor in the terminal, turn by turn, against the model",
-        description="Play one actor of a scenario: each week you see what touched you and choose your actions on "
-        "the ladder (TARGET RUNG; several separated by ';'; 'pass'; 'help'; 'quit') while the model plays the "
-        "others. The game is saved like `redline run` with one run, for `redline plot` and `redline debrief`.",
+        description="Play one actor of a scenario; the model makes no choice for it. Each step you see what "
+        "happened to you, your partners and your adversaries, your grievance and fear against the thresholds that "
+        "move the model's actors, and your options with the answers they are likely to bring; then you give your "
+        "orders (TARGET RUNG [warned]; press CLIENT [TARGET]; several separated by ';'; 'pass'; 'help'; 'quit') "
+        "while the model plays the others. 'quit' ends the game; it is saved like `redline run` with one run and "
+        "the steps played, for `redline plot` and `redline debrief`.",
     )
     pg.add_argument("scenario", metavar="SCENARIO", type=_scenario, help=SCENARIO_HELP)
     pg.add_argument(
         "--as", dest="actor", required=True, metavar="ACTOR", help="the actor you play, e.g. iran"
     )
     pg.add_argument(
-        "--seed", type=_seed, default=0, help="root seed: the same seed and moves replay the game"
+        "--seed",
+        type=_seed,
+        default=0,
+        metavar="SEED",
+        help="root seed (default 0): the same seed and moves replay the game",
     )
     pg.add_argument("--out", required=True, metavar="DIR", help="where the game is saved")
     pg.add_argument("--force", action="store_true", help=FORCE_HELP)
@@ -855,7 +913,9 @@ def build_parser() -> argparse.ArgumentParser:
         help="redraw the plots of a results folder",
         description="Redraw the PNG plots of a results folder from its saved tables.",
     )
-    pl.add_argument("dir", metavar="DIR")
+    pl.add_argument(
+        "dir", metavar="RESULTS", help="a results folder written by `redline run` or `redline play`"
+    )
     pl.set_defaults(func=cmd_plot)
 
     ap = sub.add_parser(
@@ -873,9 +933,14 @@ def build_parser() -> argparse.ArgumentParser:
         type=_scenario,
         help="a scenario file or a shipped scenario's name (default: the flagship, axis-2023)",
     )
-    ap.add_argument("--port", type=_port, default=8765, help="the port to serve on (default 8765)")
     ap.add_argument(
-        "--host", default="127.0.0.1", help="the address to listen on (default 127.0.0.1; 0.0.0.0 for a room)"
+        "--port", type=_port, default=8765, metavar="PORT", help="the port to serve on (default 8765)"
+    )
+    ap.add_argument(
+        "--host",
+        default="127.0.0.1",
+        metavar="HOST",
+        help="the address to listen on (default 127.0.0.1; 0.0.0.0 for a room)",
     )
     _add_set(ap)
     _add_inject(ap)
@@ -934,6 +999,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 def _main(argv: Sequence[str] | None) -> int:
     parser = build_parser()
+    prog = "redline"  # every error line starts with the command that gives it: `redline run: ...`
     try:
         try:
             args = parser.parse_args(argv)
@@ -942,6 +1008,7 @@ def _main(argv: Sequence[str] | None) -> int:
         if not getattr(args, "func", None):
             parser.print_help()
             return EXIT_BAD_INPUT
+        prog = f"redline {args.command}"
         _check_flags(args)
         _check_environment()
         return args.func(args)
@@ -952,25 +1019,25 @@ def _main(argv: Sequence[str] | None) -> int:
         print(e.report(), file=sys.stderr)
         return EXIT_BAD_INPUT
     except (OutputError, SweepError, ExecutorError) as e:
-        print(f"redline: {e}", file=sys.stderr)
+        print(f"{prog}: {e}", file=sys.stderr)
         return EXIT_BAD_INPUT
     except KeyboardInterrupt:
-        print("redline: interrupted", file=sys.stderr)
+        print(f"{prog}: interrupted", file=sys.stderr)
         return EXIT_INTERRUPTED
     except Terminated:
-        print("redline: terminated", file=sys.stderr)
+        print(f"{prog}: terminated", file=sys.stderr)
         return EXIT_TERMINATED
     except BrokenPipeError:  # `redline seeds | head`
         sys.stderr.close()
         return EXIT_OK
     except BrokenExecutor:  # a worker killed (the OOM killer, a stray kill): nothing was written
         print(
-            "redline: a worker process died before its runs were done; nothing was written", file=sys.stderr
+            f"{prog}: a worker process died before its runs were done; nothing was written", file=sys.stderr
         )
         return EXIT_FAILED
     except OSError as e:  # a disk full, a folder gone from under us: what went wrong and where, in a line
         where = f"{e.filename}: " if e.filename else ""
-        print(f"redline: {where}{e.strerror or e}", file=sys.stderr)
+        print(f"{prog}: {where}{e.strerror or e}", file=sys.stderr)
         return EXIT_BAD_INPUT
 
 

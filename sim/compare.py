@@ -15,6 +15,7 @@ import pandas as pd
 
 from redline.analysis import USE_OF_FORCE, named_outcomes
 from redline.results import Results
+from redline.words import plural
 
 Z95 = 1.96
 
@@ -76,7 +77,7 @@ def markdown(c: Comparison) -> str:
     lines = [
         f"# {c.b} compared with {c.a}",
         "",
-        f"{c.runs} runs each, with common random numbers (run r of both uses the same seed). Differences are "
+        f"{plural(c.runs, 'run')} each, with common random numbers (run r of both uses the same seed). Differences are "
         f"B - A = {c.b} - {c.a}, with 95% intervals of the paired differences.",
         "",
         "| measure | kind | A | B | B - A | 95% interval |",

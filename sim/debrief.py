@@ -1,7 +1,8 @@
 """The story of one run, step by step: what each actor did and why, for a classroom debrief.
 
 For every step: each action with the doctrine behind it (the event's cause), whom the target blamed, and the red
-lines crossed. Written as Markdown and as one self-contained HTML page with the run's timeline.
+lines crossed, each right after the action that crossed it. Written as Markdown and as one self-contained HTML page
+with the same text and the run's timeline drawn as one small panel per dyad.
 """
 
 from __future__ import annotations
@@ -9,9 +10,8 @@ from __future__ import annotations
 import base64
 import html
 import io
-import os
+import math
 import re
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -20,6 +20,7 @@ from redline.results import Results
 
 WHY = {
     "scheduled": "scheduled in the scenario",
+    "inject": "injected with --inject: an instructor's what-if, not in the scenario file",
     "campaign": "its campaign",
     "retaliation": "retaliation for harm received or blamed",
     "pressure": "pressure on a client to scale down",
@@ -43,8 +44,33 @@ def _check_run(res: Results, run: int) -> None:
         raise ValueError(f"no run {run} in these results (runs {first}..{last})")
 
 
+def header(res: Results, run: int) -> list[str]:
+    """The run in a few sentences (Markdown inline): which run, what it came to, and what was changed from the
+    scenario file (overrides and injects). The Markdown and the HTML debrief both open with these."""
+    _check_run(res, run)
+    facts, source = res.facts, res.manifest.get("scenario", {})
+    row = res.runs.set_index("run").loc[run]
+    peak: str = "none" if pd.isna(row["peak_rung"]) else str(row["peak_rung"])  # null: nobody acted
+    lines = [
+        f"Run {run} (seed {row['seed']}) of scenario `{facts['name']}`. Highest rung reached: "
+        f"{peak}. Uses of force: {row['attacks']}. Deaths: {row['deaths']:g}."
+    ]
+    if res.manifest.get("played_by"):
+        lines.append(f"Played by a person as **{_label(facts, res.manifest['played_by'])}**.")
+    if source.get("overrides"):
+        lines.append("Overrides (--set): " + ", ".join(f"`{o}`" for o in source["overrides"]) + ".")
+    if source.get("injects"):
+        lines.append("Injects (--inject): " + ", ".join(f"`{i}`" for i in source["injects"]) + ".")
+    return lines
+
+
+def step_title(res: Results, step: int, date: str) -> str:
+    return f"Step {step}: week of {date}" if res.facts["time"]["step"] == "week" else f"Step {step}: {date}"
+
+
 def story(res: Results, run: int) -> list[dict]:
-    """One entry per step: its date and lines describing what happened."""
+    """One entry per step: its date and lines describing what happened. A red line crossed is told right after
+    the first action of the step by the one who crossed it on the holder (or on the ally it guards)."""
     _check_run(res, run)
     facts = res.facts
     ev = res.events[res.events["run"] == run]
@@ -52,7 +78,8 @@ def story(res: Results, run: int) -> list[dict]:
     dates = res.step_dates
     steps = []
     for step in range(len(dates)):
-        lines = []
+        lines: list[str] = []
+        pairs: list[tuple[str, str, bool]] = []  # per line: source, target, whether it used force
         here = ev[ev["step"] == step]
         groups = here.groupby(["source", "target", "action", "cause"], sort=False)
         for key, g in groups:
@@ -70,113 +97,145 @@ def story(res: Results, run: int) -> list[dict]:
                 text += f"; {_label(facts, tgt)} blamed {', '.join(_label(facts, b) for b in blamed)}"
                 text += f" ({share} of {n})" if n > 1 else ""
             lines.append(text)
+            pairs.append((src, tgt, bool((g["mid_level"] >= 4).any())))
+        inserts: list[tuple[int, str]] = []
         for row in red[red["step"] == step].itertuples():
-            who = ", ".join(_label(facts, w) for w in str(row.crossed_by).split(",") if w)
-            lines.append(
-                f"⚠ red line of **{_label(facts, str(row.actor))}** crossed by {who}: it is committed to answer"
-            )
+            crossers = [w for w in str(row.crossed_by).split(",") if w]
+            who = ", ".join(_label(facts, w) for w in crossers)
+            text = f"⚠ red line of **{_label(facts, row.actor)}** crossed by {who}: it is committed to answer"
+            at = next((i for i, (s, t, force) in enumerate(pairs) if s in crossers and t == row.actor), None)
+            if at is None:  # an ally it guards was struck
+                at = next(
+                    (i for i, (s, _, force) in enumerate(pairs) if s in crossers and force), len(pairs) - 1
+                )
+            inserts.append((at, text))
+        for at, text in sorted(inserts, key=lambda x: -x[0]):
+            lines.insert(at + 1, text)
         steps.append({"step": step, "date": dates[step].date().isoformat(), "lines": lines})
     return steps
 
 
 def markdown(res: Results, run: int) -> str:
-    _check_run(res, run)
-    facts = res.facts
-    row = res.runs.set_index("run").loc[run]
-    peak: str = "none" if pd.isna(row["peak_rung"]) else str(row["peak_rung"])  # null: nobody acted
-    out = [
-        f"# Debrief: {facts['title']}",
-        "",
-        f"Run {run} (seed {row['seed']}) of scenario `{facts['name']}`. Highest rung reached: "
-        f"{peak}. Uses of force: {row['attacks']}. Deaths: {row['deaths']:g}.",
-        "",
-    ]
+    out = [f"# Debrief: {res.facts['title']}", "", *header(res, run), ""]
     for s in story(res, run):
-        out.append(
-            f"## Step {s['step']}: week of {s['date']}"
-            if facts["time"]["step"] == "week"
-            else f"## Step {s['step']}: {s['date']}"
-        )
+        out.append(f"## {step_title(res, s['step'], s['date'])}")
         out += [f"- {line}" for line in s["lines"]] or ["- nothing happened"]
         out.append("")
     return "\n".join(out)
 
 
+def dyads(res: Results, run: int) -> list[tuple[str, str]]:
+    """The pairs of actors that acted with hostility toward each other in the run, the most intense first
+    (highest rung, then most actions), each pair in the scenario's order of actors."""
+    order = {a: i for i, a in enumerate(res.facts["actors"])}
+    ev = res.events[(res.events["run"] == run) & (res.events["goldstein"] < 0)]
+    if ev.empty:
+        return []
+    first = np.where(ev["source"].map(order) <= ev["target"].map(order), ev["source"], ev["target"])
+    second = np.where(first == ev["source"], ev["target"], ev["source"])
+    grouped = ev.assign(a=first, b=second).groupby(["a", "b"])["rung"].agg(["max", "size"])
+    return list(grouped.sort_values(["max", "size"], ascending=False).index)
+
+
 def timeline_png(res: Results, run: int) -> bytes:
-    """The run's highest rung per step for its busiest dyads, as PNG bytes."""
+    """The run's timeline (timeline_figure) as PNG bytes."""
     from redline.plots import plt
 
-    facts = res.facts
-    ladder = [r["id"] for r in facts["ladder"]]
-    ev = res.events[(res.events["run"] == run) & (res.events["goldstein"] < 0)]
-    dyad = np.where(
-        ev["source"] < ev["target"], ev["source"] + " - " + ev["target"], ev["target"] + " - " + ev["source"]
-    )
-    ev = ev.assign(dyad=dyad)
-    top = (
-        ev.groupby("dyad")["rung"]
-        .agg(["max", "size"])
-        .sort_values(["max", "size"], ascending=False)
-        .index[:6]
-    )
-    dates = res.step_dates
-    fig, ax = plt.subplots(figsize=(11, 4.5))
-    for d in top:
-        peak = ev[ev["dyad"] == d].groupby("step")["rung"].max().reindex(range(len(dates)), fill_value=-1)
-        ax.step(dates, peak.to_numpy(), where="post", lw=2, label=d)
-    ax.set_yticks(range(-1, len(ladder)), ["none", *ladder], fontsize=7)
-    ax.legend(fontsize=7, ncol=2)
-    ax.grid(alpha=0.3)
-    ax.set_title(f"Run {run}: highest rung per {facts['time']['step']}, busiest dyads", fontsize=10)
+    fig = timeline_figure(res, run)
     buf = io.BytesIO()
     fig.savefig(buf, format="png", bbox_inches="tight", dpi=100, metadata={"Software": None})
     plt.close(fig)
     return buf.getvalue()
 
 
+def timeline_figure(res: Results, run: int, columns: int = 2):
+    """The run's highest hostile rung per step, one small panel per dyad (both directions, coloured by who acts)
+    on shared axes: small multiples, where lines of different dyads never hide one another."""
+    from redline.plots import plt
+
+    facts = res.facts
+    ladder = [r["id"].replace("_", " ") for r in facts["ladder"]]
+    hostile = [i for i, r in enumerate(facts["ladder"]) if r["goldstein"] < 0]
+    low = min(hostile, default=0)
+    pairs = dyads(res, run)
+    dates = res.step_dates
+    edges = dates.append(
+        pd.DatetimeIndex([dates[-1] + (dates[-1] - dates[-2] if len(dates) > 1 else pd.Timedelta(days=1))])
+    )
+    ev = res.events[(res.events["run"] == run) & (res.events["goldstein"] < 0)]
+    palette = plt.get_cmap("tab10")
+    colour = {a: palette(i % 10) for i, a in enumerate(facts["actors"])}
+    rows = max(1, math.ceil(len(pairs) / columns))
+    fig, axes = plt.subplots(
+        rows, columns, figsize=(11, 0.6 + 1.7 * rows), sharex=True, sharey=True, squeeze=False
+    )
+    for k, ax in enumerate(axes.flat):
+        if k >= len(pairs):
+            ax.set_visible(False)
+            continue
+        a, b = pairs[k]
+        for src, tgt in ((a, b), (b, a)):
+            mine = ev[(ev["source"] == src) & (ev["target"] == tgt)]
+            if mine.empty:
+                continue
+            peak = (
+                mine.groupby("step")["rung"].max().reindex(range(len(dates)), fill_value=low - 1).to_numpy()
+            )
+            ax.step(edges, np.append(peak, peak[-1]), where="post", lw=1.6, color=colour[src],
+                    label=f"{_label(facts, src)} → {_label(facts, tgt)}")  # fmt: skip
+        # The legend names the pair and its directions, above the panel where it hides no line.
+        ax.legend(fontsize=7, loc="lower center", bbox_to_anchor=(0.5, 1.0), ncol=2, frameon=False,
+                  handlelength=1.2, borderaxespad=0.1, columnspacing=1.0)  # fmt: skip
+        ax.grid(alpha=0.3)
+        ax.tick_params(labelsize=6)
+        if k + columns >= len(pairs):  # nothing drawn below it: this panel carries the dates
+            ax.xaxis.set_tick_params(labelbottom=True)
+    if not pairs:
+        axes.flat[0].set_visible(True)
+        axes.flat[0].text(0.5, 0.5, "no hostile action in this run", ha="center", va="center")
+    axes.flat[0].set_yticks(range(low - 1, len(ladder)), ["none", *ladder[low:]])
+    axes.flat[0].set_ylim(low - 1.4, len(ladder) - 0.6)
+    for ax in axes.flat:
+        for label in ax.get_xticklabels():
+            label.set_rotation(30)
+            label.set_horizontalalignment("right")
+    fig.suptitle(
+        f"Run {run} of {facts['title']}: the highest hostile rung each {facts['time']['step']}, per pair of actors",
+        fontsize=10,
+    )
+    fig.tight_layout()
+    return fig
+
+
 def page(res: Results, run: int) -> str:
-    """A self-contained HTML page: the story and the timeline (embedded, no files beside it)."""
+    """A self-contained HTML page: the Markdown's text (its summary lines and story) and the timeline (embedded,
+    no files beside it)."""
     facts = res.facts
     png = base64.b64encode(timeline_png(res, run)).decode()
+    title = html.escape(facts["title"])
     parts = [
         "<!doctype html><html lang='en'><head><meta charset='utf-8'>",
-        f"<title>Debrief: {html.escape(facts['title'])}, run {run}</title>",
+        f"<title>Debrief: {title}, run {run}</title>",
         "<style>body{font-family:system-ui,sans-serif;max-width:60rem;margin:2rem auto;padding:0 1rem;"
         "line-height:1.45}h2{font-size:1.05rem;margin-top:1.4rem;border-bottom:1px solid #ddd}"
         "li{margin:.15rem 0}.quiet{color:#888}img{max-width:100%}</style></head><body>",
-        f"<h1>Debrief: {html.escape(facts['title'])}</h1>",
-        f"<p>Run {run} of scenario <code>{html.escape(facts['name'])}</code>.</p>",
-        f"<img alt='timeline of run {run}' src='data:image/png;base64,{png}'>",
+        f"<h1>Debrief: {title}</h1>",
+        *(f"<p>{_md_inline(html.escape(line))}</p>" for line in header(res, run)),
+        f"<img alt='timeline of run {run}, one panel per pair of actors' src='data:image/png;base64,{png}'>",
     ]
     for s in story(res, run):
-        parts.append(f"<h2>Step {s['step']}: {s['date']}</h2><ul>")
+        parts.append(f"<h2>{html.escape(step_title(res, s['step'], s['date']))}</h2><ul>")
         if not s["lines"]:
             parts.append("<li class='quiet'>nothing happened</li>")
         for line in s["lines"]:
-            text = html.escape(line)
-            text = _md_inline(text)
-            parts.append(f"<li>{text}</li>")
+            parts.append(f"<li>{_md_inline(html.escape(line))}</li>")
         parts.append("</ul>")
     parts.append("</body></html>")
     return "\n".join(parts) + "\n"
 
 
 def _md_inline(text: str) -> str:
-    """**bold** and *italic*, the only Markdown the story uses."""
+    """`code`, **bold** and *italic*, the only Markdown the story uses."""
+    text = re.sub(r"`(.+?)`", r"<code>\1</code>", text)
     text = re.sub(r"\*\*(.+?)\*\*", r"<strong>\1</strong>", text)
     return re.sub(r"\*(.+?)\*", r"<em>\1</em>", text)
-
-
-def write(res: Results, run: int, folder: Path) -> tuple[Path, Path]:
-    """debrief-run-K.md and debrief-run-K.html in `folder`, each written atomically."""
-    out = []
-    for name, text in (
-        (f"debrief-run-{run}.md", markdown(res, run)),
-        (f"debrief-run-{run}.html", page(res, run)),
-    ):
-        path = folder / name
-        tmp = path.with_name(f".{name}.partial")
-        tmp.write_text(text)
-        os.replace(tmp, path)
-        out.append(path)
-    return out[0], out[1]

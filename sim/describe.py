@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from redline.language import Allied, Attributes, BackChannel, Guarantees, Hostile, Hosts, Scenario, Supports
+from redline.words import plural
 
 
 def _relation_text(r) -> str:
@@ -30,7 +31,7 @@ def describe(scn: Scenario) -> str:
     t = scn.time
     out = [
         f"{scn.title}  [{scn.scenario}]",
-        f"{t.steps} steps of a {t.step}, {t.start} to {t.end}; ladder '{scn.ladder.ladder}' "  # type: ignore[union-attr]
+        f"{plural(t.steps, 'step')} of a {t.step}, {t.start} to {t.end}; ladder '{scn.ladder.ladder}' "  # type: ignore[union-attr]
         f"({' < '.join(scn.ladder.ids)})",  # type: ignore[union-attr]
     ]
     if scn.description:

@@ -459,6 +459,10 @@ class TimeSpec:
         return self.date_of(self.steps) - dt.timedelta(days=1)
 
 
+# The note `redline run --inject` gives the events it adds: what marks them as injects in the tables and reports.
+INJECTED_NOTE = "injected with --inject: an instructor's what-if"
+
+
 @dataclass(frozen=True, kw_only=True)
 class Event(Sourced):
     """A scheduled action: it happens whatever the model decides."""
@@ -474,6 +478,11 @@ class Event(Sourced):
         "surprise (full intended deaths) or warned (targets told to leave).", default="surprise"
     )
     note: str = spec("What happened.", default="")
+
+    @property
+    def injected(self) -> bool:
+        """Added on the command line (--inject) rather than written in the scenario."""
+        return self.note == INJECTED_NOTE
 
     def problems(self) -> Iterator[Problem]:
         yield from super().problems()
@@ -491,7 +500,7 @@ class EventFilter:
     max_mid: int = spec("Highest MID level counted.", default=5, ge=1, le=5)
     min_rung: str | None = spec("Lowest rung counted (absent: any).", default=None, ref="rung")
     causes: tuple[str, ...] = spec(
-        "Causes counted (scheduled, campaign, retaliation, ...); any, if absent.", default=()
+        "Causes counted (scheduled, inject, campaign, retaliation, ...); any, if absent.", default=()
     )
     start: dt.date | None = spec("First day counted.", default=None, key="from")
     end: dt.date | None = spec("Last day counted.", default=None, key="to")

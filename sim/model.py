@@ -16,7 +16,7 @@ from collections import defaultdict
 import mesa
 import numpy as np
 
-from redline.agents.actions import GUARANTEE, SCHEDULED, WARNED, Action, Rungs
+from redline.agents.actions import GUARANTEE, INJECTED, SCHEDULED, WARNED, Action, Rungs
 from redline.agents.actor import Actor
 from redline.language import Scenario
 from redline.network import RelationNetwork
@@ -123,7 +123,7 @@ class EscalationModel(mesa.Model):
                 e.source,
                 e.target,
                 self.rungs.index[e.action],
-                SCHEDULED,
+                INJECTED if e.injected else SCHEDULED,
                 e.casualties,
                 note=e.note,
                 manner=e.manner,

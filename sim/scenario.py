@@ -21,7 +21,7 @@ from typing import Any
 from redline import paths
 from redline.errors import Collector, Issue, ScenarioError
 from redline.evidence import evidence_base
-from redline.language import Ladder, Scenario, Variant
+from redline.language import INJECTED_NOTE, Ladder, Scenario, Variant
 from redline.typed import (
     INVALID,
     Builder,
@@ -212,7 +212,7 @@ def _inject(doc: Document, text: str, n: int, issues: Collector) -> None:
             "source": source,
             "target": target,
             "action": action,
-            "note": "injected by the instructor",
+            "note": INJECTED_NOTE,
             "assumed": {"at": "an instructor's what-if"},
         }
     )

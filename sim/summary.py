@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from redline.analysis import outcome_table, peak_distribution
+from redline.words import plural
 
 
 def summary(res, plots: list[str]) -> str:
@@ -11,11 +12,16 @@ def summary(res, plots: list[str]) -> str:
     lines = [
         f"# {f['title']}",
         "",
-        f"Scenario `{f['name']}`, {n} runs from root seed {m.get('root_seed')}, "
-        f"{f['time']['steps']} steps of a {f['time']['step']} from {f['time']['start']}.",
+        f"Scenario `{f['name']}`, {plural(n, 'run')} from root seed {m.get('root_seed')}, "
+        f"{plural(f['time']['steps'], 'step')} of a {f['time']['step']} from {f['time']['start']}.",
     ]
-    if m.get("scenario", {}).get("overrides"):
-        lines.append("Overrides: " + ", ".join(f"`{o}`" for o in m["scenario"]["overrides"]) + ".")
+    source = m.get("scenario", {})
+    if source.get("overrides"):
+        lines.append("Overrides (--set): " + ", ".join(f"`{o}`" for o in source["overrides"]) + ".")
+    if source.get("injects"):
+        lines.append("Injects (--inject): " + ", ".join(f"`{i}`" for i in source["injects"]) + ".")
+    if m.get("played_by"):
+        lines.append(f"A game: `{m['played_by']}` was played by a person ({m.get('ended', 'to the end')}).")
     lines += [
         "",
         "## Outcome probabilities",

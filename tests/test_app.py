@@ -176,7 +176,7 @@ def test_app_set_and_inject_reach_every_run_of_the_session(tmp_path):
         f"m = EscalationApp(seed=3, scenario_file={str(TINY)!r})\n"
         "[m.step() for _ in range(m.spec.time.steps)]\n"
         "hits = [(s, c) for s, a, b, c in zip(m.events['step'], m.events['source'], m.events['target'],"
-        " m.events['cause']) if (a, b) == ('patron', 'rival') and c == 'scheduled']\n"
+        " m.events['cause']) if (a, b) == ('patron', 'rival') and c == 'inject']\n"
         "print(m.spec.actors['patron'].cost_sensitivity, hits)\n"
     )
     options = {

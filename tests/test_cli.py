@@ -133,5 +133,90 @@ def test_inject_adds_an_event_checked_like_the_file(cli, tmp_path):
 
     ev = pd.read_parquet(tmp_path / "ok" / "events.parquet")
     assert (
-        (ev["source"] == "patron") & (ev["cause"] == "scheduled") & (ev["action"] == "limited_strike")
+        (ev["source"] == "patron") & (ev["cause"] == "inject") & (ev["action"] == "limited_strike")
     ).sum() == 2
+
+
+def test_seeds_names_an_unknown_actor_with_the_closest_one(cli):
+    status, out, err = cli("seeds", "--actor", "irn")
+    assert status == 2 and out == ""
+    assert err.strip() == "redline seeds: --actor irn: no claim names this actor (did you mean 'iran'?)"
+    status, out, _ = cli("seeds", "--actor", "iran", "--kind", "red_line")
+    assert status == 0 and "red_line" in out
+
+
+def test_describe_never_writes_into_another_commands_results(cli, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    assert cli("run", TINY, "--runs", 1, "--out", "out/tiny", "--quiet", "--workers", 1)[0] == 0
+    drawn = (tmp_path / "out" / "tiny" / "network.png").read_bytes()
+    status, _, err = cli("describe", TINY)
+    assert status == 0, err
+    assert (tmp_path / "out" / "describe-tiny" / "network.png").is_file()
+    for extra in ([], ["--force"]):
+        status, _, err = cli("describe", TINY, "--out", "out/tiny", *extra)
+        assert status == 2 and err.startswith("redline describe: out/tiny: the results folder of another")
+    assert (tmp_path / "out" / "tiny" / "network.png").read_bytes() == drawn
+
+
+def _help(cli, *command: str) -> str:
+    status, out, _ = cli(*command, "--help")
+    assert status == 0
+    return " ".join(out.split())
+
+
+@pytest.mark.parametrize("command", ["run", "check", "compare", "robustness", "sweep", "play"])
+def test_every_seed_flag_shows_its_default(cli, command):
+    assert "--seed SEED root seed (default 0)" in _help(cli, command)
+
+
+def test_flags_of_one_meaning_share_one_metavar(cli):
+    """Counts are N, output folders DIR, results folders RESULTS, in every command; a flag that takes a value
+    names it (or lists its choices)."""
+    from redline.cli import build_parser
+
+    commands = build_parser()._subparsers._group_actions[0].choices
+    seen: dict[str, set[str]] = {}
+    for sub in commands.values():
+        for action in sub._actions:
+            for flag in action.option_strings:
+                if flag.startswith("--") and action.nargs != 0:
+                    assert action.metavar or action.choices, flag
+                    seen.setdefault(flag, set()).add(action.metavar or "")
+    for flag in ("--runs", "--workers", "--samples", "--top", "--run"):
+        assert seen[flag] == {"N"}, (flag, seen[flag])
+    assert seen["--seed"] == {"SEED"}
+    assert seen["--out"] <= {"DIR", "FILE"}
+    assert "RESULTS" in _help(cli, "debrief") and "RESULTS" in _help(cli, "plot")
+
+
+@pytest.mark.parametrize(
+    ("args", "prefix"),
+    [
+        (["run", TINY, "--runs", "0", "--out", "x"], "redline run: "),
+        (["check", "EMPTY"], "redline check: "),
+        (["seeds", "--actor", "nobody"], "redline seeds: "),
+        (["describe", TINY, "--out", "sentinel"], "redline describe: "),
+        (["debrief", "nowhere"], "redline debrief: "),
+        (
+            ["sweep", TINY, "--param", "actors.patron.capability=0.1,0.2", "--out", "sentinel"],
+            "redline sweep: ",
+        ),
+    ],
+)
+def test_every_error_line_names_its_command(cli, tmp_path, monkeypatch, args, prefix):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "sentinel").write_text("x")
+    (tmp_path / "EMPTY").write_text(TINY.read_text().split("checks:")[0])
+    status, _, err = cli(*args)
+    assert status == 2 and err.startswith(prefix), err
+    assert all(line.startswith(prefix) for line in err.strip().splitlines())
+
+
+def test_counts_are_in_words(cli, tmp_path):
+    status, out, _ = cli("run", TINY, "--runs", 1, "--out", tmp_path / "o", "--workers", 1)
+    assert status == 0 and "1 run of tiny" in out and "1 runs" not in out
+    summary = (tmp_path / "o" / "summary.md").read_text()
+    assert "1 run from root seed" in summary and "1 runs" not in summary
+    from redline.words import plural
+
+    assert [plural(n, "run") for n in (0, 1, 2, 1000)] == ["0 runs", "1 run", "2 runs", "1,000 runs"]

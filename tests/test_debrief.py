@@ -2,20 +2,31 @@
 
 from __future__ import annotations
 
+import datetime as dt
+import html as htmlib
 import re
 
 import pytest
 
 from redline import load_scenario
-from redline.debrief import markdown, page, story
+from redline.debrief import WHY, dyads, header, markdown, page, step_title, story, timeline_figure
 from redline.ensemble import run_ensemble
 
 from .conftest import FLAGSHIP
+
+STRIKE = "2024-02-10:usa:iran:limited_strike"
 
 
 @pytest.fixture(scope="module")
 def flagship():
     return run_ensemble(load_scenario(FLAGSHIP), runs=2, seed=20231007, workers=1)
+
+
+@pytest.fixture(scope="module")
+def struck():
+    """The flagship with an instructor's strike on Iran, as exercise 1 injects it."""
+    scn = load_scenario(FLAGSHIP, injects=[STRIKE])
+    return run_ensemble(scn, runs=3, seed=7, workers=1, source={"injects": [STRIKE]})
 
 
 def test_every_week_lists_its_actions_with_their_doctrine(flagship):
@@ -60,3 +71,80 @@ def test_debrief_command(cli, tmp_path):
     assert (out / "debrief-run-1.md").is_file() and (out / "debrief-run-1.html").is_file()
     status, _, err = cli("debrief", out, "--run", 7)
     assert status == 2 and "no run 7" in err
+
+
+def test_a_red_line_is_reported_in_the_step_it_is_crossed(struck):
+    """The injected strike lands in the step that holds its date; Iran's red line is crossed in that same step, in
+    the red_lines table and in the debrief, where it is told right after the strike that crossed it."""
+    day = dt.date.fromisoformat(STRIKE.split(":")[0])
+    step = load_scenario(FLAGSHIP).time.step_of(day)
+    ev = struck.events
+    strike = ev[(ev["source"] == "usa") & (ev["target"] == "iran") & (ev["cause"] == "inject")]
+    assert sorted(strike["step"]) == [step] * 3 and set(strike["date"].dt.date) == {day}
+    red = struck.red_lines
+    crossed = red[(red["actor"] == "iran") & (red["crossed_by"] == "usa")]
+    assert set(crossed["step"]) == {step} and set(crossed["run"]) == {0, 1, 2}
+    lines = story(struck, 0)[step]["lines"]
+    at = next(
+        i for i, line in enumerate(lines) if line.startswith("**United States** → Iran: limited strike")
+    )
+    assert lines[at + 1].startswith("⚠ red line of **Iran** crossed by United States")
+
+
+def test_every_crossing_has_its_crossing_act_in_the_same_step(flagship, struck):
+    """No lag anywhere: each row of red_lines has, in its own step, a use of force by the one who crossed."""
+    for res in (flagship, struck):
+        force = res.events[res.events["mid_level"] >= 4]
+        acts = set(zip(force["run"], force["step"], force["source"], strict=True))
+        assert len(res.red_lines)
+        for row in res.red_lines.itertuples():
+            assert (row.run, row.step, row.crossed_by) in acts, row
+
+
+def test_injects_are_named_as_injects(struck, tmp_path, cli):
+    text = markdown(struck, 0)
+    assert WHY["inject"] in text and f"Injects (--inject): `{STRIKE}`" in text
+    inject_lines = [line for line in text.splitlines() if "**United States** → Iran: limited strike" in line]
+    assert inject_lines and all(WHY["scheduled"] not in line for line in inject_lines)
+    out = tmp_path / "r"
+    assert (
+        cli("run", FLAGSHIP, "--runs", 1, "--out", out, "--quiet", "--workers", 1, "--inject", STRIKE)[0] == 0
+    )
+    summary = (out / "summary.md").read_text()
+    assert f"Injects (--inject): `{STRIKE}`" in summary
+
+
+def test_html_says_what_the_markdown_says(struck):
+    """The page opens with the Markdown's summary lines and tells the same steps, line for line."""
+    md, doc = markdown(struck, 1), page(struck, 1)
+
+    def plain(text: str) -> str:
+        return re.sub(r"<[^>]+>|\*\*|\*|`", "", htmlib.unescape(text))
+
+    shown = plain(doc)
+    for line in header(struck, 1):
+        assert plain(line) in shown
+    assert "Highest rung reached" in shown and "Uses of force" in shown
+    for s in story(struck, 1):
+        assert step_title(struck, s["step"], s["date"]) in shown
+        for line in s["lines"]:
+            assert plain(line) in shown and f"- {line}" in md
+
+
+def test_the_timeline_has_one_panel_per_dyad(struck):
+    pairs = dyads(struck, 0)
+    ev = struck.events[(struck.events["run"] == 0) & (struck.events["goldstein"] < 0)]
+    assert set(pairs) and {frozenset(p) for p in pairs} == {
+        frozenset(p) for p in zip(ev["source"], ev["target"], strict=True)
+    }
+    fig = timeline_figure(struck, 0)
+    panels = [ax for ax in fig.axes if ax.get_visible()]
+    assert len(panels) == len(pairs)
+    for ax, (a, b) in zip(panels, pairs, strict=False):
+        names = {t.get_text() for t in ax.get_legend().get_texts()}
+        label = struck.facts["actors"]
+        assert names <= {
+            f"{label[a]['label']} → {label[b]['label']}",
+            f"{label[b]['label']} → {label[a]['label']}",
+        }
+        assert len(ax.get_lines()) == len(names)  # at most two lines: one per direction

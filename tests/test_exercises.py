@@ -84,3 +84,67 @@ def test_the_keys_generator_refuses_a_question_whose_settings_agree():
         keys.add(1, 2, {"a": "the same", "b": "the same"})
     with pytest.raises(SystemExit, match="no date"):
         keys.add(1, 3, {"a": "first on no date", "b": "first on 2024-02-13"})
+
+
+def _make_keys():
+    spec = importlib.util.spec_from_file_location("make_keys", ROOT / "docs" / "exercises" / "make_keys.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_the_keys_round_honestly():
+    """A value shown with two decimals is never said to be below a threshold it rounds to (0.195 is 0.20, about
+    0.2), in the generator and in the keys it wrote."""
+    make_keys = _make_keys()
+    assert make_keys.against(0.195, 0.2) == "0.20, about 0.2"
+    assert make_keys.against(0.19, 0.2) == "0.19, below 0.2"
+    assert make_keys.against(0.3, 0.2) == "0.30, above 0.2"
+    keys = (ROOT / "docs" / "exercises" / "keys.md").read_text()
+    for value, threshold in re.findall(r"(\d+\.\d+), below (\d+(?:\.\d+)?)", keys):
+        assert float(value) < float(threshold), (value, threshold)
+    for value, threshold in re.findall(r"(\d+\.\d+), above (\d+(?:\.\d+)?)", keys):
+        assert float(value) > float(threshold), (value, threshold)
+
+
+def test_a_key_whose_explanation_the_model_contradicts_stops_the_generator():
+    make_keys = _make_keys()
+    make_keys.expect(True, "holds")
+    with pytest.raises(SystemExit, match="no longer holds: Iran strikes more"):
+        make_keys.expect(False, "Iran strikes more")
+
+
+def test_the_keys_quote_the_values_of_the_files():
+    """Settings named after a value of the scenario ('the file's') give the value the file holds."""
+    from redline import load_scenario
+    from redline.scenario import value_at
+
+    keys = (ROOT / "docs" / "exercises" / "keys.md").read_text()
+    flagship = load_scenario(ROOT / "scenarios" / "axis-2023.yaml")
+    audience = value_at(flagship, "actors.iran.doctrine.red_lines.audience_cost")
+    sensitivity = value_at(flagship, "actors.iran.cost_sensitivity")
+    assert f"audience cost {audience:g} (the file's)" in keys
+    assert f"the flagship (cost sensitivity {sensitivity:g})" in keys
+
+
+def test_exercise_5_key_is_what_validate_prints(tmp_path):
+    """Question 1's key is the output of the command the question describes, run now on the misspelled file."""
+    text = (ROOT / "docs" / "exercises" / "my-crisis.yaml").read_text()
+    bad = tmp_path / "my-crisis.yaml"
+    bad.write_text(text.replace("capability: 0.4", "capabilty: 0.4", 1))
+    r = subprocess.run(
+        [sys.executable, "-m", "redline.cli", "validate", str(bad)], capture_output=True, text=True, cwd=ROOT
+    )
+    lines = (r.stdout + r.stderr).strip().replace(str(bad), "FILE").splitlines()
+    assert r.returncode == 2 and len(lines) == 2  # the misspelled key and the key it was meant to be
+    keys = (ROOT / "docs" / "exercises" / "keys.md").read_text()
+    assert f"with `capabilty`: exit status 2: {' '.join(f'`{line}`' for line in lines)}" in keys
+
+
+def test_exercise_5_key_checks_the_check_the_question_asks_for():
+    question = (ROOT / "docs" / "exercises" / "05-design-your-own-scenario.md").read_text()
+    added = _make_keys().ANSWERS_CHECK
+    name = re.search(r"Add a check named `([^`]+)`", question).group(1)
+    assert f"name: {name}" in added
+    for part in re.findall(r"`((?:count|statistic|expect): [^`]+)`", question.split("2. Add a check")[1]):
+        assert part in added, part

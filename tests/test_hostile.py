@@ -464,7 +464,7 @@ def test_describe_keeps_its_default_folder_under_out(capsys, home):
     status, _, err = run_cli(capsys, "describe", BAD)
     assert status == 0, err
     found = sorted(p.relative_to(home).as_posix() for p in home.rglob("network.png"))
-    assert found == ["out/escaped/network.png", "user/network.png"]
+    assert found == ["out/describe-escaped/network.png", "user/network.png"]
 
 
 def test_schema_force_replaces_its_own_file_only(capsys, home):
@@ -859,7 +859,7 @@ def test_a_killed_worker_is_one_line_and_leaves_nothing(tmp_path):
             os.killpg(proc.pid, signal.SIGKILL)
     err = proc.stderr.read()
     assert err.strip().splitlines() == [
-        "redline: a worker process died before its runs were done; nothing was written"
+        "redline run: a worker process died before its runs were done; nothing was written"
     ]
     assert sorted(p.name for p in tmp_path.iterdir()) == []
 

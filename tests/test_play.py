@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import io
+import json
+import re
 import subprocess
 import sys
 
 import pandas as pd
+import pytest
 
 from redline import load_scenario
 from redline.play import play
@@ -64,3 +67,91 @@ def test_same_seed_and_moves_replay_the_game():
 def test_unknown_actor_is_a_clear_error(cli, tmp_path):
     status, _, err = cli("play", FLAGSHIP, "--as", "irann", "--out", tmp_path / "g")
     assert status == 2 and "no such actor" in err and not (tmp_path / "g").exists()
+
+
+def _game(player: str, moves: str, seed: int = 4, injects=()):
+    out = io.StringIO()
+    res = play(load_scenario(FLAGSHIP, injects=list(injects)), player, seed, io.StringIO(moves), out)
+    return res, out.getvalue()
+
+
+def test_the_model_makes_no_choice_for_the_player():
+    """A US player that always passes: no US action but the scenario's own events, no guarantee engaged for it;
+    the same run unplayed has the US act for many causes, so the test could fail."""
+    from redline.model import EscalationModel
+    from redline.runner import run_seeds
+
+    res, text = _game("usa", "pass\n" * 26)
+    mine = res.events[res.events["source"] == "usa"]
+    assert set(mine["cause"]) <= {"scheduled", "inject"}
+    assert "your guarantee of Israel is engaged" in text
+    (seed,) = run_seeds(4, 1)
+    free = EscalationModel(load_scenario(FLAGSHIP), rng=seed).run().events
+    causes = {c for s, c in zip(free["source"], free["cause"], strict=True) if s == "usa"}
+    assert {"guarantee", "retaliation"} <= causes
+
+
+def test_orders_to_clients_are_the_players():
+    """Iran's clients feel no pressure from Iran unless the player presses them, and then they do."""
+    idle, _ = _game("iran", "pass\n" * 26)
+    pressed, _ = _game("iran", "press iraqi_militias\n" * 26)
+    assert not ((idle.events["source"] == "iran") & (idle.events["cause"] == "pressure")).any()
+
+    def felt(res):
+        me = res.metrics
+        return me[me["actor"] == "iraqi_militias"]["pressure"]
+
+    assert (felt(idle) == 0).all() and (felt(pressed) > 0).all()
+    orders = pressed.events[
+        (pressed.events["source"] == "iran") & (pressed.events["target"] == "iraqi_militias")
+    ]
+    assert set(orders["cause"]) == {"player"} and len(orders) == 26
+
+
+def test_each_turn_shows_the_situation_thresholds_and_options():
+    _, text = _game("israel", "pass\npass\nquit\n")
+    first = text.split("== Step 1")[0]
+    assert "== Step 0 of 25: the week of 2023-10-07 ==" in first
+    assert "Hamas -> Israel: major strike, 1200 killed" in first and "nothing touched you" not in first
+    assert "past 1 the model's actors are stirred to act" in first
+    assert re.search(r"Hamas\s+\d+\.\d\d\s+above 1", first)
+    assert "Your partners:" in text
+    assert "toward Iran:" in first and "toward Hamas:" in first
+    # Iran's red line is its territory struck at a limited strike or above: Israel's options say so.
+    iran = first.split("toward Iran:")[1].split("toward")[0]
+    assert re.search(r"limited_strike\s+answer: crosses its red line: expect major strike", iran)
+    assert re.search(r"show_of_force\s+answer: in kind", iran)
+
+
+def test_quit_ends_the_game_and_saves_the_steps_played(cli, tmp_path):
+    out = tmp_path / "game"
+    r = subprocess.run(
+        [sys.executable, "-m", "redline.cli", "play", str(FLAGSHIP), "--as", "iran", "--out", str(out)],
+        input="pass\nusa threat\nquit\n",
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert r.returncode == 0, r.stderr
+    assert r.stdout.count("== Step ") == 3  # no later step is shown
+    ev, me = pd.read_parquet(out / "events.parquet"), pd.read_parquet(out / "metrics.parquet")
+    assert ev["step"].max() == 2 and sorted(set(me["step"])) == [0, 1, 2]
+    manifest = json.loads((out / "manifest.json").read_text())
+    assert manifest["scenario"]["time"]["steps"] == 3 and manifest["ended"] == "quit after step 2"
+    assert "was played by a person (quit after step 2)" in (out / "summary.md").read_text()
+    status, text, _ = cli("debrief", out)
+    assert status == 0 and "## Step 2" in text and "## Step 3" not in text
+
+
+@pytest.mark.parametrize(
+    ("typed", "hint"),
+    [
+        ("isrel threat", "'isrel' is not another actor (did you mean 'israel'?)"),
+        ("usa thret", "'thret' is not a rung (did you mean 'threat'?)"),
+        ("pas", "'pas' is not a command (did you mean 'pass'?)"),
+        ("press hezbolah", "'hezbolah' is not a client of yours (did you mean 'hezbollah'?)"),
+    ],
+)
+def test_typos_get_the_closest_word(typed, hint):
+    _, text = _game("iran", f"{typed}\nquit\n")
+    assert hint in text

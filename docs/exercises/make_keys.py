@@ -24,10 +24,12 @@ sys.path.insert(0, str(ROOT))
 from redline import load_scenario, run_ensemble  # noqa: E402
 from redline.analysis import outcome_table  # noqa: E402
 from redline.compare import compare  # noqa: E402
+from redline.scenario import value_at  # noqa: E402
 from redline.sweep import Sweep, design_points, parse_param, point_summary, run_sweep  # noqa: E402
 
 FLAGSHIP = ROOT / "scenarios" / "axis-2023.yaml"
 SCENARIOS = ROOT / "scenarios"
+FIFTH = 0.2  # exercise 4: the drop the articles report, to a fifth of the rate before
 RATIO = "check: militia attacks in the three weeks after that strike, over the eight weeks before"
 MY_CRISIS = ROOT / "docs" / "exercises" / "my-crisis.yaml"
 FORBIDDEN = ("no date", "no action")
@@ -66,8 +68,35 @@ class Keys:
         return settings
 
 
+def expect(holds: bool, claim: str) -> None:
+    """The prose of a key explains what the model does; it is guarded here, so that a model that no longer does
+    it stops the generator instead of shipping an explanation the numbers contradict."""
+    if not holds:
+        raise SystemExit(f"the key's explanation no longer holds: {claim}; rewrite it")
+
+
 def pct(p: float) -> str:
     return f"{100 * p:.0f}%"
+
+
+def against(value: float, threshold: float) -> str:
+    """The value as shown (two decimals) and where it stands against the threshold, judged on what is shown: 0.195
+    shows as 0.20, about the threshold, never "below" it."""
+    shown = round(value, 2)
+    word = "below" if shown < threshold else "about" if shown == round(threshold, 2) else "above"
+    return f"{shown:.2f}, {word} {threshold:g}"
+
+
+def changes(c, kind: str) -> str:
+    """Every measure of `kind` whose paired 95% interval excludes zero, the largest change first."""
+    t = c.table[(c.table["kind"] == kind) & ((c.table["ci_low"] > 0) | (c.table["ci_high"] < 0))]
+    t = t.reindex(t["difference"].abs().sort_values(ascending=False).index)
+    scale, unit = (100, " points") if kind == "outcome probability" else (1, "")
+    return "; ".join(
+        f"{r.measure.replace(kind + ' by ', '')} {scale * r.difference:+.1f}{unit} "
+        f"({scale * r.ci_low:+.1f} to {scale * r.ci_high:+.1f})"
+        for r in t.itertuples()
+    )
 
 
 def outcome(res, name: str) -> str:
@@ -93,17 +122,24 @@ def settings_line(settings: dict[str, str]) -> str:
 # --- exercise 1 --------------------------------------------------------------------------------------------------
 
 
+def first_answers(res) -> pd.DataFrame:
+    """Iran's first use of force on the US from the day of the strike, per run that has one."""
+    ev = res.events
+    day = pd.Timestamp(STRIKE_DAY)
+    after = ev[(ev["source"] == "iran") & (ev["target"] == "usa") & (ev["date"] >= day)]
+    return after[after["mid_level"] >= 4].sort_values(["date", "rung"]).groupby("run").first()
+
+
 def iran_answer(res) -> str:
     """What Iran does to the US after the strike on it: how often, when, at what rung, in what manner."""
     ev = res.events
     day = pd.Timestamp(STRIKE_DAY)
-    after = ev[(ev["source"] == "iran") & (ev["target"] == "usa") & (ev["date"] >= day)]
-    force = after[after["mid_level"] >= 4]
+    first = first_answers(res)
     n = len(res.runs)
-    if force.empty:
+    if first.empty:
+        after = ev[(ev["source"] == "iran") & (ev["target"] == "usa") & (ev["date"] >= day)]
         calm = after[after["action"] == "de_escalate"]["run"].nunique()
         return f"Iran uses force on the US in 0 of {n} runs; it offers calm (de_escalate) in {calm} of {n}"
-    first = force.sort_values("date").groupby("run").first()
     days = (first["date"] - day).dt.days
     kind = first.groupby(["action", "manner"]).size().sort_values(ascending=False)
     (action, manner), k = kind.index[0], int(kind.iloc[0])
@@ -114,12 +150,26 @@ def iran_answer(res) -> str:
     )
 
 
+def debrief_week(res, run: int) -> str:
+    """The heading of the debrief's step in which Iran first answers in `run`, as `redline debrief` writes it."""
+    from redline.debrief import step_title
+
+    first = first_answers(res)
+    if run not in first.index:
+        return f"run {run} has no answer by Iran"
+    step = int(first.loc[run, "step"])
+    return f'in run {run} Iran first answers in "{step_title(res, step, res.step_dates[step].date().isoformat())}"'
+
+
 def exercise1(keys: Keys) -> list[str]:
     def run(sets=(), injects=()):
         return run_ensemble(
             load_scenario(FLAGSHIP, list(sets), injects=list(injects)), 100, 7, progress=False
         )
 
+    flagship = load_scenario(FLAGSHIP)
+    audience = value_at(flagship, "actors.iran.doctrine.red_lines.audience_cost")
+    sensitivity = value_at(flagship, "actors.iran.cost_sensitivity")
     base, cheap = run(), run([CHEAP])
     committed, uncommitted = run(injects=[STRIKE]), run([UNCOMMITTED], [STRIKE])
     unbounded = run([NO_US_LINE], [STRIKE])
@@ -128,12 +178,32 @@ def exercise1(keys: Keys) -> list[str]:
         per = uses_of_force(res, "iran")
         return f"Iran uses force in {(per > 0).sum()} of 100 runs, {per.mean():.2f} times per run on average"
 
-    q1 = keys.add(1, 1, {"the flagship": restraint(base), "cost sensitivity 0.5": restraint(cheap)})
+    base_force, cheap_force = uses_of_force(base, "iran").mean(), uses_of_force(cheap, "iran").mean()
+    expect(cheap_force > base_force, "Iran strikes more when costs weigh less")
+    q1 = keys.add(
+        1,
+        1,
+        {
+            f"the flagship (cost sensitivity {sensitivity:g})": restraint(base),
+            f"cost sensitivity {CHEAP.split('=')[1]}": restraint(cheap),
+        },
+    )
+    heavy, light = first_answers(committed), first_answers(uncommitted)
+    expect(len(heavy) > len(light), "a heavier audience cost brings an answer in more runs")
     q2 = keys.add(
         1,
         2,
-        {"audience cost 6 (the file's)": iran_answer(committed), "audience cost 2": iran_answer(uncommitted)},
+        {
+            f"audience cost {audience:g} (the file's)": iran_answer(committed),
+            f"audience cost {UNCOMMITTED.split('=')[1]}": iran_answer(uncommitted),
+        },
     )
+    bounded, free = first_answers(unbounded), first_answers(committed)
+    expect(
+        len(bounded) and len(free) and bounded["rung"].median() > free["rung"].median(),
+        "without the US red line Iran's first answer climbs higher",
+    )
+    expect((free["manner"] == "warned").mean() > 0.5, "with the US red line Iran's answer is mostly warned")
     q3 = keys.add(
         1,
         3,
@@ -143,15 +213,16 @@ def exercise1(keys: Keys) -> list[str]:
         "## Exercise 1: red lines as commitments",
         f"1. {settings_line(q1)}. Nothing caps Iran's rungs: it keeps from force because every use of force costs "
         "it (the force cost and, above all, the answer it expects from the US and Israel, weighed by its cost "
-        "sensitivity); lower how much costs weigh and Iran strikes.",
-        f"2. {settings_line(q2)}. The strike crosses Iran's red line (own territory, at or above a limited strike): "
-        "the audience cost is what silence would cost it, and the commitment term grows with it. With the file's "
-        "value the commitment outweighs Iran's fear of the US answer in many runs and brings a direct but bounded "
-        "answer; with a lighter one the fear wins and the line mostly goes unanswered (others then lower their "
+        "sensitivity); lower how much costs weigh and Iran strikes more.",
+        f"2. {settings_line(q2)}. In the debrief (`redline debrief out/ex1/committed --run 0`), "
+        f"{debrief_week(committed, 0)}. The strike crosses Iran's red line (own territory, at or above a limited "
+        "strike): the audience cost is what silence would cost it, and the commitment term grows with it. The "
+        "heavier commitment outweighs Iran's fear of the US answer in more runs and brings a direct but bounded "
+        "answer; with a lighter one the fear wins more often and the line goes unanswered (others then lower their "
         "estimate of Iran's resolve).",
-        f"3. {settings_line(q3)}. The answer is warned because a surprise strike would likely kill Americans and "
-        "cross the US red line (any soldier killed), which Iran expects to bring a harder US answer; without that "
-        "line Iran's answer grows, since a bigger strike restores more credibility.",
+        f"3. {settings_line(q3)}. The answer is mostly warned because a surprise strike would likely kill Americans "
+        "and cross the US red line (any soldier killed), which Iran expects to bring a harder US answer; without "
+        "that line Iran's answer climbs higher, since a bigger strike restores more credibility.",
     ]
 
 
@@ -182,24 +253,32 @@ def exercise2(keys: Keys) -> list[str]:
             f"{uses_of_force(res, 'usa', 'iran').mean():.1f} per run"
         )
 
-    c = compare(base, perfect).table.set_index("measure")
-    force = c[c["kind"] == "uses of force"]
-    top = force["difference"].abs().idxmax()
+    c = compare(base, perfect)
+    force = c.table[c.table["kind"] == "uses of force"].set_index("measure")["difference"]
+    expect(force.abs().idxmax() == "uses of force by israel", "Israel's uses of force change most")
     q1 = keys.add(2, 1, {"the flagship": clash(base), "perfect attribution": clash(perfect)})
+    expect(
+        uses_of_force(israel, "israel", "iran").mean() > uses_of_force(usa, "israel", "iran").mean(),
+        "Israel's blame, not the US's, brings Israel's strikes on Iran",
+    )
     q2 = keys.add(2, 2, {"Israel blames fully": clash(israel), "the US blames fully": clash(usa)})
+    channel = compare(base, cut)
+    weight = value_at(load_scenario(FLAGSHIP), "relations.attributes:israel:iran.weight")
     q3 = keys.add(2, 3, {"with the channel": us(base), "without it": us(cut)})
     return [
         "## Exercise 2: attribution and blame",
-        f"1. {settings_line(q1)}. The largest change in uses of force is {top.replace('uses of force by ', '')}'s: "
-        f"{force.loc[top, 'difference']:+.1f} per run (95% interval {force.loc[top, 'ci_low']:+.1f} to "
-        f"{force.loc[top, 'ci_high']:+.1f}).",
+        f"1. {settings_line(q1)}. Every change `compare.md` shows with a 95% interval of the paired differences "
+        f"that excludes zero: outcome probabilities {changes(c, 'outcome probability') or 'none'}; uses of force "
+        f"per run {changes(c, 'uses of force') or 'none'}. The largest change in uses of force is Israel's.",
         f"2. {settings_line(q2)}. Blame becomes grievance toward the patron, and grievance is a motive to strike "
         "it; Israel, which blames Iran for Hamas, Hezbollah and the Houthis and fears Iran's answer least, turns it "
-        "into strikes on Iran. In the flagship Israel's blame weighs a twentieth of the harm "
-        "(`relations.attributes:israel:iran.weight: 0.05`): that line keeps Iran and Israel apart.",
-        f"3. {settings_line(q3)}. A working back channel lowers the chance that blame lands, lets grievance between "
-        "the two fade faster, makes an offer of calm ease more grievance and lets each read the other's strikes "
-        "for what they meant (less observation noise).",
+        f"into strikes on Iran. In the flagship Israel's blame weighs {weight:g} of the harm "
+        f"(`relations.attributes:israel:iran.weight: {weight:g}`): that line keeps Iran and Israel apart.",
+        f"3. {settings_line(q3)}. In `out/ex2-channel/compare.md`, the changes whose 95% interval excludes zero: "
+        f"outcome probabilities {changes(channel, 'outcome probability') or 'none'}; uses of force per run "
+        f"{changes(channel, 'uses of force') or 'none'}. A working back channel lowers the chance that blame "
+        "lands, lets grievance between the two fade faster, makes an offer of calm ease more grievance and lets "
+        "each read the other's strikes for what they meant (less observation noise).",
     ]
 
 
@@ -222,6 +301,13 @@ def exercise3(keys: Keys) -> list[str]:
             for v in failing
         )
 
+    failing = {v.name.split(",")[0] for v in none.check(none_s.checks) if not v.passed}
+    expect(
+        all(v.passed for v in base.check(base_s.checks))
+        and any(n.startswith("the US strikes back harder") for n in failing)
+        and any(n.startswith("militia attacks in the three weeks") for n in failing),
+        "the flagship passes every check; without US answers the harder-strike and ratio checks fail",
+    )
     q1 = keys.add(
         3, 1, {"the flagship": verdicts(base, base_s), "the US never strikes back": verdicts(none, none_s)}
     )
@@ -243,6 +329,7 @@ def exercise3(keys: Keys) -> list[str]:
             f"a harder US strike in {pct(harder.value)} of runs, militia attack ratio {ratio.value:.2f} "
             f"({'pass' if ratio.passed else 'fail'})"
         )
+        expect(ratio.passed == (not sets), f"{name}: the ratio check passes only with every link in place")
     q2 = keys.add(3, 2, chain)
 
     c = compare(base, none).table.set_index("measure")
@@ -254,6 +341,14 @@ def exercise3(keys: Keys) -> list[str]:
             f"{c.loc['uses of force by hezbollah', cmp_col]:.1f} uses of force per run"
         )
 
+    expect(
+        c.loc["uses of force by iraqi_militias", "difference"] > 0
+        and c.loc["uses of force by syrian_militias", "difference"] > 0
+        and c.loc["uses of force by hezbollah", "ci_low"]
+        <= 0
+        <= c.loc["uses of force by hezbollah", "ci_high"],
+        "without US answers the militias attack more and Hezbollah no differently",
+    )
     q3 = keys.add(3, 3, {"the flagship": fronts("a"), "the US never strikes back": fronts("b")})
     return [
         "## Exercise 3: deterrence by retaliation",
@@ -290,12 +385,19 @@ def exercise4(keys: Keys, tmp: Path) -> list[str]:
     lo_a, hi_a = grid.index.min(), grid.index.max()
 
     def cell(c, a) -> str:
-        v = grid.loc[a, c]
-        return f"ratio {v:.2f}, {'below' if v < 0.2 else 'not below'} 0.2"
+        return f"ratio {against(grid.loc[a, c], FIFTH)}"
 
+    # Judged on the values as the table shows them (two decimals): 0.195 is shown 0.20 and is not "below".
     below = [
-        f"control {c:g} with autonomy {a:g}" for a in grid.index for c in grid.columns if grid.loc[a, c] < 0.2
+        f"control {c:g} with autonomy {a:g}"
+        for a in grid.index
+        for c in grid.columns
+        if round(grid.loc[a, c], 2) < FIFTH
     ]
+    expect(
+        grid.loc[lo_a, hi_c] < grid.loc[lo_a, lo_c], "with no autonomy, full control brings the ratio down"
+    )
+    expect(grid.loc[hi_a, hi_c] > grid.loc[lo_a, hi_c], "at full control, autonomy keeps the attacks going")
     q1 = keys.add(
         4,
         1,
@@ -315,7 +417,7 @@ def exercise4(keys: Keys, tmp: Path) -> list[str]:
 
     def row(a) -> str:
         r = grid.loc[a]
-        return f"lowest ratio {r.min():.2f} (at control {r.idxmin():g})"
+        return f"lowest ratio {r.min():.2f} (at control {r.idxmin():g})"  # the lowest of the row, as shown
 
     q3 = keys.add(4, 3, {f"autonomy {lo_a:g}": row(lo_a), f"autonomy {hi_a:g} (Khamenei's claim)": row(hi_a)})
     return [
@@ -325,7 +427,8 @@ def exercise4(keys: Keys, tmp: Path) -> list[str]:
         "",
         *table,
         "",
-        f"1. {settings_line(q1)}. Below 0.2 at: {'; '.join(below) or 'none of the cells'}.",
+        f"1. {settings_line(q1)}. Below {FIFTH:g} (as the table shows the ratios) at: "
+        f"{'; '.join(below) or 'none of the cells'}.",
         f"2. {settings_line(q2)}. Pressure costs a client in proportion to control x (1 - autonomy): at full "
         "control, autonomy alone decides whether Iran's word stops the militias.",
         f"3. {settings_line(q3)}. Khamenei's claim of autonomy does not fit the drop the articles report unless "
@@ -337,50 +440,73 @@ def exercise4(keys: Keys, tmp: Path) -> list[str]:
 # --- exercise 5 --------------------------------------------------------------------------------------------------
 
 
+def redline(*args: str) -> tuple[int, str]:
+    """Run a redline command as a student would (`redline ...` is `python -m redline.cli ...`); its status and output,
+    with the temporary folder's path written as FILE."""
+    r = subprocess.run([sys.executable, "-m", "redline.cli", *args], capture_output=True, text=True, cwd=ROOT)
+    text = r.stdout + r.stderr
+    for a in args:
+        if a.endswith(".yaml"):
+            text = text.replace(a, "FILE")
+    return r.returncode, text
+
+
 def validate(path: Path) -> str:
-    r = subprocess.run(
-        [sys.executable, "-m", "redline.cli", "validate", str(path)], capture_output=True, text=True, cwd=ROOT
+    status, text = redline("validate", str(path))
+    return f"exit status {status}: " + " ".join(f"`{line}`" for line in text.strip().splitlines())
+
+
+ANSWERS_CHECK = f"""
+  - name: the rival answers
+    count: {{source: [rival], target: [client], min_mid: 4, from: {AFTER_RAID}}}
+    statistic: share_of_runs
+    expect: ">= 0.5"
+    assumed: {{expect: "an answer in most runs"}}
+"""
+
+
+def check(path: Path, *sets: str) -> str:
+    """`redline check FILE --runs 100 --seed 1 --quiet [--set ...]`, as exercise 5's commands run it: each check's
+    row of the table it prints (statistic, value and verdict)."""
+    args = ["check", str(path), "--runs", "100", "--seed", "1", "--quiet"]
+    for s in sets:
+        args += ["--set", s]
+    status, text = redline(*args)
+    rows = [
+        line.strip("|").split("|")
+        for line in text.splitlines()
+        if line.startswith("| ") and "---" not in line
+    ]
+    cells = [[c.strip() for c in row] for row in rows[1:]]  # past the header
+    if status not in (0, 1) or not cells:
+        raise SystemExit(f"redline {' '.join(args)} gave status {status}: {text}")
+    return "; ".join(
+        f"`{name}` {stat} {value} ({verdict.lower()})" for name, stat, value, _, verdict, _ in cells
     )
-    lines = (r.stdout + r.stderr).strip().replace(str(path), "FILE").splitlines()
-    return f"exit status {r.returncode}: " + " ".join(f"`{line}`" for line in lines)
 
 
 def exercise5(keys: Keys, tmp: Path) -> list[str]:
     bad = tmp / "my-crisis.yaml"
     bad.write_text(MY_CRISIS.read_text().replace("capability: 0.4", "capabilty: 0.4", 1))
     q1 = keys.add(5, 1, {"as given": validate(MY_CRISIS), "with `capabilty`": validate(bad)})
-
-    def run(sets=()):
-        scn = load_scenario(MY_CRISIS, list(sets))
-        return scn, run_ensemble(scn, 100, 1, progress=False)
-
-    def answered(sets=()) -> str:
-        scn, res = run(sets)
-        (given,) = res.check(scn.checks)
-        share = (uses_of_force(res, "rival", "client", since=AFTER_RAID) > 0).mean()
-        return (
-            f"the client's median {given.value:.0f} attacks ({'pass' if given.passed else 'fail'}); "
-            f"the rival answers in {pct(share)} of runs ({'pass' if share >= 0.5 else 'fail'})"
-        )
-
-    q2 = keys.add(
-        5,
-        2,
-        {
-            "as given": answered(),
-            "retaliation weight 0": answered(["actors.rival.doctrine.retaliation.weight=0"]),
-        },
-    )
+    # The scenario with the check question 2 asks to add, as the student writes it at the end of the file.
+    mine = tmp / "my-crisis-with-answers.yaml"
+    mine.write_text(MY_CRISIS.read_text().rstrip("\n") + "\n" + ANSWERS_CHECK.lstrip("\n"))
+    given, weightless = check(mine), check(mine, "actors.rival.doctrine.retaliation.weight=0")
+    expect("(pass)" in given and "`the rival answers` share_of_runs 0 (fail)" in weightless, "without a weight on "
+           "harm the rival never answers")  # fmt: skip
+    q2 = keys.add(5, 2, {"as given": given, "retaliation weight 0": weightless})
     q3 = keys.add(
-        5, 3, {"threshold 0.3": answered([PRESSURE % 0.3]), "threshold 0.6": answered([PRESSURE % 0.6])}
+        5, 3, {"threshold 0.3": check(mine, PRESSURE % 0.3), "threshold 0.6": check(mine, PRESSURE % 0.6)}
     )
     return [
         "## Exercise 5: design your own scenario",
         f"1. {settings_line(q1)}. One line per problem, naming the file, the line and the key path; an unknown "
         "key is named with the closest known one, and the key it was meant to be is reported missing.",
-        f"2. {settings_line(q2)}. With no weight on answering harm the rival's only motive toward the client is "
-        "its standing hostility, which never outweighs the costs of force; and the client, no longer struck, has "
-        "less harm to answer, so it attacks less too.",
+        f"2. With the check added (`redline check` on the file, 100 runs, seed 1): {settings_line(q2)}. With no "
+        "weight on answering harm the rival's only motive toward the client is its standing hostility, which does "
+        "not outweigh the costs of force; and the client, no longer struck, has less harm to answer, so it attacks "
+        "less too.",
         f"3. {settings_line(q3)}. The patron presses only once its fear of the rival (its estimate of the rival's "
         "resolve x the strength that would answer x its cost sensitivity) passes the threshold; then each attack "
         "costs the client in proportion to pressure x control x (1 - autonomy). A learning doctrine sets where "
