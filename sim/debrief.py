@@ -102,7 +102,7 @@ def story(res: Results, run: int) -> list[dict]:
         for row in red[red["step"] == step].itertuples():
             crossers = [w for w in str(row.crossed_by).split(",") if w]
             who = ", ".join(_label(facts, w) for w in crossers)
-            text = f"⚠ red line of **{_label(facts, row.actor)}** crossed by {who}: it is committed to answer"
+            text = f"⚠ red line of **{_label(facts, str(row.actor))}** crossed by {who}: it is committed to answer"
             at = next((i for i, (s, t, force) in enumerate(pairs) if s in crossers and t == row.actor), None)
             if at is None:  # an ally it guards was struck
                 at = next(
