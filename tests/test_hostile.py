@@ -672,7 +672,7 @@ def _disk_full(*args, **kwargs):
         ("run", "sim.results.write_table"),
         ("compare", "sim.compare.plot"),
         ("play", "sim.summary.summary"),
-        ("describe", "sim.plots._save"),
+        ("describe", "sim.plotstyle.save"),
     ],
 )
 def test_a_disk_that_fills_up_is_one_line_and_leaves_nothing(capsys, home, monkeypatch, command, target):
