@@ -111,12 +111,15 @@ def plot(c: Comparison, path: str | Path | None = None, *, axes: Axes | list[Axe
     from sim.plotstyle import actor_colors, actor_name, finish, panels, wrap
 
     t = c.table
+    colors = actor_colors(c.facts_a, c.facts_b)
     fa, fb = c.facts_a, c.facts_b
     facts = {**fb, **fa, "actors": {**fb.get("actors", {}), **fa.get("actors", {})}}
-    colors = actor_colors(fa, fb)
     names = {o.name: o.description for o in named_outcomes(facts or None)}
     out = t[t["kind"] == "outcome probability"]
     force = t[t["kind"] == "uses of force"]
+    if "actor" in force:  # in the scenario's actor order, as in every other plot
+        force = force.iloc[np.argsort([list(colors).index(x) if x in colors else len(colors) for x in force["actor"]],
+                                      kind="stable")]  # fmt: skip
     tall = max(len(out), len(force))
     fig, axs, made = panels(axes, 3, (16, 0.42 * tall + 3), nrows=1, ncols=3, width_ratios=[1.25, 1, 1])
     a1, a2, a3 = axs
@@ -153,7 +156,7 @@ def plot(c: Comparison, path: str | Path | None = None, *, axes: Axes | list[Axe
         ax.axvline(0, color="#343a40", lw=0.8)
         ax.set_yticks(yy, labels, fontsize=8)
         for yi, r in zip(yy, part.itertuples(), strict=True):
-            ax.annotate(f"{r.a:.2g} → {r.b:.2g}", (1.0, yi), xycoords=("axes fraction", "data"), xytext=(4, 0),
+            ax.annotate(f"{r.a:.3g} → {r.b:.3g}", (1.0, yi), xycoords=("axes fraction", "data"), xytext=(4, 0),
                         textcoords="offset points", va="center", fontsize=7, color="#495057")  # fmt: skip
         ax.set_xlabel(unit + ", 95% interval of the paired runs", fontsize=8)
         ax.set_title(title, fontsize=10, loc="left")

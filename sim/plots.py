@@ -412,12 +412,15 @@ def heatmap(
     im = axis.imshow(values, cmap="Reds", aspect="auto")
     axis.set_xticks(range(grid.shape[1]), [f"{v:.3g}" for v in grid.columns], fontsize=8)
     axis.set_yticks(range(grid.shape[0]), [f"{v:.3g}" for v in grid.index], fontsize=8)
-    top = np.nanmax(values) if np.isfinite(values).any() else 1.0
+    finite = values[np.isfinite(values)]
+    lo, hi = (float(finite.min()), float(finite.max())) if finite.size else (0.0, 1.0)
     band = tuple(check.band) if check is not None else None
     for (i, j), v in np.ndenumerate(values):
         if np.isfinite(v):
-            axis.text(j, i, f"{v:.2g}", ha="center", va="center", fontsize=8,
-                      color="white" if v > top * 0.6 else "black")  # fmt: skip
+            dark = hi > lo and (v - lo) / (hi - lo) > 0.6  # the colour map's darker part: white text
+            axis.text(
+                j, i, f"{v:.3g}", ha="center", va="center", fontsize=8, color="white" if dark else "black"
+            )
             if band is not None and band[0] <= v <= band[1]:
                 axis.add_patch(Rectangle((j - 0.5, i - 0.5), 1, 1, fill=False, ec="#1c4fd8", lw=2.5))
     axis.set_xlabel(wrap(param_name(x, facts), 50), fontsize=9)
@@ -430,7 +433,8 @@ def heatmap(
                     loc="upper left", bbox_to_anchor=(0, -0.16), fontsize=8, frameon=False)  # fmt: skip
     fig.colorbar(im, ax=axis, label=wrap(label, 34))
     axis.set_title(wrap(("check: " if check is not None else "") + name, 70), fontsize=9, loc="left")
-    return finish(fig, path, "How the outcome moves over the grid", caption, made)
+    title = f"How it moves with {param_name(x, facts)} and {param_name(y, facts)}"
+    return finish(fig, path, wrap(title, 100), caption, made)
 
 
 def sensitivity_bars(
