@@ -22,7 +22,7 @@ from matplotlib.figure import Figure
 from matplotlib.patches import Patch, Rectangle
 
 from agents.actions import SCHEDULED
-from sim.analysis import USE_OF_FORCE, outcome_table
+from sim.analysis import USE_OF_FORCE, named_outcomes, outcome_table
 from sim.plot_network import EDGE_STYLE, NODE_COLOR, network
 from sim.plot_network import _layout as _layout  # the app's network reads the same layout
 from sim.plotstyle import (
@@ -432,9 +432,19 @@ def heatmap(
         axis.legend(handles=[Patch(fill=False, ec="#1c4fd8", lw=2.5, label=f"inside the band {check.expect}")],
                     loc="upper left", bbox_to_anchor=(0, -0.16), fontsize=8, frameon=False)  # fmt: skip
     fig.colorbar(im, ax=axis, label=wrap(label, 34))
-    axis.set_title(wrap(("check: " if check is not None else "") + name, 70), fontsize=9, loc="left")
-    title = f"How it moves with {param_name(x, facts)} and {param_name(y, facts)}"
+    axis.set_title(wrap(("check: " + name) if check is not None else outcome_words(outcome, facts), 70), fontsize=9,
+                   loc="left")  # fmt: skip
+    what = "The check" if check is not None else "The outcome"
+    title = f"{what} over the grid of {param_name(x, facts)} (across) and {param_name(y, facts)} (up)"
     return finish(fig, path, wrap(title, 100), caption, made)
+
+
+def outcome_words(outcome: str, facts: dict[str, Any] | None) -> str:
+    """A sweep's outcome column in words: a named outcome's description, a check's name."""
+    if outcome == "attacks":
+        return "uses of force per run"
+    described = {o.name: o.description for o in named_outcomes(facts)}
+    return described.get(outcome, outcome.replace("_", " "))
 
 
 def sensitivity_bars(
@@ -446,26 +456,43 @@ def sensitivity_bars(
     caption: str | None = None,
     axes: AxesArg = None,
 ) -> Figure:
-    """Sensitivity indices per outcome (one panel each) and parameter, with their 95% intervals.
+    """Sensitivity indices of each parameter, one small panel per outcome (three across), with 95% intervals.
+    Each panel has its own scale: an index is in its outcome's units (Morris) or a share of its variance (Sobol).
     `axes`: one per outcome."""
     main = "mu_star" if design == "morris" else "ST"
     t = table[table["index"] == main]
     outcomes = list(dict.fromkeys(t["outcome"]))
+    params = list(dict.fromkeys(t["param"]))
     n = max(1, len(outcomes))
-    fig, axs, made = panels(axes, n, (10, 1.4 * n + 0.45 * len(t) + 1), nrows=n, ncols=1)
+    cols = min(3, n)
+    rows = -(-n // cols)
+    size = (5.2 * cols + 1.5, max(3.5, rows * (0.32 * len(params) + 1.1) + 1.2))
+    fig, axs, made = panels(axes, n, size, nrows=rows, ncols=cols, sharey=True)
+    y = np.arange(len(params))
     for ax, outcome in zip(axs, outcomes, strict=False):
-        part = t[t["outcome"] == outcome]
-        y = np.arange(len(part))
-        ax.barh(y, part["value"], xerr=part["conf"].fillna(0).clip(lower=0), color="#495057", capsize=3,
-                label="total order (ST)" if design != "morris" else "mu*")  # fmt: skip
+        part = t[t["outcome"] == outcome].set_index("param").reindex(params)
+        ax.barh(y, part["value"].fillna(0), xerr=part["conf"].fillna(0).clip(lower=0), color="#495057",
+                capsize=3, label="total order (ST)" if design != "morris" else "mu*")  # fmt: skip
         if design != "morris":
-            s1 = table[(table["index"] == "S1") & (table["outcome"] == outcome)]
-            ax.scatter(s1["value"], y[: len(s1)], color="#c92a2a", zorder=3, label="first order (S1)")
-            legend_outside(ax)
-        ax.set_yticks(y, [wrap(param_name(p, facts), 40) for p in part["param"]], fontsize=8)
-        ax.invert_yaxis()
-        ax.set_title(wrap(outcome, 90), fontsize=9, loc="left")
+            s1 = (
+                table[(table["index"] == "S1") & (table["outcome"] == outcome)]
+                .set_index("param")
+                .reindex(params)
+            )
+            ax.scatter(s1["value"], y, color="#c92a2a", zorder=3, label="first order (S1)")
+        ax.set_title(wrap(outcome_words(outcome, facts), 48), fontsize=8, loc="left")
         ax.grid(axis="x", alpha=0.3)
+        ax.tick_params(axis="x", labelsize=7)
+    axs[0].set_yticks(y, [wrap(param_name(p, facts), 28) for p in params], fontsize=8)
+    axs[0].invert_yaxis()
+    for ax in axs:
+        ax.tick_params(axis="y", labelsize=8)
+    if made:
+        for ax in axs[len(outcomes) :]:
+            ax.set_visible(False)
     label = "Morris mu* (mean absolute elementary effect)" if design == "morris" else "Sobol total order (ST)"
-    axs[-1].set_xlabel(f"{label}, 95% interval", fontsize=9)
-    return finish(fig, path, "Which levers matter: sensitivity of each outcome", caption, made)
+    if design != "morris" and outcomes:
+        axs[0].legend(fontsize=7, loc="lower right")
+    return finish(
+        fig, path, f"Which levers matter: {label} of each outcome, with its 95% interval", caption, made
+    )

@@ -51,11 +51,15 @@ def param_name(path: str, facts: dict[str, Any] | None = None) -> str:
     parts = path.split(".")
     if len(parts) >= 3 and parts[0] == "actors" and facts is not None:
         return f"{actor_name(facts, parts[1])}: {' '.join(parts[2:]).replace('_', ' ')}"
-    if len(parts) >= 3 and parts[0] == "relations" and parts[1].isdigit() and facts is not None:
+    if len(parts) >= 3 and parts[0] == "relations" and facts is not None:
         rels = facts.get("relations", [])
-        i = int(parts[1])
-        if i < len(rels):
-            r = rels[i]
+        key = parts[1].split(":")  # a relation by index, or as TYPE:FROM:TO
+        r = None
+        if key[0].isdigit() and int(key[0]) < len(rels):
+            r = rels[int(key[0])]
+        elif len(key) == 3:
+            r = {"type": key[0], "from": key[1], "to": key[2]}
+        if r is not None:
             who = f"{actor_name(facts, r['from'])} {r['type'].replace('_', ' ')} {actor_name(facts, r['to'])}"
             return f"{who}: {' '.join(parts[2:]).replace('_', ' ')}"
     return ": ".join(p.replace("_", " ") for p in parts)

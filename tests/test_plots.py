@@ -55,12 +55,24 @@ def _texts_fit(fig: Figure) -> list[str]:
     canvas.draw()
     renderer = canvas.get_renderer()
     box = fig.bbox
+
+    def outside(e) -> bool:
+        return e.x0 < box.x0 - 1 or e.y0 < box.y0 - 1 or e.x1 > box.x1 + 1 or e.y1 > box.y1 + 1
+
     out = []
+    # Tick labels past the view limits exist but are not drawn: an axis's own box holds the drawn ones.
+    ticks = set()
+    for ax in fig.axes:
+        for axis in (ax.xaxis, ax.yaxis):
+            for tick in axis.get_major_ticks() + axis.get_minor_ticks():
+                ticks.update((tick.label1, tick.label2))
+            e = axis.get_tightbbox(renderer)
+            if ax.get_visible() and e is not None and outside(e):
+                out.append(f"tick labels of {ax.get_title(loc='left')!r}")
     for t in fig.findobj(Text):
-        if not t.get_visible() or not t.get_text().strip():
+        if t in ticks or not t.get_visible() or not t.get_text().strip():
             continue
-        e = t.get_window_extent(renderer)
-        if e.x0 < box.x0 - 1 or e.y0 < box.y0 - 1 or e.x1 > box.x1 + 1 or e.y1 > box.y1 + 1:
+        if outside(t.get_window_extent(renderer)):
             out.append(t.get_text())
     tight = fig.get_tightbbox(renderer)  # in inches, like the figure's own box
     if (
