@@ -133,7 +133,7 @@ def plot(c: Comparison, path: str | Path | None = None, *, axes: Axes | list[Axe
         a1.hlines(y + shift, ci[:, 0], ci[:, 1], color=color, lw=3, alpha=0.45)
         a1.plot(p, y + shift, "o", color=color, ms=5, label=label)
     a1.set_yticks(y, [wrap(names.get(m, m.replace("_", " ")), 38) for m in out["measure"]], fontsize=8)
-    a1.set_xlim(0, 1)
+    a1.set_xlim(-0.02, 1.02)  # a dot at 0 or 1 whole, not cut in half
     a1.set_xlabel("probability over runs, 95% Wilson interval", fontsize=8)
     a1.set_title("Each outcome under A and B", fontsize=10, loc="left")
     a1.legend(fontsize=8, loc="upper left", bbox_to_anchor=(0, -0.12), frameon=False)
