@@ -232,3 +232,16 @@ def test_network_offsets_parallel_relations():
     assert len(drawn) == 3 and sum(e["both"] for e in drawn) == 1  # the two hostile relations: one arrow
     bends = [e["rad"] if e["from"] <= e["to"] else -e["rad"] for e in drawn]
     assert len(set(np.round(bends, 6))) == 3
+
+
+def test_the_gallery_shows_every_plot():
+    import re
+
+    text = (ROOT / "docs" / "gallery.md").read_text()
+    images = re.findall(r"!\[[^\]]*\]\((img/[^)]+\.png)\)", text)
+    assert all((ROOT / "docs" / i).is_file() for i in images)
+    shown = {i.removeprefix("img/gallery-").removesuffix(".png") for i in images}
+    assert {"timeline", "attacks", "outcomes", "network", "compare", "heatmap", "sensitivity"} <= shown
+    for name in shown:  # small pictures at 100 dpi: none larger than the figures the tests render
+        h, w = mpimg.imread(ROOT / "docs" / "img" / f"gallery-{name}.png").shape[:2]
+        assert w <= 2000 and h <= 2000, name
