@@ -80,7 +80,9 @@ def about(res: Any) -> str:
         extra += f"; --set {', '.join(src['overrides'])}"
     if src.get("injects"):
         extra += f"; --inject {', '.join(src['injects'])}"
-    return f"scenario {f['name']}: {len(res.runs)} runs, root seed {m.get('root_seed')}{extra}"
+    n = len(res.runs)
+    seed = f", root seed {m['root_seed']}" if m.get("root_seed") is not None else ""
+    return f"scenario {f['name']}: {n} run{'' if n == 1 else 's'}{seed}{extra}"
 
 
 def wrap(text: str, width: int) -> str:
