@@ -14,8 +14,8 @@ import sys
 import tempfile
 from pathlib import Path
 
-from sim.cli import main
-from sim.outputs import write_atomic
+from redline.cli import main
+from redline.outputs import write_atomic
 
 ROOT = Path(__file__).resolve().parents[1]
 FLAGSHIP = ROOT / "scenarios" / "axis-2023.yaml"

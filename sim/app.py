@@ -1,6 +1,6 @@
 """The classroom app: one run of a scenario in the browser, step by step, on Mesa's SolaraViz.
 
-    redline app scenarios/axis-2023.yaml        # or: solara run sim.app:page
+    redline app scenarios/axis-2023.yaml        # or: solara run redline.app:page
 
 Needs the `app` extra (`pip install 'redline[app]'`). The scenario comes from the environment variable
 REDLINE_APP_SCENARIO (set by `redline app`; default: the flagship), and the `--set` overrides and `--inject` events
@@ -31,13 +31,13 @@ from matplotlib.figure import Figure
 from mesa.visualization import SolaraViz
 from mesa.visualization.utils import update_counter
 
-from sim import paths
-from sim.errors import ScenarioError
-from sim.language import Scenario
-from sim.model import EscalationModel
-from sim.plots import EDGE_STYLE, NODE_COLOR, _layout
-from sim.results import scenario_facts
-from sim.scenario import load_scenario, value_at
+from redline import paths
+from redline.errors import ScenarioError
+from redline.language import Scenario
+from redline.model import EscalationModel
+from redline.plots import EDGE_STYLE, NODE_COLOR, _layout
+from redline.results import scenario_facts
+from redline.scenario import load_scenario, value_at
 
 ENV = "REDLINE_APP_SCENARIO"
 DEFAULT_SCENARIO = paths.SCENARIOS / "axis-2023.yaml"
@@ -66,7 +66,7 @@ _OPTIONS = _read_options()
 BASE_OVERRIDES: tuple[str, ...] = tuple(_OPTIONS.get("set", ()))
 INJECTS: tuple[str, ...] = tuple(_OPTIONS.get("inject", ()))
 MAX_DYADS = 6  # rows of the timeline
-# How the network draws each relation type: sim.plots' styles, and one for any type it does not style yet.
+# How the network draws each relation type: redline.plots' styles, and one for any type it does not style yet.
 APP_EDGE_STYLE = {"allied": {"color": "#66a80f", "style": "dashed", "label": "allied"}, **EDGE_STYLE}
 OTHER_EDGE = {"color": "#adb5bd", "style": "solid", "label": "other"}
 FEED_LINES = 14

@@ -16,8 +16,8 @@ import pandas as pd
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
-from sim.analysis import USE_OF_FORCE, named_outcomes, wilson
-from sim.results import Results
+from redline.analysis import USE_OF_FORCE, named_outcomes, wilson
+from redline.results import Results
 
 Z95 = 1.96
 
@@ -108,7 +108,7 @@ def plot(c: Comparison, path: str | Path | None = None, *, axes: Axes | list[Axe
     """Three panels: each named outcome's probability under A and B with 95% Wilson intervals; the paired
     difference B - A in each probability with its 95% interval; the paired difference in uses of force per run
     by each actor, in the actor's colour. `axes`: three Axes. Writes a PNG to `path` if given."""
-    from sim.plotstyle import actor_colors, actor_name, finish, panels, wrap
+    from redline.plotstyle import actor_colors, actor_name, finish, panels, wrap
 
     t = c.table
     colors = actor_colors(c.facts_a, c.facts_b)

@@ -18,7 +18,7 @@ from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 
-from sim.plotstyle import finish, panels, wrap
+from redline.plotstyle import finish, panels, wrap
 
 EDGE_STYLE = {
     "supports": {"color": "#2b8a3e", "style": "solid", "label": "supports (width: level)"},

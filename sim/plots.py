@@ -21,11 +21,11 @@ from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from matplotlib.patches import Patch, Rectangle
 
-from agents.actions import SCHEDULED
-from sim.analysis import USE_OF_FORCE, named_outcomes, outcome_table
-from sim.plot_network import EDGE_STYLE, NODE_COLOR, network
-from sim.plot_network import _layout as _layout  # the app's network reads the same layout
-from sim.plotstyle import (
+from redline.agents.actions import SCHEDULED
+from redline.analysis import USE_OF_FORCE, named_outcomes, outcome_table
+from redline.plot_network import EDGE_STYLE, NODE_COLOR, network
+from redline.plot_network import _layout as _layout  # the app's network reads the same layout
+from redline.plotstyle import (
     about,
     actor_colors,
     actor_name,

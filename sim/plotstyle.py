@@ -122,7 +122,7 @@ def png_bytes(fig: Figure) -> bytes:
 
 def save(fig: Figure, out: Path) -> Path:
     """Write the figure as PNG atomically (a half-written PNG never replaces a good one)."""
-    from sim.outputs import write_atomic
+    from redline.outputs import write_atomic
 
     out.parent.mkdir(parents=True, exist_ok=True)
     return write_atomic(out, png_bytes(fig))

@@ -41,7 +41,7 @@ WAIT_MS = 15_000  # for anything on the page
 
 @needs_app
 def test_the_same_seed_replays_the_same_run():
-    from sim.app import EscalationApp
+    from redline.app import EscalationApp
 
     def run(seed):
         m = EscalationApp(seed=seed, scenario_file=str(FLAGSHIP))
@@ -55,8 +55,8 @@ def test_the_same_seed_replays_the_same_run():
 
 @needs_app
 def test_a_run_of_an_ensemble_replays_in_the_app_from_its_seed():
-    from sim import load_scenario, run_ensemble
-    from sim.app import EscalationApp
+    from redline import load_scenario, run_ensemble
+    from redline.app import EscalationApp
 
     res = run_ensemble(
         load_scenario(FLAGSHIP, ["actors.iran.cost_sensitivity=0.5"]), 2, 3, workers=1, progress=False
@@ -71,7 +71,7 @@ def test_a_run_of_an_ensemble_replays_in_the_app_from_its_seed():
 
 @needs_app
 def test_levers_become_overrides_and_the_rest_stays_as_in_the_file():
-    from sim.app import LEVERS, EscalationApp, lever_defaults
+    from redline.app import LEVERS, EscalationApp, lever_defaults
 
     m = EscalationApp(scenario_file=str(FLAGSHIP), iran_cost_sensitivity=0.35, usa_blames_iran=0.2)
     assert m.spec.actors["iran"].cost_sensitivity == pytest.approx(0.35)
@@ -87,8 +87,8 @@ def test_levers_become_overrides_and_the_rest_stays_as_in_the_file():
 def test_every_lever_is_a_key_of_the_flagship_that_changes_its_runs():
     """Each slider sets a value the model reads: moving it from the flagship's value changes what happens in a few
     runs (the same seeds, so the difference is the lever's)."""
-    from sim import load_scenario, run_ensemble
-    from sim.app import LEVERS, lever_defaults
+    from redline import load_scenario, run_ensemble
+    from redline.app import LEVERS, lever_defaults
 
     defaults = lever_defaults(FLAGSHIP)
     key = ["source", "target", "rung"]
@@ -105,7 +105,7 @@ def test_every_lever_is_a_key_of_the_flagship_that_changes_its_runs():
 
 @needs_app
 def test_the_menu_offers_the_shipped_scenarios_and_a_slider_nobody_moved_keeps_the_variants_value():
-    from sim.app import EscalationApp, model_params, scenario_choices, starting_levers
+    from redline.app import EscalationApp, model_params, scenario_choices, starting_levers
 
     names = list(scenario_choices())
     assert names[0] == "axis-2023" and "axis-2023-strong-control" in names and len(names) >= 6
@@ -123,7 +123,7 @@ def test_the_menu_offers_the_shipped_scenarios_and_a_slider_nobody_moved_keeps_t
 
 @needs_app
 def test_a_scenario_without_the_actors_levers_gets_only_the_general_slider_and_runs_to_its_end():
-    from sim.app import EscalationApp, dyad_peaks, latest_events, model_params, status_lines
+    from redline.app import EscalationApp, dyad_peaks, latest_events, model_params, status_lines
 
     params = model_params(TINY)
     assert set(params) == {"seed", "scenario_file", "mood_sd"}  # every scenario has a behaviour, by default
@@ -142,7 +142,7 @@ def test_a_scenario_without_the_actors_levers_gets_only_the_general_slider_and_r
 
 @needs_app
 def test_the_pictures_are_pngs_and_follow_the_run():
-    from sim.app import EscalationApp, network_png, timeline_png
+    from redline.app import EscalationApp, network_png, timeline_png
 
     m = EscalationApp(seed=1, scenario_file=str(FLAGSHIP))
     before = timeline_png(m), network_png(m)
@@ -172,7 +172,7 @@ def test_app_set_and_inject_reach_every_run_of_the_session(tmp_path):
     """`redline app --set --inject` hands them to the server in REDLINE_APP_OPTIONS; every run built there has
     them, under the levers."""
     code = (
-        "from sim.app import EscalationApp, model_params\n"
+        "from redline.app import EscalationApp, model_params\n"
         f"m = EscalationApp(seed=3, scenario_file={str(TINY)!r})\n"
         "[m.step() for _ in range(m.spec.time.steps)]\n"
         "hits = [(s, c) for s, a, b, c in zip(m.events['step'], m.events['source'], m.events['target'],"
@@ -214,7 +214,7 @@ def test_app_without_the_extra_says_how_to_install_it(cli, monkeypatch):
 
 
 def test_nothing_but_the_app_imports_solara_when_loaded():
-    code = "import sys, sim.cli, sim.model, sim.plots, sim.app_assets; print('solara' in sys.modules)"
+    code = "import sys, redline.cli, redline.model, redline.plots, redline.app_assets; print('solara' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, check=True)
     assert out.stdout.strip() == "False"
 
@@ -263,7 +263,7 @@ def test_the_page_steps_a_run_in_a_real_browser(tmp_path):
     sync_api = pytest.importorskip(
         "playwright.sync_api", reason="the playwright Python client is not installed"
     )
-    from sim import app_assets
+    from redline import app_assets
 
     try:
         app_assets.ensure()  # Solara's browser files, where its CDN is out of reach
@@ -274,7 +274,17 @@ def test_the_page_steps_a_run_in_a_real_browser(tmp_path):
     url = f"http://127.0.0.1:{port}/"
     log = (tmp_path / "server.log").open("w")
     server = subprocess.Popen(
-        [sys.executable, "-m", "sim.cli", "app", str(FLAGSHIP), "--port", str(port), "--host", "127.0.0.1"],
+        [
+            sys.executable,
+            "-m",
+            "redline.cli",
+            "app",
+            str(FLAGSHIP),
+            "--port",
+            str(port),
+            "--host",
+            "127.0.0.1",
+        ],
         cwd=ROOT,
         stdout=log,
         stderr=subprocess.STDOUT,

@@ -17,14 +17,14 @@ from matplotlib.colors import to_hex
 from matplotlib.figure import Figure
 from matplotlib.text import Text
 
-from sim import plots
-from sim.compare import compare
-from sim.compare import plot as compare_plot
-from sim.ensemble import run_ensemble
-from sim.plot_network import edges
-from sim.plotstyle import actor_colors
-from sim.scenario import load_scenario
-from sim.summary import save_report
+from redline import plots
+from redline.compare import compare
+from redline.compare import plot as compare_plot
+from redline.ensemble import run_ensemble
+from redline.plot_network import edges
+from redline.plotstyle import actor_colors
+from redline.scenario import load_scenario
+from redline.summary import save_report
 from tests.conftest import FLAGSHIP, ROOT
 
 RUNS, SEED = 20, 11
@@ -184,7 +184,7 @@ def test_plots_draw_into_given_axes_and_write_only_when_given_a_path(base, tmp_p
 
 
 def test_importing_the_plots_selects_no_backend():
-    code = "import matplotlib, sim.plots, sim.compare, sim.plotstyle; print(matplotlib.get_backend())"
+    code = "import matplotlib, redline.plots, redline.compare, redline.plotstyle; print(matplotlib.get_backend())"
     env = {**os.environ, "MPLBACKEND": "svg"}
     out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True)
     assert out.stdout.strip().lower() == "svg"
