@@ -248,8 +248,8 @@ def cmd_describe(args: argparse.Namespace) -> int:
     out.check()
     print(describe(scn))
     with out:
-        png = plots.network(scenario_facts(scn), out.path)
-    print(f"\nnetwork picture: {folder / png.name}")
+        plots.network(scenario_facts(scn), out.path)
+    print(f"\nnetwork picture: {folder / out.path.name}")
     return EXIT_OK
 
 
@@ -398,6 +398,7 @@ def cmd_sweep(args: argparse.Namespace) -> int:
     from redline import plots
     from redline import sweep as sw
     from redline.analysis import OUTCOMES
+    from redline.plotstyle import about
 
     if args.resume and args.force:
         raise UsageError("redline sweep: --resume goes on with a sweep, --force starts it again: give one")
@@ -451,21 +452,33 @@ def cmd_sweep(args: argparse.Namespace) -> int:
         outcome = args.outcome or next(
             (n for n in names if n.startswith("check:")), names[0] if names else None
         )
+        caption = about(res)
         if args.design == "grid" and len(params) == 2 and outcome:
             if outcome not in summary:
                 raise sw.SweepError(f"no outcome '{outcome}' (choose from: {', '.join(names)})")
-            made.append(
-                plots.heatmap(
-                    summary, params[0].path, params[1].path, outcome, folder / "heatmap.png", args.runs
-                )
+            check = next((c for c in base.checks if f"check: {c.name}" == outcome), None)
+            plots.heatmap(
+                summary,
+                params[0].path,
+                params[1].path,
+                outcome,
+                folder / "heatmap.png",
+                args.runs,
+                facts=res.facts,
+                check=check,
+                caption=caption,
             )
+            made.append(folder / "heatmap.png")
         if args.design in ("sobol", "morris"):
             table = sw.sensitivity(summary, sweep)
             from redline.results import write_table
 
             write_table(table, folder / "sensitivity.csv", "csv")
             if len(table):
-                made.append(plots.sensitivity_bars(table, folder / "sensitivity.png", args.design))
+                plots.sensitivity_bars(
+                    table, folder / "sensitivity.png", args.design, facts=res.facts, caption=caption
+                )
+                made.append(folder / "sensitivity.png")
         if not args.quiet:
             for m in made:
                 print(f"  {Path(args.out) / m.name}")
@@ -577,8 +590,14 @@ def cmd_plot(args: argparse.Namespace) -> int:
     from redline.results import Results
 
     res = Results.load(args.dir)
+    dyads = None
+    if args.dyads is not None:
+        try:
+            dyads = plots.parse_dyads(args.dyads, res.facts)
+        except ValueError as e:
+            raise UsageError(f"redline plot: --dyads: {e}") from None
     with locked_folder(args.dir), _damage_is_bad_input(args.dir):
-        made = plots.all_plots(res, Path(args.dir))
+        made = plots.all_plots(res, Path(args.dir), dyads=dyads)
     for p in made:
         print(p)
     return EXIT_OK
@@ -916,6 +935,12 @@ def build_parser() -> argparse.ArgumentParser:
     pl.add_argument(
         "dir", metavar="RESULTS", help="a results folder written by `redline run` or `redline play`"
     )
+    pl.add_argument(
+        "--dyads",
+        metavar="A:B,...",
+        help="the dyads the timeline shows, as actor ids (e.g. usa:iran,israel:hezbollah); default: every dyad "
+        "a scheduled event or inject names, then the dyads that went highest",
+    )
     pl.set_defaults(func=cmd_plot)
 
     ap = sub.add_parser(
@@ -970,6 +995,21 @@ def _check_environment() -> None:
             ) from None
 
 
+@contextlib.contextmanager
+def _files_only_backend() -> Iterator[None]:
+    """Commands draw into files only: Matplotlib's Agg backend, whatever display there is, unless the user chose
+    one. Set for the command alone (read when Matplotlib is first imported), so that a library user's own backend
+    (a notebook's) is never touched."""
+    if "MPLBACKEND" in os.environ:
+        yield
+        return
+    os.environ["MPLBACKEND"] = "agg"
+    try:
+        yield
+    finally:
+        os.environ.pop("MPLBACKEND", None)
+
+
 def _on_sigterm(signum, frame) -> None:
     raise Terminated
 
@@ -1011,7 +1051,8 @@ def _main(argv: Sequence[str] | None) -> int:
         prog = f"redline {args.command}"
         _check_flags(args)
         _check_environment()
-        return args.func(args)
+        with _files_only_backend():
+            return args.func(args)
     except UsageError as e:
         print(e, file=sys.stderr)
         return EXIT_BAD_INPUT

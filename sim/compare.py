@@ -7,13 +7,16 @@ to luck: paired differences have far narrower intervals than two independent ens
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
+from matplotlib.axes import Axes
+from matplotlib.figure import Figure
 
-from redline.analysis import USE_OF_FORCE, named_outcomes
+from redline.analysis import USE_OF_FORCE, named_outcomes, wilson
 from redline.results import Results
 from redline.words import plural
 
@@ -25,7 +28,10 @@ class Comparison:
     a: str
     b: str
     runs: int
-    table: pd.DataFrame  # measure, kind, a, b, difference, ci_low, ci_high
+    table: pd.DataFrame  # measure, kind, a, b, difference, ci_low, ci_high (and actor: the acting actor's id)
+    facts_a: dict[str, Any] = field(default_factory=dict)  # scenario facts: names and colours for the plot
+    facts_b: dict[str, Any] = field(default_factory=dict)
+    seed: int | None = None  # the root seed both ensembles share
 
 
 def _paired(name: str, kind: str, xa: np.ndarray, xb: np.ndarray) -> dict:
@@ -69,8 +75,16 @@ def compare(a: Results, b: Results) -> Comparison:
         for actor in sorted(set(fa.columns) | set(fb.columns)):
             xa = fa[actor].to_numpy() if actor in fa else np.zeros(len(fa))
             xb = fb[actor].to_numpy() if actor in fb else np.zeros(len(fb))
-            rows.append(_paired(f"{label} by {actor}", label, xa, xb))
-    return Comparison(a.facts["name"], b.facts["name"], len(a.runs), pd.DataFrame(rows))
+            rows.append({**_paired(f"{label} by {actor}", label, xa, xb), "actor": actor})
+    return Comparison(
+        a.facts["name"],
+        b.facts["name"],
+        len(a.runs),
+        pd.DataFrame(rows),
+        a.facts,
+        b.facts,
+        a.manifest.get("root_seed"),
+    )
 
 
 def markdown(c: Comparison) -> str:
@@ -91,28 +105,72 @@ def markdown(c: Comparison) -> str:
     return "\n".join(lines) + "\n"
 
 
-def plot(c: Comparison, out: Path) -> Path:
-    from redline.plots import _save, plt
+def plot(c: Comparison, path: str | Path | None = None, *, axes: Axes | list[Axes] | None = None) -> Figure:
+    """Three panels: each named outcome's probability under A and B with 95% Wilson intervals; the paired
+    difference B - A in each probability with its 95% interval; the paired difference in uses of force per run
+    by each actor, in the actor's colour. `axes`: three Axes. Writes a PNG to `path` if given."""
+    from redline.plotstyle import actor_colors, actor_name, finish, panels, wrap
 
     t = c.table
-    panels = (
-        ("outcome probability", "difference in probability", "Named outcomes"),
-        ("uses of force", "difference per run", "Uses of force (MID 4-5), by actor"),
-        ("hostile acts", "difference per run", "Hostile acts (negative Goldstein), by actor"),
-    )
-    fig, axes = plt.subplots(1, 3, figsize=(16, 0.25 * len(t) + 3))
-    for ax, (kind, unit, title) in zip(axes, panels, strict=True):
-        part = t[t["kind"] == kind]
-        y = np.arange(len(part))
+    colors = actor_colors(c.facts_a, c.facts_b)
+    fa, fb = c.facts_a, c.facts_b
+    facts = {**fb, **fa, "actors": {**fb.get("actors", {}), **fa.get("actors", {})}}
+    names = {o.name: o.description for o in named_outcomes(facts or None)}
+    out = t[t["kind"] == "outcome probability"]
+    force = t[t["kind"] == "uses of force"]
+    if "actor" in force:  # in the scenario's actor order, as in every other plot
+        force = force.iloc[np.argsort([list(colors).index(x) if x in colors else len(colors) for x in force["actor"]],
+                                      kind="stable")]  # fmt: skip
+    tall = max(len(out), len(force))
+    fig, axs, made = panels(axes, 3, (16, 0.42 * tall + 3), nrows=1, ncols=3, width_ratios=[1.25, 1, 1])
+    a1, a2, a3 = axs
+    y = np.arange(len(out))
+    for shift, col, label, color in (
+        (-0.17, "a", f"A: {c.a}", "#868e96"),
+        (0.17, "b", f"B: {c.b}", "#c92a2a"),
+    ):
+        p = out[col].to_numpy()
+        ci = np.array([wilson(round(v * c.runs), c.runs) for v in p]).reshape(-1, 2)
+        a1.hlines(y + shift, ci[:, 0], ci[:, 1], color=color, lw=3, alpha=0.45)
+        a1.plot(p, y + shift, "o", color=color, ms=5, label=label)
+    a1.set_yticks(y, [wrap(names.get(m, m.replace("_", " ")), 38) for m in out["measure"]], fontsize=8)
+    a1.set_xlim(-0.02, 1.02)  # a dot at 0 or 1 whole, not cut in half
+    a1.set_xlabel("probability over runs, 95% Wilson interval", fontsize=8)
+    a1.set_title("Each outcome under A and B", fontsize=10, loc="left")
+    a1.legend(fontsize=8, loc="upper left", bbox_to_anchor=(0, -0.12), frameon=False)
+    for ax, part, labels, colour, unit, title in (
+        (a2, out, ["" for _ in range(len(out))], None, "B - A in probability", "Paired difference, B - A"),
+        (
+            a3,
+            force,
+            [actor_name(facts, a) for a in force.get("actor", [])],
+            [colors.get(a, "#495057") for a in force.get("actor", [])],
+            "B - A in uses of force per run",
+            "Uses of force (MID 4-5) per run, by actor: B - A",
+        ),
+    ):
+        yy = np.arange(len(part))
         d = part["difference"].to_numpy()
         err = np.clip(np.vstack([d - part["ci_low"].to_numpy(), part["ci_high"].to_numpy() - d]), 0, None)
-        ax.barh(y, d, xerr=err, color=["#c92a2a" if v > 0 else "#1c4fd8" for v in d], alpha=0.8, capsize=3)
+        fill = colour or ["#c92a2a" if v > 0 else "#1c4fd8" for v in d]
+        ax.barh(yy, d, xerr=np.nan_to_num(err), color=fill, alpha=0.85, capsize=3)
         ax.axvline(0, color="#343a40", lw=0.8)
-        ax.set_yticks(y, [m.split(" by ")[-1] for m in part["measure"]], fontsize=8)
-        ax.invert_yaxis()
-        ax.set_xlabel(unit)
-        ax.set_title(title, fontsize=10)
+        ax.set_yticks(yy, labels, fontsize=8)
+        for yi, r in zip(yy, part.itertuples(), strict=True):
+            ax.annotate(f"{r.a:.3g} → {r.b:.3g}", (1.0, yi), xycoords=("axes fraction", "data"), xytext=(4, 0),
+                        textcoords="offset points", va="center", fontsize=7, color="#495057")  # fmt: skip
+        ax.set_xlabel(unit + ", 95% interval of the paired runs", fontsize=8)
+        ax.set_title(title, fontsize=10, loc="left")
         ax.grid(axis="x", alpha=0.3)
-    fig.suptitle(f"{c.b} minus {c.a}: {c.runs} paired runs, 95% intervals", fontsize=11)
-    fig.tight_layout()
-    return _save(fig, out)
+    for ax, n in ((a1, len(out)), (a2, len(out)), (a3, len(force))):
+        ax.set_ylim(max(n, 1) - 0.5, -0.5)
+    if not len(force):
+        a3.text(0.5, 0.5, "no use of force in A or B", transform=a3.transAxes, ha="center", fontsize=8)
+    seed = f", root seed {c.seed}" if c.seed is not None else ""
+    return finish(
+        fig,
+        path,
+        f"What changes from A ({c.a}) to B ({c.b})",
+        f"{c.runs} runs each, run r of both with the same seed{seed}: differences are paired",
+        made,
+    )

@@ -1,142 +1,67 @@
-"""Plots of escalation outcomes. They read Results (or a scenario's facts) only; they never run the model."""
+"""Plots of escalation outcomes. They read Results (or a scenario's facts) only; they never run the model.
+
+Every function returns a matplotlib Figure. It draws into the caller's axes if given (`ax=` for a one-panel plot,
+`axes=` for one with several panels: one Axes, or a sequence of at least as many Axes as it has panels) and writes
+a PNG only when given a path. Nothing here selects a matplotlib backend: in a notebook the figures show inline.
+
+    fig = plots.timeline(res, dyads=[("usa", "iran")])      # a Figure, nothing written
+    plots.attacks(res, "attacks.png")                        # written, and returned
+"""
 
 from __future__ import annotations
 
-import math
-import os
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-import matplotlib
-
-matplotlib.use("Agg")  # files only; no display is needed or wanted
 import matplotlib.dates as mdates
-import matplotlib.pyplot as plt
-import networkx as nx
 import numpy as np
 import pandas as pd
-from matplotlib.lines import Line2D
+from matplotlib.axes import Axes
+from matplotlib.figure import Figure
+from matplotlib.patches import Patch, Rectangle
 
-from redline.analysis import USE_OF_FORCE, outcome_table, peak_distribution
+from redline.agents.actions import SCHEDULED
+from redline.analysis import USE_OF_FORCE, named_outcomes, outcome_table
+from redline.plot_network import EDGE_STYLE, NODE_COLOR, network
+from redline.plot_network import _layout as _layout  # the app's network reads the same layout
+from redline.plotstyle import (
+    about,
+    actor_colors,
+    actor_name,
+    finish,
+    legend_outside,
+    panels,
+    param_name,
+    rung_names,
+    wrap,
+)
 
-EDGE_STYLE: dict[str, dict[str, Any]] = {
-    "supports": {"color": "#2b8a3e", "style": "solid", "label": "supports (width: level)"},
-    "hostile": {"color": "#c92a2a", "style": "dashed", "label": "hostile"},
-    "guarantees": {"color": "#1c4fd8", "style": "solid", "label": "guarantees"},
-    "attributes": {"color": "#e67700", "style": "dotted", "label": "blames (attribution)"},
-    "hosts": {"color": "#868e96", "style": "dashdot", "label": "hosts"},
-    "back_channel": {"color": "#7048e8", "style": (0, (1, 3)), "label": "back channel"},
-    "allied": {"color": "#0b7285", "style": "solid", "label": "allied (width: level)"},
-}
-NODE_COLOR = {
-    "state": "#4dabf7",
-    "armed_group": "#ffa94d",
-    "host_state": "#ced4da",
-    "target": "#f783ac",
-    "mediator": "#b2f2bb",
-}
-DPI = 110
-
-
-def _save(fig: plt.Figure, out: Path) -> Path:
-    """Write the figure atomically (a half-written PNG never replaces a good one) and close it."""
-    out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = out.with_name(f".{out.name}.partial")
-    try:
-        fig.savefig(tmp, format="png", bbox_inches="tight", dpi=DPI, metadata={"Software": None})
-        os.replace(tmp, out)
-    finally:
-        plt.close(fig)
-        tmp.unlink(missing_ok=True)
-    return out
-
-
-def _layout(actors: dict[str, dict], relations: list[dict]) -> dict[str, tuple[float, float]]:
-    """Positions from a force layout started on rings (states outside): deterministic, so every picture of a
-    scenario looks the same, and relations pull related actors together."""
-    outer = [a for a, x in actors.items() if x["kind"] == "state"]
-    inner = [a for a in actors if a not in outer]
-    start = {}
-    for ring, radius in ((outer, 1.0), (inner, 0.5)):
-        for i, a in enumerate(ring):
-            angle = math.pi / 2 + radius + 2 * math.pi * i / max(1, len(ring))  # rings offset: fewer overlaps
-            start[a] = (radius * math.cos(angle), radius * math.sin(angle))
-    g: nx.Graph[str] = nx.Graph()
-    g.add_nodes_from(actors)
-    g.add_edges_from((r["from"], r["to"]) for r in relations)
-    if g.number_of_edges() == 0:
-        return start
-    # States stay on the outer ring; the others settle between the actors they relate to.
-    pos = nx.spring_layout(g, pos=start, fixed=outer or None, seed=0, k=0.9, iterations=300)
-    return {a: (float(p[0]), float(p[1])) for a, p in pos.items()}
+__all__ = [
+    "EDGE_STYLE",
+    "NODE_COLOR",
+    "all_plots",
+    "attacks",
+    "heatmap",
+    "network",
+    "outcome_distribution",
+    "parse_dyads",
+    "sensitivity_bars",
+    "timeline",
+]
+Dyad = tuple[str, str]
+AxesArg = Axes | Sequence[Axes] | None
 
 
-def network(facts: dict[str, Any], out: Path) -> Path:
-    """The actor-relations network, edges styled by type, with a legend."""
-    actors = facts["actors"]
-    g: nx.MultiDiGraph[str] = nx.MultiDiGraph()
-    g.add_nodes_from(actors)
-    pos = _layout(actors, facts["relations"])
-    fig, ax = plt.subplots(figsize=(11, 9))
-    for i, r in enumerate(facts["relations"]):
-        st = EDGE_STYLE[r["type"]]
-        level = r["level"] if r.get("level") is not None else 0.5
-        nx.draw_networkx_edges(
-            g,
-            pos,
-            edgelist=[(r["from"], r["to"])],
-            ax=ax,
-            edge_color=st["color"],
-            style=st["style"],
-            width=1.0 + 3.0 * level,
-            arrows=True,
-            arrowsize=16,
-            node_size=2600,
-            connectionstyle=f"arc3,rad={0.08 + 0.04 * (i % 3)}",
-        )
-    nx.draw_networkx_nodes(
-        g,
-        pos,
-        ax=ax,
-        node_color=[NODE_COLOR[actors[a]["kind"]] for a in g.nodes],
-        node_size=2600,
-        edgecolors="#343a40",
-    )
-    labels = {a: x["label"].replace(" ", "\n", 1) for a, x in actors.items()}
-    nx.draw_networkx_labels(g, pos, labels=labels, ax=ax, font_size=8)
-    present = {r["type"] for r in facts["relations"]}
-    handles = [
-        Line2D([0], [0], color=s["color"], linestyle=s["style"], lw=2.5, label=s["label"])
-        for t, s in EDGE_STYLE.items()
-        if t in present
-    ]
-    kinds = {x["kind"] for x in actors.values()}
-    handles += [
-        Line2D(
-            [0],
-            [0],
-            marker="o",
-            color="w",
-            markerfacecolor=c,
-            markeredgecolor="#343a40",
-            markersize=12,
-            label=k.replace("_", " "),
-        )
-        for k, c in NODE_COLOR.items()
-        if k in kinds
-    ]
-    ax.legend(handles=handles, loc="upper left", fontsize=8, frameon=True, bbox_to_anchor=(1.0, 1.0))
-    ax.set_title(f"{facts['title']}\nactors and relations", fontsize=11)
-    ax.set_axis_off()
-    xy = np.array(list(pos.values()))
-    pad = 0.25 * max(1.0, float(np.ptp(xy, axis=0).max()) / 2)
-    ax.set_xlim(xy[:, 0].min() - pad, xy[:, 0].max() + pad)
-    ax.set_ylim(xy[:, 1].min() - pad, xy[:, 1].max() + pad)
-    ax.set_aspect("equal")
-    return _save(fig, out)
+def __getattr__(name: str) -> Any:
+    if name == "plt":  # pyplot for callers that still draw with it, imported only when they ask
+        import matplotlib.pyplot as plt
+
+        return plt
+    raise AttributeError(name)
 
 
-def _date_axis(ax: plt.Axes) -> None:
+def _date_axis(ax: Axes) -> None:
     loc = mdates.AutoDateLocator(maxticks=10)
     ax.xaxis.set_major_locator(loc)
     ax.xaxis.set_major_formatter(mdates.ConciseDateFormatter(loc))
@@ -161,159 +86,413 @@ def _per_run_step(ev: pd.DataFrame, runs: np.ndarray, steps: int, value: str, ho
     return out
 
 
-def timeline(res, out: Path, max_dyads: int = 6) -> Path:
-    """Per dyad, the median of the highest rung reached each step, with a 10-90% band over runs."""
+def _band(
+    ax: Axes,
+    dates: pd.DatetimeIndex,
+    grid: np.ndarray,
+    color: str,
+    label: str,
+    alpha: float,
+    centre: str = "median",
+) -> float:
+    """The median (or mean) over runs as a step line, and the band of the middle 80% of runs. Returns the band's
+    top, for a shared scale."""
+    q10, q50, q90 = np.percentile(grid, [10, 50, 90], axis=0)
+    mid = grid.mean(axis=0) if centre == "mean" else q50
+    x, lo = _steps(dates, q10)
+    ax.fill_between(x, lo, _steps(dates, q90)[1], step="post", alpha=alpha, color=color, lw=0)
+    ax.step(x, _steps(dates, mid)[1], where="post", color=color, lw=2, label=label)
+    return float(max(q90.max(), mid.max())) if grid.size else 0.0
+
+
+def _pooled(res: Any) -> str:
+    """For a sweep's results, which hold every point's runs: say that a plot pools them."""
+    sweep = res.manifest.get("sweep")
+    if not sweep:
+        return ""
+    return f", all {sweep.get('points')} points of the sweep pooled"
+
+
+# --- dyads -----------------------------------------------------------------------------------------------------
+
+
+def parse_dyads(text: str, facts: dict[str, Any]) -> list[Dyad]:
+    """`A:B,C:D` (actor ids) as dyads; ValueError naming the first unknown actor or malformed item."""
+    out: list[Dyad] = []
+    for item in (t.strip() for t in text.split(",")):
+        parts = [p.strip() for p in item.split(":")]
+        if len(parts) != 2 or not all(parts):
+            raise ValueError(f"'{item[:40]}' is not a dyad; write ACTOR:ACTOR, e.g. usa:iran")
+        for p in parts:
+            if p not in facts["actors"]:
+                raise ValueError(f"no actor '{p[:40]}' (choose from: {', '.join(facts['actors'])})")
+        if parts[0] == parts[1]:
+            raise ValueError(f"'{item[:40]}' names the same actor twice")
+        out.append((parts[0], parts[1]))
+    return out
+
+
+def _ordered(facts: dict[str, Any], a: str, b: str) -> Dyad:
+    """A dyad in the scenario's actor order, so that A:B and B:A are one."""
+    order = {x: i for i, x in enumerate(facts["actors"])}
+    return (a, b) if order.get(a, len(order)) <= order.get(b, len(order)) else (b, a)
+
+
+def named_dyads(res: Any) -> list[Dyad]:
+    """The dyads a scheduled event of the scenario or an --inject names: a timeline shows them whatever rung they
+    reach, since they are what the scenario (or the instructor's what-if) is about."""
     facts, ev = res.facts, res.events
-    ladder = [r["id"] for r in facts["ladder"]]
+    out: dict[Dyad, None] = {}
+    for text in facts.get("injects") or []:
+        parts = str(text).split(":")
+        if len(parts) == 4 and parts[1] in facts["actors"] and parts[2] in facts["actors"]:
+            out[_ordered(facts, parts[1].strip(), parts[2].strip())] = None
+    sched = ev[ev["cause"] == SCHEDULED][["source", "target"]].drop_duplicates()
+    for s, t in sched.itertuples(index=False):
+        if s != t:
+            out[_ordered(facts, s, t)] = None
+    return list(out)
+
+
+def _scheduled_dates(res: Any) -> dict[Dyad, list[tuple[pd.Timestamp, str]]]:
+    """Per dyad, the dates of its scheduled events and injects, with what happened."""
+    facts, ev = res.facts, res.events
+    injected = set()
+    for text in facts.get("injects") or []:
+        parts = [p.strip() for p in str(text).split(":")]
+        if len(parts) == 4:
+            injected.add((parts[1], parts[2], parts[3]))
+    sched = ev[ev["cause"] == SCHEDULED].drop_duplicates(["source", "target", "action", "step"])
+    out: dict[Dyad, list[tuple[pd.Timestamp, str]]] = {}
+    for r in sched.itertuples(index=False):
+        kind = "inject" if (r.source, r.target, r.action) in injected else "scheduled"
+        what = f"{kind}: {actor_name(facts, r.source)} {r.action.replace('_', ' ')}"
+        out.setdefault(_ordered(facts, r.source, r.target), []).append((pd.Timestamp(r.date), what))
+    return out
+
+
+def choose_dyads(res: Any, dyads: Sequence[Dyad] | None = None, max_dyads: int = 6) -> list[Dyad]:
+    """The dyads a timeline shows: those asked for; else every dyad an event or inject names, then the dyads
+    whose hostile acts reach the highest rungs (most often first) up to `max_dyads` in all."""
+    facts = res.facts
+    if dyads:
+        for d in dyads:
+            for a in d:
+                if a not in facts["actors"]:
+                    raise ValueError(f"no actor '{a}' (choose from: {', '.join(facts['actors'])})")
+        return list(dict.fromkeys(_ordered(facts, *d) for d in dyads))
+    chosen = dict.fromkeys(named_dyads(res))
+    hostile = res.events[res.events["goldstein"] < 0]
+    if len(hostile):
+        pairs = [_ordered(facts, s, t) for s, t in zip(hostile["source"], hostile["target"], strict=True)]
+        top = (
+            pd.DataFrame({"dyad": pairs, "rung": hostile["rung"].to_numpy()})
+            .groupby("dyad")["rung"]
+            .agg(["max", "size"])
+            .sort_values(["max", "size"], ascending=False)
+        )
+        for d in top.index:
+            if len(chosen) >= max_dyads:
+                break
+            chosen.setdefault(d, None)
+    return list(chosen)
+
+
+# --- the plots of a results folder -----------------------------------------------------------------------------
+
+
+def timeline(
+    res: Any,
+    path: str | Path | None = None,
+    max_dyads: int = 6,
+    *,
+    dyads: Sequence[Dyad] | None = None,
+    axes: AxesArg = None,
+) -> Figure:
+    """Per dyad (one panel each), the highest rung of hostile acts each step, each direction in its source's
+    colour: median over runs and the band of the middle 80% of runs. Scheduled events and injects are marked.
+    Dyads: `dyads` (actor id pairs) if given, else every one an event or inject names and the busiest others.
+    `axes`: one Axes per dyad."""
+    facts, ev = res.facts, res.events
+    names = ["none", *rung_names(facts)]
     dates = res.step_dates
     runs = res.runs["run"].to_numpy()
+    colors = actor_colors(facts)
+    shown = choose_dyads(res, dyads, max_dyads)
+    marks = _scheduled_dates(res)
+    fig, axs, made = panels(axes, max(1, len(shown)), (11, 1.75 * max(1, len(shown)) + 1.3),
+                            nrows=max(1, len(shown)), ncols=1, sharex=True)  # fmt: skip
     hostile = ev[ev["goldstein"] < 0]
-    pair = np.where(
-        hostile["source"] < hostile["target"],
-        hostile["source"] + " - " + hostile["target"],
-        hostile["target"] + " - " + hostile["source"],
-    )
-    hostile = hostile.assign(dyad=pair)
-    top = (
-        hostile.groupby("dyad")["mid_level"]
-        .agg(["max", "size"])
-        .sort_values(["max", "size"], ascending=False)
-    )
-    dyads = list(top.index[:max_dyads])
-    fig, axes = plt.subplots(
-        len(dyads) or 1, 1, figsize=(11, 1.9 * max(1, len(dyads)) + 0.8), sharex=True, squeeze=False
-    )
-    for ax, dyad in zip(axes[:, 0], dyads, strict=False):
-        grid = _per_run_step(hostile[hostile["dyad"] == dyad], runs, len(dates), "rung", "max")
-        q10, q50, q90 = np.percentile(grid, [10, 50, 90], axis=0)
-        x, lo = _steps(dates, q10)
-        ax.fill_between(
-            x, lo, _steps(dates, q90)[1], step="post", alpha=0.25, color="#c92a2a", label="10-90% of runs"
-        )
-        ax.step(x, _steps(dates, q50)[1], where="post", color="#c92a2a", lw=2, label="median")
-        ax.set_yticks(range(-1, len(ladder)), ["none", *ladder], fontsize=7)
-        ax.set_ylim(-1.5, len(ladder) - 0.5)
-        ax.set_title(dyad, fontsize=9, loc="left")
+    for ax, (a, b) in zip(axs, shown, strict=False):
+        any_drawn = False
+        for s, t in ((a, b), (b, a)):
+            part = hostile[(hostile["source"] == s) & (hostile["target"] == t)]
+            if not len(part):
+                continue
+            grid = _per_run_step(part, runs, len(dates), "rung", "max")
+            _band(ax, dates, grid, colors.get(s, "#495057"), f"{actor_name(facts, s)} → {actor_name(facts, t)}",
+                  0.18)  # fmt: skip
+            any_drawn = True
+        for when, what in marks.get((a, b), []):
+            ax.axvline(when, color="#343a40", lw=1, ls=":")
+            ax.annotate(what, (when, len(names) - 1.6), xytext=(3, 0), textcoords="offset points", fontsize=7,
+                        color="#343a40", va="top")  # fmt: skip
+        if not any_drawn:
+            ax.text(0.5, 0.5, "no hostile act in any run", transform=ax.transAxes, ha="center", fontsize=8)
+        ax.set_yticks(range(-1, len(names) - 1), names, fontsize=7)
+        ax.set_ylim(-1.5, len(names) - 1.5)
+        ax.set_title(f"{actor_name(facts, a)} and {actor_name(facts, b)}", fontsize=9, loc="left")
         ax.grid(axis="y", alpha=0.3)
-    axes[0, 0].legend(fontsize=8, loc="upper right")
-    _date_axis(axes[-1, 0])
-    fig.suptitle(
-        f"Escalation timeline: highest rung per {facts['time']['step']}, by dyad ({len(runs)} runs)",
-        fontsize=11,
+        if any_drawn:
+            legend_outside(ax)
+        ax.set_xlim(dates[0], _steps(dates, np.zeros(len(dates)))[0][-1])
+    _date_axis(axs[-1])
+    step = facts["time"]["step"]
+    return finish(
+        fig,
+        path,
+        f"Escalation by dyad: highest rung of hostile acts each {step} "
+        f"(line: median; band: middle 80% of runs{_pooled(res)})",
+        about(res),
+        made,
     )
-    fig.tight_layout()
-    return _save(fig, out)
 
 
-def attacks(res, out: Path) -> Path:
-    """Uses of force per step by each actor that used force: median and 10-90% band over runs."""
+def attacks(res: Any, path: str | Path | None = None, *, axes: AxesArg = None) -> Figure:
+    """Uses of force (MID 4-5) each step, one panel per actor that used force in some run, in the scenario's
+    actor order and colour, on one scale: mean over runs and the band of the middle 80% of runs. `axes`: one
+    per actor."""
     facts, ev = res.facts, res.events
     dates = res.step_dates
     runs = res.runs["run"].to_numpy()
     force = ev[ev["mid_level"] >= USE_OF_FORCE]
-    actors = list(force.groupby("source").size().sort_values(ascending=False).index)
-    fig, ax = plt.subplots(figsize=(11, 5.5))
-    colors = plt.get_cmap("tab10")
-    for i, a in enumerate(actors):
+    used = set(force["source"])
+    actors = [a for a in facts["actors"] if a in used] + sorted(used - set(facts["actors"]))
+    colors = actor_colors(facts)
+    n = max(1, len(actors))
+    cols = 1 if n == 1 else 2
+    rows = -(-n // cols)
+    fig, axs, made = panels(axes, n, (11, 1.9 * rows + 1.3), nrows=rows, ncols=cols, sharex=True, sharey=True)
+    step = facts["time"]["step"]
+    top = 0.0
+    for ax, a in zip(axs, actors, strict=False):
         grid = _per_run_step(force[force["source"] == a], runs, len(dates), "rung", "count")
-        q10, q50, q90 = np.percentile(grid, [10, 50, 90], axis=0)
-        x, lo = _steps(dates, q10)
-        ax.fill_between(x, lo, _steps(dates, q90)[1], step="post", alpha=0.15, color=colors(i % 10))
-        ax.step(
-            x,
-            _steps(dates, q50)[1],
-            where="post",
-            lw=2,
-            color=colors(i % 10),
-            label=facts["actors"][a]["label"],
-        )
-    ax.set_ylabel(f"uses of force per {facts['time']['step']}")
-    ax.set_title(
-        f"Attacks per {facts['time']['step']} by actor: median, band 10-90% of {len(runs)} runs", fontsize=11
+        top = max(top, _band(ax, dates, grid, colors.get(a, "#495057"), "mean", 0.25, centre="mean"))
+        ax.set_title(actor_name(facts, a), fontsize=9, loc="left", color=colors.get(a, "#343a40"),
+                     fontweight="bold")  # fmt: skip
+        ax.grid(alpha=0.3)
+        _date_axis(ax)
+    for ax in axs[: len(actors)]:  # after all are drawn: the panels share one scale
+        ax.set_ylim(0, 1.08 * top if top > 0 else 1)
+    if not actors:
+        axs[0].text(0.5, 0.5, "no actor used force in any run", transform=axs[0].transAxes, ha="center")
+    if made:
+        for ax in axs[len(actors) :]:
+            ax.set_visible(False)
+        for ax in axs[::cols]:
+            ax.set_ylabel(f"per {step}", fontsize=8)
+    return finish(
+        fig,
+        path,
+        f"Uses of force (MID 4-5) each {step}, by the actor using it "
+        f"(line: mean over runs; band: middle 80% of runs{_pooled(res)})",
+        about(res),
+        made,
     )
-    ax.legend(fontsize=8, ncol=2)
-    ax.grid(alpha=0.3)
-    _date_axis(ax)
-    return _save(fig, out)
 
 
-def outcome_distribution(res, out: Path) -> Path:
-    """Left: the distribution of the highest rung reached. Right: named outcomes with 95% intervals."""
-    ladder = [r["id"] for r in res.facts["ladder"]]
-    dist = peak_distribution(res.runs, ladder)
-    table = outcome_table(res.runs, res.facts)
-    fig, (a1, a2) = plt.subplots(1, 2, figsize=(12, 4.8), gridspec_kw={"width_ratios": [3, 2]})
-    a1.bar(range(len(ladder)), dist.to_numpy(), color="#495057")
-    a1.set_xticks(range(len(ladder)), ladder, rotation=35, ha="right", fontsize=8)
-    a1.set_ylabel("share of runs")
-    a1.set_ylim(0, 1)
-    a1.set_title("Highest rung reached in a run", fontsize=10)
+def peak_by_actor(res: Any) -> pd.DataFrame:
+    """Per actor (rows, scenario order) the share of runs whose highest rung of its own acts is each rung (columns,
+    'none' first)."""
+    facts = res.facts
+    runs = res.runs["run"].to_numpy()
+    actors = list(facts["actors"])
+    peak = res.events.groupby(["source", "run"])["rung"].max().unstack(fill_value=-1)
+    peak = peak.reindex(index=actors, columns=runs, fill_value=-1)
+    levels = range(-1, len(facts["ladder"]))
+    shares = np.array([[(row == k).mean() if len(runs) else 0.0 for k in levels] for row in peak.to_numpy()])
+    return pd.DataFrame(shares, index=actors, columns=["none", *rung_names(facts)])
+
+
+def outcome_distribution(res: Any, path: str | Path | None = None, *, axes: AxesArg = None) -> Figure:
+    """Left: the probability of each named outcome with its 95% Wilson interval. Right: for each actor, how high its
+    own acts went: the share of runs whose highest rung is each rung. `axes`: two Axes."""
+    facts = res.facts
+    table = outcome_table(res.runs, facts)
+    shares = peak_by_actor(res)
+    fig, axs, made = panels(axes, 2, (13, max(4.8, 0.42 * max(len(table), len(shares)) + 2.2)), nrows=1, ncols=2,
+                            width_ratios=[1, 1.15])  # fmt: skip
+    a1, a2 = axs
     y = np.arange(len(table))
-    p = table["probability"].to_numpy()
-    err = np.clip(np.vstack([p - table["ci_low"].to_numpy(), table["ci_high"].to_numpy() - p]), 0, None)
-    a2.barh(y, p, xerr=err, color="#c92a2a", alpha=0.8, capsize=3)
-    a2.set_yticks(y, [o.replace("_", " ") for o in table["outcome"]], fontsize=8)
-    a2.set_xlim(0, 1)
-    a2.invert_yaxis()
-    a2.set_xlabel("probability (95% Wilson interval)")
-    a2.set_title("Named outcomes", fontsize=10)
-    fig.suptitle(f"{res.facts['title']}: outcomes over {len(res.runs)} runs", fontsize=11)
-    fig.tight_layout()
-    return _save(fig, out)
-
-
-def all_plots(res, folder: Path) -> list[Path]:
-    return [
-        timeline(res, folder / "timeline.png"),
-        attacks(res, folder / "attacks.png"),
-        outcome_distribution(res, folder / "outcomes.png"),
-        network(res.facts, folder / "network.png"),
-    ]
-
-
-def heatmap(summary: pd.DataFrame, x: str, y: str, outcome: str, out: Path, runs: int) -> Path:
-    """An outcome over a two-parameter grid: one cell per point, its value written in the cell."""
-    grid = summary.pivot_table(index=y, columns=x, values=outcome, aggfunc="mean").sort_index(ascending=False)
-    fig, ax = plt.subplots(figsize=(1.1 * grid.shape[1] + 3, 0.8 * grid.shape[0] + 2))
-    im = ax.imshow(grid.to_numpy(dtype=float), cmap="Reds", aspect="auto")
-    ax.set_xticks(range(grid.shape[1]), [f"{v:.3g}" for v in grid.columns], fontsize=8)
-    ax.set_yticks(range(grid.shape[0]), [f"{v:.3g}" for v in grid.index], fontsize=8)
-    for (i, j), v in np.ndenumerate(grid.to_numpy(dtype=float)):
-        if np.isfinite(v):
-            ax.text(
-                j,
-                i,
-                f"{v:.2g}",
-                ha="center",
-                va="center",
-                fontsize=7,
-                color="white" if v > np.nanmax(grid.to_numpy(dtype=float)) * 0.6 else "black",
+    if len(table):
+        p = table["probability"].to_numpy()
+        lo, hi = table["ci_low"].to_numpy(), table["ci_high"].to_numpy()
+        a1.hlines(y, lo, hi, color="#c92a2a", lw=3, alpha=0.45)
+        a1.plot(p, y, "o", color="#c92a2a", ms=6)
+        for yi, pi in zip(y, p, strict=True):  # the values in a column right of the axes: never on a bar
+            a1.annotate(f"{pi:.2f}", (1.0, yi), xycoords=("axes fraction", "data"), xytext=(5, 0),
+                        textcoords="offset points", va="center", fontsize=8)  # fmt: skip
+    a1.set_yticks(y, [wrap(d, 42) for d in table.get("description", [])], fontsize=8)
+    a1.set_xlim(-0.02, 1.02)
+    a1.set_ylim(len(table) - 0.5, -0.5)
+    a1.set_xlabel("probability over runs (dot) and its 95% Wilson interval (bar)", fontsize=8)
+    a1.grid(axis="x", alpha=0.3)
+    a1.set_title("How likely is each outcome?", fontsize=10, loc="left")
+    values = shares.to_numpy()
+    a2.imshow(
+        values, cmap="Greys", vmin=0, vmax=1.6, aspect="auto"
+    )  # vmax past 1: the darkest cell stays legible
+    for (i, j), v in np.ndenumerate(values):
+        if v >= 0.005:
+            a2.text(
+                j, i, f"{v:.2f}", ha="center", va="center", fontsize=7, color="black" if v < 0.8 else "white"
             )
-    ax.set_xlabel(x, fontsize=8)
-    ax.set_ylabel(y, fontsize=8)
-    fig.colorbar(im, ax=ax, label=outcome if len(outcome) <= 40 else outcome[:37] + "...")
-    ax.set_title(f"{outcome}\nover the grid ({runs} runs per point)", fontsize=10)
-    return _save(fig, out)
+    a2.set_yticks(range(len(shares)), [actor_name(facts, a) for a in shares.index], fontsize=8)
+    a2.set_xticks(range(shares.shape[1]), list(shares.columns), fontsize=7, rotation=40, ha="right",
+                  rotation_mode="anchor")  # fmt: skip
+    a2.set_title("How high did each actor go? Share of runs by its highest rung", fontsize=10, loc="left")
+    return finish(fig, path, f"Outcomes of {facts['title']}", about(res), made)
 
 
-def sensitivity_bars(table: pd.DataFrame, out: Path, design: str) -> Path:
-    """Sensitivity indices per outcome and parameter, with their 95% intervals."""
+def all_plots(res: Any, folder: Path, dyads: Sequence[Dyad] | None = None) -> list[Path]:
+    """The plots of a results folder, written into it: timeline, attacks, outcomes and network."""
+    folder = Path(folder)
+    written = []
+    for name, draw in (
+        ("timeline.png", lambda p: timeline(res, p, dyads=dyads)),
+        ("attacks.png", lambda p: attacks(res, p)),
+        ("outcomes.png", lambda p: outcome_distribution(res, p)),
+        ("network.png", lambda p: network(res.facts, p)),
+    ):
+        draw(folder / name)
+        written.append(folder / name)
+    return written
+
+
+# --- the plots of a sweep --------------------------------------------------------------------------------------
+
+STATISTIC_WORDS = {
+    "median": "median over runs",
+    "mean": "mean over runs",
+    "share_of_runs": "share of runs in which it happens",
+    "iqr": "interquartile range over runs",
+}
+
+
+def _measure(outcome: str, runs: int | None, check: Any = None) -> str:
+    """What a sweep's outcome column holds, in words, with its statistic."""
+    per = f" ({runs} runs per point)" if runs else ""
+    if check is not None:
+        stat = STATISTIC_WORDS.get(check.statistic, check.statistic.replace("_", " "))
+        return f"{stat}{per}"
+    if outcome == "attacks":
+        return f"mean uses of force per run{per}"
+    return f"probability over runs{per}"
+
+
+def heatmap(
+    summary: pd.DataFrame,
+    x: str,
+    y: str,
+    outcome: str,
+    path: str | Path | None = None,
+    runs: int | None = None,
+    *,
+    facts: dict[str, Any] | None = None,
+    check: Any = None,
+    caption: str | None = None,
+    ax: Axes | None = None,
+) -> Figure:
+    """An outcome over a two-parameter grid, one cell per point with its value written in it. `check` (a scenario
+    Check, for an outcome 'check: NAME') adds its statistic and band; cells inside the band are outlined.
+    `facts` names the parameters in words. Draws into `ax` if given."""
+    grid = summary.pivot_table(index=y, columns=x, values=outcome, aggfunc="mean").sort_index(ascending=False)
+    values = grid.to_numpy(dtype=float)
+    fig, (axis,), made = panels(ax, 1, (1.1 * grid.shape[1] + 5.5, 0.75 * grid.shape[0] + 3))
+    im = axis.imshow(values, cmap="Reds", aspect="auto")
+    axis.set_xticks(range(grid.shape[1]), [f"{v:.3g}" for v in grid.columns], fontsize=8)
+    axis.set_yticks(range(grid.shape[0]), [f"{v:.3g}" for v in grid.index], fontsize=8)
+    finite = values[np.isfinite(values)]
+    lo, hi = (float(finite.min()), float(finite.max())) if finite.size else (0.0, 1.0)
+    band = tuple(check.band) if check is not None else None
+    for (i, j), v in np.ndenumerate(values):
+        if np.isfinite(v):
+            dark = hi > lo and (v - lo) / (hi - lo) > 0.6  # the colour map's darker part: white text
+            axis.text(
+                j, i, f"{v:.3g}", ha="center", va="center", fontsize=8, color="white" if dark else "black"
+            )
+            if band is not None and band[0] <= v <= band[1]:
+                axis.add_patch(Rectangle((j - 0.5, i - 0.5), 1, 1, fill=False, ec="#1c4fd8", lw=2.5))
+    axis.set_xlabel(wrap(param_name(x, facts), 50), fontsize=9)
+    axis.set_ylabel(wrap(param_name(y, facts), 40), fontsize=9)
+    name = outcome.removeprefix("check: ")
+    label = _measure(outcome, runs, check)
+    if band is not None:
+        label += f"; band {check.expect}"
+        axis.legend(handles=[Patch(fill=False, ec="#1c4fd8", lw=2.5, label=f"inside the band {check.expect}")],
+                    loc="upper left", bbox_to_anchor=(0, -0.16), fontsize=8, frameon=False)  # fmt: skip
+    fig.colorbar(im, ax=axis, label=wrap(label, 34))
+    axis.set_title(wrap(("check: " + name) if check is not None else outcome_words(outcome, facts), 70), fontsize=9,
+                   loc="left")  # fmt: skip
+    what = "The check" if check is not None else "The outcome"
+    title = f"{what} over the grid of {param_name(x, facts)} (across) and {param_name(y, facts)} (up)"
+    return finish(fig, path, wrap(title, 100), caption, made)
+
+
+def outcome_words(outcome: str, facts: dict[str, Any] | None) -> str:
+    """A sweep's outcome column in words: a named outcome's description, a check's name."""
+    if outcome == "attacks":
+        return "uses of force per run"
+    described = {o.name: o.description for o in named_outcomes(facts)}
+    return described.get(outcome, outcome.replace("_", " "))
+
+
+def sensitivity_bars(
+    table: pd.DataFrame,
+    path: str | Path | None = None,
+    design: str = "sobol",
+    *,
+    facts: dict[str, Any] | None = None,
+    caption: str | None = None,
+    axes: AxesArg = None,
+) -> Figure:
+    """Sensitivity indices of each parameter, one small panel per outcome (three across), with 95% intervals.
+    Each panel has its own scale: an index is in its outcome's units (Morris) or a share of its variance (Sobol).
+    `axes`: one per outcome."""
     main = "mu_star" if design == "morris" else "ST"
     t = table[table["index"] == main]
     outcomes = list(dict.fromkeys(t["outcome"]))
-    fig, axes = plt.subplots(len(outcomes) or 1, 1, figsize=(10, 1.2 + 0.45 * len(t)), squeeze=False)
-    for ax, outcome in zip(axes[:, 0], outcomes, strict=False):
-        part = t[t["outcome"] == outcome]
-        y = np.arange(len(part))
-        ax.barh(y, part["value"], xerr=part["conf"].fillna(0).clip(lower=0), color="#495057", capsize=3)
+    params = list(dict.fromkeys(t["param"]))
+    n = max(1, len(outcomes))
+    cols = min(3, n)
+    rows = -(-n // cols)
+    size = (5.2 * cols + 1.5, max(3.5, rows * (0.32 * len(params) + 1.1) + 1.2))
+    fig, axs, made = panels(axes, n, size, nrows=rows, ncols=cols, sharey=True)
+    y = np.arange(len(params))
+    for ax, outcome in zip(axs, outcomes, strict=False):
+        part = t[t["outcome"] == outcome].set_index("param").reindex(params)
+        ax.barh(y, part["value"].fillna(0), xerr=part["conf"].fillna(0).clip(lower=0), color="#495057",
+                capsize=3, label="total order (ST)" if design != "morris" else "mu*")  # fmt: skip
         if design != "morris":
-            s1 = table[(table["index"] == "S1") & (table["outcome"] == outcome)]
+            s1 = (
+                table[(table["index"] == "S1") & (table["outcome"] == outcome)]
+                .set_index("param")
+                .reindex(params)
+            )
             ax.scatter(s1["value"], y, color="#c92a2a", zorder=3, label="first order (S1)")
-        ax.set_yticks(y, part["param"], fontsize=7)
-        ax.set_title(outcome, fontsize=9, loc="left")
+        ax.set_title(wrap(outcome_words(outcome, facts), 48), fontsize=8, loc="left")
         ax.grid(axis="x", alpha=0.3)
+        ax.tick_params(axis="x", labelsize=7)
+    axs[0].set_yticks(y, [wrap(param_name(p, facts), 28) for p in params], fontsize=8)
+    axs[0].invert_yaxis()
+    for ax in axs:
+        ax.tick_params(axis="y", labelsize=8)
+    if made:
+        for ax in axs[len(outcomes) :]:
+            ax.set_visible(False)
     label = "Morris mu* (mean absolute elementary effect)" if design == "morris" else "Sobol total order (ST)"
-    axes[-1, 0].set_xlabel(f"{label}, 95% interval")
-    fig.suptitle("Which levers matter: sensitivity of each outcome", fontsize=11)
-    fig.tight_layout()
-    return _save(fig, out)
+    if design != "morris" and outcomes:
+        axs[0].legend(fontsize=7, loc="lower right")
+    return finish(
+        fig, path, f"Which levers matter: {label} of each outcome, with its 95% interval", caption, made
+    )

@@ -173,7 +173,7 @@ def _discard_pool(pool: ProcessPoolExecutor) -> None:
 def _progress(total: int, progress: bool | None):
     if progress is False or (progress is None and not sys.stderr.isatty()):
         return None
-    from tqdm import tqdm
+    from tqdm.auto import tqdm  # a widget in a notebook, text in a terminal
 
     return tqdm(total=total, unit="run", desc="runs", file=sys.stderr, leave=False)
 

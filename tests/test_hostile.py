@@ -672,7 +672,7 @@ def _disk_full(*args, **kwargs):
         ("run", "redline.results.write_table"),
         ("compare", "redline.compare.plot"),
         ("play", "redline.summary.summary"),
-        ("describe", "redline.plots._save"),
+        ("describe", "redline.plotstyle.save"),
     ],
 )
 def test_a_disk_that_fills_up_is_one_line_and_leaves_nothing(capsys, home, monkeypatch, command, target):

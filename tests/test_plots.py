@@ -1,0 +1,247 @@
+"""Every plot renders on a small ensemble of the flagship, fits its figure, keeps each actor's colour, shows the
+dyad an inject names, returns a Figure and draws into axes it is given."""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import subprocess
+import sys
+
+import matplotlib.image as mpimg
+import numpy as np
+import pandas as pd
+import pytest
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.colors import to_hex
+from matplotlib.figure import Figure
+from matplotlib.text import Text
+
+from redline import plots
+from redline.compare import compare
+from redline.compare import plot as compare_plot
+from redline.ensemble import run_ensemble
+from redline.plot_network import edges
+from redline.plotstyle import actor_colors
+from redline.scenario import load_scenario
+from redline.summary import save_report
+from tests.conftest import FLAGSHIP, ROOT
+
+RUNS, SEED = 20, 11
+NO_RETALIATION = ROOT / "scenarios" / "axis-2023-no-us-retaliation.yaml"
+# A state-to-state dyad that no hostile act of the flagship's own reaches high: only the inject puts it on the map.
+INJECT = "2023-11-15:iran:israel:threat"
+
+
+@pytest.fixture(scope="module")
+def base():
+    return run_ensemble(load_scenario(FLAGSHIP), runs=RUNS, seed=SEED, workers=1)
+
+
+@pytest.fixture(scope="module")
+def injected():
+    scn = load_scenario(FLAGSHIP, injects=[INJECT])
+    return run_ensemble(scn, runs=RUNS, seed=SEED, workers=1, source={"injects": [INJECT]})
+
+
+@pytest.fixture(scope="module")
+def whatif():
+    return run_ensemble(load_scenario(NO_RETALIATION), runs=RUNS, seed=SEED, workers=1)
+
+
+def _texts_fit(fig: Figure) -> list[str]:
+    """The visible texts that reach outside the figure, after drawing it as it is written."""
+    canvas = FigureCanvasAgg(fig)
+    canvas.draw()
+    renderer = canvas.get_renderer()
+    box = fig.bbox
+
+    def outside(e) -> bool:
+        return e.x0 < box.x0 - 1 or e.y0 < box.y0 - 1 or e.x1 > box.x1 + 1 or e.y1 > box.y1 + 1
+
+    out = []
+    # Tick labels past the view limits exist but are not drawn: an axis's own box holds the drawn ones.
+    ticks = set()
+    for ax in fig.axes:
+        for axis in (ax.xaxis, ax.yaxis):
+            for tick in axis.get_major_ticks() + axis.get_minor_ticks():
+                ticks.update((tick.label1, tick.label2))
+            e = axis.get_tightbbox(renderer)
+            if ax.get_visible() and e is not None and outside(e):
+                out.append(f"tick labels of {ax.get_title(loc='left')!r}")
+    for t in fig.findobj(Text):
+        if t in ticks or not t.get_visible() or not t.get_text().strip():
+            continue
+        if outside(t.get_window_extent(renderer)):
+            out.append(t.get_text())
+    tight = fig.get_tightbbox(renderer)  # in inches, like the figure's own box
+    if (
+        tight.x0 < -0.02
+        or tight.y0 < -0.02
+        or tight.x1 > fig.bbox_inches.x1 + 0.02
+        or (tight.y1 > fig.bbox_inches.y1 + 0.02)
+    ):
+        out.append(f"tight bbox {tight} past the figure {fig.bbox_inches}")
+    return out
+
+
+def _all_figures(base, injected, whatif, tmp_path):
+    summary = pd.DataFrame(
+        [{"x": x, "y": y, "check: c": 80 + 40 * x + 10 * y} for x in (0.2, 0.5, 0.8) for y in (0.1, 0.9)]
+    )
+    table = pd.DataFrame(
+        [
+            {"outcome": o, "param": p, "index": i, "value": v, "conf": 0.05}
+            for o in ("war", "check: c")
+            for p, v in (("actors.iran.cost_sensitivity", 0.4), ("behaviour.attribution_noise", 0.1))
+            for i in ("ST", "S1")
+        ]
+    )
+    check = load_scenario(FLAGSHIP).checks[0]
+    return {
+        "timeline": plots.timeline(injected, tmp_path / "timeline.png"),
+        "attacks": plots.attacks(base, tmp_path / "attacks.png"),
+        "outcomes": plots.outcome_distribution(base, tmp_path / "outcomes.png"),
+        "network": plots.network(base.facts, tmp_path / "network.png"),
+        "heatmap": plots.heatmap(summary, "x", "y", "check: c", tmp_path / "heatmap.png", 10, check=check),
+        "sensitivity": plots.sensitivity_bars(table, tmp_path / "sensitivity.png", "sobol", facts=base.facts),
+        "compare": compare_plot(compare(base, whatif), tmp_path / "compare.png"),
+    }
+
+
+def test_each_plot_renders_to_a_sensible_size_with_no_text_outside_it(base, injected, whatif, tmp_path):
+    figures = _all_figures(base, injected, whatif, tmp_path)
+    for name, fig in figures.items():
+        assert isinstance(fig, Figure), name
+        h, w = mpimg.imread(tmp_path / f"{name}.png").shape[:2]
+        assert 400 <= w <= 2000 and 300 <= h <= 2000, (name, w, h)
+        assert _texts_fit(fig) == [], name
+        assert fig.get_suptitle(), f"{name} has no title"
+
+
+def test_titles_say_scenario_runs_and_seed_in_words(base, injected):
+    for fig in (plots.timeline(injected), plots.attacks(base), plots.outcome_distribution(base)):
+        title = fig.get_suptitle()
+        assert "axis-2023" in title and f"{RUNS} runs" in title and f"root seed {SEED}" in title
+    labels = [t.get_text() for t in plots.attacks(base).findobj(Text)]
+    assert "Militias in Iraq" in labels and "iraqi_militias" not in " ".join(labels)
+
+
+def _panel_colours(fig: Figure) -> dict[str, str]:
+    """Per attacks panel (titled with an actor's name), the colour of its line."""
+    return {ax.get_title(loc="left"): to_hex(ax.lines[0].get_color()) for ax in fig.axes if ax.lines}
+
+
+def test_an_actor_keeps_its_colour_from_baseline_to_what_if(base, whatif):
+    a, b = _panel_colours(plots.attacks(base)), _panel_colours(plots.attacks(whatif))
+    shared = set(a) & set(b)
+    # Without its strikes the US drops out of the what-if: the actors after it must not change colour for that.
+    assert {"Militias in Iraq", "Hezbollah"} <= shared and "United States" in set(a) - set(b)
+    assert all(a[n] == b[n] for n in shared)
+    assert len(set(a.values())) == len(a)  # and no two actors share one
+    colours = actor_colors(base.facts)
+    assert a["Militias in Iraq"] == colours["iraqi_militias"]
+    # the comparison's bars: the same colours again
+    fig = compare_plot(compare(base, whatif))
+    bars = fig.axes[2]
+    names = [t.get_text() for t in bars.get_yticklabels()]
+    fills = [to_hex(p.get_facecolor()[:3]) for p in bars.patches]
+    for n, c in zip(names, fills, strict=True):
+        assert a.get(n, c) == c
+
+
+def test_the_dyad_an_inject_names_is_in_the_timeline(base, injected):
+    assert ("iran", "israel") in plots.choose_dyads(injected)
+    titles = [ax.get_title(loc="left") for ax in plots.timeline(injected).axes]
+    assert "Iran and Israel" in titles
+    marks = [t.get_text() for t in plots.timeline(injected).findobj(Text)]
+    assert any(m.startswith("inject: Iran threat") for m in marks)
+    chosen = plots.timeline(base, dyads=[("usa", "iran")])
+    assert [ax.get_title(loc="left") for ax in chosen.axes] == ["Iran and United States"]
+
+
+def test_a_sweep_timeline_says_it_pools_its_points(base):
+    sweep = dataclasses.replace(
+        base, manifest={**base.manifest, "sweep": {"points": 4, "runs_per_point": 5, "root_seed": 3}}
+    )
+    assert "all 4 points of the sweep pooled" in plots.timeline(sweep).get_suptitle()
+
+
+def test_plots_draw_into_given_axes_and_write_only_when_given_a_path(base, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    fig = Figure()
+    ax = fig.subplots()
+    assert plots.network(base.facts, ax=ax) is fig and ax.patches
+    fig2 = Figure()
+    axes = fig2.subplots(1, 2)
+    assert plots.timeline(base, dyads=[("hezbollah", "israel"), ("usa", "iraqi_militias")], axes=axes) is fig2
+    assert axes[1].get_title(loc="left") == "United States and Militias in Iraq" and axes[1].lines
+    fig3 = Figure()
+    assert plots.outcome_distribution(base, axes=fig3.subplots(1, 2)) is fig3
+    with pytest.raises(ValueError, match="2 panels; 1 axes"):
+        plots.outcome_distribution(base, axes=Figure().subplots())
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_importing_the_plots_selects_no_backend():
+    code = "import matplotlib, redline.plots, redline.compare, redline.plotstyle; print(matplotlib.get_backend())"
+    env = {**os.environ, "MPLBACKEND": "svg"}
+    out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True)
+    assert out.stdout.strip().lower() == "svg"
+
+
+def test_heatmap_names_its_statistic_band_and_parameters(base):
+    check = load_scenario(FLAGSHIP).checks[0]
+    summary = pd.DataFrame(
+        [
+            {"actors.iran.cost_sensitivity": x, "actors.usa.resolve": y, "check: c": v}
+            for (x, y), v in zip(
+                [(0.2, 0.4), (0.2, 0.8), (0.6, 0.4), (0.6, 0.8)], (90, 120, 200, 300), strict=True
+            )
+        ]
+    )
+    fig = plots.heatmap(
+        summary, "actors.iran.cost_sensitivity", "actors.usa.resolve", "check: c", runs=10, facts=base.facts,
+        check=check,
+    )  # fmt: skip
+    texts = " ".join(t.get_text().replace("\n", " ") for t in fig.findobj(Text))
+    assert check.expect in texts and "median over runs" in texts
+    assert "Iran: cost sensitivity" in texts and "United States: resolve" in texts
+    inside = [p for p in fig.axes[0].patches if not p.get_fill()]
+    assert len(inside) == 2  # 120 and 200 lie in 100..250; 90 and 300 do not
+
+
+def test_plot_command_takes_dyads_and_refuses_an_unknown_actor(base, cli, tmp_path):
+    folder = tmp_path / "r"
+    save_report(base, folder)
+    status, out, err = cli("plot", folder, "--dyads", "usa:iran,israel:hezbollah")
+    assert status == 0, err
+    assert (folder / "timeline.png").is_file() and "timeline.png" in out
+    status, _, err = cli("plot", folder, "--dyads", "usa:irn")
+    assert status == 2 and len(err.strip().splitlines()) == 1 and "no actor 'irn'" in err
+
+
+def test_network_offsets_parallel_relations():
+    rels = [
+        {"type": "supports", "from": "a", "to": "b", "level": 0.5},
+        {"type": "hostile", "from": "b", "to": "a", "level": None},
+        {"type": "hostile", "from": "a", "to": "b", "level": None},
+        {"type": "back_channel", "from": "a", "to": "b", "level": None},
+    ]
+    drawn = edges(rels)
+    assert len(drawn) == 3 and sum(e["both"] for e in drawn) == 1  # the two hostile relations: one arrow
+    bends = [e["rad"] if e["from"] <= e["to"] else -e["rad"] for e in drawn]
+    assert len(set(np.round(bends, 6))) == 3
+
+
+def test_the_gallery_shows_every_plot():
+    import re
+
+    text = (ROOT / "docs" / "gallery.md").read_text()
+    images = re.findall(r"!\[[^\]]*\]\((img/[^)]+\.png)\)", text)
+    assert all((ROOT / "docs" / i).is_file() for i in images)
+    shown = {i.removeprefix("img/gallery-").removesuffix(".png") for i in images}
+    assert {"timeline", "attacks", "outcomes", "network", "compare", "heatmap", "sensitivity"} <= shown
+    for name in shown:  # small pictures at 100 dpi: none larger than the figures the tests render
+        h, w = mpimg.imread(ROOT / "docs" / "img" / f"gallery-{name}.png").shape[:2]
+        assert w <= 2000 and h <= 2000, name
