@@ -20,7 +20,7 @@ from matplotlib.lines import Line2D
 
 from redline.plotstyle import finish, panels, wrap
 
-EDGE_STYLE = {
+EDGE_STYLE: dict[str, dict[str, Any]] = {
     "supports": {"color": "#2b8a3e", "style": "solid", "label": "supports (width: level)"},
     "hostile": {"color": "#c92a2a", "style": "dashed", "label": "hostile"},
     "guarantees": {"color": "#1c4fd8", "style": "solid", "label": "guarantees"},
@@ -29,7 +29,7 @@ EDGE_STYLE = {
     "back_channel": {"color": "#7048e8", "style": (0, (1, 2)), "label": "back channel"},
     "allied": {"color": "#0b7285", "style": (0, (6, 2)), "label": "allied (width: level)"},
 }
-OTHER_EDGE = {"color": "#495057", "style": "solid", "label": "other"}
+OTHER_EDGE: dict[str, Any] = {"color": "#495057", "style": "solid", "label": "other"}
 NODE_COLOR = {
     "state": "#4dabf7",
     "armed_group": "#ffa94d",
@@ -51,7 +51,7 @@ def _layout(actors: dict[str, dict], relations: list[dict]) -> dict[str, tuple[f
         for i, a in enumerate(ring):
             angle = math.pi / 2 + radius + 2 * math.pi * i / max(1, len(ring))  # rings offset: fewer overlaps
             start[a] = (radius * math.cos(angle), radius * math.sin(angle))
-    g = nx.Graph()
+    g: nx.Graph[str] = nx.Graph()
     g.add_nodes_from(actors)
     g.add_edges_from((r["from"], r["to"]) for r in relations if r["from"] in actors and r["to"] in actors)
     if g.number_of_edges() == 0:
@@ -96,7 +96,7 @@ def network(facts: dict[str, Any], path: str | Path | None = None, *, ax: Axes |
     Draws into `ax` if given, else into a new figure; writes a PNG to `path` if given. Returns the Figure."""
     actors = facts["actors"]
     fig, (axis,), made = panels(ax, 1, (11, 9.5))
-    g = nx.MultiDiGraph()
+    g: nx.MultiDiGraph[str] = nx.MultiDiGraph()
     g.add_nodes_from(actors)
     pos = _layout(actors, facts["relations"])
     drawn = [e for e in edges(facts["relations"]) if e["from"] in pos and e["to"] in pos]

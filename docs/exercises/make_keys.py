@@ -24,7 +24,7 @@ sys.path.insert(0, str(ROOT))
 from redline import load_scenario, run_ensemble  # noqa: E402
 from redline.analysis import outcome_table  # noqa: E402
 from redline.compare import compare  # noqa: E402
-from redline.scenario import value_at
+from redline.scenario import value_at  # noqa: E402
 from redline.sweep import Sweep, design_points, parse_param, point_summary, run_sweep  # noqa: E402
 
 FLAGSHIP = ROOT / "scenarios" / "axis-2023.yaml"
