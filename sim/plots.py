@@ -21,7 +21,7 @@ from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from matplotlib.patches import Patch, Rectangle
 
-from redline.agents.actions import SCHEDULED
+from redline.agents.actions import INJECTED, SCHEDULED
 from redline.analysis import USE_OF_FORCE, named_outcomes, outcome_table
 from redline.plot_network import EDGE_STYLE, NODE_COLOR, network
 from redline.plot_network import _layout as _layout  # the app's network reads the same layout
@@ -138,17 +138,17 @@ def _ordered(facts: dict[str, Any], a: str, b: str) -> Dyad:
     return (a, b) if order.get(a, len(order)) <= order.get(b, len(order)) else (b, a)
 
 
+def _given(ev: pd.DataFrame) -> pd.DataFrame:
+    """The events the scenario scheduled or an --inject added: what the run is about, whatever the actors did."""
+    return ev[ev["cause"].isin((SCHEDULED, INJECTED))]
+
+
 def named_dyads(res: Any) -> list[Dyad]:
     """The dyads a scheduled event of the scenario or an --inject names: a timeline shows them whatever rung they
     reach, since they are what the scenario (or the instructor's what-if) is about."""
-    facts, ev = res.facts, res.events
+    facts = res.facts
     out: dict[Dyad, None] = {}
-    for text in facts.get("injects") or []:
-        parts = str(text).split(":")
-        if len(parts) == 4 and parts[1] in facts["actors"] and parts[2] in facts["actors"]:
-            out[_ordered(facts, parts[1].strip(), parts[2].strip())] = None
-    sched = ev[ev["cause"] == SCHEDULED][["source", "target"]].drop_duplicates()
-    for s, t in sched.itertuples(index=False):
+    for s, t in _given(res.events)[["source", "target"]].drop_duplicates().itertuples(index=False):
         if s != t:
             out[_ordered(facts, s, t)] = None
     return list(out)
@@ -156,16 +156,11 @@ def named_dyads(res: Any) -> list[Dyad]:
 
 def _scheduled_dates(res: Any) -> dict[Dyad, list[tuple[pd.Timestamp, str]]]:
     """Per dyad, the dates of its scheduled events and injects, with what happened."""
-    facts, ev = res.facts, res.events
-    injected = set()
-    for text in facts.get("injects") or []:
-        parts = [p.strip() for p in str(text).split(":")]
-        if len(parts) == 4:
-            injected.add((parts[1], parts[2], parts[3]))
-    sched = ev[ev["cause"] == SCHEDULED].drop_duplicates(["source", "target", "action", "step"])
+    facts = res.facts
+    given = _given(res.events).drop_duplicates(["source", "target", "action", "step"])
     out: dict[Dyad, list[tuple[pd.Timestamp, str]]] = {}
-    for r in sched.itertuples(index=False):
-        kind = "inject" if (r.source, r.target, r.action) in injected else "scheduled"
+    for r in given.itertuples(index=False):
+        kind = "inject" if r.cause == INJECTED else "scheduled"
         what = f"{kind}: {actor_name(facts, r.source)} {r.action.replace('_', ' ')}"
         out.setdefault(_ordered(facts, r.source, r.target), []).append((pd.Timestamp(r.date), what))
     return out
