@@ -115,13 +115,23 @@ def _number(scn: Scenario, path: str) -> float | None:
 
 
 def _slider(path: str, label: str, low: float, high: float, unit: str, value: float) -> Slider:
+    """A slider from a lever's range, with a round step that has the scenario's value among its positions (a
+    slider can only stop at low + k * step), trying finer steps down to a tenth before giving up on that."""
     low, high = min(low, value), max(high, value)
-    return Slider(path, label, low, high, _nice_step(high - low), unit, value)
+    step = _nice_step(high - low)
+    on_grid = math.ceil(low / step - 1e-9) * step  # a limit like 0.1 day, as the first round position
+    low = float(on_grid) if on_grid <= value else low
+    for finer in (step, step / 2, step / 5, step / 10):
+        k = (value - low) / finer
+        if abs(k - round(k)) < 1e-6:
+            step = finer
+            break
+    return Slider(path, label, low, high, float(f"{step:.6g}"), unit, value)
 
 
 def _doctrine_sliders(scn: Scenario) -> list[Slider]:
     """A slider per number of each actor's doctrine, ranged by the scenario language's own limits: the whole
-    range where it is short, else from the lower limit to twice the scenario's value."""
+    range where it is short and the scenario's value not tiny in it, else from the lower limit to twice the value."""
     found = []
     for aid, actor in scn.actors.items():
         for block_field in fields_of(type(actor.doctrine)):
@@ -134,7 +144,8 @@ def _doctrine_sliders(scn: Scenario) -> list[Slider]:
                     continue
                 ge, le = f.metadata.get("ge"), f.metadata.get("le")
                 low = 0.0 if ge is None else float(ge)
-                high = float(le) if le is not None and le - low <= 5 else max(2 * value, low + 1)
+                short = le is not None and le - low <= 5 and value - low >= (le - low) / 10
+                high = float(le) if short else max(2 * value, low + 1e-3)
                 if le is not None:
                     high = min(high, float(le))
                 doc = f.metadata.get("doc", "")

@@ -131,10 +131,43 @@ def step_top(run: Run, step: int) -> tuple[int, list[tuple[str, str, int]]] | No
     return top, [(a, b, n) for (a, b), n in sorted(who.items(), key=lambda kv: (-kv[1], kv[0]))]
 
 
+def _peaks_of(run: Run, step: int) -> dict[tuple[str, str], int]:
+    ev = run.events
+    out: dict[tuple[str, str], int] = {}
+    for s, a, b, r in zip(ev["step"], ev["source"], ev["target"], ev["rung"], strict=True):
+        if s == step and _hostile(run, r):
+            out[(a, b)] = max(out.get((a, b), -1), r)
+    return out
+
+
+def step_moves(
+    run: Run, step: int
+) -> tuple[list[tuple[str, str, int, int]], list[tuple[str, str, int, int]]]:
+    """Who climbed and who came down in a step: (source, target, highest rung now, highest rung the step before;
+    -1: none), the climbs highest first, the descents from highest first."""
+    now, before = _peaks_of(run, step), _peaks_of(run, step - 1) if step > 0 else {}
+    pairs = sorted(set(now) | set(before))
+    moves = [(a, b, now.get((a, b), -1), before.get((a, b), -1)) for a, b in pairs]
+    up = sorted((m for m in moves if m[2] > m[3]), key=lambda m: (-m[2], -m[3], m[:2]))
+    down = sorted((m for m in moves if m[2] < m[3]), key=lambda m: (-m[3], -m[2], m[:2]))
+    return up, down
+
+
+def _moves_text(run: Run, moves: list[tuple[str, str, int, int]], most: int = 2) -> str:
+    def name(r: int) -> str:
+        return rung_label(run, r) if r >= 0 else "none"
+
+    parts = [
+        f"{run.label(a)} → {run.label(b)}: {name(now)} (was {name(was)})" for a, b, now, was in moves[:most]
+    ]
+    return "; ".join(parts) + (f"; and {len(moves) - most} more" if len(moves) > most else "")
+
+
 def status_lines(run: Run, moved: dict[str, tuple[float, float]] | None = None) -> list[str]:
-    """Where the run is and what its latest step brought: the step's highest rung and who climbed to it (not the
-    run's highest so far, which stops changing early), the uses of force, the seed and the levers moved away from
-    the scenario (label -> (value now, the scenario's value))."""
+    """Where the run is and what its latest step brought: the step's highest rung and who used it (not the run's
+    highest so far, which stops changing early), the pairs that climbed or came down since the step before, the
+    uses of force, the seed and the levers moved away from the scenario (label -> (value now, the scenario's
+    value))."""
     t, steps, unit = run.steps_done, run.spec.time.steps, run.spec.time.step
     when = f"{unit.capitalize()} {t} of {steps}"
     if t:
@@ -155,6 +188,13 @@ def status_lines(run: Run, moved: dict[str, tuple[float, float]] | None = None) 
             pairs = [f"{run.label(a)} → {run.label(b)}" + (f" ×{n}" if n > 1 else "") for a, b, n in who[:2]]
             more = f" and {len(who) - 2} more" if len(who) > 2 else ""
             lines.append(f"This {unit}: highest rung {rung_label(run, rung)}, by {', '.join(pairs)}{more}.")
+        up, down = step_moves(run, t - 1)
+        if up:
+            lines.append(f"Up: {_moves_text(run, up)}.")
+        if down:
+            lines.append(f"Down: {_moves_text(run, down)}.")
+        if not up and not down:
+            lines.append(f"No pair changed its highest rung this {unit}.")
         now = sum(f for s, f in zip(run.events["step"], force, strict=True) if s == t - 1)
         lines.append(f"Uses of force: {now} this {unit}, {sum(force)} since the start.")
     if moved:
@@ -203,8 +243,7 @@ def timeline_png(run: Run) -> bytes:
     for row, line in enumerate(peaks):
         grid[row, : len(line)] = [code.get(int(r), 0) for r in line]
     shades = mpl.colormaps["YlOrRd"](np.linspace(0.18, 1.0, len(hostile)))
-    cmap = ListedColormap([NONE_COLOR, *shades])
-    cmap.set_bad("white")
+    cmap = ListedColormap([NONE_COLOR, *shades]).with_extremes(bad="white")
     norm = BoundaryNorm(np.arange(-0.5, len(hostile) + 1), cmap.N)
 
     fig = _figure(TIMELINE_IN)

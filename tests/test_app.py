@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import contextlib
 import importlib.util
-import inspect
 import json
 import os
 import shutil
@@ -62,7 +61,9 @@ def test_a_run_of_an_ensemble_replays_in_the_app_from_its_seed():
         load_scenario(FLAGSHIP, ["actors.iran.cost_sensitivity=0.5"]), 2, 3, workers=1, progress=False
     )
     seed = int(res.runs.loc[res.runs["run"] == 1, "seed"].iloc[0])
-    m = EscalationApp(seed=str(seed), scenario_file=str(FLAGSHIP), iran_cost_sensitivity=0.5)
+    m = EscalationApp(
+        seed=str(seed), scenario_file=str(FLAGSHIP), levers={"actors.iran.cost_sensitivity": 0.5}
+    )
     while m.running:
         m.step()
     ev = res.events[res.events["run"] == 1]
@@ -71,16 +72,40 @@ def test_a_run_of_an_ensemble_replays_in_the_app_from_its_seed():
 
 @needs_app
 def test_levers_become_overrides_and_the_rest_stays_as_in_the_file():
-    from sim.app import LEVERS, EscalationApp, lever_defaults
+    from sim.app import EscalationApp, sliders_of
 
-    m = EscalationApp(scenario_file=str(FLAGSHIP), iran_cost_sensitivity=0.35, usa_blames_iran=0.2)
+    sliders = {s.path: s for s in sliders_of(FLAGSHIP)}
+    assert len(sliders) == 6  # the flagship's curated levers, not one per number of its doctrines
+    m = EscalationApp(
+        scenario_file=str(FLAGSHIP),
+        levers={"actors.iran.cost_sensitivity": 0.35, "relations.attributes:usa:iran.probability": 0.2},
+    )
     assert m.spec.actors["iran"].cost_sensitivity == pytest.approx(0.35)
-    assert m.levers["usa_blames_iran"] == pytest.approx(0.2)
-    defaults = lever_defaults(FLAGSHIP)
-    assert set(defaults) == {lv.name for lv in LEVERS}  # the flagship has them all
-    assert m.levers["iran_control_iraqi_militias"] == defaults["iran_control_iraqi_militias"]
-    # every lever is a keyword SolaraViz can pass back on Reset
-    assert {lv.name for lv in LEVERS} <= set(inspect.signature(EscalationApp).parameters)
+    assert m.overrides == [
+        "actors.iran.cost_sensitivity=0.35",
+        "relations.attributes:usa:iran.probability=0.2",
+    ]
+    assert m.moved_labels() == {
+        "Iran: cost sensitivity": (0.35, sliders["actors.iran.cost_sensitivity"].value),
+        "US: probability of blaming Iran": (0.2, sliders["relations.attributes:usa:iran.probability"].value),
+    }
+    control = "relations.supports:iran:iraqi_militias.control"
+    assert m.levers[control] == sliders[control].value
+    # a lever left at the scenario's value, or one the scenario lacks, adds no override
+    same = EscalationApp(scenario_file=str(FLAGSHIP), levers={control: sliders[control].value, "nope.x": 1.0})
+    assert same.overrides == [] and same.moved_labels() == {}
+
+
+@needs_app
+def test_every_slider_shows_a_range_holding_its_value_on_a_position_it_can_stop_at():
+    from sim.app import sliders_of
+
+    for scenario in (FLAGSHIP, TINY):
+        for s in sliders_of(scenario):
+            assert s.low <= s.value <= s.high and s.step > 0, s
+            k = (s.value - s.low) / s.step
+            assert k == pytest.approx(round(k)), f"{s.label}: {s.value:g} is not a stop of the slider"
+            assert (s.high - s.low) / s.step <= 100, f"{s.label}: too many stops to move by hand"
 
 
 @needs_app
@@ -88,47 +113,74 @@ def test_every_lever_is_a_key_of_the_flagship_that_changes_its_runs():
     """Each slider sets a value the model reads: moving it from the flagship's value changes what happens in a few
     runs (the same seeds, so the difference is the lever's)."""
     from sim import load_scenario, run_ensemble
-    from sim.app import LEVERS, lever_defaults
+    from sim.app import sliders_of
 
-    defaults = lever_defaults(FLAGSHIP)
     key = ["source", "target", "rung"]
     base = run_ensemble(load_scenario(FLAGSHIP), 4, 11, workers=1, progress=False).events[key]
-    for lever in LEVERS:
-        value = defaults[lever.name]
+    for lever in sliders_of(FLAGSHIP):
         changed = []
-        for moved in {lever.lo, lever.hi} - {value}:
+        for moved in {lever.low, lever.high} - {lever.value}:
             scn = load_scenario(FLAGSHIP, [f"{lever.path}={moved:g}"])
             events = run_ensemble(scn, 4, 11, workers=1, progress=False).events[key]
             changed.append(not events.reset_index(drop=True).equals(base.reset_index(drop=True)))
-        assert any(changed), f"{lever.label}: moving it from {value:g} to either end changes nothing"
+        assert any(changed), f"{lever.label}: moving it from {lever.value:g} to either end changes nothing"
 
 
 @needs_app
-def test_the_menu_offers_the_shipped_scenarios_and_a_slider_nobody_moved_keeps_the_variants_value():
-    from sim.app import EscalationApp, model_params, scenario_choices, starting_levers
+def test_the_menu_offers_the_shipped_scenarios_and_a_variant_keeps_its_own_values():
+    from sim.app import EscalationApp, scenario_choices, sliders_of
 
     names = list(scenario_choices())
     assert names[0] == "axis-2023" and "axis-2023-strong-control" in names and len(names) >= 6
-    menu = model_params()["scenario_file"]
-    assert menu["type"] == "Select" and menu["values"] == names and menu["value"] == "axis-2023"
-
-    start = starting_levers()["iran_control_iraqi_militias"]
-    assert start < 1.0  # the flagship's; the variant makes it 1.0
-    kept = EscalationApp(scenario_file="axis-2023-strong-control", iran_control_iraqi_militias=start)
-    assert kept.spec.scenario == "axis-2023-strong-control"
-    assert kept.levers["iran_control_iraqi_militias"] == 1.0
-    moved = EscalationApp(scenario_file="axis-2023-strong-control", iran_control_iraqi_militias=0.3)
-    assert moved.levers["iran_control_iraqi_militias"] == pytest.approx(0.3)
+    control = "relations.supports:iran:iraqi_militias.control"
+    flagship = {s.path: s.value for s in sliders_of(FLAGSHIP)}[control]
+    assert flagship < 1.0  # the variant makes it 1.0
+    variant = EscalationApp(scenario_file="axis-2023-strong-control")
+    assert variant.spec.scenario == "axis-2023-strong-control"
+    assert variant.levers[control] == 1.0 and variant.overrides == []
+    moved = EscalationApp(scenario_file="axis-2023-strong-control", levers={control: 0.3})
+    assert moved.levers[control] == pytest.approx(0.3)
+    assert moved.spec.relation("supports:iran:iraqi_militias").control == pytest.approx(0.3)
 
 
 @needs_app
-def test_a_scenario_without_the_actors_levers_gets_only_the_general_slider_and_runs_to_its_end():
-    from sim.app import EscalationApp, dyad_peaks, latest_events, model_params, status_lines
+def test_a_users_own_scenario_gets_a_slider_per_number_of_its_doctrines():
+    """A scenario the curated levers do not fit gets sliders from its actors' doctrines: each a `--set` path the
+    scenario accepts at both ends of its range, and one that reaches the model."""
+    from sim import load_scenario
+    from sim.app import EscalationApp, sliders_of
+    from sim.scenario import value_at
 
-    params = model_params(TINY)
-    assert set(params) == {"seed", "scenario_file", "mood_sd"}  # every scenario has a behaviour, by default
+    sliders = sliders_of(TINY)
+    paths = [s.path for s in sliders]
+    assert "behaviour.mood_sd" in paths and len(paths) == len(set(paths))
+    scn = load_scenario(TINY)
+    doctrine_numbers = [
+        (aid, block, name)
+        for aid, actor in scn.actors.items()
+        for block, fields in vars(actor.doctrine).items()
+        if fields is not None
+        for name, value in vars(fields).items()
+        if isinstance(value, float)
+    ]
+    assert doctrine_numbers and {f"actors.{a}.doctrine.{b}.{n}" for a, b, n in doctrine_numbers} <= set(paths)
+    for s in sliders:
+        for end in (s.low, s.high):
+            assert value_at(load_scenario(TINY, [f"{s.path}={end:g}"]), s.path) == pytest.approx(end)
+    lag = next(s for s in sliders if s.path == "actors.rival.doctrine.retaliation.lag")
+    m = EscalationApp(scenario_file=str(TINY), levers={lag.path: lag.high})
+    assert m.spec.actors["rival"].doctrine.retaliation.lag == pytest.approx(lag.high)
+    assert f"{lag.label}" in " ".join(m.moved_labels())
+
+
+@needs_app
+def test_a_run_of_a_users_scenario_goes_to_its_end_and_a_bad_seed_is_said():
+    from sim.app import EscalationApp
+    from sim.app_views import dyad_peaks, latest_events, status_lines
+
     m = EscalationApp(seed="not a number", scenario_file=str(TINY))
     assert m.seed == 0 and "not a whole number" in m.notice
+    assert any("not a whole number" in line for line in status_lines(m))
     steps = m.spec.time.steps
     for _ in range(steps + 3):  # steps past the end do nothing
         m.step()
@@ -137,21 +189,79 @@ def test_a_scenario_without_the_actors_levers_gets_only_the_general_slider_and_r
     dyads, peaks = dyad_peaks(m)
     assert dyads[0] == ("client", "rival") and peaks.shape == (len(dyads), steps)
     assert latest_events(m) and latest_events(m)[0][0] == steps - 1
-    assert any("the run is over" in line for line in status_lines(m))
+    assert "the run is over" in status_lines(m)[0]
 
 
 @needs_app
-def test_the_pictures_are_pngs_and_follow_the_run():
-    from sim.app import EscalationApp, network_png, timeline_png
+def test_the_status_tells_what_the_latest_week_brought():
+    """The status names the latest week's highest rung and who used it, and the pairs that climbed or came down
+    since the week before, all read here from the events themselves: it follows the crisis up and down instead of
+    sticking at the run's highest rung."""
+    from sim.app import EscalationApp
+    from sim.app_views import status_lines
+
+    m = EscalationApp(seed=2, scenario_file=str(FLAGSHIP))
+    assert "press Step or Play" in status_lines(m)[1]
+
+    def peaks(step):
+        ev, out = m.events, {}
+        for s, a, b, r in zip(ev["step"], ev["source"], ev["target"], ev["rung"], strict=True):
+            if s == step and m.rungs.goldstein[r] < 0:
+                out[(a, b)] = max(out.get((a, b), -1), r)
+        return out
+
+    said, moves_seen = [], 0
+    while m.running:
+        m.step()
+        t = m.steps_done - 1
+        now, before = peaks(t), peaks(t - 1)
+        lines = status_lines(m)
+        text = " ".join(lines)
+        assert lines[0].startswith(f"Week {m.steps_done} of 26")
+        if not now:
+            assert lines[1] == "This week: no hostile act."
+        else:
+            top = max(now.values())
+            assert f"highest rung {m.rungs.ids[top].replace('_', ' ')}," in lines[1]
+            assert any(f"{m.label(a)} → {m.label(b)}" in lines[1] for (a, b), r in now.items() if r == top)
+        up = [p for p in set(now) | set(before) if now.get(p, -1) > before.get(p, -1)]
+        down = [p for p in set(now) | set(before) if now.get(p, -1) < before.get(p, -1)]
+        assert ("Up: " in text) == bool(up) and ("Down: " in text) == bool(down)
+        if up or down:  # the biggest climb (or fall) is named with both rungs
+            a, b = max(up, key=lambda p: (now[p], before.get(p, -1))) if up else max(down, key=before.get)
+            name = {-1: "none", **{i: r.replace("_", " ") for i, r in enumerate(m.rungs.ids)}}
+            assert (
+                f"{m.label(a)} → {m.label(b)}: {name[now.get((a, b), -1)]} (was {name[before.get((a, b), -1)]})"
+                in text
+            )
+            moves_seen += 1
+        forces = sum(
+            1
+            for s, r in zip(m.events["step"], m.events["rung"], strict=True)
+            if s == t and m.rungs.mid[r] >= 4
+        )
+        assert f"Uses of force: {forces} this week" in text
+        said.append(text)
+    assert len(set(said)) == len(said) and moves_seen > 10  # every week reads differently
+
+
+@needs_app
+def test_the_pictures_are_pngs_drawn_for_a_projector_and_follow_the_run():
+    from sim import app_views
+    from sim.app import EscalationApp
 
     m = EscalationApp(seed=1, scenario_file=str(FLAGSHIP))
-    before = timeline_png(m), network_png(m)
+    before = app_views.timeline_png(m), app_views.network_png(m)
     for _ in range(3):
         m.step()
-    after = timeline_png(m), network_png(m)
+    after = app_views.timeline_png(m), app_views.network_png(m)
     for png in (*before, *after):
         assert png.startswith(b"\x89PNG")
     assert before[0] != after[0] and before[1] != after[1]
+    # shown at their size, side by side, beside the 280 px controls of a 1280 px wide page
+    widths = [app_views.png_width(png) * app_views.SHOWN for png in after]
+    assert sum(widths) + 280 + 48 <= 1280, widths
+    assert app_views.TEXT_PX >= 14
 
 
 # --- the command ----------------------------------------------------------------------------------------------------
@@ -214,7 +324,7 @@ def test_app_without_the_extra_says_how_to_install_it(cli, monkeypatch):
 
 
 def test_nothing_but_the_app_imports_solara_when_loaded():
-    code = "import sys, sim.cli, sim.model, sim.plots, sim.app_assets; print('solara' in sys.modules)"
+    code = "import sys, sim.cli, sim.model, sim.plots, sim.app_assets, sim.app_views; print('solara' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, check=True)
     assert out.stdout.strip() == "False"
 
