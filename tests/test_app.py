@@ -14,6 +14,7 @@ import subprocess
 import sys
 import time
 import urllib.request
+from typing import Any
 
 import pytest
 
@@ -365,8 +366,37 @@ def _stop(server: subprocess.Popen) -> None:
         os.killpg(server.pid, signal.SIGKILL)
 
 
+def _start_app(tmp_path, scenario) -> tuple[subprocess.Popen, str, Any]:
+    port = _free_port()
+    log = (tmp_path / "server.log").open("w")
+    server = subprocess.Popen(
+        [sys.executable, "-m", "sim.cli", "app", str(scenario), "--port", str(port), "--host", "127.0.0.1"],
+        cwd=ROOT,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
+    return server, f"http://127.0.0.1:{port}/", log
+
+
+# Texts of the page a class must read from the back of a room, and the least size they may have.
+READABLE = [
+    ".redline-status div",
+    ".redline-lever-head",
+    ".redline-range",
+    ".redline-caption",
+    "h2",
+    "button",
+]
+MIN_PX = 14
+PROJECTOR = {"width": 1280, "height": 720}
+
+
 @needs_app
-def test_the_page_steps_a_run_in_a_real_browser(tmp_path):
+def test_the_page_on_a_1280x720_projector(tmp_path):
+    """The page in a real browser at a projector's size: readable text and pictures that fill the screen, levers
+    with their values and ranges, none of the framework's controls, a status that moves with the run, Play, Reset
+    with a moved lever, and the menu of variants. The screenshot is kept beside the server's log."""
     chromium = shutil.which("chromium")
     if chromium is None:
         pytest.skip("no Chromium on PATH (Debian: apt-get install chromium)")
@@ -374,66 +404,115 @@ def test_the_page_steps_a_run_in_a_real_browser(tmp_path):
         "playwright.sync_api", reason="the playwright Python client is not installed"
     )
     from sim import app_assets
+    from sim.app import sliders_of
+    from sim.app_views import SHOWN, TEXT_PX
 
     try:
-        app_assets.ensure()  # Solara's browser files, where its CDN is out of reach
+        app_assets.ensure()  # what `make` installs; here for a machine where it has not run
     except app_assets.AssetsError as e:
         pytest.skip(f"Solara's browser files are not available: {e}")
 
-    port = _free_port()
-    url = f"http://127.0.0.1:{port}/"
-    log = (tmp_path / "server.log").open("w")
-    server = subprocess.Popen(
-        [sys.executable, "-m", "sim.cli", "app", str(FLAGSHIP), "--port", str(port), "--host", "127.0.0.1"],
-        cwd=ROOT,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-        start_new_session=True,
-    )
+    server, url, log = _start_app(tmp_path, FLAGSHIP)
     try:
         _wait_until_up(url, server, SERVER_START)
+        with urllib.request.urlopen(url, timeout=10) as r:  # before any script runs, the page says what it is
+            assert "redline: starting the classroom app" in r.read().decode()
         with sync_api.sync_playwright() as p:
             browser = p.chromium.launch(executable_path=chromium, headless=True, args=CHROMIUM_ARGS)
             try:
-                page = browser.new_page(viewport={"width": 1400, "height": 1050})
+                page = browser.new_page(viewport=PROJECTOR)
                 page.set_default_timeout(WAIT_MS)
                 page.goto(url)
-                timeline = page.locator("img.redline-timeline")
-                status = page.locator(".redline-status")
+                timeline, status = page.locator("img.redline-timeline"), page.locator(".redline-status")
                 timeline.wait_for()
-                sync_api.expect(status).to_contain_text("week 0 of 26")
-                before = timeline.get_attribute("src"), page.locator(".redline-feed").inner_text()
+                sync_api.expect(status).to_contain_text("Week 0 of 26")
+                before = timeline.get_attribute("src")
+
+                # every lever shows its name, value and range; none of Mesa's controls is there
+                levers = page.locator(".redline-lever")
+                assert levers.count() == len(sliders_of(FLAGSHIP))
+                cost = levers.filter(has_text="Iran: cost sensitivity")
+                sync_api.expect(cost.locator(".redline-lever-head")).to_contain_text("0.9")
+                sync_api.expect(cost.locator(".redline-range")).to_have_text("0scenario: 0.91")
+                text = page.locator("body").inner_text()
+                for gone in ("Render Interval", "Use Threads", "Step:", "Made with Solara", "runs on Solara"):
+                    assert gone not in text, gone
 
                 # Iran's cost sensitivity from 0.9 down to 0.5, applied by Reset
-                slider = page.locator(".v-input", has_text="Iran: cost sensitivity").locator("[role=slider]")
-                slider.focus()
-                for _ in range(8):
+                slider = cost.locator("[role=slider]")
+                for value in (
+                    "0.85",
+                    "0.8",
+                    "0.75",
+                    "0.7",
+                    "0.65",
+                    "0.6",
+                    "0.55",
+                    "0.5",
+                ):  # shown as it moves
+                    slider.focus()
                     slider.press("ArrowLeft")
+                    sync_api.expect(cost.locator(".redline-lever-head b")).to_have_text(value)
+                sync_api.expect(page.locator(".redline-pending")).to_be_visible()
                 page.get_by_role("button", name="Reset").click()
-                sync_api.expect(status).to_contain_text("Iran: cost sensitivity: 0.5")
+                sync_api.expect(status).to_contain_text("Iran: cost sensitivity 0.5 (scenario: 0.9)")
+                sync_api.expect(page.locator(".redline-pending")).to_have_count(0)
 
-                for week in (1, 2, 3):
+                said = []
+                for week in range(1, 7):
                     page.get_by_role("button", name="Step").click()
-                    sync_api.expect(status).to_contain_text(f"week {week} of 26")
-                sync_api.expect(page.locator(".redline-feed")).to_contain_text("week 3:")
-                after = timeline.get_attribute("src"), page.locator(".redline-feed").inner_text()
-                assert after[0] != before[0], "the timeline picture did not change"
-                assert after[1] != before[1] and "→" in after[1]
+                    sync_api.expect(status).to_contain_text(f"Week {week} of 26")
+                    said.append(status.inner_text())
+                assert len(set(said)) == len(said)
+                sync_api.expect(page.locator(".redline-feed")).to_contain_text("week 6:")
+                assert timeline.get_attribute("src") != before, "the timeline picture did not change"
+
+                # readable from the back of the room
+                sizes = page.evaluate(
+                    """(sels) => sels.flatMap(sel => [...document.querySelectorAll(sel)]
+                        .filter(e => e.offsetParent !== null && e.innerText.trim())
+                        .map(e => [sel, e.innerText.slice(0, 30), parseFloat(getComputedStyle(e).fontSize)]))""",
+                    READABLE,
+                )
+                assert {sel for sel, _, _ in sizes} == set(READABLE)
+                small = [(sel, t, px) for sel, t, px in sizes if px < MIN_PX]
+                assert not small, small
+                area = PROJECTOR["width"] * PROJECTOR["height"]
+                for name, least in (("timeline", 0.15), ("network", 0.1)):
+                    box = page.evaluate(
+                        """(sel) => { const i = document.querySelector(sel); const r = i.getBoundingClientRect();
+                        return {w: r.width, h: r.height, top: r.top, left: r.left, natural: i.naturalWidth}; }""",
+                        f"img.redline-{name}",
+                    )
+                    shown = TEXT_PX * box["w"] / (box["natural"] * SHOWN)
+                    assert shown >= MIN_PX, f"the {name}'s texts are {shown:.1f} px on the page"
+                    assert box["top"] >= 0 and box["top"] + box["h"] <= PROJECTOR["height"], (name, box)
+                    assert box["left"] + box["w"] <= PROJECTOR["width"], (name, box)
+                    assert box["w"] * box["h"] >= least * area, (name, box)
+                shot = tmp_path / "app-1280x720.png"
+                page.screenshot(path=shot)
+                assert shot.stat().st_size > 20_000
                 if os.environ.get("REDLINE_APP_SCREENSHOT"):  # how docs/img/app.png is made
-                    for week in range(4, 13):
-                        page.get_by_role("button", name="Step").click()
-                        sync_api.expect(status).to_contain_text(f"week {week} of 26")
                     page.screenshot(path=os.environ["REDLINE_APP_SCREENSHOT"])
 
-                # another scenario from the menu, applied by Reset
+                # Play runs on by itself until paused
+                page.get_by_role("button", name="Play").click()
+                sync_api.expect(status).to_contain_text("Week 8 of 26")
+                page.get_by_role("button", name="Pause").click()
+                sync_api.expect(page.get_by_role("button", name="Step")).to_be_enabled()
+                paused = status.inner_text().split(",")[0]
+                time.sleep(2)
+                assert status.inner_text().split(",")[0] == paused
+
+                # a variant from the menu starts at once, its sliders at its own values
                 page.locator(".v-select", has_text="Scenario").click()
                 page.get_by_role("option", name="axis-2023-strong-control").click()
-                page.get_by_role("button", name="Reset").click()
                 sync_api.expect(
-                    page.get_by_text("What if: Iran's control over its clients is strong")
+                    page.get_by_role("heading", name="What if: Iran's control over its clients is strong")
                 ).to_be_visible()
-                sync_api.expect(status).to_contain_text("week 0 of 26")
-                sync_api.expect(status).to_contain_text("Iran: control of Iraqi militias: 1")
+                sync_api.expect(status).to_contain_text("Week 0 of 26")
+                control = levers.filter(has_text="Iran: control of Iraqi militias")
+                sync_api.expect(control.locator(".redline-range")).to_contain_text("scenario: 1")
             finally:
                 browser.close()
     finally:
