@@ -283,7 +283,7 @@ def test_app_set_and_inject_reach_every_run_of_the_session(tmp_path):
     """`redline app --set --inject` hands them to the server in REDLINE_APP_OPTIONS; every run built there has
     them, under the levers."""
     code = (
-        "from sim.app import EscalationApp, model_params\n"
+        "from sim.app import EscalationApp\n"
         f"m = EscalationApp(seed=3, scenario_file={str(TINY)!r})\n"
         "[m.step() for _ in range(m.spec.time.steps)]\n"
         "hits = [(s, c) for s, a, b, c in zip(m.events['step'], m.events['source'], m.events['target'],"
@@ -518,3 +518,13 @@ def test_the_page_on_a_1280x720_projector(tmp_path):
     finally:
         _stop(server)
         log.close()
+
+
+@needs_app
+def test_install_assets_fills_the_cache_the_server_reads_and_exits(cli):
+    from sim import app_assets
+
+    status, out, err = cli("app", "--install-assets")
+    if status != 0:
+        pytest.skip(f"the browser files could not be fetched here: {err.strip()}")
+    assert app_assets.missing() == [] and "installed" in out and "http" not in out
