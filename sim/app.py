@@ -441,8 +441,12 @@ def Page():
                 solara.Button("Reset", on_click=lambda: start(choice.value, positions))
             solara.Select("Play speed", values=list(SPEEDS), value=speed)
             solara.InputText("Seed", value=seed, continuous_update=True)
-            if pending:
-                solara.HTML(unsafe_innerHTML="Not applied yet: press Reset.", classes=["redline-pending"])
+            # always there, empty when nothing waits: a notice that comes and goes would shift the sliders below
+            # it, and the page would redraw them while one is being moved
+            solara.HTML(
+                unsafe_innerHTML="Not applied yet: press Reset." if pending else "",
+                classes=["redline-pending"],
+            )
             solara.HTML(tag="h2", unsafe_innerHTML="Levers")
             for s in m.sliders:
                 LeverSlider(s, positions[s.path], move)

@@ -453,10 +453,12 @@ def test_the_page_on_a_1280x720_projector(tmp_path):
                     slider.focus()
                     slider.press("ArrowLeft")
                     sync_api.expect(cost.locator(".redline-lever-head b")).to_have_text(value)
-                sync_api.expect(page.locator(".redline-pending")).to_be_visible()
+                sync_api.expect(page.locator(".redline-pending")).to_have_text(
+                    "Not applied yet: press Reset."
+                )
                 page.get_by_role("button", name="Reset").click()
                 sync_api.expect(status).to_contain_text("Iran: cost sensitivity 0.5 (scenario: 0.9)")
-                sync_api.expect(page.locator(".redline-pending")).to_have_count(0)
+                sync_api.expect(page.locator(".redline-pending")).to_have_text("")
 
                 said = []
                 for week in range(1, 7):
