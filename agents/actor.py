@@ -3,7 +3,7 @@
 Each step the actor weighs, toward each adversary, every option of the ladder (doing nothing and de-escalating
 included) by expected utility (Bueno de Mesquita): what it wants (to answer harm, to honour a red line) against
 what it expects to pay (the adversary's answer as it believes it to be, its domestic costs, its patrons' pressure).
-Its doctrines fill in the terms (agents.doctrines); docs/model.md gives the formula and its sources.
+Its doctrines fill in the terms (redline.agents.doctrines); docs/model.md gives the formula and its sources.
 """
 
 from __future__ import annotations
@@ -13,7 +13,8 @@ from typing import TYPE_CHECKING
 
 import mesa
 
-from agents.actions import (
+from redline import language as lang
+from redline.agents.actions import (
     CAMPAIGN,
     COERCION,
     COMMITMENT,
@@ -22,11 +23,10 @@ from agents.actions import (
     Action,
     Option,
 )
-from agents.doctrines import Retaliation, Stakes, from_spec, weighers
-from sim import language as lang
+from redline.agents.doctrines import Retaliation, Stakes, from_spec, weighers
 
 if TYPE_CHECKING:
-    from agents.world import World
+    from redline.agents.world import World
 
 PASSIVE = ("target", "mediator")  # kinds that do not use force on their own
 

@@ -2,7 +2,7 @@
 
 No doctrine picks an action. Each adds terms to what the actor weighs toward one adversary (`weigh`: a motive, a
 commitment, a cost, an option it lacks), or acts between decisions (patrons on clients, beliefs, fading grievance).
-The actor then chooses the option of the highest expected utility (agents.actor). Each doctrine cites the claims of
+The actor then chooses the option of the highest expected utility (redline.agents.actor). Each doctrine cites the claims of
 the evidence base its mechanism rests on (`rests_on`) and the models of the field it follows (docs/model.md).
 
 Phases of a step: perceive (expire commitments) -> influence (patrons on clients) -> weigh (per adversary, while
@@ -16,11 +16,11 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, ClassVar
 
-from agents.actions import MEDIATION, PRESSURE, Action
-from sim import language as lang
+from redline import language as lang
+from redline.agents.actions import MEDIATION, PRESSURE, Action
 
 if TYPE_CHECKING:
-    from agents.actor import Actor
+    from redline.agents.actor import Actor
 
 
 @dataclass(slots=True)

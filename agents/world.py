@@ -9,11 +9,11 @@ from typing import TYPE_CHECKING, Protocol
 
 import numpy as np
 
-from sim.language import Behaviour, Scenario, Supports
+from redline.language import Behaviour, Scenario, Supports
 
 if TYPE_CHECKING:
-    from agents.actions import Action, Rungs
-    from agents.actor import Actor
+    from redline.agents.actions import Action, Rungs
+    from redline.agents.actor import Actor
 
 
 class Relations(Protocol):

@@ -26,8 +26,8 @@ sys.path.insert(0, str(HERE))
 from mesa.examples.basic.boltzmann_wealth_model.model import BoltzmannScenario, BoltzmannWealth  # noqa: E402
 from worlds import copies  # noqa: E402
 
-from sim import load_scenario, run_ensemble  # noqa: E402
-from sim.model import EscalationModel  # noqa: E402
+from redline import load_scenario, run_ensemble  # noqa: E402
+from redline.model import EscalationModel  # noqa: E402
 
 FLAGSHIP = ROOT / "scenarios" / "axis-2023.yaml"
 
@@ -77,8 +77,8 @@ def ensemble(runs: int = 1000, workers: int = 2) -> float:
 MILLION = r"""
 import numpy as np, tempfile
 from pathlib import Path
-from sim import load_scenario, run_ensemble
-from sim.results import read_table, write_table
+from redline import load_scenario, run_ensemble
+from redline.results import read_table, write_table
 sample = run_ensemble(load_scenario(sys.argv[1]), runs=20, seed=1, workers=1).events
 n = 1_000_000
 idx = np.resize(np.arange(len(sample)), n)  # a million rows taken from a real sample, with its column types

@@ -13,14 +13,14 @@ import math
 import sys
 from pathlib import Path
 
-from sim import load_scenario, plots, run_ensemble
-from sim.analysis import outcome_table
-from sim.checks import table
-from sim.compare import compare
-from sim.compare import plot as compare_plot
-from sim.outputs import write_atomic
-from sim.robustness import band_scale, parameters, robustness
-from sim.scenario import value_at
+from redline import load_scenario, plots, run_ensemble
+from redline.analysis import outcome_table
+from redline.checks import table
+from redline.compare import compare
+from redline.compare import plot as compare_plot
+from redline.outputs import write_atomic
+from redline.robustness import band_scale, parameters, robustness
+from redline.scenario import value_at
 
 ROOT = Path(__file__).resolve().parents[1]
 FLAGSHIP = ROOT / "scenarios" / "axis-2023.yaml"

@@ -13,9 +13,9 @@ import re
 import sys
 from pathlib import Path
 
-from sim import load_scenario, run_ensemble
-from sim.analysis import outcome_table
-from sim.outputs import write_atomic
+from redline import load_scenario, run_ensemble
+from redline.analysis import outcome_table
+from redline.outputs import write_atomic
 
 ROOT = Path(__file__).resolve().parents[1]
 RUNS, SEED = 200, 20231007

@@ -1,6 +1,6 @@
 """redline's simulation package: scenario language, model, runner, results, analysis, plots, command line.
 
-from sim import load_scenario, run_ensemble, plots
+from redline import load_scenario, run_ensemble, plots
 """
 
 from __future__ import annotations
@@ -8,22 +8,22 @@ from __future__ import annotations
 import importlib
 from typing import Any
 
-from sim.errors import ScenarioError
-from sim.scenario import load_scenario
+from redline.errors import ScenarioError
+from redline.scenario import load_scenario
 
 __all__ = ["EscalationModel", "Results", "ScenarioError", "load_scenario", "plots", "run_ensemble"]
 
 _LAZY = {  # imported on first use, so that `redline validate` does not pay for matplotlib and pandas
-    "run_ensemble": ("sim.ensemble", "run_ensemble"),
-    "Results": ("sim.results", "Results"),
-    "EscalationModel": ("sim.model", "EscalationModel"),
-    "plots": ("sim.plots", None),
+    "run_ensemble": ("redline.ensemble", "run_ensemble"),
+    "Results": ("redline.results", "Results"),
+    "EscalationModel": ("redline.model", "EscalationModel"),
+    "plots": ("redline.plots", None),
 }
 
 
 def __getattr__(name: str) -> Any:
     if name not in _LAZY:
-        raise AttributeError(f"module 'sim' has no attribute '{name}'")
+        raise AttributeError(f"module 'redline' has no attribute '{name}'")
     module, attr = _LAZY[name]
     mod = importlib.import_module(module)
     return mod if attr is None else getattr(mod, attr)

@@ -10,8 +10,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from sim.checks import matching
-from sim.language import NamedOutcome
+from redline.checks import matching
+from redline.language import NamedOutcome
 
 USE_OF_FORCE = 4  # MID hostility level of a use of force
 WAR = 5

@@ -1,6 +1,6 @@
 """The classroom app: one run of a scenario in the browser, week by week, on Solara (the page) and the Mesa model.
 
-    redline app scenarios/axis-2023.yaml        # serves sim.app_server, which is this page
+    redline app scenarios/axis-2023.yaml        # serves redline.app_server, which is this page
 
 Needs the `app` extra (`pip install 'redline[app]'`). The scenario comes from the environment variable
 REDLINE_APP_SCENARIO (set by `redline app`; default: the flagship), and the `--set` overrides and `--inject` events
@@ -29,15 +29,15 @@ from typing import Any
 
 import solara
 
-from sim import app_views as views
-from sim import paths
-from sim.errors import ScenarioError
-from sim.language import Scenario
-from sim.model import EscalationModel
-from sim.plots import _layout
-from sim.results import scenario_facts
-from sim.scenario import load_scenario, value_at
-from sim.typed import fields_of
+from redline import app_views as views
+from redline import paths
+from redline.errors import ScenarioError
+from redline.language import Scenario
+from redline.model import EscalationModel
+from redline.plots import _layout
+from redline.results import scenario_facts
+from redline.scenario import load_scenario, value_at
+from redline.typed import fields_of
 
 ENV = "REDLINE_APP_SCENARIO"
 DEFAULT_SCENARIO = paths.SCENARIOS / "axis-2023.yaml"

@@ -4,7 +4,7 @@ Solara's server fetches the JavaScript and CSS of its page from a CDN the first 
 keeps them in a cache folder. So that the app works offline once installed, fill that cache at install time (`make`
 does it) with
 
-    redline app --install-assets        # or: python -m sim.app_assets
+    redline app --install-assets        # or: python -m redline.app_assets
 
 which packs the few npm packages the page loads with `npm pack`, as the solara-assets package does when it is
 built. Nothing here imports Solara until it is called.
@@ -113,7 +113,7 @@ def main() -> int:
     try:
         fetched = ensure(quiet=False)
     except AssetsError as e:
-        print(f"sim.app_assets: {e}", file=sys.stderr)
+        print(f"redline.app_assets: {e}", file=sys.stderr)
         return 1
     print("Solara's browser files: " + ("fetched " + ", ".join(fetched) if fetched else "all there already"))
     return 0

@@ -19,7 +19,7 @@ import numpy as np
 from matplotlib.colors import BoundaryNorm, ListedColormap
 from matplotlib.figure import Figure
 
-from sim.plots import NODE_COLOR
+from redline.plots import NODE_COLOR
 
 MAX_DYADS = 6  # rows of the timeline
 FEED_LINES = 14
@@ -41,7 +41,7 @@ OTHER_PAIR = ("other", "#adb5bd", "dotted")
 
 
 class Run(Protocol):
-    """What the views read of the app's model (sim.app.EscalationApp)."""
+    """What the views read of the app's model (redline.app.EscalationApp)."""
 
     events: dict[str, list]
     rungs: Any

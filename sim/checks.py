@@ -13,7 +13,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from sim.language import Check, EventFilter, Ratio
+from redline.language import Check, EventFilter, Ratio
 
 
 @dataclass(frozen=True)

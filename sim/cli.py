@@ -19,9 +19,9 @@ from concurrent.futures import BrokenExecutor
 from pathlib import Path
 from typing import Any
 
-from sim.errors import OutputError, ScenarioError, SweepError
-from sim.executors import ExecutorError
-from sim.limits import MAX_POINTS, MAX_RUNS, MAX_SAMPLES, MAX_SWEEP_RUNS, MAX_WORKERS
+from redline.errors import OutputError, ScenarioError, SweepError
+from redline.executors import ExecutorError
+from redline.limits import MAX_POINTS, MAX_RUNS, MAX_SAMPLES, MAX_SWEEP_RUNS, MAX_WORKERS
 
 EXIT_OK, EXIT_FAILED, EXIT_BAD_INPUT = 0, 1, 2
 EXIT_INTERRUPTED, EXIT_TERMINATED = 130, 143  # 128 + SIGINT, 128 + SIGTERM, as shells report them
@@ -43,7 +43,7 @@ class _Parser(argparse.ArgumentParser):
 
 def _add_ensemble_options(p: argparse.ArgumentParser, runs: int, what: str = "number of runs") -> None:
     """The flags of every command that runs an ensemble: how many runs, the root seed, where they run."""
-    from sim.executors import add_executor_arguments
+    from redline.executors import add_executor_arguments
 
     p.add_argument(
         "--runs",
@@ -69,8 +69,8 @@ def _add_ensemble_options(p: argparse.ArgumentParser, runs: int, what: str = "nu
 @contextlib.contextmanager
 def _ensembles(args: argparse.Namespace) -> Iterator[Callable[..., Any]]:
     """`run(scenario, **kw)`: run_ensemble bound to the shared flags, on the executor they ask for."""
-    from sim.ensemble import run_ensemble
-    from sim.executors import executor_from_args
+    from redline.ensemble import run_ensemble
+    from redline.executors import executor_from_args
 
     with executor_from_args(args) as executor:
         yield lambda scn, **kw: run_ensemble(
@@ -108,7 +108,7 @@ def _add_set(p: argparse.ArgumentParser) -> None:
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
-    from sim.scenario import load_scenario
+    from redline.scenario import load_scenario
 
     status = EXIT_OK
     for f in args.files:
@@ -127,11 +127,11 @@ def cmd_validate(args: argparse.Namespace) -> int:
 
 
 def cmd_schema(args: argparse.Namespace) -> int:
-    from sim.schema import scenario_schema
+    from redline.schema import scenario_schema
 
     text = json.dumps(scenario_schema(), indent=2) + "\n"
     if args.out:
-        from sim.outputs import FileOutput
+        from redline.outputs import FileOutput
 
         with FileOutput(args.out, force=args.force, accepts=_is_schema) as out:
             out.write(text)
@@ -159,7 +159,7 @@ def _is_png(path: Path) -> bool:
 
 
 def cmd_seeds(args: argparse.Namespace) -> int:
-    from sim.evidence import evidence_files
+    from redline.evidence import evidence_files
 
     shown = 0
     for art in evidence_files():  # articles (sNNN), then historical cases (hNNN) with their sources
@@ -185,11 +185,11 @@ def cmd_seeds(args: argparse.Namespace) -> int:
 
 
 def cmd_describe(args: argparse.Namespace) -> int:
-    from sim import plots
-    from sim.describe import describe
-    from sim.outputs import FileOutput, scenario_inputs
-    from sim.results import scenario_facts
-    from sim.scenario import load_scenario
+    from redline import plots
+    from redline.describe import describe
+    from redline.outputs import FileOutput, scenario_inputs
+    from redline.results import scenario_facts
+    from redline.scenario import load_scenario
 
     scn = load_scenario(args.scenario, args.overrides)
     # The scenario's id names the default folder: kept to one plain name, whatever the file says.
@@ -251,9 +251,9 @@ def _seed(text: str) -> int:
 
 
 def cmd_run(args: argparse.Namespace) -> int:
-    from sim.outputs import FolderOutput, scenario_inputs
-    from sim.scenario import load_scenario, scenario_digest
-    from sim.summary import save_report
+    from redline.outputs import FolderOutput, scenario_inputs
+    from redline.scenario import load_scenario, scenario_digest
+    from redline.summary import save_report
 
     out = Path(args.out)
     scn = load_scenario(args.scenario, args.overrides, injects=args.injects)
@@ -277,8 +277,8 @@ def cmd_run(args: argparse.Namespace) -> int:
 
 
 def cmd_check(args: argparse.Namespace) -> int:
-    from sim.checks import table
-    from sim.scenario import load_scenario
+    from redline.checks import table
+    from redline.scenario import load_scenario
 
     scn = load_scenario(args.scenario, args.overrides)
     if not scn.checks:
@@ -295,9 +295,9 @@ def cmd_check(args: argparse.Namespace) -> int:
 
 
 def cmd_compare(args: argparse.Namespace) -> int:
-    from sim import compare as cmp
-    from sim.outputs import FolderOutput, scenario_inputs
-    from sim.scenario import load_scenario
+    from redline import compare as cmp
+    from redline.outputs import FolderOutput, scenario_inputs
+    from redline.scenario import load_scenario
 
     a = load_scenario(args.a, args.overrides)
     b = load_scenario(args.b, args.overrides)
@@ -324,8 +324,8 @@ def cmd_compare(args: argparse.Namespace) -> int:
 
 
 def cmd_robustness(args: argparse.Namespace) -> int:
-    from sim.executors import executor_from_args
-    from sim.robustness import markdown, robustness
+    from redline.executors import executor_from_args
+    from redline.robustness import markdown, robustness
 
     with executor_from_args(args) as executor:
         r = robustness(
@@ -344,9 +344,9 @@ def cmd_robustness(args: argparse.Namespace) -> int:
 
 
 def cmd_sweep(args: argparse.Namespace) -> int:
-    from sim import plots
-    from sim import sweep as sw
-    from sim.analysis import OUTCOMES
+    from redline import plots
+    from redline import sweep as sw
+    from redline.analysis import OUTCOMES
 
     if args.resume and args.force:
         raise UsageError("redline sweep: --resume goes on with a sweep, --force starts it again: give one")
@@ -354,7 +354,7 @@ def cmd_sweep(args: argparse.Namespace) -> int:
         raise UsageError("redline sweep: --samples goes with --design lhs, sobol or morris, not with a grid")
     if args.design != "grid" and not args.samples:
         raise UsageError(f"redline sweep: --design {args.design} needs --samples N")
-    from sim.outputs import FolderOutput, scenario_inputs
+    from redline.outputs import FolderOutput, scenario_inputs
 
     params = [sw.parse_param(text, n, args.design) for n, text in enumerate(args.param, 1)]
     sw.check_size(params, args.design, args.samples or 0, args.runs)
@@ -407,7 +407,7 @@ def cmd_sweep(args: argparse.Namespace) -> int:
             )
         if args.design in ("sobol", "morris"):
             table = sw.sensitivity(summary, sweep)
-            from sim.results import write_table
+            from redline.results import write_table
 
             write_table(table, folder / "sensitivity.csv", "csv")
             if len(table):
@@ -416,7 +416,7 @@ def cmd_sweep(args: argparse.Namespace) -> int:
             for m in made:
                 print(f"  {Path(args.out) / m.name}")
 
-    from sim.executors import executor_from_args
+    from redline.executors import executor_from_args
 
     with executor_from_args(args) as executor:
         sw.run_sweep(
@@ -435,9 +435,9 @@ def cmd_sweep(args: argparse.Namespace) -> int:
 
 
 def cmd_debrief(args: argparse.Namespace) -> int:
-    from sim import debrief
-    from sim.outputs import FileOutput
-    from sim.results import Results
+    from redline import debrief
+    from redline.outputs import FileOutput
+    from redline.results import Results
 
     res = Results.load(args.dir)
     if args.run not in set(res.runs["run"]):
@@ -489,10 +489,10 @@ def _damage_is_bad_input(folder: str) -> Iterator[None]:
 
 
 def cmd_play(args: argparse.Namespace) -> int:
-    from sim.outputs import FolderOutput, scenario_inputs
-    from sim.play import play
-    from sim.scenario import load_scenario
-    from sim.summary import save_report
+    from redline.outputs import FolderOutput, scenario_inputs
+    from redline.play import play
+    from redline.scenario import load_scenario
+    from redline.summary import save_report
 
     out = Path(args.out)
     scn = load_scenario(args.scenario, args.overrides, injects=args.injects)
@@ -513,9 +513,9 @@ def cmd_play(args: argparse.Namespace) -> int:
 
 
 def cmd_plot(args: argparse.Namespace) -> int:
-    from sim import plots
-    from sim.outputs import locked_folder
-    from sim.results import Results
+    from redline import plots
+    from redline.outputs import locked_folder
+    from redline.results import Results
 
     res = Results.load(args.dir)
     with locked_folder(args.dir), _damage_is_bad_input(args.dir):
@@ -537,8 +537,8 @@ def cmd_app(args: argparse.Namespace) -> int:
     import os
     import subprocess
 
-    from sim.paths import SCENARIOS
-    from sim.scenario import load_scenario
+    from redline.paths import SCENARIOS
+    from redline.scenario import load_scenario
 
     scenario = Path(args.scenario or SCENARIOS / "axis-2023.yaml")
     absent = [m for m in ("solara", "altair") if importlib.util.find_spec(m) is None]
@@ -547,7 +547,7 @@ def cmd_app(args: argparse.Namespace) -> int:
             f"redline app: the app needs the app extra (missing: {', '.join(absent)}); "
             "install it with: pip install 'redline[app]'"
         )
-    from sim import app_assets
+    from redline import app_assets
 
     if args.install_assets:
         try:
@@ -573,7 +573,7 @@ def cmd_app(args: argparse.Namespace) -> int:
     env.update(SOLARA_THEME_LOADER="redline", SOLARA_THEME_SHOW_BANNER="false")
     env["REDLINE_APP_SCENARIO"] = str(scenario.resolve())
     env["REDLINE_APP_OPTIONS"] = json.dumps({"set": args.overrides, "inject": args.injects})
-    cmd = [sys.executable, "-m", "solara", "run", "sim.app_server", "--production", "--no-open"]
+    cmd = [sys.executable, "-m", "solara", "run", "redline.app_server", "--production", "--no-open"]
     cmd += ["--port", str(args.port), "--host", args.host]
     print(f"redline app: {scenario} at http://{args.host}:{args.port}/ (Ctrl+C stops it)", flush=True)
     server = subprocess.Popen(cmd, env=env)
@@ -621,9 +621,9 @@ def _check_listen(host: str, port: int) -> None:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    from sim.evidence import ClaimKind
-    from sim.typed import MAX_DATE, MAX_TEXT, MIN_DATE
-    from sim.yamlio import MAX_BYTES, MAX_DEPTH
+    from redline.evidence import ClaimKind
+    from redline.typed import MAX_DATE, MAX_TEXT, MIN_DATE
+    from redline.yamlio import MAX_BYTES, MAX_DEPTH
 
     p = _Parser(
         prog="redline",
@@ -891,7 +891,7 @@ def _check_flags(args: argparse.Namespace) -> None:
     """Flags that depend on each other, checked before anything is read or run."""
     if getattr(args, "executor", None) is None:
         return
-    from sim.executors import check_executor_args
+    from redline.executors import check_executor_args
 
     check_executor_args(args)
 

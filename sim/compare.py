@@ -13,8 +13,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from sim.analysis import USE_OF_FORCE, named_outcomes
-from sim.results import Results
+from redline.analysis import USE_OF_FORCE, named_outcomes
+from redline.results import Results
 
 Z95 = 1.96
 
@@ -91,7 +91,7 @@ def markdown(c: Comparison) -> str:
 
 
 def plot(c: Comparison, out: Path) -> Path:
-    from sim.plots import _save, plt
+    from redline.plots import _save, plt
 
     t = c.table
     panels = (

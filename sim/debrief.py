@@ -15,7 +15,7 @@ from pathlib import Path
 
 import numpy as np
 
-from sim.results import Results
+from redline.results import Results
 
 WHY = {
     "scheduled": "scheduled in the scenario",
@@ -101,7 +101,7 @@ def markdown(res: Results, run: int) -> str:
 
 def timeline_png(res: Results, run: int) -> bytes:
     """The run's highest rung per step for its busiest dyads, as PNG bytes."""
-    from sim.plots import plt
+    from redline.plots import plt
 
     facts = res.facts
     ladder = [r["id"] for r in facts["ladder"]]

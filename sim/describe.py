@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sim.language import Allied, Attributes, BackChannel, Guarantees, Hostile, Hosts, Scenario, Supports
+from redline.language import Allied, Attributes, BackChannel, Guarantees, Hostile, Hosts, Scenario, Supports
 
 
 def _relation_text(r) -> str:

@@ -1,6 +1,6 @@
 """Ensembles in one call: run a scenario many times and get Results.
 
-from sim import load_scenario, run_ensemble
+from redline import load_scenario, run_ensemble
 scn = load_scenario("scenarios/axis-2023.yaml", ["actors.iran.cost_sensitivity=0.5"])
 res = run_ensemble(scn, runs=200, seed=1)
 res.runs.mean(numeric_only=True)
@@ -13,9 +13,9 @@ from collections.abc import Sequence
 from concurrent.futures import Executor
 from importlib import metadata
 
-from sim.language import Scenario
-from sim.results import Results, today
-from sim.runner import run_chunks, run_seeds
+from redline.language import Scenario
+from redline.results import Results, today
+from redline.runner import run_chunks, run_seeds
 
 
 def versions() -> dict[str, str]:

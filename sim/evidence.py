@@ -10,10 +10,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
-from sim import paths
-from sim.errors import Collector, Issue, ScenarioError
-from sim.typed import INVALID, Builder, spec
-from sim.yamlio import load
+from redline import paths
+from redline.errors import Collector, Issue, ScenarioError
+from redline.typed import INVALID, Builder, spec
+from redline.yamlio import load
 
 ClaimKind = Literal[
     "support",

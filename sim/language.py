@@ -2,7 +2,7 @@
 
 Each field's `spec` is at once its documentation, its validation rule and its JSON Schema. `problems()` on a class
 states the rules that span several fields. References to actors, rungs and claims are checked once the whole file
-is read (sim.scenario).
+is read (redline.scenario).
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, fields
 from typing import Any, Literal
 
-from sim.typed import spec
+from redline.typed import spec
 
 ActorKind = Literal["state", "armed_group", "host_state", "target", "mediator"]
 Response = Literal["proportional", "tit_for_tat", "one_up"]

@@ -1,7 +1,7 @@
 """The escalation model: a Mesa model built from a loaded Scenario.
 
 Each step: scheduled events; actors perceive (moods swing, unanswered red lines cost credibility) and patrons
-influence their clients; every actor chooses what to do toward each adversary (agents.actor); grievance fades; the
+influence their clients; every actor chooses what to do toward each adversary (redline.agents.actor); grievance fades; the
 step's actions land (deaths drawn around what was intended, lost capability, blame, red lines crossed, guarantees
 engaged) and everyone reads the resolve they showed; one metrics row per actor is recorded. The model reads no
 files; all randomness comes from `self.rng`; time is in days, converted by the step's length.
@@ -17,10 +17,10 @@ import mesa
 import networkx as nx
 import numpy as np
 
-from agents.actions import GUARANTEE, SCHEDULED, WARNED, Action, Rungs
-from agents.actor import Actor
-from sim.language import Scenario
-from sim.network import RelationNetwork
+from redline.agents.actions import GUARANTEE, SCHEDULED, WARNED, Action, Rungs
+from redline.agents.actor import Actor
+from redline.language import Scenario
+from redline.network import RelationNetwork
 
 EVENT_FIELDS = ("step", "day", "source", "target", "rung", "casualties", "attributed_to", "cause", "manner")
 METRIC_FIELDS = ("step", "actor", "posture", "capability", "grievance", "fear", "pressure", "attacks")
@@ -127,7 +127,7 @@ class EscalationModel(mesa.Model):
         for a in self.actors.values():  # moods start from their long-run spread
             a.mood = b.mood_sd * float(self.rng.standard_normal())
 
-    # --- the view of the world that actors and doctrines use (agents.world.World) -------------------------------
+    # --- the view of the world that actors and doctrines use (redline.agents.world.World) -------------------------------
 
     @property
     def events(self) -> dict[str, list]:

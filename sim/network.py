@@ -6,7 +6,7 @@ from collections import defaultdict
 
 import networkx as nx
 
-from sim.language import Allied, Attributes, BackChannel, Guarantees, Hostile, Hosts, Relation, Supports
+from redline.language import Allied, Attributes, BackChannel, Guarantees, Hostile, Hosts, Relation, Supports
 
 
 class RelationNetwork:

@@ -28,7 +28,7 @@ import shutil
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 
-from sim.errors import OutputError
+from redline.errors import OutputError
 
 MARKER = ".redline-output"
 MAX_NAME_BYTES = 255  # what Linux and macOS file systems allow for one name
@@ -52,7 +52,7 @@ def _inside(path: Path, folder: Path) -> bool:
 def scenario_inputs(files: Iterable[str | os.PathLike]) -> list[Path]:
     """The files a command reads: the scenarios given, the files they extend and their ladders' folders. An output
     may not be any of them nor hold any of them."""
-    from sim.scenario import extends_chain
+    from redline.scenario import extends_chain
 
     out: list[Path] = []
     for f in files:

@@ -11,9 +11,9 @@ from collections import Counter
 from collections.abc import Callable, Iterator
 from typing import TextIO
 
-from agents.actions import Action
-from sim.language import Scenario
-from sim.model import EscalationModel
+from redline.agents.actions import Action
+from redline.language import Scenario
+from redline.model import EscalationModel
 
 PLAYER = "player"  # the cause written for the player's actions
 
@@ -113,9 +113,9 @@ def terminal_chooser(player: str, stdin: TextIO, stdout: TextIO) -> Callable[[Pl
 
 def play(scn: Scenario, player: str, seed: int, stdin: TextIO, stdout: TextIO, source: dict | None = None):
     """Play a whole game and return it as Results with one run (run 0, seeded like run 0 of `redline run`)."""
-    from sim.ensemble import versions
-    from sim.results import Results, today
-    from sim.runner import collect, run_seeds
+    from redline.ensemble import versions
+    from redline.results import Results, today
+    from redline.runner import collect, run_seeds
 
     (run_seed,) = run_seeds(seed, 1)
     started = today()

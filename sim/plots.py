@@ -17,7 +17,7 @@ import numpy as np
 import pandas as pd
 from matplotlib.lines import Line2D
 
-from sim.analysis import USE_OF_FORCE, outcome_table, peak_distribution
+from redline.analysis import USE_OF_FORCE, outcome_table, peak_distribution
 
 EDGE_STYLE = {
     "supports": {"color": "#2b8a3e", "style": "solid", "label": "supports (width: level)"},

@@ -1,6 +1,6 @@
 """Write docs/scenario-reference.md from the language's own definitions, so the reference never drifts.
 
-python -m sim.reference > docs/scenario-reference.md
+python -m redline.reference > docs/scenario-reference.md
 """
 
 from __future__ import annotations
@@ -11,8 +11,8 @@ import typing
 from collections.abc import Mapping
 from typing import Any, Literal, get_args, get_origin
 
-from sim import language as lang
-from sim.typed import fields_of, hints, optional_arm, tagged_variants, yaml_key
+from redline import language as lang
+from redline.typed import fields_of, hints, optional_arm, tagged_variants, yaml_key
 
 SECTIONS = [
     ("Scenario", lang.Scenario),
@@ -72,7 +72,7 @@ def reference() -> str:
     out = [
         "# Scenario reference",
         "",
-        "Generated from the language's definitions by `python -m sim.reference`; a test keeps it current.",
+        "Generated from the language's definitions by `python -m redline.reference`; a test keeps it current.",
         "Every block with numbers (actor, doctrine, relation, event, check) carries `evidence:` (claim ids in",
         "`seeds/`) or `assumed:` (key: reason), or both.",
     ]

@@ -17,9 +17,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from sim.errors import OutputError
-from sim.language import Scenario
-from sim.runner import Chunk
+from redline.errors import OutputError
+from redline.language import Scenario
+from redline.runner import Chunk
 
 TABLES = ("events", "metrics", "runs", "red_lines")
 FORMATS = ("parquet", "csv")
@@ -73,14 +73,14 @@ class Results:
 
     def check(self, checks) -> list:
         """Verdicts of the given checks (a scenario's `checks`) on these results."""
-        from sim.checks import evaluate
+        from redline.checks import evaluate
 
         ladder = [r["id"] for r in self.facts["ladder"]]
         return evaluate(checks, self.events, pd.Index(self.runs["run"]), self.step_dates, ladder)
 
     @classmethod
     def from_chunks(cls, scn: Scenario, chunks: Sequence[Chunk], manifest: dict[str, Any]) -> Results:
-        from sim.analysis import outcomes
+        from redline.analysis import outcomes
 
         facts = scenario_facts(scn)
         manifest = {**manifest, "scenario": {**facts, **manifest.get("scenario", {})}}
@@ -288,7 +288,7 @@ def write_folder(folder, fill, *, force: bool = False) -> Path:
     """Make `folder` atomically: `fill(tmp)` writes into a hidden sibling, which is renamed into place only when
     it is complete. An interruption leaves the old folder (or none) and no half-written files. `folder` is a path
     or a FolderOutput already entered (checked and locked) by the caller."""
-    from sim.outputs import FolderOutput
+    from redline.outputs import FolderOutput
 
     if isinstance(folder, FolderOutput):
         return folder.write(fill)
@@ -316,8 +316,8 @@ def read_table(path: Path, fmt: str) -> pd.DataFrame:
 
 
 def check_output(folder: Path, force: bool, inputs=()) -> None:
-    """Refuse, before any work, an output folder the protocol does not allow (see sim.outputs)."""
-    from sim.outputs import FolderOutput
+    """Refuse, before any work, an output folder the protocol does not allow (see redline.outputs)."""
+    from redline.outputs import FolderOutput
 
     FolderOutput(folder, force=force, inputs=inputs).check()
 

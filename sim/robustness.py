@@ -18,9 +18,9 @@ from pathlib import Path
 
 import pandas as pd
 
-from sim.errors import Issue, ScenarioError
-from sim.language import Scenario
-from sim.scenario import Override, load_scenario, value_at
+from redline.errors import Issue, ScenarioError
+from redline.language import Scenario
+from redline.scenario import Override, load_scenario, value_at
 
 
 @dataclass(frozen=True)
@@ -45,7 +45,7 @@ DOCUMENTATION = frozenset({"evidence", "assumed", "label", "description", "note"
 def parameters(scn: Scenario) -> list[str]:
     """The key path of every number a scenario sets for its actors, relations and decision model (the values a
     robustness study moves), in the order of the file. Dates, events, checks and the ladder are not parameters."""
-    from sim.typed import fields_of, yaml_key
+    from redline.typed import fields_of, yaml_key
 
     out: list[str] = []
 
@@ -94,8 +94,8 @@ def robustness(
     workers: int | None = None,
     progress: bool | None = False,
 ) -> Robustness:
-    from sim.ensemble import run_ensemble
-    from sim.sweep import canonical
+    from redline.ensemble import run_ensemble
+    from redline.sweep import canonical
 
     def checked(s: Scenario) -> list:
         return run_ensemble(s, runs, seed, executor=executor, workers=workers, progress=progress).check(

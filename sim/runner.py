@@ -20,8 +20,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from sim.language import Scenario
-from sim.model import EVENT_FIELDS, METRIC_FIELDS, EscalationModel
+from redline.language import Scenario
+from redline.model import EVENT_FIELDS, METRIC_FIELDS, EscalationModel
 
 
 def run_seeds(root: int, runs: int, first: int = 0) -> list[int]:
@@ -117,7 +117,7 @@ def _context() -> multiprocessing.context.BaseContext:
         return multiprocessing.get_context("fork")
     if "forkserver" in methods:
         ctx = multiprocessing.get_context("forkserver")
-        ctx.set_forkserver_preload(["sim.runner"])  # workers start with the model already imported
+        ctx.set_forkserver_preload(["redline.runner"])  # workers start with the model already imported
         return ctx
     return multiprocessing.get_context("spawn")
 

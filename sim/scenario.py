@@ -16,12 +16,12 @@ from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from sim import paths
-from sim.errors import Collector, Issue, ScenarioError
-from sim.evidence import evidence_base
-from sim.language import Ladder, Scenario, Variant
-from sim.typed import INVALID, Builder, fields_of, hints, optional_arm, suggest, tagged_variants, yaml_key
-from sim.yamlio import Document, Path_, dotted, load, parse
+from redline import paths
+from redline.errors import Collector, Issue, ScenarioError
+from redline.evidence import evidence_base
+from redline.language import Ladder, Scenario, Variant
+from redline.typed import INVALID, Builder, fields_of, hints, optional_arm, suggest, tagged_variants, yaml_key
+from redline.yamlio import Document, Path_, dotted, load, parse
 
 MAX_EXTENDS = 8  # variants of variants of ...; deeper is surely a cycle or a mistake
 MAX_OVERRIDE = 10_000  # characters in one --set

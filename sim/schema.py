@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from sim.language import Scenario, Variant
-from sim.typed import json_schema
+from redline.language import Scenario, Variant
+from redline.typed import json_schema
 
 
 def scenario_schema() -> dict[str, Any]:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sim.analysis import outcome_table, peak_distribution
+from redline.analysis import outcome_table, peak_distribution
 
 
 def summary(res, plots: list[str]) -> str:
@@ -59,7 +59,7 @@ def save_report(res, out, *, fmt: str = "parquet", force: bool = False):
     """Write the results folder with its plots and summary.md, all in one atomic step."""
     from pathlib import Path
 
-    from sim import plots
+    from redline import plots
 
     def extras(folder: Path) -> None:
         pngs = plots.all_plots(res, folder)

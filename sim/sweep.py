@@ -23,13 +23,13 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from sim.errors import Issue, ScenarioError, SweepError
-from sim.language import Scenario
-from sim.limits import MAX_POINTS, MAX_SWEEP_RUNS
-from sim.outputs import FolderOutput
-from sim.results import TABLES, Results, read_table, write_table
-from sim.runner import Chunk, run_seeds, run_tasks
-from sim.scenario import Override, load_scenario, scenario_digest
+from redline.errors import Issue, ScenarioError, SweepError
+from redline.language import Scenario
+from redline.limits import MAX_POINTS, MAX_SWEEP_RUNS
+from redline.outputs import FolderOutput
+from redline.results import TABLES, Results, read_table, write_table
+from redline.runner import Chunk, run_seeds, run_tasks
+from redline.scenario import Override, load_scenario, scenario_digest
 
 CHUNK_RUNS = (
     25  # runs per part file: fixed, so that a resumed sweep cuts its work exactly as the first attempt did
@@ -70,7 +70,7 @@ def check_distinct(params: Sequence[Param], scn: Scenario) -> None:
 def canonical(scn: Any, path: str) -> tuple:
     """A key path with list items by index and keys as written, so that two spellings of one value compare
     equal. A path that leads nowhere is left as it is, for the loader to report."""
-    from sim.typed import fields_of, yaml_key
+    from redline.typed import fields_of, yaml_key
 
     node, out = scn, []
     for seg in path.split("."):
@@ -393,8 +393,8 @@ def assemble(sweep: Sweep, out: FolderOutput, scn: Scenario, finish=None) -> Res
 
 def point_summary(res: Results, scn: Scenario, points: pd.DataFrame) -> pd.DataFrame:
     """Per point: the probability of each named outcome and each check's statistic (EMA's 'outcomes')."""
-    from sim.analysis import named_outcomes
-    from sim.checks import per_run, reduce
+    from redline.analysis import named_outcomes
+    from redline.checks import per_run, reduce
 
     runs = res.runs
     out = points.copy()

@@ -18,8 +18,8 @@ import typing
 from collections.abc import Iterable, Mapping
 from typing import Any, Literal, get_args, get_origin
 
-from sim.errors import Collector
-from sim.yamlio import Document, Path_, dotted
+from redline.errors import Collector
+from redline.yamlio import Document, Path_, dotted
 
 INVALID = object()  # what a value becomes once its problems have been reported
 MAX_TEXT = 5_000  # characters in one text value; the longest shipped one is about 600

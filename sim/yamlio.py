@@ -16,7 +16,7 @@ from typing import Any
 
 import yaml
 
-from sim.errors import Issue, ScenarioError
+from redline.errors import Issue, ScenarioError
 
 MAX_BYTES = 512 * 1024  # scenario files are a few KB; the flagship is far below this
 MAX_NODES = 50_000  # bound on values after alias expansion; the flagship has about 2,000

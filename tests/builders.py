@@ -9,8 +9,8 @@ from typing import Any
 
 import yaml
 
-from sim import load_scenario
-from sim.language import Scenario
+from redline import load_scenario
+from redline.language import Scenario
 
 A = {"assumed": {"capability": "test"}}
 START = dt.date(2024, 1, 1)

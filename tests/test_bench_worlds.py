@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import sys
 
-from sim import load_scenario
-from sim.model import EscalationModel
+from redline import load_scenario
+from redline.model import EscalationModel
 
 from .conftest import FLAGSHIP, ROOT
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from sim import load_scenario
-from sim.evidence import evidence_base
+from redline import load_scenario
+from redline.evidence import evidence_base
 
 from .conftest import ROOT
 

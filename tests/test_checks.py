@@ -7,8 +7,8 @@ import math
 import pandas as pd
 import pytest
 
-from sim.checks import evaluate
-from sim.language import Check, EventFilter, Ratio
+from redline.checks import evaluate
+from redline.language import Check, EventFilter, Ratio
 
 from .builders import week
 

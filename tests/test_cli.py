@@ -87,7 +87,7 @@ def test_schema_is_json(cli):
 
 
 def test_inject_adds_an_event_checked_like_the_file(cli, tmp_path):
-    from sim import load_scenario
+    from redline import load_scenario
 
     s = load_scenario(TINY, injects=["2024-02-05:patron:rival:limited_strike"])
     assert [(e.at.isoformat(), e.source, e.action) for e in s.events][-1] == (

@@ -12,8 +12,8 @@ import pytest
 
 distributed = pytest.importorskip("distributed")
 
-from sim import load_scenario  # noqa: E402
-from sim.ensemble import run_ensemble  # noqa: E402
+from redline import load_scenario  # noqa: E402
+from redline.ensemble import run_ensemble  # noqa: E402
 
 from .conftest import TINY  # noqa: E402
 

@@ -6,9 +6,9 @@ import re
 
 import pytest
 
-from sim import load_scenario
-from sim.debrief import markdown, page, story
-from sim.ensemble import run_ensemble
+from redline import load_scenario
+from redline.debrief import markdown, page, story
+from redline.ensemble import run_ensemble
 
 from .conftest import FLAGSHIP
 
@@ -35,9 +35,9 @@ def test_every_week_lists_its_actions_with_their_doctrine(flagship):
 
 def test_every_cause_the_model_writes_is_explained():
     """A debrief says why, in words, for every cause an event can carry (a new cause without words fails)."""
-    from agents import actions
-    from sim.debrief import WHY
-    from sim.play import PLAYER
+    from redline.agents import actions
+    from redline.debrief import WHY
+    from redline.play import PLAYER
 
     causes = {v for k, v in vars(actions).items() if k.isupper() and isinstance(v, str)} - {
         actions.SURPRISE,

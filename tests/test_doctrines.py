@@ -12,8 +12,8 @@ import itertools
 import numpy as np
 import pytest
 
-from agents.actions import Rungs
-from sim.model import EscalationModel
+from redline.agents.actions import Rungs
+from redline.model import EscalationModel
 
 from .builders import actor, doctrine, scenario, week
 
@@ -380,7 +380,7 @@ def test_learning_a_costly_strike_raises_the_estimate_of_resolve(tmp_path, actio
 
 
 def test_a_costlier_strike_shows_more_resolve():
-    from sim import load_scenario
+    from redline import load_scenario
 
     from .conftest import TINY
 
@@ -548,9 +548,9 @@ def test_guarantee_shows_force_to_the_attackers_patron(tmp_path):
 
 
 def test_every_doctrine_names_the_claims_it_rests_on():
-    from agents.doctrines import DOCTRINES
-    from sim.evidence import evidence_base
-    from sim.language import Doctrine
+    from redline.agents.doctrines import DOCTRINES
+    from redline.evidence import evidence_base
+    from redline.language import Doctrine
 
     claims = evidence_base()
     assert set(DOCTRINES) == set(Doctrine.__dataclass_fields__)  # one class for each block of the language

@@ -36,7 +36,7 @@ def test_exercise_commands_run(path, tmp_path):
     for line in commands(path):
         argv = shlex.split(line)[1:]
         r = subprocess.run(
-            [sys.executable, "-m", "sim.cli", *argv],
+            [sys.executable, "-m", "redline.cli", *argv],
             cwd=tmp_path,
             capture_output=True,
             text=True,

@@ -3,9 +3,9 @@ facts come from decisions, so removing their cause breaks them."""
 
 from __future__ import annotations
 
-from sim import load_scenario
-from sim.analysis import outcome_table
-from sim.ensemble import run_ensemble
+from redline import load_scenario
+from redline.analysis import outcome_table
+from redline.ensemble import run_ensemble
 
 from .conftest import FLAGSHIP, ROOT
 

@@ -2,8 +2,8 @@
 and nothing in the user's folders touched. Then what only real processes show: two writers at once, SIGTERM,
 SIGINT and SIGKILL. Then fuzzing of the loader and of --set.
 
-Most cases run the command in-process (sim.cli.main) so that hundreds stay fast; the signal and concurrency
-cases start `python -m sim.cli`."""
+Most cases run the command in-process (redline.cli.main) so that hundreds stay fast; the signal and concurrency
+cases start `python -m redline.cli`."""
 
 from __future__ import annotations
 
@@ -24,8 +24,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from sim.cli import main
-from sim.errors import ScenarioError
+from redline.cli import main
+from redline.errors import ScenarioError
 
 from .conftest import ROOT, TINY
 
@@ -669,10 +669,10 @@ def _disk_full(*args, **kwargs):
 @pytest.mark.parametrize(
     ("command", "target"),
     [
-        ("run", "sim.results.write_table"),
-        ("compare", "sim.compare.plot"),
-        ("play", "sim.summary.summary"),
-        ("describe", "sim.plots._save"),
+        ("run", "redline.results.write_table"),
+        ("compare", "redline.compare.plot"),
+        ("play", "redline.summary.summary"),
+        ("describe", "redline.plots._save"),
     ],
 )
 def test_a_disk_that_fills_up_is_one_line_and_leaves_nothing(capsys, home, monkeypatch, command, target):
@@ -684,7 +684,7 @@ def test_a_disk_that_fills_up_is_one_line_and_leaves_nothing(capsys, home, monke
     assert "new" in err or "somewhere" in err
 
 
-@pytest.mark.parametrize("target", ["sim.sweep._write_atomic", "sim.sweep.write_table"])
+@pytest.mark.parametrize("target", ["redline.sweep._write_atomic", "redline.sweep.write_table"])
 def test_a_sweep_whose_disk_fills_up_can_be_resumed(capsys, home, monkeypatch, target):
     args = COMMANDS["sweep"](SCN)
     with monkeypatch.context() as m:
@@ -740,7 +740,7 @@ def test_a_failed_sweep_leaves_nothing_that_blocks_the_rerun(capsys, home):
 
 
 def _cli(*args) -> list[str]:
-    return [sys.executable, "-m", "sim.cli", *map(str, args)]
+    return [sys.executable, "-m", "redline.cli", *map(str, args)]
 
 
 def _env() -> dict[str, str]:
@@ -865,8 +865,8 @@ def test_a_killed_worker_is_one_line_and_leaves_nothing(tmp_path):
 
 
 def _ensemble_in_a_daemon(queue) -> None:
-    from sim import load_scenario
-    from sim.ensemble import run_ensemble
+    from redline import load_scenario
+    from redline.ensemble import run_ensemble
 
     res = run_ensemble(load_scenario(TINY), runs=8, seed=3, workers=2)
     queue.put(len(res.runs))
@@ -887,8 +887,8 @@ def test_run_ensemble_inside_a_daemon_process():
 def test_one_pool_serves_every_ensemble_of_a_process():
     import threading
 
-    from sim import load_scenario, runner
-    from sim.ensemble import run_ensemble
+    from redline import load_scenario, runner
+    from redline.ensemble import run_ensemble
 
     scn = load_scenario(TINY)
     stop = threading.Event()
@@ -906,8 +906,8 @@ def test_one_pool_serves_every_ensemble_of_a_process():
 
 
 def test_never_more_workers_than_the_work():
-    from sim import load_scenario, runner
-    from sim.ensemble import run_ensemble
+    from redline import load_scenario, runner
+    from redline.ensemble import run_ensemble
 
     run_ensemble(load_scenario(TINY), runs=2, seed=1, workers=64)
     assert runner._POOL is not None and runner._POOL[1] == 2
@@ -954,7 +954,7 @@ YAMLISH = st.text(alphabet=st.sampled_from(list("abc:- \n[]{}&*!|>'\"#,.01234567
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(text=st.one_of(YAMLISH, st.text(max_size=200)))
 def test_the_loader_raises_nothing_but_scenario_errors(tmp_path, text):
-    from sim import load_scenario
+    from redline import load_scenario
 
     p = tmp_path / "fuzz.yaml"
     p.write_text(text, errors="surrogatepass")
@@ -965,7 +965,7 @@ def test_the_loader_raises_nothing_but_scenario_errors(tmp_path, text):
 @settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(lines=st.lists(st.sampled_from(TINY_TEXT.splitlines()), max_size=40), noise=YAMLISH)
 def test_the_loader_on_scrambled_scenarios(tmp_path, lines, noise):
-    from sim import load_scenario
+    from redline import load_scenario
 
     p = tmp_path / "fuzz.yaml"
     p.write_text("\n".join(lines) + "\n" + noise)
@@ -982,7 +982,7 @@ KEYS = st.sampled_from(
 @settings(max_examples=200, deadline=None)
 @given(path=st.lists(KEYS, min_size=1, max_size=5), value=st.one_of(YAMLISH, st.text(max_size=50)))
 def test_set_raises_nothing_but_scenario_errors(path, value):
-    from sim import load_scenario
+    from redline import load_scenario
 
     with contextlib.suppress(ScenarioError):
         load_scenario(TINY, [f"{'.'.join(path)}={value}"])
@@ -991,7 +991,7 @@ def test_set_raises_nothing_but_scenario_errors(path, value):
 @settings(max_examples=200, deadline=None)
 @given(text=st.text(max_size=80))
 def test_param_raises_nothing_but_scenario_errors(text):
-    from sim.sweep import parse_param
+    from redline.sweep import parse_param
 
     for design in ("grid", "lhs"):
         with contextlib.suppress(ScenarioError):

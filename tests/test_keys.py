@@ -1,6 +1,6 @@
 """Every key is read: each key the scenario language accepts changes what a run produces.
 
-For each key (walked from the dataclasses of sim.language with sim.typed.fields_of) the table below names a small
+For each key (walked from the dataclasses of redline.language with redline.typed.fields_of) the table below names a small
 scenario where the key matters, a path to it and two values. Both versions run from the same root seed; the test
 asserts that the events, the metrics, the runs table (named outcomes included) or the verdicts of the checks
 differ. Keys of checks and named outcomes change the verdicts and outcome columns, not the actors' choices; every
@@ -22,9 +22,9 @@ import pandas as pd
 import pytest
 import yaml
 
-from sim import language as lang
-from sim.ensemble import run_ensemble
-from sim.typed import fields_of, hints
+from redline import language as lang
+from redline.ensemble import run_ensemble
+from redline.typed import fields_of, hints
 
 from .builders import data, load
 from .conftest import ROOT

@@ -8,8 +8,8 @@ import sys
 
 import pandas as pd
 
-from sim import load_scenario
-from sim.play import play
+from redline import load_scenario
+from redline.play import play
 
 from .conftest import FLAGSHIP
 
@@ -22,7 +22,7 @@ def test_scripted_game_is_saved_like_a_run(cli, tmp_path):
         [
             sys.executable,
             "-m",
-            "sim.cli",
+            "redline.cli",
             "play",
             str(FLAGSHIP),
             "--as",

@@ -9,8 +9,8 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from sim import ScenarioError, load_scenario
-from sim.errors import Issue
+from redline import ScenarioError, load_scenario
+from redline.errors import Issue
 
 from .conftest import TINY
 

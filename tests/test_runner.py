@@ -8,10 +8,10 @@ from concurrent.futures import ThreadPoolExecutor
 import pandas as pd
 import pytest
 
-from sim import load_scenario
-from sim.ensemble import run_ensemble
-from sim.results import Results
-from sim.runner import chunks_of, run_seeds
+from redline import load_scenario
+from redline.ensemble import run_ensemble
+from redline.results import Results
+from redline.runner import chunks_of, run_seeds
 
 from .conftest import TINY
 
@@ -89,7 +89,7 @@ def test_existing_output_is_kept_without_force(tiny, tmp_path):
     res = run_ensemble(tiny, runs=2, seed=1)
     out = res.save(tmp_path / "o")
     (out / "keep.txt").write_text("mine")
-    from sim.results import OutputError
+    from redline.results import OutputError
 
     with pytest.raises(OutputError, match="--force"):
         res.save(out)

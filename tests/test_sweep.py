@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from sim.sweep import Param, lhs, parse_param
+from redline.sweep import Param, lhs, parse_param
 
 from .conftest import FLAGSHIP, TINY
 
@@ -122,7 +122,7 @@ def _sweep_cmd(out: Path, *extra: str) -> list[str]:
     return [
         sys.executable,
         "-m",
-        "sim.cli",
+        "redline.cli",
         "sweep",
         str(FLAGSHIP),
         "--param",

@@ -26,9 +26,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from sim import load_scenario
-from sim.analysis import wilson
-from sim.ensemble import run_ensemble
+from redline import load_scenario
+from redline.analysis import wilson
+from redline.ensemble import run_ensemble
 
 from .conftest import FLAGSHIP
 

@@ -21,10 +21,10 @@ import pandas as pd
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
-from sim import load_scenario, run_ensemble  # noqa: E402
-from sim.analysis import outcome_table  # noqa: E402
-from sim.compare import compare  # noqa: E402
-from sim.sweep import Sweep, design_points, parse_param, point_summary, run_sweep  # noqa: E402
+from redline import load_scenario, run_ensemble  # noqa: E402
+from redline.analysis import outcome_table  # noqa: E402
+from redline.compare import compare  # noqa: E402
+from redline.sweep import Sweep, design_points, parse_param, point_summary, run_sweep  # noqa: E402
 
 FLAGSHIP = ROOT / "scenarios" / "axis-2023.yaml"
 SCENARIOS = ROOT / "scenarios"
@@ -339,7 +339,7 @@ def exercise4(keys: Keys, tmp: Path) -> list[str]:
 
 def validate(path: Path) -> str:
     r = subprocess.run(
-        [sys.executable, "-m", "sim.cli", "validate", str(path)], capture_output=True, text=True, cwd=ROOT
+        [sys.executable, "-m", "redline.cli", "validate", str(path)], capture_output=True, text=True, cwd=ROOT
     )
     lines = (r.stdout + r.stderr).strip().replace(str(path), "FILE").splitlines()
     return f"exit status {r.returncode}: " + " ".join(f"`{line}`" for line in lines)
