@@ -18,6 +18,8 @@ $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PY) -m venv $(VENV)
 	$(BIN)/python -m pip install -q --disable-pip-version-check --upgrade pip
 	$(BIN)/python -m pip install -q --disable-pip-version-check -e '.[dev]'
+	@# The classroom app's browser files, so that `redline app` works offline from now on.
+	$(BIN)/redline app --install-assets || echo "redline app will fetch its browser files on first use" >&2
 	@touch $(STAMP)
 
 # The main job: the flagship scenario's ensemble, its tables, summary and plots.

@@ -1,48 +1,50 @@
-"""The classroom app: one run of a scenario in the browser, step by step, on Mesa's SolaraViz.
+"""The classroom app: one run of a scenario in the browser, week by week, on Solara (the page) and the Mesa model.
 
-    redline app scenarios/axis-2023.yaml        # or: solara run redline.app:page
+    redline app scenarios/axis-2023.yaml        # serves redline.app_server, which is this page
 
 Needs the `app` extra (`pip install 'redline[app]'`). The scenario comes from the environment variable
 REDLINE_APP_SCENARIO (set by `redline app`; default: the flagship), and the `--set` overrides and `--inject` events
-of `redline app` from REDLINE_APP_OPTIONS (JSON: {"set": [...], "inject": [...]}). The sidebar has a menu of
-scenarios (that one and the shipped what-if variants), a seed and sliders for the main levers, applied as `--set`
-overrides when Reset is pressed; Step and ▶ advance the run. The page shows the escalation timeline of the busiest
-dyads, a feed of the latest events and the actor network. The same seed and levers replay the same run: the
-model's only randomness is its seed.
+of `redline app` from REDLINE_APP_OPTIONS (JSON: {"set": [...], "inject": [...]}). The controls on the left hold a
+menu of scenarios (that one and the shipped variants that fit it), Play, Step and Reset, the seed, and a slider per
+lever of the scenario, each applied as a `--set` override when Reset is pressed. The page beside them shows what the
+latest week brought, the escalation timeline of the busiest dyads, the actors with the week's hostile acts, and a
+feed of the latest events. The page is laid out for a 1280x720 projector; Mesa's own SolaraViz controls (render
+interval, threads, raw step counts) are left out because a class has no use for them. The same seed and levers
+replay the same run: the model's only randomness is its seed.
 """
 
 from __future__ import annotations
 
-import datetime as dt
 import functools
 import html
-import io
 import json
+import math
 import os
-from collections import Counter, defaultdict
+import threading
+import time
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import networkx as nx
-import numpy as np
 import solara
-from matplotlib.figure import Figure
-from mesa.visualization import SolaraViz
-from mesa.visualization.utils import update_counter
 
+from redline import app_views as views
 from redline import paths
 from redline.errors import ScenarioError
 from redline.language import Scenario
 from redline.model import EscalationModel
-from redline.plots import EDGE_STYLE, NODE_COLOR, _layout
+from redline.plots import _layout
 from redline.results import scenario_facts
 from redline.scenario import load_scenario, value_at
+from redline.typed import fields_of
 
 ENV = "REDLINE_APP_SCENARIO"
 DEFAULT_SCENARIO = paths.SCENARIOS / "axis-2023.yaml"
 SCENARIO_FILE = Path(os.environ.get(ENV) or DEFAULT_SCENARIO)
 OPTIONS_ENV = "REDLINE_APP_OPTIONS"
+SPEEDS = {"slow": 1.5, "normal": 0.8, "fast": 0.3}  # seconds between two weeks while playing
+SLIDER_STOPS = 20  # about how many positions a slider has between its ends
 
 
 def _read_options() -> dict[str, Any]:
@@ -65,77 +67,127 @@ _OPTIONS = _read_options()
 # What `redline app --set/--inject` asked for: applied under the levers in every run of the session.
 BASE_OVERRIDES: tuple[str, ...] = tuple(_OPTIONS.get("set", ()))
 INJECTS: tuple[str, ...] = tuple(_OPTIONS.get("inject", ()))
-MAX_DYADS = 6  # rows of the timeline
-# How the network draws each relation type: redline.plots' styles, and one for any type it does not style yet.
-APP_EDGE_STYLE = {"allied": {"color": "#66a80f", "style": "dashed", "label": "allied"}, **EDGE_STYLE}
-OTHER_EDGE: dict[str, Any] = {"color": "#adb5bd", "style": "solid", "label": "other"}
-FEED_LINES = 14
+
+
+# --- levers ---------------------------------------------------------------------------------------------------------
 
 
 @dataclass(frozen=True)
-class Lever:
-    """A slider: a keyword of the app model, the scenario value it sets (a `--set` key path), and its range."""
+class Slider:
+    """A lever as the app shows it: the value it sets (a `--set` key path), its range and unit, and the value the
+    scenario itself gives it."""
 
-    name: str
     path: str
     label: str
-    lo: float
-    hi: float
+    low: float
+    high: float
     step: float
+    unit: str
+    value: float
 
 
-LEVERS = (
-    Lever("iran_cost_sensitivity", "actors.iran.cost_sensitivity", "Iran: cost sensitivity", 0.0, 1.0, 0.05),
-    Lever(
-        "iran_control_iraqi_militias",
-        "relations.supports:iran:iraqi_militias.control",
-        "Iran: control of Iraqi militias",
-        0.0,
-        1.0,
-        0.05,
-    ),
-    Lever(
-        "usa_audience_cost",
-        "actors.usa.doctrine.red_lines.audience_cost",
-        "US: audience cost of its red line",
-        0.0,
-        6.0,
-        0.25,
-    ),
-    Lever(
-        "usa_blames_iran",
-        "relations.attributes:usa:iran.probability",
-        "US: probability of blaming Iran",
-        0.0,
-        1.0,
-        0.05,
-    ),
-    Lever("hezbollah_autonomy", "actors.hezbollah.autonomy", "Hezbollah: autonomy from Iran", 0.0, 1.0, 0.05),
-    Lever("mood_sd", "behaviour.mood_sd", "All: spread of moods", 0.0, 1.0, 0.05),
+# The flagship's main levers: (path, label, low, high, unit). The shape of the coming per-scenario lever registry,
+# so that replacing this list by it is a change to `_levers_for` alone.
+_CURATED = (
+    ("actors.iran.cost_sensitivity", "Iran: cost sensitivity", 0.0, 1.0, ""),
+    ("relations.supports:iran:iraqi_militias.control", "Iran: control of Iraqi militias", 0.0, 1.0, ""),
+    ("actors.usa.doctrine.red_lines.audience_cost", "US: audience cost of its red line", 0.0, 6.0, "utility"),
+    ("relations.attributes:usa:iran.probability", "US: probability of blaming Iran", 0.0, 1.0, ""),
+    ("actors.hezbollah.autonomy", "Hezbollah: autonomy from Iran", 0.0, 1.0, ""),
+    ("behaviour.mood_sd", "All: spread of moods", 0.0, 1.0, ""),
 )
+GENERAL = {"behaviour.mood_sd"}  # curated levers every scenario has
 
 
-def lever_defaults(scenario_file: str | Path) -> dict[str, float]:
-    """The levers the scenario has, with its values (after the app's `--set`); levers it does not have are left
-    out."""
-    return lever_values(load_scenario(scenario_file, BASE_OVERRIDES, injects=INJECTS))
+def _nice_step(span: float) -> float:
+    """A round step (1, 2 or 5 times a power of ten) giving about SLIDER_STOPS positions over a span."""
+    raw = span / SLIDER_STOPS if span > 0 else 0.05
+    power = 10 ** math.floor(math.log10(raw))
+    return next(m * power for m in (1, 2, 5, 10) if m * power >= raw)
 
 
-def lever_values(scn: Scenario) -> dict[str, float]:
-    """The value of each lever in a loaded scenario, for the levers it has."""
-    found = {}
-    for lever in LEVERS:
-        try:
-            value = value_at(scn, lever.path)
-        except (KeyError, IndexError, ValueError, AttributeError, TypeError):
-            continue
-        if isinstance(value, int | float) and not isinstance(value, bool):
-            found[lever.name] = float(value)
+def _number(scn: Scenario, path: str) -> float | None:
+    try:
+        value = value_at(scn, path)
+    except (KeyError, IndexError, ValueError, AttributeError, TypeError):
+        return None
+    return float(value) if isinstance(value, int | float) and not isinstance(value, bool) else None
+
+
+def _slider(path: str, label: str, low: float, high: float, unit: str, value: float) -> Slider:
+    """A slider from a lever's range, with a round step that has the scenario's value among its positions (a
+    slider can only stop at low + k * step), trying finer steps down to a tenth before giving up on that."""
+    low, high = min(low, value), max(high, value)
+    step = _nice_step(high - low)
+    on_grid = math.ceil(low / step - 1e-9) * step  # a limit like 0.1 day, as the first round position
+    low = float(on_grid) if on_grid <= value else low
+    for finer in (step, step / 2, step / 5, step / 10):
+        k = (value - low) / finer
+        if abs(k - round(k)) < 1e-6:
+            step = finer
+            break
+    return Slider(path, label, low, high, float(f"{step:.6g}"), unit, value)
+
+
+def _doctrine_sliders(scn: Scenario) -> list[Slider]:
+    """A slider per number of each actor's doctrine, ranged by the scenario language's own limits: the whole
+    range where it is short and the scenario's value not tiny in it, else from the lower limit to twice the value."""
+    found = []
+    for aid, actor in scn.actors.items():
+        for block_field in fields_of(type(actor.doctrine)):
+            block = getattr(actor.doctrine, block_field.name)
+            if block is None:
+                continue
+            for f in fields_of(type(block)):
+                value = getattr(block, f.name)
+                if not isinstance(value, int | float) or isinstance(value, bool):
+                    continue
+                ge, le = f.metadata.get("ge"), f.metadata.get("le")
+                low = 0.0 if ge is None else float(ge)
+                short = le is not None and le - low <= 5 and value - low >= (le - low) / 10
+                high = float(le) if short else max(2 * value, low + 1e-3)
+                if le is not None:
+                    high = min(high, float(le))
+                doc = f.metadata.get("doc", "")
+                unit = "days" if doc.startswith("Days") else "utility" if "utility units" in doc else ""
+                label = (
+                    f"{actor.label or aid}: {block_field.name.replace('_', ' ')}, {f.name.replace('_', ' ')}"
+                )
+                path = f"actors.{aid}.doctrine.{block_field.name}.{f.name}"
+                found.append(_slider(path, label, low, high, unit, float(value)))
     return found
 
 
+def _levers_for(scn: Scenario) -> tuple[Slider, ...]:
+    """The app's one source of sliders for a scenario: the curated levers it has, and, for a scenario they do not
+    fit (a user's own world, where only the general ones apply), a slider per number of its actors' doctrines.
+
+    When the per-scenario lever registry lands (`sim.levers.levers(scenario)`, frozen Levers with name, path, low,
+    high, unit and evidence), it replaces `_CURATED` here: map each of its Levers to a Slider with `_slider(lever.path,
+    lever.name, lever.low, lever.high, lever.unit, value)`, keeping the doctrine fallback for a scenario that
+    declares no levers."""
+    curated = []
+    for path, label, low, high, unit in _CURATED:
+        value = _number(scn, path)
+        if value is not None:
+            curated.append(_slider(path, label, low, high, unit, value))
+    if all(s.path in GENERAL for s in curated):
+        curated = [*_doctrine_sliders(scn), *curated]
+    return tuple(curated)
+
+
+@functools.cache
+def _base(scenario_file: str) -> Scenario:
+    """The scenario as `redline app` gave it (its `--set` and `--inject`), before any lever: loaded once."""
+    return load_scenario(scenario_file, BASE_OVERRIDES, injects=INJECTS)
+
+
+def sliders_of(scenario_file: str | Path) -> tuple[Slider, ...]:
+    return _levers_for(_base(str(scenario_file)))
+
+
 def parse_seed(value: Any) -> tuple[int, str]:
-    """The seed typed in the sidebar (text) as an int, and a notice if it was not a usable one."""
+    """The seed typed in the controls (text) as an int, and a notice if it was not a usable one."""
     try:
         seed = int(str(value).strip())
     except ValueError:
@@ -147,25 +199,19 @@ def parse_seed(value: Any) -> tuple[int, str]:
 
 @functools.cache
 def scenario_choices() -> dict[str, Path]:
-    """The scenarios of the sidebar's menu, by name: the one the app was started with, then every shipped one that
-    loads with the app's `--set` and `--inject` (a variant of the flagship does; a scenario without those actors does
+    """The scenarios of the menu, by name: the one the app was started with, then every shipped one that loads
+    with the app's `--set` and `--inject` (a variant of the flagship does; a scenario without those actors does
     not)."""
     choices = {SCENARIO_FILE.stem: SCENARIO_FILE.resolve()}
     for path in sorted(paths.SCENARIOS.glob("*.yaml")):
         if path.resolve() in choices.values() or path.stem in choices:
             continue
         try:
-            load_scenario(path, BASE_OVERRIDES, injects=INJECTS)
+            _base(str(path.resolve()))
         except ScenarioError:
             continue
         choices[path.stem] = path.resolve()
     return choices
-
-
-@functools.cache
-def starting_levers() -> dict[str, float]:
-    """Where the sliders start: the levers of the scenario the app was started with."""
-    return lever_defaults(SCENARIO_FILE)
 
 
 def scenario_path(choice: str | Path | None) -> Path:
@@ -177,48 +223,42 @@ def scenario_path(choice: str | Path | None) -> Path:
     return scenario_choices().get(str(choice), Path(choice))
 
 
+# --- the model ------------------------------------------------------------------------------------------------------
+
+
 class EscalationApp(EscalationModel):
-    """The model SolaraViz rebuilds from keywords: a scenario (a name from the menu or a file), a seed, and the
-    levers (None: as in the file). A lever still at its starting value leaves the chosen scenario's own value, so
-    that choosing a variant is not undone by sliders nobody moved. It stops after the scenario's last step."""
+    """One run of a scenario (a name from the menu or a file) with a seed and lever values by `--set` path. A
+    lever at the scenario's own value adds no override. It stops after the scenario's last step. Its lock keeps
+    the page from reading the run while a step of Play is writing it."""
 
     def __init__(
-        self,
-        seed: int | str = 0,
-        scenario_file: str | None = None,
-        iran_cost_sensitivity: float | None = None,
-        iran_control_iraqi_militias: float | None = None,
-        usa_audience_cost: float | None = None,
-        usa_blames_iran: float | None = None,
-        hezbollah_autonomy: float | None = None,
-        mood_sd: float | None = None,
+        self, seed: int | str = 0, scenario_file: str | None = None, levers: Mapping[str, float] | None = None
     ):
-        given = {
-            "iran_cost_sensitivity": iran_cost_sensitivity,
-            "iran_control_iraqi_militias": iran_control_iraqi_militias,
-            "usa_audience_cost": usa_audience_cost,
-            "usa_blames_iran": usa_blames_iran,
-            "hezbollah_autonomy": hezbollah_autonomy,
-            "mood_sd": mood_sd,
-        }
-        self.scenario_file = str(scenario_path(scenario_file))
+        self.scenario_file = str(scenario_path(scenario_file).resolve())
         self.seed, self.notice = parse_seed(seed)
-        has = lever_defaults(self.scenario_file)
-        start = starting_levers()
-        moved = {
-            name: float(value)
-            for name, value in given.items()
-            if value is not None and name in has and float(value) != start.get(name)
+        base = _base(self.scenario_file)
+        self.sliders = _levers_for(base)
+        own = {s.path: s.value for s in self.sliders}
+        self.moved = {
+            p: round(float(v), 6)
+            for p, v in (levers or {}).items()
+            if p in own and round(float(v), 6) != own[p]
         }
-        self.overrides = [
-            *BASE_OVERRIDES,
-            *(f"{lever.path}={round(moved[lever.name], 6):g}" for lever in LEVERS if lever.name in moved),
-        ]
-        scn = load_scenario(self.scenario_file, self.overrides, injects=INJECTS)
+        self.overrides = [*BASE_OVERRIDES, *(f"{p}={v:g}" for p, v in self.moved.items())]
+        scn = load_scenario(self.scenario_file, self.overrides, injects=INJECTS) if self.moved else base
         super().__init__(scn, rng=self.seed)
-        self.levers = lever_values(self.spec)  # the values in effect, whether set here or in the file
+        self.lock = threading.Lock()
         self.facts = scenario_facts(self.spec)
         self.layout = _layout(self.facts["actors"], self.facts["relations"])
+
+    @property
+    def levers(self) -> dict[str, float]:
+        """The value of each lever in effect, by path."""
+        return {s.path: self.moved.get(s.path, s.value) for s in self.sliders}
+
+    def moved_labels(self) -> dict[str, tuple[float, float]]:
+        """The levers moved away from the scenario: label -> (value now, the scenario's value)."""
+        return {s.label: (self.moved[s.path], s.value) for s in self.sliders if s.path in self.moved}
 
     def step(self) -> None:
         now = int(self.time) - 1  # the step to run: Mesa's clock has already moved on to it
@@ -236,245 +276,189 @@ class EscalationApp(EscalationModel):
     def label(self, aid: str) -> str:
         return self.facts["actors"].get(aid, {}).get("label", aid)
 
-    def date_of(self, step: int) -> dt.date:
-        return self.spec.time.date_of(step)
-
-
-# --- what the components show, as plain data (tested without a browser) -------------------------------------------
-
-
-def dyad_peaks(model: EscalationApp, max_dyads: int = MAX_DYADS) -> tuple[list[tuple[str, str]], np.ndarray]:
-    """The busiest dyads (most hostile actions, either way) and, per dyad and step so far, the highest rung
-    (-1: none)."""
-    ev, goldstein = model.events, model.rungs.goldstein
-    steps = model.steps_done
-    count: Counter[tuple[str, str]] = Counter()
-    peak: dict[tuple[str, str], np.ndarray] = defaultdict(lambda: np.full(steps, -1.0))
-    for s, a, b, r in zip(ev["step"], ev["source"], ev["target"], ev["rung"], strict=True):
-        if goldstein[r] >= 0 or s >= steps:
-            continue
-        pair = (a, b) if a < b else (b, a)
-        count[pair] += 1
-        peak[pair][s] = max(peak[pair][s], r)
-    dyads = [d for d, _ in sorted(count.items(), key=lambda kv: (-kv[1], kv[0]))[:max_dyads]]
-    return dyads, np.array([peak[d] for d in dyads]).reshape(len(dyads), steps)
-
-
-def latest_events(model: EscalationApp, lines: int = FEED_LINES) -> list[tuple[int, str]]:
-    """The latest events, newest step first; the same action of a step by the same actor on the same target is
-    one line with ×N: (step, text)."""
-    ev, ids = model.events, model.rungs.ids
-    out: list[tuple[int, str]] = []
-    for step in sorted(set(ev["step"]), reverse=True):
-        count: Counter[tuple[str, str, int, str]] = Counter()
-        killed: defaultdict[tuple[str, str, int, str], float] = defaultdict(float)
-        blamed: dict[tuple[str, str, int, str], Counter[str]] = defaultdict(Counter)
-        for i in (i for i, s in enumerate(ev["step"]) if s == step):
-            key = (ev["source"][i], ev["target"][i], ev["rung"][i], ev["cause"][i])
-            count[key] += 1
-            killed[key] += ev["casualties"][i] or 0.0
-            if ev["attributed_to"][i]:
-                blamed[key][ev["attributed_to"][i]] += 1
-        for key, n in sorted(count.items(), key=lambda kv: (-kv[0][2], kv[0])):
-            src, tgt, rung, cause = key
-            text = f"{model.label(src)} → {model.label(tgt)}: {ids[rung].replace('_', ' ')}"
-            text += f" ×{n}" if n > 1 else ""
-            why = [cause]
-            if killed[key] >= 1:
-                why.append(f"{killed[key]:.0f} killed")
-            for who, k in blamed[key].items():
-                why.append((f"{k} of {n} " if n > 1 else "") + f"blamed on {model.label(who)}")
-            out.append((step, f"{text} ({'; '.join(why)})"))
-            if len(out) >= lines:
-                return out
-    return out
-
-
-def _png(fig: Figure) -> bytes:
-    buf = io.BytesIO()
-    fig.savefig(buf, format="png", dpi=90, bbox_inches="tight", metadata={"Software": None})
-    return buf.getvalue()
-
-
-def timeline_png(model: EscalationApp) -> bytes:
-    """The escalation timeline: per busiest dyad, the highest rung of each step so far, over the whole period."""
-    dyads, peaks = dyad_peaks(model)
-    ladder = model.rungs.ids
-    steps = model.spec.time.steps
-    dates = [np.datetime64(model.date_of(t)) for t in range(steps + 1)]
-    n = max(1, len(dyads))
-    fig = Figure(figsize=(6.5, 1.2 * n + 0.6), layout="constrained")
-    axes = fig.subplots(n, 1, sharex=True, squeeze=False)[:, 0]
-    for ax, dyad, row in zip(axes, dyads, peaks, strict=False):
-        done = len(row)
-        if done:
-            ax.step(dates[: done + 1], [*row, row[-1]], where="post", color="#c92a2a", lw=2)
-        ax.set_title(f"{model.label(dyad[0])} – {model.label(dyad[1])}", fontsize=8, loc="left", pad=2)
-    for ax in axes:
-        ax.set_yticks(range(-1, len(ladder)), ["none", *ladder], fontsize=6.5)
-        ax.set_ylim(-1.5, len(ladder) - 0.5)
-        ax.set_xlim(dates[0], dates[-1])
-        ax.grid(axis="y", alpha=0.3)
-        ax.tick_params(axis="x", labelsize=7)
-    if not dyads:
-        axes[0].text(
-            0.5, 0.5, "no hostile action yet: press Step or ▶", ha="center", transform=axes[0].transAxes
-        )
-    fig.suptitle(f"Highest rung per {model.spec.time.step}, busiest dyads", fontsize=9)
-    return _png(fig)
-
-
-def network_png(model: EscalationApp) -> bytes:
-    """The actors (size: capability now) and their relations, with this step's hostile actions in red."""
-    actors, pos = model.facts["actors"], model.layout
-    g: nx.MultiDiGraph[str] = nx.MultiDiGraph()
-    g.add_nodes_from(actors)
-    fig = Figure(figsize=(5.6, 4.6), layout="constrained")
-    ax = fig.subplots()
-    for r in model.facts["relations"]:
-        st = APP_EDGE_STYLE.get(r["type"], OTHER_EDGE)
-        nx.draw_networkx_edges(
-            g,
-            pos,
-            edgelist=[(r["from"], r["to"])],
-            ax=ax,
-            edge_color=st["color"],
-            style=st["style"],
-            alpha=0.35,
-            width=1.0,
-            arrows=True,
-            arrowsize=8,
-            node_size=900,
-            connectionstyle="arc3,rad=0.1",
-        )
-    now: Counter[tuple[str, str]] = Counter()
-    ev = model.events
-    last = model.steps_done - 1
-    for s, a, b, r in zip(ev["step"], ev["source"], ev["target"], ev["rung"], strict=True):
-        if s == last and model.rungs.goldstein[r] < 0:
-            now[(a, b)] = max(now[(a, b)], model.rungs.mid[r])
-    for (a, b), mid in now.items():
-        nx.draw_networkx_edges(
-            g,
-            pos,
-            edgelist=[(a, b)],
-            ax=ax,
-            edge_color="#c92a2a" if mid >= 4 else "#e67700",
-            width=3.0 if mid >= 4 else 1.5,
-            arrows=True,
-            arrowsize=14,
-            node_size=900,
-            connectionstyle="arc3,rad=0.2",
-        )
-    nx.draw_networkx_nodes(
-        g,
-        pos,
-        ax=ax,
-        node_color=[NODE_COLOR[actors[a]["kind"]] for a in g.nodes],
-        node_size=[300 + 900 * model.actors[a].capability for a in g.nodes],
-        edgecolors="#343a40",
-    )
-    labels = {a: x["label"].replace(" ", "\n", 1) for a, x in actors.items()}
-    nx.draw_networkx_labels(g, pos, labels=labels, ax=ax, font_size=7)
-    when = f"in {model.spec.time.step} {last + 1}" if last >= 0 else "this step"
-    ax.set_title(
-        f"Size: capability now. Red: force used {when}; orange: threats and shows of force", fontsize=8
-    )
-    ax.set_axis_off()
-    xy = np.array(list(pos.values()))
-    ax.set_xlim(xy[:, 0].min() - 0.45, xy[:, 0].max() + 0.45)
-    ax.set_ylim(xy[:, 1].min() - 0.25, xy[:, 1].max() + 0.25)
-    return _png(fig)
-
-
-def status_lines(model: EscalationApp) -> list[str]:
-    """Where the run is, its seed and the levers in effect."""
-    t, steps = model.steps_done, model.spec.time.steps
-    when = f"{model.spec.time.step} {t} of {steps}"
-    if t:
-        when += f" (from {model.date_of(t - 1).isoformat()})"
-    force = sum(model.rungs.mid[r] >= 4 for r in model.events["rung"])
-    top = max(model.events["rung"], default=None)
-    lines = [
-        f"{when}; seed {model.seed}" + ("; the run is over" if not model.running else ""),
-        f"uses of force so far: {force}; highest rung: {model.rungs.ids[top] if top is not None else 'none'}",
-    ]
-    labels = {lv.name: lv.label for lv in LEVERS}
-    lines += [f"{labels[k]}: {v:g}" for k, v in model.levers.items()]
-    if model.notice:
-        lines.append(f"⚠ {model.notice}")
-    return lines
-
 
 # --- the page -------------------------------------------------------------------------------------------------------
+
+CSS = """
+.redline-app { display: flex; width: 100%; height: 100vh; font-size: 16px; line-height: 1.35; }
+.redline-side { flex: none; width: 280px; overflow-y: auto; padding: 10px 14px; background: #f8f9fa;
+  border-right: 1px solid #dee2e6; }
+.redline-main { flex: 1; min-width: 0; overflow-y: auto; padding: 8px 16px; }
+.redline-app h1 { font-size: 22px; margin: 0 0 4px 0; font-weight: 600; }
+.redline-app h2 { font-size: 18px; margin: 6px 0 2px 0; font-weight: 600; }
+.redline-status div:first-child { font-size: 18px; font-weight: 600; }
+.redline-status div:nth-child(2) { font-size: 18px; }
+.redline-caption, .redline-hint, .redline-range, .redline-feed { font-size: 15px; color: #495057; }
+.redline-lever { margin-top: 4px; }
+.redline-lever-head { display: flex; justify-content: space-between; gap: 8px; font-size: 16px; }
+.redline-lever-head b { white-space: nowrap; }
+.redline-range { display: flex; justify-content: space-between; margin-top: -6px; }
+.redline-pending { color: #c92a2a; font-size: 15px; font-weight: 600; }
+.redline-feed ul { padding-left: 18px; margin: 0; }
+.redline-app .v-slider__thumb-container, .redline-app .v-slider { cursor: pointer; }
+.redline-app .v-btn { font-size: 16px; text-transform: none; letter-spacing: 0; }
+.redline-app .v-label, .redline-app .v-select__selection, .redline-app input { font-size: 16px !important; }
+"""
 
 
 def _html(lines: list[str], tag: str = "div") -> str:
     return "".join(f"<{tag}>{html.escape(line)}</{tag}>" for line in lines)
 
 
+def _shown_width(png: bytes) -> str:
+    return f"{round(views.png_width(png) * views.SHOWN)}px"
+
+
 @solara.component
-def Dashboard(model: EscalationApp):
-    """The run so far: status, timeline, latest events, network. Laid out here rather than in SolaraViz's
-    draggable grid, which needs a grid library that not every Vue version of Solara can load."""
-    update_counter.get()  # SolaraViz bumps it after every step
-    key = [model, model.steps_done]
-    timeline = solara.use_memo(lambda: timeline_png(model), key)
-    network = solara.use_memo(lambda: network_png(model), key)
-    step = model.spec.time.step
-    rows = [f"{step} {s + 1}: {line}" for s, line in latest_events(model)]
-    hint = "Choose a scenario, change the seed or a lever, then press Reset to start a new run."
-    with solara.Columns([3, 2]):
-        with solara.Column():
-            with solara.Card(model.spec.title):
-                solara.HTML(unsafe_innerHTML=_html(status_lines(model)), classes=["redline-status"])
-                solara.HTML(tag="i", unsafe_innerHTML=html.escape(hint))
-            with solara.Card("Escalation timeline"):
-                solara.Image(timeline, width="100%", classes=["redline-timeline"])
-        with solara.Column():
-            with solara.Card("Actor network"):
-                solara.Image(network, width="100%", classes=["redline-network"])
-            with solara.Card("Latest events"):
-                feed = f"<ul>{_html(rows, 'li')}</ul>" if rows else "No events yet: press Step or ▶."
-                solara.HTML(unsafe_innerHTML=feed, classes=["redline-feed"])
+def LeverSlider(slider: Slider, value: float, on_value: Any):
+    """A lever: its name and value, the slider, and its range with the scenario's own value."""
+    unit = f" {slider.unit}" if slider.unit else ""
+    with solara.Column(gap="0px", classes=["redline-lever"]):
+        solara.HTML(
+            unsafe_innerHTML=f"<span>{html.escape(slider.label)}</span><b>{value:g}{html.escape(unit)}</b>",
+            classes=["redline-lever-head"],
+        )
+        solara.SliderFloat(
+            "",
+            value=value,
+            min=slider.low,
+            max=slider.high,
+            step=slider.step,
+            on_value=lambda v: on_value(slider.path, round(float(v), 6)),
+            thumb_label=False,
+        )
+        solara.HTML(
+            unsafe_innerHTML=f"<span>{slider.low:g}</span><span>scenario: {slider.value:g}</span>"
+            f"<span>{slider.high:g}{html.escape(unit)}</span>",
+            classes=["redline-range"],
+        )
 
 
-def model_params(scenario_file: str | Path = SCENARIO_FILE) -> dict[str, Any]:
-    """SolaraViz's inputs: a menu of scenarios, the seed, and a slider per lever the starting scenario has."""
-    scenario_file = Path(scenario_file)
-    choices = scenario_choices() if scenario_file == SCENARIO_FILE else {scenario_file.stem: scenario_file}
-    params: dict[str, Any] = {
-        "scenario_file": {
-            "type": "Select",
-            "value": next(iter(choices)),
-            "values": list(choices),
-            "label": "Scenario",
-        },
-        "seed": {"type": "InputText", "value": "0", "label": "Seed"},
-    }
-    levers = {lv.name: lv for lv in LEVERS}
-    for name, value in lever_defaults(scenario_file).items():
-        lv = levers[name]
-        params[name] = {
-            "type": "SliderFloat",
-            "value": value,
-            "label": lv.label,
-            "min": min(lv.lo, value),
-            "max": max(lv.hi, value),
-            "step": lv.step,
-        }
-    return params
+@solara.component
+def RunView(model: EscalationApp, version: int):
+    """The run so far: the latest week, the timeline and the actors, then the latest events."""
+    unit = model.spec.time.step
+
+    def draw() -> tuple[list[str], bytes, bytes, list[tuple[int, str]]]:
+        with model.lock:
+            return (
+                views.status_lines(model, model.moved_labels()),
+                views.timeline_png(model),
+                views.network_png(model),
+                views.latest_events(model),
+            )
+
+    status, timeline, network, feed = solara.use_memo(draw, [model, version])
+    solara.HTML(tag="h1", unsafe_innerHTML=html.escape(model.spec.title))
+    solara.HTML(unsafe_innerHTML=_html(status), classes=["redline-status"])
+    with solara.Row(gap="16px", style="align-items: flex-start; flex-wrap: nowrap"):
+        with solara.Column(gap="0px", style=f"flex: none; width: {_shown_width(timeline)}"):
+            solara.HTML(tag="h2", unsafe_innerHTML=f"Escalation timeline: highest rung each {unit}")
+            solara.Image(timeline, width=_shown_width(timeline), classes=["redline-timeline"])
+            solara.HTML(
+                unsafe_innerHTML=f"A row per busiest pair, either way; grey: no hostile act that {unit}; "
+                "right of the line: not played yet.",
+                classes=["redline-caption"],
+            )
+        with solara.Column(gap="0px", style=f"flex: none; width: {_shown_width(network)}"):
+            solara.HTML(tag="h2", unsafe_innerHTML=f"The actors this {unit}")
+            solara.Image(network, width=_shown_width(network), classes=["redline-network"])
+            solara.HTML(
+                unsafe_innerHTML="Size: capability now. Arrows: red, force; orange, threats and shows of force. "
+                "Lines: green supports, red hostile.",
+                classes=["redline-caption"],
+            )
+    solara.HTML(tag="h2", unsafe_innerHTML="Latest events")
+    rows = [f"{unit} {s + 1}: {line}" for s, line in feed]
+    solara.HTML(
+        unsafe_innerHTML=f"<ul>{_html(rows, 'li')}</ul>" if rows else "No events yet: press Step or Play.",
+        classes=["redline-feed"],
+    )
 
 
 @solara.component
 def Page():
-    """One model per browser session, so that each student runs their own. SolaraViz gives the sidebar (Reset,
-    ▶, Step, the scenario, the seed and the levers) and replaces the model on Reset; the dashboard shows it."""
-    params = solara.use_memo(model_params, [])
-    first = solara.use_memo(lambda: EscalationApp(scenario_file=str(SCENARIO_FILE)), [])
-    model = solara.use_reactive(first)
-    SolaraViz(model, components=[], model_params=params, name="redline")
-    Dashboard(model.value)
+    """One model per browser tab, so that each student runs their own."""
+    choices = scenario_choices()
+    choice = solara.use_reactive(next(iter(choices)))
+    seed = solara.use_reactive("0")
+    wanted = solara.use_reactive({})  # lever path -> slider position, for the chosen scenario
+    model = solara.use_reactive(solara.use_memo(lambda: EscalationApp(scenario_file=str(SCENARIO_FILE)), []))
+    version = solara.use_reactive(0)
+    playing = solara.use_reactive(False)
+    speed = solara.use_reactive("normal")
+    error = solara.use_reactive("")
+
+    def start(name: str, levers: Mapping[str, float]) -> None:
+        playing.value = False
+        try:
+            model.value = EscalationApp(seed=seed.value, scenario_file=name, levers=levers)
+            error.value = ""
+        except ScenarioError as e:  # a combination of levers the language refuses
+            error.value = str(e)
+        version.value += 1
+
+    def choose(name: str) -> None:
+        choice.value = name
+        wanted.value = {}
+        start(name, {})
+
+    def move(path: str, value: float) -> None:
+        wanted.value = {**wanted.value, path: value}
+
+    def step() -> None:
+        m = model.value
+        with m.lock:
+            m.step()
+        version.value += 1
+
+    def play_loop() -> None:
+        while playing.value and model.value.running:
+            time.sleep(SPEEDS[speed.value])
+            if not playing.value:
+                break
+            step()
+        playing.value = False
+
+    solara.lab.use_task(play_loop, dependencies=[playing.value], prefer_threaded=True)
+
+    m = model.value
+    positions = {s.path: wanted.value.get(s.path, m.levers[s.path]) for s in m.sliders}
+    pending = positions != m.levers or parse_seed(seed.value)[0] != m.seed
+    solara.Title(f"redline: {m.spec.title}")
+    solara.Style(CSS)
+    with solara.Div(classes=["redline-app"]):
+        with solara.Div(classes=["redline-side"]):
+            solara.Select("Scenario", values=list(choices), value=choice.value, on_value=choose)
+            with solara.Row(gap="6px"):
+                solara.Button(
+                    "Pause" if playing.value else "Play",
+                    color="primary",
+                    on_click=lambda: playing.set(not playing.value),
+                    disabled=not m.running,
+                )
+                solara.Button("Step", on_click=step, disabled=playing.value or not m.running)
+                solara.Button("Reset", on_click=lambda: start(choice.value, positions))
+            solara.Select("Play speed", values=list(SPEEDS), value=speed)
+            solara.InputText("Seed", value=seed, continuous_update=True)
+            # always there, empty when nothing waits: a notice that comes and goes would shift the sliders below
+            # it, and the page would redraw them while one is being moved
+            solara.HTML(
+                unsafe_innerHTML="Not applied yet: press Reset." if pending else "",
+                classes=["redline-pending"],
+            )
+            solara.HTML(tag="h2", unsafe_innerHTML="Levers")
+            for s in m.sliders:
+                LeverSlider(s, positions[s.path], move)
+            solara.HTML(
+                unsafe_innerHTML="Each lever sets one value of the scenario, as <code>--set</code> does. "
+                "The same seed and levers replay the same run.",
+                classes=["redline-hint"],
+            )
+        with solara.Div(classes=["redline-main"]):
+            if error.value:
+                solara.Error(error.value)
+            RunView(m, version.value)
 
 
 page = Page

@@ -1,10 +1,10 @@
 """Solara's browser files, for a machine that cannot reach the CDN they come from.
 
 Solara's server fetches the JavaScript and CSS of its page from a CDN the first time a browser asks for them, and
-keeps them in a cache folder. Where that CDN is out of reach but the npm registry is not (a locked-down classroom,
-a CI machine), fill the cache once with
+keeps them in a cache folder. So that the app works offline once installed, fill that cache at install time (`make`
+does it) with
 
-    python -m redline.app_assets
+    redline app --install-assets        # or: python -m redline.app_assets
 
 which packs the few npm packages the page loads with `npm pack`, as the solara-assets package does when it is
 built. Nothing here imports Solara until it is called.

@@ -625,13 +625,33 @@ def cmd_app(args: argparse.Namespace) -> int:
             f"redline app: the app needs the app extra (missing: {', '.join(absent)}); "
             "install it with: pip install 'redline[app]'"
         )
+    from redline import app_assets
+
+    if args.install_assets:
+        try:
+            fetched = app_assets.ensure(quiet=False)
+        except app_assets.AssetsError as e:
+            print(f"redline app: {e}", file=sys.stderr)
+            return EXIT_FAILED
+        print(
+            "redline app: the page's browser files are " + ("installed" if fetched else "already installed")
+        )
+        return EXIT_OK
     # Bad input is reported here, before a server starts.
     load_scenario(scenario, args.overrides, injects=args.injects)
     _check_listen(args.host, args.port)
+    if app_assets.missing():
+        print(
+            "redline app: the page's browser files are not installed, so the first visit fetches them from "
+            "Solara's CDN; for a room without internet, run `redline app --install-assets` once beforehand",
+            file=sys.stderr,
+        )
     env = {"SOLARA_TELEMETRY_MIXPANEL_ENABLE": "false", **os.environ}  # no usage reports unless asked for
+    # The page's own loading message (sim/templates), and no framework banner on a projector.
+    env.update(SOLARA_THEME_LOADER="redline", SOLARA_THEME_SHOW_BANNER="false")
     env["REDLINE_APP_SCENARIO"] = str(scenario.resolve())
     env["REDLINE_APP_OPTIONS"] = json.dumps({"set": args.overrides, "inject": args.injects})
-    cmd = [sys.executable, "-m", "solara", "run", "redline.app:page", "--production", "--no-open"]
+    cmd = [sys.executable, "-m", "solara", "run", "redline.app_server", "--production", "--no-open"]
     cmd += ["--port", str(args.port), "--host", args.host]
     print(f"redline app: {scenario} at http://{args.host}:{args.port}/ (Ctrl+C stops it)", flush=True)
     server = subprocess.Popen(cmd, env=env)
@@ -945,11 +965,11 @@ def build_parser() -> argparse.ArgumentParser:
 
     ap = sub.add_parser(
         "app",
-        help="the classroom app: one run in the browser, step by step, with sliders for the main levers",
-        description="Serve a scenario as a page in the browser (Mesa's SolaraViz): a seed and sliders for the "
-        "scenario's main levers, Step and Play, the escalation timeline of the busiest dyads, the latest events "
-        "and the actor network. The same seed replays the same run. Needs the app extra: pip install "
-        "'redline[app]'.",
+        help="the classroom app: one run in the browser, week by week, with sliders for the scenario's levers",
+        description="Serve a scenario as a page in the browser, laid out for a projector: a seed and a slider per "
+        "lever of the scenario, Play, Step and Reset, what the latest week brought, the escalation timeline of the "
+        "busiest dyads, the actors and the latest events. The same seed replays the same run. Needs the app "
+        "extra: pip install 'redline[app]'.",
     )
     ap.add_argument(
         "scenario",
@@ -966,6 +986,11 @@ def build_parser() -> argparse.ArgumentParser:
         default="127.0.0.1",
         metavar="HOST",
         help="the address to listen on (default 127.0.0.1; 0.0.0.0 for a room)",
+    )
+    ap.add_argument(
+        "--install-assets",
+        action="store_true",
+        help="fetch the page's browser files once (needs npm) so that the app works offline, then exit",
     )
     _add_set(ap)
     _add_inject(ap)

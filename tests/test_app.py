@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import contextlib
 import importlib.util
-import inspect
 import json
 import os
 import shutil
@@ -15,6 +14,7 @@ import subprocess
 import sys
 import time
 import urllib.request
+from typing import Any
 
 import pytest
 
@@ -62,7 +62,9 @@ def test_a_run_of_an_ensemble_replays_in_the_app_from_its_seed():
         load_scenario(FLAGSHIP, ["actors.iran.cost_sensitivity=0.5"]), 2, 3, workers=1, progress=False
     )
     seed = int(res.runs.loc[res.runs["run"] == 1, "seed"].iloc[0])
-    m = EscalationApp(seed=str(seed), scenario_file=str(FLAGSHIP), iran_cost_sensitivity=0.5)
+    m = EscalationApp(
+        seed=str(seed), scenario_file=str(FLAGSHIP), levers={"actors.iran.cost_sensitivity": 0.5}
+    )
     while m.running:
         m.step()
     ev = res.events[res.events["run"] == 1]
@@ -71,16 +73,40 @@ def test_a_run_of_an_ensemble_replays_in_the_app_from_its_seed():
 
 @needs_app
 def test_levers_become_overrides_and_the_rest_stays_as_in_the_file():
-    from redline.app import LEVERS, EscalationApp, lever_defaults
+    from redline.app import EscalationApp, sliders_of
 
-    m = EscalationApp(scenario_file=str(FLAGSHIP), iran_cost_sensitivity=0.35, usa_blames_iran=0.2)
+    sliders = {s.path: s for s in sliders_of(FLAGSHIP)}
+    assert len(sliders) == 6  # the flagship's curated levers, not one per number of its doctrines
+    m = EscalationApp(
+        scenario_file=str(FLAGSHIP),
+        levers={"actors.iran.cost_sensitivity": 0.35, "relations.attributes:usa:iran.probability": 0.2},
+    )
     assert m.spec.actors["iran"].cost_sensitivity == pytest.approx(0.35)
-    assert m.levers["usa_blames_iran"] == pytest.approx(0.2)
-    defaults = lever_defaults(FLAGSHIP)
-    assert set(defaults) == {lv.name for lv in LEVERS}  # the flagship has them all
-    assert m.levers["iran_control_iraqi_militias"] == defaults["iran_control_iraqi_militias"]
-    # every lever is a keyword SolaraViz can pass back on Reset
-    assert {lv.name for lv in LEVERS} <= set(inspect.signature(EscalationApp).parameters)
+    assert m.overrides == [
+        "actors.iran.cost_sensitivity=0.35",
+        "relations.attributes:usa:iran.probability=0.2",
+    ]
+    assert m.moved_labels() == {
+        "Iran: cost sensitivity": (0.35, sliders["actors.iran.cost_sensitivity"].value),
+        "US: probability of blaming Iran": (0.2, sliders["relations.attributes:usa:iran.probability"].value),
+    }
+    control = "relations.supports:iran:iraqi_militias.control"
+    assert m.levers[control] == sliders[control].value
+    # a lever left at the scenario's value, or one the scenario lacks, adds no override
+    same = EscalationApp(scenario_file=str(FLAGSHIP), levers={control: sliders[control].value, "nope.x": 1.0})
+    assert same.overrides == [] and same.moved_labels() == {}
+
+
+@needs_app
+def test_every_slider_shows_a_range_holding_its_value_on_a_position_it_can_stop_at():
+    from redline.app import sliders_of
+
+    for scenario in (FLAGSHIP, TINY):
+        for s in sliders_of(scenario):
+            assert s.low <= s.value <= s.high and s.step > 0, s
+            k = (s.value - s.low) / s.step
+            assert k == pytest.approx(round(k)), f"{s.label}: {s.value:g} is not a stop of the slider"
+            assert (s.high - s.low) / s.step <= 100, f"{s.label}: too many stops to move by hand"
 
 
 @needs_app
@@ -88,47 +114,74 @@ def test_every_lever_is_a_key_of_the_flagship_that_changes_its_runs():
     """Each slider sets a value the model reads: moving it from the flagship's value changes what happens in a few
     runs (the same seeds, so the difference is the lever's)."""
     from redline import load_scenario, run_ensemble
-    from redline.app import LEVERS, lever_defaults
+    from redline.app import sliders_of
 
-    defaults = lever_defaults(FLAGSHIP)
     key = ["source", "target", "rung"]
     base = run_ensemble(load_scenario(FLAGSHIP), 4, 11, workers=1, progress=False).events[key]
-    for lever in LEVERS:
-        value = defaults[lever.name]
+    for lever in sliders_of(FLAGSHIP):
         changed = []
-        for moved in {lever.lo, lever.hi} - {value}:
+        for moved in {lever.low, lever.high} - {lever.value}:
             scn = load_scenario(FLAGSHIP, [f"{lever.path}={moved:g}"])
             events = run_ensemble(scn, 4, 11, workers=1, progress=False).events[key]
             changed.append(not events.reset_index(drop=True).equals(base.reset_index(drop=True)))
-        assert any(changed), f"{lever.label}: moving it from {value:g} to either end changes nothing"
+        assert any(changed), f"{lever.label}: moving it from {lever.value:g} to either end changes nothing"
 
 
 @needs_app
-def test_the_menu_offers_the_shipped_scenarios_and_a_slider_nobody_moved_keeps_the_variants_value():
-    from redline.app import EscalationApp, model_params, scenario_choices, starting_levers
+def test_the_menu_offers_the_shipped_scenarios_and_a_variant_keeps_its_own_values():
+    from redline.app import EscalationApp, scenario_choices, sliders_of
 
     names = list(scenario_choices())
     assert names[0] == "axis-2023" and "axis-2023-strong-control" in names and len(names) >= 6
-    menu = model_params()["scenario_file"]
-    assert menu["type"] == "Select" and menu["values"] == names and menu["value"] == "axis-2023"
-
-    start = starting_levers()["iran_control_iraqi_militias"]
-    assert start < 1.0  # the flagship's; the variant makes it 1.0
-    kept = EscalationApp(scenario_file="axis-2023-strong-control", iran_control_iraqi_militias=start)
-    assert kept.spec.scenario == "axis-2023-strong-control"
-    assert kept.levers["iran_control_iraqi_militias"] == 1.0
-    moved = EscalationApp(scenario_file="axis-2023-strong-control", iran_control_iraqi_militias=0.3)
-    assert moved.levers["iran_control_iraqi_militias"] == pytest.approx(0.3)
+    control = "relations.supports:iran:iraqi_militias.control"
+    flagship = {s.path: s.value for s in sliders_of(FLAGSHIP)}[control]
+    assert flagship < 1.0  # the variant makes it 1.0
+    variant = EscalationApp(scenario_file="axis-2023-strong-control")
+    assert variant.spec.scenario == "axis-2023-strong-control"
+    assert variant.levers[control] == 1.0 and variant.overrides == []
+    moved = EscalationApp(scenario_file="axis-2023-strong-control", levers={control: 0.3})
+    assert moved.levers[control] == pytest.approx(0.3)
+    assert moved.spec.relation("supports:iran:iraqi_militias").control == pytest.approx(0.3)
 
 
 @needs_app
-def test_a_scenario_without_the_actors_levers_gets_only_the_general_slider_and_runs_to_its_end():
-    from redline.app import EscalationApp, dyad_peaks, latest_events, model_params, status_lines
+def test_a_users_own_scenario_gets_a_slider_per_number_of_its_doctrines():
+    """A scenario the curated levers do not fit gets sliders from its actors' doctrines: each a `--set` path the
+    scenario accepts at both ends of its range, and one that reaches the model."""
+    from redline import load_scenario
+    from redline.app import EscalationApp, sliders_of
+    from redline.scenario import value_at
 
-    params = model_params(TINY)
-    assert set(params) == {"seed", "scenario_file", "mood_sd"}  # every scenario has a behaviour, by default
+    sliders = sliders_of(TINY)
+    paths = [s.path for s in sliders]
+    assert "behaviour.mood_sd" in paths and len(paths) == len(set(paths))
+    scn = load_scenario(TINY)
+    doctrine_numbers = [
+        (aid, block, name)
+        for aid, actor in scn.actors.items()
+        for block, fields in vars(actor.doctrine).items()
+        if fields is not None
+        for name, value in vars(fields).items()
+        if isinstance(value, float)
+    ]
+    assert doctrine_numbers and {f"actors.{a}.doctrine.{b}.{n}" for a, b, n in doctrine_numbers} <= set(paths)
+    for s in sliders:
+        for end in (s.low, s.high):
+            assert value_at(load_scenario(TINY, [f"{s.path}={end:g}"]), s.path) == pytest.approx(end)
+    lag = next(s for s in sliders if s.path == "actors.rival.doctrine.retaliation.lag")
+    m = EscalationApp(scenario_file=str(TINY), levers={lag.path: lag.high})
+    assert m.spec.actors["rival"].doctrine.retaliation.lag == pytest.approx(lag.high)
+    assert f"{lag.label}" in " ".join(m.moved_labels())
+
+
+@needs_app
+def test_a_run_of_a_users_scenario_goes_to_its_end_and_a_bad_seed_is_said():
+    from redline.app import EscalationApp
+    from redline.app_views import dyad_peaks, latest_events, status_lines
+
     m = EscalationApp(seed="not a number", scenario_file=str(TINY))
     assert m.seed == 0 and "not a whole number" in m.notice
+    assert any("not a whole number" in line for line in status_lines(m))
     steps = m.spec.time.steps
     for _ in range(steps + 3):  # steps past the end do nothing
         m.step()
@@ -137,21 +190,79 @@ def test_a_scenario_without_the_actors_levers_gets_only_the_general_slider_and_r
     dyads, peaks = dyad_peaks(m)
     assert dyads[0] == ("client", "rival") and peaks.shape == (len(dyads), steps)
     assert latest_events(m) and latest_events(m)[0][0] == steps - 1
-    assert any("the run is over" in line for line in status_lines(m))
+    assert "the run is over" in status_lines(m)[0]
 
 
 @needs_app
-def test_the_pictures_are_pngs_and_follow_the_run():
-    from redline.app import EscalationApp, network_png, timeline_png
+def test_the_status_tells_what_the_latest_week_brought():
+    """The status names the latest week's highest rung and who used it, and the pairs that climbed or came down
+    since the week before, all read here from the events themselves: it follows the crisis up and down instead of
+    sticking at the run's highest rung."""
+    from redline.app import EscalationApp
+    from redline.app_views import status_lines
+
+    m = EscalationApp(seed=2, scenario_file=str(FLAGSHIP))
+    assert "press Step or Play" in status_lines(m)[1]
+
+    def peaks(step):
+        ev, out = m.events, {}
+        for s, a, b, r in zip(ev["step"], ev["source"], ev["target"], ev["rung"], strict=True):
+            if s == step and m.rungs.goldstein[r] < 0:
+                out[(a, b)] = max(out.get((a, b), -1), r)
+        return out
+
+    said, moves_seen = [], 0
+    while m.running:
+        m.step()
+        t = m.steps_done - 1
+        now, before = peaks(t), peaks(t - 1)
+        lines = status_lines(m)
+        text = " ".join(lines)
+        assert lines[0].startswith(f"Week {m.steps_done} of 26")
+        if not now:
+            assert lines[1] == "This week: no hostile act."
+        else:
+            top = max(now.values())
+            assert f"highest rung {m.rungs.ids[top].replace('_', ' ')}," in lines[1]
+            assert any(f"{m.label(a)} → {m.label(b)}" in lines[1] for (a, b), r in now.items() if r == top)
+        up = [p for p in set(now) | set(before) if now.get(p, -1) > before.get(p, -1)]
+        down = [p for p in set(now) | set(before) if now.get(p, -1) < before.get(p, -1)]
+        assert ("Up: " in text) == bool(up) and ("Down: " in text) == bool(down)
+        if up or down:  # the biggest climb (or fall) is named with both rungs
+            a, b = max(up, key=lambda p: (now[p], before.get(p, -1))) if up else max(down, key=before.get)
+            name = {-1: "none", **{i: r.replace("_", " ") for i, r in enumerate(m.rungs.ids)}}
+            assert (
+                f"{m.label(a)} → {m.label(b)}: {name[now.get((a, b), -1)]} (was {name[before.get((a, b), -1)]})"
+                in text
+            )
+            moves_seen += 1
+        forces = sum(
+            1
+            for s, r in zip(m.events["step"], m.events["rung"], strict=True)
+            if s == t and m.rungs.mid[r] >= 4
+        )
+        assert f"Uses of force: {forces} this week" in text
+        said.append(text)
+    assert len(set(said)) == len(said) and moves_seen > 10  # every week reads differently
+
+
+@needs_app
+def test_the_pictures_are_pngs_drawn_for_a_projector_and_follow_the_run():
+    from redline import app_views
+    from redline.app import EscalationApp
 
     m = EscalationApp(seed=1, scenario_file=str(FLAGSHIP))
-    before = timeline_png(m), network_png(m)
+    before = app_views.timeline_png(m), app_views.network_png(m)
     for _ in range(3):
         m.step()
-    after = timeline_png(m), network_png(m)
+    after = app_views.timeline_png(m), app_views.network_png(m)
     for png in (*before, *after):
         assert png.startswith(b"\x89PNG")
     assert before[0] != after[0] and before[1] != after[1]
+    # shown at their size, side by side, beside the 280 px controls of a 1280 px wide page
+    widths = [app_views.png_width(png) * app_views.SHOWN for png in after]
+    assert sum(widths) + 280 + 48 <= 1280, widths
+    assert app_views.TEXT_PX >= 14
 
 
 # --- the command ----------------------------------------------------------------------------------------------------
@@ -172,7 +283,7 @@ def test_app_set_and_inject_reach_every_run_of_the_session(tmp_path):
     """`redline app --set --inject` hands them to the server in REDLINE_APP_OPTIONS; every run built there has
     them, under the levers."""
     code = (
-        "from redline.app import EscalationApp, model_params\n"
+        "from redline.app import EscalationApp\n"
         f"m = EscalationApp(seed=3, scenario_file={str(TINY)!r})\n"
         "[m.step() for _ in range(m.spec.time.steps)]\n"
         "hits = [(s, c) for s, a, b, c in zip(m.events['step'], m.events['source'], m.events['target'],"
@@ -214,7 +325,10 @@ def test_app_without_the_extra_says_how_to_install_it(cli, monkeypatch):
 
 
 def test_nothing_but_the_app_imports_solara_when_loaded():
-    code = "import sys, redline.cli, redline.model, redline.plots, redline.app_assets; print('solara' in sys.modules)"
+    code = (
+        "import sys, redline.cli, redline.model, redline.plots, redline.app_assets, redline.app_views;"
+        " print('solara' in sys.modules)"
+    )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, check=True)
     assert out.stdout.strip() == "False"
 
@@ -255,23 +369,8 @@ def _stop(server: subprocess.Popen) -> None:
         os.killpg(server.pid, signal.SIGKILL)
 
 
-@needs_app
-def test_the_page_steps_a_run_in_a_real_browser(tmp_path):
-    chromium = shutil.which("chromium")
-    if chromium is None:
-        pytest.skip("no Chromium on PATH (Debian: apt-get install chromium)")
-    sync_api = pytest.importorskip(
-        "playwright.sync_api", reason="the playwright Python client is not installed"
-    )
-    from redline import app_assets
-
-    try:
-        app_assets.ensure()  # Solara's browser files, where its CDN is out of reach
-    except app_assets.AssetsError as e:
-        pytest.skip(f"Solara's browser files are not available: {e}")
-
+def _start_app(tmp_path, scenario) -> tuple[subprocess.Popen, str, Any]:
     port = _free_port()
-    url = f"http://127.0.0.1:{port}/"
     log = (tmp_path / "server.log").open("w")
     server = subprocess.Popen(
         [
@@ -279,7 +378,7 @@ def test_the_page_steps_a_run_in_a_real_browser(tmp_path):
             "-m",
             "redline.cli",
             "app",
-            str(FLAGSHIP),
+            str(scenario),
             "--port",
             str(port),
             "--host",
@@ -290,52 +389,157 @@ def test_the_page_steps_a_run_in_a_real_browser(tmp_path):
         stderr=subprocess.STDOUT,
         start_new_session=True,
     )
+    return server, f"http://127.0.0.1:{port}/", log
+
+
+# Texts of the page a class must read from the back of a room, and the least size they may have.
+READABLE = [
+    ".redline-status div",
+    ".redline-lever-head",
+    ".redline-range",
+    ".redline-caption",
+    "h2",
+    "button",
+]
+MIN_PX = 14
+PROJECTOR = {"width": 1280, "height": 720}
+
+
+@needs_app
+def test_the_page_on_a_1280x720_projector(tmp_path):
+    """The page in a real browser at a projector's size: readable text and pictures that fill the screen, levers
+    with their values and ranges, none of the framework's controls, a status that moves with the run, Play, Reset
+    with a moved lever, and the menu of variants. The screenshot is kept beside the server's log."""
+    chromium = shutil.which("chromium")
+    if chromium is None:
+        pytest.skip("no Chromium on PATH (Debian: apt-get install chromium)")
+    sync_api = pytest.importorskip(
+        "playwright.sync_api", reason="the playwright Python client is not installed"
+    )
+    from redline import app_assets
+    from redline.app import sliders_of
+    from redline.app_views import SHOWN, TEXT_PX
+
+    try:
+        app_assets.ensure()  # what `make` installs; here for a machine where it has not run
+    except app_assets.AssetsError as e:
+        pytest.skip(f"Solara's browser files are not available: {e}")
+
+    server, url, log = _start_app(tmp_path, FLAGSHIP)
     try:
         _wait_until_up(url, server, SERVER_START)
+        with urllib.request.urlopen(url, timeout=10) as r:  # before any script runs, the page says what it is
+            assert "redline: starting the classroom app" in r.read().decode()
         with sync_api.sync_playwright() as p:
             browser = p.chromium.launch(executable_path=chromium, headless=True, args=CHROMIUM_ARGS)
             try:
-                page = browser.new_page(viewport={"width": 1400, "height": 1050})
+                page = browser.new_page(viewport=PROJECTOR)
                 page.set_default_timeout(WAIT_MS)
                 page.goto(url)
-                timeline = page.locator("img.redline-timeline")
-                status = page.locator(".redline-status")
+                timeline, status = page.locator("img.redline-timeline"), page.locator(".redline-status")
                 timeline.wait_for()
-                sync_api.expect(status).to_contain_text("week 0 of 26")
-                before = timeline.get_attribute("src"), page.locator(".redline-feed").inner_text()
+                sync_api.expect(status).to_contain_text("Week 0 of 26")
+                before = timeline.get_attribute("src")
+
+                # every lever shows its name, value and range; none of Mesa's controls is there
+                levers = page.locator(".redline-lever")
+                assert levers.count() == len(sliders_of(FLAGSHIP))
+                cost = levers.filter(has_text="Iran: cost sensitivity")
+                sync_api.expect(cost.locator(".redline-lever-head")).to_contain_text("0.9")
+                sync_api.expect(cost.locator(".redline-range")).to_have_text("0scenario: 0.91")
+                text = page.locator("body").inner_text()
+                for gone in ("Render Interval", "Use Threads", "Step:", "Made with Solara", "runs on Solara"):
+                    assert gone not in text, gone
 
                 # Iran's cost sensitivity from 0.9 down to 0.5, applied by Reset
-                slider = page.locator(".v-input", has_text="Iran: cost sensitivity").locator("[role=slider]")
-                slider.focus()
-                for _ in range(8):
+                slider = cost.locator("[role=slider]")
+                for value in (
+                    "0.85",
+                    "0.8",
+                    "0.75",
+                    "0.7",
+                    "0.65",
+                    "0.6",
+                    "0.55",
+                    "0.5",
+                ):  # shown as it moves
+                    slider.focus()
                     slider.press("ArrowLeft")
+                    sync_api.expect(cost.locator(".redline-lever-head b")).to_have_text(value)
+                sync_api.expect(page.locator(".redline-pending")).to_have_text(
+                    "Not applied yet: press Reset."
+                )
                 page.get_by_role("button", name="Reset").click()
-                sync_api.expect(status).to_contain_text("Iran: cost sensitivity: 0.5")
+                sync_api.expect(status).to_contain_text("Iran: cost sensitivity 0.5 (scenario: 0.9)")
+                sync_api.expect(page.locator(".redline-pending")).to_have_text("")
 
-                for week in (1, 2, 3):
+                said = []
+                for week in range(1, 7):
                     page.get_by_role("button", name="Step").click()
-                    sync_api.expect(status).to_contain_text(f"week {week} of 26")
-                sync_api.expect(page.locator(".redline-feed")).to_contain_text("week 3:")
-                after = timeline.get_attribute("src"), page.locator(".redline-feed").inner_text()
-                assert after[0] != before[0], "the timeline picture did not change"
-                assert after[1] != before[1] and "→" in after[1]
+                    sync_api.expect(status).to_contain_text(f"Week {week} of 26")
+                    said.append(status.inner_text())
+                assert len(set(said)) == len(said)
+                sync_api.expect(page.locator(".redline-feed")).to_contain_text("week 6:")
+                assert timeline.get_attribute("src") != before, "the timeline picture did not change"
+
+                # readable from the back of the room
+                sizes = page.evaluate(
+                    """(sels) => sels.flatMap(sel => [...document.querySelectorAll(sel)]
+                        .filter(e => e.offsetParent !== null && e.innerText.trim())
+                        .map(e => [sel, e.innerText.slice(0, 30), parseFloat(getComputedStyle(e).fontSize)]))""",
+                    READABLE,
+                )
+                assert {sel for sel, _, _ in sizes} == set(READABLE)
+                small = [(sel, t, px) for sel, t, px in sizes if px < MIN_PX]
+                assert not small, small
+                area = PROJECTOR["width"] * PROJECTOR["height"]
+                for name, least in (("timeline", 0.15), ("network", 0.1)):
+                    box = page.evaluate(
+                        """(sel) => { const i = document.querySelector(sel); const r = i.getBoundingClientRect();
+                        return {w: r.width, h: r.height, top: r.top, left: r.left, natural: i.naturalWidth}; }""",
+                        f"img.redline-{name}",
+                    )
+                    shown = TEXT_PX * box["w"] / (box["natural"] * SHOWN)
+                    assert shown >= MIN_PX, f"the {name}'s texts are {shown:.1f} px on the page"
+                    assert box["top"] >= 0 and box["top"] + box["h"] <= PROJECTOR["height"], (name, box)
+                    assert box["left"] + box["w"] <= PROJECTOR["width"], (name, box)
+                    assert box["w"] * box["h"] >= least * area, (name, box)
+                shot = tmp_path / "app-1280x720.png"
+                page.screenshot(path=shot)
+                assert shot.stat().st_size > 20_000
                 if os.environ.get("REDLINE_APP_SCREENSHOT"):  # how docs/img/app.png is made
-                    for week in range(4, 13):
-                        page.get_by_role("button", name="Step").click()
-                        sync_api.expect(status).to_contain_text(f"week {week} of 26")
                     page.screenshot(path=os.environ["REDLINE_APP_SCREENSHOT"])
 
-                # another scenario from the menu, applied by Reset
+                # Play runs on by itself until paused
+                page.get_by_role("button", name="Play").click()
+                sync_api.expect(status).to_contain_text("Week 8 of 26")
+                page.get_by_role("button", name="Pause").click()
+                sync_api.expect(page.get_by_role("button", name="Step")).to_be_enabled()
+                paused = status.inner_text().split(",")[0]
+                time.sleep(2)
+                assert status.inner_text().split(",")[0] == paused
+
+                # a variant from the menu starts at once, its sliders at its own values
                 page.locator(".v-select", has_text="Scenario").click()
                 page.get_by_role("option", name="axis-2023-strong-control").click()
-                page.get_by_role("button", name="Reset").click()
                 sync_api.expect(
-                    page.get_by_text("What if: Iran's control over its clients is strong")
+                    page.get_by_role("heading", name="What if: Iran's control over its clients is strong")
                 ).to_be_visible()
-                sync_api.expect(status).to_contain_text("week 0 of 26")
-                sync_api.expect(status).to_contain_text("Iran: control of Iraqi militias: 1")
+                sync_api.expect(status).to_contain_text("Week 0 of 26")
+                control = levers.filter(has_text="Iran: control of Iraqi militias")
+                sync_api.expect(control.locator(".redline-range")).to_contain_text("scenario: 1")
             finally:
                 browser.close()
     finally:
         _stop(server)
         log.close()
+
+
+@needs_app
+def test_install_assets_fills_the_cache_the_server_reads_and_exits(cli):
+    from redline import app_assets
+
+    status, out, err = cli("app", "--install-assets")
+    if status != 0:
+        pytest.skip(f"the browser files could not be fetched here: {err.strip()}")
+    assert app_assets.missing() == [] and "installed" in out and "http" not in out
