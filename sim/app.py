@@ -145,7 +145,7 @@ def _doctrine_sliders(scn: Scenario) -> list[Slider]:
                 ge, le = f.metadata.get("ge"), f.metadata.get("le")
                 low = 0.0 if ge is None else float(ge)
                 short = le is not None and le - low <= 5 and value - low >= (le - low) / 10
-                high = float(le) if short else max(2 * value, low + 1e-3)
+                high = float(le) if short and le is not None else max(2 * value, low + 1e-3)
                 if le is not None:
                     high = min(high, float(le))
                 doc = f.metadata.get("doc", "")

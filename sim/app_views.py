@@ -18,6 +18,7 @@ import networkx as nx
 import numpy as np
 from matplotlib.colors import BoundaryNorm, ListedColormap
 from matplotlib.figure import Figure
+from matplotlib.layout_engine import ConstrainedLayoutEngine
 
 from redline.plots import NODE_COLOR
 
@@ -92,7 +93,7 @@ def latest_events(run: Run, lines: int = FEED_LINES) -> list[tuple[int, str]]:
     out: list[tuple[int, str]] = []
     for step in sorted(set(ev["step"]), reverse=True):
         count: Counter[tuple[str, str, int, str]] = Counter()
-        killed: Counter[tuple[str, str, int, str]] = Counter()
+        killed: defaultdict[tuple[str, str, int, str], float] = defaultdict(float)
         blamed: dict[tuple[str, str, int, str], Counter[str]] = defaultdict(Counter)
         for i in (i for i, s in enumerate(ev["step"]) if s == step):
             key = (ev["source"][i], ev["target"][i], ev["rung"][i], ev["cause"][i])
@@ -218,9 +219,7 @@ def _png(fig: Figure) -> bytes:
 
 
 def _figure(size: tuple[float, float]) -> Figure:
-    fig = Figure(figsize=size, layout="constrained")
-    fig.get_layout_engine().set(w_pad=0.04, h_pad=0.04)
-    return fig
+    return Figure(figsize=size, layout=ConstrainedLayoutEngine(w_pad=0.04, h_pad=0.04))
 
 
 def _two_lines(text: str, width: int = 16) -> str:
@@ -288,7 +287,7 @@ def network_png(run: Run) -> bytes:
     """The actors (size: capability now) and the pairs they relate in, with the latest step's hostile acts as
     arrows: red for force, orange for threats and shows of force."""
     actors, pos = run.facts["actors"], run.layout
-    g = nx.DiGraph()
+    g: nx.DiGraph[str] = nx.DiGraph()
     g.add_nodes_from(actors)
     fig = _figure(NETWORK_IN)
     ax = fig.subplots()

@@ -159,10 +159,11 @@ def _scheduled_dates(res: Any) -> dict[Dyad, list[tuple[pd.Timestamp, str]]]:
     facts = res.facts
     given = _given(res.events).drop_duplicates(["source", "target", "action", "step"])
     out: dict[Dyad, list[tuple[pd.Timestamp, str]]] = {}
-    for r in given.itertuples(index=False):
-        kind = "inject" if r.cause == INJECTED else "scheduled"
-        what = f"{kind}: {actor_name(facts, r.source)} {r.action.replace('_', ' ')}"
-        out.setdefault(_ordered(facts, r.source, r.target), []).append((pd.Timestamp(r.date), what))
+    cols = ("source", "target", "action", "cause", "date")
+    for source, target, action, cause, date in zip(*(given[c].tolist() for c in cols), strict=True):
+        kind = "inject" if cause == INJECTED else "scheduled"
+        what = f"{kind}: {actor_name(facts, source)} {action.replace('_', ' ')}"
+        out.setdefault(_ordered(facts, source, target), []).append((pd.Timestamp(date), what))
     return out
 
 
