@@ -30,6 +30,7 @@ from typing import Any
 import solara
 
 from redline import app_views as views
+from redline import levers as registry
 from redline import paths
 from redline.errors import ScenarioError
 from redline.language import Scenario
@@ -86,17 +87,10 @@ class Slider:
     value: float
 
 
-# The flagship's main levers: (path, label, low, high, unit). The shape of the coming per-scenario lever registry,
-# so that replacing this list by it is a change to `_levers_for` alone.
-_CURATED = (
-    ("actors.iran.cost_sensitivity", "Iran: cost sensitivity", 0.0, 1.0, ""),
-    ("relations.supports:iran:iraqi_militias.control", "Iran: control of Iraqi militias", 0.0, 1.0, ""),
-    ("actors.usa.doctrine.red_lines.audience_cost", "US: audience cost of its red line", 0.0, 6.0, "utility"),
-    ("relations.attributes:usa:iran.probability", "US: probability of blaming Iran", 0.0, 1.0, ""),
-    ("actors.hezbollah.autonomy", "Hezbollah: autonomy from Iran", 0.0, 1.0, ""),
-    ("behaviour.mood_sd", "All: spread of moods", 0.0, 1.0, ""),
-)
-GENERAL = {"behaviour.mood_sd"}  # curated levers every scenario has
+# Units as a slider shows them beside its value: a share or a probability reads plainly as a number.
+_UNITS = {"share 0-1": "", "probability": "", "utility units": "utility"}
+# The lever every world has, for a scenario that declares none: how widely moods swing.
+GENERAL = (("behaviour.mood_sd", "All: spread of moods", 0.0, 1.0, ""),)
 
 
 def _nice_step(span: float) -> float:
@@ -159,21 +153,28 @@ def _doctrine_sliders(scn: Scenario) -> list[Slider]:
 
 
 def _levers_for(scn: Scenario) -> tuple[Slider, ...]:
-    """The app's one source of sliders for a scenario: the curated levers it has, and, for a scenario they do not
-    fit (a user's own world, where only the general ones apply), a slider per number of its actors' doctrines.
-
-    When the per-scenario lever registry lands (`sim.levers.levers(scenario)`, frozen Levers with name, path, low,
-    high, unit and evidence), it replaces `_CURATED` here: map each of its Levers to a Slider with `_slider(lever.path,
-    lever.name, lever.low, lever.high, lever.unit, value)`, keeping the doctrine fallback for a scenario that
-    declares no levers."""
-    curated = []
-    for path, label, low, high, unit in _CURATED:
-        value = _number(scn, path)
-        if value is not None:
-            curated.append(_slider(path, label, low, high, unit, value))
-    if all(s.path in GENERAL for s in curated):
-        curated = [*_doctrine_sliders(scn), *curated]
-    return tuple(curated)
+    """The app's one source of sliders for a scenario: the levers its file declares (the registry that
+    `redline levers` prints and research tools read), or, for a scenario that declares none (a user's own world),
+    a slider per number of its actors' doctrines and the general one."""
+    declared = registry.levers(scn)
+    if declared:
+        return tuple(
+            _slider(
+                lv.path,
+                lv.label or lv.name,
+                lv.low,
+                lv.high,
+                _UNITS.get(lv.unit, lv.unit),
+                float(registry.value(scn, lv)),
+            )
+            for lv in declared
+        )
+    general = [
+        _slider(p, label, lo, hi, unit, v)
+        for p, label, lo, hi, unit in GENERAL
+        if (v := _number(scn, p)) is not None
+    ]
+    return (*_doctrine_sliders(scn), *general)
 
 
 @functools.cache

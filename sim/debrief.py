@@ -16,6 +16,7 @@ import re
 import numpy as np
 import pandas as pd
 
+from redline.plotstyle import actor_colors, actor_name
 from redline.results import Results
 
 WHY = {
@@ -32,10 +33,6 @@ WHY = {
     "mediation": "mediation: carrying messages between the parties",
     "player": "the player's choice",
 }
-
-
-def _label(facts: dict, actor: str) -> str:
-    return facts["actors"].get(actor, {}).get("label", actor)
 
 
 def _check_run(res: Results, run: int) -> None:
@@ -56,7 +53,7 @@ def header(res: Results, run: int) -> list[str]:
         f"{peak}. Uses of force: {row['attacks']}. Deaths: {row['deaths']:g}."
     ]
     if res.manifest.get("played_by"):
-        lines.append(f"Played by a person as **{_label(facts, res.manifest['played_by'])}**.")
+        lines.append(f"Played by a person as **{actor_name(facts, res.manifest['played_by'])}**.")
     if source.get("overrides"):
         lines.append("Overrides (--set): " + ", ".join(f"`{o}`" for o in source["overrides"]) + ".")
     if source.get("injects"):
@@ -88,21 +85,21 @@ def story(res: Results, run: int) -> list[dict]:
             deaths = g["casualties"].sum()
             blamed = sorted(set(g["attributed_to"].dropna()))  # null: nobody blamed
             text = (
-                f"**{_label(facts, src)}** → {_label(facts, tgt)}: {action.replace('_', ' ')}"
+                f"**{actor_name(facts, src)}** → {actor_name(facts, tgt)}: {action.replace('_', ' ')}"
                 f"{f' ×{n}' if n > 1 else ''}{f', {deaths:g} killed' if deaths else ''}"
                 f" — *{WHY.get(cause, cause)}*"
             )
             if blamed:
                 share = g["attributed_to"].notna().sum()
-                text += f"; {_label(facts, tgt)} blamed {', '.join(_label(facts, b) for b in blamed)}"
+                text += f"; {actor_name(facts, tgt)} blamed {', '.join(actor_name(facts, b) for b in blamed)}"
                 text += f" ({share} of {n})" if n > 1 else ""
             lines.append(text)
             pairs.append((src, tgt, bool((g["mid_level"] >= 4).any())))
         inserts: list[tuple[int, str]] = []
         for row in red[red["step"] == step].itertuples():
             crossers = [w for w in str(row.crossed_by).split(",") if w]
-            who = ", ".join(_label(facts, w) for w in crossers)
-            text = f"⚠ red line of **{_label(facts, str(row.actor))}** crossed by {who}: it is committed to answer"
+            who = ", ".join(actor_name(facts, w) for w in crossers)
+            text = f"⚠ red line of **{actor_name(facts, str(row.actor))}** crossed by {who}: it is committed to answer"
             at = next((i for i, (s, t, force) in enumerate(pairs) if s in crossers and t == row.actor), None)
             if at is None:  # an ally it guards was struck
                 at = next(
@@ -163,8 +160,7 @@ def timeline_figure(res: Results, run: int, columns: int = 2):
         pd.DatetimeIndex([dates[-1] + (dates[-1] - dates[-2] if len(dates) > 1 else pd.Timedelta(days=1))])
     )
     ev = res.events[(res.events["run"] == run) & (res.events["goldstein"] < 0)]
-    palette = plt.get_cmap("tab10")
-    colour = {a: palette(i % 10) for i, a in enumerate(facts["actors"])}
+    colour = actor_colors(facts)  # the colours every plot of the run gives its actors
     rows = max(1, math.ceil(len(pairs) / columns))
     fig, axes = plt.subplots(
         rows, columns, figsize=(11, 0.6 + 1.7 * rows), sharex=True, sharey=True, squeeze=False
@@ -182,7 +178,7 @@ def timeline_figure(res: Results, run: int, columns: int = 2):
                 mine.groupby("step")["rung"].max().reindex(range(len(dates)), fill_value=low - 1).to_numpy()
             )
             ax.step(edges, np.append(peak, peak[-1]), where="post", lw=1.6, color=colour[src],
-                    label=f"{_label(facts, src)} → {_label(facts, tgt)}")  # fmt: skip
+                    label=f"{actor_name(facts, src)} → {actor_name(facts, tgt)}")  # fmt: skip
         # The legend names the pair and its directions, above the panel where it hides no line.
         ax.legend(fontsize=7, loc="lower center", bbox_to_anchor=(0.5, 1.0), ncol=2, frameon=False,
                   handlelength=1.2, borderaxespad=0.1, columnspacing=1.0)  # fmt: skip

@@ -138,8 +138,8 @@ EVENTS = Table(
         Column(
             "cause",
             "string",
-            "Why the actor acted: scheduled, campaign, retaliation, red_line, guarantee, coercion, de_escalation, "
-            "...",
+            "Why the actor acted: scheduled, inject (added with --inject), campaign, retaliation, red_line, guarantee, "
+            "coercion, de_escalation, ...",
         ),
         Column("manner", "string", "surprise (full intended deaths) or warned (targets told to leave)."),
     ),
