@@ -2,7 +2,8 @@
 
 Every function returns a matplotlib Figure. It draws into the caller's axes if given (`ax=` for a one-panel plot,
 `axes=` for one with several panels: one Axes, or a sequence of at least as many Axes as it has panels) and writes
-a PNG only when given a path. Nothing here selects a matplotlib backend: in a notebook the figures show inline.
+a PNG only when given a path. Nothing here selects a matplotlib backend: in a notebook, after `%matplotlib inline`, a
+returned figure shows inline.
 
     fig = plots.timeline(res, dyads=[("usa", "iran")])      # a Figure, nothing written
     plots.attacks(res, "attacks.png")                        # written, and returned

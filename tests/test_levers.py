@@ -28,14 +28,18 @@ def test_every_shipped_scenario_declares_levers_that_reach_both_ends(path):
             assert value_at(moved, lever.path) == pytest.approx(end), lever.name
 
 
-def test_the_apps_sliders_are_levers_of_the_flagship():
+def test_the_apps_sliders_are_the_levers_the_scenario_declares():
     pytest.importorskip("solara")
-    from redline.app import LEVERS
+    from redline.app import sliders_of
 
-    declared = {lv.name: lv for lv in levers(load_scenario(FLAGSHIP))}
-    for slider in LEVERS:
-        lever = declared[slider.name]
-        assert (lever.path, lever.low, lever.high) == (slider.path, slider.lo, slider.hi)
+    declared = levers(load_scenario(FLAGSHIP))
+    sliders = sliders_of(FLAGSHIP)
+    assert [s.path for s in sliders] == [lv.path for lv in declared]
+    for slider, lever in zip(sliders, declared, strict=True):
+        assert slider.label == (lever.label or lever.name)
+        assert slider.high == pytest.approx(lever.high)
+        # the slider starts at the lever's low end, or at the first round position above it
+        assert lever.low - 1e-9 <= slider.low < lever.low + slider.step + 1e-9
 
 
 def test_a_variant_that_removes_a_levers_value_removes_the_lever():
