@@ -29,7 +29,7 @@ demo: $(STAMP)
 	@echo "summary: out/axis-2023/summary.md; plots: out/axis-2023/*.png"
 
 test: $(STAMP)
-	$(BIN)/python -m pytest -q
+	$(BIN)/python -m pytest -q -n auto
 
 # mypy checks the package as it is installed, `redline` over sim/ with agents/ inside it. It cannot follow the
 # editable install's import hook, so it reads a tree of links laid out like the installed package (rebuilt each
