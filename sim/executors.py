@@ -91,4 +91,6 @@ def executor_from_args(args: argparse.Namespace) -> Iterator[Executor | None]:
                 LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None)
             )
             client = stack.enter_context(Client(cluster))
-        yield client.get_executor()
+        # pure=False: each chunk is run once, so Dask need not hash every task's arguments (the scenario and its
+        # seeds) to find a result it could reuse; hashing cost more than the runs of a small chunk.
+        yield client.get_executor(pure=False)
