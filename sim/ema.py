@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from redline.levers import is_integer, levers, outcomes, override
+from redline.paths import scenario_path
 from redline.scenario import load_scenario
 
 SCALARS = {
@@ -60,7 +61,8 @@ class ScenarioRun:
         overrides: Sequence[str] = (),
         workers: int = 1,
     ):
-        self.scenario_file = str(scenario_file)
+        # absolute, so that a worker started in another folder (EMA's working_directory) finds it
+        self.scenario_file = str(scenario_path(scenario_file).resolve())
         self.paths = dict(paths)
         self.replications = replications
         self.seed = seed

@@ -21,7 +21,8 @@ from redline.scenario import value_at
 
 
 def levers(scenario: Scenario) -> tuple[Lever, ...]:
-    """The levers the scenario declares, in the file's order (the loader has checked each path and range)."""
+    """The levers the scenario declares, in the file's order. The loader has checked each path, and each range
+    against the values the files give (a `--set` may move a value outside it on purpose)."""
     return scenario.levers
 
 
@@ -39,7 +40,7 @@ def override(lever: Lever | str, x: float) -> str:
     """The `--set` override that gives the lever (or a lever's path) the value x: a whole number stays one, any
     other number is written as a plain float (numpy's scalars print as `np.float64(...)`)."""
     path = lever if isinstance(lever, str) else lever.path
-    number = int(x) if float(x).is_integer() and isinstance(x, int | np.integer) else float(x)
+    number = int(x) if isinstance(x, int | np.integer) else float(x)
     return f"{path}={number!r}"
 
 

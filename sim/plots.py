@@ -480,10 +480,11 @@ def sensitivity_bars(
         ax.set_title(wrap(outcome_words(outcome, facts), 48), fontsize=8, loc="left")
         ax.grid(axis="x", alpha=0.3)
         ax.tick_params(axis="x", labelsize=7)
-    axs[0].set_yticks(y, [wrap(param_name(p, facts), 28) for p in params], fontsize=8)
-    axs[0].invert_yaxis()
-    for ax in axs:
-        ax.tick_params(axis="y", labelsize=8)
+    names = [wrap(param_name(p, facts), 28) for p in params]
+    # Panels made here share their y axis, so setting the first sets all; axes a caller passes in share nothing.
+    for ax in axs[:1] if made else axs[: len(outcomes)]:
+        ax.set_yticks(y, names, fontsize=8)
+        ax.set_ylim(len(params) - 0.5, -0.5)  # the first parameter on top
     if made:
         for ax in axs[len(outcomes) :]:
             ax.set_visible(False)

@@ -17,6 +17,8 @@ import numpy as np
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
+from redline.words import plural
+
 DPI = 100
 # Tableau's ten, then ten more of its lighter or darker relatives: distinct for the first ten actors of a
 # scenario, still distinct (if less so) up to twenty.
@@ -75,14 +77,12 @@ def about(res: Any) -> str:
             f"root seed {sweep.get('root_seed')}"
         )
     extra = ""
-    src = f
-    if src.get("overrides"):
-        extra += f"; --set {', '.join(src['overrides'])}"
-    if src.get("injects"):
-        extra += f"; --inject {', '.join(src['injects'])}"
-    n = len(res.runs)
+    if f.get("overrides"):
+        extra += f"; --set {', '.join(f['overrides'])}"
+    if f.get("injects"):
+        extra += f"; --inject {', '.join(f['injects'])}"
     seed = f", root seed {m['root_seed']}" if m.get("root_seed") is not None else ""
-    return f"scenario {f['name']}: {n} run{'' if n == 1 else 's'}{seed}{extra}"
+    return f"scenario {f['name']}: {plural(len(res.runs), 'run')}{seed}{extra}"
 
 
 def wrap(text: str, width: int) -> str:

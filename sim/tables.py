@@ -302,14 +302,14 @@ def arrow_table(df: pd.DataFrame, table: Table | None) -> pa.Table:
 
 
 def typed(df: pd.DataFrame, table: Table | None) -> pd.DataFrame:
-    """A table read back from CSV with its documented types: empty fields are nulls, text stays text."""
+    """The table with its documented types, whether built in memory or read back from a file."""
     if table is None:
         return df
     casts = {}
     for name in df.columns:
         col = table.column(str(name))
-        if isinstance(col, Column) or (col is not None and col.kind is not None):
-            casts[name] = KINDS[col.kind][1]  # type: ignore[index]
+        if col is not None and col.kind is not None:
+            casts[name] = KINDS[col.kind][1]
     return df.astype(casts) if casts else df
 
 
