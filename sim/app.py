@@ -22,7 +22,7 @@ import math
 import os
 import threading
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -278,6 +278,43 @@ class EscalationApp(EscalationModel):
         return self.facts["actors"].get(aid, {}).get("label", aid)
 
 
+class Player:
+    """Who may step the run while Play is on: only the loop started last, and only on the model it started with.
+    Starting a loop, Pause and Reset each begin a new generation; a loop of an older one (asleep between two weeks
+    when the button was pressed) stops when it wakes, without stepping. So two loops never step one run, and an
+    old loop never steps the run that a Reset made."""
+
+    def __init__(self) -> None:
+        self.generation = 0
+        self._lock = threading.Lock()
+
+    def renew(self) -> int:
+        with self._lock:
+            self.generation += 1
+            return self.generation
+
+    def loop(
+        self,
+        current_model: Callable[[], EscalationApp],
+        step: Callable[[EscalationApp], None],
+        pause: Callable[[], float],
+        sleep: Callable[[float], None] = time.sleep,
+    ) -> bool:
+        """Step the model of now, a pause before each step, until its run is over (True) or a newer generation
+        or another model replaces this loop (False)."""
+        token, m = self.renew(), current_model()
+
+        def mine() -> bool:
+            return self.generation == token and current_model() is m
+
+        while m.running:
+            sleep(pause())
+            if not mine():
+                return False
+            step(m)
+        return mine()
+
+
 # --- the page -------------------------------------------------------------------------------------------------------
 
 CSS = """
@@ -390,7 +427,10 @@ def Page():
     speed = solara.use_reactive("normal")
     error = solara.use_reactive("")
 
+    player = solara.use_memo(Player, [])
+
     def start(name: str, levers: Mapping[str, float]) -> None:
+        player.renew()
         playing.value = False
         try:
             model.value = EscalationApp(seed=seed.value, scenario_file=name, levers=levers)
@@ -407,19 +447,18 @@ def Page():
     def move(path: str, value: float) -> None:
         wanted.value = {**wanted.value, path: value}
 
-    def step() -> None:
-        m = model.value
+    def step(m: EscalationApp) -> None:
         with m.lock:
             m.step()
         version.value += 1
 
     def play_loop() -> None:
-        while playing.value and model.value.running:
-            time.sleep(SPEEDS[speed.value])
-            if not playing.value:
-                break
-            step()
-        playing.value = False
+        if playing.value and player.loop(lambda: model.value, step, lambda: SPEEDS[speed.value]):
+            playing.value = False  # the run is over: the button says Play again
+
+    def toggle() -> None:
+        player.renew()
+        playing.set(not playing.value)
 
     solara.lab.use_task(play_loop, dependencies=[playing.value], prefer_threaded=True)
 
@@ -435,10 +474,12 @@ def Page():
                 solara.Button(
                     "Pause" if playing.value else "Play",
                     color="primary",
-                    on_click=lambda: playing.set(not playing.value),
+                    on_click=toggle,
                     disabled=not m.running,
                 )
-                solara.Button("Step", on_click=step, disabled=playing.value or not m.running)
+                solara.Button(
+                    "Step", on_click=lambda: step(model.value), disabled=playing.value or not m.running
+                )
                 solara.Button("Reset", on_click=lambda: start(choice.value, positions))
             solara.Select("Play speed", values=list(SPEEDS), value=speed)
             solara.InputText("Seed", value=seed, continuous_update=True)

@@ -53,6 +53,53 @@ def test_the_same_seed_replays_the_same_run():
     assert run(7) != run(8)
 
 
+class _Run:
+    """A stand-in for the app's model: counts its steps and ends after `steps`."""
+
+    def __init__(self, steps: int = 3):
+        self.steps, self.done = steps, 0
+
+    @property
+    def running(self) -> bool:
+        return self.done < self.steps
+
+
+def _step(m: _Run) -> None:
+    m.done += 1
+
+
+@needs_app
+def test_play_steps_its_run_to_the_end_and_a_press_in_its_pause_stops_it_without_a_step():
+    from redline.app import Player
+
+    player, run = Player(), _Run()
+    assert player.loop(lambda: run, _step, lambda: 0, sleep=lambda s: None) is True
+    assert run.done == 3  # to its end, and then Play may turn back
+
+    # Pause then Play while the loop sleeps: the old loop wakes into a newer generation and steps nothing; the
+    # loop of the second Play (started in that pause) alone steps the run, to its end.
+    player, run = Player(), _Run(steps=4)
+    late: list[bool] = []
+
+    def press_pause_then_play(seconds: float) -> None:
+        if not late:
+            player.renew()  # Pause
+            late.append(player.loop(lambda: run, _step, lambda: 0, sleep=lambda s: None))  # Play's loop
+
+    assert player.loop(lambda: run, _step, lambda: 0, sleep=press_pause_then_play) is False
+    assert late == [True] and run.done == 4  # stepped once per week, by one loop
+
+    # Reset while the loop sleeps: a new model, which the old loop never steps, and the old one is left as it was.
+    player, old, new = Player(), _Run(), _Run()
+    now = [old]
+
+    def reset(seconds: float) -> None:
+        now[0] = new
+
+    assert player.loop(lambda: now[0], _step, lambda: 0, sleep=reset) is False
+    assert old.done == 0 and new.done == 0
+
+
 @needs_app
 def test_a_run_of_an_ensemble_replays_in_the_app_from_its_seed():
     from redline import load_scenario, run_ensemble
