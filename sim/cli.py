@@ -518,7 +518,8 @@ def cmd_debrief(args: argparse.Namespace) -> int:
     for out in outs:
         out.check()
     with _damage_is_bad_input(args.dir):
-        md, page = debrief.markdown(res, args.run), debrief.page(res, args.run)
+        told = debrief.tell(res, args.run)
+        md, page = debrief.markdown(res, args.run, told), debrief.page(res, args.run, told)
     with outs[0], outs[1]:
         outs[0].write(md)
         outs[1].write(page)
@@ -1020,21 +1021,6 @@ def _check_environment() -> None:
             ) from None
 
 
-@contextlib.contextmanager
-def _files_only_backend() -> Iterator[None]:
-    """Commands draw into files only: Matplotlib's Agg backend, whatever display there is, unless the user chose
-    one. Set for the command alone (read when Matplotlib is first imported), so that a library user's own backend
-    (a notebook's) is never touched."""
-    if "MPLBACKEND" in os.environ:
-        yield
-        return
-    os.environ["MPLBACKEND"] = "agg"
-    try:
-        yield
-    finally:
-        os.environ.pop("MPLBACKEND", None)
-
-
 def _on_sigterm(signum, frame) -> None:
     raise Terminated
 
@@ -1076,8 +1062,7 @@ def _main(argv: Sequence[str] | None) -> int:
         prog = f"redline {args.command}"
         _check_flags(args)
         _check_environment()
-        with _files_only_backend():
-            return args.func(args)
+        return args.func(args)
     except UsageError as e:
         print(e, file=sys.stderr)
         return EXIT_BAD_INPUT
