@@ -274,9 +274,6 @@ class EscalationApp(EscalationModel):
     def steps_done(self) -> int:
         return min(int(self.time), self.spec.time.steps)
 
-    def label(self, aid: str) -> str:
-        return self.facts["actors"].get(aid, {}).get("label", aid)
-
 
 class Player:
     """Who may step the run while Play is on: only the loop started last, and only on the model it started with.

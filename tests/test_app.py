@@ -253,6 +253,7 @@ def test_the_status_tells_what_the_latest_week_brought():
     sticking at the run's highest rung."""
     from redline.app import EscalationApp
     from redline.app_views import status_lines
+    from redline.plotstyle import actor_name
 
     m = EscalationApp(seed=2, scenario_file=str(FLAGSHIP))
     assert "press Step or Play" in status_lines(m)[1]
@@ -277,17 +278,19 @@ def test_the_status_tells_what_the_latest_week_brought():
         else:
             top = max(now.values())
             assert f"highest rung {m.rungs.ids[top].replace('_', ' ')}," in lines[1]
-            assert any(f"{m.label(a)} → {m.label(b)}" in lines[1] for (a, b), r in now.items() if r == top)
+            assert any(
+                f"{actor_name(m.facts, a)} → {actor_name(m.facts, b)}" in lines[1]
+                for (a, b), r in now.items()
+                if r == top
+            )
         up = [p for p in set(now) | set(before) if now.get(p, -1) > before.get(p, -1)]
         down = [p for p in set(now) | set(before) if now.get(p, -1) < before.get(p, -1)]
         assert ("Up: " in text) == bool(up) and ("Down: " in text) == bool(down)
         if up or down:  # the biggest climb (or fall) is named with both rungs
             a, b = max(up, key=lambda p: (now[p], before.get(p, -1))) if up else max(down, key=before.get)
             name = {-1: "none", **{i: r.replace("_", " ") for i, r in enumerate(m.rungs.ids)}}
-            assert (
-                f"{m.label(a)} → {m.label(b)}: {name[now.get((a, b), -1)]} (was {name[before.get((a, b), -1)]})"
-                in text
-            )
+            pair = f"{actor_name(m.facts, a)} → {actor_name(m.facts, b)}"
+            assert f"{pair}: {name[now.get((a, b), -1)]} (was {name[before.get((a, b), -1)]})" in text
             moves_seen += 1
         forces = sum(
             1
