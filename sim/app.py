@@ -36,6 +36,7 @@ from redline.errors import ScenarioError
 from redline.language import Scenario
 from redline.model import EscalationModel
 from redline.plots import _layout
+from redline.plotstyle import in_words
 from redline.results import scenario_facts
 from redline.scenario import load_scenario, value_at
 from redline.typed import fields_of
@@ -90,6 +91,8 @@ class Slider:
 # Units as a slider shows them beside its value: a share or a probability reads plainly as a number.
 _UNITS = {"share 0-1": "", "probability": "", "utility units": "utility"}
 # The lever every world has, for a scenario that declares none: how widely moods swing.
+# How far a slider reaches above a doctrine number that is at its lower limit and has no upper one, by unit.
+DEFAULT_SPAN = {"days": 14.0}
 GENERAL = (("behaviour.mood_sd", "All: spread of moods", 0.0, 1.0, ""),)
 
 
@@ -139,14 +142,14 @@ def _doctrine_sliders(scn: Scenario) -> list[Slider]:
                 ge, le = f.metadata.get("ge"), f.metadata.get("le")
                 low = 0.0 if ge is None else float(ge)
                 short = le is not None and le - low <= 5 and value - low >= (le - low) / 10
-                high = float(le) if short and le is not None else max(2 * value, low + 1e-3)
-                if le is not None:
-                    high = min(high, float(le))
                 doc = f.metadata.get("doc", "")
                 unit = "days" if doc.startswith("Days") else "utility" if "utility units" in doc else ""
-                label = (
-                    f"{actor.label or aid}: {block_field.name.replace('_', ' ')}, {f.name.replace('_', ' ')}"
-                )
+                # a value of 0 with no upper limit gives no scale to double: a span by its unit instead
+                span = DEFAULT_SPAN.get(unit, 1.0) if value <= low else 0.0
+                high = float(le) if short and le is not None else max(2 * value, low + span)
+                if le is not None:
+                    high = min(high, float(le))
+                label = f"{actor.label or aid}: {in_words(block_field.name)}, {in_words(f.name)}"
                 path = f"actors.{aid}.doctrine.{block_field.name}.{f.name}"
                 found.append(_slider(path, label, low, high, unit, float(value)))
     return found
@@ -245,7 +248,11 @@ class EscalationApp(EscalationModel):
             for p, v in (levers or {}).items()
             if p in own and round(float(v), 6) != own[p]
         }
-        self.overrides = [*BASE_OVERRIDES, *(f"{p}={v:g}" for p, v in self.moved.items())]
+        # a whole number as one (a slider gives floats; a count of days is an int), any other in full
+        self.overrides = [
+            *BASE_OVERRIDES,
+            *(registry.override(p, int(v) if v.is_integer() else v) for p, v in self.moved.items()),
+        ]
         scn = load_scenario(self.scenario_file, self.overrides, injects=INJECTS) if self.moved else base
         super().__init__(scn, rng=self.seed)
         self.lock = threading.Lock()

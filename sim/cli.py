@@ -613,17 +613,15 @@ def _port(text: str) -> int:
 
 def cmd_app(args: argparse.Namespace) -> int:
     import importlib.util
-    import os
     import subprocess
 
     from redline.paths import scenario_path
     from redline.scenario import load_scenario
 
     scenario = args.scenario or scenario_path("axis-2023")
-    absent = [m for m in ("solara", "altair") if importlib.util.find_spec(m) is None]
-    if absent:
+    if importlib.util.find_spec("solara") is None:
         raise UsageError(
-            f"redline app: the app needs the app extra (missing: {', '.join(absent)}); "
+            "redline app: the app needs the app extra (missing: solara); "
             "install it with: pip install 'redline[app]'"
         )
     from redline import app_assets
@@ -784,7 +782,7 @@ def build_parser() -> argparse.ArgumentParser:
         description="Print the levers a scenario declares (name, --set path, range, unit, evidence) and the outcomes "
         "each run is scored on: what EMA Workbench, SALib or a notebook may vary and measure.",
     )
-    lv.add_argument("scenario", metavar="SCENARIO")
+    lv.add_argument("scenario", metavar="SCENARIO", type=_scenario, help=SCENARIO_HELP)
     lv.add_argument("--json", action="store_true", help="print JSON instead of tables")
     _add_set(lv)
     lv.set_defaults(func=cmd_levers)
