@@ -228,6 +228,22 @@ def test_a_users_own_scenario_gets_a_slider_per_number_of_its_doctrines():
 
 
 @needs_app
+def test_a_doctrine_number_at_zero_without_an_upper_limit_gets_a_span_to_move_in():
+    from redline import load_scenario
+    from redline.app import DEFAULT_SPAN, _doctrine_sliders
+
+    scn = load_scenario(
+        TINY,
+        ["actors.rival.doctrine.retaliation.lag=0", "actors.rival.doctrine.red_lines.casualties_above=0"],
+    )
+    got = {s.path.rsplit(".", 1)[1]: s for s in _doctrine_sliders(scn) if s.path.startswith("actors.rival.")}
+    assert (got["lag"].low, got["lag"].high, got["lag"].unit) == (0.0, DEFAULT_SPAN["days"], "days")
+    assert (got["casualties_above"].low, got["casualties_above"].high) == (0.0, 1.0)
+    for s in got.values():
+        assert s.step > 0 and (s.high - s.low) / s.step >= 10  # a slider that moves, not [0, 0.001]
+
+
+@needs_app
 def test_a_run_of_a_users_scenario_goes_to_its_end_and_a_bad_seed_is_said():
     from redline.app import EscalationApp
     from redline.app_views import dyad_peaks, latest_events, status_lines
