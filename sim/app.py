@@ -22,7 +22,7 @@ import math
 import os
 import threading
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -36,6 +36,7 @@ from redline.errors import ScenarioError
 from redline.language import Scenario
 from redline.model import EscalationModel
 from redline.plots import _layout
+from redline.plotstyle import in_words
 from redline.results import scenario_facts
 from redline.scenario import load_scenario, value_at
 from redline.typed import fields_of
@@ -90,6 +91,8 @@ class Slider:
 # Units as a slider shows them beside its value: a share or a probability reads plainly as a number.
 _UNITS = {"share 0-1": "", "probability": "", "utility units": "utility"}
 # The lever every world has, for a scenario that declares none: how widely moods swing.
+# How far a slider reaches above a doctrine number that is at its lower limit and has no upper one, by unit.
+DEFAULT_SPAN = {"days": 14.0}
 GENERAL = (("behaviour.mood_sd", "All: spread of moods", 0.0, 1.0, ""),)
 
 
@@ -139,14 +142,14 @@ def _doctrine_sliders(scn: Scenario) -> list[Slider]:
                 ge, le = f.metadata.get("ge"), f.metadata.get("le")
                 low = 0.0 if ge is None else float(ge)
                 short = le is not None and le - low <= 5 and value - low >= (le - low) / 10
-                high = float(le) if short and le is not None else max(2 * value, low + 1e-3)
-                if le is not None:
-                    high = min(high, float(le))
                 doc = f.metadata.get("doc", "")
                 unit = "days" if doc.startswith("Days") else "utility" if "utility units" in doc else ""
-                label = (
-                    f"{actor.label or aid}: {block_field.name.replace('_', ' ')}, {f.name.replace('_', ' ')}"
-                )
+                # a value of 0 with no upper limit gives no scale to double: a span by its unit instead
+                span = DEFAULT_SPAN.get(unit, 1.0) if value <= low else 0.0
+                high = float(le) if short and le is not None else max(2 * value, low + span)
+                if le is not None:
+                    high = min(high, float(le))
+                label = f"{actor.label or aid}: {in_words(block_field.name)}, {in_words(f.name)}"
                 path = f"actors.{aid}.doctrine.{block_field.name}.{f.name}"
                 found.append(_slider(path, label, low, high, unit, float(value)))
     return found
@@ -245,7 +248,11 @@ class EscalationApp(EscalationModel):
             for p, v in (levers or {}).items()
             if p in own and round(float(v), 6) != own[p]
         }
-        self.overrides = [*BASE_OVERRIDES, *(f"{p}={v:g}" for p, v in self.moved.items())]
+        # a whole number as one (a slider gives floats; a count of days is an int), any other in full
+        self.overrides = [
+            *BASE_OVERRIDES,
+            *(registry.override(p, int(v) if v.is_integer() else v) for p, v in self.moved.items()),
+        ]
         scn = load_scenario(self.scenario_file, self.overrides, injects=INJECTS) if self.moved else base
         super().__init__(scn, rng=self.seed)
         self.lock = threading.Lock()
@@ -274,8 +281,42 @@ class EscalationApp(EscalationModel):
     def steps_done(self) -> int:
         return min(int(self.time), self.spec.time.steps)
 
-    def label(self, aid: str) -> str:
-        return self.facts["actors"].get(aid, {}).get("label", aid)
+
+class Player:
+    """Who may step the run while Play is on: only the loop started last, and only on the model it started with.
+    Starting a loop, Pause and Reset each begin a new generation; a loop of an older one (asleep between two weeks
+    when the button was pressed) stops when it wakes, without stepping. So two loops never step one run, and an
+    old loop never steps the run that a Reset made."""
+
+    def __init__(self) -> None:
+        self.generation = 0
+        self._lock = threading.Lock()
+
+    def renew(self) -> int:
+        with self._lock:
+            self.generation += 1
+            return self.generation
+
+    def loop(
+        self,
+        current_model: Callable[[], EscalationApp],
+        step: Callable[[EscalationApp], None],
+        pause: Callable[[], float],
+        sleep: Callable[[float], None] = time.sleep,
+    ) -> bool:
+        """Step the model of now, a pause before each step, until its run is over (True) or a newer generation
+        or another model replaces this loop (False)."""
+        token, m = self.renew(), current_model()
+
+        def mine() -> bool:
+            return self.generation == token and current_model() is m
+
+        while m.running:
+            sleep(pause())
+            if not mine():
+                return False
+            step(m)
+        return mine()
 
 
 # --- the page -------------------------------------------------------------------------------------------------------
@@ -390,7 +431,10 @@ def Page():
     speed = solara.use_reactive("normal")
     error = solara.use_reactive("")
 
+    player = solara.use_memo(Player, [])
+
     def start(name: str, levers: Mapping[str, float]) -> None:
+        player.renew()
         playing.value = False
         try:
             model.value = EscalationApp(seed=seed.value, scenario_file=name, levers=levers)
@@ -407,19 +451,18 @@ def Page():
     def move(path: str, value: float) -> None:
         wanted.value = {**wanted.value, path: value}
 
-    def step() -> None:
-        m = model.value
+    def step(m: EscalationApp) -> None:
         with m.lock:
             m.step()
         version.value += 1
 
     def play_loop() -> None:
-        while playing.value and model.value.running:
-            time.sleep(SPEEDS[speed.value])
-            if not playing.value:
-                break
-            step()
-        playing.value = False
+        if playing.value and player.loop(lambda: model.value, step, lambda: SPEEDS[speed.value]):
+            playing.value = False  # the run is over: the button says Play again
+
+    def toggle() -> None:
+        player.renew()
+        playing.set(not playing.value)
 
     solara.lab.use_task(play_loop, dependencies=[playing.value], prefer_threaded=True)
 
@@ -435,10 +478,12 @@ def Page():
                 solara.Button(
                     "Pause" if playing.value else "Play",
                     color="primary",
-                    on_click=lambda: playing.set(not playing.value),
+                    on_click=toggle,
                     disabled=not m.running,
                 )
-                solara.Button("Step", on_click=step, disabled=playing.value or not m.running)
+                solara.Button(
+                    "Step", on_click=lambda: step(model.value), disabled=playing.value or not m.running
+                )
                 solara.Button("Reset", on_click=lambda: start(choice.value, positions))
             solara.Select("Play speed", values=list(SPEEDS), value=speed)
             solara.InputText("Seed", value=seed, continuous_update=True)

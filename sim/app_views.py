@@ -8,7 +8,6 @@ tall on the page. Their size in inches is the room they have on a 1280x720 scree
 
 from __future__ import annotations
 
-import io
 import struct
 from collections import Counter, defaultdict
 from typing import Any, Protocol
@@ -20,7 +19,10 @@ from matplotlib.colors import BoundaryNorm, ListedColormap
 from matplotlib.figure import Figure
 from matplotlib.layout_engine import ConstrainedLayoutEngine
 
-from redline.plots import NODE_COLOR
+from redline.analysis import USE_OF_FORCE
+from redline.debrief import WHY
+from redline.plot_network import EDGE_STYLE, NODE_COLOR, OTHER_EDGE
+from redline.plotstyle import actor_name, in_words, png_bytes, wrap
 
 MAX_DYADS = 6  # rows of the timeline
 FEED_LINES = 14
@@ -31,14 +33,9 @@ TEXT_PX = FONT_PT * DPI / 72 * SHOWN  # how tall the pictures' texts are on the 
 TIMELINE_IN = (5.8, 4.0)  # about 557 x 384 CSS pixels
 NETWORK_IN = (4.0, 4.0)  # about 384 x 384
 NONE_COLOR = "#e9ecef"  # a step played without hostile act in a dyad
-# The network draws one line per related pair, styled by the pair's most telling relation.
-PAIR_STYLE = (
-    ("hostile", "#e03131", "dashed"),
-    ("supports", "#2b8a3e", "solid"),
-    ("allied", "#0b7285", "solid"),
-    ("guarantees", "#1c4fd8", "solid"),
-)
-OTHER_PAIR = ("other", "#adb5bd", "dotted")
+# The network draws one line per related pair, styled as `redline describe` draws the pair's most telling
+# relation: the first of these it has, else any.
+PAIR_PRIORITY = ("hostile", "supports", "allied", "guarantees")
 
 
 class Run(Protocol):
@@ -57,12 +54,15 @@ class Run(Protocol):
     @property
     def steps_done(self) -> int: ...
 
-    def label(self, aid: str) -> str: ...
+
+def _day(date: Any) -> str:
+    """`7 Oct`: the day without a leading zero (strftime's `%-d` is not portable)."""
+    return f"{date.day} {date:%b}"
 
 
 def rung_label(run: Run, rung: int) -> str:
     """A rung's short name, from its id (`limited_strike`: limited strike): the ladder's labels run long."""
-    return run.rungs.ids[rung].replace("_", " ")
+    return in_words(run.rungs.ids[rung])
 
 
 def _hostile(run: Run, rung: int) -> bool:
@@ -103,13 +103,13 @@ def latest_events(run: Run, lines: int = FEED_LINES) -> list[tuple[int, str]]:
                 blamed[key][ev["attributed_to"][i]] += 1
         for key, n in sorted(count.items(), key=lambda kv: (-kv[0][2], kv[0])):
             src, tgt, rung, cause = key
-            text = f"{run.label(src)} → {run.label(tgt)}: {rung_label(run, rung)}"
+            text = f"{actor_name(run.facts, src)} → {actor_name(run.facts, tgt)}: {rung_label(run, rung)}"
             text += f" ×{n}" if n > 1 else ""
-            why = [cause.replace("_", " ")]
+            why = [WHY.get(cause, in_words(cause))]
             if killed[key] >= 1:
                 why.append(f"{killed[key]:.0f} killed")
             for who, k in blamed[key].items():
-                why.append((f"{k} of {n} " if n > 1 else "") + f"blamed on {run.label(who)}")
+                why.append((f"{k} of {n} " if n > 1 else "") + f"blamed on {actor_name(run.facts, who)}")
             out.append((step, f"{text} ({'; '.join(why)})"))
             if len(out) >= lines:
                 return out
@@ -159,7 +159,8 @@ def _moves_text(run: Run, moves: list[tuple[str, str, int, int]], most: int = 2)
         return rung_label(run, r) if r >= 0 else "none"
 
     parts = [
-        f"{run.label(a)} → {run.label(b)}: {name(now)} (was {name(was)})" for a, b, now, was in moves[:most]
+        f"{actor_name(run.facts, a)} → {actor_name(run.facts, b)}: {name(now)} (was {name(was)})"
+        for a, b, now, was in moves[:most]
     ]
     return "; ".join(parts) + (f"; and {len(moves) - most} more" if len(moves) > most else "")
 
@@ -172,12 +173,12 @@ def status_lines(run: Run, moved: dict[str, tuple[float, float]] | None = None) 
     t, steps, unit = run.steps_done, run.spec.time.steps, run.spec.time.step
     when = f"{unit.capitalize()} {t} of {steps}"
     if t:
-        when += f", from {run.spec.time.date_of(t - 1):%-d %b %Y}"
+        when += f", from {_day(run.spec.time.date_of(t - 1))} {run.spec.time.date_of(t - 1):%Y}"
     when += f" · seed {run.seed}"
     if not run.running:
         when += " · the run is over"
     lines = [when]
-    force = [run.rungs.mid[r] >= 4 for r in run.events["rung"]]
+    force = [run.rungs.mid[r] >= USE_OF_FORCE for r in run.events["rung"]]
     if t == 0:
         lines.append(f"Nothing has happened yet: press Step or Play to run {unit} 1.")
     else:
@@ -186,7 +187,10 @@ def status_lines(run: Run, moved: dict[str, tuple[float, float]] | None = None) 
             lines.append(f"This {unit}: no hostile act.")
         else:
             rung, who = top
-            pairs = [f"{run.label(a)} → {run.label(b)}" + (f" ×{n}" if n > 1 else "") for a, b, n in who[:2]]
+            pairs = [
+                f"{actor_name(run.facts, a)} → {actor_name(run.facts, b)}" + (f" ×{n}" if n > 1 else "")
+                for a, b, n in who[:2]
+            ]
             more = f" and {len(who) - 2} more" if len(who) > 2 else ""
             lines.append(f"This {unit}: highest rung {rung_label(run, rung)}, by {', '.join(pairs)}{more}.")
         up, down = step_moves(run, t - 1)
@@ -212,23 +216,8 @@ def png_width(png: bytes) -> int:
     return struct.unpack(">I", png[16:20])[0]
 
 
-def _png(fig: Figure) -> bytes:
-    buf = io.BytesIO()
-    fig.savefig(buf, format="png", dpi=DPI, metadata={"Software": None})
-    return buf.getvalue()
-
-
 def _figure(size: tuple[float, float]) -> Figure:
     return Figure(figsize=size, layout=ConstrainedLayoutEngine(w_pad=0.04, h_pad=0.04))
-
-
-def _two_lines(text: str, width: int = 16) -> str:
-    """A long label on two lines, broken at the space nearest its middle."""
-    if len(text) <= width or " " not in text:
-        return text
-    spaces = [i for i, c in enumerate(text) if c == " "]
-    cut = min(spaces, key=lambda i: abs(i - len(text) / 2))
-    return text[:cut] + "\n" + text[cut + 1 :]
 
 
 def timeline_png(run: Run) -> bytes:
@@ -249,14 +238,14 @@ def timeline_png(run: Run) -> bytes:
     ax = fig.subplots()
     image = ax.imshow(grid, aspect="auto", cmap=cmap, norm=norm, interpolation="nearest")
     names = [
-        f"{run.label(a)} – {run.label(b)}"
-        if len(run.label(a) + run.label(b)) < 14
-        else f"{run.label(a)} –\n{run.label(b)}"
+        f"{actor_name(run.facts, a)} – {actor_name(run.facts, b)}"
+        if len(actor_name(run.facts, a) + actor_name(run.facts, b)) < 14
+        else f"{actor_name(run.facts, a)} –\n{actor_name(run.facts, b)}"
         for a, b in dyads
     ]
     ax.set_yticks(range(len(dyads)), names, fontsize=FONT_PT)
     ticks = sorted({round(x) for x in np.linspace(0, steps - 1, min(steps, 4))})
-    ax.set_xticks(ticks, [f"{run.spec.time.date_of(t):%-d %b}" for t in ticks], fontsize=FONT_PT)
+    ax.set_xticks(ticks, [_day(run.spec.time.date_of(t)) for t in ticks], fontsize=FONT_PT)
     ax.set_xticks(np.arange(-0.5, steps), minor=True)
     ax.tick_params(axis="x", which="minor", length=0)
     if 0 < done < steps:
@@ -276,11 +265,11 @@ def timeline_png(run: Run) -> bytes:
     bar.set_ticks(range(len(hostile) + 1), labels=["none", *(rung_label(run, r) for r in hostile)])
     bar.ax.tick_params(labelsize=FONT_PT, length=0)
     bar.outline.set_visible(False)
-    return _png(fig)
+    return png_bytes(fig, DPI)
 
 
-def _pair_style(types: set[str]) -> tuple[str, str, str]:
-    return next((s for s in PAIR_STYLE if s[0] in types), OTHER_PAIR)
+def _pair_style(types: set[str]) -> dict[str, Any]:
+    return EDGE_STYLE.get(next((t for t in PAIR_PRIORITY if t in types), min(types)), OTHER_EDGE)
 
 
 def network_png(run: Run) -> bytes:
@@ -295,9 +284,17 @@ def network_png(run: Run) -> bytes:
     for r in run.facts["relations"]:
         pairs[tuple(sorted((r["from"], r["to"])))].add(r["type"])
     for pair, types in pairs.items():
-        _, color, style = _pair_style(types)
+        style = _pair_style(types)
         nx.draw_networkx_edges(
-            g, pos, edgelist=[pair], ax=ax, edge_color=color, style=style, alpha=0.45, width=1.2, arrows=False
+            g,
+            pos,
+            edgelist=[pair],
+            ax=ax,
+            edge_color=style["color"],
+            style=style["style"],
+            alpha=0.45,
+            width=1.2,
+            arrows=False,
         )
     now: Counter[tuple[str, str]] = Counter()
     ev, last = run.events, run.steps_done - 1
@@ -311,8 +308,8 @@ def network_png(run: Run) -> bytes:
             pos,
             edgelist=[(a, b)],
             ax=ax,
-            edge_color="#c92a2a" if mid >= 4 else "#f08c00",
-            width=3.5 if mid >= 4 else 2.0,
+            edge_color="#c92a2a" if mid >= USE_OF_FORCE else "#f08c00",
+            width=3.5 if mid >= USE_OF_FORCE else 2.0,
             arrows=True,
             arrowsize=18,
             nodelist=list(g.nodes),
@@ -331,7 +328,7 @@ def network_png(run: Run) -> bytes:
         ax.text(
             x,
             y,
-            _two_lines(actors[a]["label"], 10),
+            wrap(actors[a]["label"], 10),
             fontsize=FONT_PT,
             ha="center",
             va="center",
@@ -342,4 +339,4 @@ def network_png(run: Run) -> bytes:
     xy = np.array(list(pos.values()))
     ax.set_xlim(xy[:, 0].min() - 0.35, xy[:, 0].max() + 0.35)
     ax.set_ylim(xy[:, 1].min() - 0.15, xy[:, 1].max() + 0.15)
-    return _png(fig)
+    return png_bytes(fig, DPI)

@@ -518,7 +518,8 @@ def cmd_debrief(args: argparse.Namespace) -> int:
     for out in outs:
         out.check()
     with _damage_is_bad_input(args.dir):
-        md, page = debrief.markdown(res, args.run), debrief.page(res, args.run)
+        told = debrief.tell(res, args.run)
+        md, page = debrief.markdown(res, args.run, told), debrief.page(res, args.run, told)
     with outs[0], outs[1]:
         outs[0].write(md)
         outs[1].write(page)
@@ -612,17 +613,15 @@ def _port(text: str) -> int:
 
 def cmd_app(args: argparse.Namespace) -> int:
     import importlib.util
-    import os
     import subprocess
 
     from redline.paths import scenario_path
     from redline.scenario import load_scenario
 
     scenario = args.scenario or scenario_path("axis-2023")
-    absent = [m for m in ("solara", "altair") if importlib.util.find_spec(m) is None]
-    if absent:
+    if importlib.util.find_spec("solara") is None:
         raise UsageError(
-            f"redline app: the app needs the app extra (missing: {', '.join(absent)}); "
+            "redline app: the app needs the app extra (missing: solara); "
             "install it with: pip install 'redline[app]'"
         )
     from redline import app_assets
@@ -783,7 +782,7 @@ def build_parser() -> argparse.ArgumentParser:
         description="Print the levers a scenario declares (name, --set path, range, unit, evidence) and the outcomes "
         "each run is scored on: what EMA Workbench, SALib or a notebook may vary and measure.",
     )
-    lv.add_argument("scenario", metavar="SCENARIO")
+    lv.add_argument("scenario", metavar="SCENARIO", type=_scenario, help=SCENARIO_HELP)
     lv.add_argument("--json", action="store_true", help="print JSON instead of tables")
     _add_set(lv)
     lv.set_defaults(func=cmd_levers)
@@ -1020,21 +1019,6 @@ def _check_environment() -> None:
             ) from None
 
 
-@contextlib.contextmanager
-def _files_only_backend() -> Iterator[None]:
-    """Commands draw into files only: Matplotlib's Agg backend, whatever display there is, unless the user chose
-    one. Set for the command alone (read when Matplotlib is first imported), so that a library user's own backend
-    (a notebook's) is never touched."""
-    if "MPLBACKEND" in os.environ:
-        yield
-        return
-    os.environ["MPLBACKEND"] = "agg"
-    try:
-        yield
-    finally:
-        os.environ.pop("MPLBACKEND", None)
-
-
 def _on_sigterm(signum, frame) -> None:
     raise Terminated
 
@@ -1076,8 +1060,7 @@ def _main(argv: Sequence[str] | None) -> int:
         prog = f"redline {args.command}"
         _check_flags(args)
         _check_environment()
-        with _files_only_backend():
-            return args.func(args)
+        return args.func(args)
     except UsageError as e:
         print(e, file=sys.stderr)
         return EXIT_BAD_INPUT

@@ -9,15 +9,17 @@ from __future__ import annotations
 
 import base64
 import html
-import io
 import math
 import re
 
-import numpy as np
 import pandas as pd
+from matplotlib.figure import Figure
 
-from redline.plotstyle import actor_colors, actor_name
+from redline.analysis import USE_OF_FORCE
+from redline.plots import _steps, ranked_dyads
+from redline.plotstyle import actor_colors, actor_name, finish, in_words, panels, png_bytes, rung_names
 from redline.results import Results
+from redline.summary import source_lines
 
 WHY = {
     "scheduled": "scheduled in the scenario",
@@ -45,7 +47,7 @@ def header(res: Results, run: int) -> list[str]:
     """The run in a few sentences (Markdown inline): which run, what it came to, and what was changed from the
     scenario file (overrides and injects). The Markdown and the HTML debrief both open with these."""
     _check_run(res, run)
-    facts, source = res.facts, res.manifest.get("scenario", {})
+    facts = res.facts
     row = res.runs.set_index("run").loc[run]
     peak: str = "none" if pd.isna(row["peak_rung"]) else str(row["peak_rung"])  # null: nobody acted
     lines = [
@@ -54,11 +56,7 @@ def header(res: Results, run: int) -> list[str]:
     ]
     if res.manifest.get("played_by"):
         lines.append(f"Played by a person as **{actor_name(facts, res.manifest['played_by'])}**.")
-    if source.get("overrides"):
-        lines.append("Overrides (--set): " + ", ".join(f"`{o}`" for o in source["overrides"]) + ".")
-    if source.get("injects"):
-        lines.append("Injects (--inject): " + ", ".join(f"`{i}`" for i in source["injects"]) + ".")
-    return lines
+    return lines + source_lines(res.manifest)
 
 
 def step_title(res: Results, step: int, date: str) -> str:
@@ -72,12 +70,16 @@ def story(res: Results, run: int) -> list[dict]:
     facts = res.facts
     ev = res.events[res.events["run"] == run]
     red = res.red_lines[res.red_lines["run"] == run]
+    events_of, red_of = (
+        dict(list(ev.groupby("step", sort=False))),
+        dict(list(red.groupby("step", sort=False))),
+    )
     dates = res.step_dates
     steps = []
     for step in range(len(dates)):
         lines: list[str] = []
         pairs: list[tuple[str, str, bool]] = []  # per line: source, target, whether it used force
-        here = ev[ev["step"] == step]
+        here = events_of.get(step, ev.iloc[:0])
         groups = here.groupby(["source", "target", "action", "cause"], sort=False)
         for key, g in groups:
             src, tgt, action, cause = map(str, key)  # the key: a tuple of str columns
@@ -85,7 +87,7 @@ def story(res: Results, run: int) -> list[dict]:
             deaths = g["casualties"].sum()
             blamed = sorted(set(g["attributed_to"].dropna()))  # null: nobody blamed
             text = (
-                f"**{actor_name(facts, src)}** → {actor_name(facts, tgt)}: {action.replace('_', ' ')}"
+                f"**{actor_name(facts, src)}** → {actor_name(facts, tgt)}: {in_words(action)}"
                 f"{f' ×{n}' if n > 1 else ''}{f', {deaths:g} killed' if deaths else ''}"
                 f" — *{WHY.get(cause, cause)}*"
             )
@@ -94,9 +96,9 @@ def story(res: Results, run: int) -> list[dict]:
                 text += f"; {actor_name(facts, tgt)} blamed {', '.join(actor_name(facts, b) for b in blamed)}"
                 text += f" ({share} of {n})" if n > 1 else ""
             lines.append(text)
-            pairs.append((src, tgt, bool((g["mid_level"] >= 4).any())))
+            pairs.append((src, tgt, bool((g["mid_level"] >= USE_OF_FORCE).any())))
         inserts: list[tuple[int, str]] = []
-        for row in red[red["step"] == step].itertuples():
+        for row in red_of.get(step, red.iloc[:0]).itertuples():
             crossers = [w for w in str(row.crossed_by).split(",") if w]
             who = ", ".join(actor_name(facts, w) for w in crossers)
             text = f"⚠ red line of **{actor_name(facts, str(row.actor))}** crossed by {who}: it is committed to answer"
@@ -112,9 +114,20 @@ def story(res: Results, run: int) -> list[dict]:
     return steps
 
 
-def markdown(res: Results, run: int) -> str:
-    out = [f"# Debrief: {res.facts['title']}", "", *header(res, run), ""]
-    for s in story(res, run):
+Told = tuple[list[str], list[dict]]  # a run's header and story
+
+
+def tell(res: Results, run: int) -> Told:
+    """What both the Markdown and the HTML debrief tell of a run: its header and its story."""
+    return header(res, run), story(res, run)
+
+
+def markdown(res: Results, run: int, told: Told | None = None) -> str:
+    """The debrief in Markdown. `told`: the run's header and story if already made (the HTML page tells the
+    same)."""
+    head, steps = told or tell(res, run)
+    out = [f"# Debrief: {res.facts['title']}", "", *head, ""]
+    for s in steps:
         out.append(f"## {step_title(res, s['step'], s['date'])}")
         out += [f"- {line}" for line in s["lines"]] or ["- nothing happened"]
         out.append("")
@@ -124,48 +137,29 @@ def markdown(res: Results, run: int) -> str:
 def dyads(res: Results, run: int) -> list[tuple[str, str]]:
     """The pairs of actors that acted with hostility toward each other in the run, the most intense first
     (highest rung, then most actions), each pair in the scenario's order of actors."""
-    order = {a: i for i, a in enumerate(res.facts["actors"])}
-    ev = res.events[(res.events["run"] == run) & (res.events["goldstein"] < 0)]
-    if ev.empty:
-        return []
-    first = np.where(ev["source"].map(order) <= ev["target"].map(order), ev["source"], ev["target"])
-    second = np.where(first == ev["source"], ev["target"], ev["source"])
-    grouped = ev.assign(a=first, b=second).groupby(["a", "b"])["rung"].agg(["max", "size"])
-    return list(grouped.sort_values(["max", "size"], ascending=False).index)
+    return ranked_dyads(res.facts, res.events[res.events["run"] == run])
 
 
 def timeline_png(res: Results, run: int) -> bytes:
     """The run's timeline (timeline_figure) as PNG bytes."""
-    from redline.plots import plt
-
-    fig = timeline_figure(res, run)
-    buf = io.BytesIO()
-    fig.savefig(buf, format="png", bbox_inches="tight", dpi=100, metadata={"Software": None})
-    plt.close(fig)
-    return buf.getvalue()
+    return png_bytes(timeline_figure(res, run))
 
 
-def timeline_figure(res: Results, run: int, columns: int = 2):
+def timeline_figure(res: Results, run: int, columns: int = 2) -> Figure:
     """The run's highest hostile rung per step, one small panel per dyad (both directions, coloured by who acts)
     on shared axes: small multiples, where lines of different dyads never hide one another."""
-    from redline.plots import plt
-
     facts = res.facts
-    ladder = [r["id"].replace("_", " ") for r in facts["ladder"]]
-    hostile = [i for i, r in enumerate(facts["ladder"]) if r["goldstein"] < 0]
-    low = min(hostile, default=0)
+    ladder = rung_names(facts, short=True)  # the panels are small: the ladder's labels would run long
+    low = min((i for i, r in enumerate(facts["ladder"]) if r["goldstein"] < 0), default=0)
     pairs = dyads(res, run)
     dates = res.step_dates
-    edges = dates.append(
-        pd.DatetimeIndex([dates[-1] + (dates[-1] - dates[-2] if len(dates) > 1 else pd.Timedelta(days=1))])
-    )
     ev = res.events[(res.events["run"] == run) & (res.events["goldstein"] < 0)]
     colour = actor_colors(facts)  # the colours every plot of the run gives its actors
     rows = max(1, math.ceil(len(pairs) / columns))
-    fig, axes = plt.subplots(
-        rows, columns, figsize=(11, 0.6 + 1.7 * rows), sharex=True, sharey=True, squeeze=False
+    fig, axes, made = panels(
+        None, rows * columns, (11, 0.9 + 1.7 * rows), nrows=rows, ncols=columns, sharex=True, sharey=True
     )
-    for k, ax in enumerate(axes.flat):
+    for k, ax in enumerate(axes):
         if k >= len(pairs):
             ax.set_visible(False)
             continue
@@ -177,7 +171,7 @@ def timeline_figure(res: Results, run: int, columns: int = 2):
             peak = (
                 mine.groupby("step")["rung"].max().reindex(range(len(dates)), fill_value=low - 1).to_numpy()
             )
-            ax.step(edges, np.append(peak, peak[-1]), where="post", lw=1.6, color=colour[src],
+            ax.step(*_steps(dates, peak), where="post", lw=1.6, color=colour[src],
                     label=f"{actor_name(facts, src)} → {actor_name(facts, tgt)}")  # fmt: skip
         # The legend names the pair and its directions, above the panel where it hides no line.
         ax.legend(fontsize=7, loc="lower center", bbox_to_anchor=(0.5, 1.0), ncol=2, frameon=False,
@@ -187,25 +181,22 @@ def timeline_figure(res: Results, run: int, columns: int = 2):
         if k + columns >= len(pairs):  # nothing drawn below it: this panel carries the dates
             ax.xaxis.set_tick_params(labelbottom=True)
     if not pairs:
-        axes.flat[0].set_visible(True)
-        axes.flat[0].text(0.5, 0.5, "no hostile action in this run", ha="center", va="center")
-    axes.flat[0].set_yticks(range(low - 1, len(ladder)), ["none", *ladder[low:]])
-    axes.flat[0].set_ylim(low - 1.4, len(ladder) - 0.6)
-    for ax in axes.flat:
+        axes[0].set_visible(True)
+        axes[0].text(0.5, 0.5, "no hostile action in this run", ha="center", va="center")
+    axes[0].set_yticks(range(low - 1, len(ladder)), ["none", *ladder[low:]])
+    axes[0].set_ylim(low - 1.4, len(ladder) - 0.6)
+    for ax in axes:
         for label in ax.get_xticklabels():
             label.set_rotation(30)
             label.set_horizontalalignment("right")
-    fig.suptitle(
-        f"Run {run} of {facts['title']}: the highest hostile rung each {facts['time']['step']}, per pair of actors",
-        fontsize=10,
-    )
-    fig.tight_layout()
-    return fig
+    title = f"Run {run} of {facts['title']}: the highest hostile rung each {facts['time']['step']}, per pair of actors"
+    return finish(fig, None, title, None, made)
 
 
-def page(res: Results, run: int) -> str:
+def page(res: Results, run: int, told: Told | None = None) -> str:
     """A self-contained HTML page: the Markdown's text (its summary lines and story) and the timeline (embedded,
-    no files beside it)."""
+    no files beside it). `told`: as for markdown."""
+    head, steps = told or tell(res, run)
     facts = res.facts
     png = base64.b64encode(timeline_png(res, run)).decode()
     title = html.escape(facts["title"])
@@ -216,10 +207,10 @@ def page(res: Results, run: int) -> str:
         "line-height:1.45}h2{font-size:1.05rem;margin-top:1.4rem;border-bottom:1px solid #ddd}"
         "li{margin:.15rem 0}.quiet{color:#888}img{max-width:100%}</style></head><body>",
         f"<h1>Debrief: {title}</h1>",
-        *(f"<p>{_md_inline(html.escape(line))}</p>" for line in header(res, run)),
+        *(f"<p>{_md_inline(html.escape(line))}</p>" for line in head),
         f"<img alt='timeline of run {run}, one panel per pair of actors' src='data:image/png;base64,{png}'>",
     ]
-    for s in story(res, run):
+    for s in steps:
         parts.append(f"<h2>{html.escape(step_title(res, s['step'], s['date']))}</h2><ul>")
         if not s["lines"]:
             parts.append("<li class='quiet'>nothing happened</li>")

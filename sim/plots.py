@@ -54,14 +54,6 @@ Dyad = tuple[str, str]
 AxesArg = Axes | Sequence[Axes] | None
 
 
-def __getattr__(name: str) -> Any:
-    if name == "plt":  # pyplot for callers that still draw with it, imported only when they ask
-        import matplotlib.pyplot as plt
-
-        return plt
-    raise AttributeError(name)
-
-
 def _date_axis(ax: Axes) -> None:
     loc = mdates.AutoDateLocator(maxticks=10)
     ax.xaxis.set_major_locator(loc)
@@ -168,6 +160,33 @@ def _scheduled_dates(res: Any) -> dict[Dyad, list[tuple[pd.Timestamp, str]]]:
     return out
 
 
+def ordered_pairs(facts: dict[str, Any], source: Any, target: Any) -> tuple[np.ndarray, np.ndarray]:
+    """Each (source, target) of two columns as a dyad in the scenario's actor order (as `_ordered`, for a whole
+    table at once): the first members, the second members."""
+    actors = pd.Index(list(facts["actors"]))
+    s, t = np.asarray(source, dtype=object), np.asarray(target, dtype=object)
+    rank_s, rank_t = actors.get_indexer(s), actors.get_indexer(t)
+    rank_s[rank_s < 0], rank_t[rank_t < 0] = len(actors), len(actors)  # an actor of no scenario: last
+    swap = rank_s > rank_t
+    return np.where(swap, t, s), np.where(swap, s, t)
+
+
+def ranked_dyads(facts: dict[str, Any], events: pd.DataFrame) -> list[Dyad]:
+    """The dyads of the hostile acts among `events`, either way, the most intense first: highest rung, then most
+    acts."""
+    hostile = events[events["goldstein"] < 0]
+    if not len(hostile):
+        return []
+    a, b = ordered_pairs(facts, hostile["source"], hostile["target"])
+    top = (
+        pd.DataFrame({"a": a, "b": b, "rung": hostile["rung"].to_numpy()})
+        .groupby(["a", "b"])["rung"]
+        .agg(["max", "size"])
+        .sort_values(["max", "size"], ascending=False)
+    )
+    return [(str(x), str(y)) for x, y in top.index]
+
+
 def choose_dyads(res: Any, dyads: Sequence[Dyad] | None = None, max_dyads: int = 6) -> list[Dyad]:
     """The dyads a timeline shows: those asked for; else every dyad an event or inject names, then the dyads
     whose hostile acts reach the highest rungs (most often first) up to `max_dyads` in all."""
@@ -179,19 +198,10 @@ def choose_dyads(res: Any, dyads: Sequence[Dyad] | None = None, max_dyads: int =
                     raise ValueError(f"no actor '{a}' (choose from: {', '.join(facts['actors'])})")
         return list(dict.fromkeys(_ordered(facts, *d) for d in dyads))
     chosen = dict.fromkeys(named_dyads(res))
-    hostile = res.events[res.events["goldstein"] < 0]
-    if len(hostile):
-        pairs = [_ordered(facts, s, t) for s, t in zip(hostile["source"], hostile["target"], strict=True)]
-        top = (
-            pd.DataFrame({"dyad": pairs, "rung": hostile["rung"].to_numpy()})
-            .groupby("dyad")["rung"]
-            .agg(["max", "size"])
-            .sort_values(["max", "size"], ascending=False)
-        )
-        for d in top.index:
-            if len(chosen) >= max_dyads:
-                break
-            chosen.setdefault(d, None)
+    for d in ranked_dyads(facts, res.events):
+        if len(chosen) >= max_dyads:
+            break
+        chosen.setdefault(d, None)
     return list(chosen)
 
 

@@ -44,8 +44,14 @@ def actor_name(facts: dict[str, Any], actor: str) -> str:
     return str(info.get("label") or actor) if isinstance(info, dict) else actor.replace("_", " ")
 
 
-def rung_names(facts: dict[str, Any]) -> list[str]:
-    return [str(r.get("label") or r["id"]).replace("_", " ") for r in facts["ladder"]]
+def in_words(name: str) -> str:
+    """An id in words: `limited_strike` -> "limited strike"."""
+    return name.replace("_", " ")
+
+
+def rung_names(facts: dict[str, Any], short: bool = False) -> list[str]:
+    """The ladder's rungs in words: their labels, or (short) their ids, where the labels would run long."""
+    return [in_words(str(r["id"] if short else r.get("label") or r["id"])) for r in facts["ladder"]]
 
 
 def param_name(path: str, facts: dict[str, Any] | None = None) -> str:
@@ -114,9 +120,9 @@ def finish(
     return fig
 
 
-def png_bytes(fig: Figure) -> bytes:
+def png_bytes(fig: Figure, dpi: int = DPI) -> bytes:
     buf = io.BytesIO()
-    fig.savefig(buf, format="png", dpi=DPI, metadata={"Software": None})
+    fig.savefig(buf, format="png", dpi=dpi, metadata={"Software": None})
     return buf.getvalue()
 
 

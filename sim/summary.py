@@ -2,8 +2,19 @@
 
 from __future__ import annotations
 
-from redline.analysis import outcome_table, peak_distribution
+from redline.analysis import USE_OF_FORCE, outcome_table, peak_distribution
 from redline.words import plural
+
+
+def source_lines(manifest: dict) -> list[str]:
+    """What was changed from the scenario file (Markdown lines): its `--set` overrides and `--inject` events."""
+    source = manifest.get("scenario", {})
+    lines = []
+    if source.get("overrides"):
+        lines.append("Overrides (--set): " + ", ".join(f"`{o}`" for o in source["overrides"]) + ".")
+    if source.get("injects"):
+        lines.append("Injects (--inject): " + ", ".join(f"`{i}`" for i in source["injects"]) + ".")
+    return lines
 
 
 def summary(res, plots: list[str]) -> str:
@@ -15,11 +26,7 @@ def summary(res, plots: list[str]) -> str:
         f"Scenario `{f['name']}`, {plural(n, 'run')} from root seed {m.get('root_seed')}, "
         f"{plural(f['time']['steps'], 'step')} of a {f['time']['step']} from {f['time']['start']}.",
     ]
-    source = m.get("scenario", {})
-    if source.get("overrides"):
-        lines.append("Overrides (--set): " + ", ".join(f"`{o}`" for o in source["overrides"]) + ".")
-    if source.get("injects"):
-        lines.append("Injects (--inject): " + ", ".join(f"`{i}`" for i in source["injects"]) + ".")
+    lines += source_lines(m)
     if m.get("played_by"):
         lines.append(f"A game: `{m['played_by']}` was played by a person ({m.get('ended', 'to the end')}).")
     lines += [
@@ -39,7 +46,7 @@ def summary(res, plots: list[str]) -> str:
     lines += ["", "## Highest rung reached", "", "| rung | share of runs |", "|---|---:|"]
     lines += [f"| {rung} | {share:.3f} |" for rung, share in dist.items() if share > 0]
     ev = res.events
-    force = ev[ev["mid_level"] >= 4]
+    force = ev[ev["mid_level"] >= USE_OF_FORCE]
     per_run = (
         force.groupby(["source", "run"])
         .size()
