@@ -17,7 +17,7 @@ from collections import Counter
 from collections.abc import Callable, Iterator
 from typing import TextIO
 
-from redline.agents.actions import SURPRISE, WARNED, Action
+from redline.agents.actions import DE_ESCALATION, SURPRISE, WARNED, Action
 from redline.agents.actor import Actor, crossing_chance
 from redline.language import Scenario
 from redline.model import EscalationModel
@@ -70,9 +70,12 @@ class PlayedModel(EscalationModel):
                 rung = self.rungs.index[what]
                 # One action on the step's first day; a per-day rung (war) lasts the whole step.
                 days = self.dt if self.rungs.per_day[rung] else 1.0
-                action = Action(self.player, verb, rung, PLAYER, manner=how, days=days, decided=self.day)
+                # An offer of calm is the model's de-escalation whoever makes it: the same cause, so that the
+                # target's grievance eases as it would for a model actor's offer.
+                cause = DE_ESCALATION if rung == self.rungs.de_escalate else PLAYER
+                action = Action(self.player, verb, rung, cause, manner=how, days=days, decided=self.day)
                 self.act(action)
-        self.agents.select(lambda a: a.aid != self.player).do("decide")
+        super().decide()  # the others decide; the player's actor (a PlayedActor) decides nothing
 
     def press(self, client: str, target: str | None) -> None:
         """The player presses a client to stop attacking `target` (all its adversaries, if None) this step: each

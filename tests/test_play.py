@@ -155,3 +155,22 @@ def test_quit_ends_the_game_and_saves_the_steps_played(cli, tmp_path):
 def test_typos_get_the_closest_word(typed, hint):
     _, text = _game("iran", f"{typed}\nquit\n")
     assert hint in text
+
+
+def test_the_players_offer_of_calm_eases_the_targets_grievance():
+    """The US strikes the Houthis, then offers calm (the ladder's de-escalation rung) or does nothing: with the
+    same seed the Houthis hold less against the US after the offer, as they would after a model actor's."""
+    from redline.play import PlayedModel
+
+    scn = load_scenario(FLAGSHIP)
+
+    def grievance(second_move: list) -> float:
+        orders = [[("houthis", "limited_strike", "surprise")], second_move]
+        m = PlayedModel(scn, "usa", lambda m: orders[m.t] if m.t < len(orders) else [], rng=1)
+        m.step()
+        assert m.actor("houthis").grievance.get("usa", 0.0) > 0  # the strike left something to ease
+        m.step()
+        return m.actor("houthis").grievance.get("usa", 0.0)
+
+    offered, idle = grievance([("houthis", "de_escalate", "surprise")]), grievance([])
+    assert 0 < offered < idle
