@@ -12,13 +12,13 @@ saved as a results folder with one run and the steps played, so `redline plot` a
 from __future__ import annotations
 
 import dataclasses
-import math
 from collections import Counter
 from collections.abc import Callable, Iterator
 from typing import TextIO
 
 from redline.agents.actions import DE_ESCALATION, SURPRISE, WARNED, Action
 from redline.agents.actor import Actor, crossing_chance
+from redline.agents.doctrines import press
 from redline.language import Scenario
 from redline.model import EscalationModel
 from redline.typed import suggest
@@ -78,19 +78,16 @@ class PlayedModel(EscalationModel):
         super().decide()  # the others decide; the player's actor (a PlayedActor) decides nothing
 
     def press(self, client: str, target: str | None) -> None:
-        """The player presses a client to stop attacking `target` (all its adversaries, if None) this step: each
-        attack then costs the client what a patron's pressure doctrine would make it cost (redline.agents.doctrines)."""
+        """The player presses a client to stop attacking `target` (all its adversaries, if None) this step, as a
+        patron's pressure doctrine would (redline.agents.doctrines.press)."""
         me = self.actors[self.player]
         rel = next(r for r in self.network.clients_of(self.player) if r.target == client)
         doctrine = me.spec.doctrine.pressure
+        # Without a pressure doctrine the scenario sets no limit to how hard the actor presses: the player's order
+        # is given in full (strength 1), and the client's autonomy and dependence alone temper it.
         strength = doctrine.strength if doctrine is not None else 1.0
-        c = self.actors[client]
-        cost = pressure_cost(strength, rel.control, rel.level, c.spec.autonomy, self.behaviour.leverage)
-        for a in [target] if target else list(c.hostile_targets()):
-            if a not in c.pressed_before:  # being pressed anew is news: the client weighs its choice again
-                c.news[a] = max(c.news.get(a, -math.inf), self.day)
-            c.pressure[a] = max(c.pressure.get(a, 0.0), cost)
-        self.act(Action(self.player, client, self.rungs.de_escalate or 0, PLAYER))
+        targets = [target] if target else list(self.actors[client].hostile_targets())
+        press(me, rel, targets, strength, PLAYER)
 
     def _engage(self, guarantor: str, attack: Action, day: float) -> None:
         # A guarantee of the player's is the player's to honour: it is told, nothing is done for it.
@@ -104,12 +101,6 @@ class PlayedModel(EscalationModel):
         while int(self.time) < self.spec.time.steps and not self.over:
             self.step()
         return self
-
-
-def pressure_cost(strength: float, control: float, level: float, autonomy: float, leverage: float) -> float:
-    """What defying a patron's pressure costs a client per unit of reach, as redline.agents.doctrines.Pressure
-    has it."""
-    return strength * control * level * (1.0 - autonomy) * leverage
 
 
 # --- what the player sees -----------------------------------------------------------------------------------------
