@@ -17,7 +17,7 @@ from collections.abc import Callable, Iterator
 from typing import TextIO
 
 from redline.agents.actions import DE_ESCALATION, SURPRISE, WARNED, Action
-from redline.agents.actor import Actor, crossing_chance
+from redline.agents.actor import Actor, crossing
 from redline.agents.doctrines import press
 from redline.language import Scenario
 from redline.model import EscalationModel
@@ -235,13 +235,13 @@ class View:
 
     def options(self, target: str) -> Iterator[str]:
         """The rungs the player's actor has toward `target`, each with the answer it is likely to bring and the
-        other costs the model's actors weigh: at home, and from patrons' pressure."""
+        other costs the model's actors weigh: at home, from patrons' pressure, and of mounting force."""
         m, me = self.m, self.m.actor(self.player)
         rungs = m.rungs
         stakes = me.weigh(target)
         seen = me.resolve_seen.get(target, 0.5)
         lines = m.red_lines_of(target)
-        own, floor, limit = lines if lines is not None else (False, rungs.top + 1, None)
+        force_cost = m.behaviour.force_cost * me.spec.cost_sensitivity
         yield (
             f"  toward {self.name(target)}: its resolve as you see it {seen:.2f}; the strength that would answer "
             f"{me.answer_strength(target, -1):.2f} against yours {me.capability:.2f}"
@@ -251,31 +251,29 @@ class View:
                 (rungs.ids[i] for i in range(rungs.top + 1) if rungs.reach[i] >= stakes.answer_reach), ""
             )
             yield f"    your red line asks an answer: {ask.replace('_', ' ')} or above honours it in full"
-        for r in range(rungs.lowest_hostile, min(rungs.top, stakes.max_rung) + 1):
-            if rungs.goldstein[r] >= 0:
+        for o in rungs.options:
+            if o.rung > stakes.max_rung:
+                break
+            if o.manner != SURPRISE:  # one line a rung: a warned strike is the same rung with fewer deaths
                 continue
-            deaths = rungs.casualties[r] * me.capability
-            if own and r >= floor:
-                crossing = 1.0
-            elif limit is not None and deaths > 0:
-                crossing = crossing_chance(deaths, limit)
-            else:
-                crossing = 0.0
+            r = o.rung
+            p = crossing(lines, r, o.deaths * me.capability) if lines is not None else 0.0
             up = rungs.ids[min(r + 1, rungs.top)].replace("_", " ")
-            if crossing >= 0.995:
+            if p >= 0.995:
                 answer = f"crosses its red line: expect {up}"
-            elif crossing >= 0.005:
-                answer = f"{crossing:.0%} chance to cross its red line (then {up}), else in kind"
+            elif p >= 0.005:
+                answer = f"{p:.0%} chance to cross its red line (then {up}), else in kind"
             else:
                 answer = "in kind"
-            strength = me.answer_strength(target, r)
-            if strength > me.answer_strength(target, -1):
+            if me.answer_strength(target, r) > me.answer_strength(target, -1):
                 answer += ", and its guarantors join"
             costs = []
             if r > stakes.comfort:
                 costs.append(f"at home {stakes.domestic * (r - stakes.comfort):.2f}")
-            if rungs.mid[r] >= 4 and stakes.pressure:
-                costs.append(f"your patrons' pressure {stakes.pressure * rungs.reach[r]:.2f}")
+            if o.force:
+                if stakes.pressure:
+                    costs.append(f"your patrons' pressure {stakes.pressure * o.reach:.2f}")
+                costs.append(f"of mounting force {force_cost * (0.5 + o.reach):.2f}")
             rest = f"; {', '.join(costs)}" if costs else ""
             yield f"    {rungs.ids[r]:<15} answer: {answer}{rest}"
         if stakes.max_rung < rungs.top:

@@ -120,7 +120,10 @@ def test_each_turn_shows_the_situation_thresholds_and_options():
     # Iran's red line is its territory struck at a limited strike or above: Israel's options say so.
     iran = first.split("toward Iran:")[1].split("toward")[0]
     assert re.search(r"limited_strike\s+answer: crosses its red line: expect major strike", iran)
-    assert re.search(r"show_of_force\s+answer: in kind", iran)
+    assert re.search(r"show_of_force\s+answer: in kind\n", iran)
+    # Uses of force carry the cost the model's actors weigh for mounting them, growing with the rung's reach.
+    costs = [float(x) for x in re.findall(r"of mounting force (\d+\.\d\d)", iran)]
+    assert len(costs) >= 2 and costs == sorted(costs) and costs[0] < costs[-1]
 
 
 def test_quit_ends_the_game_and_saves_the_steps_played(cli, tmp_path):
