@@ -49,18 +49,17 @@ class PlayedModel(EscalationModel):
     id, manner)` for an action, `("press", client, target or "")` for pressure on a client. `over` ends the game
     after the step in which it is set."""
 
-    def __init__(self, scenario: Scenario, player: str, choose: Callable[[PlayedModel], list[Move]],
-                 *, rng=None):  # fmt: skip
+    def __init__(
+        self, scenario: Scenario, player: str, choose: Callable[[PlayedModel], list[Move]], *, rng=None
+    ):
         super().__init__(scenario, rng=rng)
         self.player = player
         self.choose = choose
         self.over = False
-        self.engaged: list[
-            tuple[str, str, int]
-        ] = []  # guarantees of the player's engaged: (protected, attacker, t)
-        self.actors[
-            player
-        ].__class__ = PlayedActor  # the same actor, state and all, with its choices handed over
+        # Guarantees of the player's engaged, as (protected, attacker): told to the player, who alone honours them.
+        self.engaged: list[tuple[str, str]] = []
+        # The same actor, state and all, with its choices handed over.
+        self.actors[player].__class__ = PlayedActor
 
     def decide(self) -> None:
         for verb, what, how in self.choose(self):
@@ -92,7 +91,7 @@ class PlayedModel(EscalationModel):
     def _engage(self, guarantor: str, attack: Action, day: float) -> None:
         # A guarantee of the player's is the player's to honour: it is told, nothing is done for it.
         if guarantor == self.player:
-            self.engaged.append((attack.target, attack.source, self.t))
+            self.engaged.append((attack.target, attack.source))
             return
         super()._engage(guarantor, attack, day)
 
@@ -178,7 +177,7 @@ class View:
                 who = ", ".join(self.name(c) for c in crossers)
                 yield f"  ! {self.name(holder)}'s red line crossed by {who}"
         self.crossings = len(m.red_lines)
-        for protected, attacker, _ in m.engaged[self.engaged :]:
+        for protected, attacker in m.engaged[self.engaged :]:
             yield (
                 f"  ! your guarantee of {self.name(protected)} is engaged by {self.name(attacker)}'s strike: "
                 "nothing is done unless you order it"
@@ -207,7 +206,11 @@ class View:
             yield (
                 "  fear of each adversary (its resolve as you see it x the strength that would answer x your cost "
                 "sensitivity)"
-                + (f"; your doctrine's threshold for pressing clients: {threshold:g}" if threshold else "")
+                + (
+                    f"; your doctrine's threshold for pressing clients: {threshold:g}"
+                    if threshold is not None
+                    else ""
+                )
                 + ":"
             )
             for f, a in sorted(fears, reverse=True):
