@@ -44,6 +44,18 @@ def crossing_chance(deaths: float, limit: float) -> float:
     return max(0.0, 1.0 - total)
 
 
+def crossing(lines: tuple[bool, int, float | None], rung: int, deaths: float) -> float:
+    """Chance that an action on `rung` meant to kill `deaths` (at its author's strength) crosses one of the target's
+    red lines, as `red_lines_of` gives them: (its territory guarded, the lowest rung that crosses there, the
+    deaths in one action it tolerates or None)."""
+    own, floor, limit = lines
+    if own and rung >= floor:
+        return 1.0
+    if limit is not None and deaths > 0:
+        return crossing_chance(deaths, limit)
+    return 0.0
+
+
 class Actor(mesa.Agent):
     """A state, armed group, host state, target or mediator. Kinds differ by their data and doctrines."""
 
@@ -268,7 +280,6 @@ class Actor(mesa.Agent):
         fear = b.stakes * self.spec.cost_sensitivity * self.resolve_seen.get(target, 0.5)
         force_cost = b.force_cost * self.spec.cost_sensitivity
         lines = world.red_lines_of(target)
-        own, floor, limit = lines if lines is not None else (False, rungs.top + 1, None)
         # The strength that would answer: the target's own and its network's; its guarantors join for the
         # rungs that engage them. Computed once per choice: the loop below is the model's hottest code.
         base = self.answer_strength(target, -1)
@@ -322,18 +333,13 @@ class Actor(mesa.Agent):
                 total = answering + cap
                 balance = 2.0 * answering / total if total > 0 else 0.0
                 answer = log1p((sev + deaths * answering) * span)
-                if own and r >= floor:
-                    crossing = 1.0
-                elif limit is not None and deaths > 0:
-                    crossing = crossing_chance(deaths * cap, limit)
-                else:
-                    crossing = 0.0
-                if crossing:
+                crossed = crossing(lines, r, deaths * cap) if lines is not None else 0.0
+                if crossed:
                     up = r + 1 if r < top else top
                     above = log1p(
                         (severity[up] + casualties[up] * answering) * (horizon if per_day[up] else 1.0)
                     )
-                    answer = (1.0 - crossing) * answer + crossing * above
+                    answer = (1.0 - crossed) * answer + crossed * above
                 u -= fear * balance * answer
                 if r > comfort:
                     u -= domestic * (r - comfort)

@@ -12,7 +12,7 @@ deciding) -> conclude (grievance fades).
 from __future__ import annotations
 
 import math
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, ClassVar
 
@@ -246,22 +246,27 @@ class Pressure(Doctrine):
         if not feared:
             return
         world = actor.model
-        leverage = world.behaviour.leverage
         for rel in world.network.clients_of(actor.aid):
-            client = world.actors[rel.target]
-            targets = [a for a in feared if a in client.hostile_targets()]
-            if not targets:
-                continue
-            # The client ignores the share of the pressure its autonomy allows; it heeds it as far as it depends
-            # on the patron (the support's level).
-            cost = self.spec.strength * rel.control * rel.level * (1.0 - client.spec.autonomy) * leverage
-            for a in targets:
-                if (
-                    a not in client.pressed_before
-                ):  # being pressed anew is news: the client weighs its choice again
-                    client.news[a] = max(client.news.get(a, -math.inf), world.day)
-                client.pressure[a] = max(client.pressure.get(a, 0.0), cost)
-            world.act(Action(actor.aid, client.aid, world.rungs.de_escalate or 0, PRESSURE))
+            targets = [a for a in feared if a in world.actors[rel.target].hostile_targets()]
+            if targets:
+                press(actor, rel, targets, self.spec.strength, PRESSURE)
+
+
+def press(patron: Actor, rel: lang.Supports, targets: Iterable[str], strength: float, cause: str) -> None:
+    """`patron` presses its client `rel.target` to stop attacking `targets` this step: each use of force on one of
+    them costs the client `strength` (0-1, the cost for a fully dependent client) scaled by the patron's control,
+    the client's dependence and the model's leverage, per unit of reach. The press is written as an action on the
+    ladder's de-escalation rung, for `cause`. The pressure doctrine presses through it, and so does a player."""
+    world = patron.model
+    client = world.actors[rel.target]
+    # The client ignores the share of the pressure its autonomy allows; it heeds it as far as it depends on the
+    # patron (the support's level).
+    cost = strength * rel.control * rel.level * (1.0 - client.spec.autonomy) * world.behaviour.leverage
+    for a in targets:
+        if a not in client.pressed_before:  # being pressed anew is news: the client weighs its choice again
+            client.news[a] = max(client.news.get(a, -math.inf), world.day)
+        client.pressure[a] = max(client.pressure.get(a, 0.0), cost)
+    world.act(Action(patron.aid, client.aid, world.rungs.de_escalate or 0, cause))
 
 
 class Learning(Doctrine):

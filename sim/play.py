@@ -12,13 +12,13 @@ saved as a results folder with one run and the steps played, so `redline plot` a
 from __future__ import annotations
 
 import dataclasses
-import math
 from collections import Counter
 from collections.abc import Callable, Iterator
 from typing import TextIO
 
-from redline.agents.actions import SURPRISE, WARNED, Action
-from redline.agents.actor import Actor, crossing_chance
+from redline.agents.actions import DE_ESCALATION, SURPRISE, WARNED, Action
+from redline.agents.actor import Actor, crossing
+from redline.agents.doctrines import press
 from redline.language import Scenario
 from redline.model import EscalationModel
 from redline.typed import suggest
@@ -49,18 +49,17 @@ class PlayedModel(EscalationModel):
     id, manner)` for an action, `("press", client, target or "")` for pressure on a client. `over` ends the game
     after the step in which it is set."""
 
-    def __init__(self, scenario: Scenario, player: str, choose: Callable[[PlayedModel], list[Move]],
-                 *, rng=None):  # fmt: skip
+    def __init__(
+        self, scenario: Scenario, player: str, choose: Callable[[PlayedModel], list[Move]], *, rng=None
+    ):
         super().__init__(scenario, rng=rng)
         self.player = player
         self.choose = choose
         self.over = False
-        self.engaged: list[
-            tuple[str, str, int]
-        ] = []  # guarantees of the player's engaged: (protected, attacker, t)
-        self.actors[
-            player
-        ].__class__ = PlayedActor  # the same actor, state and all, with its choices handed over
+        # Guarantees of the player's engaged, as (protected, attacker): told to the player, who alone honours them.
+        self.engaged: list[tuple[str, str]] = []
+        # The same actor, state and all, with its choices handed over.
+        self.actors[player].__class__ = PlayedActor
 
     def decide(self) -> None:
         for verb, what, how in self.choose(self):
@@ -70,29 +69,29 @@ class PlayedModel(EscalationModel):
                 rung = self.rungs.index[what]
                 # One action on the step's first day; a per-day rung (war) lasts the whole step.
                 days = self.dt if self.rungs.per_day[rung] else 1.0
-                action = Action(self.player, verb, rung, PLAYER, manner=how, days=days, decided=self.day)
+                # An offer of calm is the model's de-escalation whoever makes it: the same cause, so that the
+                # target's grievance eases as it would for a model actor's offer.
+                cause = DE_ESCALATION if rung == self.rungs.de_escalate else PLAYER
+                action = Action(self.player, verb, rung, cause, manner=how, days=days, decided=self.day)
                 self.act(action)
-        self.agents.select(lambda a: a.aid != self.player).do("decide")
+        super().decide()  # the others decide; the player's actor (a PlayedActor) decides nothing
 
     def press(self, client: str, target: str | None) -> None:
-        """The player presses a client to stop attacking `target` (all its adversaries, if None) this step: each
-        attack then costs the client what a patron's pressure doctrine would make it cost (redline.agents.doctrines)."""
+        """The player presses a client to stop attacking `target` (all its adversaries, if None) this step, as a
+        patron's pressure doctrine would (redline.agents.doctrines.press)."""
         me = self.actors[self.player]
         rel = next(r for r in self.network.clients_of(self.player) if r.target == client)
         doctrine = me.spec.doctrine.pressure
+        # Without a pressure doctrine the scenario sets no limit to how hard the actor presses: the player's order
+        # is given in full (strength 1), and the client's autonomy and dependence alone temper it.
         strength = doctrine.strength if doctrine is not None else 1.0
-        c = self.actors[client]
-        cost = pressure_cost(strength, rel.control, rel.level, c.spec.autonomy, self.behaviour.leverage)
-        for a in [target] if target else list(c.hostile_targets()):
-            if a not in c.pressed_before:  # being pressed anew is news: the client weighs its choice again
-                c.news[a] = max(c.news.get(a, -math.inf), self.day)
-            c.pressure[a] = max(c.pressure.get(a, 0.0), cost)
-        self.act(Action(self.player, client, self.rungs.de_escalate or 0, PLAYER))
+        targets = [target] if target else list(self.actors[client].hostile_targets())
+        press(me, rel, targets, strength, PLAYER)
 
     def _engage(self, guarantor: str, attack: Action, day: float) -> None:
         # A guarantee of the player's is the player's to honour: it is told, nothing is done for it.
         if guarantor == self.player:
-            self.engaged.append((attack.target, attack.source, self.t))
+            self.engaged.append((attack.target, attack.source))
             return
         super()._engage(guarantor, attack, day)
 
@@ -101,12 +100,6 @@ class PlayedModel(EscalationModel):
         while int(self.time) < self.spec.time.steps and not self.over:
             self.step()
         return self
-
-
-def pressure_cost(strength: float, control: float, level: float, autonomy: float, leverage: float) -> float:
-    """What defying a patron's pressure costs a client per unit of reach, as redline.agents.doctrines.Pressure
-    has it."""
-    return strength * control * level * (1.0 - autonomy) * leverage
 
 
 # --- what the player sees -----------------------------------------------------------------------------------------
@@ -184,7 +177,7 @@ class View:
                 who = ", ".join(self.name(c) for c in crossers)
                 yield f"  ! {self.name(holder)}'s red line crossed by {who}"
         self.crossings = len(m.red_lines)
-        for protected, attacker, _ in m.engaged[self.engaged :]:
+        for protected, attacker in m.engaged[self.engaged :]:
             yield (
                 f"  ! your guarantee of {self.name(protected)} is engaged by {self.name(attacker)}'s strike: "
                 "nothing is done unless you order it"
@@ -213,7 +206,11 @@ class View:
             yield (
                 "  fear of each adversary (its resolve as you see it x the strength that would answer x your cost "
                 "sensitivity)"
-                + (f"; your doctrine's threshold for pressing clients: {threshold:g}" if threshold else "")
+                + (
+                    f"; your doctrine's threshold for pressing clients: {threshold:g}"
+                    if threshold is not None
+                    else ""
+                )
                 + ":"
             )
             for f, a in sorted(fears, reverse=True):
@@ -241,13 +238,13 @@ class View:
 
     def options(self, target: str) -> Iterator[str]:
         """The rungs the player's actor has toward `target`, each with the answer it is likely to bring and the
-        other costs the model's actors weigh: at home, and from patrons' pressure."""
+        other costs the model's actors weigh: at home, from patrons' pressure, and of mounting force."""
         m, me = self.m, self.m.actor(self.player)
         rungs = m.rungs
         stakes = me.weigh(target)
         seen = me.resolve_seen.get(target, 0.5)
         lines = m.red_lines_of(target)
-        own, floor, limit = lines if lines is not None else (False, rungs.top + 1, None)
+        force_cost = m.behaviour.force_cost * me.spec.cost_sensitivity
         yield (
             f"  toward {self.name(target)}: its resolve as you see it {seen:.2f}; the strength that would answer "
             f"{me.answer_strength(target, -1):.2f} against yours {me.capability:.2f}"
@@ -257,31 +254,29 @@ class View:
                 (rungs.ids[i] for i in range(rungs.top + 1) if rungs.reach[i] >= stakes.answer_reach), ""
             )
             yield f"    your red line asks an answer: {ask.replace('_', ' ')} or above honours it in full"
-        for r in range(rungs.lowest_hostile, min(rungs.top, stakes.max_rung) + 1):
-            if rungs.goldstein[r] >= 0:
+        for o in rungs.options:
+            if o.rung > stakes.max_rung:
+                break
+            if o.manner != SURPRISE:  # one line a rung: a warned strike is the same rung with fewer deaths
                 continue
-            deaths = rungs.casualties[r] * me.capability
-            if own and r >= floor:
-                crossing = 1.0
-            elif limit is not None and deaths > 0:
-                crossing = crossing_chance(deaths, limit)
-            else:
-                crossing = 0.0
+            r = o.rung
+            p = crossing(lines, r, o.deaths * me.capability) if lines is not None else 0.0
             up = rungs.ids[min(r + 1, rungs.top)].replace("_", " ")
-            if crossing >= 0.995:
+            if p >= 0.995:
                 answer = f"crosses its red line: expect {up}"
-            elif crossing >= 0.005:
-                answer = f"{crossing:.0%} chance to cross its red line (then {up}), else in kind"
+            elif p >= 0.005:
+                answer = f"{p:.0%} chance to cross its red line (then {up}), else in kind"
             else:
                 answer = "in kind"
-            strength = me.answer_strength(target, r)
-            if strength > me.answer_strength(target, -1):
+            if me.answer_strength(target, r) > me.answer_strength(target, -1):
                 answer += ", and its guarantors join"
             costs = []
             if r > stakes.comfort:
                 costs.append(f"at home {stakes.domestic * (r - stakes.comfort):.2f}")
-            if rungs.mid[r] >= 4 and stakes.pressure:
-                costs.append(f"your patrons' pressure {stakes.pressure * rungs.reach[r]:.2f}")
+            if o.force:
+                if stakes.pressure:
+                    costs.append(f"your patrons' pressure {stakes.pressure * o.reach:.2f}")
+                costs.append(f"of mounting force {force_cost * (0.5 + o.reach):.2f}")
             rest = f"; {', '.join(costs)}" if costs else ""
             yield f"    {rungs.ids[r]:<15} answer: {answer}{rest}"
         if stakes.max_rung < rungs.top:

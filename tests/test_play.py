@@ -120,7 +120,10 @@ def test_each_turn_shows_the_situation_thresholds_and_options():
     # Iran's red line is its territory struck at a limited strike or above: Israel's options say so.
     iran = first.split("toward Iran:")[1].split("toward")[0]
     assert re.search(r"limited_strike\s+answer: crosses its red line: expect major strike", iran)
-    assert re.search(r"show_of_force\s+answer: in kind", iran)
+    assert re.search(r"show_of_force\s+answer: in kind\n", iran)
+    # Uses of force carry the cost the model's actors weigh for mounting them, growing with the rung's reach.
+    costs = [float(x) for x in re.findall(r"of mounting force (\d+\.\d\d)", iran)]
+    assert len(costs) >= 2 and costs == sorted(costs) and costs[0] < costs[-1]
 
 
 def test_quit_ends_the_game_and_saves_the_steps_played(cli, tmp_path):
@@ -155,3 +158,22 @@ def test_quit_ends_the_game_and_saves_the_steps_played(cli, tmp_path):
 def test_typos_get_the_closest_word(typed, hint):
     _, text = _game("iran", f"{typed}\nquit\n")
     assert hint in text
+
+
+def test_the_players_offer_of_calm_eases_the_targets_grievance():
+    """The US strikes the Houthis, then offers calm (the ladder's de-escalation rung) or does nothing: with the
+    same seed the Houthis hold less against the US after the offer, as they would after a model actor's."""
+    from redline.play import PlayedModel
+
+    scn = load_scenario(FLAGSHIP)
+
+    def grievance(second_move: list) -> float:
+        orders = [[("houthis", "limited_strike", "surprise")], second_move]
+        m = PlayedModel(scn, "usa", lambda m: orders[m.t] if m.t < len(orders) else [], rng=1)
+        m.step()
+        assert m.actor("houthis").grievance.get("usa", 0.0) > 0  # the strike left something to ease
+        m.step()
+        return m.actor("houthis").grievance.get("usa", 0.0)
+
+    offered, idle = grievance([("houthis", "de_escalate", "surprise")]), grievance([])
+    assert 0 < offered < idle
