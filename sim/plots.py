@@ -495,6 +495,8 @@ def sensitivity_bars(
     for ax in axs[:1] if made else axs[: len(outcomes)]:
         ax.set_yticks(y, names, fontsize=8)
         ax.set_ylim(len(params) - 0.5, -0.5)  # the first parameter on top
+    for ax in axs:
+        ax.tick_params(axis="y", labelsize=8)
     if made:
         for ax in axs[len(outcomes) :]:
             ax.set_visible(False)
