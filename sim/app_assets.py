@@ -24,6 +24,8 @@ import tempfile
 from pathlib import Path
 
 NPM_TIMEOUT = 120  # seconds for one `npm pack`
+# Offline, npm would retry each fetch for minutes: one try with a short wait says so at once.
+ONE_TRY = ("--fetch-retries=0", "--fetch-timeout=30000")
 
 
 class AssetsError(Exception):
@@ -63,7 +65,7 @@ def fetch(packages: list[str], cache: Path, npm: str) -> None:
         for package in packages:
             try:
                 done = subprocess.run(
-                    [npm, "pack", package, "--json", "--pack-destination", tmp],
+                    [npm, "pack", package, "--json", "--pack-destination", tmp, *ONE_TRY],
                     cwd=tmp,
                     capture_output=True,
                     text=True,
