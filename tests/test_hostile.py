@@ -112,6 +112,7 @@ COMMANDS = {
     ],
     "play": lambda s: ["play", s, "--as", "patron", "--out", "new"],
     "app": lambda s: ["app", s, "--port", "1"],
+    "levers": lambda s: ["levers", s],
 }
 
 ALIAS_BOMB = "a: &a [x, x, x, x, x, x, x, x, x]\n" + "".join(
