@@ -35,7 +35,7 @@ from redline import paths
 from redline.errors import ScenarioError
 from redline.language import Scenario
 from redline.model import EscalationModel
-from redline.plots import _layout
+from redline.plot_network import _layout
 from redline.plotstyle import in_words
 from redline.results import scenario_facts
 from redline.scenario import load_scenario, value_at

@@ -25,7 +25,6 @@ from matplotlib.patches import Patch, Rectangle
 from redline.agents.actions import INJECTED, SCHEDULED
 from redline.analysis import USE_OF_FORCE, named_outcomes, outcome_table
 from redline.plot_network import EDGE_STYLE, NODE_COLOR, network
-from redline.plot_network import _layout as _layout
 from redline.plotstyle import (
     about,
     actor_colors,

@@ -115,7 +115,6 @@ class Results:
                 "target": cat("events", "target").astype(object)[order],
                 "action": ids[rung],
                 "rung": rung,
-                "cameo_code": np.array([r["cameo_code"] for r in ladder], dtype=object)[rung],
                 "casualties": cat("events", "casualties").astype(np.float64)[order],
                 "attributed_to": blamed,
                 "cause": cat("events", "cause").astype(object)[order],
@@ -246,7 +245,7 @@ COLUMNS = {
 
 def with_codes(events: pd.DataFrame, facts: dict[str, Any]) -> pd.DataFrame:
     """The event-data columns, mapped from each event's rung and actors after the run: MID level, CAMEO root code
-    and QuadClass, Goldstein weight, and the actors' CAMEO codes, in the documented column order."""
+    and full codes, QuadClass, Goldstein weight, and the actors' CAMEO codes, in the documented column order."""
     ladder = facts["ladder"]
     rung = events["rung"].to_numpy()
     actors = facts["actors"]
@@ -259,6 +258,7 @@ def with_codes(events: pd.DataFrame, facts: dict[str, Any]) -> pd.DataFrame:
         target_type=events["target"].map(types).astype(object),
         mid_level=np.array([r["mid_level"] for r in ladder], dtype=np.int64)[rung],
         cameo=np.array([r["cameo"] for r in ladder], dtype=np.int64)[rung],
+        cameo_code=np.array([r["cameo_code"] for r in ladder], dtype=object)[rung],
         quad_class=np.array([r["quad_class"] for r in ladder], dtype=np.int64)[rung],
         goldstein=np.array([r["goldstein"] for r in ladder], dtype=np.float64)[rung],
     )
