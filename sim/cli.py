@@ -303,9 +303,10 @@ def _seed(text: str) -> int:
 
 
 def cmd_run(args: argparse.Namespace) -> int:
+    from redline.ensemble import write_ensemble
+    from redline.executors import executor_from_args
     from redline.outputs import FolderOutput, scenario_inputs
     from redline.scenario import load_scenario, scenario_digest
-    from redline.summary import save_report
 
     out = Path(args.out)
     scn = load_scenario(args.scenario, args.overrides, injects=args.injects)
@@ -317,9 +318,19 @@ def cmd_run(args: argparse.Namespace) -> int:
         "overrides": list(args.overrides),
         "injects": list(args.injects),
     }
-    with _ensembles(args) as run, target:
-        res = run(scn, source=source)
-        save_report(res, target, fmt=args.format)
+    with executor_from_args(args) as executor, target:
+        # Streamed: each chunk of runs goes to disk as it finishes, so memory does not grow with the runs.
+        res = write_ensemble(
+            scn,
+            args.runs,
+            args.seed,
+            target,
+            fmt=args.format,
+            executor=executor,
+            workers=args.workers,
+            progress=None if not args.quiet else False,
+            source=source,
+        )
     if not args.quiet:
         print(f"{plural(len(res.runs), 'run')} of {scn.scenario} -> {out}/")
         print(f"  tables: events, metrics, runs, red_lines (.{args.format}); manifest.json; summary.md")

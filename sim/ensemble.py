@@ -1,21 +1,27 @@
-"""Ensembles in one call: run a scenario many times and get Results.
+"""Ensembles in one call: run a scenario many times and get Results, or stream them to a results folder.
 
 from redline import load_scenario, run_ensemble
 scn = load_scenario("scenarios/axis-2023.yaml", ["actors.iran.cost_sensitivity=0.5"])
 res = run_ensemble(scn, runs=200, seed=1)
 res.runs.mean(numeric_only=True)
+
+`write_ensemble` writes the folder `redline run` writes (tables, manifest, summary.md, plots) as the runs finish,
+holding only the runs table and aggregates in memory: for ensembles too large to hold.
 """
 
 from __future__ import annotations
 
+import functools
+import json
 import platform
-from collections.abc import Sequence
 from concurrent.futures import Executor
 from importlib import metadata
+from pathlib import Path
+from typing import Any
 
 from redline.language import Scenario
-from redline.results import Results, today
-from redline.runner import run_chunks, run_seeds
+from redline.results import Digest, Results, scenario_facts, today, write_folder
+from redline.runner import chunks_of, run_chunks, run_seeds
 
 
 def versions() -> dict[str, str]:
@@ -26,6 +32,25 @@ def versions() -> dict[str, str]:
         except metadata.PackageNotFoundError:
             out[pkg] = "unknown"
     return out
+
+
+def _check(runs: int, seed: int) -> None:
+    if runs < 1:
+        raise ValueError("runs must be at least 1")
+    if seed < 0:
+        raise ValueError("seed must be 0 or more")
+
+
+def _manifest(scenario: Scenario, runs: int, seed: int, source: dict | None, started: str) -> dict[str, Any]:
+    return {
+        "scenario": {**scenario_facts(scenario), "name": scenario.scenario, **(source or {})},
+        "root_seed": seed,
+        "runs": runs,
+        "seeds": "run r uses numpy.random.SeedSequence(root_seed, spawn_key=(r,)); its 63-bit form is in runs.seed",
+        "versions": versions(),
+        "started": started,
+        "finished": today(),
+    }
 
 
 def run_ensemble(
@@ -39,21 +64,59 @@ def run_ensemble(
     source: dict | None = None,
 ) -> Results:
     """Run `scenario` `runs` times from root seed `seed`. `source` (file, hash, overrides) goes to the manifest."""
-    if runs < 1:
-        raise ValueError("runs must be at least 1")
-    if seed < 0:
-        raise ValueError("seed must be 0 or more")
+    from redline.aggregates import combine
+    from redline.parts import chunk_work
+
+    _check(runs, seed)
     started = today()
-    ids: Sequence[int] = range(runs)
-    seeds = run_seeds(seed, runs)
-    chunks = run_chunks(scenario, list(ids), seeds, executor=executor, workers=workers, progress=progress)
-    manifest = {
-        "scenario": {"name": scenario.scenario, **(source or {})},
-        "root_seed": seed,
-        "runs": runs,
-        "seeds": "run r uses numpy.random.SeedSequence(root_seed, spawn_key=(r,)); its 63-bit form is in runs.seed",
-        "versions": versions(),
-        "started": started,
-        "finished": today(),
-    }
-    return Results.from_chunks(scenario, chunks, manifest)
+    work = functools.partial(chunk_work, frames=True)
+    outs = run_chunks(scenario, list(range(runs)), run_seeds(seed, runs), executor=executor, workers=workers,
+                      progress=progress, work=work)  # fmt: skip
+    manifest = _manifest(scenario, runs, seed, source, started)
+    parts = [{**(o.tables or {}), "runs": o.runs} for o in outs]
+    return Results.joined(parts, manifest, combine([o.aggregates for o in outs]))
+
+
+def write_ensemble(
+    scenario: Scenario,
+    runs: int,
+    seed: int,
+    out,
+    *,
+    fmt: str = "parquet",
+    executor: Executor | None = None,
+    workers: int | None = None,
+    progress: bool | None = False,
+    source: dict | None = None,
+    force: bool = False,
+) -> Digest:
+    """Run `scenario` `runs` times into the results folder `out` (a path, or a FolderOutput a command has entered),
+    with summary.md and plots, streaming each chunk's rows to disk as it finishes. The tables are those
+    `run_ensemble(...).save(out)` writes, whatever the number of workers."""
+    from redline.parts import Joiner, chunk_work
+    from redline.summary import write_extras
+
+    _check(runs, seed)
+    started = today()
+    facts = scenario_facts(scenario)
+    digest: list[Digest] = []
+
+    def fill(tmp: Path) -> None:
+        ids = list(range(runs))
+        joiner = Joiner(tmp, fmt, [int(c[0]) for c in chunks_of(ids)], facts)
+        # Our own workers share our disk and write their parts; another executor's hand their tables back.
+        work = functools.partial(chunk_work, folder=str(joiner.parts) if executor is None else None)
+        try:
+            run_chunks(scenario, ids, run_seeds(seed, runs), executor=executor, workers=workers,
+                       progress=progress, work=work, on_done=joiner.add)  # fmt: skip
+            table, aggregates = joiner.close()
+        except BaseException:
+            joiner.abandon()
+            raise
+        manifest = {**_manifest(scenario, runs, seed, source, started), "format": fmt}
+        (tmp / "manifest.json").write_text(json.dumps(manifest, indent=2, default=str) + "\n")
+        digest.append(Digest(table, manifest, aggregates))
+        write_extras(digest[0], tmp)
+
+    write_folder(out, fill, force=force)
+    return digest[0]

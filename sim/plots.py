@@ -22,8 +22,9 @@ from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from matplotlib.patches import Patch, Rectangle
 
-from redline.agents.actions import INJECTED, SCHEDULED
-from redline.analysis import USE_OF_FORCE, named_outcomes, outcome_table
+from redline.agents.actions import INJECTED
+from redline.aggregates import dyad_totals, mean, percentiles, rank_dyads
+from redline.analysis import named_outcomes, outcome_table
 from redline.plot_network import EDGE_STYLE, NODE_COLOR, network
 from redline.plotstyle import (
     about,
@@ -65,36 +66,25 @@ def _steps(dates: pd.DatetimeIndex, values: np.ndarray) -> tuple[pd.Index, np.nd
     return dates.append(pd.DatetimeIndex([end])), np.append(values, values[-1])
 
 
-def _per_run_step(ev: pd.DataFrame, runs: np.ndarray, steps: int, value: str, how: str) -> np.ndarray:
-    """A runs x steps array of `how` ('max' or 'count') of `value` over events; -1 (max) or 0 (count) if none."""
-    fill = -1 if how == "max" else 0
-    out = np.full((len(runs), steps), fill, dtype=float)
-    if len(ev):
-        row = pd.Index(runs).get_indexer(ev["run"])
-        if how == "max":
-            np.maximum.at(out, (row, ev["step"].to_numpy()), ev[value].to_numpy())
-        else:
-            np.add.at(out, (row, ev["step"].to_numpy()), 1)
-    return out
-
-
 def _band(
     ax: Axes,
     dates: pd.DatetimeIndex,
-    grid: np.ndarray,
+    hist: np.ndarray,
     color: str,
     label: str,
     alpha: float,
     centre: str = "median",
+    offset: int = 0,
 ) -> float:
-    """The median (or mean) over runs as a step line, and the band of the middle 80% of runs. Returns the band's
-    top, for a shared scale."""
-    q10, q50, q90 = np.percentile(grid, [10, 50, 90], axis=0)
-    mid = grid.mean(axis=0) if centre == "mean" else q50
+    """The median (or mean) over runs as a step line, and the band of the middle 80% of runs, from a histogram
+    over runs of each step's value ([steps, width], value v - offset in column v; see redline.aggregates).
+    Returns the band's top, for a shared scale."""
+    q10, q50, q90 = percentiles(hist, [10, 50, 90], offset)
+    mid = mean(hist, offset) if centre == "mean" else q50
     x, lo = _steps(dates, q10)
     ax.fill_between(x, lo, _steps(dates, q90)[1], step="post", alpha=alpha, color=color, lw=0)
     ax.step(x, _steps(dates, mid)[1], where="post", color=color, lw=2, label=label)
-    return float(max(q90.max(), mid.max())) if grid.size else 0.0
+    return float(max(q90.max(), mid.max())) if hist.size else 0.0
 
 
 def _pooled(res: Any) -> str:
@@ -130,17 +120,12 @@ def _ordered(facts: dict[str, Any], a: str, b: str) -> Dyad:
     return (a, b) if order.get(a, len(order)) <= order.get(b, len(order)) else (b, a)
 
 
-def _given(ev: pd.DataFrame) -> pd.DataFrame:
-    """The events the scenario scheduled or an --inject added: what the run is about, whatever the actors did."""
-    return ev[ev["cause"].isin((SCHEDULED, INJECTED))]
-
-
 def named_dyads(res: Any) -> list[Dyad]:
     """The dyads a scheduled event of the scenario or an --inject names: a timeline shows them whatever rung they
     reach, since they are what the scenario (or the instructor's what-if) is about."""
     facts = res.facts
     out: dict[Dyad, None] = {}
-    for s, t in _given(res.events)[["source", "target"]].drop_duplicates().itertuples(index=False):
+    for s, t in res.aggregates.given[["source", "target"]].drop_duplicates().itertuples(index=False):
         if s != t:
             out[_ordered(facts, s, t)] = None
     return list(out)
@@ -149,7 +134,7 @@ def named_dyads(res: Any) -> list[Dyad]:
 def _scheduled_dates(res: Any) -> dict[Dyad, list[tuple[pd.Timestamp, str]]]:
     """Per dyad, the dates of its scheduled events and injects, with what happened."""
     facts = res.facts
-    given = _given(res.events).drop_duplicates(["source", "target", "action", "step"])
+    given = res.aggregates.given  # the first of each (source, target, action, step)
     out: dict[Dyad, list[tuple[pd.Timestamp, str]]] = {}
     cols = ("source", "target", "action", "cause", "date")
     for source, target, action, cause, date in zip(*(given[c].tolist() for c in cols), strict=True):
@@ -159,31 +144,10 @@ def _scheduled_dates(res: Any) -> dict[Dyad, list[tuple[pd.Timestamp, str]]]:
     return out
 
 
-def ordered_pairs(facts: dict[str, Any], source: Any, target: Any) -> tuple[np.ndarray, np.ndarray]:
-    """Each (source, target) of two columns as a dyad in the scenario's actor order (as `_ordered`, for a whole
-    table at once): the first members, the second members."""
-    actors = pd.Index(list(facts["actors"]))
-    s, t = np.asarray(source, dtype=object), np.asarray(target, dtype=object)
-    rank_s, rank_t = actors.get_indexer(s), actors.get_indexer(t)
-    rank_s[rank_s < 0], rank_t[rank_t < 0] = len(actors), len(actors)  # an actor of no scenario: last
-    swap = rank_s > rank_t
-    return np.where(swap, t, s), np.where(swap, s, t)
-
-
 def ranked_dyads(facts: dict[str, Any], events: pd.DataFrame) -> list[Dyad]:
     """The dyads of the hostile acts among `events`, either way, the most intense first: highest rung, then most
     acts."""
-    hostile = events[events["goldstein"] < 0]
-    if not len(hostile):
-        return []
-    a, b = ordered_pairs(facts, hostile["source"], hostile["target"])
-    top = (
-        pd.DataFrame({"a": a, "b": b, "rung": hostile["rung"].to_numpy()})
-        .groupby(["a", "b"])["rung"]
-        .agg(["max", "size"])
-        .sort_values(["max", "size"], ascending=False)
-    )
-    return [(str(x), str(y)) for x, y in top.index]
+    return rank_dyads(dyad_totals(facts, events[events["goldstein"] < 0]))
 
 
 def choose_dyads(res: Any, dyads: Sequence[Dyad] | None = None, max_dyads: int = 6) -> list[Dyad]:
@@ -197,7 +161,7 @@ def choose_dyads(res: Any, dyads: Sequence[Dyad] | None = None, max_dyads: int =
                     raise ValueError(f"no actor '{a}' (choose from: {', '.join(facts['actors'])})")
         return list(dict.fromkeys(_ordered(facts, *d) for d in dyads))
     chosen = dict.fromkeys(named_dyads(res))
-    for d in ranked_dyads(facts, res.events):
+    for d in rank_dyads(res.aggregates.dyads):
         if len(chosen) >= max_dyads:
             break
         chosen.setdefault(d, None)
@@ -219,25 +183,21 @@ def timeline(
     colour: median over runs and the band of the middle 80% of runs. Scheduled events and injects are marked.
     Dyads: `dyads` (actor id pairs) if given, else every one an event or inject names and the busiest others.
     `axes`: one Axes per dyad."""
-    facts, ev = res.facts, res.events
+    facts, hostile = res.facts, res.aggregates.hostile
     names = ["none", *rung_names(facts)]
     dates = res.step_dates
-    runs = res.runs["run"].to_numpy()
     colors = actor_colors(facts)
     shown = choose_dyads(res, dyads, max_dyads)
     marks = _scheduled_dates(res)
     fig, axs, made = panels(axes, max(1, len(shown)), (11, 1.75 * max(1, len(shown)) + 1.3),
                             nrows=max(1, len(shown)), ncols=1, sharex=True)  # fmt: skip
-    hostile = ev[ev["goldstein"] < 0]
     for ax, (a, b) in zip(axs, shown, strict=False):
         any_drawn = False
         for s, t in ((a, b), (b, a)):
-            part = hostile[(hostile["source"] == s) & (hostile["target"] == t)]
-            if not len(part):
+            if (s, t) not in hostile:
                 continue
-            grid = _per_run_step(part, runs, len(dates), "rung", "max")
-            _band(ax, dates, grid, colors.get(s, "#495057"), f"{actor_name(facts, s)} → {actor_name(facts, t)}",
-                  0.18)  # fmt: skip
+            _band(ax, dates, hostile[(s, t)], colors.get(s, "#495057"),
+                  f"{actor_name(facts, s)} → {actor_name(facts, t)}", 0.18, offset=1)  # fmt: skip
             any_drawn = True
         for when, what in marks.get((a, b), []):
             ax.axvline(when, color="#343a40", lw=1, ls=":")
@@ -268,11 +228,9 @@ def attacks(res: Any, path: str | Path | None = None, *, axes: AxesArg = None) -
     """Uses of force (MID 4-5) each step, one panel per actor that used force in some run, in the scenario's
     actor order and colour, on one scale: mean over runs and the band of the middle 80% of runs. `axes`: one
     per actor."""
-    facts, ev = res.facts, res.events
+    facts, force = res.facts, res.aggregates.force
     dates = res.step_dates
-    runs = res.runs["run"].to_numpy()
-    force = ev[ev["mid_level"] >= USE_OF_FORCE]
-    used = set(force["source"])
+    used = set(force)
     actors = [a for a in facts["actors"] if a in used] + sorted(used - set(facts["actors"]))
     colors = actor_colors(facts)
     n = max(1, len(actors))
@@ -282,8 +240,7 @@ def attacks(res: Any, path: str | Path | None = None, *, axes: AxesArg = None) -
     step = facts["time"]["step"]
     top = 0.0
     for ax, a in zip(axs, actors, strict=False):
-        grid = _per_run_step(force[force["source"] == a], runs, len(dates), "rung", "count")
-        top = max(top, _band(ax, dates, grid, colors.get(a, "#495057"), "mean", 0.25, centre="mean"))
+        top = max(top, _band(ax, dates, force[a], colors.get(a, "#495057"), "mean", 0.25, centre="mean"))
         ax.set_title(actor_name(facts, a), fontsize=9, loc="left", color=colors.get(a, "#343a40"),
                      fontweight="bold")  # fmt: skip
         ax.grid(alpha=0.3)
@@ -310,13 +267,12 @@ def attacks(res: Any, path: str | Path | None = None, *, axes: AxesArg = None) -
 def peak_by_actor(res: Any) -> pd.DataFrame:
     """Per actor (rows, scenario order) the share of runs whose highest rung of its own acts is each rung (columns,
     'none' first)."""
-    facts = res.facts
-    runs = res.runs["run"].to_numpy()
+    facts, agg = res.facts, res.aggregates
     actors = list(facts["actors"])
-    peak = res.events.groupby(["source", "run"])["rung"].max().unstack(fill_value=-1)
-    peak = peak.reindex(index=actors, columns=runs, fill_value=-1)
-    levels = range(-1, len(facts["ladder"]))
-    shares = np.array([[(row == k).mean() if len(runs) else 0.0 for k in levels] for row in peak.to_numpy()])
+    width = len(facts["ladder"]) + 1
+    none = np.eye(width, dtype=np.int64)[0] * agg.runs  # an actor that never acted: every run in 'none'
+    counts = np.array([agg.peak.get(a, none) for a in actors], dtype=float).reshape(len(actors), width)
+    shares = counts / agg.runs if agg.runs else np.zeros_like(counts)
     return pd.DataFrame(shares, index=actors, columns=["none", *rung_names(facts)])
 
 

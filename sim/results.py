@@ -12,7 +12,7 @@ import json
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
@@ -20,6 +20,9 @@ import pandas as pd
 from redline.errors import OutputError
 from redline.language import Scenario
 from redline.runner import Chunk
+
+if TYPE_CHECKING:
+    from redline.aggregates import Aggregates
 
 TABLES = ("events", "metrics", "runs", "red_lines")
 FORMATS = ("parquet", "csv")
@@ -56,6 +59,31 @@ def scenario_facts(scn: Scenario) -> dict[str, Any]:
 
 
 @dataclass
+class Digest:
+    """What plots and summary.md read of an ensemble streamed to disk: the runs table, the manifest and the
+    aggregates of the events (redline.aggregates), not the event rows."""
+
+    runs: pd.DataFrame
+    manifest: dict[str, Any]
+    aggregates: Aggregates
+
+    @property
+    def facts(self) -> dict[str, Any]:
+        return self.manifest["scenario"]
+
+    @property
+    def step_dates(self) -> pd.DatetimeIndex:
+        return _step_dates(self.facts)
+
+
+def _step_dates(facts: dict[str, Any]) -> pd.DatetimeIndex:
+    """The first day of each step."""
+    t = facts["time"]
+    freq = {"day": "D", "week": "7D", "month": "MS"}[t["step"]]
+    return pd.date_range(t["start"], periods=t["steps"], freq=freq)
+
+
+@dataclass
 class Results:
     """The tables of an ensemble and its manifest."""
 
@@ -64,6 +92,7 @@ class Results:
     runs: pd.DataFrame
     red_lines: pd.DataFrame
     manifest: dict[str, Any] = field(default_factory=dict)
+    _aggregates: Aggregates | None = field(default=None, init=False, repr=False, compare=False)
 
     @property
     def facts(self) -> dict[str, Any]:
@@ -72,9 +101,7 @@ class Results:
     @property
     def step_dates(self) -> pd.DatetimeIndex:
         """The first day of each step."""
-        t = self.facts["time"]
-        freq = {"day": "D", "week": "7D", "month": "MS"}[t["step"]]
-        return pd.date_range(t["start"], periods=t["steps"], freq=freq)
+        return _step_dates(self.facts)
 
     def check(self, checks) -> list:
         """Verdicts of the given checks (a scenario's `checks`) on these results."""
@@ -83,84 +110,41 @@ class Results:
         ladder = [r["id"] for r in self.facts["ladder"]]
         return evaluate(checks, self.events, pd.Index(self.runs["run"]), self.step_dates, ladder)
 
+    @property
+    def aggregates(self) -> Aggregates:
+        """What plots and summary.md read of the events (see redline.aggregates): gathered per chunk by the
+        ensemble, or here from the events table."""
+        if self._aggregates is None:
+            from redline.aggregates import aggregate
+
+            self._aggregates = aggregate(self.events, self.runs["run"].to_numpy(), self.facts)
+        return self._aggregates
+
     @classmethod
     def from_chunks(cls, scn: Scenario, chunks: Sequence[Chunk], manifest: dict[str, Any]) -> Results:
-        from redline.analysis import outcomes
-
         facts = scenario_facts(scn)
         manifest = {**manifest, "scenario": {**facts, **manifest.get("scenario", {})}}
-        ladder = facts["ladder"]
-        # Index -1 (no action this step) is a null, not a rung.
-        ids = np.array([r["id"] for r in ladder] + [None], dtype=object)
-        start = np.datetime64(scn.time.start, "D")
+        parts = [chunk_tables(c, manifest["scenario"], scn.outcomes) for c in chunks]
+        return cls.joined(parts, manifest)
 
-        def cat(part: str, col: str) -> np.ndarray:
-            arrays = [getattr(c, part)[col] for c in chunks if len(getattr(c, part)[col])]
-            return np.concatenate(arrays) if arrays else np.array([])
-
-        run = cat("events", "run").astype(np.int64)
-        day = cat("events", "day").astype(np.int64)
-        # By run, then day; within a day, in the order the model took the actions (lexsort is stable).
-        order = np.lexsort((day, run))
-        rung = cat("events", "rung").astype(np.int64)[order]
-        blamed = cat("events", "attributed_to").astype(object)[order]
-        blamed[blamed == ""] = None  # nobody else blamed: a null, not an empty name
-        events = pd.DataFrame(
-            {
-                "event_id": np.arange(len(order), dtype=np.int64),
-                "run": run[order],
-                "step": cat("events", "step").astype(np.int64)[order],
-                "date": (start + day[order].astype("timedelta64[D]")).astype("datetime64[ms]"),
-                "source": cat("events", "source").astype(object)[order],
-                "target": cat("events", "target").astype(object)[order],
-                "action": ids[rung],
-                "rung": rung,
-                "casualties": cat("events", "casualties").astype(np.float64)[order],
-                "attributed_to": blamed,
-                "cause": cat("events", "cause").astype(object)[order],
-                "manner": cat("events", "manner").astype(object)[order],
-            }
-        )
-        events = with_codes(events, facts)
-        step = cat("metrics", "step").astype(np.int64)
-        step_dates = np.array([np.datetime64(scn.time.date_of(s), "D") for s in range(scn.time.steps)])
-        posture = cat("metrics", "posture").astype(np.int64)
-        metrics = pd.DataFrame(
-            {
-                "run": cat("metrics", "run").astype(np.int64),
-                "step": step,
-                "date": step_dates[step].astype("datetime64[ms]") if len(step) else step_dates[:0],
-                "actor": cat("metrics", "actor").astype(object),
-                "posture_rung": ids[posture],
-                "posture_level": posture,
-                "capability": cat("metrics", "capability").astype(np.float64),
-                "grievance": cat("metrics", "grievance").astype(np.float64),
-                "fear": cat("metrics", "fear").astype(np.float64),
-                "pressure": cat("metrics", "pressure").astype(np.float64),
-                "attacks": cat("metrics", "attacks").astype(np.int64),
-            }
-        )
-        runs = pd.DataFrame(
-            {
-                "run": np.concatenate([c.runs for c in chunks]) if chunks else np.array([], dtype=np.int64),
-                "seed": np.concatenate([c.seeds for c in chunks]) if chunks else np.array([], dtype=np.int64),
-            }
-        )
-        red = [(run, step, actor, ",".join(who)) for c in chunks for run, step, actor, who in c.red_lines]
-        red_lines = pd.DataFrame(red, columns=["run", "step", "actor", "crossed_by"]).astype(
-            {"run": np.int64, "step": np.int64}
-        )
-        runs = outcomes(runs, events, manifest["scenario"], scn.outcomes)
+    @classmethod
+    def joined(
+        cls, parts: Sequence[dict[str, pd.DataFrame]], manifest: dict[str, Any], aggregates=None
+    ) -> Results:
+        """Results from the tables of chunks (chunk_tables), in run order: events numbered across them."""
         from redline import tables as t
 
-        # The documented types in memory too, so that a folder read back holds the same frames.
-        return cls(
-            t.typed(events, t.EVENTS),
-            t.typed(metrics, t.METRICS),
-            t.typed(runs, t.RUNS),
-            t.typed(red_lines, t.RED_LINES),
-            manifest,
-        )
+        facts = manifest["scenario"]
+        out = {}
+        for name, table in (("events", t.EVENTS), ("metrics", t.METRICS), ("runs", t.RUNS),
+                            ("red_lines", t.RED_LINES)):  # fmt: skip
+            frames = [p[name] for p in parts]
+            df = pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0].reset_index(drop=True)
+            out[name] = t.typed(df, table, facts)
+        out["events"]["event_id"] = np.arange(len(out["events"]), dtype=np.int64)
+        res = cls(**out, manifest=manifest)
+        res._aggregates = aggregates
+        return res
 
     @classmethod
     def from_tables(cls, scn: Scenario, tables: dict[str, pd.DataFrame], manifest: dict[str, Any]) -> Results:
@@ -168,6 +152,10 @@ class Results:
         again here, in the order of the joined table)."""
         facts = scenario_facts(scn)
         manifest = {**manifest, "scenario": {**facts, **manifest.get("scenario", {})}}
+        from redline.tables import TABLES as DOCS
+        from redline.tables import typed
+
+        tables = {name: typed(df, DOCS[name], manifest["scenario"]) for name, df in tables.items()}
         events = tables["events"]
         if "event_id" in events:
             tables = {**tables, "events": events.assign(event_id=np.arange(len(events), dtype=np.int64))}
@@ -229,7 +217,10 @@ class Results:
             problem = _table_problem(df, manifest["scenario"])
             if problem:
                 raise OutputError(f"{table}: damaged ({problem})")
-            tables[name] = df
+            from redline.tables import TABLES as DOCS
+            from redline.tables import typed
+
+            tables[name] = typed(df, DOCS[name], manifest["scenario"])
         return cls(**tables, manifest=manifest)
 
 
@@ -243,6 +234,90 @@ COLUMNS = {
 }  # fmt: skip
 
 
+def chunk_tables(chunk: Chunk, facts: dict[str, Any], defined: Sequence[Any] = ()) -> dict[str, pd.DataFrame]:
+    """The four tables of one chunk's runs, with their documented types: events sorted by run, then day, then the
+    order the model took them in (numbered from 0 here, again when chunks are joined); the runs table with each
+    run's outcomes (the general ones and the scenario's `defined`)."""
+    from redline import tables as t
+    from redline.analysis import outcomes
+
+    ladder = [r["id"] for r in facts["ladder"]]
+    start = np.datetime64(dt.date.fromisoformat(facts["time"]["start"]), "D")
+    ev = chunk.events
+    order = np.lexsort(
+        (ev["day"], ev["run"])
+    )  # stable: within a day, the order the model took the actions in
+
+    def coded(codes: np.ndarray, values: Sequence[str]) -> Any:
+        return pd.Categorical.from_codes(
+            codes.astype(np.int16, copy=False), categories=pd.Index(list(values))
+        )
+
+    rung = ev["rung"][order].astype(np.int64)
+    events = pd.DataFrame(
+        {
+            "event_id": np.arange(len(order), dtype=np.int64),
+            "run": ev["run"][order],
+            "step": ev["step"][order].astype(np.int64),
+            "date": (start + ev["day"][order].astype("timedelta64[D]")).astype("datetime64[ms]"),
+            "source": coded(ev["source"][order], chunk.actors),
+            "target": coded(ev["target"][order], chunk.actors),
+            "action": coded(rung, ladder),
+            "rung": rung,
+            "casualties": ev["casualties"][order].astype(np.float64),
+            "attributed_to": coded(ev["attributed_to"][order], chunk.actors),
+            "cause": coded(ev["cause"][order], chunk.causes),
+            "manner": coded(ev["manner"][order], chunk.manners),
+        }
+    )
+    events = t.typed(with_codes(events, facts), t.EVENTS, facts)
+    me = chunk.metrics
+    step = me["step"].astype(np.int64)
+    steps = facts["time"]["steps"]
+    step_dates = step_starts(facts)[:steps]
+    posture = me["posture"].astype(np.int64)
+    metrics = pd.DataFrame(
+        {
+            "run": me["run"],
+            "step": step,
+            "date": step_dates[step].astype("datetime64[ms]"),
+            "actor": coded(me["actor"], chunk.actors),
+            "posture_rung": coded(posture, ladder),
+            "posture_level": posture,
+            "capability": me["capability"].astype(np.float64),
+            "grievance": me["grievance"].astype(np.float64),
+            "fear": me["fear"].astype(np.float64),
+            "pressure": me["pressure"].astype(np.float64),
+            "attacks": me["attacks"].astype(np.int64),
+        }
+    )
+    red = chunk.red_lines
+    red_lines = pd.DataFrame(
+        {
+            "run": red["run"],
+            "step": red["step"].astype(np.int64),
+            "actor": coded(red["actor"], chunk.actors),
+            "crossed_by": red["crossed_by"],
+        }
+    )
+    runs = outcomes(pd.DataFrame({"run": chunk.runs, "seed": chunk.seeds}), events, facts, defined)
+    return {
+        "events": events,
+        "metrics": t.typed(metrics, t.METRICS, facts),
+        "runs": t.typed(runs, t.RUNS, facts),
+        "red_lines": t.typed(red_lines, t.RED_LINES, facts),
+    }
+
+
+def step_starts(facts: dict[str, Any]) -> np.ndarray:
+    """The first day of each step as the model dates it (TimeSpec.date_of), as numpy days."""
+    from redline.language import TimeSpec
+
+    t = facts["time"]
+    spec = TimeSpec(start=dt.date.fromisoformat(t["start"]), step=t["step"], steps=t["steps"])
+    return np.array([np.datetime64(spec.date_of(s), "D") for s in range(spec.steps)], dtype="datetime64[D]")
+
+
 def with_codes(events: pd.DataFrame, facts: dict[str, Any]) -> pd.DataFrame:
     """The event-data columns, mapped from each event's rung and actors after the run: MID level, CAMEO root code
     and full codes, QuadClass, Goldstein weight, and the actors' CAMEO codes, in the documented column order."""
@@ -251,11 +326,12 @@ def with_codes(events: pd.DataFrame, facts: dict[str, Any]) -> pd.DataFrame:
     actors = facts["actors"]
     codes = {aid: a.get("code") for aid, a in actors.items()}
     types = {aid: a.get("type_code") for aid, a in actors.items()}
+    source, target = events["source"].astype(object), events["target"].astype(object)
     out = events.assign(
-        source_code=events["source"].map(codes).astype(object),
-        source_type=events["source"].map(types).astype(object),
-        target_code=events["target"].map(codes).astype(object),
-        target_type=events["target"].map(types).astype(object),
+        source_code=source.map(codes).astype(object),
+        source_type=source.map(types).astype(object),
+        target_code=target.map(codes).astype(object),
+        target_type=target.map(types).astype(object),
         mid_level=np.array([r["mid_level"] for r in ladder], dtype=np.int64)[rung],
         cameo=np.array([r["cameo"] for r in ladder], dtype=np.int64)[rung],
         cameo_code=np.array([r["cameo_code"] for r in ladder], dtype=object)[rung],
@@ -353,7 +429,7 @@ def write_table(df: pd.DataFrame, path: Path, fmt: str) -> None:
         df.to_csv(path, index=False, date_format="%Y-%m-%d", lineterminator="\n")
 
 
-def read_table(path: Path, fmt: str) -> pd.DataFrame:
+def read_table(path: Path, fmt: str, facts: dict[str, Any] | None = None) -> pd.DataFrame:
     from redline.tables import table_of, text_columns, typed
 
     if fmt == "parquet":
@@ -365,7 +441,7 @@ def read_table(path: Path, fmt: str) -> pd.DataFrame:
     # Only an empty field is a null: an actor may well be called "NA".
     table = table_of(path)
     df = pd.read_csv(path, keep_default_na=False, na_values=[""], dtype=text_columns(table))
-    return typed(df, table)
+    return typed(df, table, facts)
 
 
 def check_output(folder: Path, force: bool, inputs=()) -> None:

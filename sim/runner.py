@@ -17,11 +17,13 @@ import time
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import Executor, ProcessPoolExecutor, as_completed
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
 from redline.language import Scenario
 from redline.model import EVENT_FIELDS, METRIC_FIELDS, EscalationModel
+from redline.tables import CAUSES, MANNERS
 
 
 def run_seeds(root: int, runs: int, first: int = 0) -> list[int]:
@@ -33,40 +35,103 @@ def run_seeds(root: int, runs: int, first: int = 0) -> list[int]:
     return out
 
 
+CHUNK_RUNS = (
+    50  # runs per chunk: fixed, so that the parts of an ensemble do not depend on the number of workers
+)
+
+
+class Coder:
+    """Text values as small integer codes, with the dictionary they index: known values first, others appended."""
+
+    def __init__(self, known: Sequence[str] = ()):
+        self.values: list[str] = list(known)
+        self.index = {v: i for i, v in enumerate(self.values)}
+
+    def code(self, value: str) -> int:
+        i = self.index.get(value)
+        if i is None:
+            i = self.index[value] = len(self.values)
+            self.values.append(value)
+        return i
+
+    def codes(self, values: Iterable[str], empty: int | None = None) -> np.ndarray:
+        """The codes of `values`; an empty value gets `empty` (-1: a null) when given."""
+        get, code = self.index.get, self.code
+        out = [empty if (empty is not None and not v) else get(v) for v in values]
+        if None in out:  # a value not met before: rare, so the fast path above does not pay for it
+            out = [empty if (empty is not None and not v) else code(v) for v in values]
+        return np.asarray(out, dtype=np.int16)
+
+
 @dataclass
 class Chunk:
-    """The raw columns of some runs: events, metrics and per-run facts, as numpy arrays."""
+    """The raw columns of some runs, as compact numpy arrays: ids are codes into the dictionaries `actors`,
+    `causes` and `manners` (an actor code -1: none), rungs are ladder positions."""
 
     runs: np.ndarray
     seeds: np.ndarray
-    events: dict[str, np.ndarray]
-    metrics: dict[str, np.ndarray]
-    red_lines: list[tuple[int, int, str, list[str]]]  # (run, step, actor, crossers)
+    events: dict[str, np.ndarray]  # run, EVENT_FIELDS
+    metrics: dict[str, np.ndarray]  # run, METRIC_FIELDS
+    red_lines: dict[str, np.ndarray]  # run, step, actor, crossed_by (text: the crossers joined by commas)
+    actors: list[str]
+    causes: list[str]
+    manners: list[str]
+
+
+_ACTOR_FIELDS = ("source", "target", "attributed_to", "actor")
+_INT_FIELDS = {"run": np.int64, "step": np.int32, "day": np.int32, "rung": np.int16, "posture": np.int16,
+               "attacks": np.int32}  # fmt: skip
 
 
 def collect(finished: Iterable[tuple[int, int, EscalationModel]]) -> Chunk:
-    """The columns of finished models, each tagged with its run and seed."""
-    ev: dict[str, list] = {f: [] for f in ("run", *EVENT_FIELDS)}
-    me: dict[str, list] = {f: [] for f in ("run", *METRIC_FIELDS)}
-    red: list[tuple[int, int, str, list[str]]] = []
+    """The columns of finished models, each tagged with its run and seed, coded as they are gathered."""
+    actors: Coder | None = None
+    causes, manners = Coder(CAUSES), Coder(MANNERS)
+    ev: dict[str, list[np.ndarray]] = {f: [] for f in ("run", *EVENT_FIELDS)}
+    me: dict[str, list[np.ndarray]] = {f: [] for f in ("run", *METRIC_FIELDS)}
+    red: dict[str, list] = {"run": [], "step": [], "actor": [], "crossed_by": []}
     runs, seeds = [], []
     for run, seed, m in finished:
+        if actors is None:
+            actors = Coder(list(m.spec.actors))  # the scenario's order: the dictionary of every actor column
         runs.append(run)
         seeds.append(seed)
-        events, metrics = m.events, m.metrics  # columns are built from the model's rows on each access
-        for f in EVENT_FIELDS:
-            ev[f].extend(events[f])
-        ev["run"].extend([run] * len(events["step"]))
-        for f in METRIC_FIELDS:
-            me[f].extend(metrics[f])
-        me["run"].extend([run] * len(metrics["step"]))
-        red.extend((run, step, actor, crossers) for step, actor, crossers in m.red_lines)
+        for part, cols in ((ev, m.events), (me, m.metrics)):
+            n = len(cols["step"])
+            part["run"].append(np.full(n, run, dtype=np.int64))
+            for f, values in cols.items():
+                if f in _ACTOR_FIELDS:
+                    part[f].append(actors.codes(values, empty=-1 if f == "attributed_to" else None))
+                elif f == "cause":
+                    part[f].append(causes.codes(values))
+                elif f == "manner":
+                    part[f].append(manners.codes(values))
+                else:
+                    part[f].append(np.asarray(values, dtype=_INT_FIELDS.get(f, np.float64)))
+        for step, actor, crossers in m.red_lines:
+            red["run"].append(run)
+            red["step"].append(step)
+            red["actor"].append(actors.code(actor))
+            red["crossed_by"].append(",".join(crossers))
+
+    def joined(part: dict[str, list[np.ndarray]]) -> dict[str, np.ndarray]:
+        return {f: np.concatenate(a) if a else np.array([], dtype=_INT_FIELDS.get(f, np.float64)) for f, a in
+                part.items()}  # fmt: skip
+
     return Chunk(
         np.asarray(runs, dtype=np.int64),
         np.asarray(seeds, dtype=np.int64),
-        {k: np.asarray(v) for k, v in ev.items()},
-        {k: np.asarray(v) for k, v in me.items()},
-        red,
+        joined(ev),
+        joined(me),
+        {
+            "run": np.asarray(red["run"], dtype=np.int64),
+            "step": np.asarray(red["step"], dtype=np.int32),
+            "actor": np.asarray(red["actor"], dtype=np.int16),
+            "crossed_by": np.asarray(red["crossed_by"], dtype=object),
+        },
+        actors.values if actors is not None else [],
+        causes.values,
+        manners.values,
     )
 
 
@@ -77,10 +142,8 @@ def simulate(scenario: Scenario, runs: Sequence[int], seeds: Sequence[int]) -> C
     )
 
 
-def chunks_of(runs: Sequence[int], workers: int) -> list[Sequence[int]]:
-    """Split runs into chunks: about four per worker, so that a slow chunk does not leave a core idle."""
-    n = max(1, min(len(runs), 4 * workers))
-    size = -(-len(runs) // n)
+def chunks_of(runs: Sequence[int], size: int = CHUNK_RUNS) -> list[Sequence[int]]:
+    """Split runs into chunks of `size` runs (the last may be shorter): the same whatever the workers."""
     return [runs[i : i + size] for i in range(0, len(runs), size)]
 
 
@@ -96,13 +159,18 @@ def run_chunks(
     executor: Executor | None = None,
     workers: int | None = None,
     progress: bool | None = None,
-) -> list[Chunk]:
-    """Run the given runs in chunks on `executor` (default: a process pool of `workers`), in run order."""
+    work: Callable[..., Any] | None = None,
+    on_done: Callable[[int, Any], None] | None = None,
+) -> list[Any]:
+    """Run the given runs in chunks of CHUNK_RUNS on `executor` (default: a process pool of `workers`): what
+    `work(items)` (default: simulate_items) makes of each chunk, in run order. With `on_done`, each is handed to it
+    as it finishes instead, and nothing is kept."""
     by_run = dict(zip(runs, seeds, strict=True))
-    parts = chunks_of(list(runs), workers or default_workers())
+    parts = chunks_of(list(runs))
     tasks = [(k, [(r, scenario, by_run[r]) for r in part]) for k, part in enumerate(parts)]
-    done: dict[int, Chunk] = {}
-    run_tasks(tasks, done.__setitem__, executor=executor, workers=workers, progress=progress)
+    done: dict[int, Any] = {}
+    run_tasks(tasks, on_done or done.__setitem__, executor=executor, workers=workers, progress=progress,
+              work=work)  # fmt: skip
     return [done[k] for k in sorted(done)]
 
 
@@ -192,9 +260,13 @@ def run_tasks(
     progress: bool | None = None,
     total: int | None = None,
     done: int = 0,
+    work: Callable[..., Any] | None = None,
 ) -> None:
     """Run numbered tasks (chunk number, items) and hand each finished chunk to `on_done` in this process, as it
-    finishes: the caller writes it to disk at once, so that an interruption loses only the chunks under way."""
+    finishes: the caller writes it to disk at once, so that an interruption loses only the chunks under way.
+    `work(items)` makes what is handed on of each chunk (default: simulate_items, its raw columns); a worker
+    process runs it, so it is a module-level function (or a functools.partial of one)."""
+    work = work or simulate_items
     workers = min(workers or default_workers(), max(1, len(tasks)))  # never more processes than the work
     bar = _progress(total or sum(len(items) for _, items in tasks), progress)
     if bar is not None:
@@ -204,7 +276,7 @@ def run_tasks(
     try:
         if executor is None and not own:
             for k, items in tasks:
-                chunk = simulate_items(items)
+                chunk = work(items)
                 on_done(k, chunk)
                 if bar is not None:
                     bar.update(len(items))
@@ -212,12 +284,13 @@ def run_tasks(
         pool = executor or _pool(workers)
         futures: dict = {}
         try:
-            futures = {pool.submit(simulate_items, items): k for k, items in tasks}
+            futures = {pool.submit(work, items): (k, len(items)) for k, items in tasks}
             for fut in as_completed(futures):
                 chunk = fut.result()
-                on_done(futures[fut], chunk)
+                k, n = futures[fut]
+                on_done(k, chunk)
                 if bar is not None:
-                    bar.update(len(chunk.runs))
+                    bar.update(n)
         except BaseException:
             if own:
                 _discard_pool(pool)  # type: ignore[arg-type]

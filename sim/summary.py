@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from redline.analysis import USE_OF_FORCE, outcome_table, peak_distribution
+import pandas as pd
+
+from redline.aggregates import values
+from redline.analysis import outcome_table, peak_distribution
 from redline.words import plural
 
 
@@ -45,14 +48,6 @@ def summary(res, plots: list[str]) -> str:
     dist = peak_distribution(runs, ladder)
     lines += ["", "## Highest rung reached", "", "| rung | share of runs |", "|---|---:|"]
     lines += [f"| {rung} | {share:.3f} |" for rung, share in dist.items() if share > 0]
-    ev = res.events
-    force = ev[ev["mid_level"] >= USE_OF_FORCE]
-    per_run = (
-        force.groupby(["source", "run"])
-        .size()
-        .unstack(fill_value=0)
-        .reindex(columns=runs["run"], fill_value=0)
-    )
     lines += [
         "",
         "## Uses of force per run, by actor",
@@ -60,22 +55,25 @@ def summary(res, plots: list[str]) -> str:
         "| actor | median | 10% | 90% |",
         "|---|---:|---:|---:|",
     ]
-    for actor, row in per_run.iterrows():
-        q = row.quantile([0.5, 0.1, 0.9])
+    per_run = res.aggregates.force_runs  # per actor, runs by its uses of force in the run
+    for actor in sorted(per_run):
+        q = pd.Series(values(per_run[actor])).quantile([0.5, 0.1, 0.9])
         lines.append(f"| {actor} | {q[0.5]:.0f} | {q[0.1]:.0f} | {q[0.9]:.0f} |")
     if plots:
         lines += ["", "## Plots", ""] + [f"- [{p}]({p})" for p in plots]
     return "\n".join(lines) + "\n"
 
 
-def save_report(res, out, *, fmt: str = "parquet", force: bool = False):
-    """Write the results folder with its plots and summary.md, all in one atomic step."""
+def write_extras(res, folder) -> None:
+    """The plots and summary.md of results (or a Digest of them), written into `folder`."""
     from pathlib import Path
 
     from redline import plots
 
-    def extras(folder: Path) -> None:
-        pngs = plots.all_plots(res, folder)
-        (folder / "summary.md").write_text(summary(res, [p.name for p in pngs]))
+    pngs = plots.all_plots(res, Path(folder))
+    (Path(folder) / "summary.md").write_text(summary(res, [p.name for p in pngs]))
 
-    return res.save(out, fmt=fmt, force=force, extra=extras)
+
+def save_report(res, out, *, fmt: str = "parquet", force: bool = False):
+    """Write the results folder with its plots and summary.md, all in one atomic step."""
+    return res.save(out, fmt=fmt, force=force, extra=lambda folder: write_extras(res, folder))

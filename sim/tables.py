@@ -9,12 +9,29 @@ A test reads the tables a run writes and fails for any column this module does n
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 import pyarrow as pa
+
+from redline.agents.actions import (
+    CAMPAIGN,
+    COERCION,
+    COMMITMENT,
+    DE_ESCALATION,
+    GUARANTEE,
+    INJECTED,
+    MEDIATION,
+    PRESSURE,
+    RETALIATION,
+    SCHEDULED,
+    SUPPORT,
+    SURPRISE,
+    WARNED,
+)
 
 Kind = str  # one of KINDS
 
@@ -25,7 +42,16 @@ KINDS: dict[Kind, tuple[pa.DataType, str, str]] = {
     "bool": (pa.bool_(), "bool", "boolean"),
     "string": (pa.string(), "str", "text"),
     "date": (pa.date32(), "datetime64[ms]", "date (Parquet date32; CSV YYYY-MM-DD)"),
+    # Ids from a short list (actors, rungs, causes): small integer codes and their dictionary, a pandas categorical
+    # in memory; readers of Parquet see text (DuckDB) or a categorical (pandas, polars).
+    "category": (pa.dictionary(pa.int16(), pa.string()), "category", "text, dictionary-encoded"),
 }
+
+# The dictionaries of the dictionary-encoded columns start with these; a value past them (a played game's cause
+# "player") comes after, in sorted order.
+CAUSES = (SCHEDULED, INJECTED, CAMPAIGN, RETALIATION, COMMITMENT, GUARANTEE, COERCION, DE_ESCALATION, PRESSURE,
+          SUPPORT, MEDIATION)  # fmt: skip
+MANNERS = (SURPRISE, WARNED)
 
 
 @dataclass(frozen=True)
@@ -34,6 +60,7 @@ class Column:
     kind: Kind
     doc: str
     nullable: bool = False
+    domain: str = ""  # a dictionary-encoded column: where its dictionary comes from (see `dictionary`)
 
 
 @dataclass(frozen=True)
@@ -102,11 +129,18 @@ EVENTS = Table(
         RUN,
         STEP,
         Column("date", "date", "Day of the action."),
-        Column("source", "string", "Actor id (the scenario's key) of the actor that acts."),
+        Column(
+            "source", "category", "Actor id (the scenario's key) of the actor that acts.", domain="actors"
+        ),
         *_actor_codes("source"),
-        Column("target", "string", "Actor id of the actor acted upon."),
+        Column("target", "category", "Actor id of the actor acted upon.", domain="actors"),
         *_actor_codes("target"),
-        Column("action", "string", "Id of the rung of the ladder the action is on, e.g. limited_strike."),
+        Column(
+            "action",
+            "category",
+            "Id of the rung of the ladder the action is on, e.g. limited_strike.",
+            domain="rungs",
+        ),
         Column("rung", "int64", "Position of that rung on the ladder, 0 = lowest."),
         Column("mid_level", "int64", "Correlates of War MID hostility level of the rung: 1 none to 5 war."),
         Column("cameo", "int64", "CAMEO root code of the rung (1-20): 19 is 'fight'."),
@@ -130,18 +164,25 @@ EVENTS = Table(
         ),
         Column(
             "attributed_to",
-            "string",
+            "category",
             "The actor the target held answerable for the action besides its author (the `to` of an `attributes` "
             "relation, e.g. the author's patron); null if none.",
             nullable=True,
+            domain="actors",
         ),
         Column(
             "cause",
-            "string",
+            "category",
             "Why the actor acted: scheduled, inject (added with --inject), campaign, retaliation, red_line, guarantee, "
             "coercion, de_escalation, ...",
+            domain="causes",
         ),
-        Column("manner", "string", "surprise (full intended deaths) or warned (targets told to leave)."),
+        Column(
+            "manner",
+            "category",
+            "surprise (full intended deaths) or warned (targets told to leave).",
+            domain="manners",
+        ),
     ),
     (Pattern("point", "point", "int64", POINT.doc),),
 )
@@ -154,12 +195,13 @@ METRICS = Table(
         RUN,
         STEP,
         Column("date", "date", "First day of the step."),
-        Column("actor", "string", "Actor id."),
+        Column("actor", "category", "Actor id.", domain="actors"),
         Column(
             "posture_rung",
-            "string",
+            "category",
             "Id of the highest rung the actor used this step; null if it did nothing.",
             nullable=True,
+            domain="rungs",
         ),
         Column("posture_level", "int64", "Position of that rung on the ladder; -1 if it did nothing."),
         Column("capability", "float64", "Military capability left, 0-1."),
@@ -179,7 +221,11 @@ RUNS = Table(
         RUN,
         Column("seed", "int64", "The run's 63-bit seed: child `run` of numpy's SeedSequence(root seed)."),
         Column(
-            "peak_rung", "string", "Id of the highest rung anyone used; null if nobody acted.", nullable=True
+            "peak_rung",
+            "category",
+            "Id of the highest rung anyone used; null if nobody acted.",
+            nullable=True,
+            domain="rungs",
         ),
         Column("peak_mid", "int64", "Highest MID hostility level reached; 0 if nobody acted."),
         Column("attacks", "int64", "Uses of force (MID 4 or more) in the run, all actors together."),
@@ -210,7 +256,7 @@ RED_LINES = Table(
     (
         RUN,
         STEP,
-        Column("actor", "string", "Actor id of the holder of the red line."),
+        Column("actor", "category", "Actor id of the holder of the red line.", domain="actors"),
         Column("crossed_by", "string", "Actor ids of those who crossed it, joined by commas."),
     ),
     (Pattern("point", "point", "int64", POINT.doc),),
@@ -301,21 +347,45 @@ def arrow_table(df: pd.DataFrame, table: Table | None) -> pa.Table:
     return pa.Table.from_pandas(df, schema=schema, preserve_index=False)
 
 
-def typed(df: pd.DataFrame, table: Table | None) -> pd.DataFrame:
-    """The table with its documented types, whether built in memory or read back from a file."""
+def dictionary(domain: str, facts: dict[str, Any] | None, present: Iterable[Any] = ()) -> list[str]:
+    """The dictionary of a dictionary-encoded column: the scenario's actors or rungs in its order, the causes or
+    manners the model writes, then any other value `present` holds, sorted. The same whether the table was built
+    in memory, joined from parts or read back from a file."""
+    known: list[str] = {
+        "actors": list((facts or {}).get("actors", ())),
+        "rungs": [r["id"] for r in (facts or {}).get("ladder", ())],
+        "causes": list(CAUSES),
+        "manners": list(MANNERS),
+    }[domain]
+    have = set(known)
+    return known + sorted({str(v) for v in present if isinstance(v, str) and v not in have})
+
+
+def typed(df: pd.DataFrame, table: Table | None, facts: dict[str, Any] | None = None) -> pd.DataFrame:
+    """The table with its documented types, whether built in memory or read back from a file. `facts` (the
+    manifest's scenario) give the dictionaries of the dictionary-encoded columns."""
     if table is None:
         return df
-    casts = {}
+    casts: dict[str, Any] = {}
     for name in df.columns:
         col = table.column(str(name))
-        if col is not None and col.kind is not None:
+        if col is None or col.kind is None:
+            continue
+        if col.kind == "category":
+            values = df[name]
+            is_cat = isinstance(values.dtype, pd.CategoricalDtype)
+            present = values.cat.categories if is_cat else values.dropna().unique()
+            dtype = pd.CategoricalDtype(dictionary(getattr(col, "domain", ""), facts, present))
+            if not (is_cat and values.dtype == dtype):
+                casts[name] = dtype
+        elif str(df[name].dtype) != KINDS[col.kind][1]:
             casts[name] = KINDS[col.kind][1]
     return df.astype(casts) if casts else df
 
 
 def text_columns(table: Table | None) -> dict[str, str]:
     """The text columns, for read_csv: a code like 030 stays text, not the number 30."""
-    return {c.name: "str" for c in (table.columns if table else ()) if c.kind == "string"}
+    return {c.name: "str" for c in (table.columns if table else ()) if c.kind in ("string", "category")}
 
 
 def markdown() -> str:
@@ -333,6 +403,15 @@ def markdown() -> str:
         "",
         "Conventions: missing values are nulls (empty fields in CSV), never empty text; dates are dates (Parquet "
         "`date32`, ISO `YYYY-MM-DD` in CSV); ids are the scenario's own.",
+        "",
+        "Ids from a short list are dictionary-encoded (type 'text, dictionary-encoded'): small integer codes and "
+        "their dictionary in Parquet, which DuckDB reads as text and pandas and polars as categoricals; plain text "
+        "in CSV; a pandas categorical in memory. The dictionary of an actor column is the scenario's actors in "
+        "its order; of a rung column, the ladder from its lowest rung; of `cause`, "
+        + ", ".join(CAUSES)
+        + "; of `manner`, "
+        + " and ".join(MANNERS)
+        + "; any other value (a played game's cause `player`) follows, in sorted order.",
     ]
     for t in TABLES.values():
         out += [

@@ -52,10 +52,11 @@ def test_seeds_are_spawned_and_stable():
     assert len(set(run_seeds(1, 1000))) == 1000
 
 
-def test_chunks_cover_every_run_once():
-    for n, w in [(1, 2), (10, 1), (10, 2), (1000, 2), (7, 8)]:
-        parts = chunks_of(list(range(n)), w)
+def test_chunks_cover_every_run_once_in_fixed_sizes():
+    for n, size in [(1, 50), (10, 3), (100, 50), (1000, 50), (7, 8)]:
+        parts = chunks_of(list(range(n)), size)
         assert [r for p in parts for r in p] == list(range(n))
+        assert all(len(p) == size for p in parts[:-1]) and 0 < len(parts[-1]) <= size
 
 
 def test_same_seed_same_tables_whatever_the_workers(tiny):
@@ -113,4 +114,59 @@ def test_a_failure_while_saving_leaves_nothing_half_written(tiny, tmp_path):
 
     with pytest.raises(KeyboardInterrupt):
         res.save(tmp_path / "o", extra=boom)
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_streamed_tables_are_the_same_bytes_whatever_the_workers(tiny, tmp_path):
+    from redline.ensemble import write_ensemble
+    from redline.runner import CHUNK_RUNS
+
+    runs = 2 * CHUNK_RUNS + 7  # several chunks, the last one short
+    for fmt in ("parquet", "csv"):
+        one = tmp_path / f"one-{fmt}"
+        two = tmp_path / f"two-{fmt}"
+        write_ensemble(tiny, runs, 4, one, fmt=fmt, workers=1)
+        write_ensemble(tiny, runs, 4, two, fmt=fmt, workers=2)
+        for name in ("events", "metrics", "runs", "red_lines"):
+            assert (one / f"{name}.{fmt}").read_bytes() == (two / f"{name}.{fmt}").read_bytes(), (fmt, name)
+        assert (one / "summary.md").read_text() == (two / "summary.md").read_text()
+        assert not (one / "parts").exists()
+
+
+def test_streamed_folder_holds_what_the_in_memory_results_hold(tiny, tmp_path):
+    from redline.ensemble import write_ensemble
+    from redline.summary import save_report, summary
+
+    runs = 57
+    memory = run_ensemble(tiny, runs=runs, seed=9, workers=2)
+    digest = write_ensemble(tiny, runs, 9, tmp_path / "streamed", workers=2)
+    back = Results.load(tmp_path / "streamed")
+    for name in ("events", "metrics", "runs", "red_lines"):
+        pd.testing.assert_frame_equal(getattr(back, name), getattr(memory, name))
+    pd.testing.assert_frame_equal(digest.runs, memory.runs)
+    assert back.events["event_id"].tolist() == list(range(len(memory.events)))
+    # summary.md and the plots come from aggregates: the same as from every event row
+    save_report(memory, tmp_path / "memory")
+    assert (tmp_path / "streamed" / "summary.md").read_text() == (
+        tmp_path / "memory" / "summary.md"
+    ).read_text()
+    assert summary(back, []) == summary(digest, [])
+
+
+def test_an_interrupted_stream_leaves_no_folder(tiny, tmp_path, monkeypatch):
+    from redline import parts
+    from redline.ensemble import write_ensemble
+
+    calls = []
+    real = parts.Joiner.add
+
+    def add(self, k, out):
+        calls.append(k)
+        if len(calls) == 2:
+            raise KeyboardInterrupt
+        real(self, k, out)
+
+    monkeypatch.setattr(parts.Joiner, "add", add)
+    with pytest.raises(KeyboardInterrupt):
+        write_ensemble(tiny, 120, 1, tmp_path / "o", workers=1)
     assert list(tmp_path.iterdir()) == []

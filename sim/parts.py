@@ -1,0 +1,157 @@
+"""An ensemble streamed to disk: each chunk of runs becomes part files as it finishes, and the parts are joined into
+the final tables in chunk order as soon as every chunk before them is in, one part at a time.
+
+A worker turns its chunk into the chunk's tables (typed as documented), the runs table's rows (outcomes) and the
+aggregates plots and summary.md read (redline.aggregates); it writes the tables as Arrow part files itself when it
+shares the parent's file system (the default process pool), or hands them back (another executor). The parent keeps
+only the runs table and the aggregates: its memory does not grow with the event rows. Chunks are a fixed number of
+runs (runner.CHUNK_RUNS), so the files are the same, byte for byte, whatever the number of workers.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+
+from redline.aggregates import Aggregates, aggregate, combine
+from redline.results import chunk_tables, scenario_facts
+from redline.runner import simulate_items
+
+STREAMED = ("events", "metrics", "red_lines")  # the tables written as parts; the runs table is kept whole
+
+
+@dataclass
+class ChunkOut:
+    """What the parent receives of a chunk."""
+
+    first: int  # its first run: names its part files
+    runs: pd.DataFrame
+    aggregates: Aggregates
+    tables: dict[str, Any] | None  # pandas frames (`frames`), Arrow tables, or None: written to part files
+
+
+def chunk_work(items, folder: str | None = None, frames: bool = False) -> ChunkOut:
+    """Run one chunk (items of (run, scenario, seed), one scenario) and make what the parent needs of it. A
+    module-level function: worker processes are sent it."""
+    from redline import tables as docs
+
+    chunk = simulate_items(items)
+    scn = items[0][1]
+    facts = scenario_facts(scn)
+    tables = chunk_tables(chunk, facts, scn.outcomes)
+    agg = aggregate(tables["events"], chunk.runs, facts)
+    first = int(chunk.runs[0])
+    if frames:
+        return ChunkOut(first, tables["runs"], agg, {n: tables[n] for n in STREAMED})
+    arrow = {n: docs.arrow_table(tables[n], docs.TABLES[n]) for n in STREAMED}
+    if folder is None:
+        return ChunkOut(first, tables["runs"], agg, arrow)
+    write_parts(arrow, Path(folder), first)
+    return ChunkOut(first, tables["runs"], agg, None)
+
+
+def part_path(folder: Path, name: str, first: int) -> Path:
+    return folder / f"{name}-{first:09d}.arrow"
+
+
+def write_parts(arrow: dict[str, pa.Table], folder: Path, first: int) -> None:
+    """A chunk's tables as Arrow IPC files (read back once, without copying), each written whole or not at all."""
+    for name, table in arrow.items():
+        path = part_path(folder, name, first)
+        tmp = path.with_name(f".{path.name}.partial")
+        with pa.OSFile(str(tmp), "wb") as sink, pa.ipc.new_file(sink, table.schema) as writer:
+            writer.write_table(table)
+        os.replace(tmp, path)
+
+
+class Joiner:
+    """Joins the parts of an ensemble into `folder`'s final tables (format `fmt`) as chunks come in, in chunk
+    order: a part is appended, and removed, once every chunk before it is in."""
+
+    def __init__(self, folder: Path, fmt: str, firsts: list[int], facts: dict[str, Any]):
+        self.folder, self.fmt, self.firsts, self.facts = folder, fmt, firsts, facts
+        self.parts = folder / "parts"
+        self.parts.mkdir()
+        self.waiting: dict[int, ChunkOut] = {}
+        self.next = 0
+        self.events = 0  # event rows appended so far: the next event_id
+        self.writers: dict[str, Any] = {}
+        self.runs: list[pd.DataFrame] = []
+        self.aggregates: list[Aggregates] = []
+
+    def add(self, k: int, out: ChunkOut) -> None:
+        if out.tables is not None:  # made by a worker that does not share our disk
+            tables = out.tables
+            if isinstance(next(iter(tables.values())), pd.DataFrame):
+                from redline import tables as docs
+
+                tables = {n: docs.arrow_table(df, docs.TABLES[n]) for n, df in tables.items()}
+            write_parts(tables, self.parts, out.first)
+            out.tables = None
+        self.waiting[k] = out
+        while self.next in self.waiting:
+            self._append(self.waiting.pop(self.next))
+            self.next += 1
+
+    def _append(self, out: ChunkOut) -> None:
+        for name in STREAMED:
+            path = part_path(self.parts, name, out.first)
+            with pa.memory_map(str(path)) as source:
+                table = pa.ipc.open_file(source).read_all()
+            if name == "events":
+                ids = pa.array(np.arange(self.events, self.events + table.num_rows, dtype=np.int64))
+                table = table.set_column(table.schema.get_field_index("event_id"), table.schema.field("event_id"),
+                                         ids)  # fmt: skip
+                self.events += table.num_rows
+            self._write(name, table)
+            path.unlink()
+        self.runs.append(out.runs)
+        self.aggregates.append(out.aggregates)
+
+    def _write(self, name: str, table: pa.Table) -> None:
+        path = self.folder / f"{name}.{self.fmt}"
+        writer = self.writers.get(name)
+        if self.fmt == "parquet":
+            import pyarrow.parquet as pq
+
+            if writer is None:
+                writer = self.writers[name] = pq.ParquetWriter(path, table.schema, compression="zstd")
+            # A chunk's own dictionaries may list a value past the others' (a played game's cause): the schema's
+            # pandas notes would differ, not the columns' types.
+            writer.write_table(table.replace_schema_metadata(writer.schema.metadata))
+        else:
+            first = writer is None
+            if first:
+                writer = self.writers[name] = open(path, "w", newline="")  # noqa: SIM115 (closed in close())
+            df = table.to_pandas(date_as_object=False)
+            df.to_csv(writer, header=first, index=False, date_format="%Y-%m-%d", lineterminator="\n")
+
+    def close(self) -> tuple[pd.DataFrame, Aggregates]:
+        """Finish the tables (the runs table written whole) and return the runs table and the aggregates."""
+        from redline import tables as docs
+        from redline.results import write_table
+
+        if self.waiting or self.next != len(self.firsts):
+            raise RuntimeError(
+                f"chunks missing: {self.next} of {len(self.firsts)} joined"
+            )  # a bug, not input
+        for w in self.writers.values():
+            w.close()
+        self.writers = {}
+        self.parts.rmdir()
+        runs = docs.typed(pd.concat(self.runs, ignore_index=True), docs.RUNS, self.facts)
+        write_table(runs, self.folder / f"runs.{self.fmt}", self.fmt)
+        return runs, combine(self.aggregates)
+
+    def abandon(self) -> None:
+        for w in self.writers.values():
+            with contextlib.suppress(Exception):  # the folder is thrown away with whatever it holds
+                w.close()
+        self.writers = {}

@@ -1,0 +1,63 @@
+"""Aggregates of events: exact figures over runs from histograms, the same chunk by chunk as all at once."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from redline import load_scenario
+from redline.aggregates import combine, mean, percentiles, values
+from redline.ensemble import run_ensemble
+
+from .conftest import TINY
+
+
+def test_percentiles_of_a_histogram_are_numpys():
+    rng = np.random.default_rng(3)
+    for n in (1, 2, 5, 50, 101):
+        data = rng.integers(-1, 6, size=(n, 4))  # runs x steps, values -1..5
+        hist = np.stack([(data == v).sum(axis=0) for v in range(-1, 6)], axis=-1)  # steps x 7
+        got = percentiles(hist, [10, 50, 90], offset=1)
+        np.testing.assert_allclose(got, np.percentile(data, [10, 50, 90], axis=0), rtol=0, atol=1e-12)
+        np.testing.assert_allclose(mean(hist, offset=1), data.mean(axis=0))
+        for step in range(4):
+            assert sorted(values(hist[step], offset=1)) == sorted(data[:, step])
+
+
+@pytest.fixture(scope="module")
+def res():
+    return run_ensemble(load_scenario(TINY), runs=30, seed=2, workers=1)
+
+
+def test_chunks_combine_to_the_whole(res):
+    from redline.aggregates import aggregate
+
+    ev, runs = res.events, res.runs["run"].to_numpy()
+    whole = aggregate(ev, runs, res.facts)
+    halves = [aggregate(ev[ev["run"].isin(part)], part, res.facts) for part in (runs[:13], runs[13:])]
+    joined = combine(halves)
+    assert joined.runs == whole.runs == len(runs)
+    for field in ("hostile", "peak"):
+        a, b = getattr(joined, field), getattr(whole, field)
+        assert a.keys() == b.keys()
+        for key in a:
+            np.testing.assert_array_equal(a[key], b[key])
+    for field in ("force", "force_runs"):  # widths may differ by trailing empty columns
+        a, b = getattr(joined, field), getattr(whole, field)
+        assert a.keys() == b.keys()
+        for key in a:
+            w = max(a[key].shape[-1], b[key].shape[-1])
+            pad = [(0, 0)] * (a[key].ndim - 1)
+            np.testing.assert_array_equal(
+                np.pad(a[key], [*pad, (0, w - a[key].shape[-1])]),
+                np.pad(b[key], [*pad, (0, w - b[key].shape[-1])]),
+            )
+    pd.testing.assert_frame_equal(joined.dyads, whole.dyads)
+    pd.testing.assert_frame_equal(joined.given, whole.given)
+    # the ensemble's own aggregates (gathered per chunk in the workers) are these too
+    assert res.aggregates.runs == len(runs)
+    force = ev[ev["mid_level"] >= 4].groupby("source", observed=True).size()
+    for actor, n in force.items():
+        hist = whole.force_runs[str(actor)]
+        assert int((hist * np.arange(len(hist))).sum()) == n
