@@ -30,6 +30,7 @@ if TYPE_CHECKING:
     from redline.agents.world import World
 
 PASSIVE = ("target", "mediator")  # kinds that do not use force on their own
+Lines = tuple[bool, int, float | None]  # a target's red lines as others see them (World.red_lines_of)
 
 
 @functools.lru_cache(maxsize=4096)  # the same strikes are weighed against the same lines step after step
@@ -90,6 +91,53 @@ class Actor(mesa.Agent):
         self._rates: dict[str, float] = {}
         self._aimed_at = tuple(spec.doctrine.aims.disarm) if spec.doctrine.aims is not None else ()
         self._fear: dict[str, float] = {}  # fear of each adversary, as of this step's perception
+        b = model.behaviour
+        self._fear_weight = b.stakes * spec.cost_sensitivity
+        self._rows = self._option_rows(model, b.force_cost * spec.cost_sensitivity)
+        # target -> who would answer a blow at it (clients hostile to the actor, guarantors) and its red lines
+        self._toward: dict[str, tuple[list[tuple[str, float]], list[tuple[str, int]], Lines | None]] = {}
+
+    def _option_rows(self, model: World, force_cost: float) -> list[tuple]:
+        """The ladder's options with what `choose` needs of each that holds for the whole run, as plain tuples:
+        (option, rung, severity, deaths, force, reach, cost of mounting it, span of its harm over the horizon,
+        whether the span shrinks with lost strength, and the severity, deaths and span of the rung above)."""
+        rungs, horizon = model.rungs, model.horizon
+        rows = []
+        for o, r, sev, deaths, force, reach, daily, tempo in rungs.option_rows:
+            span = horizon if daily else (tempo * horizon if tempo else 1.0)
+            up = r + 1 if r < rungs.top else rungs.top
+            up_span = horizon if rungs.per_day[up] else 1.0
+            cost = force_cost * (0.5 + reach) if force else 0.0
+            scaled = not daily and bool(tempo)
+            rows.append(
+                (
+                    o,
+                    r,
+                    sev,
+                    deaths,
+                    force,
+                    reach,
+                    cost,
+                    span,
+                    scaled,
+                    rungs.severity[up],
+                    rungs.casualties[up],
+                    up_span,
+                )
+            )
+        return rows
+
+    def _ties_of(self, target: str) -> tuple[list[tuple[str, float]], list[tuple[str, int]], Lines | None]:
+        """Who would answer a blow at `target` (its clients hostile to the actor, its guarantors but the actor)
+        and its red lines: fixed for a run, looked up once."""
+        world = self.model
+        protectors = [(g, trigger) for g, trigger in world.protectors_of(target) if g != self.aid]
+        found = self._toward[target] = (
+            world.allies_against(target, self.aid),
+            protectors,
+            world.red_lines_of(target),
+        )
+        return found
 
     def start_beliefs(self) -> None:
         """Initial beliefs about every other actor: a prior where learning declares one, else its true resolve
@@ -267,47 +315,63 @@ class Actor(mesa.Agent):
             resolve * e^mood * (min(harm, motive) + commitment * min(1, reach / reach asked))
             - fear * harm of the expected answer - domestic cost - (patrons' pressure + force cost) * reach
         """
-        world = self.model
-        b = world.behaviour
         if stakes.motive <= 0 and stakes.commitment <= 0:
             return self._calm(target)
-        rungs = world.rungs
         cap = self.capability
         strength = cap / self.spec.capability if self.spec.capability > 0 else 0.0
         weight = self.spec.resolve * math.exp(self.mood)
         # What the actor fears from `target`: the chance it answers (its resolve, as the actor sees it) times the
         # harm of its answer, weighed by how much costs matter to the actor.
-        fear = b.stakes * self.spec.cost_sensitivity * self.resolve_seen.get(target, 0.5)
-        force_cost = b.force_cost * self.spec.cost_sensitivity
-        lines = world.red_lines_of(target)
-        # The strength that would answer: the target's own and its network's; its guarantors join for the
-        # rungs that engage them. Computed once per choice: the loop below is the model's hottest code.
-        base = self.answer_strength(target, -1)
+        fear = self._fear_weight * self.resolve_seen.get(target, 0.5)
+        allies, protectors, lines = self._toward.get(target) or self._ties_of(target)
+        # The strength that would answer: the target's own and its network's (answer_strength below the ladder);
+        # its guarantors join for the rungs that engage them. Computed once per choice: the loop below is the
+        # model's hottest code.
         seen = self.capability_seen
-        guards = [(trigger, seen.get(g, 0.0)) for g, trigger in world.protectors_of(target) if g != self.aid]
-        horizon, per_day = world.horizon, rungs.per_day
-        severity, casualties, top = rungs.severity, rungs.casualties, rungs.top
+        base = seen.get(target, 0.0)
+        for client, level in allies:
+            base += seen.get(client, 0.0) * level
+        guards = [(trigger, seen.get(g, 0.0)) for g, trigger in protectors]
+        if guards:
+            balance = 0.0  # worked out per option: the guarantors that join depend on the rung
+        else:
+            total = base + cap
+            balance = 2.0 * base / total if total > 0 else 0.0
+        if lines is None:
+            own, floor, limit = False, 0, None
+        else:
+            own, floor, limit = lines
         motive, commitment, comfort = stakes.motive, stakes.commitment, stakes.comfort
         max_rung, campaign_rung, answer_reach = stakes.max_rung, stakes.campaign_rung, stakes.answer_reach
         domestic, pressure = stakes.domestic, stakes.pressure
-        campaign_span = stakes.tempo * horizon
+        campaign_span = stakes.tempo * self.model.horizon
         log1p = math.log1p
         best: Option | None = None
         best_u = 0.0
-        for o, r, sev, deaths, force, reach, daily, tempo in rungs.option_rows:
+        for (
+            o,
+            r,
+            sev,
+            deaths,
+            force,
+            reach,
+            force_cost,
+            span,
+            scaled,
+            up_sev,
+            up_deaths,
+            up_span,
+        ) in self._rows:
             if r > max_rung:
                 break
             # Harm over the horizon: one strike, a campaign's attacks at its tempo, or a war's days (span).
             if r == campaign_rung:
                 span = campaign_span
                 own_span = span * strength
-            elif daily:
-                span = own_span = horizon
-            elif tempo:
-                span = tempo * horizon
+            elif scaled:
                 own_span = span * strength
             else:
-                span = own_span = 1.0
+                own_span = span
             x = log1p((sev + deaths * cap) * own_span)
             gain = x if x < motive else motive
             if force and commitment:
@@ -320,31 +384,35 @@ class Actor(mesa.Agent):
                 bound -= domestic * (r - comfort)
             if force:
                 # Larger operations cost more to mount and to justify: the cost of force grows with its scale.
-                bound -= pressure * reach + force_cost * (0.5 + reach)
+                bound -= pressure * reach + force_cost
             if bound <= best_u:
                 continue
             if fear > 0:
                 # The expected answer (docs/model.md): in kind at the answering strength, or one rung above if
                 # the option crosses one of the target's red lines; weighed by the balance of strength.
                 answering = base
-                for trigger, g in guards:
-                    if r >= trigger:
-                        answering += g
-                total = answering + cap
-                balance = 2.0 * answering / total if total > 0 else 0.0
+                if guards:
+                    for trigger, g in guards:
+                        if r >= trigger:
+                            answering += g
+                    total = answering + cap
+                    balance = 2.0 * answering / total if total > 0 else 0.0
                 answer = log1p((sev + deaths * answering) * span)
-                crossed = crossing(lines, r, deaths * cap) if lines is not None else 0.0
+                # The chance the option crosses one of the target's red lines (crossing(), inlined).
+                if own and r >= floor:
+                    crossed = 1.0
+                elif limit is not None and deaths * cap > 0:
+                    crossed = crossing_chance(deaths * cap, limit)
+                else:
+                    crossed = 0.0
                 if crossed:
-                    up = r + 1 if r < top else top
-                    above = log1p(
-                        (severity[up] + casualties[up] * answering) * (horizon if per_day[up] else 1.0)
-                    )
+                    above = log1p((up_sev + up_deaths * answering) * up_span)
                     answer = (1.0 - crossed) * answer + crossed * above
                 u -= fear * balance * answer
                 if r > comfort:
                     u -= domestic * (r - comfort)
                 if force:
-                    u -= pressure * reach + force_cost * (0.5 + reach)
+                    u -= pressure * reach + force_cost
             else:
                 u = bound
             if u > best_u:
