@@ -24,7 +24,7 @@ from redline.agents.actions import (
     Action,
     Option,
 )
-from redline.agents.doctrines import Retaliation, Stakes, from_spec, weighers
+from redline.agents.doctrines import Doctrine, Retaliation, Stakes, from_spec, weighers
 
 if TYPE_CHECKING:
     from redline.agents.world import World
@@ -69,6 +69,8 @@ class Actor(mesa.Agent):
         self.capability = spec.capability
         self.doctrines = from_spec(spec.doctrine)
         self._weighers = list(weighers(self.doctrines))
+        # target -> the terms of the fixed doctrines toward it, and the other doctrines that weigh anything toward it
+        self._terms: dict[str, tuple[Stakes, list[Doctrine]]] = {}
         retaliation = self.doctrines.get("retaliation")
         self.lag = retaliation.lag if isinstance(retaliation, Retaliation) else 0.0
         self.grievance: dict[str, float] = {}  # harm received from, or blamed on, each actor (fading)
@@ -301,11 +303,21 @@ class Actor(mesa.Agent):
 
     def weigh(self, target: str) -> Stakes:
         """The terms of the choice toward `target`: doctrines fill in motives, commitments, costs and limits."""
-        stakes = Stakes(motive=self.model.behaviour.standing_motive * self._hostility.get(target, 0.0))
-        for d in self._weighers:
+        fixed, weighers = self._terms.get(target) or self._terms_toward(target)
+        stakes = fixed.but_motive(self.model.behaviour.standing_motive * self._hostility.get(target, 0.0))
+        for d in weighers:
             d.weigh(self, target, stakes)
         stakes.pressure += self.pressure.get(target, 0.0)
         return stakes
+
+    def _terms_toward(self, target: str) -> tuple[Stakes, list[Doctrine]]:
+        """What the fixed doctrines weigh toward `target`, and the others that may weigh anything toward it."""
+        fixed = Stakes()
+        for d in self._weighers:
+            if d.fixed:
+                d.weigh(self, target, fixed)
+        found = self._terms[target] = (fixed, [d for d in self._weighers if not d.fixed and d.toward(target)])
+        return found
 
     def choose(self, target: str, stakes: Stakes) -> tuple[Option | None, float]:
         """The option of the highest expected utility toward `target`, or None for doing nothing (utility 0) or
