@@ -180,16 +180,16 @@ class Actor(mesa.Agent):
         """The capability that would answer a blow at `other` on `rung` (the top, if not given), as the actor sees
         it: `other`'s own, that of its clients hostile to the actor as far as `other` supports them, and that of
         its guarantors when the blow reaches their trigger (a patron's network and its protectors answer with it)."""
-        world = self.model
+        allies, protectors, _ = self._toward.get(other) or self._ties_of(other)
         seen = self.capability_seen
         strength = seen.get(other, 0.0)
-        for client, level in world.allies_against(other, self.aid):
+        for client, level in allies:
             strength += seen.get(client, 0.0) * level
-        top = world.rungs.top if rung is None else rung
+        top = self.model.rungs.top if rung is None else rung
         if top < 0:
             return strength
-        for guarantor, trigger in world.protectors_of(other):
-            if top >= trigger and guarantor != self.aid:
+        for guarantor, trigger in protectors:
+            if top >= trigger:
                 strength += seen.get(guarantor, 0.0)
         return strength
 
@@ -221,7 +221,8 @@ class Actor(mesa.Agent):
 
     def fear(self) -> float:
         """Fear of the most feared adversary."""
-        return max((self.fear_of(a) for a in self.adversaries()), default=0.0)
+        fears = self._fear
+        return max([fears[a] if a in fears else self.fear_of(a) for a in self.adversaries()], default=0.0)
 
     # --- the phases of a step, in the order the model calls them --------------------------------------------------
 
