@@ -24,7 +24,7 @@ from redline.agents.actions import (
     Action,
     Option,
 )
-from redline.agents.doctrines import Doctrine, Retaliation, Stakes, from_spec, weighers
+from redline.agents.doctrines import Doctrine, Retaliation, Stakes, from_spec, in_phase, weighers
 
 if TYPE_CHECKING:
     from redline.agents.world import World
@@ -69,6 +69,10 @@ class Actor(mesa.Agent):
         self.capability = spec.capability
         self.doctrines = from_spec(spec.doctrine)
         self._weighers = list(weighers(self.doctrines))
+        self._perceivers = in_phase(self.doctrines, "perceive")
+        self._influencers = in_phase(self.doctrines, "influence")
+        self._concluders = in_phase(self.doctrines, "conclude")
+        self._recent_kept = 0.5 ** (model.dt / 7.0)  # recent harm: about the last week
         # target -> the terms of the fixed doctrines toward it, and the other doctrines that weigh anything toward it
         self._terms: dict[str, tuple[Stakes, list[Doctrine]]] = {}
         retaliation = self.doctrines.get("retaliation")
@@ -231,11 +235,11 @@ class Actor(mesa.Agent):
         self.pressure = {}
         self._posture = {}
         self._fear = {}
-        for d in self.doctrines.values():
+        for d in self._perceivers:
             d.perceive(self)
 
     def influence(self) -> None:
-        for d in self.doctrines.values():
+        for d in self._influencers:
             d.influence(self)
 
     def decide(self) -> None:
@@ -294,11 +298,11 @@ class Actor(mesa.Agent):
         return option, tempo, cause
 
     def conclude(self) -> None:
-        for d in self.doctrines.values():
+        for d in self._concluders:
             d.conclude(self)
-        kept = 0.5 ** (self.model.dt / 7.0)  # recent harm: about the last week
-        for other in self.recent_harm:
-            self.recent_harm[other] *= kept
+        kept, recent = self._recent_kept, self.recent_harm
+        for other in recent:
+            recent[other] *= kept
 
     # --- choosing ------------------------------------------------------------------------------------------------
 

@@ -95,6 +95,7 @@ class Retaliation(Doctrine):
     def __init__(self, spec: lang.Retaliation):
         self.spec = spec
         self._kept: tuple[float, float] = (-1.0, 1.0)  # (step length, retention per step), computed once
+        self._channels: dict[str, float] = {}  # other -> the back channel's level (fixed for a run)
 
     def weigh(self, actor: Actor, target: str, stakes: Stakes) -> None:
         g = actor.grievance.get(target, 0.0)
@@ -107,10 +108,13 @@ class Retaliation(Doctrine):
         if self._kept[0] != dt:
             self._kept = (dt, retention(self.spec.half_life, dt))
         kept = self._kept[1]
+        channels = self._channels
         for other in actor.grievance:
             # A working back channel lets grievance between the two fade faster (its half-life shortened by up to
             # a half): messages explain and reassure.
-            channel = world.network.channel(actor.aid, other)
+            channel = channels.get(other)
+            if channel is None:
+                channel = channels[other] = world.network.channel(actor.aid, other)
             if channel:
                 channel *= world.channel_open(actor.aid, other)
             if channel:
@@ -360,6 +364,13 @@ def from_spec(spec: lang.Doctrine) -> dict[str, Doctrine]:
     return out
 
 
+def in_phase(doctrines: dict[str, Doctrine], phase: str) -> list[Doctrine]:
+    """The doctrines that do something in `phase` (perceive, influence, weigh or conclude), in a fixed order: the
+    others would only be called to do nothing, step after step."""
+    base = getattr(Doctrine, phase)
+    return [d for d in doctrines.values() if getattr(type(d), phase) is not base]
+
+
 def weighers(doctrines: dict[str, Doctrine]) -> Iterator[Doctrine]:
     """The doctrines that add terms while deciding, in a fixed order."""
-    return (d for d in doctrines.values() if type(d).weigh is not Doctrine.weigh)
+    return iter(in_phase(doctrines, "weigh"))
