@@ -246,7 +246,7 @@ class Actor(mesa.Agent):
         world = self.model
         if self.spec.kind in PASSIVE or self.capability <= 0:
             return
-        struck = self._carry_out_orders()
+        struck = self._carry_out_orders() if self.orders else ()
         for target in self.adversaries():
             if target in self.orders or target in struck:
                 continue
@@ -475,36 +475,49 @@ class Actor(mesa.Agent):
         """This step's actions of a choice, from `start` to the step's end: a campaign's attacks at its tempo, a
         war's days of fighting, or one strike after the days it takes to prepare."""
         world = self.model
-        rungs = world.rungs
-        self._posture[target] = max(self._posture.get(target, -1), option.rung)
+        rung = option.rung
+        posture = self._posture
+        if rung > posture.get(target, -1):
+            posture[target] = rung
         days_left = world.day + world.dt - start  # a reaction within the step acts for the days left
-        a = Action(
-            self.aid,
-            target,
-            option.rung,
-            cause,
-            manner=option.manner,
-            intended=option.deaths * self.capability,
-            decided=start,
-        )
+        intended = option.deaths * self.capability
+        # Actions are built with positional fields (source, target, rung, cause, casualties, attributed_to, note,
+        # manner, intended, days, count, decided): one is built for most choices, and keywords cost more.
         if tempo:
             strength = self.capability / self.spec.capability if self.spec.capability > 0 else 0.0
-            a.count = int(world.rng.poisson(tempo * days_left * strength))
-            a.days = days_left  # the attacks are spread over these days
-            if a.count:
+            count = int(world.rng.poisson(tempo * days_left * strength))
+            if count:  # the attacks are spread over the days left
+                a = Action(
+                    self.aid,
+                    target,
+                    rung,
+                    cause,
+                    None,
+                    "",
+                    "",
+                    option.manner,
+                    intended,
+                    days_left,
+                    count,
+                    start,
+                )
                 world.act(a, start)
-        elif rungs.per_day[option.rung]:
-            a.intended = (a.intended or 0.0) * days_left
-            a.days = days_left
+        elif world.rungs.per_day[rung]:
+            intended = (intended or 0.0) * days_left
+            a = Action(
+                self.aid, target, rung, cause, None, "", "", option.manner, intended, days_left, 1, start
+            )
             world.act(a, start)
-        elif option.force and (self.lag > 0 or start > world.day):
-            ready = start + self.lag
-            if ready < world.day + world.dt:
-                world.act(a, ready)
-            else:
-                self.orders[target] = (ready, a, option.deaths)
         else:
-            world.act(a)
+            a = Action(self.aid, target, rung, cause, None, "", "", option.manner, intended, 1.0, 1, start)
+            if option.force and (self.lag > 0 or start > world.day):
+                ready = start + self.lag
+                if ready < world.day + world.dt:
+                    world.act(a, ready)
+                else:
+                    self.orders[target] = (ready, a, option.deaths)
+            else:
+                world.act(a)
 
     def _carry_out_orders(self) -> set[str]:
         """Strikes prepared in earlier steps whose day falls in this one; returns their targets (the choice
