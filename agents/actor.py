@@ -105,16 +105,19 @@ class Actor(mesa.Agent):
 
     def _option_rows(self, model: World, force_cost: float) -> list[tuple]:
         """The ladder's options with what `choose` needs of each that holds for the whole run, as plain tuples:
-        (option, rung, severity, deaths, force, reach, cost of mounting it, span of its harm over the horizon,
-        whether the span shrinks with lost strength, and the severity, deaths and span of the rung above)."""
+        (option, rung, severity, deaths, force, reach, cost of mounting it, the least such cost of it and of every
+        later option, span of its harm over the horizon, whether the span shrinks with lost strength, and the
+        severity, deaths and span of the rung above)."""
         rungs, horizon = model.rungs, model.horizon
-        rows = []
-        for o, r, sev, deaths, force, reach, daily, tempo in rungs.option_rows:
+        rows: list[tuple] = []
+        least = math.inf  # the least cost of mounting this option or any after it
+        for o, r, sev, deaths, force, reach, daily, tempo in reversed(rungs.option_rows):
             span = horizon if daily else (tempo * horizon if tempo else 1.0)
             up = r + 1 if r < rungs.top else rungs.top
             up_span = horizon if rungs.per_day[up] else 1.0
             cost = force_cost * (0.5 + reach) if force else 0.0
             scaled = not daily and bool(tempo)
+            least = cost if cost < least else least
             rows.append(
                 (
                     o,
@@ -124,6 +127,7 @@ class Actor(mesa.Agent):
                     force,
                     reach,
                     cost,
+                    least,
                     span,
                     scaled,
                     rungs.severity[up],
@@ -131,6 +135,7 @@ class Actor(mesa.Agent):
                     up_span,
                 )
             )
+        rows.reverse()
         return rows
 
     def _ties_of(self, target: str) -> tuple[list[tuple[str, float]], list[tuple[str, int]], Lines | None]:
@@ -363,6 +368,7 @@ class Actor(mesa.Agent):
         domestic, pressure = stakes.domestic, stakes.pressure
         campaign_span = stakes.tempo * self.model.horizon
         log1p = math.log1p
+        most = weight * (motive + commitment)  # the highest utility any option could have before its costs
         best: Option | None = None
         best_u = 0.0
         for (
@@ -373,6 +379,7 @@ class Actor(mesa.Agent):
             force,
             reach,
             force_cost,
+            least_cost,
             span,
             scaled,
             up_sev,
@@ -403,6 +410,10 @@ class Actor(mesa.Agent):
                 # Larger operations cost more to mount and to justify: the cost of force grows with its scale.
                 bound -= pressure * reach + force_cost
             if bound <= best_u:
+                if most - least_cost <= best_u:
+                    # No later option can do better: none gains more than the motive and the commitment, and
+                    # each costs at least this to mount (every cost is never negative).
+                    break
                 continue
             if fear > 0:
                 # The expected answer (docs/model.md): in kind at the answering strength, or one rung above if
