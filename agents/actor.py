@@ -97,6 +97,7 @@ class Actor(mesa.Agent):
         self._rates: dict[str, float] = {}
         self._aimed_at = tuple(spec.doctrine.aims.disarm) if spec.doctrine.aims is not None else ()
         self._fear: dict[str, float] = {}  # fear of each adversary, as of this step's perception
+        self._adversaries: tuple[tuple, tuple[str, ...]] = ((-1,), ())  # (what they follow from, adversaries)
         b = model.behaviour
         self._fear_weight = b.stakes * spec.cost_sensitivity
         self._rows = self._option_rows(model, b.force_cost * spec.cost_sensitivity)
@@ -176,14 +177,20 @@ class Actor(mesa.Agent):
     def hostile_targets(self) -> dict[str, float]:
         return self._hostility
 
-    def adversaries(self) -> list[str]:
+    def adversaries(self) -> tuple[str, ...]:
         """Declared adversaries, and anyone who hurt it directly or crossed its red lines, in a fixed order. A
         grievance held on a partner's behalf adds to the motive toward an adversary; it makes no new one."""
+        # Those who hurt the actor are only ever added to (in order), so their number and the commitments held
+        # tell whether the list has changed since it was last made: it is asked for several times a step.
+        key = (len(self.recent_harm), *self.commitments)
+        if key == self._adversaries[0]:
+            return self._adversaries[1]
         out = list(self._hostility)
         for other in (*self._aimed_at, *self.recent_harm, *self.commitments):
             if other not in self._hostility and other not in out and other != self.aid:
                 out.append(other)
-        return out
+        self._adversaries = (key, tuple(out))
+        return self._adversaries[1]
 
     def answer_strength(self, other: str, rung: int | None = None) -> float:
         """The capability that would answer a blow at `other` on `rung` (the top, if not given), as the actor sees
