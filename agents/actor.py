@@ -24,12 +24,13 @@ from redline.agents.actions import (
     Action,
     Option,
 )
-from redline.agents.doctrines import Retaliation, Stakes, from_spec, weighers
+from redline.agents.doctrines import Doctrine, Retaliation, Stakes, from_spec, in_phase, weighers
 
 if TYPE_CHECKING:
     from redline.agents.world import World
 
 PASSIVE = ("target", "mediator")  # kinds that do not use force on their own
+Lines = tuple[bool, int, float | None]  # a target's red lines as others see them (World.red_lines_of)
 
 
 @functools.lru_cache(maxsize=4096)  # the same strikes are weighed against the same lines step after step
@@ -68,6 +69,12 @@ class Actor(mesa.Agent):
         self.capability = spec.capability
         self.doctrines = from_spec(spec.doctrine)
         self._weighers = list(weighers(self.doctrines))
+        self._perceivers = in_phase(self.doctrines, "perceive")
+        self._influencers = in_phase(self.doctrines, "influence")
+        self._concluders = in_phase(self.doctrines, "conclude")
+        self._recent_kept = 0.5 ** (model.dt / 7.0)  # recent harm: about the last week
+        # target -> the terms of the fixed doctrines toward it, and the other doctrines that weigh anything toward it
+        self._terms: dict[str, tuple[Stakes, list[Doctrine]]] = {}
         retaliation = self.doctrines.get("retaliation")
         self.lag = retaliation.lag if isinstance(retaliation, Retaliation) else 0.0
         self.grievance: dict[str, float] = {}  # harm received from, or blamed on, each actor (fading)
@@ -90,6 +97,59 @@ class Actor(mesa.Agent):
         self._rates: dict[str, float] = {}
         self._aimed_at = tuple(spec.doctrine.aims.disarm) if spec.doctrine.aims is not None else ()
         self._fear: dict[str, float] = {}  # fear of each adversary, as of this step's perception
+        self._adversaries: tuple[tuple, tuple[str, ...]] = ((-1,), ())  # (what they follow from, adversaries)
+        b = model.behaviour
+        self._fear_weight = b.stakes * spec.cost_sensitivity
+        self._rows = self._option_rows(model, b.force_cost * spec.cost_sensitivity)
+        # target -> who would answer a blow at it (clients hostile to the actor, guarantors) and its red lines
+        self._toward: dict[str, tuple[list[tuple[str, float]], list[tuple[str, int]], Lines | None]] = {}
+
+    def _option_rows(self, model: World, force_cost: float) -> list[tuple]:
+        """The ladder's options with what `choose` needs of each that holds for the whole run, as plain tuples:
+        (option, rung, severity, deaths, force, reach, cost of mounting it, the least such cost of it and of every
+        later option, span of its harm over the horizon, whether the span shrinks with lost strength, and the
+        severity, deaths and span of the rung above)."""
+        rungs, horizon = model.rungs, model.horizon
+        rows: list[tuple] = []
+        least = math.inf  # the least cost of mounting this option or any after it
+        for o, r, sev, deaths, force, reach, daily, tempo in reversed(rungs.option_rows):
+            span = horizon if daily else (tempo * horizon if tempo else 1.0)
+            up = r + 1 if r < rungs.top else rungs.top
+            up_span = horizon if rungs.per_day[up] else 1.0
+            cost = force_cost * (0.5 + reach) if force else 0.0
+            scaled = not daily and bool(tempo)
+            least = cost if cost < least else least
+            rows.append(
+                (
+                    o,
+                    r,
+                    sev,
+                    deaths,
+                    force,
+                    reach,
+                    cost,
+                    least,
+                    span,
+                    scaled,
+                    rungs.severity[up],
+                    rungs.casualties[up],
+                    up_span,
+                )
+            )
+        rows.reverse()
+        return rows
+
+    def _ties_of(self, target: str) -> tuple[list[tuple[str, float]], list[tuple[str, int]], Lines | None]:
+        """Who would answer a blow at `target` (its clients hostile to the actor, its guarantors but the actor)
+        and its red lines: fixed for a run, looked up once."""
+        world = self.model
+        protectors = [(g, trigger) for g, trigger in world.protectors_of(target) if g != self.aid]
+        found = self._toward[target] = (
+            world.allies_against(target, self.aid),
+            protectors,
+            world.red_lines_of(target),
+        )
+        return found
 
     def start_beliefs(self) -> None:
         """Initial beliefs about every other actor: a prior where learning declares one, else its true resolve
@@ -117,29 +177,35 @@ class Actor(mesa.Agent):
     def hostile_targets(self) -> dict[str, float]:
         return self._hostility
 
-    def adversaries(self) -> list[str]:
+    def adversaries(self) -> tuple[str, ...]:
         """Declared adversaries, and anyone who hurt it directly or crossed its red lines, in a fixed order. A
         grievance held on a partner's behalf adds to the motive toward an adversary; it makes no new one."""
+        # Those who hurt the actor are only ever added to (in order), so their number and the commitments held
+        # tell whether the list has changed since it was last made: it is asked for several times a step.
+        key = (len(self.recent_harm), *self.commitments)
+        if key == self._adversaries[0]:
+            return self._adversaries[1]
         out = list(self._hostility)
         for other in (*self._aimed_at, *self.recent_harm, *self.commitments):
             if other not in self._hostility and other not in out and other != self.aid:
                 out.append(other)
-        return out
+        self._adversaries = (key, tuple(out))
+        return self._adversaries[1]
 
     def answer_strength(self, other: str, rung: int | None = None) -> float:
         """The capability that would answer a blow at `other` on `rung` (the top, if not given), as the actor sees
         it: `other`'s own, that of its clients hostile to the actor as far as `other` supports them, and that of
         its guarantors when the blow reaches their trigger (a patron's network and its protectors answer with it)."""
-        world = self.model
+        allies, protectors, _ = self._toward.get(other) or self._ties_of(other)
         seen = self.capability_seen
         strength = seen.get(other, 0.0)
-        for client, level in world.allies_against(other, self.aid):
+        for client, level in allies:
             strength += seen.get(client, 0.0) * level
-        top = world.rungs.top if rung is None else rung
+        top = self.model.rungs.top if rung is None else rung
         if top < 0:
             return strength
-        for guarantor, trigger in world.protectors_of(other):
-            if top >= trigger and guarantor != self.aid:
+        for guarantor, trigger in protectors:
+            if top >= trigger:
                 strength += seen.get(guarantor, 0.0)
         return strength
 
@@ -171,7 +237,8 @@ class Actor(mesa.Agent):
 
     def fear(self) -> float:
         """Fear of the most feared adversary."""
-        return max((self.fear_of(a) for a in self.adversaries()), default=0.0)
+        fears = self._fear
+        return max([fears[a] if a in fears else self.fear_of(a) for a in self.adversaries()], default=0.0)
 
     # --- the phases of a step, in the order the model calls them --------------------------------------------------
 
@@ -180,18 +247,18 @@ class Actor(mesa.Agent):
         self.pressure = {}
         self._posture = {}
         self._fear = {}
-        for d in self.doctrines.values():
+        for d in self._perceivers:
             d.perceive(self)
 
     def influence(self) -> None:
-        for d in self.doctrines.values():
+        for d in self._influencers:
             d.influence(self)
 
     def decide(self) -> None:
         world = self.model
         if self.spec.kind in PASSIVE or self.capability <= 0:
             return
-        struck = self._carry_out_orders()
+        struck = self._carry_out_orders() if self.orders else ()
         for target in self.adversaries():
             if target in self.orders or target in struck:
                 continue
@@ -243,21 +310,31 @@ class Actor(mesa.Agent):
         return option, tempo, cause
 
     def conclude(self) -> None:
-        for d in self.doctrines.values():
+        for d in self._concluders:
             d.conclude(self)
-        kept = 0.5 ** (self.model.dt / 7.0)  # recent harm: about the last week
-        for other in self.recent_harm:
-            self.recent_harm[other] *= kept
+        kept, recent = self._recent_kept, self.recent_harm
+        for other in recent:
+            recent[other] *= kept
 
     # --- choosing ------------------------------------------------------------------------------------------------
 
     def weigh(self, target: str) -> Stakes:
         """The terms of the choice toward `target`: doctrines fill in motives, commitments, costs and limits."""
-        stakes = Stakes(motive=self.model.behaviour.standing_motive * self._hostility.get(target, 0.0))
-        for d in self._weighers:
+        fixed, weighers = self._terms.get(target) or self._terms_toward(target)
+        stakes = fixed.but_motive(self.model.behaviour.standing_motive * self._hostility.get(target, 0.0))
+        for d in weighers:
             d.weigh(self, target, stakes)
         stakes.pressure += self.pressure.get(target, 0.0)
         return stakes
+
+    def _terms_toward(self, target: str) -> tuple[Stakes, list[Doctrine]]:
+        """What the fixed doctrines weigh toward `target`, and the others that may weigh anything toward it."""
+        fixed = Stakes()
+        for d in self._weighers:
+            if d.fixed:
+                d.weigh(self, target, fixed)
+        found = self._terms[target] = (fixed, [d for d in self._weighers if not d.fixed and d.toward(target)])
+        return found
 
     def choose(self, target: str, stakes: Stakes) -> tuple[Option | None, float]:
         """The option of the highest expected utility toward `target`, or None for doing nothing (utility 0) or
@@ -267,47 +344,65 @@ class Actor(mesa.Agent):
             resolve * e^mood * (min(harm, motive) + commitment * min(1, reach / reach asked))
             - fear * harm of the expected answer - domestic cost - (patrons' pressure + force cost) * reach
         """
-        world = self.model
-        b = world.behaviour
         if stakes.motive <= 0 and stakes.commitment <= 0:
             return self._calm(target)
-        rungs = world.rungs
         cap = self.capability
         strength = cap / self.spec.capability if self.spec.capability > 0 else 0.0
         weight = self.spec.resolve * math.exp(self.mood)
         # What the actor fears from `target`: the chance it answers (its resolve, as the actor sees it) times the
         # harm of its answer, weighed by how much costs matter to the actor.
-        fear = b.stakes * self.spec.cost_sensitivity * self.resolve_seen.get(target, 0.5)
-        force_cost = b.force_cost * self.spec.cost_sensitivity
-        lines = world.red_lines_of(target)
-        # The strength that would answer: the target's own and its network's; its guarantors join for the
-        # rungs that engage them. Computed once per choice: the loop below is the model's hottest code.
-        base = self.answer_strength(target, -1)
+        fear = self._fear_weight * self.resolve_seen.get(target, 0.5)
+        allies, protectors, lines = self._toward.get(target) or self._ties_of(target)
+        # The strength that would answer: the target's own and its network's (answer_strength below the ladder);
+        # its guarantors join for the rungs that engage them. Computed once per choice: the loop below is the
+        # model's hottest code.
         seen = self.capability_seen
-        guards = [(trigger, seen.get(g, 0.0)) for g, trigger in world.protectors_of(target) if g != self.aid]
-        horizon, per_day = world.horizon, rungs.per_day
-        severity, casualties, top = rungs.severity, rungs.casualties, rungs.top
+        base = seen.get(target, 0.0)
+        for client, level in allies:
+            base += seen.get(client, 0.0) * level
+        guards = [(trigger, seen.get(g, 0.0)) for g, trigger in protectors]
+        if guards:
+            balance = 0.0  # worked out per option: the guarantors that join depend on the rung
+        else:
+            total = base + cap
+            balance = 2.0 * base / total if total > 0 else 0.0
+        if lines is None:
+            own, floor, limit = False, 0, None
+        else:
+            own, floor, limit = lines
         motive, commitment, comfort = stakes.motive, stakes.commitment, stakes.comfort
         max_rung, campaign_rung, answer_reach = stakes.max_rung, stakes.campaign_rung, stakes.answer_reach
         domestic, pressure = stakes.domestic, stakes.pressure
-        campaign_span = stakes.tempo * horizon
+        campaign_span = stakes.tempo * self.model.horizon
         log1p = math.log1p
+        most = weight * (motive + commitment)  # the highest utility any option could have before its costs
         best: Option | None = None
         best_u = 0.0
-        for o, r, sev, deaths, force, reach, daily, tempo in rungs.option_rows:
+        for (
+            o,
+            r,
+            sev,
+            deaths,
+            force,
+            reach,
+            force_cost,
+            least_cost,
+            span,
+            scaled,
+            up_sev,
+            up_deaths,
+            up_span,
+        ) in self._rows:
             if r > max_rung:
                 break
             # Harm over the horizon: one strike, a campaign's attacks at its tempo, or a war's days (span).
             if r == campaign_rung:
                 span = campaign_span
                 own_span = span * strength
-            elif daily:
-                span = own_span = horizon
-            elif tempo:
-                span = tempo * horizon
+            elif scaled:
                 own_span = span * strength
             else:
-                span = own_span = 1.0
+                own_span = span
             x = log1p((sev + deaths * cap) * own_span)
             gain = x if x < motive else motive
             if force and commitment:
@@ -320,31 +415,39 @@ class Actor(mesa.Agent):
                 bound -= domestic * (r - comfort)
             if force:
                 # Larger operations cost more to mount and to justify: the cost of force grows with its scale.
-                bound -= pressure * reach + force_cost * (0.5 + reach)
+                bound -= pressure * reach + force_cost
             if bound <= best_u:
+                if most - least_cost <= best_u:
+                    # No later option can do better: none gains more than the motive and the commitment, and
+                    # each costs at least this to mount (every cost is never negative).
+                    break
                 continue
             if fear > 0:
                 # The expected answer (docs/model.md): in kind at the answering strength, or one rung above if
                 # the option crosses one of the target's red lines; weighed by the balance of strength.
                 answering = base
-                for trigger, g in guards:
-                    if r >= trigger:
-                        answering += g
-                total = answering + cap
-                balance = 2.0 * answering / total if total > 0 else 0.0
+                if guards:
+                    for trigger, g in guards:
+                        if r >= trigger:
+                            answering += g
+                    total = answering + cap
+                    balance = 2.0 * answering / total if total > 0 else 0.0
                 answer = log1p((sev + deaths * answering) * span)
-                crossed = crossing(lines, r, deaths * cap) if lines is not None else 0.0
+                # The chance the option crosses one of the target's red lines (crossing(), inlined).
+                if own and r >= floor:
+                    crossed = 1.0
+                elif limit is not None and deaths * cap > 0:
+                    crossed = crossing_chance(deaths * cap, limit)
+                else:
+                    crossed = 0.0
                 if crossed:
-                    up = r + 1 if r < top else top
-                    above = log1p(
-                        (severity[up] + casualties[up] * answering) * (horizon if per_day[up] else 1.0)
-                    )
+                    above = log1p((up_sev + up_deaths * answering) * up_span)
                     answer = (1.0 - crossed) * answer + crossed * above
                 u -= fear * balance * answer
                 if r > comfort:
                     u -= domestic * (r - comfort)
                 if force:
-                    u -= pressure * reach + force_cost * (0.5 + reach)
+                    u -= pressure * reach + force_cost
             else:
                 u = bound
             if u > best_u:
@@ -390,36 +493,49 @@ class Actor(mesa.Agent):
         """This step's actions of a choice, from `start` to the step's end: a campaign's attacks at its tempo, a
         war's days of fighting, or one strike after the days it takes to prepare."""
         world = self.model
-        rungs = world.rungs
-        self._posture[target] = max(self._posture.get(target, -1), option.rung)
+        rung = option.rung
+        posture = self._posture
+        if rung > posture.get(target, -1):
+            posture[target] = rung
         days_left = world.day + world.dt - start  # a reaction within the step acts for the days left
-        a = Action(
-            self.aid,
-            target,
-            option.rung,
-            cause,
-            manner=option.manner,
-            intended=option.deaths * self.capability,
-            decided=start,
-        )
+        intended = option.deaths * self.capability
+        # Actions are built with positional fields (source, target, rung, cause, casualties, attributed_to, note,
+        # manner, intended, days, count, decided): one is built for most choices, and keywords cost more.
         if tempo:
             strength = self.capability / self.spec.capability if self.spec.capability > 0 else 0.0
-            a.count = int(world.rng.poisson(tempo * days_left * strength))
-            a.days = days_left  # the attacks are spread over these days
-            if a.count:
+            count = int(world.rng.poisson(tempo * days_left * strength))
+            if count:  # the attacks are spread over the days left
+                a = Action(
+                    self.aid,
+                    target,
+                    rung,
+                    cause,
+                    None,
+                    "",
+                    "",
+                    option.manner,
+                    intended,
+                    days_left,
+                    count,
+                    start,
+                )
                 world.act(a, start)
-        elif rungs.per_day[option.rung]:
-            a.intended = (a.intended or 0.0) * days_left
-            a.days = days_left
+        elif world.rungs.per_day[rung]:
+            intended = (intended or 0.0) * days_left
+            a = Action(
+                self.aid, target, rung, cause, None, "", "", option.manner, intended, days_left, 1, start
+            )
             world.act(a, start)
-        elif option.force and (self.lag > 0 or start > world.day):
-            ready = start + self.lag
-            if ready < world.day + world.dt:
-                world.act(a, ready)
-            else:
-                self.orders[target] = (ready, a, option.deaths)
         else:
-            world.act(a)
+            a = Action(self.aid, target, rung, cause, None, "", "", option.manner, intended, 1.0, 1, start)
+            if option.force and (self.lag > 0 or start > world.day):
+                ready = start + self.lag
+                if ready < world.day + world.dt:
+                    world.act(a, ready)
+                else:
+                    self.orders[target] = (ready, a, option.deaths)
+            else:
+                world.act(a)
 
     def _carry_out_orders(self) -> set[str]:
         """Strikes prepared in earlier steps whose day falls in this one; returns their targets (the choice

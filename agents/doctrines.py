@@ -37,6 +37,20 @@ class Stakes:
     tempo: float = 0.0  # attacks per day of a campaign on this adversary
     campaign_rung: int = -1
 
+    def but_motive(self, motive: float) -> Stakes:
+        """A copy with another motive: the fixed terms toward a target, worked out once, start each weighing."""
+        return Stakes(
+            motive,
+            self.commitment,
+            self.answer_reach,
+            self.pressure,
+            self.domestic,
+            self.comfort,
+            self.max_rung,
+            self.tempo,
+            self.campaign_rung,
+        )
+
 
 class Doctrine:
     """Base: a doctrine does nothing in a phase unless it says so."""
@@ -45,6 +59,14 @@ class Doctrine:
     summary: ClassVar[str]
     rests_on: ClassVar[tuple[str, ...]]  # claim ids in seeds/ for the mechanism itself
     follows: ClassVar[str]  # the model of the field it follows
+    # Whether what it weighs toward a target follows from the scenario alone, never from the run: the actor then
+    # weighs it once per target and starts every weighing from that. Such a doctrine sets only terms that no other
+    # doctrine reads or adds to, so the order in which the two kinds are weighed does not matter.
+    fixed: ClassVar[bool] = False
+
+    def toward(self, target: str) -> bool:
+        """Whether the doctrine may weigh anything at all toward `target`: a test that holds for the whole run."""
+        return True
 
     def perceive(self, actor: Actor) -> None:
         pass
@@ -73,6 +95,7 @@ class Retaliation(Doctrine):
     def __init__(self, spec: lang.Retaliation):
         self.spec = spec
         self._kept: tuple[float, float] = (-1.0, 1.0)  # (step length, retention per step), computed once
+        self._channels: dict[str, float] = {}  # other -> the back channel's level (fixed for a run)
 
     def weigh(self, actor: Actor, target: str, stakes: Stakes) -> None:
         g = actor.grievance.get(target, 0.0)
@@ -85,10 +108,13 @@ class Retaliation(Doctrine):
         if self._kept[0] != dt:
             self._kept = (dt, retention(self.spec.half_life, dt))
         kept = self._kept[1]
+        channels = self._channels
         for other in actor.grievance:
             # A working back channel lets grievance between the two fade faster (its half-life shortened by up to
             # a half): messages explain and reassure.
-            channel = world.network.channel(actor.aid, other)
+            channel = channels.get(other)
+            if channel is None:
+                channel = channels[other] = world.network.channel(actor.aid, other)
             if channel:
                 channel *= world.channel_open(actor.aid, other)
             if channel:
@@ -114,6 +140,9 @@ class Aims(Doctrine):
 
     def __init__(self, spec: lang.Aims):
         self.spec = spec
+
+    def toward(self, target: str) -> bool:
+        return bool(self.spec.disarm.get(target))
 
     def weigh(self, actor: Actor, target: str, stakes: Stakes) -> None:
         weight = self.spec.disarm.get(target)
@@ -159,6 +188,7 @@ class Limits(Doctrine):
     summary = "Options the actor does not have: no means, or no way to reach the target. The only hard cap."
     rests_on = ("s002.c7", "s001.c3")  # Hamas's partners held back; the one lethal militia attack
     follows = "Kahn's ladder: the rungs an actor can climb"
+    fixed = True
 
     def __init__(self, spec: lang.Limits):
         self.spec = spec
@@ -177,6 +207,7 @@ class Domestic(Doctrine):
     summary = "Costs at home grow with each rung above the one the public accepts."
     rests_on = ("s002.c14", "s004.c9")  # Lebanon's fragility; a US election year
     follows = "Putnam's two-level games: leaders weigh the domestic price of escalation"
+    fixed = True
 
     def __init__(self, spec: lang.Domestic):
         self.spec = spec
@@ -191,6 +222,7 @@ class Campaign(Doctrine):
     summary = "An armed group's tempo: how many attacks a day it can keep up on a target once it chooses to."
     rests_on = ("s001.c5", "s002.c5", "s002.c6")  # sustained attacks on US forces, Israel and shipping
     follows = "Richardson: the level of hostility an actor keeps up, here limited by its means"
+    fixed = True
 
     def __init__(self, spec: lang.Campaign):
         self.spec = spec
@@ -332,6 +364,13 @@ def from_spec(spec: lang.Doctrine) -> dict[str, Doctrine]:
     return out
 
 
+def in_phase(doctrines: dict[str, Doctrine], phase: str) -> list[Doctrine]:
+    """The doctrines that do something in `phase` (perceive, influence, weigh or conclude), in a fixed order: the
+    others would only be called to do nothing, step after step."""
+    base = getattr(Doctrine, phase)
+    return [d for d in doctrines.values() if getattr(type(d), phase) is not base]
+
+
 def weighers(doctrines: dict[str, Doctrine]) -> Iterator[Doctrine]:
     """The doctrines that add terms while deciding, in a fixed order."""
-    return (d for d in doctrines.values() if type(d).weigh is not Doctrine.weigh)
+    return iter(in_phase(doctrines, "weigh"))

@@ -556,3 +556,32 @@ def test_every_doctrine_names_the_claims_it_rests_on():
     assert set(DOCTRINES) == set(Doctrine.__dataclass_fields__)  # one class for each block of the language
     for cls in DOCTRINES.values():
         assert cls.summary and cls.rests_on and set(cls.rests_on) <= claims.keys(), cls.name
+
+
+def test_weighing_from_the_fixed_terms_gives_what_every_doctrine_weighs_afresh():
+    """An actor works out its fixed doctrines' terms once per target and skips the doctrines that can weigh nothing
+    toward it; mid-run, on the flagship, that gives the same terms as every weighing doctrine applied to fresh
+    terms, in order, with the patrons' pressure added last."""
+    import dataclasses
+
+    from redline import load_scenario
+    from redline.agents.doctrines import Stakes, in_phase
+
+    from .conftest import FLAGSHIP
+
+    m = EscalationModel(load_scenario(FLAGSHIP), rng=3)
+    compared = 0
+    for _ in range(8):
+        m.step()
+        for a in m.actors.values():
+            for target in a.adversaries():
+                fresh = Stakes(motive=m.behaviour.standing_motive * a.hostile_targets().get(target, 0.0))
+                for d in in_phase(a.doctrines, "weigh"):
+                    d.weigh(a, target, fresh)
+                fresh.pressure += a.pressure.get(target, 0.0)
+                assert dataclasses.astuple(a.weigh(target)) == dataclasses.astuple(fresh), (a.aid, target)
+                compared += 1
+    assert compared > 50
+    # Israel aims to disarm one adversary only: the doctrine is skipped toward the others.
+    aims = m.actors["israel"].doctrines["aims"]
+    assert aims.toward("hamas") and not aims.toward("hezbollah")
