@@ -65,6 +65,7 @@ class EscalationModel(mesa.Model):
         self._allies_against: dict[tuple[str, str], list[tuple[str, float]]] = {}
         self._protectors: dict[str, list[tuple[str, int]]] = {}
         self.actors = {aid: Actor(self, aid, a) for aid, a in scenario.actors.items()}
+        self._order = list(self.actors.values())  # the agent set's order
         # Who watches whom: the actors linked to one another by any chain of ties (a relation, a scheduled event, an
         # adversary an actor learns about). Actors with no tie at all (two crises in one world) hold no beliefs
         # about each other and do not read each other's acts.
@@ -255,11 +256,17 @@ class EscalationModel(mesa.Model):
         self._today = float(self.day)
         self._pending = list(self.scheduled.get(self._t, ()))
         self.resolve()
-        self.agents.do("perceive")
-        self.agents.do("influence")
+        # Plain loops over the actors in the order they joined (the agent set's order, which decides the order of
+        # random draws): Mesa's AgentSet.do snapshots and checks membership on every call, and none leave a run.
+        order = self._order
+        for a in order:
+            a.perceive()
+        for a in order:
+            a.influence()
         self._deciding = True
         self.decide()
-        self.agents.do("conclude")
+        for a in order:
+            a.conclude()
         self.resolve()
         self.record()
 
@@ -272,7 +279,8 @@ class EscalationModel(mesa.Model):
 
     def decide(self) -> None:
         """Every actor decides (a played game replaces one actor's decisions)."""
-        self.agents.do("decide")
+        for a in self._order:
+            a.decide()
 
     def resolve(self) -> None:
         """Outcomes of this step's actions: deaths, lost capability, grievance and blame, red lines, guarantees,
