@@ -69,6 +69,11 @@ class RelationNetwork:
         """The attribution relations by which `blamer` may hold someone else responsible for what `doer` does."""
         return self._blame.get((blamer, doer), [])
 
+    def blames(self) -> list[tuple[tuple[str, str], list[Attributes]]]:
+        """Every (blamer, doer) pair with the attribution relations by which the blamer holds someone else
+        responsible for what the doer does."""
+        return list(self._blame.items())
+
     def attributions(self, actor: str) -> list[Attributes]:
         return self._attributions.get(actor, [])
 
