@@ -317,6 +317,8 @@ class EscalationModel(mesa.Model):
         self._stirred_now: set[tuple[str, str]] = set()
         self._open = {}
         self._done: list[tuple[float, Action]] = []
+        self._posture_now: dict[str, int] = {}  # actor -> the strongest rung it acted on this step
+        self._attacks_now: dict[str, int] = {}  # actor -> its uses of force this step
         self.swing_moods()
         # Scheduled events land first, so that a weekly step, like a daily one, reacts to them within the step.
         self._deciding = False
@@ -357,6 +359,7 @@ class EscalationModel(mesa.Model):
         shown: dict[str, list] = {}  # source -> [the strongest signal shown, the actors it struck]
         add, t = self._rows.append, self._t
         pending, stirred = self._pending, self._stirred
+        posture, attacks = self._posture_now, self._attacks_now
         i = 0
         while i < len(pending) or stirred:
             if i == len(pending):
@@ -372,6 +375,10 @@ class EscalationModel(mesa.Model):
             per_day, hostile, severity, capability_damage, force, signal, casualties = rung_rows[r]
             src = actors[a.source]
             n = a.count
+            if r > posture.get(a.source, -1):
+                posture[a.source] = r
+            if force:
+                attacks[a.source] = attacks.get(a.source, 0) + n
             days = a.days if per_day else 1.0
             if a.casualties is None:
                 if a.intended is None:  # a scheduled event without a death toll: the rung's, by its manner
@@ -603,13 +610,7 @@ class EscalationModel(mesa.Model):
 
     def record(self) -> None:
         """One metrics row per actor for this step."""
-        posture: dict[str, int] = {}
-        attacks: dict[str, int] = defaultdict(int)
-        mid = self.rungs.mid
-        for _, a in self._done:
-            posture[a.source] = max(posture.get(a.source, -1), a.rung)
-            if mid[a.rung] >= 4:
-                attacks[a.source] += a.count
+        posture, attacks = self._posture_now, self._attacks_now
         add, t = self._metric_rows.append, self._t
         for aid, actor in self.actors.items():
             grievance = max(actor.grievance.values()) if actor.grievance else 0.0
@@ -626,7 +627,6 @@ class EscalationModel(mesa.Model):
                     attacks.get(aid, 0),
                 )
             )
-        self._pending = []
 
     def run(self) -> EscalationModel:
         """Run the scenario's whole period."""
