@@ -188,10 +188,11 @@ class EscalationModel(mesa.Model):
                 rows.append((rel.target, p, rel.weight, level, mediated))
             self._blames[key] = rows
         # Who reads the resolve an actor shows: each watcher (None for the actor itself, which draws its noise all
-        # the same), its id, whom it is tied to, the scale of its noise through a direct channel, the channel's
-        # level, and whether it runs through a mediator.
+        # the same), its id, whom it is tied to, what it believes of others' capability and resolve (the dicts
+        # it holds for a whole run), the scale of its noise through a direct channel, and the channel's level if it
+        # runs through a mediator (None if not: then it works all the time).
         noise_sd = self.behaviour.observation_noise
-        self._observers: dict[str, list[tuple[Actor | None, str, set[str], float, float, bool]]] = {}
+        self._observers: dict[str, list[tuple]] = {}
         for source in actors:
             rows_ = []
             for y in self.watchers[source]:
@@ -201,9 +202,10 @@ class EscalationModel(mesa.Model):
                         None if y.aid == source else y,
                         y.aid,
                         self._ties[y.aid],
+                        y.capability_seen,
+                        y.resolve_seen,
                         noise_sd * (1.0 - level),
-                        level,
-                        net.via(y.aid, source) is not None,
+                        level if net.via(y.aid, source) is not None else None,
                     )
                 )
             self._observers[source] = rows_
@@ -573,17 +575,18 @@ class EscalationModel(mesa.Model):
             blames = self._blamed_by[source]
             blamed = {patron for patron, via in blames if targets.intersection(via)} if blames else ()
             capability = self.actors[source].capability
-            for (y, aid, ties, scale, level, mediated), e in zip(observers, noise, strict=True):
+            for (y, aid, ties, capability_seen, resolve_seen, scale, mediated), e in zip(
+                observers, noise, strict=True
+            ):
                 if y is None:  # the source itself: it draws its noise, and reads nothing
                     continue
-                y.capability_seen[source] = capability
+                capability_seen[source] = capability
                 # A blow is read as at most the resolve it shows, often less through noise (a costly signal is a
                 # lower bound); a working channel between the two lets the observer read it for what it meant.
-                if mediated:
-                    scale = noise_sd * (1.0 - level * opened.get((aid, source), 0.0))
+                if mediated is not None:
+                    scale = noise_sd * (1.0 - mediated * opened.get((aid, source), 0.0))
                 read = 1.0 + scale * e
                 seen = signal * (read if read < 1.0 else 1.0)
-                resolve_seen = y.resolve_seen
                 r = resolve_seen.get(source, 0.5)
                 if seen > r:
                     if aid in targets or aid in blamed:
