@@ -114,3 +114,19 @@ def test_a_failure_while_saving_leaves_nothing_half_written(tiny, tmp_path):
     with pytest.raises(KeyboardInterrupt):
         res.save(tmp_path / "o", extra=boom)
     assert list(tmp_path.iterdir()) == []
+
+
+def test_a_whole_run_matches_mesas_own_stepping():
+    """`run` steps in a plain loop instead of Mesa's run_for: the same tables, and Mesa's clock left as run_for
+    leaves it, so that a step after the run continues from the next one."""
+    from redline.model import EscalationModel
+
+    scn = load_scenario(TINY)
+    fast = EscalationModel(scn, rng=5).run()
+    mesa = EscalationModel(scn, rng=5)
+    mesa.run_for(scn.time.steps)
+    assert (fast.time, fast.steps) == (mesa.time, mesa.steps) == (scn.time.steps, scn.time.steps)
+    assert fast.events == mesa.events and fast.metrics == mesa.metrics
+    fast.step()
+    mesa.step()
+    assert (fast.time, fast.t) == (mesa.time, mesa.t) == (scn.time.steps + 1, scn.time.steps)
