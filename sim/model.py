@@ -22,6 +22,7 @@ from redline.language import Scenario
 from redline.network import RelationNetwork
 
 EVENT_FIELDS = ("step", "day", "source", "target", "rung", "casualties", "attributed_to", "cause", "manner")
+NO_ONE: list = []  # the answer of a look-up that finds no one (shared: callers only read it)
 METRIC_FIELDS = ("step", "actor", "posture", "capability", "grievance", "fear", "pressure", "attacks")
 
 
@@ -62,8 +63,6 @@ class EscalationModel(mesa.Model):
         self.horizon = self.behaviour.horizon
         self.step_day = [(time.date_of(t) - time.start).days for t in range(time.steps + 1)]
         self.day = 0
-        self._allies_against: dict[tuple[str, str], list[tuple[str, float]]] = {}
-        self._protectors: dict[str, list[tuple[str, int]]] = {}
         self.actors = {aid: Actor(self, aid, a) for aid, a in scenario.actors.items()}
         self._order = list(self.actors.values())  # the agent set's order
         # Who watches whom: the actors linked to one another by any chain of ties (a relation, a scheduled event, an
@@ -148,6 +147,20 @@ class EscalationModel(mesa.Model):
         """The look-ups of resolving an action, fixed for a run, built once: an action lands some 300 times a run
         and each read of the network through its methods costs more than the work it serves."""
         net, actors, rungs = self.network, self.actors, self.rungs
+        # The look-ups actors make of the world, per target and option (World.allies_against, protectors_of,
+        # channel_open), filled for every pair that has an answer; the others have none.
+        self._allies_against: dict[tuple[str, str], list[tuple[str, float]]] = defaultdict(list)
+        for patron in actors:
+            for r in net.clients_of(patron):
+                for enemy in net.hostility(r.target):
+                    self._allies_against[(patron, enemy)].append((r.target, r.level))
+        self._allies_against = dict(self._allies_against)
+        self._protectors: dict[str, list[tuple[str, int]]] = {}
+        for aid in actors:
+            guarantees = net.guarantors_of(aid)
+            if guarantees:
+                self._protectors[aid] = [(g.source, rungs.index[g.trigger_rung]) for g in guarantees]
+        self._mediated = net.mediated()
         # Per rung: (per day, hostile, severity, capability damage, a use of force, resolve shown, deaths).
         self._rung_rows = [
             (
@@ -244,24 +257,11 @@ class EscalationModel(mesa.Model):
     def allies_against(self, patron: str, enemy: str) -> list[tuple[str, float]]:
         """The clients of `patron` hostile to `enemy`, with the level of the patron's support: who would answer a
         blow at the patron."""
-        key = (patron, enemy)
-        found = self._allies_against.get(key)
-        if found is None:
-            found = self._allies_against[key] = [
-                (r.target, r.level)
-                for r in self.network.clients_of(patron)
-                if enemy in self.network.hostility(r.target)
-            ]
-        return found
+        return self._allies_against.get((patron, enemy), NO_ONE)
 
     def protectors_of(self, protected: str) -> list[tuple[str, int]]:
         """The guarantors of `protected`, with the lowest rung of a blow that brings each in."""
-        found = self._protectors.get(protected)
-        if found is None:
-            found = self._protectors[protected] = [
-                (g.source, self.rungs.index[g.trigger_rung]) for g in self.network.guarantors_of(protected)
-            ]
-        return found
+        return self._protectors.get(protected, NO_ONE)
 
     def red_lines_of(self, aid: str) -> tuple[bool, int, float | None] | None:
         return self._lines.get(aid)
@@ -269,9 +269,9 @@ class EscalationModel(mesa.Model):
     def channel_open(self, a: str, b: str) -> float:
         """How far the channel between a and b carries messages this step: fully if direct, as far as the
         mediator works if it runs through one."""
-        if self.network.via(a, b) is None:
-            return 1.0
-        return self._open.get((a, b), 0.0)
+        if (a, b) in self._mediated:
+            return self._open.get((a, b), 0.0)
+        return 1.0
 
     def open_channel(self, a: str, b: str, effort: float) -> None:
         self._open[(a, b)] = self._open[(b, a)] = effort

@@ -85,6 +85,10 @@ class RelationNetwork:
         """The mediator the channel between a and b runs through, if any."""
         return self._via.get((a, b))
 
+    def mediated(self) -> set[tuple[str, str]]:
+        """The pairs (both orders) whose back channel runs through a mediator."""
+        return set(self._via)
+
     def mediated_by(self, mediator: str) -> list[tuple[str, str]]:
         return self._mediated.get(mediator, [])
 
