@@ -344,9 +344,10 @@ class EscalationModel(mesa.Model):
     def swing_moods(self) -> None:
         """Each actor's mood follows a slow random walk back to calm (an Ornstein-Uhlenbeck process in days), so
         daily and weekly steps see the same swings."""
-        kicks = self.rng.standard_normal(len(self.actors))
-        for a, k in zip(self.actors.values(), kicks, strict=True):
-            a.mood = a.mood * self._mood_keep + self._mood_kick * float(k)
+        kicks = self.rng.standard_normal(len(self._order)).tolist()
+        keep, kick = self._mood_keep, self._mood_kick
+        for a, k in zip(self._order, kicks, strict=True):
+            a.mood = a.mood * keep + kick * k
 
     def decide(self) -> None:
         """Every actor decides (a played game replaces one actor's decisions)."""
@@ -505,7 +506,7 @@ class EscalationModel(mesa.Model):
         for patron, p, weight, level, mediated in rels:
             if mediated:
                 p *= 1.0 - 0.5 * (level * self._open.get((blamer.aid, patron), 0.0))
-            hits = self.rng.random(len(harms)) < p
+            hits = (self.rng.random(len(harms)) < p).tolist()  # plain bools: faster to walk than numpy's
             landed = 0.0
             for k, hit in enumerate(hits):
                 if hit:
