@@ -52,6 +52,8 @@ def _circles(members, ties: list[tuple[str, str]]) -> dict[str, str]:
 class EscalationModel(mesa.Model):
     """Escalation among the actors of one scenario. `rng` seeds everything (an int or a numpy SeedSequence)."""
 
+    time: float  # Mesa's clock (mesa.Model.time), moved by `run`
+
     def __init__(self, scenario: Scenario, *, rng: int | np.random.SeedSequence | None = None):
         super().__init__(rng=rng)
         self.spec = scenario
