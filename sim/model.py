@@ -16,12 +16,13 @@ from collections import defaultdict
 import mesa
 import numpy as np
 
-from redline.agents.actions import GUARANTEE, INJECTED, SCHEDULED, WARNED, Action, Rungs
+from redline.agents.actions import DE_ESCALATION, GUARANTEE, INJECTED, SCHEDULED, WARNED, Action, Rungs
 from redline.agents.actor import Actor
 from redline.language import Scenario
 from redline.network import RelationNetwork
 
 EVENT_FIELDS = ("step", "day", "source", "target", "rung", "casualties", "attributed_to", "cause", "manner")
+NO_ONE: list = []  # the answer of a look-up that finds no one (shared: callers only read it)
 METRIC_FIELDS = ("step", "actor", "posture", "capability", "grievance", "fear", "pressure", "attacks")
 
 
@@ -62,9 +63,8 @@ class EscalationModel(mesa.Model):
         self.horizon = self.behaviour.horizon
         self.step_day = [(time.date_of(t) - time.start).days for t in range(time.steps + 1)]
         self.day = 0
-        self._allies_against: dict[tuple[str, str], list[tuple[str, float]]] = {}
-        self._protectors: dict[str, list[tuple[str, int]]] = {}
         self.actors = {aid: Actor(self, aid, a) for aid, a in scenario.actors.items()}
+        self._order = list(self.actors.values())  # the agent set's order
         # Who watches whom: the actors linked to one another by any chain of ties (a relation, a scheduled event, an
         # adversary an actor learns about). Actors with no tie at all (two crises in one world) hold no beliefs
         # about each other and do not read each other's acts.
@@ -81,26 +81,27 @@ class EscalationModel(mesa.Model):
         # Who answers for whom, fixed for a run: an actor's patrons (their grievance is answered by its blows, by
         # the level of their support), and those who grieve with it (patrons by their solidarity, partners by the
         # level of their alliance).
+        net = self.network
         self._venting: dict[str, list[tuple[Actor, float]]] = {
-            aid: [(self.actors[r.source], r.level) for r in self.network.patrons_of(aid)]
-            for aid in self.actors
+            aid: [(self.actors[r.source], r.level) for r in net.patrons_of(aid)] for aid in self.actors
         }
         self._grieving: dict[str, list[tuple[Actor, float]]] = {}
         for aid in self.actors:
             friends = []
-            for r in self.network.patrons_of(aid):
+            for r in net.patrons_of(aid):
                 support = scenario.actors[r.source].doctrine.support
                 if support is not None and support.solidarity > 0:
                     friends.append((self.actors[r.source], support.solidarity * r.level))
-            friends += [(self.actors[r.source], r.level) for r in self.network.allies_of(aid)]
+            friends += [(self.actors[r.source], r.level) for r in net.allies_of(aid)]
             self._grieving[aid] = friends
         # Whom each actor is tied to (adversaries, clients, partners): a blow on them tells it something.
         self._ties: dict[str, set[str]] = {
-            aid: set(self.network.hostility(aid))
-            | {r.target for r in self.network.clients_of(aid)}
+            aid: set(net.hostility(aid))
+            | {r.target for r in net.clients_of(aid)}
             | {r.target for r in scenario.relations if r.type == "allied" and r.source == aid}
             for aid in self.actors
         }
+        self._tables()
         for a in self.actors.values():
             a.start_beliefs()
         # Red lines as the others see them (declared, so public): actor -> (own territory, lowest rung, deaths).
@@ -142,6 +143,88 @@ class EscalationModel(mesa.Model):
         for a in self.actors.values():  # moods start from their long-run spread
             a.mood = b.mood_sd * float(self.rng.standard_normal())
 
+    def _tables(self) -> None:
+        """The look-ups of resolving an action, fixed for a run, built once: an action lands some 300 times a run
+        and each read of the network through its methods costs more than the work it serves."""
+        net, actors, rungs = self.network, self.actors, self.rungs
+        # The look-ups actors make of the world, per target and option (World.allies_against, protectors_of,
+        # channel_open), filled for every pair that has an answer; the others have none.
+        self._allies_against: dict[tuple[str, str], list[tuple[str, float]]] = defaultdict(list)
+        for patron in actors:
+            for r in net.clients_of(patron):
+                for enemy in net.hostility(r.target):
+                    self._allies_against[(patron, enemy)].append((r.target, r.level))
+        self._allies_against = dict(self._allies_against)
+        self._protectors: dict[str, list[tuple[str, int]]] = {}
+        for aid in actors:
+            guarantees = net.guarantors_of(aid)
+            if guarantees:
+                self._protectors[aid] = [(g.source, rungs.index[g.trigger_rung]) for g in guarantees]
+        self._mediated = net.mediated()
+        # Per rung: (per day, hostile, severity, capability damage, a use of force, resolve shown, deaths).
+        self._rung_rows = [
+            (
+                rungs.per_day[r],
+                rungs.goldstein[r] < 0,
+                rungs.severity[r],
+                rungs.capability_damage[r],
+                rungs.mid[r] >= 4,
+                rungs.signal(r) if rungs.mid[r] >= 4 else 0.0,
+                rungs.casualties[r],
+            )
+            for r in range(len(rungs.ids))
+        ]
+        # The author of an action, and its patrons with the level of their support.
+        self._authors = {aid: (actor, self._venting[aid]) for aid, actor in actors.items()}
+        # The target of an action: the actor, who grieves with it, its hosts (with their exposure), its
+        # guarantors (with the rung that brings each in), and those a blow on it answers (it and its patrons).
+        self._landing = {
+            aid: (
+                actor,
+                self._grieving[aid],
+                [(actors[h.source], h.exposure) for h in net.hosts_of(aid)],
+                self.protectors_of(aid),
+                (aid, *(r.source for r in net.patrons_of(aid))),
+            )
+            for aid, actor in actors.items()
+        }
+        # (blamer, doer) -> whom the blamer may hold responsible: (patron, chance of blame, weight, channel level,
+        # whether the channel runs through a mediator). A direct channel works all the time, so the chance is
+        # final; through a mediator it depends on the step, and the chance is the relation's own.
+        self._blames: dict[tuple[str, str], list[tuple[str, float, float, float, bool]]] = {}
+        for key, rels in net.blames():
+            rows = []
+            for rel in rels:
+                level = net.channel(key[0], rel.target)
+                mediated = net.via(key[0], rel.target) is not None
+                p = rel.probability if mediated else rel.probability * (1.0 - 0.5 * level)
+                rows.append((rel.target, p, rel.weight, level, mediated))
+            self._blames[key] = rows
+        # Who reads the resolve an actor shows: each watcher (None for the actor itself, which draws its noise all
+        # the same), its id, whom it is tied to, what it believes of others' capability and resolve (the dicts
+        # it holds for a whole run), the scale of its noise through a direct channel, and the channel's level if it
+        # runs through a mediator (None if not: then it works all the time).
+        noise_sd = self.behaviour.observation_noise
+        self._observers: dict[str, list[tuple]] = {}
+        for source in actors:
+            rows_ = []
+            for y in self.watchers[source]:
+                level = net.channel(y.aid, source)
+                rows_.append(
+                    (
+                        None if y.aid == source else y,
+                        y.aid,
+                        self._ties[y.aid],
+                        y.capability_seen,
+                        y.resolve_seen,
+                        noise_sd * (1.0 - level),
+                        level if net.via(y.aid, source) is not None else None,
+                    )
+                )
+            self._observers[source] = rows_
+        # Whom those struck by an actor may blame for it: (patron, the clients whose attacks are blamed on it).
+        self._blamed_by = {aid: [(rel.target, rel.via) for rel in net.attributions(aid)] for aid in actors}
+
     # --- the view of the world that actors and doctrines use (redline.agents.world.World) -----------------------
 
     @property
@@ -174,24 +257,11 @@ class EscalationModel(mesa.Model):
     def allies_against(self, patron: str, enemy: str) -> list[tuple[str, float]]:
         """The clients of `patron` hostile to `enemy`, with the level of the patron's support: who would answer a
         blow at the patron."""
-        key = (patron, enemy)
-        found = self._allies_against.get(key)
-        if found is None:
-            found = self._allies_against[key] = [
-                (r.target, r.level)
-                for r in self.network.clients_of(patron)
-                if enemy in self.network.hostility(r.target)
-            ]
-        return found
+        return self._allies_against.get((patron, enemy), NO_ONE)
 
     def protectors_of(self, protected: str) -> list[tuple[str, int]]:
         """The guarantors of `protected`, with the lowest rung of a blow that brings each in."""
-        found = self._protectors.get(protected)
-        if found is None:
-            found = self._protectors[protected] = [
-                (g.source, self.rungs.index[g.trigger_rung]) for g in self.network.guarantors_of(protected)
-            ]
-        return found
+        return self._protectors.get(protected, NO_ONE)
 
     def red_lines_of(self, aid: str) -> tuple[bool, int, float | None] | None:
         return self._lines.get(aid)
@@ -199,9 +269,9 @@ class EscalationModel(mesa.Model):
     def channel_open(self, a: str, b: str) -> float:
         """How far the channel between a and b carries messages this step: fully if direct, as far as the
         mediator works if it runs through one."""
-        if self.network.via(a, b) is None:
-            return 1.0
-        return self._open.get((a, b), 0.0)
+        if (a, b) in self._mediated:
+            return self._open.get((a, b), 0.0)
+        return 1.0
 
     def open_channel(self, a: str, b: str, effort: float) -> None:
         self._open[(a, b)] = self._open[(b, a)] = effort
@@ -249,56 +319,73 @@ class EscalationModel(mesa.Model):
         self._stirred_now: set[tuple[str, str]] = set()
         self._open = {}
         self._done: list[tuple[float, Action]] = []
+        self._posture_now: dict[str, int] = {}  # actor -> the strongest rung it acted on this step
+        self._attacks_now: dict[str, int] = {}  # actor -> its uses of force this step
         self.swing_moods()
         # Scheduled events land first, so that a weekly step, like a daily one, reacts to them within the step.
         self._deciding = False
         self._today = float(self.day)
         self._pending = list(self.scheduled.get(self._t, ()))
         self.resolve()
-        self.agents.do("perceive")
-        self.agents.do("influence")
+        # Plain loops over the actors in the order they joined (the agent set's order, which decides the order of
+        # random draws): Mesa's AgentSet.do snapshots and checks membership on every call, and none leave a run.
+        order = self._order
+        for a in order:
+            a.perceive()
+        for a in order:
+            a.influence()
         self._deciding = True
         self.decide()
-        self.agents.do("conclude")
+        for a in order:
+            a.conclude()
         self.resolve()
         self.record()
 
     def swing_moods(self) -> None:
         """Each actor's mood follows a slow random walk back to calm (an Ornstein-Uhlenbeck process in days), so
         daily and weekly steps see the same swings."""
-        kicks = self.rng.standard_normal(len(self.actors))
-        for a, k in zip(self.actors.values(), kicks, strict=True):
-            a.mood = a.mood * self._mood_keep + self._mood_kick * float(k)
+        kicks = self.rng.standard_normal(len(self._order)).tolist()
+        keep, kick = self._mood_keep, self._mood_kick
+        for a, k in zip(self._order, kicks, strict=True):
+            a.mood = a.mood * keep + kick * k
 
     def decide(self) -> None:
         """Every actor decides (a played game replaces one actor's decisions)."""
-        self.agents.do("decide")
+        for a in self._order:
+            a.decide()
 
     def resolve(self) -> None:
         """Outcomes of this step's actions: deaths, lost capability, grievance and blame, red lines, guarantees,
         and what everyone reads of the resolve shown."""
-        rungs, rng, actors = self.rungs, self.rng, self.actors
+        rng, actors, rung_rows = self.rng, self.actors, self._rung_rows
         warned_share = self.spec.ladder.warned_share  # type: ignore[union-attr]
-        shown: dict[str, tuple[float, set[str]]] = {}
+        shown: dict[str, list] = {}  # source -> [the strongest signal shown, the actors it struck]
         add, t = self._rows.append, self._t
+        pending, stirred = self._pending, self._stirred
+        posture, attacks = self._posture_now, self._attacks_now
         i = 0
-        while i < len(self._pending) or self._stirred:
-            if i == len(self._pending):
+        while i < len(pending) or stirred:
+            if i == len(pending):
                 # Actors stirred in this step (a red line crossed, a first blow from someone) react from the next
                 # day, as a daily step would, instead of waiting for the next step.
-                holder, other, when = self._stirred.pop(0)
-                self.actors[holder].react(other, when + 1)
+                holder, other, when = stirred.pop(0)
+                actors[holder].react(other, when + 1)
                 continue
-            day, a = self._pending[i]  # guarantees engaged and reactions add actions to this same step
+            day, a = pending[i]  # guarantees engaged and reactions add actions to this same step
             i += 1
             self._today = day
             r = a.rung
+            per_day, hostile, severity, capability_damage, force, signal, casualties = rung_rows[r]
             src = actors[a.source]
             n = a.count
-            days = a.days if rungs.per_day[r] else 1.0
+            if r > posture.get(a.source, -1):
+                posture[a.source] = r
+            if force:
+                attacks[a.source] = attacks.get(a.source, 0) + n
+            days = a.days if per_day else 1.0
             if a.casualties is None:
                 if a.intended is None:  # a scheduled event without a death toll: the rung's, by its manner
-                    mean = rungs.casualties[r] * src.capability * days
+                    mean = casualties * src.capability * days
                     mean *= warned_share if a.manner == WARNED else 1.0
                 else:
                     mean = a.intended
@@ -308,20 +395,29 @@ class EscalationModel(mesa.Model):
                     deaths = rng.poisson(mean, n).astype(float).tolist() if mean > 0 else [0.0] * n
             else:
                 deaths = [a.casualties] * n
-            a.casualties = max(deaths)  # what a red line on deaths in one action sees
-            blamed = [""] * n
-            if rungs.goldstein[r] < 0:
-                severity = rungs.severity[r] * days
-                damage = rungs.capability_damage[r] * src.capability * days
+            a.casualties = (
+                deaths[0] if n == 1 else max(deaths)
+            )  # what a red line on deaths in one action sees
+            if hostile:
+                severity *= days
+                damage = capability_damage * src.capability * days
                 if n > 1:
                     damage = 1.0 - (1.0 - damage) ** n
-                blamed = self._lands(a, day, [severity + d for d in deaths], damage)
-                if rungs.mid[r] >= 4:
-                    level, seen = shown.get(a.source, (0.0, set()))
-                    signal = rungs.signal(r) * (0.8 if a.manner == WARNED else 1.0)
-                    shown[a.source] = (max(level, signal), seen | {a.target})
-            elif a.cause == "de_escalation":
-                self._calm(a)
+                blamed = self._lands(a, day, [severity + d for d in deaths], damage, force)
+                if force:
+                    if a.manner == WARNED:
+                        signal *= 0.8
+                    seen = shown.get(a.source)
+                    if seen is None:
+                        shown[a.source] = [signal, {a.target}]
+                    else:
+                        if signal > seen[0]:
+                            seen[0] = signal
+                        seen[1].add(a.target)
+            else:
+                blamed = [""] * n
+                if a.cause == DE_ESCALATION:
+                    self._calm(a)
             if n == 1:
                 add((t, int(day), a.source, a.target, r, deaths[0], blamed[0], a.cause, a.manner))
             else:  # a campaign's attacks are spread evenly over the step's days
@@ -329,47 +425,55 @@ class EscalationModel(mesa.Model):
                     when = int(day + (k + 0.5) * a.days / n)
                     add((t, when, a.source, a.target, r, deaths[k], blamed[k], a.cause, a.manner))
         self._read_resolve(shown)
-        self._done += self._pending
+        self._done += pending
         self._pending = []
 
-    def _lands(self, a: Action, day: float, harms: list[float], capability_damage: float) -> list[str]:
+    def _lands(
+        self, a: Action, day: float, harms: list[float], capability_damage: float, force: bool
+    ) -> list[str]:
         """A hostile action (or a campaign's attacks, one harm each) lands: the target suffers and blames; its
         partners, patrons and hosts grieve with it; the author's grievance (and its patrons') is answered; red
-        lines and guarantees are engaged. Returns whom the target blamed for each attack."""
-        net, actors, rungs = self.network, self.actors, self.rungs
-        r, src = a.rung, a.source
-        target = actors[a.target]
+        lines and guarantees (for a use of `force`) are engaged. Returns whom the target blamed for each attack."""
+        src, aim = a.source, a.target
+        target, grieving, hosts, guards, _ = self._landing[aim]
         harm = sum(harms)
-        if target.recent_harm.get(src, 0.0) < self.HEAT <= target.recent_harm.get(src, 0.0) + harm:
-            self.stir(a.target, src, day)
+        before = target.recent_harm.get(src, 0.0)
+        if before < self.HEAT <= before + harm:
+            self.stir(aim, src, day)
         target.suffer(src, harm, capability_damage)
         target.blame(src, harm)
-        blamed = self._attribute_each(target, src, harms)
-        actors[src].vent(a.target, harm)
-        for patron, level in self._venting[src]:  # harm done by a client answers its patrons' grievance too
-            patron.vent(a.target, harm * level)
-        for friend, share in self._grieving[a.target]:  # patrons and partners take the target's harm to heart
-            self._grieve_with(friend, src, harm * share)
-        force = rungs.mid[r] >= 4
+        rels = self._blames.get((aim, src))
+        if rels is None:
+            blamed = [""] * len(harms)
+        elif len(harms) == 1:
+            blamed = [self._attribute(target, rels, harm)]
+        else:
+            blamed = self._attribute_each(target, rels, harms)
+        author, venting = self._authors[src]
+        author.vent(aim, harm)
+        for patron, level in venting:  # harm done by a client answers its patrons' grievance too
+            patron.vent(aim, harm * level)
+        for friend, share in grieving:  # patrons and partners take the target's harm to heart
+            felt = harm * share
+            if felt > 0 and friend.aid != src:
+                self._blame(friend, src, felt)
+                rels = self._blames.get((friend.aid, src))
+                if rels is not None:
+                    self._attribute(friend, rels, felt)
         # A strike on a guest hurts its host too; it does not cross the host's own red lines, which guard the
         # state itself (hosting a group is accepting that it may be struck).
-        for host in net.hosts_of(a.target):
-            h = actors[host.source]
-            h.suffer(src, harm * host.exposure, capability_damage * host.exposure)
-            h.blame(src, harm * host.exposure)
+        for host, exposure in hosts:
+            host.suffer(src, harm * exposure, capability_damage * exposure)
+            host.blame(src, harm * exposure)
         if force:
-            struck = [a.target]
-            for guarantor, trigger in self.protectors_of(a.target):
+            r = a.rung
+            for guarantor, trigger in guards:
                 if r >= trigger and guarantor != src:
                     self._engage(guarantor, a, day)
-            self._cross(a, day, struck)
-            self._answered(actors[src], a)
+            self._cross(a, day)
+            if author.commitments:
+                self._answered(author, a)
         return blamed
-
-    def _grieve_with(self, actor: Actor, doer: str, harm: float) -> None:
-        if harm > 0 and actor.aid != doer:
-            self._blame(actor, doer, harm)
-            self._attribute(actor, doer, harm)
 
     def _blame(self, actor: Actor, other: str, harm: float) -> None:
         """`actor` holds `other` responsible for `harm`; a grievance rising from nothing stirs it to react."""
@@ -378,51 +482,50 @@ class EscalationModel(mesa.Model):
         if before < self.HEAT <= before + harm:
             self.stir(actor.aid, other, self._today)
 
-    def _attribute(self, blamer: Actor, doer: str, harm: float) -> str:
-        """`blamer` may hold a patron responsible for what `doer` did; a working channel with that patron lowers
-        misperception, so blame lands less often."""
+    def _attribute(
+        self, blamer: Actor, rels: list[tuple[str, float, float, float, bool]], harm: float
+    ) -> str:
+        """`blamer` may hold a patron responsible for an attack (by the attribution relations `rels`, as
+        `_blames` holds them); a working channel with that patron lowers misperception, so blame lands less
+        often."""
         first = ""
-        for rel in self.network.blamed_for(blamer.aid, doer):
-            channel = self.network.channel(blamer.aid, rel.target) * self.channel_open(blamer.aid, rel.target)
-            if self.rng.random() < rel.probability * (1.0 - 0.5 * channel):
-                self._blame(blamer, rel.target, harm * rel.weight)
-                first = first or rel.target
+        for patron, p, weight, level, mediated in rels:
+            if mediated:  # a channel through a mediator works as far as it carries messages this step
+                p *= 1.0 - 0.5 * (level * self._open.get((blamer.aid, patron), 0.0))
+            if self.rng.random() < p:
+                self._blame(blamer, patron, harm * weight)
+                first = first or patron
         return first
 
-    def _attribute_each(self, blamer: Actor, doer: str, harms: list[float]) -> list[str]:
-        """Whom `blamer` holds responsible for each of `doer`'s attacks (harms), one chance per attack and
+    def _attribute_each(
+        self, blamer: Actor, rels: list[tuple[str, float, float, float, bool]], harms: list[float]
+    ) -> list[str]:
+        """Whom `blamer` holds responsible for each of a campaign's attacks (harms), one chance per attack and
         attribution relation; "" where it blames no one else."""
-        rels = self.network.blamed_for(blamer.aid, doer)
-        if not rels:
-            return [""] * len(harms)
-        if len(harms) == 1:
-            return [self._attribute(blamer, doer, harms[0])]
         out = [""] * len(harms)
-        for rel in rels:
-            channel = self.network.channel(blamer.aid, rel.target) * self.channel_open(blamer.aid, rel.target)
-            p = rel.probability * (1.0 - 0.5 * channel)
-            hits = self.rng.random(len(harms)) < p
+        for patron, p, weight, level, mediated in rels:
+            if mediated:
+                p *= 1.0 - 0.5 * (level * self._open.get((blamer.aid, patron), 0.0))
+            hits = (self.rng.random(len(harms)) < p).tolist()  # plain bools: faster to walk than numpy's
             landed = 0.0
             for k, hit in enumerate(hits):
                 if hit:
                     landed += harms[k]
-                    out[k] = out[k] or rel.target
-            self._blame(blamer, rel.target, landed * rel.weight)
+                    out[k] = out[k] or patron
+            self._blame(blamer, patron, landed * weight)
         return out
 
-    def _cross(self, a: Action, day: float, struck: list[str]) -> None:
-        """Red lines crossed by this action: the actor it struck (and those struck with it), the actors who hold
-        one of them as an ally, and the actor whose people it killed beyond the line."""
+    def _cross(self, a: Action, day: float) -> None:
+        """Red lines crossed by this action: the actor it struck, the actors who hold it as an ally, and the actor
+        whose people it killed beyond the line."""
         crossed: list[str] = []
-        for aid in struck:
-            lines = self._lines.get(aid)
-            if lines is not None:
-                own, floor, limit = lines
-                if (own and a.rung >= floor) or (
-                    aid == a.target and limit is not None and (a.casualties or 0.0) > limit
-                ):
-                    crossed.append(aid)
-        for aid in self._watching.get(a.target, ()):
+        aim = a.target
+        lines = self._lines.get(aim)
+        if lines is not None:
+            own, floor, limit = lines
+            if (own and a.rung >= floor) or (limit is not None and (a.casualties or 0.0) > limit):
+                crossed.append(aim)
+        for aid in self._watching.get(aim, ()):
             if a.rung >= self._lines[aid][1] and aid not in crossed:
                 crossed.append(aid)
         for aid in crossed:
@@ -442,11 +545,10 @@ class EscalationModel(mesa.Model):
     def _answered(self, actor: Actor, a: Action) -> None:
         """A use of force answers a commitment toward its target and toward the target's patrons, if it was
         decided after the crossing (a strike prepared before it answers nothing)."""
-        if not actor.commitments:
-            return
-        for who in (a.target, *(rel.source for rel in self.network.patrons_of(a.target))):
-            if who in actor.commitments and a.decided >= actor.crossed_day.get(who, math.inf):
-                del actor.commitments[who]
+        commitments = actor.commitments
+        for who in self._landing[a.target][4]:
+            if who in commitments and a.decided >= actor.crossed_day.get(who, math.inf):
+                del commitments[who]
                 actor.crossed_rung.pop(who, None)
 
     def _calm(self, a: Action) -> None:
@@ -461,40 +563,40 @@ class EscalationModel(mesa.Model):
         if r is not None:
             target.resolve_seen[a.source] = r * 0.98
 
-    def _read_resolve(self, shown: dict[str, tuple[float, set[str]]]) -> None:
+    def _read_resolve(self, shown: dict[str, list]) -> None:
         """Everyone reads the resolve each actor showed this step through noisy observation: fully when the
         strike was on them or on someone the striker blames them for, half when on an actor they are tied to
         (an adversary, a client, a partner), a quarter otherwise. A back channel between the two lets the observer
         read the act with less noise."""
         noise_sd = self.behaviour.observation_noise
-        net = self.network
+        opened = self._open
         for source, (signal, targets) in shown.items():
-            actor = self.actors[source]
-            observers = self.watchers[source]
+            observers = self._observers[source]
             noise = self.rng.standard_normal(len(observers)).tolist()
-            blamed = {rel.target for rel in net.attributions(source) if targets.intersection(rel.via)}
-            capability = actor.capability
-            for y, e in zip(observers, noise, strict=True):
-                aid = y.aid
-                if aid == source:
+            blames = self._blamed_by[source]
+            blamed = {patron for patron, via in blames if targets.intersection(via)} if blames else ()
+            capability = self.actors[source].capability
+            for (y, aid, ties, capability_seen, resolve_seen, scale, mediated), e in zip(
+                observers, noise, strict=True
+            ):
+                if y is None:  # the source itself: it draws its noise, and reads nothing
                     continue
-                y.capability_seen[source] = capability
-                if aid in targets or aid in blamed:
-                    relevance = 1.0
-                elif not targets.isdisjoint(self._ties[aid]):
-                    relevance = 0.5
-                else:
-                    relevance = 0.25
+                capability_seen[source] = capability
                 # A blow is read as at most the resolve it shows, often less through noise (a costly signal is a
                 # lower bound); a working channel between the two lets the observer read it for what it meant.
-                channel = net.channel(aid, source)
-                if channel:
-                    channel *= self.channel_open(aid, source)
-                read = 1.0 + noise_sd * (1.0 - channel) * e
+                if mediated is not None:
+                    scale = noise_sd * (1.0 - mediated * opened.get((aid, source), 0.0))
+                read = 1.0 + scale * e
                 seen = signal * (read if read < 1.0 else 1.0)
-                r = y.resolve_seen.get(source, 0.5)
+                r = resolve_seen.get(source, 0.5)
                 if seen > r:
-                    y.resolve_seen[source] = r + y.learning_rate(source) * relevance * (seen - r)
+                    if aid in targets or aid in blamed:
+                        relevance = 1.0
+                    elif not targets.isdisjoint(ties):
+                        relevance = 0.5
+                    else:
+                        relevance = 0.25
+                    resolve_seen[source] = r + y.learning_rate(source) * relevance * (seen - r)
 
     def _engage(self, guarantor: str, attack: Action, day: float) -> None:
         """A guarantee engaged: the guarantor shows force to the attacker's patrons and to the states hostile to
@@ -512,13 +614,7 @@ class EscalationModel(mesa.Model):
 
     def record(self) -> None:
         """One metrics row per actor for this step."""
-        posture: dict[str, int] = {}
-        attacks: dict[str, int] = defaultdict(int)
-        mid = self.rungs.mid
-        for _, a in self._done:
-            posture[a.source] = max(posture.get(a.source, -1), a.rung)
-            if mid[a.rung] >= 4:
-                attacks[a.source] += a.count
+        posture, attacks = self._posture_now, self._attacks_now
         add, t = self._metric_rows.append, self._t
         for aid, actor in self.actors.items():
             grievance = max(actor.grievance.values()) if actor.grievance else 0.0
@@ -535,7 +631,6 @@ class EscalationModel(mesa.Model):
                     attacks.get(aid, 0),
                 )
             )
-        self._pending = []
 
     def run(self) -> EscalationModel:
         """Run the scenario's whole period."""

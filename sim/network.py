@@ -69,6 +69,11 @@ class RelationNetwork:
         """The attribution relations by which `blamer` may hold someone else responsible for what `doer` does."""
         return self._blame.get((blamer, doer), [])
 
+    def blames(self) -> list[tuple[tuple[str, str], list[Attributes]]]:
+        """Every (blamer, doer) pair with the attribution relations by which the blamer holds someone else
+        responsible for what the doer does."""
+        return list(self._blame.items())
+
     def attributions(self, actor: str) -> list[Attributes]:
         return self._attributions.get(actor, [])
 
@@ -79,6 +84,10 @@ class RelationNetwork:
     def via(self, a: str, b: str) -> str | None:
         """The mediator the channel between a and b runs through, if any."""
         return self._via.get((a, b))
+
+    def mediated(self) -> set[tuple[str, str]]:
+        """The pairs (both orders) whose back channel runs through a mediator."""
+        return set(self._via)
 
     def mediated_by(self, mediator: str) -> list[tuple[str, str]]:
         return self._mediated.get(mediator, [])
