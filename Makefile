@@ -51,7 +51,7 @@ format: $(STAMP)
 
 # Speed and scaling figures next to their targets (not part of `make test`: timings belong to benchmarks).
 bench: $(STAMP)
-	$(BIN)/python benchmarks/bench.py
+	$(BIN)/python benchmarks/bench.py $(BENCH)
 
 clean:
 	rm -rf $(VENV) out .pytest_cache .ruff_cache *.egg-info
