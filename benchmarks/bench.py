@@ -18,8 +18,9 @@
 
 --quick takes fewer repeats (1 instead of 3, 60 pairs instead of 300, ...). --scale F multiplies the sizes of the
 cli, memory, sweep and dask figures by F, to try them out quickly; a scaled figure is not judged. Progress lines go
-to stderr as figures finish. Exit status 1 if a target is missed. Figures depend on the machine: quote medians,
-and compare on one machine.
+to stderr as figures finish. On Linux a command past 3 times a memory target (3 GB in the parent, 900 MB in a
+worker) is stopped, and its figure fails. Exit status 1 if a target is missed. Figures depend on the machine: quote
+medians, and compare on one machine.
 """
 
 from __future__ import annotations
@@ -54,6 +55,10 @@ from redline.model import EscalationModel  # noqa: E402
 
 FLAGSHIP = ROOT / "scenarios" / "axis-2023.yaml"
 WORKERS = 2
+PARENT_MB, WORKER_MB = 1000.0, 300.0  # the memory figure's targets
+# A command past this many times a target is stopped: it has failed already, and it must not starve the machine.
+STOP_AT = 3
+SIZES = (10_000, 50_000)
 
 # The flagship's ten levers (`redline levers axis-2023`), each over its range: the sweep figure's parameters.
 SWEEP_PARAMS = [
@@ -82,13 +87,15 @@ class Row:
 
     @property
     def verdict(self) -> str:
+        if self.unfinished:
+            return "FAIL"
         if self.value is None:
             return "SKIP"
         if self.target is None:
             return "-"
         if self.scaled:
             return "scaled"
-        return "PASS" if self.value <= self.target and not self.unfinished else "FAIL"
+        return "PASS" if self.value <= self.target else "FAIL"
 
 
 @dataclasses.dataclass(frozen=True)
@@ -205,14 +212,48 @@ def redline_command() -> list[str]:
     return [sys.executable, "-c", "import sys; from redline.cli import main; sys.exit(main())"]
 
 
+class Stopped(Exception):
+    """A command stopped by the bench for taking too much memory."""
+
+    def __init__(self, parent: float, workers: list[float], elapsed: float):
+        super().__init__(f"stopped after {elapsed:.0f} s, past {STOP_AT} x a memory target")
+        self.parent, self.workers, self.elapsed = parent, workers, elapsed
+
+
+def watched(cmd: list[str], parent_cap: float, worker_cap: float) -> tuple[str, str, float]:
+    """Run `cmd` (it must succeed) and return its stdout, stderr and wall time. On Linux its memory is watched:
+    past a cap, it is stopped with its workers (Stopped), rather than let it take the machine's memory."""
+    t = time.perf_counter()
+    proc = subprocess.Popen(
+        cmd,
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=True,  # its own process group, so that stopping it stops its workers too
+    )
+    watch = Path("/proc").is_dir()
+    while proc.poll() is None:
+        with contextlib.suppress(subprocess.TimeoutExpired):
+            proc.wait(timeout=0.5)
+        if not watch or proc.returncode is not None:
+            continue
+        parent = _proc_mb(proc.pid, "VmRSS") or 0.0
+        workers = [m for c in _children_of(proc.pid) if (m := _proc_mb(c, "VmRSS")) is not None]
+        if parent > parent_cap or max(workers, default=0.0) > worker_cap:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.communicate()
+            raise Stopped(parent, workers, time.perf_counter() - t)
+    stdout, stderr = proc.communicate()
+    elapsed = time.perf_counter() - t
+    if proc.returncode != 0:
+        raise RuntimeError(f"{' '.join(cmd[-3:])[:80]} ...: exit {proc.returncode}: {stderr.strip()[-400:]}")
+    return stdout, stderr, elapsed
+
+
 def run_command(args: list[str]) -> float:
     """Seconds of wall time for one `redline ...` command, which must succeed."""
-    t = time.perf_counter()
-    r = subprocess.run([*redline_command(), *args], cwd=ROOT, capture_output=True, text=True)
-    elapsed = time.perf_counter() - t
-    if r.returncode != 0:
-        raise RuntimeError(f"redline {' '.join(args[:3])} ... exit {r.returncode}: {r.stderr.strip()[-400:]}")
-    return elapsed
+    return watched([*redline_command(), *args], STOP_AT * PARENT_MB, STOP_AT * WORKER_MB)[2]
 
 
 def run_args(runs: int, out: Path, *extra: str) -> list[str]:
@@ -269,12 +310,6 @@ print(json.dumps({"rc": rc, "parent": parent, "workers": workers, "children": ch
 """
 
 
-PARENT_MB, WORKER_MB = 1000.0, 300.0  # targets of the memory figure
-# A command past this many times a target is stopped: it has failed already, and it must not starve the machine.
-STOP_AT = 3
-SIZES = (10_000, 50_000)
-
-
 def _proc_mb(pid: int, field: str) -> float | None:
     try:
         for line in Path(f"/proc/{pid}/status").read_text().splitlines():
@@ -295,36 +330,16 @@ def _children_of(pid: int) -> list[int]:
 
 
 def peak_memory(runs: int, out: Path) -> dict:
-    """Run the memory wrapper; on Linux, watch it and stop it once it is far past a target (then the figure is
-    the resident memory it had reached, and `stopped` says so)."""
-    proc = subprocess.Popen(
-        [sys.executable, "-c", MEMORY, *run_args(runs, out)],
-        cwd=ROOT,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-        start_new_session=True,  # its own process group, so that stopping it stops its workers too
-    )
-    stopped: dict = {}
-    watch = Path("/proc").is_dir()
-    while proc.poll() is None:
-        with contextlib.suppress(subprocess.TimeoutExpired):
-            proc.wait(timeout=0.5)
-        if not watch or stopped:
-            continue
-        parent = _proc_mb(proc.pid, "VmRSS") or 0.0
-        workers = [m for c in _children_of(proc.pid) if (m := _proc_mb(c, "VmRSS")) is not None]
-        if parent > STOP_AT * PARENT_MB or max(workers, default=0.0) > STOP_AT * WORKER_MB:
-            stopped = {"parent": parent, "workers": workers, "children": 0.0, "stopped": True}
-            os.killpg(proc.pid, signal.SIGKILL)
-    stdout, stderr = proc.communicate()
-    if stopped:
-        return stopped
-    if proc.returncode != 0 or not stdout.strip():
-        raise RuntimeError(f"redline run --runs {runs}: exit {proc.returncode}: {stderr.strip()[-400:]}")
+    """The peaks the memory wrapper reports; if it was stopped, the resident memory it had reached."""
+    try:
+        stdout, _, _ = watched(
+            [sys.executable, "-c", MEMORY, *run_args(runs, out)], STOP_AT * PARENT_MB, STOP_AT * WORKER_MB
+        )
+    except Stopped as e:
+        return {"parent": e.parent, "workers": e.workers, "children": 0.0, "stopped": True}
     got = json.loads(stdout.strip().splitlines()[-1])
     if got["rc"] != 0:
-        raise RuntimeError(f"redline run --runs {runs}: exit {got['rc']}: {stderr.strip()[-400:]}")
+        raise RuntimeError(f"redline run --runs {runs}: exit {got['rc']}")
     return got
 
 
@@ -479,7 +494,19 @@ def main(argv: list[str] | None = None) -> int:
     try:
         for name in args.names:
             t = time.perf_counter()
-            got = ROWS[name](settings, tmp)
+            try:
+                got = ROWS[name](settings, tmp)
+            except (Stopped, RuntimeError, OSError, ValueError) as e:
+                got = [
+                    Row(
+                        name,
+                        None,
+                        None,
+                        "",
+                        f"not measured: {' '.join(str(e).split())[:300]}",
+                        unfinished=True,
+                    )
+                ]
             rows += got
             shown = ", ".join(f"{r.value:.2f}{r.unit}" if r.value is not None else "skipped" for r in got)
             progress(f"{name} done in {time.perf_counter() - t:.0f} s: {shown}")

@@ -48,6 +48,17 @@ def test_a_missed_target_fails_the_run_and_others_do_not(monkeypatch, capsys):
     assert "FAIL" in out.out and "bench: bad done" in out.err
 
 
+def test_a_figure_that_cannot_be_measured_fails_and_the_others_go_on(monkeypatch, capsys):
+    def broken(s, tmp):
+        raise bench.Stopped(3100.0, [120.0], 42.0)
+
+    rows = {"broken": broken, "ok": lambda s, tmp: [bench.Row("fine", 1.0, 2.0, "s")]}
+    monkeypatch.setattr(bench, "ROWS", rows)
+    assert bench.main([]) == 1
+    lines = capsys.readouterr().out.splitlines()
+    assert "FAIL" in lines[1] and "stopped after 42 s" in lines[1] and "PASS" in lines[2]
+
+
 def test_the_sweep_figure_sweeps_the_flagships_levers_over_their_ranges():
     scn = load_scenario(FLAGSHIP)
     params = [parse_param(p, n, "sobol") for n, p in enumerate(bench.SWEEP_PARAMS, 1)]
