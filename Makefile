@@ -49,9 +49,10 @@ format: $(STAMP)
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
 
-# Speed and scaling figures next to their targets (not part of `make test`: timings belong to benchmarks).
+# Speed, scaling and memory figures next to their targets (not part of `make test`: timings belong to benchmarks).
+# One figure: make bench BENCH="--only memory" (see benchmarks/README.md).
 bench: $(STAMP)
-	$(BIN)/python benchmarks/bench.py
+	$(BIN)/python benchmarks/bench.py $(BENCH)
 
 clean:
 	rm -rf $(VENV) out .pytest_cache .ruff_cache *.egg-info

@@ -1,22 +1,46 @@
-"""redline's speed and scaling figures, each next to its target. Run with `make bench` (or python benchmarks/bench.py).
+"""redline's speed, scaling and memory figures, each next to its target. Run with `make bench` (all figures) or
+`python benchmarks/bench.py --only NAME[,NAME]` (one or a few; `--list` names them).
 
-1. One flagship run against a run of Mesa's own BoltzmannWealth example with as many agents and steps, measured
-   side by side in this process (alternating, medians): at most 2 times.
-2. Cost per actor-step of a world 32 times larger (32 disjoint copies of the flagship) against the flagship's:
-   at most 1.5 times (cost grows with relations, not with the square of actors).
-3. A 1000-run flagship ensemble with 2 worker processes: at most 15 seconds.
-4. 10^6 event rows written to Parquet and read back, in a fresh process: at most 500 MB peak memory.
+  one-run       one flagship run / one run of Mesa's BoltzmannWealth with as many agents and steps, alternating
+                in this process, median of 300 pairs: at most 2 x (issue 11) and at most 1 x (issue 14)
+  scaling       cost per actor-step of a world 32 times larger (32 disjoint copies of the flagship) / the
+                flagship's, median of 25: at most 1.5 x
+  ensemble      a 1000-run flagship ensemble with 2 worker processes, in this process, median of 3: at most 15 s
+  million-rows  10^6 event rows written to Parquet and read back in a fresh process, its peak memory: <= 500 MB
+  cli           `redline run axis-2023 --runs 1000 --workers 2`, the whole command as a user types it (start-up,
+                runs, tables, summary, plots), median of 3: at most 4 s
+  memory        peak memory of `redline run --runs 10000` and `--runs 50000` (2 workers): the parent at most
+                1 GB, each worker at most 300 MB
+  sweep         `redline sweep` of 10 parameters, Sobol design, 256 samples, 10 replications a point: seconds and
+                runs per second (no target beyond finishing)
+  dask          `redline run --runs 5000 --workers 2` on a local Dask cluster / the same on local processes,
+                alternating, median of 2 each: at most 1.1 x (skipped without the `dask` extra)
 
-Exit status 1 if a target is missed. Figures depend on the machine: quote medians, and compare on one machine.
+--quick takes fewer repeats (1 instead of 3, 60 pairs instead of 300, ...). --scale F multiplies the sizes of the
+cli, memory, sweep and dask figures by F, to try them out quickly; a scaled figure is not judged. Progress lines go
+to stderr as figures finish. On Linux a command past 3 times a memory target (3 GB in the parent, 900 MB in a
+worker) is stopped, and its figure fails. Exit status 1 if a target is missed. Figures depend on the machine: quote
+medians, and compare on one machine.
 """
 
 from __future__ import annotations
 
+import argparse
+import contextlib
+import dataclasses
 import gc
+import importlib.util
+import json
+import math
+import os
+import shutil
+import signal
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
@@ -30,6 +54,64 @@ from redline import load_scenario, run_ensemble  # noqa: E402
 from redline.model import EscalationModel  # noqa: E402
 
 FLAGSHIP = ROOT / "scenarios" / "axis-2023.yaml"
+WORKERS = 2
+PARENT_MB, WORKER_MB = 1000.0, 300.0  # the memory figure's targets
+# A command past this many times a target is stopped: it has failed already, and it must not starve the machine.
+STOP_AT = 3
+SIZES = (10_000, 50_000)
+
+# The flagship's ten levers (`redline levers axis-2023`), each over its range: the sweep figure's parameters.
+SWEEP_PARAMS = [
+    "actors.iran.cost_sensitivity=0:1",
+    "relations.supports:iran:iraqi_militias.control=0:1",
+    "actors.usa.doctrine.red_lines.audience_cost=0:6",
+    "relations.attributes:usa:iran.probability=0:1",
+    "actors.hezbollah.autonomy=0:1",
+    "behaviour.mood_sd=0:1",
+    "relations.back_channel:usa:iran.level=0:1",
+    "actors.iran.doctrine.pressure.fear_threshold=0.3:1",
+    "actors.iraqi_militias.doctrine.campaign.per_day.usa=0.4:2.6",
+    "behaviour.stakes=0.25:4",
+]
+
+
+@dataclasses.dataclass
+class Row:
+    name: str
+    value: float | None  # None: skipped
+    target: float | None  # None: reported, not judged
+    unit: str
+    detail: str = ""
+    scaled: bool = False
+    unfinished: bool = False  # stopped before the end: failed, whatever the value reached
+
+    @property
+    def verdict(self) -> str:
+        if self.unfinished:
+            return "FAIL"
+        if self.value is None:
+            return "SKIP"
+        if self.target is None:
+            return "-"
+        if self.scaled:
+            return "scaled"
+        return "PASS" if self.value <= self.target else "FAIL"
+
+
+@dataclasses.dataclass(frozen=True)
+class Settings:
+    quick: bool
+    scale: float
+
+    def repeats(self, full: int, quick: int = 1) -> int:
+        return quick if self.quick else full
+
+    def size(self, n: int) -> int:
+        return max(WORKERS, round(n * self.scale))
+
+    @property
+    def scaled(self) -> bool:
+        return self.scale != 1
 
 
 def timed(fn, *args) -> float:
@@ -37,6 +119,13 @@ def timed(fn, *args) -> float:
     t = time.perf_counter()
     fn(*args)
     return time.perf_counter() - t
+
+
+def progress(message: str) -> None:
+    print(f"bench: {message}", file=sys.stderr, flush=True)
+
+
+# --- the figures measured in this process ---------------------------------------------------------------------
 
 
 def one_run_vs_boltzmann(repeats: int = 300) -> tuple[float, float]:
@@ -69,7 +158,7 @@ def per_actor_step(k: int = 32, repeats: int = 25) -> tuple[float, float]:
     return statistics.median(a), statistics.median(b)
 
 
-def ensemble(runs: int = 1000, workers: int = 2) -> float:
+def ensemble(runs: int = 1000, workers: int = WORKERS) -> float:
     scn = load_scenario(FLAGSHIP)
     return timed(lambda: run_ensemble(scn, runs=runs, seed=1, workers=workers))
 
@@ -112,43 +201,319 @@ def million_rows() -> float:
     return float(r.stdout.split()[-1])
 
 
-def main() -> int:
-    rows = []
-    flag, boltz = one_run_vs_boltzmann()
-    rows.append(
-        (
-            "one flagship run / BoltzmannWealth run (10 agents, 26 steps)",
-            flag / boltz,
-            2.0,
-            "x",
-            f"{flag * 1e3:.1f} ms vs {boltz * 1e3:.1f} ms",
-        )
+# --- the figures of whole commands, in fresh processes ------------------------------------------------------
+
+
+def redline_command() -> list[str]:
+    """The `redline` command of this Python's environment, as a user runs it."""
+    script = Path(sys.executable).with_name("redline")
+    if script.is_file():
+        return [str(script)]
+    return [sys.executable, "-c", "import sys; from redline.cli import main; sys.exit(main())"]
+
+
+class Stopped(Exception):
+    """A command stopped by the bench for taking too much memory."""
+
+    def __init__(self, parent: float, workers: list[float], elapsed: float):
+        super().__init__(f"stopped after {elapsed:.0f} s, past {STOP_AT} x a memory target")
+        self.parent, self.workers, self.elapsed = parent, workers, elapsed
+
+
+def watched(cmd: list[str], parent_cap: float, worker_cap: float) -> tuple[str, str, float]:
+    """Run `cmd` (it must succeed) and return its stdout, stderr and wall time. On Linux its memory is watched:
+    past a cap, it is stopped with its workers (Stopped), rather than let it take the machine's memory."""
+    t = time.perf_counter()
+    proc = subprocess.Popen(
+        cmd,
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=True,  # its own process group, so that stopping it stops its workers too
     )
-    small, big = per_actor_step()
-    rows.append(
-        (
-            "cost per actor-step, 32x world / flagship",
-            big / small,
-            1.5,
-            "x",
-            f"{big * 1e6:.1f} us vs {small * 1e6:.1f} us",
+    watch = Path("/proc").is_dir()
+    while proc.poll() is None:
+        with contextlib.suppress(subprocess.TimeoutExpired):
+            proc.wait(timeout=0.5)
+        if not watch or proc.returncode is not None:
+            continue
+        parent = _proc_mb(proc.pid, "VmRSS") or 0.0
+        workers = [m for c in _children_of(proc.pid) if (m := _proc_mb(c, "VmRSS")) is not None]
+        if parent > parent_cap or max(workers, default=0.0) > worker_cap:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.communicate()
+            raise Stopped(parent, workers, time.perf_counter() - t)
+    stdout, stderr = proc.communicate()
+    elapsed = time.perf_counter() - t
+    if proc.returncode != 0:
+        raise RuntimeError(f"{' '.join(cmd[-3:])[:80]} ...: exit {proc.returncode}: {stderr.strip()[-400:]}")
+    return stdout, stderr, elapsed
+
+
+def run_command(args: list[str]) -> float:
+    """Seconds of wall time for one `redline ...` command, which must succeed."""
+    return watched([*redline_command(), *args], STOP_AT * PARENT_MB, STOP_AT * WORKER_MB)[2]
+
+
+def run_args(runs: int, out: Path, *extra: str) -> list[str]:
+    head = ["run", "axis-2023", "--runs", str(runs), "--workers", str(WORKERS), "--seed", "1", "--quiet"]
+    return [*head, "--out", str(out), "--force", *extra]
+
+
+# A fresh process that runs the CLI in-process and prints its own peak and its workers' peaks, as JSON. On Linux
+# each worker's peak is its VmHWM, read while the pool is still alive (redline keeps it for the next ensemble);
+# elsewhere, the largest peak of the children once the pool is shut down (ru_maxrss of RUSAGE_CHILDREN).
+MEMORY = r"""
+import json, os, resource, sys
+from pathlib import Path
+from redline.cli import main
+
+def hwm_mb(pid):
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+    except OSError:
+        return None
+    return None
+
+def descendants(root):
+    if not Path("/proc").is_dir():
+        return []
+    parents = {}
+    for d in Path("/proc").iterdir():
+        if d.name.isdigit():
+            try:
+                stat = (d / "stat").read_text()
+                parents[int(d.name)] = int(stat.rsplit(")", 1)[1].split()[1])
+            except (OSError, ValueError, IndexError):
+                pass
+    out, todo = [], [root]
+    while todo:
+        p = todo.pop()
+        kids = [c for c, pp in parents.items() if pp == p]
+        out += kids
+        todo += kids
+    return out
+
+rc = main(sys.argv[1:])
+workers = [m for m in (hwm_mb(p) for p in descendants(os.getpid())) if m is not None]
+from redline import runner
+pool = getattr(runner, "_POOL", None)
+if pool:
+    pool[0].shutdown(wait=True)  # reaped, so that the children's figure below holds them
+unit = 1024 * 1024 if sys.platform == "darwin" else 1024
+children = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / unit
+parent = hwm_mb("self") or resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / unit
+print(json.dumps({"rc": rc, "parent": parent, "workers": workers, "children": children}))
+"""
+
+
+def _proc_mb(pid: int, field: str) -> float | None:
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith(field + ":"):
+                return int(line.split()[1]) / 1024
+    except (OSError, ValueError, IndexError):
+        return None
+    return None
+
+
+def _children_of(pid: int) -> list[int]:
+    try:
+        return [
+            int(c) for t in Path(f"/proc/{pid}/task").iterdir() for c in (t / "children").read_text().split()
+        ]
+    except (OSError, ValueError):
+        return []
+
+
+def peak_memory(runs: int, out: Path) -> dict:
+    """The peaks the memory wrapper reports; if it was stopped, the resident memory it had reached."""
+    try:
+        stdout, _, _ = watched(
+            [sys.executable, "-c", MEMORY, *run_args(runs, out)], STOP_AT * PARENT_MB, STOP_AT * WORKER_MB
         )
+    except Stopped as e:
+        return {"parent": e.parent, "workers": e.workers, "children": 0.0, "stopped": True}
+    got = json.loads(stdout.strip().splitlines()[-1])
+    if got["rc"] != 0:
+        raise RuntimeError(f"redline run --runs {runs}: exit {got['rc']}")
+    return got
+
+
+# --- the rows -------------------------------------------------------------------------------------------------
+
+
+def rows_one_run(s: Settings, tmp: Path) -> list[Row]:
+    n = s.repeats(300, 60)
+    flag, boltz = one_run_vs_boltzmann(n)
+    detail = f"{flag * 1e3:.1f} ms vs {boltz * 1e3:.1f} ms, median of {n} pairs"
+    name = "one flagship run / BoltzmannWealth run (10 agents, 26 steps)"
+    return [Row(name, flag / boltz, 2.0, "x", detail), Row(name, flag / boltz, 1.0, "x", "the same figure")]
+
+
+def rows_scaling(s: Settings, tmp: Path) -> list[Row]:
+    n = s.repeats(25, 8)
+    small, big = per_actor_step(repeats=n)
+    detail = f"{big * 1e6:.1f} us vs {small * 1e6:.1f} us, median of {n}"
+    return [Row("cost per actor-step, 32x world / flagship", big / small, 1.5, "x", detail)]
+
+
+def rows_ensemble(s: Settings, tmp: Path) -> list[Row]:
+    n = s.repeats(3)
+    t = statistics.median(ensemble() for _ in range(n))
+    return [Row("1000-run flagship ensemble, 2 workers, in-process", t, 15.0, "s", f"median of {n}")]
+
+
+def rows_million(s: Settings, tmp: Path) -> list[Row]:
+    return [Row("10^6 event rows written and read back, peak memory", million_rows(), 500.0, "MB", "")]
+
+
+def rows_cli(s: Settings, tmp: Path) -> list[Row]:
+    n, runs = s.repeats(3), s.size(1000)
+    times = [run_command(run_args(runs, tmp / "cli")) for _ in range(n)]
+    t = statistics.median(times)
+    detail = f"median of {n} ({min(times):.2f}-{max(times):.2f} s), {runs / t:.0f} runs/s"
+    return [Row(f"redline run axis-2023 --runs {runs} --workers 2, whole", t, 4.0, "s", detail, s.scaled)]
+
+
+def rows_memory(s: Settings, tmp: Path) -> list[Row]:
+    out = []
+    for size in SIZES:
+        runs = s.size(size)
+        t = time.perf_counter()
+        got = peak_memory(runs, tmp / "memory")
+        took = time.perf_counter() - t
+        progress(f"memory of {runs:,} runs measured ({took:.0f} s)")
+        worker = max(got["workers"]) if got["workers"] else got["children"]
+        if got.get("stopped"):
+            note = f"stopped after {took:.0f} s, past {STOP_AT} x a target: resident memory then"
+            details = (note, note)
+        else:
+            how = "VmHWM" if got["workers"] else "children's ru_maxrss"
+            n = len(got["workers"]) or WORKERS
+            details = (
+                f"{took:.0f} s",
+                f"largest of {n} ({how}); children's ru_maxrss {got['children']:.0f} MB",
+            )
+        name = f"redline run --runs {runs:,}"
+        out += [
+            Row(
+                f"{name}: parent peak", got["parent"], PARENT_MB, "MB", details[0], s.scaled, "stopped" in got
+            ),
+            Row(f"{name}: peak per worker", worker, WORKER_MB, "MB", details[1], s.scaled, "stopped" in got),
+        ]
+    return out
+
+
+def rows_sweep(s: Settings, tmp: Path) -> list[Row]:
+    samples = 2 ** max(1, round(math.log2(256 * s.scale)))  # Sobol samples are best a power of 2
+    reps = 10
+    points = samples * (len(SWEEP_PARAMS) + 2)  # Saltelli's scheme without second-order indices: N (D + 2)
+    args = ["sweep", "axis-2023", "--design", "sobol", "--samples", str(samples), "--runs", str(reps)]
+    args += [a for p in SWEEP_PARAMS for a in ("--param", p)]
+    args += ["--workers", str(WORKERS), "--seed", "1", "--quiet", "--out", str(tmp / "sweep"), "--force"]
+    t = run_command(args)
+    runs = points * reps
+    name = f"redline sweep, Sobol, 10 parameters, {points:,} points x {reps} runs"
+    return [Row(name, t, None, "s", f"{runs / t:.0f} runs/s ({runs:,} runs)", s.scaled)]
+
+
+def rows_dask(s: Settings, tmp: Path) -> list[Row]:
+    name = "5000 runs, local Dask cluster / local processes (2 workers)"
+    if importlib.util.find_spec("distributed") is None:
+        return [Row(name, None, 1.1, "x", "SKIP: Dask is not installed: pip install 'redline[dask]'")]
+    runs, n = s.size(5000), s.repeats(2)
+    name = name.replace("5000", f"{runs}")
+    dask, local = [], []
+    for _ in range(n):  # alternate, so that a drift in the machine's speed touches both alike
+        local.append(run_command(run_args(runs, tmp / "local")))
+        dask.append(run_command(run_args(runs, tmp / "dask", "--executor", "dask")))
+    d, loc = statistics.median(dask), statistics.median(local)
+    detail = (
+        f"{d:.1f} s vs {loc:.1f} s, median of {n} each; Dask {runs / d:.0f} runs/s, "
+        f"{runs / d / WORKERS:.0f} per worker, whole command"
     )
-    t = ensemble()
-    rows.append(("1000-run flagship ensemble, 2 workers", t, 15.0, "s", ""))
-    mb = million_rows()
-    rows.append(("10^6 event rows written and read back, peak memory", mb, 500.0, "MB", ""))
-    width = max(len(r[0]) for r in rows)
-    print(f"{'figure':<{width}}  {'value':>8}  {'target':>8}  verdict")
-    failed = 0
-    for name, value, target, unit, detail in rows:
-        ok = value <= target
-        failed += not ok
-        print(
-            f"{name:<{width}}  {value:>7.2f}{unit:<2} {'<= ' + format(target, 'g') + unit:>9}  "
-            f"{'PASS' if ok else 'FAIL'}  {detail}"
-        )
-    return 1 if failed else 0
+    return [Row(name, d / loc, 1.1, "x", detail, s.scaled)]
+
+
+ROWS: dict[str, Callable[[Settings, Path], list[Row]]] = {
+    "one-run": rows_one_run,
+    "scaling": rows_scaling,
+    "ensemble": rows_ensemble,
+    "million-rows": rows_million,
+    "cli": rows_cli,
+    "memory": rows_memory,
+    "sweep": rows_sweep,
+    "dask": rows_dask,
+}
+
+
+def print_table(rows: list[Row]) -> None:
+    width = max(len(r.name) for r in rows)
+    print(f"{'figure':<{width}}  {'value':>9}  {'target':>9}  verdict  detail")
+    for r in rows:
+        value = "-" if r.value is None else f"{r.value:.2f}{r.unit}"
+        target = "none" if r.target is None else f"<= {r.target:g}{r.unit}"
+        print(f"{r.name:<{width}}  {value:>9}  {target:>9}  {r.verdict:<7}  {r.detail}")
+
+
+def parse_args(argv: list[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(
+        description="redline's figures, each beside its target (see the README)."
+    )
+    parser.add_argument(
+        "--only", action="append", metavar="NAME[,NAME]", help=f"only these: {', '.join(ROWS)}"
+    )
+    parser.add_argument("--quick", action="store_true", help="fewer repeats")
+    parser.add_argument(
+        "--scale", type=float, default=1.0, help="multiply the sizes of cli, memory, sweep, dask (not judged)"
+    )
+    parser.add_argument("--list", action="store_true", help="name the figures and stop")
+    args = parser.parse_args(argv)
+    names = [n.strip() for o in args.only or [] for n in o.split(",") if n.strip()]
+    unknown = [n for n in names if n not in ROWS]
+    if unknown:
+        parser.error(f"unknown figure {unknown[0]!r}; choose from {', '.join(ROWS)}")
+    if not 0 < args.scale <= 1:
+        parser.error("--scale takes a number in (0, 1]")
+    args.names = names or list(ROWS)
+    return args
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)
+    if args.list:
+        print("\n".join(ROWS))
+        return 0
+    settings = Settings(quick=args.quick, scale=args.scale)
+    rows: list[Row] = []
+    tmp = Path(tempfile.mkdtemp(prefix="redline-bench-"))
+    try:
+        for name in args.names:
+            t = time.perf_counter()
+            try:
+                got = ROWS[name](settings, tmp)
+            except (Stopped, RuntimeError, OSError, ValueError) as e:
+                got = [
+                    Row(
+                        name,
+                        None,
+                        None,
+                        "",
+                        f"not measured: {' '.join(str(e).split())[:300]}",
+                        unfinished=True,
+                    )
+                ]
+            rows += got
+            shown = ", ".join(f"{r.value:.2f}{r.unit}" if r.value is not None else "skipped" for r in got)
+            progress(f"{name} done in {time.perf_counter() - t:.0f} s: {shown}")
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+    print_table(rows)
+    return 1 if any(r.verdict == "FAIL" for r in rows) else 0
 
 
 if __name__ == "__main__":

@@ -80,6 +80,16 @@ class _Patcher:
     def __init__(self, doc: Document, issues: Collector):
         self.doc = doc
         self.issues = issues
+        # Containers this patcher made: those it may change. Any other is copied first, so that a tree parsed
+        # once can be patched for many sweep points without one point's changes leaking into the next.
+        self._own: dict[int, Any] = {}  # by id; holding them keeps their ids from being reused
+
+    def _owned(self, node: Any) -> Any:
+        if id(node) in self._own:
+            return node
+        node = dict(node) if isinstance(node, dict) else list(node)
+        self._own[id(node)] = node
+        return node
 
     def fail(self, o: Override, message: str, at: str | None = None) -> None:
         self.issues.add(o.origin[0], o.origin[1], at or o.path, message)
@@ -88,6 +98,7 @@ class _Patcher:
         segs = _segments(o.path)
         if any(not s for s in segs):
             return self.fail(o, "empty segment in key path")
+        self.doc.data = self._owned(self.doc.data)
         node: Any = self.doc.data
         tp: Any = Scenario
         path: list[str | int] = []
@@ -102,7 +113,7 @@ class _Patcher:
                 path.append(idx)
                 if last:
                     return self._set(node, idx, o, path)
-                node, tp = node[idx], item_t
+                node, tp = self._child(node, idx), item_t
                 continue
             if not isinstance(node, dict):
                 return self.fail(o, f"'{dotted(tuple(path))}' holds a single value; it has no key '{seg}'")
@@ -117,8 +128,15 @@ class _Patcher:
                     return self.fail(o, f"no '{seg}' here", dotted(tuple(path)))
                 node[seg] = {}
                 self._move_origins(tuple(path), o)
-            node, tp = node[seg], child_t
+            node, tp = self._child(node, seg), child_t
         return None
+
+    def _child(self, node: Any, key: Any) -> Any:
+        """`node[key]`, made this patcher's own if it is a container (`node` is already its own)."""
+        child = node[key]
+        if isinstance(child, dict | list):
+            child = node[key] = self._owned(child)
+        return child
 
     def _child_type(self, tp: Any, node: dict, seg: str, o: Override, path: list) -> tuple[Any, bool]:
         variants = tagged_variants(tp)
@@ -169,8 +187,12 @@ class _Patcher:
             else:
                 self.fail(o, "nothing to remove here")
             return
+        had = container[key] if isinstance(container, list) or key in container else {}
         container[key] = o.value
-        self._move_origins(tuple(path), o)
+        if isinstance(had, dict | list):
+            self._move_origins(tuple(path), o)
+        else:  # a single value has no origins below it: no need to look through them all
+            self.doc.origins[tuple(path)] = o.origin
 
     def _move_origins(self, path: Path_, o: Override) -> None:
         origins = self.doc.origins
@@ -202,9 +224,13 @@ def _inject(doc: Document, text: str, n: int, issues: Collector) -> None:
         )
         return
     at, source, target, action = (p.strip() for p in parts)
-    events = doc.data.setdefault("events", [])
+    data = doc.data = dict(
+        doc.data
+    )  # copied, not changed: the parsed tree may be shared (see ParsedScenario)
+    events = data.setdefault("events", [])
     if not isinstance(events, list):
         return  # the file's own error about `events` is reported when the scenario is built
+    events = data["events"] = list(events)
     path = ("events", len(events))
     events.append(
         {
@@ -296,6 +322,122 @@ def _ladder(name: str, near: Path, builder: Builder) -> Ladder | object:
     return builder.error(("ladder",), f"no ladder named '{name}'{suggest(name, known)}")
 
 
+@dataclasses.dataclass(frozen=True)
+class ParsedScenario:
+    """A scenario file read and parsed once, with its `extends` chain applied: many scenarios can be built from
+    it, each with its own overrides (a sweep's points), without reading or parsing the files again.
+
+        parsed = parse_scenario("axis-2023")
+        scn = parsed.build(["actors.iran.cost_sensitivity=0.5"])  # == load_scenario("axis-2023", [...])
+
+    The tree is never changed: overrides are applied to copies of the containers on their way."""
+
+    path: Path
+    doc: Document
+    issues: tuple[Issue, ...]  # found while reading (a variant's own changes), reported with each build
+    ladders: dict[str, Ladder] = dataclasses.field(default_factory=dict, compare=False, repr=False)
+    built: _Built = dataclasses.field(default_factory=lambda: _Built(), compare=False, repr=False)
+
+    def build(
+        self,
+        overrides: Iterable[str | Override] = (),
+        *,
+        evidence: Mapping[str, Any] | None = None,
+        injects: Iterable[str] = (),
+    ) -> Scenario:
+        """Patch, validate and resolve one scenario. Raises ScenarioError with every problem found."""
+        overrides = list(overrides)
+        issues = Collector()
+        issues.issues.extend(self.issues)
+        doc = Document(self.doc.file, self.doc.data, dict(self.doc.origins))
+        patcher = _Patcher(doc, issues)
+        for n, o in enumerate(overrides, 1):
+            patcher.apply(o if isinstance(o, Override) else parse_override(o, n))
+        for n, text in enumerate(injects, 1):
+            _inject(doc, text, n, issues)
+
+        builder = _ReusingBuilder(doc, issues, self.built.of(self.doc.data))
+        scn = builder.build_dataclass(Scenario, doc.data, ())
+        # References are checked even when the file has other problems, so that one pass reports them all.
+        raw = doc.data.get("ladder", "default") if scn is INVALID else scn.ladder
+        ladder = (
+            raw if isinstance(raw, Ladder) else self._ladder(raw, builder) if isinstance(raw, str) else None
+        )
+        actors = doc.data.get("actors") if isinstance(doc.data.get("actors"), dict) else {}
+        rungs = ladder.ids if isinstance(ladder, Ladder) else None
+        _check_references(builder, actors.keys(), rungs, evidence)
+        if scn is not INVALID and isinstance(ladder, Ladder):
+            # A --set may move a value out of a lever's range on purpose (a what-if): the ranges are checked on
+            # the scenario as its files say, the paths always.
+            _check_levers(builder, dataclasses.replace(scn, ladder=ladder), ranges=not overrides)
+        issues.raise_if_any()
+        return dataclasses.replace(scn, ladder=ladder)
+
+    def _ladder(self, name: str, builder: Builder) -> Ladder | object:
+        """A named ladder, read once: a sound one is kept for the next build, a faulty one read again so that
+        each build reports its problems."""
+        if name in self.ladders:
+            return self.ladders[name]
+        before = len(builder.issues.issues)
+        ladder = _ladder(name, self.path.parent, builder)
+        if isinstance(ladder, Ladder) and len(builder.issues.issues) == before:
+            self.ladders[name] = ladder
+        return ladder
+
+
+class _Built:
+    """The objects built from the parsed tree's containers, by the container's id, for the next build to take
+    as they are. Overrides never change a parsed container (they change copies), so a container met again at the
+    same key path, as the same type, builds to the same object; only what built without a problem is kept, so
+    errors are found afresh. Building the frozen objects is most of a build's time: a sweep's point changes a
+    few values, and rebuilds only the containers on their way."""
+
+    def __init__(self) -> None:
+        self.parsed: set[int] | None = None  # ids of the parsed tree's containers, alive as long as the tree
+        self.objects: dict[int, tuple[Path_, Any, dict, Any, list]] = {}
+
+    def of(self, tree: Any) -> _Built:
+        if self.parsed is None:
+            self.parsed = set()
+            stack = [tree]
+            while stack:
+                node = stack.pop()
+                if isinstance(node, dict | list):
+                    self.parsed.add(id(node))
+                    stack.extend(node.values() if isinstance(node, dict) else node)
+        return self
+
+
+class _ReusingBuilder(Builder):
+    def __init__(self, doc: Document, issues: Collector, built: _Built):
+        super().__init__(doc, issues)
+        self.built = built
+
+    def build(self, tp: Any, value: Any, path: Path_, meta: Mapping[str, Any] | None = None) -> Any:
+        parsed = self.built.parsed or set()
+        if not isinstance(value, dict | list) or id(value) not in parsed:
+            return super().build(tp, value, path, meta)
+        meta = dict(meta or {})
+        kept = self.built.objects.get(id(value))
+        if kept is not None and kept[0] == path and kept[1] == tp and kept[2] == meta:
+            self.refs.extend(kept[4])  # its references are checked again, against this build's actors
+            return kept[3]
+        issues, refs = len(self.issues.issues), len(self.refs)
+        obj = super().build(tp, value, path, meta)
+        if kept is None and obj is not INVALID and len(self.issues.issues) == issues:
+            self.built.objects[id(value)] = (path, tp, meta, obj, self.refs[refs:])
+        return obj
+
+
+def parse_scenario(path: str | Path) -> ParsedScenario:
+    """Read and parse a scenario file and the files it extends. Raises ScenarioError if they cannot be read;
+    other problems are reported by `ParsedScenario.build`, as `load_scenario` reports them."""
+    path = paths.scenario_path(path)
+    issues = Collector()
+    doc = _read(path, issues)
+    return ParsedScenario(path, doc, tuple(issues.issues))
+
+
 def load_scenario(
     path: str | Path,
     overrides: Iterable[str | Override] = (),
@@ -306,36 +448,7 @@ def load_scenario(
     """Read, patch, validate and resolve one scenario file. Raises ScenarioError with every problem found.
     `injects` add events without editing the file: `DATE:SOURCE:TARGET:ACTION`, checked like the file's own.
     `path` may also name a shipped scenario: `load_scenario("axis-2023")`, `load_scenario("cases/lebanon-2006")`."""
-    path = paths.scenario_path(path)
-    overrides = list(overrides)
-    issues = Collector()
-    doc = _read(path, issues)
-    patcher = _Patcher(doc, issues)
-    for n, o in enumerate(overrides, 1):
-        patcher.apply(o if isinstance(o, Override) else parse_override(o, n))
-    for n, text in enumerate(injects, 1):
-        _inject(doc, text, n, issues)
-
-    builder = Builder(doc, issues)
-    scn = builder.build_dataclass(Scenario, doc.data, ())
-    # References are checked even when the file has other problems, so that one pass reports them all.
-    raw = doc.data.get("ladder", "default") if scn is INVALID else scn.ladder
-    ladder = (
-        raw
-        if isinstance(raw, Ladder)
-        else _ladder(raw, path.parent, builder)
-        if isinstance(raw, str)
-        else None
-    )
-    actors = doc.data.get("actors") if isinstance(doc.data.get("actors"), dict) else {}
-    rungs = ladder.ids if isinstance(ladder, Ladder) else None
-    _check_references(builder, actors.keys(), rungs, evidence)
-    if scn is not INVALID and isinstance(ladder, Ladder):
-        # A --set may move a value out of a lever's range on purpose (a what-if): the ranges are checked on the
-        # scenario as its files say, the paths always.
-        _check_levers(builder, dataclasses.replace(scn, ladder=ladder), ranges=not overrides)
-    issues.raise_if_any()
-    return dataclasses.replace(scn, ladder=ladder)
+    return parse_scenario(path).build(overrides, evidence=evidence, injects=injects)
 
 
 def _check_levers(builder: Builder, scn: Scenario, *, ranges: bool) -> None:

@@ -29,7 +29,7 @@ from redline.limits import MAX_POINTS, MAX_SWEEP_RUNS
 from redline.outputs import FolderOutput
 from redline.results import TABLES, Results, read_table, write_table
 from redline.runner import Chunk, run_seeds, run_tasks
-from redline.scenario import Override, load_scenario, scenario_digest
+from redline.scenario import Override, load_scenario, parse_scenario, scenario_digest  # noqa: F401  (cli: sw.load_scenario)
 
 CHUNK_RUNS = (
     25  # runs per part file: fixed, so that a resumed sweep cuts its work exactly as the first attempt did
@@ -237,8 +237,10 @@ def plan(sweep: Sweep) -> list[list[tuple[int, int]]]:
 
 
 def scenarios_of(sweep: Sweep) -> list[Scenario]:
-    """Load every point's scenario before running anything: a bad value fails the sweep at once, not half-way."""
-    return [load_scenario(sweep.scenario_file, sweep.point_overrides(p)) for p in range(len(sweep.points))]
+    """Build every point's scenario before running anything: a bad value fails the sweep at once, not half-way.
+    The file (and what it extends) is read and parsed once; each point applies its overrides to that tree."""
+    parsed = parse_scenario(sweep.scenario_file)
+    return [parsed.build(sweep.point_overrides(p)) for p in range(len(sweep.points))]
 
 
 def _part(folder: Path, name: str, k: int) -> Path:
