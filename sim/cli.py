@@ -454,10 +454,8 @@ def cmd_sweep(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
 
-    def finish(res, folder: Path) -> None:
-        summary = sw.point_summary(
-            res, sw.load_scenario(sweep.scenario_file, sweep.overrides), sweep.points_table()
-        )
+    def finish(res: sw.SweepResults, folder: Path) -> None:
+        summary = res.outcomes
         made = plots.all_plots(res, folder)
         names = sw.outcome_names(summary, params)
         outcome = args.outcome or next(
@@ -507,7 +505,8 @@ def cmd_sweep(args: argparse.Namespace) -> int:
         )
     if not args.quiet:
         print(
-            f"sweep -> {args.out}/: points, outcomes (per point), events, metrics, runs (with a point column)"
+            f"sweep -> {args.out}/: points, outcomes (per point), runs, and events/, metrics/, red_lines/ "
+            "(partitioned by point)"
         )
     return EXIT_OK
 
