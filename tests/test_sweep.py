@@ -302,3 +302,8 @@ def test_run_sweep_returns_the_runs_and_reads_events_from_disk(tmp_path):
     assert every["event_id"].tolist() == list(range(len(every)))
     pd.testing.assert_frame_equal(every[every["point"] == 1].reset_index(drop=True), one)
     assert str(every["source"].dtype) == "category" and str(every["date"].dtype).startswith("datetime64")
+
+
+def test_plot_refuses_a_sweeps_folder_in_one_line(cli, small):
+    status, _, err = cli("plot", small / "w1")
+    assert status == 2 and "a sweep's folder" in err and len(err.strip().splitlines()) == 1
