@@ -333,13 +333,19 @@ def _run_in(sweep, out: FolderOutput, scenarios, resume, executor, workers, prog
             "--force starts it again"
         )
     (folder / ".sweep.json.partial").unlink(missing_ok=True)
-    store.clear_leftovers(folder)  # half-written by a killed attempt; their chunks have no done marker
 
     chunks = plan(sweep)
     seeds = run_seeds(sweep.seed, sweep.runs)
     facts = scenario_facts(scenarios[0])
     done = {k for k, c in enumerate(chunks) if store.finished(folder, k, c)}
+    ran: dict[int, store.ChunkOut] = {}  # ran by a killed attempt, not yet written: taken up, not run again
+    for k, c in enumerate(chunks):
+        taken = None if k in done else store.waiting(folder, k, store.first_run(c, sweep.runs), facts)
+        if taken is not None:
+            ran[k] = taken
+    store.clear_leftovers(folder, [out.first for out in ran.values()])  # half-written by a killed attempt
     writer = store.Store(folder, chunks, facts, done)
+    writer.waiting.update(ran)
     # Our own workers share our disk and write their parts; another executor's hand their tables back.
     work = functools.partial(
         store.chunk_work, scn=scenarios[0], runs_per_point=sweep.runs, folder=None if executor else str(parts)
@@ -347,7 +353,7 @@ def _run_in(sweep, out: FolderOutput, scenarios, resume, executor, workers, prog
     tasks = [
         (k, [(p * sweep.runs + r, scenarios[p], seeds[r]) for p, r in c])
         for k, c in enumerate(chunks)
-        if k not in done
+        if k not in done and k not in ran
     ]
     try:
         writer.advance()  # the chunks finished before, up to the first to run
@@ -358,7 +364,7 @@ def _run_in(sweep, out: FolderOutput, scenarios, resume, executor, workers, prog
             workers=workers,
             progress=progress,
             total=len(sweep.points) * sweep.runs,
-            done=sum(len(chunks[k]) for k in done),
+            done=sum(len(chunks[k]) for k in [*done, *ran]),
             work=work,
         )
         runs, aggregates = writer.close()

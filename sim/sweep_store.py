@@ -6,14 +6,15 @@
 A worker runs a chunk and makes its tables, each run's outcomes and check values, and the aggregates plots read
 (redline.aggregates); it writes the tables as Arrow part files (redline.parts) when it shares our disk. The parent
 takes the chunks in chunk order: it numbers the events across the sweep, splits each table by point into Parquet
-files and then writes the chunk's marker, so that a chunk counts as done only once every file of it is in place.
+files and then writes the chunk's marker, so that a chunk counts as done only once every file of it is in place. A
+chunk that finished before its turn waits on disk (its Arrow parts, its runs file and a `ran` marker), so that a
+resumed sweep takes it up without running it again.
 The parent keeps the runs table and the aggregates, combined as chunks come in; never the event rows of more than
 one chunk. A point's directory lists its files in run order, so a reader of `events/` gets the table in order.
 """
 
 from __future__ import annotations
 
-import contextlib
 import os
 from collections.abc import Sequence
 from pathlib import Path
@@ -45,8 +46,13 @@ def runs_file(folder: Path, k: int) -> Path:
     return folder / "parts" / f"runs-{k:05d}.parquet"
 
 
-def marker(folder: Path, k: int) -> Path:
-    return folder / "parts" / f"done-{k:05d}"
+def marker(folder: Path, k: int, kind: str = "done") -> Path:
+    return folder / "parts" / f"{kind}-{k:05d}"
+
+
+def first_run(chunk: Chunk, runs_per_point: int) -> int:
+    p, r = chunk[0]
+    return p * runs_per_point + r
 
 
 def points_of(chunk: Chunk) -> list[int]:
@@ -113,11 +119,36 @@ def finished(folder: Path, k: int, chunk: Chunk) -> bool:
     return True
 
 
-def clear_leftovers(folder: Path) -> None:
-    """What a killed attempt left half-made: partial files, and Arrow parts of chunks that never got a marker."""
+def waiting(folder: Path, k: int, first: int, facts: dict[str, Any]) -> ChunkOut | None:
+    """A chunk a killed attempt ran but had not written yet (its `ran` marker, Arrow parts and runs file in
+    place and readable), taken up as it was; None if it must run again."""
+    ran = marker(folder, k, "ran")
+    if not ran.is_file():
+        return None
+    try:
+        runs = read_table(runs_file(folder, k), "parquet")
+        for name in STREAMED:
+            with pa.memory_map(str(part_path(folder / "parts", name, first))) as source:
+                table = pa.ipc.open_file(source).read_all()
+            if name == "events":
+                events = table.to_pandas(date_as_object=False)
+    except Exception:  # missing or damaged: pyarrow's errors vary
+        ran.unlink(missing_ok=True)
+        return None
+    from redline import tables as docs
+
+    events = docs.typed(events, docs.TABLES["events"], facts)
+    return ChunkOut(first, runs, aggregate(events, runs["run"].to_numpy(), facts), None)
+
+
+def clear_leftovers(folder: Path, keep: Sequence[int] = ()) -> None:
+    """What a killed attempt left half-made: partial files, and Arrow parts of chunks not waiting (whose first
+    runs are `keep`)."""
     parts = folder / "parts"
+    kept = {part_path(parts, n, first).name for first in keep for n in STREAMED}
     for p in [*parts.glob("*.arrow"), *parts.glob(".*.partial")]:
-        p.unlink(missing_ok=True)
+        if p.name not in kept:
+            p.unlink(missing_ok=True)
     for name in STREAMED:
         for p in (folder / name).glob("point-*/.*.partial"):
             p.unlink(missing_ok=True)
@@ -171,6 +202,9 @@ class Store:
         if out.tables is not None:  # made by a worker that does not share our disk: to disk until its turn
             write_parts(out.tables, self.parts, out.first)
             out.tables = None
+        if k != self.next:  # to wait: kept on disk for a resumed sweep too
+            _write_atomic(out.runs, runs_file(self.folder, k))
+            marker(self.folder, k, "ran").write_text("")
         self.waiting[k] = out
         self.advance()
 
@@ -209,8 +243,11 @@ class Store:
                 lo, hi = np.searchsorted(at, p, "left"), np.searchsorted(at, p, "right")
                 point_dir(self.folder, name, p).mkdir(parents=True, exist_ok=True)
                 _write_atomic(table.slice(lo, hi - lo), part_file(self.folder, name, p, k))
-        _write_atomic(out.runs, runs_file(self.folder, k))
+        ran = marker(self.folder, k, "ran")
+        if not ran.exists():
+            _write_atomic(out.runs, runs_file(self.folder, k))
         marker(self.folder, k).write_text("")  # only after every file of the chunk is in place
+        ran.unlink(missing_ok=True)
         for name in STREAMED:
             part_path(self.parts, name, out.first).unlink()
         self._gather(out.runs, out.aggregates)
@@ -233,9 +270,5 @@ class Store:
         return runs, self.aggregates
 
     def abandon(self) -> None:
-        """Arrow parts of chunks that came in but did not get their turn: they have no marker, and are run again."""
-        for out in self.waiting.values():
-            for name in STREAMED:
-                with contextlib.suppress(OSError):
-                    part_path(self.parts, name, out.first).unlink()
+        """Forget the chunks that came in but did not get their turn: they wait on disk for a resumed sweep."""
         self.waiting = {}

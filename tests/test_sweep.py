@@ -307,3 +307,43 @@ def test_run_sweep_returns_the_runs_and_reads_events_from_disk(tmp_path):
 def test_plot_refuses_a_sweeps_folder_in_one_line(cli, small):
     status, _, err = cli("plot", small / "w1")
     assert status == 2 and "a sweep's folder" in err and len(err.strip().splitlines()) == 1
+
+
+def test_chunks_that_ran_before_their_turn_are_taken_up_not_run_again(small, tmp_path, monkeypatch):
+    """Cut off while chunk 0 still ran: the chunks after it wait on disk, and a resume runs chunk 0 alone."""
+    import time as clock
+
+    import redline.sweep_store as store
+    from redline.sweep import Sweep, design_points, parse_param, run_sweep
+
+    params = [parse_param(SMALL[1], 1, "grid"), parse_param(SMALL[3], 2, "grid")]
+    sweep = Sweep(str(TINY), [], params, "grid", 0, 11, 5, design_points(params, "grid", 0, 5))
+    real, ran = store.chunk_work, []
+
+    def cut_off(items, **kw):
+        if items[0][0] == 0:
+            deadline = clock.monotonic() + 120
+            while len(list((out / "parts").glob("ran-*"))) < 4 and clock.monotonic() < deadline:
+                clock.sleep(0.01)  # the others finish and wait for their turn first
+            raise KeyboardInterrupt
+        ran.append(items[0][0])
+        return real(items, **kw)
+
+    from concurrent.futures import ThreadPoolExecutor
+
+    out = tmp_path / "cut"
+    monkeypatch.setattr(store, "chunk_work", cut_off)
+    with ThreadPoolExecutor(2) as pool, pytest.raises(KeyboardInterrupt):
+        run_sweep(sweep, out, executor=pool, progress=False)
+    assert len(ran) == 4 and not list((out / "parts").glob("done-*"))
+    assert len(list((out / "parts").glob("ran-*"))) == 4
+    ran.clear()
+
+    def count(items, **kw):
+        ran.append(items[0][0])
+        return real(items, **kw)
+
+    monkeypatch.setattr(store, "chunk_work", count)
+    run_sweep(sweep, out, resume=True, workers=1, progress=False)
+    assert ran == [0] and not list((out / "parts").glob("ran-*"))
+    assert _files(out) == _files(small / "w1")
