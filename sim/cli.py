@@ -454,10 +454,8 @@ def cmd_sweep(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
 
-    def finish(res, folder: Path) -> None:
-        summary = sw.point_summary(
-            res, sw.load_scenario(sweep.scenario_file, sweep.overrides), sweep.points_table()
-        )
+    def finish(res: sw.SweepResults, folder: Path) -> None:
+        summary = res.outcomes
         made = plots.all_plots(res, folder)
         names = sw.outcome_names(summary, params)
         outcome = args.outcome or next(
@@ -507,7 +505,8 @@ def cmd_sweep(args: argparse.Namespace) -> int:
         )
     if not args.quiet:
         print(
-            f"sweep -> {args.out}/: points, outcomes (per point), events, metrics, runs (with a point column)"
+            f"sweep -> {args.out}/: points, outcomes (per point), runs, and events/, metrics/, red_lines/ "
+            "(partitioned by point)"
         )
     return EXIT_OK
 
@@ -874,7 +873,8 @@ def build_parser() -> argparse.ArgumentParser:
         "sweep",
         help="run a scenario over a grid or a design of parameter values",
         description="Run a scenario at many points of its parameter space, --runs replications each (the same "
-        "seeds at every point). Writes the tables of `redline run` with a point column, a points table, per point "
+        "seeds at every point). Writes the tables of `redline run` with a point column (events, metrics and "
+        "red_lines partitioned by point: a folder each, a folder per point), a points table, per point "
         "the outcome probabilities and check statistics (outcomes), plots, a heatmap for a two-parameter grid, and "
         "Morris or Sobol indices for those designs. Results are written as chunks finish; --resume goes on after "
         "an interruption.",

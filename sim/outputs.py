@@ -298,10 +298,17 @@ class FolderOutput(_Target):
             if olds:
                 os.replace(olds[-1], self.path)
         if self.path.is_dir() and not (self.path / "parts").exists():
-            # A sweep killed while assembling: its finished parts go back, so that --resume finds them.
+            # A sweep killed while assembling: the folders it carried (its parts, then its tables partitioned by
+            # point) go back, so that --resume finds them.
             for kind, p in reversed(found):
                 if kind == "assembling" and (p / "parts").is_dir():
-                    os.replace(p / "parts", self.path / "parts")
+                    for entry in sorted(p.iterdir()):
+                        if (
+                            entry.is_dir()
+                            and not entry.is_symlink()
+                            and not (self.path / entry.name).exists()
+                        ):
+                            os.replace(entry, self.path / entry.name)
                     break
         for _, p in found:
             if p.exists() or p.is_symlink():

@@ -200,6 +200,11 @@ class Results:
         if problem:
             raise OutputError(f"{path}: not a redline manifest ({problem})")
         fmt = manifest.get("format", "parquet")
+        if isinstance(manifest.get("sweep"), dict) and (folder / "events").is_dir():
+            raise OutputError(
+                f"{folder}: a sweep's folder (its events are partitioned by point, and its plots drawn already); "
+                "this reads the folder of one ensemble (`redline run`)"
+            )
         tables = {}
         for name in TABLES:
             table = folder / f"{name}.{fmt}"

@@ -253,7 +253,7 @@ def simulate_items(items: Sequence[tuple[int, Scenario, int]]) -> Chunk:
 
 def run_tasks(
     tasks: Sequence[tuple[int, Sequence[tuple[int, Scenario, int]]]],
-    on_done: Callable[[int, Chunk], None],
+    on_done: Callable[[int, Any], None],
     *,
     executor: Executor | None = None,
     workers: int | None = None,
@@ -286,9 +286,8 @@ def run_tasks(
         try:
             futures = {pool.submit(work, items): (k, len(items)) for k, items in tasks}
             for fut in as_completed(futures):
-                chunk = fut.result()
-                k, n = futures[fut]
-                on_done(k, chunk)
+                k, n = futures.pop(fut)  # a finished future holds its result: let it go once handed on
+                on_done(k, fut.result())
                 if bar is not None:
                     bar.update(n)
         except BaseException:

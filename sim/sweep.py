@@ -2,13 +2,15 @@
 
 A sweep is an experiments table (EMA Workbench's word; here `points`: one row per point, one column per parameter)
 crossed with replications. Replication r uses the same seed at every point (common random numbers), so differences
-between points are not luck. Results are written as chunks of runs finish, each part file atomically, with a
-marker per finished chunk: a sweep killed half-way and started again with `--resume` runs only what is missing, and
-ends with the same tables as one never interrupted.
+between points are not luck. The tables are written as chunks of runs finish, as datasets partitioned by point
+(redline.sweep_store), each file atomically, with a marker per finished chunk: a sweep killed half-way and started
+again with `--resume` runs only what is missing, and ends with the same tables as one never interrupted. The
+per-point outcomes and sensitivity indices come from the runs table, never from every event row.
 """
 
 from __future__ import annotations
 
+import functools
 import itertools
 import json
 import math
@@ -23,16 +25,19 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from redline import sweep_store as store
 from redline.errors import Issue, ScenarioError, SweepError
 from redline.language import Scenario
 from redline.limits import MAX_POINTS, MAX_SWEEP_RUNS
 from redline.outputs import FolderOutput
-from redline.results import TABLES, Results, read_table, write_table
-from redline.runner import Chunk, run_seeds, run_tasks
+from redline.parts import STREAMED
+from redline.results import Digest, scenario_facts, write_table
+from redline.runner import run_seeds, run_tasks
 from redline.scenario import Override, load_scenario, parse_scenario, scenario_digest  # noqa: F401  (cli: sw.load_scenario)
+from redline.sweep_store import read_sweep_table
 
 CHUNK_RUNS = (
-    25  # runs per part file: fixed, so that a resumed sweep cuts its work exactly as the first attempt did
+    25  # runs per chunk at most: fixed, so that a resumed sweep cuts its work as the first attempt did
 )
 DESIGNS = ("grid", "lhs", "sobol", "morris")
 
@@ -231,9 +236,18 @@ class Sweep:
 
 
 def plan(sweep: Sweep) -> list[list[tuple[int, int]]]:
-    """The chunks of (point, replication), in a fixed order that does not depend on the number of workers."""
-    pairs = [(p, r) for p in range(len(sweep.points)) for r in range(sweep.runs)]
-    return [pairs[i : i + CHUNK_RUNS] for i in range(0, len(pairs), CHUNK_RUNS)]
+    """The chunks of (point, replication), in run order, fixed whatever the number of workers. A chunk holds whole
+    points (as many as fit in CHUNK_RUNS runs), or a point with more runs than that is cut into several: a point's
+    files are few, and a chunk's are few."""
+    n, runs = len(sweep.points), sweep.runs
+    if runs <= CHUNK_RUNS:
+        per = CHUNK_RUNS // runs
+        return [[(p, r) for p in range(i, min(i + per, n)) for r in range(runs)] for i in range(0, n, per)]
+    return [
+        [(p, r) for r in range(i, min(i + CHUNK_RUNS, runs))]
+        for p in range(n)
+        for i in range(0, runs, CHUNK_RUNS)
+    ]
 
 
 def scenarios_of(sweep: Sweep) -> list[Scenario]:
@@ -243,14 +257,31 @@ def scenarios_of(sweep: Sweep) -> list[Scenario]:
     return [parsed.build(sweep.point_overrides(p)) for p in range(len(sweep.points))]
 
 
-def _part(folder: Path, name: str, k: int) -> Path:
-    return folder / "parts" / f"{name}-{k:05d}.parquet"
+@dataclass
+class SweepResults(Digest):
+    """What a sweep came to: the runs table (with `point`), the manifest and the aggregates plots read (as a
+    streamed ensemble's Digest), the points and per-point outcomes; the partitioned tables are read from `folder`
+    when asked for, whole (`events`) or for some points (`table("events", points=[3, 4])`)."""
 
+    folder: Path
+    points: pd.DataFrame
+    outcomes: pd.DataFrame
 
-def _write_atomic(df: pd.DataFrame, path: Path) -> None:
-    tmp = path.with_name(f".{path.name}.partial")
-    write_table(df, tmp, "parquet")
-    os.replace(tmp, path)
+    def table(self, name: str, points: Sequence[int] | None = None) -> pd.DataFrame:
+        """events, metrics or red_lines of the given points (all by default), in run order, read from disk."""
+        return read_sweep_table(self.folder, name, points, self.facts)
+
+    @property
+    def events(self) -> pd.DataFrame:
+        return self.table("events")
+
+    @property
+    def metrics(self) -> pd.DataFrame:
+        return self.table("metrics")
+
+    @property
+    def red_lines(self) -> pd.DataFrame:
+        return self.table("red_lines")
 
 
 def run_sweep(
@@ -262,9 +293,10 @@ def run_sweep(
     executor: Executor | None = None,
     workers: int | None = None,
     progress: bool | None = None,
-    finish: Callable[[Results, Path], None] | None = None,
-) -> Results:
-    """Run the sweep into `folder`, chunk by chunk; with `resume`, skip the chunks already finished there."""
+    finish: Callable[[SweepResults, Path], None] | None = None,
+) -> SweepResults:
+    """Run the sweep into `folder`, chunk by chunk; with `resume`, skip the chunks already finished there.
+    `finish(results, tmp)` adds files (plots) to the folder before it is complete."""
     scenarios = scenarios_of(sweep)  # every input checked before the folder is touched
     out = (
         folder
@@ -275,7 +307,7 @@ def run_sweep(
         return _run_in(sweep, out, scenarios, resume or out.resume, executor, workers, progress, finish)
 
 
-def _run_in(sweep, out: FolderOutput, scenarios, resume, executor, workers, progress, finish) -> Results:
+def _run_in(sweep, out: FolderOutput, scenarios, resume, executor, workers, progress, finish) -> SweepResults:
     folder = out.path
     manifest_path = folder / "sweep.json"
     identity = json.loads(json.dumps(sweep.identity))
@@ -297,33 +329,74 @@ def _run_in(sweep, out: FolderOutput, scenarios, resume, executor, workers, prog
     if parts.is_symlink() or (parts.exists() and not parts.is_dir()):
         raise SweepError(f"{parts}: not a folder; this is not a sweep redline can resume")
     parts.mkdir(exist_ok=True)
-    for p in [*parts.glob(".*.partial"), folder / ".sweep.json.partial"]:
-        p.unlink(missing_ok=True)  # half-written by a killed attempt; their chunks have no done marker
+    if any(parts.glob("events-*.parquet")):
+        raise SweepError(
+            f"{out.given}: a sweep written by an earlier redline, whose files are laid out otherwise; "
+            "--force starts it again"
+        )
+    (folder / ".sweep.json.partial").unlink(missing_ok=True)
 
     chunks = plan(sweep)
     seeds = run_seeds(sweep.seed, sweep.runs)
-    todo = [k for k in range(len(chunks)) if not _finished(folder, k)]
-
-    def save(k: int, chunk: Chunk) -> None:
-        res = Results.from_chunks(scenarios[0], [chunk], {})
-        for name in TABLES:
-            df = getattr(res, name)
-            df = df.assign(point=(df["run"].to_numpy() // sweep.runs).astype(np.int64))
-            _write_atomic(df, _part(folder, name, k))
-        (folder / "parts" / f"done-{k:05d}").write_text("")  # only after every part of the chunk is in place
-
-    tasks = [(k, [(p * sweep.runs + r, scenarios[p], seeds[r]) for p, r in chunks[k]]) for k in todo]
-    finished = sum(len(c) for k, c in enumerate(chunks) if k not in set(todo))
-    run_tasks(
-        tasks,
-        save,
-        executor=executor,
-        workers=workers,
-        progress=progress,
-        total=len(sweep.points) * sweep.runs,
-        done=finished,
+    facts = scenario_facts(scenarios[0])
+    done = {k for k, c in enumerate(chunks) if store.finished(folder, k, c)}
+    ran: dict[int, store.ChunkOut] = {}  # ran by a killed attempt, not yet written: taken up, not run again
+    for k, c in enumerate(chunks):
+        taken = None if k in done else store.waiting(folder, k, store.first_run(c, sweep.runs), facts)
+        if taken is not None:
+            ran[k] = taken
+    store.clear_leftovers(folder, [out.first for out in ran.values()])  # half-written by a killed attempt
+    writer = store.Store(folder, chunks, facts, done)
+    writer.waiting.update(ran)
+    # Our own workers share our disk and write their parts; another executor's hand their tables back.
+    work = functools.partial(
+        store.chunk_work, scn=scenarios[0], runs_per_point=sweep.runs, folder=None if executor else str(parts)
     )
-    return assemble(sweep, out, scenarios[0], finish)
+    tasks = [
+        (k, [(p * sweep.runs + r, scenarios[p], seeds[r]) for p, r in c])
+        for k, c in enumerate(chunks)
+        if k not in done and k not in ran
+    ]
+    try:
+        writer.advance()  # the chunks finished before, up to the first to run
+        run_tasks(
+            tasks,
+            writer.add,
+            executor=executor,
+            workers=workers,
+            progress=progress,
+            total=len(sweep.points) * sweep.runs,
+            done=sum(len(chunks[k]) for k in [*done, *ran]),
+            work=work,
+        )
+        runs, aggregates = writer.close()
+    finally:
+        writer.abandon()
+    return _finish(sweep, out, scenarios[0], runs, aggregates, finish)
+
+
+def _finish(sweep: Sweep, out: FolderOutput, scn: Scenario, runs: pd.DataFrame, aggregates, finish):
+    """The runs, points and outcomes tables, the manifest and the plots; the folder is complete once they are."""
+    facts = scenario_facts(scn)
+    points = sweep.points_table()
+    summary = point_summary(runs, facts, scn.checks, points)
+    checks = [store.check_column(c.name) for c in scn.checks]
+    manifest = {"sweep": sweep.identity, "scenario": facts, "format": "parquet"}
+    res = SweepResults(runs.drop(columns=checks), manifest, aggregates, out.path, points, summary)
+
+    def fill(tmp: Path) -> None:
+        write_table(res.runs, tmp / "runs.parquet", "parquet")
+        write_table(points, tmp / "points.parquet", "parquet")
+        write_table(summary, tmp / "outcomes.parquet", "parquet")
+        (tmp / "manifest.json").write_text(json.dumps(manifest, indent=2, default=str) + "\n")
+        (tmp / "sweep.json").write_text(json.dumps(sweep.identity, indent=2) + "\n")
+        if finish is not None:
+            finish(res, tmp)
+
+    # The partitioned tables are moved in, not copied; the parts are kept: they are the index of finished runs,
+    # for a later --resume. `parts` goes first: a folder cut off half-way without it has them all put back.
+    out.write(fill, carry=("parts", *STREAMED), staging="assembling")
+    return res
 
 
 def read_sweep_json(out: FolderOutput) -> dict[str, Any]:
@@ -341,77 +414,24 @@ def read_sweep_json(out: FolderOutput) -> dict[str, Any]:
     return before
 
 
-def _finished(folder: Path, k: int) -> bool:
-    """A chunk is finished when its marker and every part are there and readable; a damaged one is run again."""
-    done = folder / "parts" / f"done-{k:05d}"
-    if not done.is_file():
-        return False
-    import pyarrow.parquet as pq
-
-    for name in TABLES:
-        try:
-            pq.read_metadata(_part(folder, name, k))
-        except Exception:  # missing, truncated or not Parquet: pyarrow's errors vary
-            done.unlink(missing_ok=True)
-            return False
-    return True
-
-
-def assemble(sweep: Sweep, out: FolderOutput, scn: Scenario, finish=None) -> Results:
-    """Join the part files into the final tables (the same, whatever order the chunks finished in)."""
-    folder = out.path
-    n = len(plan(sweep))
-    tables = {}
-    for name in TABLES:
-        parts = []
-        for k in range(n):
-            try:
-                parts.append(read_table(_part(folder, name, k), "parquet"))
-            except Exception as e:  # pyarrow's errors for a damaged part vary
-                raise SweepError(f"{_part(folder, name, k)}: cannot be read ({type(e).__name__})") from None
-        df = pd.concat(parts, ignore_index=True)
-        cols = ["point", *[c for c in df.columns if c != "point"]]
-        tables[name] = df[cols].sort_values(["run"], kind="stable").reset_index(drop=True)
-    manifest = {"sweep": sweep.identity, "scenario": {"name": scn.scenario}}
-    res = Results.from_tables(scn, tables, manifest)
-    points = sweep.points_table()
-    summary = point_summary(res, scn, points)
-
-    def fill(tmp: Path) -> None:
-        for name in TABLES:
-            write_table(getattr(res, name), tmp / f"{name}.parquet", "parquet")
-        write_table(points, tmp / "points.parquet", "parquet")
-        write_table(summary, tmp / "outcomes.parquet", "parquet")
-        res.manifest["format"] = "parquet"
-        (tmp / "manifest.json").write_text(json.dumps(res.manifest, indent=2, default=str) + "\n")
-        (tmp / "sweep.json").write_text(json.dumps(sweep.identity, indent=2) + "\n")
-        if finish is not None:
-            finish(res, tmp)
-
-    # The parts are kept: they are the index of finished runs, for a later --resume.
-    out.write(fill, carry=("parts",), staging="assembling")
-    return res
-
-
-def point_summary(res: Results, scn: Scenario, points: pd.DataFrame) -> pd.DataFrame:
-    """Per point: the probability of each named outcome and each check's statistic (EMA's 'outcomes')."""
+def point_summary(
+    runs: pd.DataFrame, facts: dict[str, Any], checks: Sequence[Any], points: pd.DataFrame
+) -> pd.DataFrame:
+    """Per point: the probability of each named outcome, the mean attacks and each check's statistic (EMA's
+    'outcomes'), from the runs table with each run's check values (columns `check: NAME`, made in the workers)."""
     from redline.analysis import named_outcomes
-    from redline.checks import per_run, reduce
+    from redline.checks import reduce
 
-    runs = res.runs
     out = points.copy()
     g = runs.groupby("point")
-    for o in named_outcomes(res.facts):
+    for o in named_outcomes(facts):
         out[o.name] = g[o.name].mean().reindex(out["point"]).to_numpy()
     out["attacks"] = g["attacks"].mean().reindex(out["point"]).to_numpy()
-    steps = res.step_dates
-    for c in scn.checks:
-        values = per_run(c, res.events, pd.Index(runs["run"]), steps, [r["id"] for r in res.facts["ladder"]])
-        by_point = values.groupby(runs.set_index("run")["point"].reindex(values.index).to_numpy())
-        out[f"check: {c.name}"] = [
-            reduce(by_point.get_group(p) if p in by_point.groups else values[:0], c.statistic)
-            for p in out["point"]
-        ]
+    for c in checks:
+        col = store.check_column(c.name)
+        by_point = dict(iter(g[col]))
+        empty = pd.Series([], dtype=np.float64)
+        out[col] = [reduce(by_point.get(p, empty).reset_index(drop=True), c.statistic) for p in out["point"]]
     return out
 
 

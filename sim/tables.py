@@ -399,7 +399,12 @@ def markdown() -> str:
         "`redline run` writes `events`, `metrics`, `runs` and `red_lines` as Parquet (or CSV with `--format csv`), "
         "beside `manifest.json` (the scenario's facts: time, ladder, actors, outcomes), `summary.md` and plots. "
         "`redline sweep` writes the same four tables with a `point` column, and `points`, `outcomes` and, for "
-        "Sobol and Morris designs, `sensitivity`.",
+        "Sobol and Morris designs, `sensitivity`. A sweep's `runs.parquet` is one file; its `events`, `metrics` "
+        "and `red_lines` are Parquet datasets partitioned by point, written as chunks of runs finish: a folder per "
+        "point, a file per chunk (`events/point-00017/events-00034.parquet`), the files in run order, each with "
+        "the `point` column. Read a whole table with `pandas.read_parquet('DIR/events')` or "
+        "`read_parquet('DIR/events/*/*.parquet')` (DuckDB, polars), one point from its folder, or from Python "
+        "with `redline.sweep_store.read_sweep_table(DIR, 'events', points=[17])`.",
         "",
         "Conventions: missing values are nulls (empty fields in CSV), never empty text; dates are dates (Parquet "
         "`date32`, ISO `YYYY-MM-DD` in CSV); ids are the scenario's own.",

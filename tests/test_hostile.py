@@ -615,20 +615,27 @@ def test_a_damaged_sweep_to_resume(capsys, results, tmp_path, damage):
     assert_refused(capsys, tmp_path, args, needle)
 
 
-@pytest.mark.parametrize("part", ["events-00000.parquet", "runs-00000.parquet", "done-00000"])
+@pytest.mark.parametrize(
+    "part", ["events/point-00001/events-00000.parquet", "parts/runs-00000.parquet", "parts/done-00000"]
+)
 def test_a_sweep_with_a_damaged_part_runs_it_again(capsys, results, tmp_path, part):
+    from redline.sweep_store import read_sweep_table
+
     folder = tmp_path / "s"
     shutil.copytree(results / "sweep", folder)
-    p = folder / "parts" / part
-    p.unlink() if part.startswith("done") else _truncate(p)
+    p = folder / part
+    p.unlink() if part.endswith("done-00000") else _truncate(p)
     args = ["sweep", TINY, "--param", f"{TARGET}=1,2", "--out", folder, *_ensemble(), "--resume"]
     status, _, err = run_cli(capsys, *args)
     assert status == 0, err
-    for name in ("events", "runs", "outcomes"):
+    for name in ("runs", "outcomes"):
         pd.testing.assert_frame_equal(
             pd.read_parquet(folder / f"{name}.parquet"),
             pd.read_parquet(results / "sweep" / f"{name}.parquet"),
         )
+    pd.testing.assert_frame_equal(
+        read_sweep_table(folder, "events"), read_sweep_table(results / "sweep", "events")
+    )
 
 
 # --- what killed commands leave, and --force on a redline output --------------------------------------------------
@@ -685,7 +692,7 @@ def test_a_disk_that_fills_up_is_one_line_and_leaves_nothing(capsys, home, monke
     assert "new" in err or "somewhere" in err
 
 
-@pytest.mark.parametrize("target", ["redline.sweep._write_atomic", "redline.sweep.write_table"])
+@pytest.mark.parametrize("target", ["redline.sweep_store._write_atomic", "redline.sweep.write_table"])
 def test_a_sweep_whose_disk_fills_up_can_be_resumed(capsys, home, monkeypatch, target):
     args = COMMANDS["sweep"](SCN)
     with monkeypatch.context() as m:
@@ -711,22 +718,35 @@ def test_plot_clears_what_a_killed_plot_left(capsys, results, tmp_path):
 def test_a_sweep_killed_while_assembling_is_resumed(capsys, results, tmp_path):
     """Killed after the parts moved into the assembling folder and the old folder moved aside, before the new
     one was renamed in: the next command puts both back, and --resume ends with the same tables."""
+    from redline.sweep_store import read_sweep_table
+
     folder = tmp_path / "s"
     shutil.copytree(results / "sweep", folder)
     assembling = tmp_path / ".s.assembling-99999"
     assembling.mkdir()
-    os.replace(folder / "parts", assembling / "parts")
-    (assembling / "events.parquet").write_text("half")
+    for name in ("parts", "events", "metrics"):  # carried: red_lines not yet
+        os.replace(folder / name, assembling / name)
+    (assembling / "runs.parquet").write_text("half")
     os.replace(folder, tmp_path / ".s.old-99999")
     (tmp_path / ".s.partial-99998").mkdir()
     args = ["sweep", TINY, "--param", f"{TARGET}=1,2", "--out", folder, *_ensemble(), "--resume"]
+    done = sorted((results / "sweep" / "parts").glob("done-*"))
+    for p in done:
+        os.utime(assembling / "parts" / p.name, (1, 1))  # the markers the resume must keep, not write again
     status, _, err = run_cli(capsys, *args)
     assert status == 0, err
     assert sorted(p.name for p in tmp_path.iterdir()) == ["s"]
-    for name in ("events", "metrics", "runs", "red_lines", "outcomes"):
+    assert [(folder / "parts" / p.name).stat().st_mtime for p in done] == [1] * len(
+        done
+    )  # no chunk run again
+    for name in ("runs", "outcomes"):
         pd.testing.assert_frame_equal(
             pd.read_parquet(folder / f"{name}.parquet"),
             pd.read_parquet(results / "sweep" / f"{name}.parquet"),
+        )
+    for name in ("events", "metrics", "red_lines"):
+        pd.testing.assert_frame_equal(
+            read_sweep_table(folder, name), read_sweep_table(results / "sweep", name)
         )
 
 

@@ -60,7 +60,8 @@ def test_every_column_of_every_table_is_documented(folders):
     scn = load_scenario(TINY)
     named = {o.name for o in scn.outcomes}
     for key in ("parquet", "sweep"):
-        for path in sorted(folders[key].glob("*.parquet")):
+        # a sweep's events, metrics and red_lines are datasets: a folder per point, a file per chunk
+        for path in sorted([*folders[key].glob("*.parquet"), *folders[key].glob("*/point-*/*.parquet")]):
             table = tables.table_of(path)
             assert table is not None, f"{path.name}: a table redline.tables does not describe"
             names = pq.read_schema(path).names
@@ -146,8 +147,9 @@ def test_polars_reads_dates_codes_and_quad_classes(folders):
 
 
 def test_sweep_tables_number_their_events_once(folders):
-    ev = pl.read_parquet(folders["sweep"] / "events.parquet")
+    ev = pl.read_parquet(folders["sweep"] / "events" / "*" / "*.parquet")
     assert ev["event_id"].to_list() == list(range(len(ev)))
-    assert ev.columns[0] == "point"
+    assert ev.columns[0] == "point" and ev.schema["point"] == pl.Int64
+    assert ev["point"].to_list() == sorted(ev["point"].to_list()) and set(ev["point"]) == {0, 1}
     manifest = json.loads((folders["sweep"] / "manifest.json").read_text())
     assert manifest["scenario"]["actors"]["patron"]["code"] == "IRN"

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+import json
 import os
 import signal
 import subprocess
@@ -13,6 +15,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from redline.parts import STREAMED
+from redline.scenario import load_scenario
 from redline.sweep import Param, lhs, parse_param
 
 from .conftest import FLAGSHIP, TINY
@@ -85,7 +89,10 @@ def test_grid_sweep_tables(cli, tmp_path):
     assert by_rate[1.0] > by_rate[0.1]
     assert "check: the client attacks" in outcomes.columns
     assert (out / "heatmap.png").is_file()
-    assert "point" in pd.read_parquet(out / "events.parquet").columns
+    events = pd.read_parquet(out / "events")  # a dataset: one folder per point
+    assert events.columns[0] == "point" and events["point"].dtype == np.int64
+    assert sorted(p.name for p in (out / "events").iterdir()) == [f"point-{p:05d}" for p in range(6)]
+    assert events["run"].is_monotonic_increasing and (events["run"] // 5 == events["point"]).all()
 
 
 def test_morris_design_gives_indices(cli, tmp_path):
@@ -116,6 +123,14 @@ def test_morris_design_gives_indices(cli, tmp_path):
         mu[TARGET] > mu[CONTROL]
     )  # the campaign's rate moves attacks more than the patron's control over it
     assert (out / "sensitivity.png").is_file()
+
+
+def _files(folder: Path) -> dict[str, bytes]:
+    """The bytes of every table of a sweep folder (the partitioned ones file by file), by path."""
+    names = ["runs.parquet", "points.parquet", "outcomes.parquet", "sensitivity.csv"]
+    tables = [folder / n for n in names if (folder / n).exists()]
+    tables += sorted(p for name in STREAMED for p in (folder / name).glob("point-*/*.parquet"))
+    return {str(p.relative_to(folder)): p.read_bytes() for p in tables}
 
 
 def _sweep_cmd(out: Path, *extra: str) -> list[str]:
@@ -156,12 +171,9 @@ def test_sweep_killed_half_way_resumes_to_the_same_tables(tmp_path):
         proc.wait(timeout=30)
     done = sorted(p.name for p in (cut / "parts").glob("done-*"))
     assert 0 < len(done) < 6, done  # killed half-way: some chunks finished, not all
-    assert not (cut / "events.parquet").exists()
+    assert not (cut / "manifest.json").exists()
     subprocess.run(_sweep_cmd(cut, "--resume"), check=True, timeout=300)
-    for name in ("events", "metrics", "runs", "red_lines", "points", "outcomes"):
-        pd.testing.assert_frame_equal(
-            pd.read_parquet(cut / f"{name}.parquet"), pd.read_parquet(whole / f"{name}.parquet")
-        )
+    assert _files(cut) == _files(whole)  # the same tables, byte for byte
 
 
 def test_resume_refuses_a_different_sweep(cli, tmp_path):
@@ -202,3 +214,136 @@ def test_resume_refuses_a_different_sweep(cli, tmp_path):
         "--resume",
     )
     assert status == 2 and "nothing to resume" in err
+
+
+SMALL = [
+    "--param",
+    f"{TARGET}=0.1,0.6,1",
+    "--param",
+    f"{CONTROL}=0:1:3",
+    "--runs",
+    11,
+    "--seed",
+    5,
+    "--quiet",
+]
+
+
+@pytest.fixture(scope="module")
+def small(tmp_path_factory):
+    """A small sweep (9 points x 11 runs: chunks of two points, the last of one) with one worker and with two."""
+    from redline.cli import main
+
+    root = tmp_path_factory.mktemp("small")
+    for workers in (1, 2):
+        assert (
+            main(
+                [str(a) for a in ("sweep", TINY, *SMALL, "--workers", workers, "--out", root / f"w{workers}")]
+            )
+            == 0
+        )
+    return root
+
+
+def test_a_sweep_writes_the_same_bytes_with_one_worker_and_two(small):
+    one, two = _files(small / "w1"), _files(small / "w2")
+    assert len([p for p in one if p.startswith("events/")]) == 9  # one file per point: each in one chunk
+    assert one == two
+
+
+def test_a_sweep_with_another_executor_writes_the_same_bytes(small, tmp_path, monkeypatch):
+    """An executor that does not share our disk (its workers hand their tables back) gives the same files."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from redline.cli import main
+
+    out = tmp_path / "threads"
+    with ThreadPoolExecutor(2) as pool:
+        monkeypatch.setattr("redline.executors.executor_from_args", lambda args: contextlib.nullcontext(pool))
+        assert main([str(a) for a in ("sweep", TINY, *SMALL, "--out", out)]) == 0
+    assert _files(out) == _files(small / "w1")
+
+
+def test_per_point_outcomes_are_those_of_the_points_events(small):
+    """The outcomes table comes from the runs table and the check values the workers made: the same as the checks
+    and outcomes computed again from each point's own events, read back from the dataset."""
+    from redline.checks import evaluate
+    from redline.results import Digest
+    from redline.sweep_store import read_sweep_table
+
+    folder = small / "w1"
+    outcomes = pd.read_parquet(folder / "outcomes.parquet")
+    runs = pd.read_parquet(folder / "runs.parquet")
+    manifest = json.loads((folder / "manifest.json").read_text())
+    dates, ladder = Digest(runs, manifest, None).step_dates, [r["id"] for r in manifest["scenario"]["ladder"]]
+    scn = load_scenario(TINY)
+    assert scn.checks
+    for p in (0, 4, 8):
+        events = read_sweep_table(folder, "events", [p], manifest["scenario"])
+        assert set(events["point"]) <= {p} and events["run"].is_monotonic_increasing
+        ids = pd.Index(runs.loc[runs["point"] == p, "run"])
+        for v in evaluate(scn.checks, events, ids, dates, ladder):
+            assert outcomes.loc[p, f"check: {v.name}"] == pytest.approx(v.value, nan_ok=True)
+        attacks = (events["mid_level"] >= 4).groupby(events["run"]).sum().reindex(ids, fill_value=0)
+        assert outcomes.loc[p, "attacks"] == pytest.approx(attacks.mean())
+
+
+def test_run_sweep_returns_the_runs_and_reads_events_from_disk(tmp_path):
+    from redline.sweep import Sweep, design_points, parse_param, run_sweep
+
+    params = [parse_param(f"{TARGET}=0.2,1", 1, "grid")]
+    sweep = Sweep(str(TINY), [], params, "grid", 0, 30, 2, design_points(params, "grid", 0, 2))
+    res = run_sweep(sweep, tmp_path / "api", workers=1, progress=False)
+    assert len(res.runs) == 60 and list(res.outcomes["point"]) == [0, 1]
+    assert res.aggregates.runs == 60
+    one = res.table("events", points=[1])
+    assert len(one) and set(one["point"]) == {1} and one["run"].min() >= 30  # 30 runs: two chunks for point 1
+    every = res.events
+    assert every["event_id"].tolist() == list(range(len(every)))
+    pd.testing.assert_frame_equal(every[every["point"] == 1].reset_index(drop=True), one)
+    assert str(every["source"].dtype) == "category" and str(every["date"].dtype).startswith("datetime64")
+
+
+def test_plot_refuses_a_sweeps_folder_in_one_line(cli, small):
+    status, _, err = cli("plot", small / "w1")
+    assert status == 2 and "a sweep's folder" in err and len(err.strip().splitlines()) == 1
+
+
+def test_chunks_that_ran_before_their_turn_are_taken_up_not_run_again(small, tmp_path, monkeypatch):
+    """Cut off while chunk 0 still ran: the chunks after it wait on disk, and a resume runs chunk 0 alone."""
+    import time as clock
+
+    import redline.sweep_store as store
+    from redline.sweep import Sweep, design_points, parse_param, run_sweep
+
+    params = [parse_param(SMALL[1], 1, "grid"), parse_param(SMALL[3], 2, "grid")]
+    sweep = Sweep(str(TINY), [], params, "grid", 0, 11, 5, design_points(params, "grid", 0, 5))
+    real, ran = store.chunk_work, []
+
+    def cut_off(items, **kw):
+        if items[0][0] == 0:
+            deadline = clock.monotonic() + 120
+            while len(list((out / "parts").glob("ran-*"))) < 4 and clock.monotonic() < deadline:
+                clock.sleep(0.01)  # the others finish and wait for their turn first
+            raise KeyboardInterrupt
+        ran.append(items[0][0])
+        return real(items, **kw)
+
+    from concurrent.futures import ThreadPoolExecutor
+
+    out = tmp_path / "cut"
+    monkeypatch.setattr(store, "chunk_work", cut_off)
+    with ThreadPoolExecutor(2) as pool, pytest.raises(KeyboardInterrupt):
+        run_sweep(sweep, out, executor=pool, progress=False)
+    assert len(ran) == 4 and not list((out / "parts").glob("done-*"))
+    assert len(list((out / "parts").glob("ran-*"))) == 4
+    ran.clear()
+
+    def count(items, **kw):
+        ran.append(items[0][0])
+        return real(items, **kw)
+
+    monkeypatch.setattr(store, "chunk_work", count)
+    run_sweep(sweep, out, resume=True, workers=1, progress=False)
+    assert ran == [0] and not list((out / "parts").glob("ran-*"))
+    assert _files(out) == _files(small / "w1")
