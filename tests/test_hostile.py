@@ -912,13 +912,14 @@ def test_one_pool_serves_every_ensemble_of_a_process():
     from redline.ensemble import run_ensemble
 
     scn = load_scenario(TINY)
+    runs = 2 * runner.CHUNK_RUNS  # two chunks: one alone runs in this process, with no pool
     stop = threading.Event()
     extra = threading.Thread(target=stop.wait)  # another thread alive: the forkserver path
     extra.start()
     try:
-        first = run_ensemble(scn, runs=8, seed=1, workers=2)
+        first = run_ensemble(scn, runs=runs, seed=1, workers=2)
         pool = runner._POOL[0]
-        second = run_ensemble(scn, runs=8, seed=1, workers=2)
+        second = run_ensemble(scn, runs=runs, seed=1, workers=2)
         assert runner._POOL[0] is pool
     finally:
         stop.set()
@@ -930,7 +931,9 @@ def test_never_more_workers_than_the_work():
     from redline import load_scenario, runner
     from redline.ensemble import run_ensemble
 
-    run_ensemble(load_scenario(TINY), runs=2, seed=1, workers=64)
+    if runner._POOL is not None:  # whatever an earlier test left
+        runner._discard_pool(runner._POOL[0])
+    run_ensemble(load_scenario(TINY), runs=2 * runner.CHUNK_RUNS, seed=1, workers=64)  # two chunks of work
     assert runner._POOL is not None and runner._POOL[1] == 2
 
 
