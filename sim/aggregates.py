@@ -87,14 +87,25 @@ def _histograms(grid: np.ndarray, width: int, offset: int = 0) -> np.ndarray:
     return np.bincount(flat, minlength=int(np.prod(lead)) * width).reshape(*lead, width).astype(np.int64)
 
 
-def aggregate(events: pd.DataFrame, runs: np.ndarray, facts: dict[str, Any]) -> Aggregates:
-    """The aggregates of the events of `runs` (run numbers; a run with no event counts too)."""
-    steps = int(facts["time"]["steps"])
-    rungs = len(facts["ladder"])
-    n = len(runs)
-    row = pd.Index(runs).get_indexer(events["run"])
-    step = events["step"].to_numpy().astype(np.int64)
-    rung = events["rung"].to_numpy().astype(np.int64)
+@dataclass
+class Coded:
+    """Events as codes, what `aggregate_coded` reads: ids are codes into `actors` and `causes`."""
+
+    run: np.ndarray
+    step: np.ndarray
+    rung: np.ndarray
+    mid_level: np.ndarray
+    goldstein: np.ndarray
+    source: np.ndarray
+    target: np.ndarray
+    actors: list[str]
+    cause: np.ndarray
+    causes: list[str]
+    date: np.ndarray  # datetime64[ms]
+
+
+def coded(events: pd.DataFrame) -> Coded:
+    """An events table (in memory or read back) as codes."""
     src, src_names = _codes(events["source"])
     tgt, tgt_names = _codes(events["target"])
     # one code space for both columns (a source's and a target's categories may differ when read from a file)
@@ -102,8 +113,31 @@ def aggregate(events: pd.DataFrame, runs: np.ndarray, facts: dict[str, Any]) -> 
     index = {a: i for i, a in enumerate(names)}
     src = np.array([index[a] for a in src_names], dtype=np.int64)[src] if len(src) else src
     tgt = np.array([index[a] for a in tgt_names], dtype=np.int64)[tgt] if len(tgt) else tgt
+    cause, causes = _codes(events["cause"])
 
-    hostile_rows = events["goldstein"].to_numpy() < 0
+    def ints(col: str) -> np.ndarray:
+        return events[col].to_numpy().astype(np.int64)
+
+    return Coded(ints("run"), ints("step"), ints("rung"), ints("mid_level"), events["goldstein"].to_numpy(), src,
+                 tgt, names, cause, causes, events["date"].to_numpy())  # fmt: skip
+
+
+def aggregate(events: pd.DataFrame, runs: np.ndarray, facts: dict[str, Any]) -> Aggregates:
+    """The aggregates of the events of `runs` (run numbers; a run with no event counts too)."""
+    return aggregate_coded(coded(events), runs, facts)
+
+
+def aggregate_coded(ev: Coded, runs: np.ndarray, facts: dict[str, Any]) -> Aggregates:
+    """The aggregates of events given as codes (see `aggregate`)."""
+    steps = int(facts["time"]["steps"])
+    rungs = len(facts["ladder"])
+    n = len(runs)
+    row = pd.Index(runs).get_indexer(ev.run)
+    step, rung = ev.step.astype(np.int64, copy=False), ev.rung.astype(np.int64, copy=False)
+    src, tgt = ev.source.astype(np.int64, copy=False), ev.target.astype(np.int64, copy=False)
+    names = ev.actors
+
+    hostile_rows = ev.goldstein < 0
     pair = src[hostile_rows] * len(names) + tgt[hostile_rows]
     pairs, inv = np.unique(pair, return_inverse=True)
     grid = np.full((len(pairs), n, steps), -1, dtype=np.int64)
@@ -111,7 +145,7 @@ def aggregate(events: pd.DataFrame, runs: np.ndarray, facts: dict[str, Any]) -> 
     hist = _histograms(grid, rungs + 1, offset=1)
     hostile = {(names[p // len(names)], names[p % len(names)]): hist[i] for i, p in enumerate(pairs)}
 
-    force_rows = events["mid_level"].to_numpy() >= USE_OF_FORCE
+    force_rows = ev.mid_level >= USE_OF_FORCE
     users, uinv = np.unique(src[force_rows], return_inverse=True)
     counts = np.zeros((len(users), n, steps), dtype=np.int64)
     np.add.at(counts, (uinv, row[force_rows], step[force_rows]), 1)
@@ -128,24 +162,58 @@ def aggregate(events: pd.DataFrame, runs: np.ndarray, facts: dict[str, Any]) -> 
     peaks = _histograms(peak_grid, rungs + 1, offset=1)
     peak = {names[a]: peaks[i] for i, a in enumerate(actors)}
 
-    hostile_events = pd.DataFrame(
-        {"source": np.array(names, dtype=object)[src[hostile_rows]] if len(names) else [],
-         "target": np.array(names, dtype=object)[tgt[hostile_rows]] if len(names) else [],
-         "rung": rung[hostile_rows]}
-    )  # fmt: skip
-    given = events[np.asarray(events["cause"].isin((SCHEDULED, INJECTED)))]
-    given = given.drop_duplicates(["source", "target", "action", "step"])
-    given = pd.DataFrame(
+    dyads = _dyads(facts, src[hostile_rows], tgt[hostile_rows], rung[hostile_rows], names)
+    return Aggregates(n, hostile, force, force_runs, peak, dyads, _given(ev, facts))
+
+
+def _dyads(
+    facts: dict[str, Any], src: np.ndarray, tgt: np.ndarray, rung: np.ndarray, names: list[str]
+) -> pd.DataFrame:
+    """dyad_totals of hostile acts given as codes into `names`."""
+    order = {a: i for i, a in enumerate(facts["actors"])}
+    rank = np.array(
+        [order.get(a, len(order)) for a in names], dtype=np.int64
+    )  # an actor of no scenario: last
+    swap = rank[src] > rank[tgt] if len(src) else np.zeros(0, dtype=bool)
+    a, b = np.where(swap, tgt, src), np.where(swap, src, tgt)
+    pairs, inv = np.unique(a * max(1, len(names)) + b, return_inverse=True)
+    top = np.full(len(pairs), -1, dtype=np.int64)
+    np.maximum.at(top, inv, rung)
+    label = np.array(names, dtype=object)
+    out = pd.DataFrame(
         {
-            "source": given["source"].astype(object).to_numpy(),
-            "target": given["target"].astype(object).to_numpy(),
-            "action": given["action"].astype(object).to_numpy(),
-            "cause": given["cause"].astype(object).to_numpy(),
-            "step": given["step"].to_numpy(),
-            "date": given["date"].to_numpy(),
+            "a": label[pairs // max(1, len(names))] if len(pairs) else np.array([], dtype=object),
+            "b": label[pairs % max(1, len(names))] if len(pairs) else np.array([], dtype=object),
+            "max": top,
+            "size": np.bincount(inv, minlength=len(pairs)).astype(np.int64),
         }
     )
-    return Aggregates(n, hostile, force, force_runs, peak, dyad_totals(facts, hostile_events), given)
+    return out.sort_values(["a", "b"]).reset_index(drop=True)
+
+
+def _given(ev: Coded, facts: dict[str, Any]) -> pd.DataFrame:
+    """The first event of each (source, target, action, step) whose cause is a schedule or an --inject."""
+    given = [i for i, c in enumerate(ev.causes) if c in (SCHEDULED, INJECTED)]
+    rows = np.flatnonzero(np.isin(ev.cause, given))
+    if len(rows):
+        keys = np.stack([ev.source[rows], ev.target[rows], ev.rung[rows], ev.step[rows]], axis=1)
+        rows = rows[np.sort(np.unique(keys, axis=0, return_index=True)[1])]
+    objects = np.array  # text columns as Python strings, as the plots and summary.md read them
+
+    def text(values: Sequence[str], codes: np.ndarray) -> np.ndarray:
+        return objects(list(values), dtype=object)[codes] if len(codes) else objects([], dtype=object)
+
+    rung_ids = [r["id"] for r in facts["ladder"]]
+    return pd.DataFrame(
+        {
+            "source": text(ev.actors, ev.source[rows]),
+            "target": text(ev.actors, ev.target[rows]),
+            "action": text(rung_ids, ev.rung[rows]),
+            "cause": text(ev.causes, ev.cause[rows]),
+            "step": ev.step[rows].astype(np.int64),
+            "date": ev.date[rows],
+        }
+    )
 
 
 def _add(into: dict, part: dict) -> None:
