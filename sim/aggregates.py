@@ -139,16 +139,16 @@ def aggregate_coded(ev: Coded, runs: np.ndarray, facts: dict[str, Any]) -> Aggre
 
     hostile_rows = ev.goldstein < 0
     pair = src[hostile_rows] * len(names) + tgt[hostile_rows]
-    pairs, inv = np.unique(pair, return_inverse=True)
-    grid = np.full((len(pairs), n, steps), -1, dtype=np.int64)
-    np.maximum.at(grid, (inv, row[hostile_rows], step[hostile_rows]), rung[hostile_rows])
+    pairs, inv = _present(pair, len(names) ** 2)
+    grid = _most((len(pairs), n, steps), (inv, row[hostile_rows], step[hostile_rows]), rung[hostile_rows])
     hist = _histograms(grid, rungs + 1, offset=1)
     hostile = {(names[p // len(names)], names[p % len(names)]): hist[i] for i, p in enumerate(pairs)}
 
     force_rows = ev.mid_level >= USE_OF_FORCE
-    users, uinv = np.unique(src[force_rows], return_inverse=True)
-    counts = np.zeros((len(users), n, steps), dtype=np.int64)
-    np.add.at(counts, (uinv, row[force_rows], step[force_rows]), 1)
+    users, uinv = _present(src[force_rows], len(names))
+    shape = (len(users), n, steps)
+    flat = np.ravel_multi_index((uinv, row[force_rows], step[force_rows]), shape)
+    counts = np.bincount(flat, minlength=int(np.prod(shape))).reshape(shape).astype(np.int64, copy=False)
     width = int(counts.max()) + 1 if counts.size else 1
     per_step = _histograms(counts, width)
     totals = counts.sum(axis=2)
@@ -156,14 +156,29 @@ def aggregate_coded(ev: Coded, runs: np.ndarray, facts: dict[str, Any]) -> Aggre
     force = {names[u]: per_step[i] for i, u in enumerate(users)}
     force_runs = {names[u]: per_run[i] for i, u in enumerate(users)}
 
-    actors, ainv = np.unique(src, return_inverse=True)
-    peak_grid = np.full((len(actors), n), -1, dtype=np.int64)
-    np.maximum.at(peak_grid, (ainv, row), rung)
+    actors, ainv = _present(src, len(names))
+    peak_grid = _most((len(actors), n), (ainv, row), rung)
     peaks = _histograms(peak_grid, rungs + 1, offset=1)
     peak = {names[a]: peaks[i] for i, a in enumerate(actors)}
 
     dyads = _dyads(facts, src[hostile_rows], tgt[hostile_rows], rung[hostile_rows], names)
     return Aggregates(n, hostile, force, force_runs, peak, dyads, _given(ev, facts))
+
+
+def _present(codes: np.ndarray, size: int) -> tuple[np.ndarray, np.ndarray]:
+    """np.unique(codes, return_inverse=True) of codes from 0 to size - 1, counted rather than sorted."""
+    present = np.flatnonzero(np.bincount(codes, minlength=size))
+    position = np.zeros(max(size, 1), dtype=np.int64)
+    position[present] = np.arange(len(present))
+    return present, position[codes]
+
+
+def _most(shape: tuple[int, ...], index: tuple[np.ndarray, ...], values: np.ndarray) -> np.ndarray:
+    """An array of `shape` holding at each index the largest of the values given there (-1 where none is): one
+    flat index, which numpy's ufunc.at takes much faster than a tuple."""
+    out = np.full(int(np.prod(shape)), -1, dtype=np.int64)
+    np.maximum.at(out, np.ravel_multi_index(index, shape), values)
+    return out.reshape(shape)
 
 
 def _dyads(
@@ -176,19 +191,22 @@ def _dyads(
     )  # an actor of no scenario: last
     swap = rank[src] > rank[tgt] if len(src) else np.zeros(0, dtype=bool)
     a, b = np.where(swap, tgt, src), np.where(swap, src, tgt)
-    pairs, inv = np.unique(a * max(1, len(names)) + b, return_inverse=True)
-    top = np.full(len(pairs), -1, dtype=np.int64)
-    np.maximum.at(top, inv, rung)
+    k = max(1, len(names))
+    # pairs numbered in the order of the names' text, so that they come out sorted by a, then b
+    text_rank = np.empty(k, dtype=np.int64)
+    text_rank[np.argsort(np.array(names, dtype=object), kind="stable")] = np.arange(len(names))
+    by_text = np.argsort(text_rank)
+    pairs, inv = _present(text_rank[a] * k + text_rank[b], k * k)
+    top = _most((len(pairs),), (inv,), rung)
     label = np.array(names, dtype=object)
-    out = pd.DataFrame(
+    return pd.DataFrame(
         {
-            "a": label[pairs // max(1, len(names))] if len(pairs) else np.array([], dtype=object),
-            "b": label[pairs % max(1, len(names))] if len(pairs) else np.array([], dtype=object),
+            "a": label[by_text[pairs // k]] if len(pairs) else np.array([], dtype=object),
+            "b": label[by_text[pairs % k]] if len(pairs) else np.array([], dtype=object),
             "max": top,
             "size": np.bincount(inv, minlength=len(pairs)).astype(np.int64),
         }
     )
-    return out.sort_values(["a", "b"]).reset_index(drop=True)
 
 
 def _given(ev: Coded, facts: dict[str, Any]) -> pd.DataFrame:
@@ -196,8 +214,11 @@ def _given(ev: Coded, facts: dict[str, Any]) -> pd.DataFrame:
     given = [i for i, c in enumerate(ev.causes) if c in (SCHEDULED, INJECTED)]
     rows = np.flatnonzero(np.isin(ev.cause, given))
     if len(rows):
-        keys = np.stack([ev.source[rows], ev.target[rows], ev.rung[rows], ev.step[rows]], axis=1)
-        rows = rows[np.sort(np.unique(keys, axis=0, return_index=True)[1])]
+        key = np.ravel_multi_index(
+            (ev.source[rows], ev.target[rows], ev.rung[rows], ev.step[rows]),
+            (len(ev.actors), len(ev.actors), len(facts["ladder"]), max(1, int(ev.step.max()) + 1)),
+        )
+        rows = rows[np.sort(np.unique(key, return_index=True)[1])]
     objects = np.array  # text columns as Python strings, as the plots and summary.md read them
 
     def text(values: Sequence[str], codes: np.ndarray) -> np.ndarray:
