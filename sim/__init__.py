@@ -9,11 +9,12 @@ import importlib
 from typing import Any
 
 from redline.errors import ScenarioError
-from redline.scenario import load_scenario
 
 __all__ = ["EscalationModel", "Results", "ScenarioError", "load_scenario", "plots", "run_ensemble"]
 
-_LAZY = {  # imported on first use, so that `redline validate` does not pay for matplotlib and pandas
+# Imported on first use: `redline validate` pays for no matplotlib or pandas, `--version` for no scenario module.
+_LAZY = {
+    "load_scenario": ("redline.scenario", "load_scenario"),
     "run_ensemble": ("redline.ensemble", "run_ensemble"),
     "Results": ("redline.results", "Results"),
     "EscalationModel": ("redline.model", "EscalationModel"),

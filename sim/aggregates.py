@@ -87,14 +87,25 @@ def _histograms(grid: np.ndarray, width: int, offset: int = 0) -> np.ndarray:
     return np.bincount(flat, minlength=int(np.prod(lead)) * width).reshape(*lead, width).astype(np.int64)
 
 
-def aggregate(events: pd.DataFrame, runs: np.ndarray, facts: dict[str, Any]) -> Aggregates:
-    """The aggregates of the events of `runs` (run numbers; a run with no event counts too)."""
-    steps = int(facts["time"]["steps"])
-    rungs = len(facts["ladder"])
-    n = len(runs)
-    row = pd.Index(runs).get_indexer(events["run"])
-    step = events["step"].to_numpy().astype(np.int64)
-    rung = events["rung"].to_numpy().astype(np.int64)
+@dataclass
+class Coded:
+    """Events as codes, what `aggregate_coded` reads: ids are codes into `actors` and `causes`."""
+
+    run: np.ndarray
+    step: np.ndarray
+    rung: np.ndarray
+    mid_level: np.ndarray
+    goldstein: np.ndarray
+    source: np.ndarray
+    target: np.ndarray
+    actors: list[str]
+    cause: np.ndarray
+    causes: list[str]
+    date: np.ndarray  # datetime64[ms]
+
+
+def coded(events: pd.DataFrame) -> Coded:
+    """An events table (in memory or read back) as codes."""
     src, src_names = _codes(events["source"])
     tgt, tgt_names = _codes(events["target"])
     # one code space for both columns (a source's and a target's categories may differ when read from a file)
@@ -102,19 +113,42 @@ def aggregate(events: pd.DataFrame, runs: np.ndarray, facts: dict[str, Any]) -> 
     index = {a: i for i, a in enumerate(names)}
     src = np.array([index[a] for a in src_names], dtype=np.int64)[src] if len(src) else src
     tgt = np.array([index[a] for a in tgt_names], dtype=np.int64)[tgt] if len(tgt) else tgt
+    cause, causes = _codes(events["cause"])
 
-    hostile_rows = events["goldstein"].to_numpy() < 0
+    def ints(col: str) -> np.ndarray:
+        return events[col].to_numpy().astype(np.int64)
+
+    return Coded(ints("run"), ints("step"), ints("rung"), ints("mid_level"), events["goldstein"].to_numpy(), src,
+                 tgt, names, cause, causes, events["date"].to_numpy())  # fmt: skip
+
+
+def aggregate(events: pd.DataFrame, runs: np.ndarray, facts: dict[str, Any]) -> Aggregates:
+    """The aggregates of the events of `runs` (run numbers; a run with no event counts too)."""
+    return aggregate_coded(coded(events), runs, facts)
+
+
+def aggregate_coded(ev: Coded, runs: np.ndarray, facts: dict[str, Any]) -> Aggregates:
+    """The aggregates of events given as codes (see `aggregate`)."""
+    steps = int(facts["time"]["steps"])
+    rungs = len(facts["ladder"])
+    n = len(runs)
+    row = pd.Index(runs).get_indexer(ev.run)
+    step, rung = ev.step.astype(np.int64, copy=False), ev.rung.astype(np.int64, copy=False)
+    src, tgt = ev.source.astype(np.int64, copy=False), ev.target.astype(np.int64, copy=False)
+    names = ev.actors
+
+    hostile_rows = ev.goldstein < 0
     pair = src[hostile_rows] * len(names) + tgt[hostile_rows]
-    pairs, inv = np.unique(pair, return_inverse=True)
-    grid = np.full((len(pairs), n, steps), -1, dtype=np.int64)
-    np.maximum.at(grid, (inv, row[hostile_rows], step[hostile_rows]), rung[hostile_rows])
+    pairs, inv = _present(pair, len(names) ** 2)
+    grid = _most((len(pairs), n, steps), (inv, row[hostile_rows], step[hostile_rows]), rung[hostile_rows])
     hist = _histograms(grid, rungs + 1, offset=1)
     hostile = {(names[p // len(names)], names[p % len(names)]): hist[i] for i, p in enumerate(pairs)}
 
-    force_rows = events["mid_level"].to_numpy() >= USE_OF_FORCE
-    users, uinv = np.unique(src[force_rows], return_inverse=True)
-    counts = np.zeros((len(users), n, steps), dtype=np.int64)
-    np.add.at(counts, (uinv, row[force_rows], step[force_rows]), 1)
+    force_rows = ev.mid_level >= USE_OF_FORCE
+    users, uinv = _present(src[force_rows], len(names))
+    shape = (len(users), n, steps)
+    flat = np.ravel_multi_index((uinv, row[force_rows], step[force_rows]), shape)
+    counts = np.bincount(flat, minlength=int(np.prod(shape))).reshape(shape).astype(np.int64, copy=False)
     width = int(counts.max()) + 1 if counts.size else 1
     per_step = _histograms(counts, width)
     totals = counts.sum(axis=2)
@@ -122,30 +156,85 @@ def aggregate(events: pd.DataFrame, runs: np.ndarray, facts: dict[str, Any]) -> 
     force = {names[u]: per_step[i] for i, u in enumerate(users)}
     force_runs = {names[u]: per_run[i] for i, u in enumerate(users)}
 
-    actors, ainv = np.unique(src, return_inverse=True)
-    peak_grid = np.full((len(actors), n), -1, dtype=np.int64)
-    np.maximum.at(peak_grid, (ainv, row), rung)
+    actors, ainv = _present(src, len(names))
+    peak_grid = _most((len(actors), n), (ainv, row), rung)
     peaks = _histograms(peak_grid, rungs + 1, offset=1)
     peak = {names[a]: peaks[i] for i, a in enumerate(actors)}
 
-    hostile_events = pd.DataFrame(
-        {"source": np.array(names, dtype=object)[src[hostile_rows]] if len(names) else [],
-         "target": np.array(names, dtype=object)[tgt[hostile_rows]] if len(names) else [],
-         "rung": rung[hostile_rows]}
-    )  # fmt: skip
-    given = events[np.asarray(events["cause"].isin((SCHEDULED, INJECTED)))]
-    given = given.drop_duplicates(["source", "target", "action", "step"])
-    given = pd.DataFrame(
+    dyads = _dyads(facts, src[hostile_rows], tgt[hostile_rows], rung[hostile_rows], names)
+    return Aggregates(n, hostile, force, force_runs, peak, dyads, _given(ev, facts))
+
+
+def _present(codes: np.ndarray, size: int) -> tuple[np.ndarray, np.ndarray]:
+    """np.unique(codes, return_inverse=True) of codes from 0 to size - 1, counted rather than sorted."""
+    present = np.flatnonzero(np.bincount(codes, minlength=size))
+    position = np.zeros(max(size, 1), dtype=np.int64)
+    position[present] = np.arange(len(present))
+    return present, position[codes]
+
+
+def _most(shape: tuple[int, ...], index: tuple[np.ndarray, ...], values: np.ndarray) -> np.ndarray:
+    """An array of `shape` holding at each index the largest of the values given there (-1 where none is): one
+    flat index, which numpy's ufunc.at takes much faster than a tuple."""
+    out = np.full(int(np.prod(shape)), -1, dtype=np.int64)
+    np.maximum.at(out, np.ravel_multi_index(index, shape), values)
+    return out.reshape(shape)
+
+
+def _dyads(
+    facts: dict[str, Any], src: np.ndarray, tgt: np.ndarray, rung: np.ndarray, names: list[str]
+) -> pd.DataFrame:
+    """dyad_totals of hostile acts given as codes into `names`."""
+    order = {a: i for i, a in enumerate(facts["actors"])}
+    rank = np.array(
+        [order.get(a, len(order)) for a in names], dtype=np.int64
+    )  # an actor of no scenario: last
+    swap = rank[src] > rank[tgt] if len(src) else np.zeros(0, dtype=bool)
+    a, b = np.where(swap, tgt, src), np.where(swap, src, tgt)
+    k = max(1, len(names))
+    # pairs numbered in the order of the names' text, so that they come out sorted by a, then b
+    text_rank = np.empty(k, dtype=np.int64)
+    text_rank[np.argsort(np.array(names, dtype=object), kind="stable")] = np.arange(len(names))
+    by_text = np.argsort(text_rank)
+    pairs, inv = _present(text_rank[a] * k + text_rank[b], k * k)
+    top = _most((len(pairs),), (inv,), rung)
+    label = np.array(names, dtype=object)
+    return pd.DataFrame(
         {
-            "source": given["source"].astype(object).to_numpy(),
-            "target": given["target"].astype(object).to_numpy(),
-            "action": given["action"].astype(object).to_numpy(),
-            "cause": given["cause"].astype(object).to_numpy(),
-            "step": given["step"].to_numpy(),
-            "date": given["date"].to_numpy(),
+            "a": label[by_text[pairs // k]] if len(pairs) else np.array([], dtype=object),
+            "b": label[by_text[pairs % k]] if len(pairs) else np.array([], dtype=object),
+            "max": top,
+            "size": np.bincount(inv, minlength=len(pairs)).astype(np.int64),
         }
     )
-    return Aggregates(n, hostile, force, force_runs, peak, dyad_totals(facts, hostile_events), given)
+
+
+def _given(ev: Coded, facts: dict[str, Any]) -> pd.DataFrame:
+    """The first event of each (source, target, action, step) whose cause is a schedule or an --inject."""
+    given = [i for i, c in enumerate(ev.causes) if c in (SCHEDULED, INJECTED)]
+    rows = np.flatnonzero(np.isin(ev.cause, given))
+    if len(rows):
+        key = np.ravel_multi_index(
+            (ev.source[rows], ev.target[rows], ev.rung[rows], ev.step[rows]),
+            (len(ev.actors), len(ev.actors), len(facts["ladder"]), max(1, int(ev.step.max()) + 1)),
+        )
+        rows = rows[np.sort(np.unique(key, return_index=True)[1])]
+    objects = np.array  # text columns as Python strings, as the plots and summary.md read them
+
+    def text(values: Sequence[str], codes: np.ndarray) -> np.ndarray:
+        return objects(list(values), dtype=object)[codes] if len(codes) else objects([], dtype=object)
+
+    rung_ids = [r["id"] for r in facts["ladder"]]
+    return pd.DataFrame(
+        {
+            "source": text(ev.actors, ev.source[rows]),
+            "target": text(ev.actors, ev.target[rows]),
+            "action": text(rung_ids, ev.rung[rows]),
+            "cause": text(ev.causes, ev.cause[rows]),
+            "step": ev.step[rows].astype(np.int64),
+            "date": ev.date[rows],
+        }
+    )
 
 
 def _add(into: dict, part: dict) -> None:

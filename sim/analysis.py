@@ -43,41 +43,75 @@ def outcomes(
     runs: pd.DataFrame, events: pd.DataFrame, facts: dict[str, Any], defined: Sequence[NamedOutcome] = ()
 ) -> pd.DataFrame:
     """Add to the runs table: peak rung, attacks, deaths and one boolean column per named outcome (the general
-    ones, then those the scenario defines)."""
+    ones, then those the scenario defines). Every event belongs to a run of `runs`."""
     kinds = {a: v["kind"] for a, v in facts["actors"].items()}
+    states = {a for a, k in kinds.items() if k == "state"}
     patrons = {r["from"] for r in facts["relations"] if r["type"] == "supports"}
     ladder = [r["id"] for r in facts["ladder"]]
     ev = events
-    state_src = ev["source"].map(kinds).eq("state")
-    state_tgt = ev["target"].map(kinds).eq("state")
-    force = ev["mid_level"] >= USE_OF_FORCE
-    war = ev["mid_level"] >= WAR
-    flags = {
-        "war": war,
-        "interstate_war": war & state_src & state_tgt,
-        "state_clash": force & state_src & state_tgt,
-        "patron_uses_force": force & ev["source"].isin(patrons),
-        "patron_struck": force & ev["target"].isin(patrons),
-    }
-    g = ev.groupby("run")
+    n = len(runs)
+    row = pd.Index(runs["run"]).get_indexer(ev["run"])
+    source, target = _actor_codes(ev["source"], ev["target"])
+    names = source.names
+    in_states = np.array([a in states for a in names] + [False])  # code -1 (none): the last
+    in_patrons = np.array([a in patrons for a in names] + [False])
+    mid = ev["mid_level"].to_numpy()
+    rung = ev["rung"].to_numpy().astype(np.int64)
+    force, war = mid >= USE_OF_FORCE, mid >= WAR
+    states_both = in_states[source.codes] & in_states[target.codes]
+
+    def any_per_run(mask: np.ndarray | pd.Series) -> np.ndarray:
+        out = np.zeros(n, dtype=bool)
+        out[row[np.asarray(mask, dtype=bool)]] = True
+        return out
+
+    def max_per_run(values: np.ndarray, empty: int) -> np.ndarray:
+        out = np.full(n, np.iinfo(np.int64).min, dtype=np.int64)
+        np.maximum.at(out, row, values.astype(np.int64))
+        out[out == np.iinfo(np.int64).min] = empty  # a run nobody acted in
+        return out
+
     out = runs.set_index("run")
-    peak = g["rung"].max().reindex(out.index, fill_value=-1)
-    out["peak_rung"] = np.array([*ladder, None], dtype=object)[peak.to_numpy()]  # null: nobody acted
-    out["peak_mid"] = g["mid_level"].max().reindex(out.index, fill_value=0).astype(np.int64)
-    out["attacks"] = force.groupby(ev["run"]).sum().reindex(out.index, fill_value=0).astype(np.int64)
-    out["deaths"] = g["casualties"].sum().reindex(out.index, fill_value=0.0)
-    for name, mask in flags.items():
-        out[name] = mask.groupby(ev["run"]).any().reindex(out.index, fill_value=False).astype(bool)
-    wars = ev[war]
-    pairs = pd.Series([frozenset(p) for p in zip(wars["source"], wars["target"], strict=True)], index=wars.index,
-                      dtype=object)  # fmt: skip
-    out["war_spreads"] = (
-        (pairs.groupby(wars["run"]).nunique() > 1).reindex(out.index, fill_value=False).astype(bool)
-    )
+    out["peak_rung"] = np.array([*ladder, None], dtype=object)[max_per_run(rung, -1)]  # null: nobody acted
+    out["peak_mid"] = max_per_run(mid, 0)
+    out["attacks"] = np.bincount(row[force], minlength=n).astype(np.int64)
+    # pandas' grouped sum (compensated), so that deaths are the same to the last bit however the rows are held
+    deaths = pd.Series(ev["casualties"].to_numpy()).groupby(row).sum()
+    out["deaths"] = deaths.reindex(np.arange(n), fill_value=0.0).to_numpy()
+    out["war"] = any_per_run(war)
+    out["interstate_war"] = any_per_run(war & states_both)
+    out["state_clash"] = any_per_run(force & states_both)
+    out["patron_uses_force"] = any_per_run(force & in_patrons[source.codes])
+    out["patron_struck"] = any_per_run(force & in_patrons[target.codes])
+    # more than one pair of actors (either way round) at war
+    a = np.minimum(source.codes[war], target.codes[war]).astype(np.int64)
+    b = np.maximum(source.codes[war], target.codes[war]).astype(np.int64)
+    k = len(names) + 1
+    pairs = np.unique((row[war] * k + a + 1) * k + b + 1)
+    out["war_spreads"] = np.bincount(pairs // (k * k), minlength=n)[:n] > 1
     for o in defined:
-        mask = matching(ev, o.when, ladder)
-        out[o.name] = mask.groupby(ev["run"]).any().reindex(out.index, fill_value=False).astype(bool)
+        out[o.name] = any_per_run(matching(ev, o.when, ladder))
     return out.reset_index()
+
+
+@dataclass(frozen=True)
+class _Codes:
+    codes: np.ndarray  # -1: none
+    names: list[str]
+
+
+def _actor_codes(source: pd.Series, target: pd.Series) -> tuple[_Codes, _Codes]:
+    """Two actor columns as codes into one list of names (their categories, if they share them)."""
+    cats = [
+        c.dtype.categories if isinstance(c.dtype, pd.CategoricalDtype) else None for c in (source, target)
+    ]
+    if cats[0] is not None and cats[1] is not None and cats[0].equals(cats[1]):
+        names = [str(x) for x in cats[0]]
+        return (_Codes(source.cat.codes.to_numpy(), names), _Codes(target.cat.codes.to_numpy(), names))
+    both = pd.concat([source.astype(object), target.astype(object)], ignore_index=True)
+    codes, uniques = pd.factorize(both)
+    names = [str(u) for u in uniques]
+    return _Codes(codes[: len(source)], names), _Codes(codes[len(source) :], names)
 
 
 def wilson(successes: int, n: int, z: float = 1.96) -> tuple[float, float]:

@@ -20,11 +20,10 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 
-from redline.aggregates import Aggregates, aggregate, combine
-from redline.results import chunk_tables, scenario_facts
+from redline.aggregates import Aggregates, aggregate_coded, combine
+from redline.chunks import STREAMED
+from redline.results import scenario_facts
 from redline.runner import simulate_items
-
-STREAMED = ("events", "metrics", "red_lines")  # the tables written as parts; the runs table is kept whole
 
 
 @dataclass
@@ -40,21 +39,21 @@ class ChunkOut:
 def chunk_work(items, folder: str | None = None, frames: bool = False) -> ChunkOut:
     """Run one chunk (items of (run, scenario, seed), one scenario) and make what the parent needs of it. A
     module-level function: worker processes are sent it."""
-    from redline import tables as docs
+    from redline import chunks
 
     chunk = simulate_items(items)
     scn = items[0][1]
     facts = scenario_facts(scn)
-    tables = chunk_tables(chunk, facts, scn.outcomes)
-    agg = aggregate(tables["events"], chunk.runs, facts)
+    built = chunks.build(chunk, facts)
+    runs = chunks.run_outcomes(chunk, built, facts, scn.outcomes)
+    agg = aggregate_coded(built.events, chunk.runs, facts)
     first = int(chunk.runs[0])
     if frames:
-        return ChunkOut(first, tables["runs"], agg, {n: tables[n] for n in STREAMED})
-    arrow = {n: docs.arrow_table(tables[n], docs.TABLES[n]) for n in STREAMED}
+        return ChunkOut(first, runs, agg, chunks.frames(built, facts))
     if folder is None:
-        return ChunkOut(first, tables["runs"], agg, arrow)
-    write_parts(arrow, Path(folder), first)
-    return ChunkOut(first, tables["runs"], agg, None)
+        return ChunkOut(first, runs, agg, built.tables)
+    write_parts(built.tables, Path(folder), first)
+    return ChunkOut(first, runs, agg, None)
 
 
 def part_path(folder: Path, name: str, first: int) -> Path:

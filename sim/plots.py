@@ -21,6 +21,7 @@ import pandas as pd
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from matplotlib.patches import Patch, Rectangle
+from matplotlib.ticker import FixedFormatter, FixedLocator
 
 from redline.agents.actions import INJECTED
 from redline.aggregates import dyad_totals, mean, percentiles, rank_dyads
@@ -54,10 +55,22 @@ Dyad = tuple[str, str]
 AxesArg = Axes | Sequence[Axes] | None
 
 
-def _date_axis(ax: Axes) -> None:
-    loc = mdates.AutoDateLocator(maxticks=10)
-    ax.xaxis.set_major_locator(loc)
-    ax.xaxis.set_major_formatter(mdates.ConciseDateFormatter(loc))
+def _date_axes(axs: Sequence[Axes]) -> None:
+    """Date ticks as matplotlib's concise date axis puts them, worked out once per axis from its final limits and
+    then fixed: panels sharing an axis, and every layout pass, would otherwise work them out again each time."""
+    done: dict[tuple[float, float], tuple[Any, Any]] = {}
+    for ax in axs:
+        view = ax.get_xlim()  # after every panel is drawn: autoscaled, shared
+        if view not in done:
+            loc = mdates.AutoDateLocator(maxticks=10)
+            loc.set_axis(ax.xaxis)
+            concise = mdates.ConciseDateFormatter(loc)
+            locs = loc()
+            fixed = FixedFormatter(concise.format_ticks(locs))
+            fixed.set_offset_string(concise.get_offset())
+            done[view] = (FixedLocator(locs), fixed)
+        ax.xaxis.set_major_locator(done[view][0])
+        ax.xaxis.set_major_formatter(done[view][1])
 
 
 def _steps(dates: pd.DatetimeIndex, values: np.ndarray) -> tuple[pd.Index, np.ndarray]:
@@ -212,7 +225,7 @@ def timeline(
         if any_drawn:
             legend_outside(ax)
         ax.set_xlim(dates[0], _steps(dates, np.zeros(len(dates)))[0][-1])
-    _date_axis(axs[-1])
+    _date_axes(axs)
     step = facts["time"]["step"]
     return finish(
         fig,
@@ -244,9 +257,9 @@ def attacks(res: Any, path: str | Path | None = None, *, axes: AxesArg = None) -
         ax.set_title(actor_name(facts, a), fontsize=9, loc="left", color=colors.get(a, "#343a40"),
                      fontweight="bold")  # fmt: skip
         ax.grid(alpha=0.3)
-        _date_axis(ax)
     for ax in axs[: len(actors)]:  # after all are drawn: the panels share one scale
         ax.set_ylim(0, 1.08 * top if top > 0 else 1)
+    _date_axes(axs[: len(actors)])
     if not actors:
         axs[0].text(0.5, 0.5, "no actor used force in any run", transform=axs[0].transAxes, ha="center")
     if made:

@@ -242,110 +242,11 @@ COLUMNS = {
 def chunk_tables(chunk: Chunk, facts: dict[str, Any], defined: Sequence[Any] = ()) -> dict[str, pd.DataFrame]:
     """The four tables of one chunk's runs, with their documented types: events sorted by run, then day, then the
     order the model took them in (numbered from 0 here, again when chunks are joined); the runs table with each
-    run's outcomes (the general ones and the scenario's `defined`)."""
-    from redline import tables as t
-    from redline.analysis import outcomes
+    run's outcomes (the general ones and the scenario's `defined`). Built as Arrow by redline.chunks."""
+    from redline.chunks import build, frames, run_outcomes
 
-    ladder = [r["id"] for r in facts["ladder"]]
-    start = np.datetime64(dt.date.fromisoformat(facts["time"]["start"]), "D")
-    ev = chunk.events
-    order = np.lexsort(
-        (ev["day"], ev["run"])
-    )  # stable: within a day, the order the model took the actions in
-
-    def coded(codes: np.ndarray, values: Sequence[str]) -> Any:
-        return pd.Categorical.from_codes(
-            codes.astype(np.int16, copy=False), categories=pd.Index(list(values))
-        )
-
-    rung = ev["rung"][order].astype(np.int64)
-    events = pd.DataFrame(
-        {
-            "event_id": np.arange(len(order), dtype=np.int64),
-            "run": ev["run"][order],
-            "step": ev["step"][order].astype(np.int64),
-            "date": (start + ev["day"][order].astype("timedelta64[D]")).astype("datetime64[ms]"),
-            "source": coded(ev["source"][order], chunk.actors),
-            "target": coded(ev["target"][order], chunk.actors),
-            "action": coded(rung, ladder),
-            "rung": rung,
-            "casualties": ev["casualties"][order].astype(np.float64),
-            "attributed_to": coded(ev["attributed_to"][order], chunk.actors),
-            "cause": coded(ev["cause"][order], chunk.causes),
-            "manner": coded(ev["manner"][order], chunk.manners),
-        }
-    )
-    events = t.typed(with_codes(events, facts), t.EVENTS, facts)
-    me = chunk.metrics
-    step = me["step"].astype(np.int64)
-    steps = facts["time"]["steps"]
-    step_dates = step_starts(facts)[:steps]
-    posture = me["posture"].astype(np.int64)
-    metrics = pd.DataFrame(
-        {
-            "run": me["run"],
-            "step": step,
-            "date": step_dates[step].astype("datetime64[ms]"),
-            "actor": coded(me["actor"], chunk.actors),
-            "posture_rung": coded(posture, ladder),
-            "posture_level": posture,
-            "capability": me["capability"].astype(np.float64),
-            "grievance": me["grievance"].astype(np.float64),
-            "fear": me["fear"].astype(np.float64),
-            "pressure": me["pressure"].astype(np.float64),
-            "attacks": me["attacks"].astype(np.int64),
-        }
-    )
-    red = chunk.red_lines
-    red_lines = pd.DataFrame(
-        {
-            "run": red["run"],
-            "step": red["step"].astype(np.int64),
-            "actor": coded(red["actor"], chunk.actors),
-            "crossed_by": red["crossed_by"],
-        }
-    )
-    runs = outcomes(pd.DataFrame({"run": chunk.runs, "seed": chunk.seeds}), events, facts, defined)
-    return {
-        "events": events,
-        "metrics": t.typed(metrics, t.METRICS, facts),
-        "runs": t.typed(runs, t.RUNS, facts),
-        "red_lines": t.typed(red_lines, t.RED_LINES, facts),
-    }
-
-
-def step_starts(facts: dict[str, Any]) -> np.ndarray:
-    """The first day of each step as the model dates it (TimeSpec.date_of), as numpy days."""
-    from redline.language import TimeSpec
-
-    t = facts["time"]
-    spec = TimeSpec(start=dt.date.fromisoformat(t["start"]), step=t["step"], steps=t["steps"])
-    return np.array([np.datetime64(spec.date_of(s), "D") for s in range(spec.steps)], dtype="datetime64[D]")
-
-
-def with_codes(events: pd.DataFrame, facts: dict[str, Any]) -> pd.DataFrame:
-    """The event-data columns, mapped from each event's rung and actors after the run: MID level, CAMEO root code
-    and full codes, QuadClass, Goldstein weight, and the actors' CAMEO codes, in the documented column order."""
-    ladder = facts["ladder"]
-    rung = events["rung"].to_numpy()
-    actors = facts["actors"]
-    codes = {aid: a.get("code") for aid, a in actors.items()}
-    types = {aid: a.get("type_code") for aid, a in actors.items()}
-    source, target = events["source"].astype(object), events["target"].astype(object)
-    out = events.assign(
-        source_code=source.map(codes).astype(object),
-        source_type=source.map(types).astype(object),
-        target_code=target.map(codes).astype(object),
-        target_type=target.map(types).astype(object),
-        mid_level=np.array([r["mid_level"] for r in ladder], dtype=np.int64)[rung],
-        cameo=np.array([r["cameo"] for r in ladder], dtype=np.int64)[rung],
-        cameo_code=np.array([r["cameo_code"] for r in ladder], dtype=object)[rung],
-        quad_class=np.array([r["quad_class"] for r in ladder], dtype=np.int64)[rung],
-        goldstein=np.array([r["goldstein"] for r in ladder], dtype=np.float64)[rung],
-    )
-    from redline.tables import EVENTS
-
-    return out[[c.name for c in EVENTS.columns]]
+    built = build(chunk, facts)
+    return {**frames(built, facts), "runs": run_outcomes(chunk, built, facts, defined)}
 
 
 def _table_problem(df: pd.DataFrame, facts: dict[str, Any]) -> str | None:

@@ -1,0 +1,121 @@
+"""A chunk's tables built from codes: the Arrow tables are what pandas would make of the frames, down to the schema's
+notes (so the files are the same bytes), and the outcomes and aggregates are those of the event rows."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from redline import load_scenario
+from redline import tables as docs
+from redline.aggregates import aggregate, aggregate_coded
+from redline.analysis import outcomes
+from redline.chunks import build, frames, run_outcomes
+from redline.results import scenario_facts
+from redline.runner import Chunk, run_seeds, simulate
+
+from .conftest import FLAGSHIP, TINY
+
+
+@pytest.fixture(scope="module", params=[TINY, FLAGSHIP], ids=["tiny", "flagship"])
+def made(request):
+    scn = load_scenario(request.param)
+    chunk = simulate(scn, list(range(12)), run_seeds(5, 12))
+    facts = scenario_facts(scn)
+    return scn, chunk, facts, build(chunk, facts)
+
+
+def test_arrow_tables_are_what_pandas_makes_of_the_frames(made):
+    _scn, chunk, facts, built = made
+    for name, df in frames(built, facts).items():
+        want = docs.arrow_table(df, docs.TABLES[name])
+        got = built.tables[name]
+        assert got.schema.equals(want.schema, check_metadata=True), name
+        assert got.equals(want), name
+        assert got.to_batches()[0].num_rows == got.num_rows  # one record batch: one row group per part
+    events = frames(built, facts)["events"]
+    assert len(events) == len(chunk.events["run"]) > 0
+    # sorted by run, then day, the model's order kept within a day
+    key = events["run"].to_numpy() * 10**6 + (events["date"] - events["date"].min()).dt.days.to_numpy()
+    assert (np.diff(key) >= 0).all()
+
+
+def test_values_past_the_known_dictionaries_are_recoded_in_sorted_order(made):
+    _scn, chunk, facts, _built = made
+    extra = ["zulu", "player"]  # met by the model in this order; the documented dictionary sorts them
+    causes = [*chunk.causes, *extra]
+    ev = dict(chunk.events)
+    codes = ev["cause"].copy()
+    codes[: len(codes) // 2] = len(chunk.causes)  # zulu
+    codes[len(codes) // 2 :: 3] = len(chunk.causes) + 1  # player
+    ev["cause"] = codes
+    odd = Chunk(
+        chunk.runs, chunk.seeds, ev, chunk.metrics, chunk.red_lines, chunk.actors, causes, chunk.manners
+    )
+    table = frames(build(odd, facts), facts)["events"]
+    assert list(table["cause"].cat.categories[-2:]) == ["player", "zulu"]
+    order = np.lexsort((ev["day"], ev["run"]))
+    assert table["cause"].astype(str).tolist() == [causes[c] for c in codes[order]]
+
+
+def _outcomes_row_by_row(runs: pd.DataFrame, events: pd.DataFrame, facts) -> pd.DataFrame:
+    """The general outcomes, run by run in plain Python: what the vectorised ones must equal."""
+    kinds = {a: v["kind"] for a, v in facts["actors"].items()}
+    patrons = {r["from"] for r in facts["relations"] if r["type"] == "supports"}
+    rows = []
+    for run in runs["run"]:
+        ev = events[events["run"] == run]
+        src, tgt = ev["source"].astype(str).tolist(), ev["target"].astype(str).tolist()
+        mid, rung = ev["mid_level"].tolist(), ev["rung"].tolist()
+        state = [kinds.get(s) == "state" and kinds.get(t) == "state" for s, t in zip(src, tgt, strict=True)]
+        wars = {frozenset((s, t)) for s, t, m in zip(src, tgt, mid, strict=True) if m >= 5}
+        rows.append(
+            {
+                "peak_mid": max(mid, default=0),
+                "peak_rung": facts["ladder"][max(rung)]["id"] if rung else None,
+                "attacks": sum(m >= 4 for m in mid),
+                "war": any(m >= 5 for m in mid),
+                "interstate_war": any(m >= 5 and s for m, s in zip(mid, state, strict=True)),
+                "state_clash": any(m >= 4 and s for m, s in zip(mid, state, strict=True)),
+                "patron_uses_force": any(m >= 4 and s in patrons for m, s in zip(mid, src, strict=True)),
+                "patron_struck": any(m >= 4 and t in patrons for m, t in zip(mid, tgt, strict=True)),
+                "war_spreads": len(wars) > 1,
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+def test_outcomes_are_those_of_the_rows(made):
+    scn, chunk, facts, built = made
+    events = frames(built, facts)["events"]
+    runs = pd.DataFrame({"run": chunk.runs, "seed": chunk.seeds})
+    want = _outcomes_row_by_row(runs, events, facts)
+    for ev in (events, events.astype({"source": object, "target": object})):  # as read back from CSV too
+        got = outcomes(runs, ev, facts)
+        for col in want:
+            assert got[col].tolist() == want[col].tolist(), col
+    table = run_outcomes(chunk, built, facts, scn.outcomes)
+    assert table["peak_rung"].astype(object).where(table["peak_rung"].notna(), None).tolist() == (
+        want["peak_rung"].tolist()
+    )
+    deaths = events.groupby("run")["casualties"].sum().reindex(chunk.runs, fill_value=0.0)
+    np.testing.assert_allclose(table["deaths"].to_numpy(), deaths.to_numpy())
+    for o in scn.outcomes:
+        assert o.name in table
+
+
+def test_aggregates_from_codes_are_those_of_the_table(made):
+    _scn, chunk, facts, built = made
+    events = frames(built, facts)["events"]
+    a = aggregate_coded(built.events, chunk.runs, facts)
+    b = aggregate(events, chunk.runs, facts)
+    for field in ("hostile", "force", "force_runs", "peak"):
+        x, y = getattr(a, field), getattr(b, field)
+        assert x.keys() == y.keys() and x, field
+        for k in x:
+            np.testing.assert_array_equal(x[k], y[k])
+    pd.testing.assert_frame_equal(a.dyads, b.dyads)
+    pd.testing.assert_frame_equal(a.given, b.given)
+    hostile = events[events["goldstein"] < 0]
+    assert int(a.dyads["size"].sum()) == len(hostile)
