@@ -70,6 +70,18 @@ def write_parts(arrow: dict[str, pa.Table], folder: Path, first: int) -> None:
         os.replace(tmp, path)
 
 
+def read_part(path: Path, first_event: int) -> pa.Table:
+    """A part file read back whole; an events part numbered from `first_event`, as event ids run across every
+    chunk of the final table."""
+    with pa.memory_map(str(path)) as source:
+        table = pa.ipc.open_file(source).read_all()
+    i = table.schema.get_field_index("event_id")
+    if i >= 0:
+        ids = pa.array(np.arange(first_event, first_event + table.num_rows, dtype=np.int64))
+        table = table.set_column(i, table.schema.field(i), ids)
+    return table
+
+
 class Joiner:
     """Joins the parts of an ensemble into `folder`'s final tables (format `fmt`) as chunks come in, in chunk
     order: a part is appended, and removed, once every chunk before it is in."""
@@ -102,12 +114,8 @@ class Joiner:
     def _append(self, out: ChunkOut) -> None:
         for name in STREAMED:
             path = part_path(self.parts, name, out.first)
-            with pa.memory_map(str(path)) as source:
-                table = pa.ipc.open_file(source).read_all()
+            table = read_part(path, self.events)
             if name == "events":
-                ids = pa.array(np.arange(self.events, self.events + table.num_rows, dtype=np.int64))
-                table = table.set_column(table.schema.get_field_index("event_id"), table.schema.field("event_id"),
-                                         ids)  # fmt: skip
                 self.events += table.num_rows
             self._write(name, table)
             path.unlink()

@@ -58,14 +58,10 @@ def scenario_facts(scn: Scenario) -> dict[str, Any]:
     }
 
 
-@dataclass
-class Digest:
-    """What plots and summary.md read of an ensemble streamed to disk: the runs table, the manifest and the
-    aggregates of the events (redline.aggregates), not the event rows."""
+class _Described:
+    """What every kind of results knows from its manifest: the scenario's facts and the steps' dates."""
 
-    runs: pd.DataFrame
     manifest: dict[str, Any]
-    aggregates: Aggregates
 
     @property
     def facts(self) -> dict[str, Any]:
@@ -73,7 +69,18 @@ class Digest:
 
     @property
     def step_dates(self) -> pd.DatetimeIndex:
+        """The first day of each step."""
         return _step_dates(self.facts)
+
+
+@dataclass
+class Digest(_Described):
+    """What plots and summary.md read of an ensemble streamed to disk: the runs table, the manifest and the
+    aggregates of the events (redline.aggregates), not the event rows."""
+
+    runs: pd.DataFrame
+    manifest: dict[str, Any]
+    aggregates: Aggregates
 
 
 def _step_dates(facts: dict[str, Any]) -> pd.DatetimeIndex:
@@ -84,7 +91,7 @@ def _step_dates(facts: dict[str, Any]) -> pd.DatetimeIndex:
 
 
 @dataclass
-class Results:
+class Results(_Described):
     """The tables of an ensemble and its manifest."""
 
     events: pd.DataFrame
@@ -93,15 +100,6 @@ class Results:
     red_lines: pd.DataFrame
     manifest: dict[str, Any] = field(default_factory=dict)
     _aggregates: Aggregates | None = field(default=None, init=False, repr=False, compare=False)
-
-    @property
-    def facts(self) -> dict[str, Any]:
-        return self.manifest["scenario"]
-
-    @property
-    def step_dates(self) -> pd.DatetimeIndex:
-        """The first day of each step."""
-        return _step_dates(self.facts)
 
     def check(self, checks) -> list:
         """Verdicts of the given checks (a scenario's `checks`) on these results."""

@@ -27,7 +27,7 @@ import pyarrow.parquet as pq
 
 from redline.aggregates import Aggregates, aggregate, combine
 from redline.language import Scenario
-from redline.parts import STREAMED, ChunkOut, part_path, write_parts
+from redline.parts import STREAMED, ChunkOut, part_path, read_part, write_parts
 from redline.results import _step_dates, chunk_tables, read_table, scenario_facts, write_table
 from redline.runner import simulate_items
 
@@ -230,13 +230,8 @@ class Store:
     def _write(self, k: int, out: ChunkOut) -> None:
         points = points_of(self.chunks[k])
         for name in STREAMED:
-            path = part_path(self.parts, name, out.first)
-            with pa.memory_map(str(path)) as source:
-                table = pa.ipc.open_file(source).read_all()
+            table = read_part(part_path(self.parts, name, out.first), self.events)
             if name == "events":
-                ids = pa.array(np.arange(self.events, self.events + table.num_rows, dtype=np.int64))
-                i = table.schema.get_field_index("event_id")
-                table = table.set_column(i, table.schema.field(i), ids)
                 self.events += table.num_rows
             at = table.column("point").to_numpy()  # rows are in run order, so each point's are together
             for p in points:
