@@ -181,7 +181,7 @@ class EscalationModel(mesa.Model):
         self._landing = {
             aid: (
                 actor,
-                self._grieving[aid],
+                [(friend, friend.aid, share) for friend, share in self._grieving[aid]],
                 [(actors[h.source], h.exposure) for h in net.hosts_of(aid)],
                 self.protectors_of(aid),
                 (aid, *(r.source for r in net.patrons_of(aid))),
@@ -437,11 +437,17 @@ class EscalationModel(mesa.Model):
         src, aim = a.source, a.target
         target, grieving, hosts, guards, _ = self._landing[aim]
         harm = sum(harms)
-        before = target.recent_harm.get(src, 0.0)
-        if before < self.HEAT <= before + harm:
+        heat = self.HEAT
+        # The target suffers and blames (Actor.suffer and Actor.blame, written out: this runs for every blow).
+        recent = target.recent_harm
+        before = recent.get(src, 0.0)
+        if before < heat <= before + harm:
             self.stir(aim, src, day)
-        target.suffer(src, harm, capability_damage)
-        target.blame(src, harm)
+        target.capability = max(0.0, target.capability * (1.0 - capability_damage))
+        recent[src] = before + harm
+        if harm > 0 and src != aim:
+            grievance = target.grievance
+            grievance[src] = grievance.get(src, 0.0) + harm
         rels = self._blames.get((aim, src))
         if rels is None:
             blamed = [""] * len(harms)
@@ -450,14 +456,23 @@ class EscalationModel(mesa.Model):
         else:
             blamed = self._attribute_each(target, rels, harms)
         author, venting = self._authors[src]
-        author.vent(aim, harm)
-        for patron, level in venting:  # harm done by a client answers its patrons' grievance too
-            patron.vent(aim, harm * level)
-        for friend, share in grieving:  # patrons and partners take the target's harm to heart
+        # Harm done answers the author's grievance, and its patrons' (by the level of their support): Actor.vent.
+        g = author.grievance.get(aim)
+        if g:
+            author.grievance[aim] = max(0.0, g - harm)
+        for patron, level in venting:
+            g = patron.grievance.get(aim)
+            if g:
+                patron.grievance[aim] = max(0.0, g - harm * level)
+        for friend, fid, share in grieving:  # patrons and partners take the target's harm to heart
             felt = harm * share
-            if felt > 0 and friend.aid != src:
-                self._blame(friend, src, felt)
-                rels = self._blames.get((friend.aid, src))
+            if felt > 0 and fid != src:
+                grievance = friend.grievance
+                before = grievance.get(src, 0.0)
+                grievance[src] = before + felt
+                if before < heat <= before + felt:
+                    self.stir(fid, src, self._today)
+                rels = self._blames.get((fid, src))
                 if rels is not None:
                     self._attribute(friend, rels, felt)
         # A strike on a guest hurts its host too; it does not cross the host's own red lines, which guard the
