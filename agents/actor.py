@@ -32,7 +32,8 @@ if TYPE_CHECKING:
 PASSIVE = ("target", "mediator")  # kinds that do not use force on their own
 Lines = tuple[bool, int, float | None]  # a target's red lines as others see them (World.red_lines_of)
 # Toward a target: the fixed doctrines' terms, the other doctrines that weigh anything, and the options (_table).
-Terms = tuple[Stakes, list[Doctrine], list[tuple], list[tuple[str, ...]], list]
+# The last is the Stakes that each weighing toward the target writes over (Actor._weighed).
+Terms = tuple[Stakes, list[Doctrine], list[tuple], list[tuple[str, ...]], list, Stakes]
 
 
 @functools.lru_cache(maxsize=4096)  # the same strikes are weighed against the same lines step after step
@@ -103,9 +104,11 @@ class Actor(mesa.Agent):
         self._adversaries: tuple[tuple, tuple[str, ...]] = ((-1,), ())  # (what they follow from, adversaries)
         b = model.behaviour
         self._fear_weight = b.stakes * spec.cost_sensitivity
+        self._standing_motive = b.standing_motive
         self._rows = self._option_rows(model, b.force_cost * spec.cost_sensitivity)
         # target -> who would answer a blow at it (clients hostile to the actor, guarantors) and its red lines
         self._toward: dict[str, tuple[list[tuple[str, float]], list[tuple[str, int]], Lines | None]] = {}
+        self._answering: dict[str, tuple[list[tuple[str, float]], list[str]]] = {}  # other -> _answering_of
 
     def _option_rows(self, model: World, force_cost: float) -> list[tuple]:
         """The ladder's options with what `choose` needs of each that holds for the whole run, as plain tuples:
@@ -217,9 +220,26 @@ class Actor(mesa.Agent):
         how much costs weigh with the actor. Worked out once a step, when the actor perceives."""
         fear = self._fear.get(other)
         if fear is None:
-            seen = self.resolve_seen.get(other, 0.5)
-            fear = self._fear[other] = seen * self.answer_strength(other) * self.spec.cost_sensitivity
+            # answer_strength(other), written out with the guarantors a blow on the top rung brings in
+            allies, guards = self._answering.get(other) or self._answering_of(other)
+            seen = self.capability_seen
+            strength = seen.get(other, 0.0)
+            for client, level in allies:
+                strength += seen.get(client, 0.0) * level
+            for guarantor in guards:
+                strength += seen.get(guarantor, 0.0)
+            fear = self._fear[other] = (
+                self.resolve_seen.get(other, 0.5) * strength * self.spec.cost_sensitivity
+            )
         return fear
+
+    def _answering_of(self, other: str) -> tuple[list[tuple[str, float]], list[str]]:
+        """Who answers a blow at `other` on the ladder's top rung with it: its clients hostile to the actor (with
+        the level of its support) and the guarantors that the top rung brings in. Fixed for a run."""
+        allies, protectors, _ = self._toward.get(other) or self._ties_of(other)
+        top = self.model.rungs.top
+        found = self._answering[other] = (allies, [g for g, trigger in protectors if top >= trigger])
+        return found
 
     def heaviest_blow(self) -> float:
         """The harm of the ladder's top rung over the decision horizon, at the actor's capability."""
@@ -330,9 +350,16 @@ class Actor(mesa.Agent):
 
     def _weighed(self, target: str) -> tuple[Option | None, float, Stakes]:
         """`weigh` and `choose` toward `target` in one (the options made for the fixed terms, looked up once):
-        the option chosen, its utility, and the terms it was chosen under."""
-        fixed, weighers, rows, groups, allies = self._terms.get(target) or self._terms_toward(target)
-        stakes = fixed.but_motive(self.model.behaviour.standing_motive * self._hostility.get(target, 0.0))
+        the option chosen, its utility, and the terms it was chosen under: the target's own Stakes, written over
+        at each weighing (they are read only until the choice is carried out)."""
+        fixed, weighers, rows, groups, allies, stakes = self._terms.get(target) or self._terms_toward(target)
+        # but_motive, in place: the fixed doctrines' terms stay as they are, and no other doctrine sets them.
+        stakes.motive = self._standing_motive * self._hostility.get(target, 0.0)
+        stakes.commitment, stakes.answer_reach, stakes.pressure = (
+            fixed.commitment,
+            fixed.answer_reach,
+            fixed.pressure,
+        )
         for d in weighers:
             d.weigh(self, target, stakes)
         stakes.pressure += self.pressure.get(target, 0.0)
@@ -356,7 +383,7 @@ class Actor(mesa.Agent):
             if d.fixed:
                 d.weigh(self, target, fixed)
         weighers = [d for d in self._weighers if not d.fixed and d.toward(target)]
-        found = self._terms[target] = (fixed, weighers, *self._table(target, fixed))
+        found = self._terms[target] = (fixed, weighers, *self._table(target, fixed), fixed.but_motive(0.0))
         return found
 
     def _table(self, target: str, stakes: Stakes) -> tuple[list[tuple], list[tuple[str, ...]], list]:
