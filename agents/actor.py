@@ -60,26 +60,51 @@ def crossing(lines: tuple[bool, int, float | None], rung: int, deaths: float) ->
     return 0.0
 
 
+class Shared:
+    """The part of an actor that follows from the scenario alone (its doctrines, its options, what it looks up of
+    the network): the same in every run of a scenario, so the model makes it once and hands it to each run's actor.
+    Doctrines hold nothing of a run. The look-ups are filled as the actor first asks for them."""
+
+    def __init__(self) -> None:
+        self.made = False  # whether an actor has filled in its doctrines, options and hostility
+        self.doctrines: dict[str, Doctrine] = {}
+        self.rows: list[tuple] = []  # Actor._option_rows
+        self.hostility: dict[str, float] = {}
+        self.rates: dict[str, float] = {}  # other -> Actor.learning_rate
+        self.terms: dict[str, tuple] = {}  # target -> Actor._terms_toward, but the Stakes of a run
+        self.tables: dict[tuple, tuple[list[tuple], list[tuple[str, ...]], list]] = {}  # Actor.choose's, by terms
+        self.toward: dict[str, tuple[list[tuple[str, float]], list[tuple[str, int]], Lines | None]] = {}
+        self.answering: dict[str, tuple[list[tuple[str, float]], list[str]]] = {}  # other -> _answering_of
+
+
 class Actor(mesa.Agent):
     """A state, armed group, host state, target or mediator. Kinds differ by their data and doctrines."""
 
     model: World
 
-    def __init__(self, model: World, aid: str, spec: lang.Actor):
+    def __init__(self, model: World, aid: str, spec: lang.Actor, shared: Shared | None = None):
         super().__init__(model)
         self.aid = aid
         self.spec = spec
         self.capability = spec.capability
-        self.doctrines = from_spec(spec.doctrine)
-        self._weighers = list(weighers(self.doctrines))
-        self._perceivers = in_phase(self.doctrines, "perceive")
-        self._influencers = in_phase(self.doctrines, "influence")
-        self._concluders = in_phase(self.doctrines, "conclude")
+        # What follows from the scenario alone, made by the first run of a scenario and handed to the others.
+        self.shared = shared = shared or Shared()
+        if not shared.made:
+            shared.made = True
+            shared.doctrines = from_spec(spec.doctrine)
+            shared.rows = self._option_rows(model, model.behaviour.force_cost * spec.cost_sensitivity)
+            shared.hostility = dict(model.network.hostility(aid))
+        self.doctrines = doctrines = shared.doctrines
+        self._weighers = list(weighers(doctrines))
+        self._perceivers = in_phase(doctrines, "perceive")
+        self._influencers = in_phase(doctrines, "influence")
+        self._concluders = in_phase(doctrines, "conclude")
         self._recent_kept = 0.5 ** (model.dt / 7.0)  # recent harm: about the last week
-        # target -> the terms of the fixed doctrines toward it, and the other doctrines that weigh anything toward it
+        # target -> the terms of the fixed doctrines toward it, the other doctrines that weigh anything toward it,
+        # the options toward it, and the Stakes each weighing writes over (the last is this run's own)
         self._terms: dict[str, Terms] = {}
-        self._tables: dict[tuple, tuple[list[tuple], list[tuple[str, ...]], list]] = {}  # choose's, by terms
-        retaliation = self.doctrines.get("retaliation")
+        self._tables = shared.tables  # choose's options, by terms
+        retaliation = doctrines.get("retaliation")
         self.lag = retaliation.lag if isinstance(retaliation, Retaliation) else 0.0
         self.grievance: dict[str, float] = {}  # harm received from, or blamed on, each actor (fading)
         self.recent_harm: dict[str, float] = {}  # harm received from each actor over about the last week
@@ -97,18 +122,17 @@ class Actor(mesa.Agent):
         # prepared strikes: target -> (day, the action, its intended deaths at full capability)
         self.orders: dict[str, tuple[float, Action, float]] = {}
         self.mood = 0.0  # a slow random swing in how much motives weigh (log scale)
-        self._hostility = dict(model.network.hostility(aid))
-        self._rates: dict[str, float] = {}
+        self._hostility = shared.hostility
+        self._rates = shared.rates
         self._aimed_at = tuple(spec.doctrine.aims.disarm) if spec.doctrine.aims is not None else ()
         self._fear: dict[str, float] = {}  # fear of each adversary, as of this step's perception
         self._adversaries: tuple[tuple, tuple[str, ...]] = ((-1,), ())  # (what they follow from, adversaries)
         b = model.behaviour
         self._fear_weight = b.stakes * spec.cost_sensitivity
         self._standing_motive = b.standing_motive
-        self._rows = self._option_rows(model, b.force_cost * spec.cost_sensitivity)
-        # target -> who would answer a blow at it (clients hostile to the actor, guarantors) and its red lines
-        self._toward: dict[str, tuple[list[tuple[str, float]], list[tuple[str, int]], Lines | None]] = {}
-        self._answering: dict[str, tuple[list[tuple[str, float]], list[str]]] = {}  # other -> _answering_of
+        self._rows = shared.rows
+        self._toward = shared.toward
+        self._answering = shared.answering
 
     def _option_rows(self, model: World, force_cost: float) -> list[tuple]:
         """The ladder's options with what `choose` needs of each that holds for the whole run, as plain tuples:
@@ -377,13 +401,17 @@ class Actor(mesa.Agent):
 
     def _terms_toward(self, target: str) -> Terms:
         """What the fixed doctrines weigh toward `target`, the others that may weigh anything toward it, and the
-        options toward it as `_best` reads them (fixed for a run, since the fixed terms are)."""
-        fixed = Stakes()
-        for d in self._weighers:
-            if d.fixed:
-                d.weigh(self, target, fixed)
-        weighers = [d for d in self._weighers if not d.fixed and d.toward(target)]
-        found = self._terms[target] = (fixed, weighers, *self._table(target, fixed), fixed.but_motive(0.0))
+        options toward it as `_best` reads them (fixed for a run, since the fixed terms are; shared by the runs of
+        a scenario), with a Stakes of this run's own for the weighings to write over."""
+        terms = self.shared.terms.get(target)
+        if terms is None:
+            fixed = Stakes()
+            for d in self._weighers:
+                if d.fixed:
+                    d.weigh(self, target, fixed)
+            weighers = [d for d in self._weighers if not d.fixed and d.toward(target)]
+            terms = self.shared.terms[target] = (fixed, weighers, *self._table(target, fixed))
+        found = self._terms[target] = (*terms, terms[0].but_motive(0.0))
         return found
 
     def _table(self, target: str, stakes: Stakes) -> tuple[list[tuple], list[tuple[str, ...]], list]:

@@ -11,13 +11,14 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+import weakref
 from collections import defaultdict
 
 import mesa
 import numpy as np
 
 from redline.agents.actions import DE_ESCALATION, GUARANTEE, INJECTED, SCHEDULED, WARNED, Action, Rungs
-from redline.agents.actor import Actor
+from redline.agents.actor import Actor, Shared
 from redline.language import Scenario
 from redline.network import RelationNetwork
 
@@ -49,6 +50,35 @@ def _circles(members, ties: list[tuple[str, str]]) -> dict[str, str]:
     return {m: root(m) for m in members}
 
 
+class Compiled:
+    """What a model makes of its scenario alone (the ladder's arrays, the indexed network, the day each step starts,
+    the actors' shared parts): the same for every run of a scenario, so made once per scenario object and shared
+    by the runs of an ensemble. Nothing in it changes during a run, but the look-ups filled on first use."""
+
+    def __init__(self, scenario: Scenario):
+        self.rungs = Rungs(scenario.ladder)  # type: ignore[arg-type]
+        self.network = RelationNetwork(scenario.relations)
+        time = scenario.time
+        self.step_day = [(time.date_of(t) - time.start).days for t in range(time.steps + 1)]
+        self.actors = {aid: Shared() for aid in scenario.actors}
+
+
+# id(scenario) -> (a weak reference to it, what was made of it): a scenario is a frozen dataclass whose hash would
+# walk all of it (and its mappings are not hashable), so it is known by identity, and forgotten when it is freed.
+_compiled: dict[int, tuple[weakref.ref, Compiled]] = {}
+
+
+def compiled(scenario: Scenario) -> Compiled:
+    """What is made of `scenario` for its runs, made on its first run."""
+    key = id(scenario)
+    found = _compiled.get(key)
+    if found is not None and found[0]() is scenario:
+        return found[1]
+    made = Compiled(scenario)
+    _compiled[key] = (weakref.ref(scenario, lambda _, key=key: _compiled.pop(key, None)), made)  # type: ignore[misc]
+    return made
+
+
 class EscalationModel(mesa.Model):
     """Escalation among the actors of one scenario. `rng` seeds everything (an int or a numpy SeedSequence)."""
 
@@ -56,14 +86,15 @@ class EscalationModel(mesa.Model):
         super().__init__(rng=rng)
         self.spec = scenario
         self.behaviour = scenario.behaviour
-        self.rungs = Rungs(scenario.ladder)  # type: ignore[arg-type]
-        self.network = RelationNetwork(scenario.relations)
+        made = compiled(scenario)
+        self.rungs = made.rungs
+        self.network = made.network
         time = scenario.time
         self.dt = time.days
         self.horizon = self.behaviour.horizon
-        self.step_day = [(time.date_of(t) - time.start).days for t in range(time.steps + 1)]
+        self.step_day = made.step_day
         self.day = 0
-        self.actors = {aid: Actor(self, aid, a) for aid, a in scenario.actors.items()}
+        self.actors = {aid: Actor(self, aid, a, made.actors[aid]) for aid, a in scenario.actors.items()}
         self._order = list(self.actors.values())  # the agent set's order
         # Who watches whom: the actors linked to one another by any chain of ties (a relation, a scheduled event, an
         # adversary an actor learns about). Actors with no tie at all (two crises in one world) hold no beliefs
