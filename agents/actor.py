@@ -24,7 +24,7 @@ from redline.agents.actions import (
     Action,
     Option,
 )
-from redline.agents.doctrines import Doctrine, Retaliation, Stakes, from_spec, in_phase, weighers
+from redline.agents.doctrines import Doctrine, Retaliation, Stakes, from_spec, in_phase
 
 if TYPE_CHECKING:
     from redline.agents.world import World
@@ -68,11 +68,14 @@ class Shared:
     def __init__(self) -> None:
         self.made = False  # whether an actor has filled in its doctrines, options and hostility
         self.doctrines: dict[str, Doctrine] = {}
+        self.phases: tuple[list[Doctrine], ...] = ()  # those that weigh, perceive, influence and conclude
         self.rows: list[tuple] = []  # Actor._option_rows
         self.hostility: dict[str, float] = {}
         self.rates: dict[str, float] = {}  # other -> Actor.learning_rate
         self.terms: dict[str, tuple] = {}  # target -> Actor._terms_toward, but the Stakes of a run
-        self.tables: dict[tuple, tuple[list[tuple], list[tuple[str, ...]], list]] = {}  # Actor.choose's, by terms
+        self.tables: dict[
+            tuple, tuple[list[tuple], list[tuple[str, ...]], list]
+        ] = {}  # Actor.choose's, by terms
         self.toward: dict[str, tuple[list[tuple[str, float]], list[tuple[str, int]], Lines | None]] = {}
         self.answering: dict[str, tuple[list[tuple[str, float]], list[str]]] = {}  # other -> _answering_of
 
@@ -91,14 +94,14 @@ class Actor(mesa.Agent):
         self.shared = shared = shared or Shared()
         if not shared.made:
             shared.made = True
-            shared.doctrines = from_spec(spec.doctrine)
+            shared.doctrines = doctrines = from_spec(spec.doctrine)
+            shared.phases = tuple(
+                in_phase(doctrines, p) for p in ("weigh", "perceive", "influence", "conclude")
+            )
             shared.rows = self._option_rows(model, model.behaviour.force_cost * spec.cost_sensitivity)
             shared.hostility = dict(model.network.hostility(aid))
         self.doctrines = doctrines = shared.doctrines
-        self._weighers = list(weighers(doctrines))
-        self._perceivers = in_phase(doctrines, "perceive")
-        self._influencers = in_phase(doctrines, "influence")
-        self._concluders = in_phase(doctrines, "conclude")
+        self._weighers, self._perceivers, self._influencers, self._concluders = shared.phases
         self._recent_kept = 0.5 ** (model.dt / 7.0)  # recent harm: about the last week
         # target -> the terms of the fixed doctrines toward it, the other doctrines that weigh anything toward it,
         # the options toward it, and the Stakes each weighing writes over (the last is this run's own)

@@ -12,7 +12,7 @@ deciding) -> conclude (grievance fades).
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, ClassVar
 
@@ -369,8 +369,3 @@ def in_phase(doctrines: dict[str, Doctrine], phase: str) -> list[Doctrine]:
     others would only be called to do nothing, step after step."""
     base = getattr(Doctrine, phase)
     return [d for d in doctrines.values() if getattr(type(d), phase) is not base]
-
-
-def weighers(doctrines: dict[str, Doctrine]) -> Iterator[Doctrine]:
-    """The doctrines that add terms while deciding, in a fixed order."""
-    return iter(in_phase(doctrines, "weigh"))

@@ -52,15 +52,132 @@ def _circles(members, ties: list[tuple[str, str]]) -> dict[str, str]:
 
 class Compiled:
     """What a model makes of its scenario alone (the ladder's arrays, the indexed network, the day each step starts,
-    the actors' shared parts): the same for every run of a scenario, so made once per scenario object and shared
-    by the runs of an ensemble. Nothing in it changes during a run, but the look-ups filled on first use."""
+    the actors' shared parts, and the look-ups of resolving an action, by actor id): the same for every run of a
+    scenario, so made once per scenario object and shared by the runs of an ensemble. Nothing in it changes during
+    a run, but the look-ups the actors fill on first use."""
 
     def __init__(self, scenario: Scenario):
-        self.rungs = Rungs(scenario.ladder)  # type: ignore[arg-type]
-        self.network = RelationNetwork(scenario.relations)
+        self.rungs = rungs = Rungs(scenario.ladder)  # type: ignore[arg-type]
+        self.network = net = RelationNetwork(scenario.relations)
         time = scenario.time
         self.step_day = [(time.date_of(t) - time.start).days for t in range(time.steps + 1)]
         self.actors = {aid: Shared() for aid in scenario.actors}
+        ids = list(scenario.actors)
+        # Who watches whom: the actors linked to one another by any chain of ties (a relation, a scheduled event, an
+        # adversary an actor learns about). Actors with no tie at all (two crises in one world) hold no beliefs
+        # about each other and do not read each other's acts.
+        ties = [(r.source, r.target) for r in scenario.relations]
+        ties += [(e.source, e.target) for e in scenario.events]
+        for aid, a in scenario.actors.items():
+            if a.doctrine.learning is not None:
+                ties += [(aid, other) for other in a.doctrine.learning.about]
+        circle = _circles(ids, ties)
+        members: dict[str, list[str]] = defaultdict(list)
+        for aid in ids:
+            members[circle[aid]].append(aid)
+        self.watchers = {aid: members[circle[aid]] for aid in ids}  # one list per circle
+        # Whom each actor is tied to (adversaries, clients, partners): a blow on them tells it something.
+        self.ties: dict[str, set[str]] = {
+            aid: set(net.hostility(aid))
+            | {r.target for r in net.clients_of(aid)}
+            | {r.target for r in scenario.relations if r.type == "allied" and r.source == aid}
+            for aid in ids
+        }
+        # The look-ups actors make of the world, per target and option (World.allies_against, protectors_of,
+        # channel_open), filled for every pair that has an answer; the others have none.
+        allies_against: dict[tuple[str, str], list[tuple[str, float]]] = defaultdict(list)
+        for patron in ids:
+            for r in net.clients_of(patron):
+                for enemy in net.hostility(r.target):
+                    allies_against[(patron, enemy)].append((r.target, r.level))
+        self.allies_against = dict(allies_against)
+        self.protectors: dict[str, list[tuple[str, int]]] = {}
+        for aid in ids:
+            guarantees = net.guarantors_of(aid)
+            if guarantees:
+                self.protectors[aid] = [(g.source, rungs.index[g.trigger_rung]) for g in guarantees]
+        self.mediated = net.mediated()
+        # Per rung: (per day, hostile, severity, capability damage, a use of force, resolve shown, deaths).
+        self.rung_rows = [
+            (
+                rungs.per_day[r],
+                rungs.goldstein[r] < 0,
+                rungs.severity[r],
+                rungs.capability_damage[r],
+                rungs.mid[r] >= 4,
+                rungs.signal(r) if rungs.mid[r] >= 4 else 0.0,
+                rungs.casualties[r],
+            )
+            for r in range(len(rungs.ids))
+        ]
+        # Who answers for whom: an actor's patrons (their grievance is answered by its blows, by the level of their
+        # support), and those who grieve with it (patrons by their solidarity, partners by the level of their
+        # alliance).
+        self.venting = {aid: [(r.source, r.level) for r in net.patrons_of(aid)] for aid in ids}
+        grieving: dict[str, list[tuple[str, float]]] = {}
+        for aid in ids:
+            friends = []
+            for r in net.patrons_of(aid):
+                support = scenario.actors[r.source].doctrine.support
+                if support is not None and support.solidarity > 0:
+                    friends.append((r.source, support.solidarity * r.level))
+            friends += [(r.source, r.level) for r in net.allies_of(aid)]
+            grieving[aid] = friends
+        # The target of an action: who grieves with it, its hosts (with their exposure), its guarantors (with the
+        # rung that brings each in), and those a blow on it answers (it and its patrons).
+        self.landing = {
+            aid: (
+                grieving[aid],
+                [(h.source, h.exposure) for h in net.hosts_of(aid)],
+                self.protectors.get(aid, NO_ONE),
+                (aid, *(r.source for r in net.patrons_of(aid))),
+            )
+            for aid in ids
+        }
+        # (blamer, doer) -> whom the blamer may hold responsible: (patron, chance of blame, weight, channel level,
+        # whether the channel runs through a mediator). A direct channel works all the time, so the chance is
+        # final; through a mediator it depends on the step, and the chance is the relation's own.
+        self.blames: dict[tuple[str, str], list[tuple[str, float, float, float, bool]]] = {}
+        for key, rels in net.blames():
+            rows = []
+            for rel in rels:
+                level = net.channel(key[0], rel.target)
+                mediated = net.via(key[0], rel.target) is not None
+                p = rel.probability if mediated else rel.probability * (1.0 - 0.5 * level)
+                rows.append((rel.target, p, rel.weight, level, mediated))
+            self.blames[key] = rows
+        # Who reads the resolve an actor shows: each watcher, whom it is tied to, the scale of its noise through a
+        # direct channel, and the channel's level if it runs through a mediator (None if not: then it works all
+        # the time).
+        noise_sd = scenario.behaviour.observation_noise
+        self.observers = {
+            source: [
+                (
+                    y,
+                    self.ties[y],
+                    noise_sd * (1.0 - net.channel(y, source)),
+                    net.channel(y, source) if net.via(y, source) is not None else None,
+                )
+                for y in self.watchers[source]
+            ]
+            for source in ids
+        }
+        # Whom those struck by an actor may blame for it: (patron, the clients whose attacks are blamed on it).
+        self.blamed_by = {aid: [(rel.target, rel.via) for rel in net.attributions(aid)] for aid in ids}
+        # Red lines as the others see them (declared, so public): actor -> (own territory, lowest rung, deaths).
+        self.lines: dict[str, tuple[bool, int, float | None]] = {}
+        watching: dict[str, list[str]] = defaultdict(list)  # ally -> actors whose red line it is
+        for aid, a in scenario.actors.items():
+            lines = a.doctrine.red_lines
+            if lines is not None:
+                self.lines[aid] = (
+                    lines.own_territory_struck,
+                    rungs.index[lines.min_rung],
+                    lines.casualties_above,
+                )
+                for ally in lines.allies_struck:
+                    watching[ally].append(aid)
+        self.watching = dict(watching)
 
 
 # id(scenario) -> (a weak reference to it, what was made of it): a scenario is a frozen dataclass whose hash would
@@ -96,58 +213,9 @@ class EscalationModel(mesa.Model):
         self.day = 0
         self.actors = {aid: Actor(self, aid, a, made.actors[aid]) for aid, a in scenario.actors.items()}
         self._order = list(self.actors.values())  # the agent set's order
-        # Who watches whom: the actors linked to one another by any chain of ties (a relation, a scheduled event, an
-        # adversary an actor learns about). Actors with no tie at all (two crises in one world) hold no beliefs
-        # about each other and do not read each other's acts.
-        ties = [(r.source, r.target) for r in scenario.relations]
-        ties += [(e.source, e.target) for e in scenario.events]
-        for aid, a in scenario.actors.items():
-            if a.doctrine.learning is not None:
-                ties += [(aid, other) for other in a.doctrine.learning.about]
-        circle = _circles(self.actors, ties)
-        members: dict[str, list[Actor]] = defaultdict(list)
-        for aid, actor in self.actors.items():
-            members[circle[aid]].append(actor)
-        self.watchers: dict[str, list[Actor]] = {aid: members[circle[aid]] for aid in self.actors}
-        # Who answers for whom, fixed for a run: an actor's patrons (their grievance is answered by its blows, by
-        # the level of their support), and those who grieve with it (patrons by their solidarity, partners by the
-        # level of their alliance).
-        net = self.network
-        self._venting: dict[str, list[tuple[Actor, float]]] = {
-            aid: [(self.actors[r.source], r.level) for r in net.patrons_of(aid)] for aid in self.actors
-        }
-        self._grieving: dict[str, list[tuple[Actor, float]]] = {}
-        for aid in self.actors:
-            friends = []
-            for r in net.patrons_of(aid):
-                support = scenario.actors[r.source].doctrine.support
-                if support is not None and support.solidarity > 0:
-                    friends.append((self.actors[r.source], support.solidarity * r.level))
-            friends += [(self.actors[r.source], r.level) for r in net.allies_of(aid)]
-            self._grieving[aid] = friends
-        # Whom each actor is tied to (adversaries, clients, partners): a blow on them tells it something.
-        self._ties: dict[str, set[str]] = {
-            aid: set(net.hostility(aid))
-            | {r.target for r in net.clients_of(aid)}
-            | {r.target for r in scenario.relations if r.type == "allied" and r.source == aid}
-            for aid in self.actors
-        }
-        self._tables()
+        self._tables(made)
         for a in self.actors.values():
             a.start_beliefs()
-        # Red lines as the others see them (declared, so public): actor -> (own territory, lowest rung, deaths).
-        self._lines: dict[str, tuple[bool, int, float | None]] = {}
-        self._watching: dict[str, list[str]] = defaultdict(list)  # ally -> actors whose red line it is
-        for aid, a in scenario.actors.items():
-            lines = a.doctrine.red_lines
-            if lines is not None:
-                self._lines[aid] = (
-                    lines.own_territory_struck,
-                    self.rungs.index[lines.min_rung],
-                    lines.casualties_above,
-                )
-                for ally in lines.allies_struck:
-                    self._watching[ally].append(aid)
         self.scheduled: dict[int, list[tuple[int, Action]]] = defaultdict(list)
         for e in scenario.events:
             day = (e.at - time.start).days
@@ -174,87 +242,63 @@ class EscalationModel(mesa.Model):
         for a in self.actors.values():  # moods start from their long-run spread
             a.mood = b.mood_sd * float(self.rng.standard_normal())
 
-    def _tables(self) -> None:
-        """The look-ups of resolving an action, fixed for a run, built once: an action lands some 300 times a run
-        and each read of the network through its methods costs more than the work it serves."""
-        net, actors, rungs = self.network, self.actors, self.rungs
-        # The look-ups actors make of the world, per target and option (World.allies_against, protectors_of,
-        # channel_open), filled for every pair that has an answer; the others have none.
-        self._allies_against: dict[tuple[str, str], list[tuple[str, float]]] = defaultdict(list)
-        for patron in actors:
-            for r in net.clients_of(patron):
-                for enemy in net.hostility(r.target):
-                    self._allies_against[(patron, enemy)].append((r.target, r.level))
-        self._allies_against = dict(self._allies_against)
-        self._protectors: dict[str, list[tuple[str, int]]] = {}
-        for aid in actors:
-            guarantees = net.guarantors_of(aid)
-            if guarantees:
-                self._protectors[aid] = [(g.source, rungs.index[g.trigger_rung]) for g in guarantees]
-        self._mediated = net.mediated()
-        # Per rung: (per day, hostile, severity, capability damage, a use of force, resolve shown, deaths).
-        self._rung_rows = [
-            (
-                rungs.per_day[r],
-                rungs.goldstein[r] < 0,
-                rungs.severity[r],
-                rungs.capability_damage[r],
-                rungs.mid[r] >= 4,
-                rungs.signal(r) if rungs.mid[r] >= 4 else 0.0,
-                rungs.casualties[r],
-            )
-            for r in range(len(rungs.ids))
-        ]
+    def _tables(self, made: Compiled) -> None:
+        """The look-ups of resolving an action, fixed for a run (an action lands some 300 times a run, and each read
+        of the network through its methods costs more than the work it serves): those by actor id are the
+        scenario's, shared; those that hold the actors of this run, or the beliefs they hold for the whole of it,
+        are made from them."""
+        actors = self.actors
+        self._allies_against = made.allies_against
+        self._protectors = made.protectors
+        self._mediated = made.mediated
+        self._rung_rows = made.rung_rows
+        self._blames = made.blames
+        self._blamed_by = made.blamed_by
+        self._lines = made.lines
+        self._watching = made.watching
+        circles: dict[
+            int, list[Actor]
+        ] = {}  # the watchers of all of a circle are one list, as its members are
+        self.watchers: dict[str, list[Actor]] = {}
+        for aid, ids in made.watchers.items():
+            found = circles.get(id(ids))
+            if found is None:
+                found = circles[id(ids)] = [actors[w] for w in ids]
+            self.watchers[aid] = found
         # The author of an action, and its patrons with the level of their support.
-        self._authors = {aid: (actor, self._venting[aid]) for aid, actor in actors.items()}
-        # The target of an action: the actor, who grieves with it, its hosts (with their exposure), its
-        # guarantors (with the rung that brings each in), and those a blow on it answers (it and its patrons).
-        self._landing = {
-            aid: (
-                actor,
-                [(friend, friend.aid, share) for friend, share in self._grieving[aid]],
-                [(actors[h.source], h.exposure) for h in net.hosts_of(aid)],
-                self.protectors_of(aid),
-                (aid, *(r.source for r in net.patrons_of(aid))),
-            )
+        self._authors = {
+            aid: (actor, [(actors[p], level) for p, level in made.venting[aid]])
             for aid, actor in actors.items()
         }
-        # (blamer, doer) -> whom the blamer may hold responsible: (patron, chance of blame, weight, channel level,
-        # whether the channel runs through a mediator). A direct channel works all the time, so the chance is
-        # final; through a mediator it depends on the step, and the chance is the relation's own.
-        self._blames: dict[tuple[str, str], list[tuple[str, float, float, float, bool]]] = {}
-        for key, rels in net.blames():
-            rows = []
-            for rel in rels:
-                level = net.channel(key[0], rel.target)
-                mediated = net.via(key[0], rel.target) is not None
-                p = rel.probability if mediated else rel.probability * (1.0 - 0.5 * level)
-                rows.append((rel.target, p, rel.weight, level, mediated))
-            self._blames[key] = rows
+        # The target of an action: the actor, who grieves with it (with their ids), its hosts, its guarantors, and
+        # those a blow on it answers (Compiled.landing).
+        self._landing: dict[str, tuple] = {}
+        for aid, actor in actors.items():
+            grieving, hosts, guards, answered = made.landing[aid]
+            self._landing[aid] = (
+                actor,
+                [(actors[f], f, share) for f, share in grieving],
+                [(actors[h], exposure) for h, exposure in hosts],
+                guards,
+                answered,
+            )
         # Who reads the resolve an actor shows: each watcher (None for the actor itself, which draws its noise all
         # the same), its id, whom it is tied to, what it believes of others' capability and resolve (the dicts
-        # it holds for a whole run), the scale of its noise through a direct channel, and the channel's level if it
-        # runs through a mediator (None if not: then it works all the time).
-        noise_sd = self.behaviour.observation_noise
+        # it holds for a whole run), and its noise and channel (Compiled.observers).
         self._observers: dict[str, list[tuple]] = {}
-        for source in actors:
-            rows_ = []
-            for y in self.watchers[source]:
-                level = net.channel(y.aid, source)
-                rows_.append(
-                    (
-                        None if y.aid == source else y,
-                        y.aid,
-                        self._ties[y.aid],
-                        y.capability_seen,
-                        y.resolve_seen,
-                        noise_sd * (1.0 - level),
-                        level if net.via(y.aid, source) is not None else None,
-                    )
+        for source, rows in made.observers.items():
+            self._observers[source] = [
+                (
+                    None if y == source else actors[y],
+                    y,
+                    ties,
+                    actors[y].capability_seen,
+                    actors[y].resolve_seen,
+                    scale,
+                    level,
                 )
-            self._observers[source] = rows_
-        # Whom those struck by an actor may blame for it: (patron, the clients whose attacks are blamed on it).
-        self._blamed_by = {aid: [(rel.target, rel.via) for rel in net.attributions(aid)] for aid in actors}
+                for y, ties, scale, level in rows
+            ]
 
     # --- the view of the world that actors and doctrines use (redline.agents.world.World) -----------------------
 
