@@ -177,7 +177,13 @@ class Compiled:
                 )
                 for ally in lines.allies_struck:
                     watching[ally].append(aid)
-        self.watching = dict(watching)
+        # Struck actor -> its red lines and those who hold it as an ally with the lowest rung that crosses theirs:
+        # only for the actors a blow on whom may cross any line.
+        self.guarded = {
+            aid: (self.lines.get(aid), [(holder, self.lines[holder][1]) for holder in watching.get(aid, ())])
+            for aid in ids
+            if aid in self.lines or aid in watching
+        }
 
 
 # id(scenario) -> (a weak reference to it, what was made of it): a scenario is a frozen dataclass whose hash would
@@ -255,7 +261,7 @@ class EscalationModel(mesa.Model):
         self._blames = made.blames
         self._blamed_by = made.blamed_by
         self._lines = made.lines
-        self._watching = made.watching
+        self._guarded = made.guarded
         circles: dict[
             int, list[Actor]
         ] = {}  # the watchers of all of a circle are one list, as its members are
@@ -449,69 +455,82 @@ class EscalationModel(mesa.Model):
             day, a = pending[i]  # guarantees engaged and reactions add actions to this same step
             i += 1
             self._today = day
-            r = a.rung
+            source, aim, r, n, manner = a.source, a.target, a.rung, a.count, a.manner
             per_day, hostile, severity, capability_damage, force, signal, casualties = rung_rows[r]
-            src = actors[a.source]
-            n = a.count
-            if r > posture.get(a.source, -1):
-                posture[a.source] = r
+            if r > posture.get(source, -1):
+                posture[source] = r
             if force:
-                attacks[a.source] = attacks.get(a.source, 0) + n
+                attacks[source] = attacks.get(source, 0) + n
             days = a.days if per_day else 1.0
-            if a.casualties is None:
-                if a.intended is None:  # a scheduled event without a death toll: the rung's, by its manner
-                    mean = casualties * src.capability * days
-                    mean *= warned_share if a.manner == WARNED else 1.0
-                else:
-                    mean = a.intended
-                if n == 1:
-                    deaths = [float(rng.poisson(mean)) if mean > 0 else 0.0]
-                else:  # a campaign's attacks: one draw of all their tolls
-                    deaths = rng.poisson(mean, n).astype(float).tolist() if mean > 0 else [0.0] * n
-            else:
-                deaths = [a.casualties] * n
-            a.casualties = (
-                deaths[0] if n == 1 else max(deaths)
-            )  # what a red line on deaths in one action sees
-            if hostile:
-                severity *= days
-                damage = capability_damage * src.capability * days
-                if n > 1:
-                    damage = 1.0 - (1.0 - damage) ** n
-                blamed = self._lands(a, day, [severity + d for d in deaths], damage, force)
-                if force:
-                    if a.manner == WARNED:
-                        signal *= 0.8
-                    seen = shown.get(a.source)
-                    if seen is None:
-                        shown[a.source] = [signal, {a.target}]
-                    else:
-                        if signal > seen[0]:
-                            seen[0] = signal
-                        seen[1].add(a.target)
-            else:
-                blamed = [""] * n
-                if a.cause == DE_ESCALATION:
-                    self._calm(a)
+            fixed = a.casualties
+            if fixed is None:
+                mean = a.intended
+                if mean is None:  # a scheduled event without a death toll: the rung's, by its manner
+                    mean = casualties * actors[source].capability * days
+                    mean *= warned_share if manner == WARNED else 1.0
             if n == 1:
-                add((t, int(day), a.source, a.target, r, deaths[0], blamed[0], a.cause, a.manner))
-            else:  # a campaign's attacks are spread evenly over the step's days
-                for k in range(n):
+                if fixed is None:
+                    death = float(rng.poisson(mean)) if mean > 0 else 0.0
+                    a.casualties = death  # what a red line on deaths in one action sees
+                else:
+                    death = fixed
+                if hostile:
+                    severity *= days
+                    damage = capability_damage * actors[source].capability * days
+                    blamed = self._lands(a, day, severity + death, None, damage, force)
+                else:
+                    blamed = ""
+                    if a.cause == DE_ESCALATION:
+                        self._calm(a)
+                add((t, int(day), source, aim, r, death, blamed, a.cause, manner))
+            else:  # a campaign's attacks: one draw of all their tolls
+                if fixed is None:
+                    deaths = rng.poisson(mean, n).astype(float).tolist() if mean > 0 else [0.0] * n
+                    a.casualties = max(deaths)
+                else:
+                    deaths = [fixed] * n
+                if hostile:
+                    severity *= days
+                    damage = capability_damage * actors[source].capability * days
+                    damage = 1.0 - (1.0 - damage) ** n
+                    harms = [severity + d for d in deaths]
+                    blamed_each = self._lands(a, day, sum(harms), harms, damage, force)
+                else:
+                    blamed_each = [""] * n
+                    if a.cause == DE_ESCALATION:
+                        self._calm(a)
+                for k in range(n):  # spread evenly over the step's days
                     when = int(day + (k + 0.5) * a.days / n)
-                    add((t, when, a.source, a.target, r, deaths[k], blamed[k], a.cause, a.manner))
+                    add((t, when, source, aim, r, deaths[k], blamed_each[k], a.cause, manner))
+            if hostile and force:
+                if manner == WARNED:
+                    signal *= 0.8
+                seen = shown.get(source)
+                if seen is None:
+                    shown[source] = [signal, {aim}]
+                else:
+                    if signal > seen[0]:
+                        seen[0] = signal
+                    seen[1].add(aim)
         self._read_resolve(shown)
         self._done += pending
         self._pending = []
 
     def _lands(
-        self, a: Action, day: float, harms: list[float], capability_damage: float, force: bool
-    ) -> list[str]:
-        """A hostile action (or a campaign's attacks, one harm each) lands: the target suffers and blames; its
-        partners, patrons and hosts grieve with it; the author's grievance (and its patrons') is answered; red
-        lines and guarantees (for a use of `force`) are engaged. Returns whom the target blamed for each attack."""
+        self,
+        a: Action,
+        day: float,
+        harm: float,
+        harms: list[float] | None,
+        capability_damage: float,
+        force: bool,
+    ) -> str | list[str]:
+        """A hostile action of `harm` (or a campaign's attacks, one harm each in `harms`, `harm` their sum) lands:
+        the target suffers and blames; its partners, patrons and hosts grieve with it; the author's grievance (and
+        its patrons') is answered; red lines and guarantees (for a use of `force`) are engaged. Returns whom the
+        target blamed: for one action, that patron or ""; for a campaign's attacks, a list of them, one each."""
         src, aim = a.source, a.target
         target, grieving, hosts, guards, _ = self._landing[aim]
-        harm = sum(harms)
         heat = self.HEAT
         # The target suffers and blames (Actor.suffer and Actor.blame, written out: this runs for every blow).
         recent = target.recent_harm
@@ -524,12 +543,11 @@ class EscalationModel(mesa.Model):
             grievance = target.grievance
             grievance[src] = grievance.get(src, 0.0) + harm
         rels = self._blames.get((aim, src))
-        if rels is None:
-            blamed = [""] * len(harms)
-        elif len(harms) == 1:
-            blamed = [self._attribute(target, rels, harm)]
+        blamed: str | list[str]
+        if harms is None:
+            blamed = "" if rels is None else self._attribute(target, rels, harm)
         else:
-            blamed = self._attribute_each(target, rels, harms)
+            blamed = [""] * len(harms) if rels is None else self._attribute_each(target, rels, harms)
         author, venting = self._authors[src]
         # Harm done answers the author's grievance, and its patrons' (by the level of their support): Actor.vent.
         g = author.grievance.get(aim)
@@ -608,15 +626,18 @@ class EscalationModel(mesa.Model):
     def _cross(self, a: Action, day: float) -> None:
         """Red lines crossed by this action: the actor it struck, the actors who hold it as an ally, and the actor
         whose people it killed beyond the line."""
+        guarded = self._guarded.get(a.target)
+        if guarded is None:
+            return
+        lines, watching = guarded
         crossed: list[str] = []
-        aim = a.target
-        lines = self._lines.get(aim)
+        r = a.rung
         if lines is not None:
             own, floor, limit = lines
-            if (own and a.rung >= floor) or (limit is not None and (a.casualties or 0.0) > limit):
-                crossed.append(aim)
-        for aid in self._watching.get(aim, ()):
-            if a.rung >= self._lines[aid][1] and aid not in crossed:
+            if (own and r >= floor) or (limit is not None and (a.casualties or 0.0) > limit):
+                crossed.append(a.target)
+        for aid, floor in watching:
+            if r >= floor and aid not in crossed:
                 crossed.append(aid)
         for aid in crossed:
             holder = self.actors[aid]
