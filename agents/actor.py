@@ -309,14 +309,16 @@ class Actor(mesa.Agent):
         if self.spec.kind in PASSIVE or self.capability <= 0:
             return
         struck = self._carry_out_orders() if self.orders else ()
+        day, horizon, chosen, news = world.day, world.horizon, self.chosen, self.news
         for target in self.adversaries():
             if target in self.orders or target in struck:
                 continue
-            standing = self.standing(target)
-            if standing is not None:  # the choice of a few days ago stands: keep it up, do not choose again
-                option, tempo, cause = standing
+            last = chosen.get(target)
+            # The choice of a few days ago stands (standing(), written out): keep it up, do not choose again.
+            if last is not None and not (day - last[0] >= horizon or news.get(target, -math.inf) > last[0]):
+                _, option, tempo, cause = last
                 if option is not None and (tempo or world.rungs.per_day[option.rung]):
-                    self._act(target, option, tempo, cause, world.day)
+                    self._act(target, option, tempo, cause, day)
                 continue
             option, utility, stakes = self._weighed(target)
             if option is not None:

@@ -601,7 +601,14 @@ class EscalationModel(mesa.Model):
             if mediated:  # a channel through a mediator works as far as it carries messages this step
                 p *= 1.0 - 0.5 * (level * self._open.get((blamer.aid, patron), 0.0))
             if self.rng.random() < p:
-                self._blame(blamer, patron, harm * weight)
+                # _blame, written out: an attack's blame lands some 180 times a run
+                felt = harm * weight
+                grievance = blamer.grievance
+                before = grievance.get(patron, 0.0)
+                if felt > 0 and patron != blamer.aid:
+                    grievance[patron] = before + felt
+                if before < self.HEAT <= before + felt:
+                    self.stir(blamer.aid, patron, self._today)
                 first = first or patron
         return first
 
@@ -693,13 +700,15 @@ class EscalationModel(mesa.Model):
                 if y is None:  # the source itself: it draws its noise, and reads nothing
                     continue
                 capability_seen[source] = capability
+                r = resolve_seen.get(source, 0.5)
+                if signal <= r:  # what is read is at most the signal: it cannot raise the estimate
+                    continue
                 # A blow is read as at most the resolve it shows, often less through noise (a costly signal is a
                 # lower bound); a working channel between the two lets the observer read it for what it meant.
                 if mediated is not None:
                     scale = noise_sd * (1.0 - mediated * opened.get((aid, source), 0.0))
                 read = 1.0 + scale * e
                 seen = signal * (read if read < 1.0 else 1.0)
-                r = resolve_seen.get(source, 0.5)
                 if seen > r:
                     if aid in targets or aid in blamed:
                         relevance = 1.0
