@@ -565,7 +565,8 @@ class Actor(mesa.Agent):
                 bound -= dom
             if force:
                 # Larger operations cost more to mount and to justify: the cost of force grows with its scale.
-                bound -= pressure * reach + force_cost
+                costs = pressure * reach + force_cost
+                bound -= costs
             if bound <= best_u:
                 if most - least_cost <= best_u:
                     # No later option can do better: none gains more than the motive and the commitment, and
@@ -589,7 +590,7 @@ class Actor(mesa.Agent):
                 if dom:
                     u -= dom
                 if force:
-                    u -= pressure * reach + force_cost
+                    u -= costs
             else:
                 u = bound
             if u > best_u:
