@@ -585,3 +585,27 @@ def test_weighing_from_the_fixed_terms_gives_what_every_doctrine_weighs_afresh()
     # Israel aims to disarm one adversary only: the doctrine is skipped toward the others.
     aims = m.actors["israel"].doctrines["aims"]
     assert aims.toward("hamas") and not aims.toward("hezbollah")
+
+
+def test_runs_of_one_scenario_share_what_follows_from_it_and_nothing_of_one_another():
+    """What a model makes of its scenario alone (the network, the ladder, the actors' doctrines and look-ups) is
+    made once per scenario object and shared by its runs; a run after others of the same scenario gives the tables
+    a run of a freshly loaded copy gives, so nothing of one run is left in what they share."""
+    from redline import load_scenario
+
+    from .conftest import FLAGSHIP
+
+    scn = load_scenario(FLAGSHIP)
+    first = EscalationModel(scn, rng=11).run()
+    EscalationModel(scn, rng=12).run()  # another run in between fills and uses the shared look-ups
+    again = EscalationModel(scn, rng=11).run()
+    fresh = EscalationModel(load_scenario(FLAGSHIP), rng=11).run()
+    assert again.network is first.network and again.rungs is first.rungs
+    assert again.actors["iran"].doctrines is first.actors["iran"].doctrines
+    assert fresh.network is not first.network
+    assert first.events == again.events == fresh.events
+    assert first.metrics == again.metrics == fresh.metrics
+    assert first.red_lines == again.red_lines == fresh.red_lines
+    assert len(first.events["step"]) > 100
+    # The beliefs and grievances of a run are its own.
+    assert again.actors["iran"].resolve_seen is not first.actors["iran"].resolve_seen
