@@ -552,15 +552,6 @@ class Actor(mesa.Agent):
             up_span,
             k,
         ) in rows:
-            if force:
-                # Larger operations cost more to mount and to justify: the cost of force grows with its scale.
-                costs = pressure * reach + force_cost
-                # No option gains more than the motive and the commitment (`most`): if that, less this option's
-                # costs, is no better than the best, neither is the option, whatever its harm.
-                if (most - dom if dom else most) - costs <= best_u:
-                    if most - least_cost <= best_u:
-                        break  # nor any later one (see below)
-                    continue
             # Harm over the horizon: one strike, a campaign's attacks at its tempo, or a war's days (span).
             x = log1p((sev + deaths * cap) * (span * strength if scaled else span))
             gain = x if x < motive else motive
@@ -573,6 +564,8 @@ class Actor(mesa.Agent):
             if dom:
                 bound -= dom
             if force:
+                # Larger operations cost more to mount and to justify: the cost of force grows with its scale.
+                costs = pressure * reach + force_cost
                 bound -= costs
             if bound <= best_u:
                 if most - least_cost <= best_u:
