@@ -462,12 +462,12 @@ class EscalationModel(mesa.Model):
             if force:
                 attacks[source] = attacks.get(source, 0) + n
             days = a.days if per_day else 1.0
-            fixed = a.casualties
-            if fixed is None:
-                mean = a.intended
-                if mean is None:  # a scheduled event without a death toll: the rung's, by its manner
-                    mean = casualties * actors[source].capability * days
-                    mean *= warned_share if manner == WARNED else 1.0
+            fixed, intended = a.casualties, a.intended
+            if intended is not None:
+                mean = intended
+            else:  # a scheduled event without a death toll: the rung's, by its manner (unless the toll is fixed)
+                mean = casualties * actors[source].capability * days
+                mean *= warned_share if manner == WARNED else 1.0
             if n == 1:
                 if fixed is None:
                     death = float(rng.poisson(mean)) if mean > 0 else 0.0
