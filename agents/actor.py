@@ -24,13 +24,16 @@ from redline.agents.actions import (
     Action,
     Option,
 )
-from redline.agents.doctrines import Doctrine, Retaliation, Stakes, from_spec, in_phase, weighers
+from redline.agents.doctrines import Doctrine, Retaliation, Stakes, from_spec, in_phase
 
 if TYPE_CHECKING:
     from redline.agents.world import World
 
 PASSIVE = ("target", "mediator")  # kinds that do not use force on their own
 Lines = tuple[bool, int, float | None]  # a target's red lines as others see them (World.red_lines_of)
+# Toward a target: the fixed doctrines' terms, the other doctrines that weigh anything, and the options (_table).
+# The last is the Stakes that each weighing toward the target writes over (Actor._weighed).
+Terms = tuple[Stakes, list[Doctrine], list[tuple], list[tuple[str, ...]], list, Stakes]
 
 
 @functools.lru_cache(maxsize=4096)  # the same strikes are weighed against the same lines step after step
@@ -57,25 +60,54 @@ def crossing(lines: tuple[bool, int, float | None], rung: int, deaths: float) ->
     return 0.0
 
 
+class Shared:
+    """The part of an actor that follows from the scenario alone (its doctrines, its options, what it looks up of
+    the network): the same in every run of a scenario, so the model makes it once and hands it to each run's actor.
+    Doctrines hold nothing of a run. The look-ups are filled as the actor first asks for them."""
+
+    def __init__(self) -> None:
+        self.made = False  # whether an actor has filled in its doctrines, options and hostility
+        self.doctrines: dict[str, Doctrine] = {}
+        self.phases: tuple[list[Doctrine], ...] = ()  # those that weigh, perceive, influence and conclude
+        self.rows: list[tuple] = []  # Actor._option_rows
+        self.hostility: dict[str, float] = {}
+        self.rates: dict[str, float] = {}  # other -> Actor.learning_rate
+        self.terms: dict[str, tuple] = {}  # target -> Actor._terms_toward, but the Stakes of a run
+        self.tables: dict[
+            tuple, tuple[list[tuple], list[tuple[str, ...]], list]
+        ] = {}  # Actor.choose's, by terms
+        self.toward: dict[str, tuple[list[tuple[str, float]], list[tuple[str, int]], Lines | None]] = {}
+        self.answering: dict[str, tuple[list[tuple[str, float]], list[str]]] = {}  # other -> _answering_of
+
+
 class Actor(mesa.Agent):
     """A state, armed group, host state, target or mediator. Kinds differ by their data and doctrines."""
 
     model: World
 
-    def __init__(self, model: World, aid: str, spec: lang.Actor):
+    def __init__(self, model: World, aid: str, spec: lang.Actor, shared: Shared | None = None):
         super().__init__(model)
         self.aid = aid
         self.spec = spec
         self.capability = spec.capability
-        self.doctrines = from_spec(spec.doctrine)
-        self._weighers = list(weighers(self.doctrines))
-        self._perceivers = in_phase(self.doctrines, "perceive")
-        self._influencers = in_phase(self.doctrines, "influence")
-        self._concluders = in_phase(self.doctrines, "conclude")
+        # What follows from the scenario alone, made by the first run of a scenario and handed to the others.
+        self.shared = shared = shared or Shared()
+        if not shared.made:
+            shared.made = True
+            shared.doctrines = doctrines = from_spec(spec.doctrine)
+            shared.phases = tuple(
+                in_phase(doctrines, p) for p in ("weigh", "perceive", "influence", "conclude")
+            )
+            shared.rows = self._option_rows(model, model.behaviour.force_cost * spec.cost_sensitivity)
+            shared.hostility = dict(model.network.hostility(aid))
+        self.doctrines = doctrines = shared.doctrines
+        self._weighers, self._perceivers, self._influencers, self._concluders = shared.phases
         self._recent_kept = 0.5 ** (model.dt / 7.0)  # recent harm: about the last week
-        # target -> the terms of the fixed doctrines toward it, and the other doctrines that weigh anything toward it
-        self._terms: dict[str, tuple[Stakes, list[Doctrine]]] = {}
-        retaliation = self.doctrines.get("retaliation")
+        # target -> the terms of the fixed doctrines toward it, the other doctrines that weigh anything toward it,
+        # the options toward it, and the Stakes each weighing writes over (the last is this run's own)
+        self._terms: dict[str, Terms] = {}
+        self._tables = shared.tables  # choose's options, by terms
+        retaliation = doctrines.get("retaliation")
         self.lag = retaliation.lag if isinstance(retaliation, Retaliation) else 0.0
         self.grievance: dict[str, float] = {}  # harm received from, or blamed on, each actor (fading)
         self.recent_harm: dict[str, float] = {}  # harm received from each actor over about the last week
@@ -93,16 +125,17 @@ class Actor(mesa.Agent):
         # prepared strikes: target -> (day, the action, its intended deaths at full capability)
         self.orders: dict[str, tuple[float, Action, float]] = {}
         self.mood = 0.0  # a slow random swing in how much motives weigh (log scale)
-        self._hostility = dict(model.network.hostility(aid))
-        self._rates: dict[str, float] = {}
+        self._hostility = shared.hostility
+        self._rates = shared.rates
         self._aimed_at = tuple(spec.doctrine.aims.disarm) if spec.doctrine.aims is not None else ()
         self._fear: dict[str, float] = {}  # fear of each adversary, as of this step's perception
         self._adversaries: tuple[tuple, tuple[str, ...]] = ((-1,), ())  # (what they follow from, adversaries)
         b = model.behaviour
         self._fear_weight = b.stakes * spec.cost_sensitivity
-        self._rows = self._option_rows(model, b.force_cost * spec.cost_sensitivity)
-        # target -> who would answer a blow at it (clients hostile to the actor, guarantors) and its red lines
-        self._toward: dict[str, tuple[list[tuple[str, float]], list[tuple[str, int]], Lines | None]] = {}
+        self._standing_motive = b.standing_motive
+        self._rows = shared.rows
+        self._toward = shared.toward
+        self._answering = shared.answering
 
     def _option_rows(self, model: World, force_cost: float) -> list[tuple]:
         """The ladder's options with what `choose` needs of each that holds for the whole run, as plain tuples:
@@ -214,9 +247,26 @@ class Actor(mesa.Agent):
         how much costs weigh with the actor. Worked out once a step, when the actor perceives."""
         fear = self._fear.get(other)
         if fear is None:
-            seen = self.resolve_seen.get(other, 0.5)
-            fear = self._fear[other] = seen * self.answer_strength(other) * self.spec.cost_sensitivity
+            # answer_strength(other), written out with the guarantors a blow on the top rung brings in
+            allies, guards = self._answering.get(other) or self._answering_of(other)
+            seen = self.capability_seen
+            strength = seen.get(other, 0.0)
+            for client, level in allies:
+                strength += seen.get(client, 0.0) * level
+            for guarantor in guards:
+                strength += seen.get(guarantor, 0.0)
+            fear = self._fear[other] = (
+                self.resolve_seen.get(other, 0.5) * strength * self.spec.cost_sensitivity
+            )
         return fear
+
+    def _answering_of(self, other: str) -> tuple[list[tuple[str, float]], list[str]]:
+        """Who answers a blow at `other` on the ladder's top rung with it: its clients hostile to the actor (with
+        the level of its support) and the guarantors that the top rung brings in. Fixed for a run."""
+        allies, protectors, _ = self._toward.get(other) or self._ties_of(other)
+        top = self.model.rungs.top
+        found = self._answering[other] = (allies, [g for g, trigger in protectors if top >= trigger])
+        return found
 
     def heaviest_blow(self) -> float:
         """The harm of the ladder's top rung over the decision horizon, at the actor's capability."""
@@ -259,17 +309,18 @@ class Actor(mesa.Agent):
         if self.spec.kind in PASSIVE or self.capability <= 0:
             return
         struck = self._carry_out_orders() if self.orders else ()
+        day, horizon, chosen, news = world.day, world.horizon, self.chosen, self.news
         for target in self.adversaries():
             if target in self.orders or target in struck:
                 continue
-            standing = self.standing(target)
-            if standing is not None:  # the choice of a few days ago stands: keep it up, do not choose again
-                option, tempo, cause = standing
+            last = chosen.get(target)
+            # The choice of a few days ago stands (standing(), written out): keep it up, do not choose again.
+            if last is not None and not (day - last[0] >= horizon or news.get(target, -math.inf) > last[0]):
+                _, option, tempo, cause = last
                 if option is not None and (tempo or world.rungs.per_day[option.rung]):
-                    self._act(target, option, tempo, cause, world.day)
+                    self._act(target, option, tempo, cause, day)
                 continue
-            stakes = self.weigh(target)
-            option, utility = self.choose(target, stakes)
+            option, utility, stakes = self._weighed(target)
             if option is not None:
                 self.carry_out(target, option, stakes)
             elif utility < 0 and world.rungs.de_escalate is not None:
@@ -290,8 +341,7 @@ class Actor(mesa.Agent):
             and target not in self.commitments
         ):
             return
-        stakes = self.weigh(target)
-        option, _ = self.choose(target, stakes)
+        option, _, stakes = self._weighed(target)
         if option is None or option.rung <= self._posture.get(target, -1):
             return
         self.carry_out(target, option, stakes, start=start)
@@ -320,21 +370,114 @@ class Actor(mesa.Agent):
 
     def weigh(self, target: str) -> Stakes:
         """The terms of the choice toward `target`: doctrines fill in motives, commitments, costs and limits."""
-        fixed, weighers = self._terms.get(target) or self._terms_toward(target)
+        fixed, weighers = (self._terms.get(target) or self._terms_toward(target))[:2]
         stakes = fixed.but_motive(self.model.behaviour.standing_motive * self._hostility.get(target, 0.0))
         for d in weighers:
             d.weigh(self, target, stakes)
         stakes.pressure += self.pressure.get(target, 0.0)
         return stakes
 
-    def _terms_toward(self, target: str) -> tuple[Stakes, list[Doctrine]]:
-        """What the fixed doctrines weigh toward `target`, and the others that may weigh anything toward it."""
-        fixed = Stakes()
-        for d in self._weighers:
-            if d.fixed:
-                d.weigh(self, target, fixed)
-        found = self._terms[target] = (fixed, [d for d in self._weighers if not d.fixed and d.toward(target)])
+    def _weighed(self, target: str) -> tuple[Option | None, float, Stakes]:
+        """`weigh` and `choose` toward `target` in one (the options made for the fixed terms, looked up once):
+        the option chosen, its utility, and the terms it was chosen under: the target's own Stakes, written over
+        at each weighing (they are read only until the choice is carried out)."""
+        fixed, weighers, rows, groups, allies, stakes = self._terms.get(target) or self._terms_toward(target)
+        # but_motive, in place: the fixed doctrines' terms stay as they are, and no other doctrine sets them.
+        stakes.motive = self._standing_motive * self._hostility.get(target, 0.0)
+        stakes.commitment, stakes.answer_reach, stakes.pressure = (
+            fixed.commitment,
+            fixed.answer_reach,
+            fixed.pressure,
+        )
+        for d in weighers:
+            d.weigh(self, target, stakes)
+        stakes.pressure += self.pressure.get(target, 0.0)
+        option, utility = self._best(
+            target,
+            rows,
+            groups,
+            allies,
+            stakes.motive,
+            stakes.commitment,
+            stakes.answer_reach,
+            stakes.pressure,
+        )
+        return option, utility, stakes
+
+    def _terms_toward(self, target: str) -> Terms:
+        """What the fixed doctrines weigh toward `target`, the others that may weigh anything toward it, and the
+        options toward it as `_best` reads them (fixed for a run, since the fixed terms are; shared by the runs of
+        a scenario), with a Stakes of this run's own for the weighings to write over."""
+        terms = self.shared.terms.get(target)
+        if terms is None:
+            fixed = Stakes()
+            for d in self._weighers:
+                if d.fixed:
+                    d.weigh(self, target, fixed)
+            weighers = [d for d in self._weighers if not d.fixed and d.toward(target)]
+            terms = self.shared.terms[target] = (fixed, weighers, *self._table(target, fixed))
+        found = self._terms[target] = (*terms, terms[0].but_motive(0.0))
         return found
+
+    def _table(self, target: str, stakes: Stakes) -> tuple[list[tuple], list[tuple[str, ...]], list]:
+        """The options toward `target` under the terms of `stakes` that the fixed doctrines set (the highest
+        rung, the campaign's, the comfort rung and its domestic cost), with what of each holds for the run:
+        (option, severity, deaths, force, reach, cost of mounting it, the least such cost of it and every
+        later option, span of its harm, whether that span shrinks with lost strength, its domestic cost, 1.0 if
+        it surely crosses the target's red lines, the deaths in one action they tolerate if it may cross them
+        by killing, severity, deaths and span of the rung above, and which guarantors of the target join against
+        it, as an index into the second list returned). The third is the target's clients hostile to the actor."""
+        allies, protectors, lines = self._toward.get(target) or self._ties_of(target)
+        own, floor, limit = (False, 0, None) if lines is None else lines
+        campaign_span = stakes.tempo * self.model.horizon
+        groups: list[tuple[str, ...]] = []
+        rows = []
+        for (
+            o,
+            r,
+            sev,
+            deaths,
+            force,
+            reach,
+            cost,
+            least,
+            span,
+            scaled,
+            up_sev,
+            up_deaths,
+            up_span,
+        ) in self._rows:
+            if r > stakes.max_rung:
+                break
+            if r == stakes.campaign_rung:
+                span, scaled = campaign_span, True
+            dom = stakes.domestic * (r - stakes.comfort) if r > stakes.comfort else 0.0
+            crossed = 1.0 if own and r >= floor else 0.0
+            lim = limit if not crossed and deaths > 0 else None
+            joined = tuple(g for g, trigger in protectors if r >= trigger)
+            if joined not in groups:
+                groups.append(joined)
+            rows.append(
+                (
+                    o,
+                    sev,
+                    deaths,
+                    force,
+                    reach,
+                    cost,
+                    least,
+                    span,
+                    scaled,
+                    dom,
+                    crossed,
+                    lim,
+                    up_sev,
+                    up_deaths,
+                    up_span,
+                    groups.index(joined),
+                )
+            )
+        return rows, groups, allies
 
     def choose(self, target: str, stakes: Stakes) -> tuple[Option | None, float]:
         """The option of the highest expected utility toward `target`, or None for doing nothing (utility 0) or
@@ -344,43 +487,55 @@ class Actor(mesa.Agent):
             resolve * e^mood * (min(harm, motive) + commitment * min(1, reach / reach asked))
             - fear * harm of the expected answer - domestic cost - (patrons' pressure + force cost) * reach
         """
-        if stakes.motive <= 0 and stakes.commitment <= 0:
+        key = (target, stakes.max_rung, stakes.campaign_rung, stakes.tempo, stakes.comfort, stakes.domestic)
+        table = self._tables.get(key)
+        if table is None:
+            table = self._tables[key] = self._table(target, stakes)
+        return self._best(
+            target, *table, stakes.motive, stakes.commitment, stakes.answer_reach, stakes.pressure
+        )
+
+    def _best(
+        self,
+        target: str,
+        rows: list[tuple],
+        groups: list[tuple[str, ...]],
+        allies: list[tuple[str, float]],
+        motive: float,
+        commitment: float,
+        answer_reach: float,
+        pressure: float,
+    ) -> tuple[Option | None, float]:
+        """`choose` over the options of `_table`, with the terms that change from one weighing to the next."""
+        if motive <= 0 and commitment <= 0:
             return self._calm(target)
         cap = self.capability
-        strength = cap / self.spec.capability if self.spec.capability > 0 else 0.0
+        full = self.spec.capability
+        strength = cap / full if full > 0 else 0.0
         weight = self.spec.resolve * math.exp(self.mood)
         # What the actor fears from `target`: the chance it answers (its resolve, as the actor sees it) times the
         # harm of its answer, weighed by how much costs matter to the actor.
         fear = self._fear_weight * self.resolve_seen.get(target, 0.5)
-        allies, protectors, lines = self._toward.get(target) or self._ties_of(target)
-        # The strength that would answer: the target's own and its network's (answer_strength below the ladder);
-        # its guarantors join for the rungs that engage them. Computed once per choice: the loop below is the
-        # model's hottest code.
+        # The strength that would answer: the target's own and its network's (answer_strength below the ladder),
+        # with the target's guarantors that a rung brings in; and the balance of strength it makes. Computed once
+        # per choice and group of guarantors: the loop below is the model's hottest code.
         seen = self.capability_seen
         base = seen.get(target, 0.0)
         for client, level in allies:
             base += seen.get(client, 0.0) * level
-        guards = [(trigger, seen.get(g, 0.0)) for g, trigger in protectors]
-        if guards:
-            balance = 0.0  # worked out per option: the guarantors that join depend on the rung
-        else:
-            total = base + cap
-            balance = 2.0 * base / total if total > 0 else 0.0
-        if lines is None:
-            own, floor, limit = False, 0, None
-        else:
-            own, floor, limit = lines
-        motive, commitment, comfort = stakes.motive, stakes.commitment, stakes.comfort
-        max_rung, campaign_rung, answer_reach = stakes.max_rung, stakes.campaign_rung, stakes.answer_reach
-        domestic, pressure = stakes.domestic, stakes.pressure
-        campaign_span = stakes.tempo * self.model.horizon
+        answers = []
+        for joined in groups:
+            answering = base
+            for g in joined:
+                answering += seen.get(g, 0.0)
+            total = answering + cap
+            answers.append((answering, 2.0 * answering / total if total > 0 else 0.0))
         log1p = math.log1p
         most = weight * (motive + commitment)  # the highest utility any option could have before its costs
         best: Option | None = None
         best_u = 0.0
         for (
             o,
-            r,
             sev,
             deaths,
             force,
@@ -389,21 +544,16 @@ class Actor(mesa.Agent):
             least_cost,
             span,
             scaled,
+            dom,
+            crossed,
+            limit,
             up_sev,
             up_deaths,
             up_span,
-        ) in self._rows:
-            if r > max_rung:
-                break
+            k,
+        ) in rows:
             # Harm over the horizon: one strike, a campaign's attacks at its tempo, or a war's days (span).
-            if r == campaign_rung:
-                span = campaign_span
-                own_span = span * strength
-            elif scaled:
-                own_span = span * strength
-            else:
-                own_span = span
-            x = log1p((sev + deaths * cap) * own_span)
+            x = log1p((sev + deaths * cap) * (span * strength if scaled else span))
             gain = x if x < motive else motive
             if force and commitment:
                 gain += commitment * (1.0 if reach >= answer_reach else reach / answer_reach)
@@ -411,11 +561,12 @@ class Actor(mesa.Agent):
             # The costs that need no belief about the answer: if the option is no better than the best even
             # before the feared answer is counted, that answer (never negative) cannot make it better.
             bound = u
-            if r > comfort:
-                bound -= domestic * (r - comfort)
+            if dom:
+                bound -= dom
             if force:
                 # Larger operations cost more to mount and to justify: the cost of force grows with its scale.
-                bound -= pressure * reach + force_cost
+                costs = pressure * reach + force_cost
+                bound -= costs
             if bound <= best_u:
                 if most - least_cost <= best_u:
                     # No later option can do better: none gains more than the motive and the commitment, and
@@ -425,29 +576,21 @@ class Actor(mesa.Agent):
             if fear > 0:
                 # The expected answer (docs/model.md): in kind at the answering strength, or one rung above if
                 # the option crosses one of the target's red lines; weighed by the balance of strength.
-                answering = base
-                if guards:
-                    for trigger, g in guards:
-                        if r >= trigger:
-                            answering += g
-                    total = answering + cap
-                    balance = 2.0 * answering / total if total > 0 else 0.0
+                answering, balance = answers[k]
                 answer = log1p((sev + deaths * answering) * span)
                 # The chance the option crosses one of the target's red lines (crossing(), inlined).
-                if own and r >= floor:
-                    crossed = 1.0
-                elif limit is not None and deaths * cap > 0:
-                    crossed = crossing_chance(deaths * cap, limit)
-                else:
-                    crossed = 0.0
+                if not crossed and limit is not None:
+                    killed = deaths * cap
+                    if killed > 0:
+                        crossed = crossing_chance(killed, limit)
                 if crossed:
                     above = log1p((up_sev + up_deaths * answering) * up_span)
                     answer = (1.0 - crossed) * answer + crossed * above
                 u -= fear * balance * answer
-                if r > comfort:
-                    u -= domestic * (r - comfort)
+                if dom:
+                    u -= dom
                 if force:
-                    u -= pressure * reach + force_cost
+                    u -= costs
             else:
                 u = bound
             if u > best_u:

@@ -12,7 +12,7 @@ deciding) -> conclude (grievance fades).
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, ClassVar
 
@@ -96,11 +96,15 @@ class Retaliation(Doctrine):
         self.spec = spec
         self._kept: tuple[float, float] = (-1.0, 1.0)  # (step length, retention per step), computed once
         self._channels: dict[str, float] = {}  # other -> the back channel's level (fixed for a run)
+        self._scale: dict[str, float] = {}  # target -> what a unit of log-grievance adds to the motive
 
     def weigh(self, actor: Actor, target: str, stakes: Stakes) -> None:
         g = actor.grievance.get(target, 0.0)
         if g > 0:
-            stakes.motive += self.spec.weight * actor.hostility(target) * math.log1p(g)
+            scale = self._scale.get(target)
+            if scale is None:  # the weight times the hostility: both fixed for a run
+                scale = self._scale[target] = self.spec.weight * actor.hostility(target)
+            stakes.motive += scale * math.log1p(g)
 
     def conclude(self, actor: Actor) -> None:
         world = actor.model
@@ -246,19 +250,21 @@ class Support(Doctrine):
 
     def __init__(self, spec: lang.Support):
         self.spec = spec
+        self._resupplied: list[tuple[str, float]] | None = None  # (client, capability restored a step)
 
     def influence(self, actor: Actor) -> None:
         world = actor.model
-        for rel in world.network.clients_of(actor.aid):
-            # Only material channels rebuild a client's means; political and intelligence backing do not.
-            material = len(self.MATERIAL.intersection(rel.channels)) / len(self.MATERIAL)
-            if not material:
-                continue
-            client = world.actors[rel.target]
-            client.capability = min(
-                client.spec.capability,
-                client.capability + self.spec.resupply * rel.level * material * world.dt,
-            )
+        resupplied = self._resupplied
+        if resupplied is None:  # fixed for a run: worked out on the first step
+            resupplied = self._resupplied = []
+            for rel in world.network.clients_of(actor.aid):
+                # Only material channels rebuild a client's means; political and intelligence backing do not.
+                material = len(self.MATERIAL.intersection(rel.channels)) / len(self.MATERIAL)
+                if material:
+                    resupplied.append((rel.target, self.spec.resupply * rel.level * material * world.dt))
+        for aid, restored in resupplied:
+            client = world.actors[aid]
+            client.capability = min(client.spec.capability, client.capability + restored)
 
 
 class Pressure(Doctrine):
@@ -369,8 +375,3 @@ def in_phase(doctrines: dict[str, Doctrine], phase: str) -> list[Doctrine]:
     others would only be called to do nothing, step after step."""
     base = getattr(Doctrine, phase)
     return [d for d in doctrines.values() if getattr(type(d), phase) is not base]
-
-
-def weighers(doctrines: dict[str, Doctrine]) -> Iterator[Doctrine]:
-    """The doctrines that add terms while deciding, in a fixed order."""
-    return iter(in_phase(doctrines, "weigh"))

@@ -11,13 +11,14 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+import weakref
 from collections import defaultdict
 
 import mesa
 import numpy as np
 
 from redline.agents.actions import DE_ESCALATION, GUARANTEE, INJECTED, SCHEDULED, WARNED, Action, Rungs
-from redline.agents.actor import Actor
+from redline.agents.actor import Actor, Shared
 from redline.language import Scenario
 from redline.network import RelationNetwork
 
@@ -49,22 +50,19 @@ def _circles(members, ties: list[tuple[str, str]]) -> dict[str, str]:
     return {m: root(m) for m in members}
 
 
-class EscalationModel(mesa.Model):
-    """Escalation among the actors of one scenario. `rng` seeds everything (an int or a numpy SeedSequence)."""
+class Compiled:
+    """What a model makes of its scenario alone (the ladder's arrays, the indexed network, the day each step starts,
+    the actors' shared parts, and the look-ups of resolving an action, by actor id): the same for every run of a
+    scenario, so made once per scenario object and shared by the runs of an ensemble. Nothing in it changes during
+    a run, but the look-ups the actors fill on first use."""
 
-    def __init__(self, scenario: Scenario, *, rng: int | np.random.SeedSequence | None = None):
-        super().__init__(rng=rng)
-        self.spec = scenario
-        self.behaviour = scenario.behaviour
-        self.rungs = Rungs(scenario.ladder)  # type: ignore[arg-type]
-        self.network = RelationNetwork(scenario.relations)
+    def __init__(self, scenario: Scenario):
+        self.rungs = rungs = Rungs(scenario.ladder)  # type: ignore[arg-type]
+        self.network = net = RelationNetwork(scenario.relations)
         time = scenario.time
-        self.dt = time.days
-        self.horizon = self.behaviour.horizon
         self.step_day = [(time.date_of(t) - time.start).days for t in range(time.steps + 1)]
-        self.day = 0
-        self.actors = {aid: Actor(self, aid, a) for aid, a in scenario.actors.items()}
-        self._order = list(self.actors.values())  # the agent set's order
+        self.actors = {aid: Shared() for aid in scenario.actors}
+        ids = list(scenario.actors)
         # Who watches whom: the actors linked to one another by any chain of ties (a relation, a scheduled event, an
         # adversary an actor learns about). Actors with no tie at all (two crises in one world) hold no beliefs
         # about each other and do not read each other's acts.
@@ -73,50 +71,157 @@ class EscalationModel(mesa.Model):
         for aid, a in scenario.actors.items():
             if a.doctrine.learning is not None:
                 ties += [(aid, other) for other in a.doctrine.learning.about]
-        circle = _circles(self.actors, ties)
-        members: dict[str, list[Actor]] = defaultdict(list)
-        for aid, actor in self.actors.items():
-            members[circle[aid]].append(actor)
-        self.watchers: dict[str, list[Actor]] = {aid: members[circle[aid]] for aid in self.actors}
-        # Who answers for whom, fixed for a run: an actor's patrons (their grievance is answered by its blows, by
-        # the level of their support), and those who grieve with it (patrons by their solidarity, partners by the
-        # level of their alliance).
-        net = self.network
-        self._venting: dict[str, list[tuple[Actor, float]]] = {
-            aid: [(self.actors[r.source], r.level) for r in net.patrons_of(aid)] for aid in self.actors
+        circle = _circles(ids, ties)
+        members: dict[str, list[str]] = defaultdict(list)
+        for aid in ids:
+            members[circle[aid]].append(aid)
+        self.watchers = {aid: members[circle[aid]] for aid in ids}  # one list per circle
+        # Whom each actor is tied to (adversaries, clients, partners): a blow on them tells it something.
+        self.ties: dict[str, set[str]] = {
+            aid: set(net.hostility(aid))
+            | {r.target for r in net.clients_of(aid)}
+            | {r.target for r in scenario.relations if r.type == "allied" and r.source == aid}
+            for aid in ids
         }
-        self._grieving: dict[str, list[tuple[Actor, float]]] = {}
-        for aid in self.actors:
+        # The look-ups actors make of the world, per target and option (World.allies_against, protectors_of,
+        # channel_open), filled for every pair that has an answer; the others have none.
+        allies_against: dict[tuple[str, str], list[tuple[str, float]]] = defaultdict(list)
+        for patron in ids:
+            for r in net.clients_of(patron):
+                for enemy in net.hostility(r.target):
+                    allies_against[(patron, enemy)].append((r.target, r.level))
+        self.allies_against = dict(allies_against)
+        self.protectors: dict[str, list[tuple[str, int]]] = {}
+        for aid in ids:
+            guarantees = net.guarantors_of(aid)
+            if guarantees:
+                self.protectors[aid] = [(g.source, rungs.index[g.trigger_rung]) for g in guarantees]
+        self.mediated = net.mediated()
+        # Per rung: (per day, hostile, severity, capability damage, a use of force, resolve shown, deaths).
+        self.rung_rows = [
+            (
+                rungs.per_day[r],
+                rungs.goldstein[r] < 0,
+                rungs.severity[r],
+                rungs.capability_damage[r],
+                rungs.mid[r] >= 4,
+                rungs.signal(r) if rungs.mid[r] >= 4 else 0.0,
+                rungs.casualties[r],
+            )
+            for r in range(len(rungs.ids))
+        ]
+        # Who answers for whom: an actor's patrons (their grievance is answered by its blows, by the level of their
+        # support), and those who grieve with it (patrons by their solidarity, partners by the level of their
+        # alliance).
+        self.venting = {aid: [(r.source, r.level) for r in net.patrons_of(aid)] for aid in ids}
+        grieving: dict[str, list[tuple[str, float]]] = {}
+        for aid in ids:
             friends = []
             for r in net.patrons_of(aid):
                 support = scenario.actors[r.source].doctrine.support
                 if support is not None and support.solidarity > 0:
-                    friends.append((self.actors[r.source], support.solidarity * r.level))
-            friends += [(self.actors[r.source], r.level) for r in net.allies_of(aid)]
-            self._grieving[aid] = friends
-        # Whom each actor is tied to (adversaries, clients, partners): a blow on them tells it something.
-        self._ties: dict[str, set[str]] = {
-            aid: set(net.hostility(aid))
-            | {r.target for r in net.clients_of(aid)}
-            | {r.target for r in scenario.relations if r.type == "allied" and r.source == aid}
-            for aid in self.actors
+                    friends.append((r.source, support.solidarity * r.level))
+            friends += [(r.source, r.level) for r in net.allies_of(aid)]
+            grieving[aid] = friends
+        # The target of an action: who grieves with it, its hosts (with their exposure), its guarantors (with the
+        # rung that brings each in), and those a blow on it answers (it and its patrons).
+        self.landing = {
+            aid: (
+                grieving[aid],
+                [(h.source, h.exposure) for h in net.hosts_of(aid)],
+                self.protectors.get(aid, NO_ONE),
+                (aid, *(r.source for r in net.patrons_of(aid))),
+            )
+            for aid in ids
         }
-        self._tables()
-        for a in self.actors.values():
-            a.start_beliefs()
+        # (blamer, doer) -> whom the blamer may hold responsible: (patron, chance of blame, weight, channel level,
+        # whether the channel runs through a mediator). A direct channel works all the time, so the chance is
+        # final; through a mediator it depends on the step, and the chance is the relation's own.
+        self.blames: dict[tuple[str, str], list[tuple[str, float, float, float, bool]]] = {}
+        for key, rels in net.blames():
+            rows = []
+            for rel in rels:
+                level = net.channel(key[0], rel.target)
+                mediated = net.via(key[0], rel.target) is not None
+                p = rel.probability if mediated else rel.probability * (1.0 - 0.5 * level)
+                rows.append((rel.target, p, rel.weight, level, mediated))
+            self.blames[key] = rows
+        # Who reads the resolve an actor shows: each watcher, whom it is tied to, the scale of its noise through a
+        # direct channel, and the channel's level if it runs through a mediator (None if not: then it works all
+        # the time).
+        noise_sd = scenario.behaviour.observation_noise
+        self.observers = {
+            source: [
+                (
+                    y,
+                    self.ties[y],
+                    noise_sd * (1.0 - net.channel(y, source)),
+                    net.channel(y, source) if net.via(y, source) is not None else None,
+                )
+                for y in self.watchers[source]
+            ]
+            for source in ids
+        }
+        # Whom those struck by an actor may blame for it: (patron, the clients whose attacks are blamed on it).
+        self.blamed_by = {aid: [(rel.target, rel.via) for rel in net.attributions(aid)] for aid in ids}
         # Red lines as the others see them (declared, so public): actor -> (own territory, lowest rung, deaths).
-        self._lines: dict[str, tuple[bool, int, float | None]] = {}
-        self._watching: dict[str, list[str]] = defaultdict(list)  # ally -> actors whose red line it is
+        self.lines: dict[str, tuple[bool, int, float | None]] = {}
+        watching: dict[str, list[str]] = defaultdict(list)  # ally -> actors whose red line it is
         for aid, a in scenario.actors.items():
             lines = a.doctrine.red_lines
             if lines is not None:
-                self._lines[aid] = (
+                self.lines[aid] = (
                     lines.own_territory_struck,
-                    self.rungs.index[lines.min_rung],
+                    rungs.index[lines.min_rung],
                     lines.casualties_above,
                 )
                 for ally in lines.allies_struck:
-                    self._watching[ally].append(aid)
+                    watching[ally].append(aid)
+        # Struck actor -> its red lines and those who hold it as an ally with the lowest rung that crosses theirs:
+        # only for the actors a blow on whom may cross any line.
+        self.guarded = {
+            aid: (self.lines.get(aid), [(holder, self.lines[holder][1]) for holder in watching.get(aid, ())])
+            for aid in ids
+            if aid in self.lines or aid in watching
+        }
+
+
+# id(scenario) -> (a weak reference to it, what was made of it): a scenario is a frozen dataclass whose hash would
+# walk all of it (and its mappings are not hashable), so it is known by identity, and forgotten when it is freed.
+_compiled: dict[int, tuple[weakref.ref, Compiled]] = {}
+
+
+def compiled(scenario: Scenario) -> Compiled:
+    """What is made of `scenario` for its runs, made on its first run."""
+    key = id(scenario)
+    found = _compiled.get(key)
+    if found is not None and found[0]() is scenario:
+        return found[1]
+    made = Compiled(scenario)
+    _compiled[key] = (weakref.ref(scenario, lambda _, key=key: _compiled.pop(key, None)), made)  # type: ignore[misc]
+    return made
+
+
+class EscalationModel(mesa.Model):
+    """Escalation among the actors of one scenario. `rng` seeds everything (an int or a numpy SeedSequence)."""
+
+    def __init__(self, scenario: Scenario, *, rng: int | np.random.SeedSequence | None = None):
+        super().__init__(rng=rng)
+        self.spec = scenario
+        self.behaviour = scenario.behaviour
+        made = compiled(scenario)
+        self.rungs = made.rungs
+        self.network = made.network
+        time = scenario.time
+        self.dt = time.days
+        self.horizon = self.behaviour.horizon
+        self.step_day = made.step_day
+        self.day = 0
+        self.actors = {aid: Actor(self, aid, a, made.actors[aid]) for aid, a in scenario.actors.items()}
+        self._order = list(self.actors.values())  # the agent set's order
+        self._tables(made)
+        for a in self.actors.values():
+            a.start_beliefs()
         self.scheduled: dict[int, list[tuple[int, Action]]] = defaultdict(list)
         for e in scenario.events:
             day = (e.at - time.start).days
@@ -143,87 +248,63 @@ class EscalationModel(mesa.Model):
         for a in self.actors.values():  # moods start from their long-run spread
             a.mood = b.mood_sd * float(self.rng.standard_normal())
 
-    def _tables(self) -> None:
-        """The look-ups of resolving an action, fixed for a run, built once: an action lands some 300 times a run
-        and each read of the network through its methods costs more than the work it serves."""
-        net, actors, rungs = self.network, self.actors, self.rungs
-        # The look-ups actors make of the world, per target and option (World.allies_against, protectors_of,
-        # channel_open), filled for every pair that has an answer; the others have none.
-        self._allies_against: dict[tuple[str, str], list[tuple[str, float]]] = defaultdict(list)
-        for patron in actors:
-            for r in net.clients_of(patron):
-                for enemy in net.hostility(r.target):
-                    self._allies_against[(patron, enemy)].append((r.target, r.level))
-        self._allies_against = dict(self._allies_against)
-        self._protectors: dict[str, list[tuple[str, int]]] = {}
-        for aid in actors:
-            guarantees = net.guarantors_of(aid)
-            if guarantees:
-                self._protectors[aid] = [(g.source, rungs.index[g.trigger_rung]) for g in guarantees]
-        self._mediated = net.mediated()
-        # Per rung: (per day, hostile, severity, capability damage, a use of force, resolve shown, deaths).
-        self._rung_rows = [
-            (
-                rungs.per_day[r],
-                rungs.goldstein[r] < 0,
-                rungs.severity[r],
-                rungs.capability_damage[r],
-                rungs.mid[r] >= 4,
-                rungs.signal(r) if rungs.mid[r] >= 4 else 0.0,
-                rungs.casualties[r],
-            )
-            for r in range(len(rungs.ids))
-        ]
+    def _tables(self, made: Compiled) -> None:
+        """The look-ups of resolving an action, fixed for a run (an action lands some 300 times a run, and each read
+        of the network through its methods costs more than the work it serves): those by actor id are the
+        scenario's, shared; those that hold the actors of this run, or the beliefs they hold for the whole of it,
+        are made from them."""
+        actors = self.actors
+        self._allies_against = made.allies_against
+        self._protectors = made.protectors
+        self._mediated = made.mediated
+        self._rung_rows = made.rung_rows
+        self._blames = made.blames
+        self._blamed_by = made.blamed_by
+        self._lines = made.lines
+        self._guarded = made.guarded
+        circles: dict[
+            int, list[Actor]
+        ] = {}  # the watchers of all of a circle are one list, as its members are
+        self.watchers: dict[str, list[Actor]] = {}
+        for aid, ids in made.watchers.items():
+            found = circles.get(id(ids))
+            if found is None:
+                found = circles[id(ids)] = [actors[w] for w in ids]
+            self.watchers[aid] = found
         # The author of an action, and its patrons with the level of their support.
-        self._authors = {aid: (actor, self._venting[aid]) for aid, actor in actors.items()}
-        # The target of an action: the actor, who grieves with it, its hosts (with their exposure), its
-        # guarantors (with the rung that brings each in), and those a blow on it answers (it and its patrons).
-        self._landing = {
-            aid: (
-                actor,
-                self._grieving[aid],
-                [(actors[h.source], h.exposure) for h in net.hosts_of(aid)],
-                self.protectors_of(aid),
-                (aid, *(r.source for r in net.patrons_of(aid))),
-            )
+        self._authors = {
+            aid: (actor, [(actors[p], level) for p, level in made.venting[aid]])
             for aid, actor in actors.items()
         }
-        # (blamer, doer) -> whom the blamer may hold responsible: (patron, chance of blame, weight, channel level,
-        # whether the channel runs through a mediator). A direct channel works all the time, so the chance is
-        # final; through a mediator it depends on the step, and the chance is the relation's own.
-        self._blames: dict[tuple[str, str], list[tuple[str, float, float, float, bool]]] = {}
-        for key, rels in net.blames():
-            rows = []
-            for rel in rels:
-                level = net.channel(key[0], rel.target)
-                mediated = net.via(key[0], rel.target) is not None
-                p = rel.probability if mediated else rel.probability * (1.0 - 0.5 * level)
-                rows.append((rel.target, p, rel.weight, level, mediated))
-            self._blames[key] = rows
+        # The target of an action: the actor, who grieves with it (with their ids), its hosts, its guarantors, and
+        # those a blow on it answers (Compiled.landing).
+        self._landing: dict[str, tuple] = {}
+        for aid, actor in actors.items():
+            grieving, hosts, guards, answered = made.landing[aid]
+            self._landing[aid] = (
+                actor,
+                [(actors[f], f, share) for f, share in grieving],
+                [(actors[h], exposure) for h, exposure in hosts],
+                guards,
+                answered,
+            )
         # Who reads the resolve an actor shows: each watcher (None for the actor itself, which draws its noise all
         # the same), its id, whom it is tied to, what it believes of others' capability and resolve (the dicts
-        # it holds for a whole run), the scale of its noise through a direct channel, and the channel's level if it
-        # runs through a mediator (None if not: then it works all the time).
-        noise_sd = self.behaviour.observation_noise
+        # it holds for a whole run), and its noise and channel (Compiled.observers).
         self._observers: dict[str, list[tuple]] = {}
-        for source in actors:
-            rows_ = []
-            for y in self.watchers[source]:
-                level = net.channel(y.aid, source)
-                rows_.append(
-                    (
-                        None if y.aid == source else y,
-                        y.aid,
-                        self._ties[y.aid],
-                        y.capability_seen,
-                        y.resolve_seen,
-                        noise_sd * (1.0 - level),
-                        level if net.via(y.aid, source) is not None else None,
-                    )
+        for source, rows in made.observers.items():
+            self._observers[source] = [
+                (
+                    None if y == source else actors[y],
+                    y,
+                    ties,
+                    actors[y].capability_seen,
+                    actors[y].resolve_seen,
+                    scale,
+                    level,
                 )
-            self._observers[source] = rows_
-        # Whom those struck by an actor may blame for it: (patron, the clients whose attacks are blamed on it).
-        self._blamed_by = {aid: [(rel.target, rel.via) for rel in net.attributions(aid)] for aid in actors}
+                for y, ties, scale, level in rows
+            ]
 
     # --- the view of the world that actors and doctrines use (redline.agents.world.World) -----------------------
 
@@ -374,90 +455,117 @@ class EscalationModel(mesa.Model):
             day, a = pending[i]  # guarantees engaged and reactions add actions to this same step
             i += 1
             self._today = day
-            r = a.rung
+            source, aim, r, n, manner = a.source, a.target, a.rung, a.count, a.manner
             per_day, hostile, severity, capability_damage, force, signal, casualties = rung_rows[r]
-            src = actors[a.source]
-            n = a.count
-            if r > posture.get(a.source, -1):
-                posture[a.source] = r
+            if r > posture.get(source, -1):
+                posture[source] = r
             if force:
-                attacks[a.source] = attacks.get(a.source, 0) + n
+                attacks[source] = attacks.get(source, 0) + n
             days = a.days if per_day else 1.0
-            if a.casualties is None:
-                if a.intended is None:  # a scheduled event without a death toll: the rung's, by its manner
-                    mean = casualties * src.capability * days
-                    mean *= warned_share if a.manner == WARNED else 1.0
-                else:
-                    mean = a.intended
-                if n == 1:
-                    deaths = [float(rng.poisson(mean)) if mean > 0 else 0.0]
-                else:  # a campaign's attacks: one draw of all their tolls
-                    deaths = rng.poisson(mean, n).astype(float).tolist() if mean > 0 else [0.0] * n
-            else:
-                deaths = [a.casualties] * n
-            a.casualties = (
-                deaths[0] if n == 1 else max(deaths)
-            )  # what a red line on deaths in one action sees
-            if hostile:
-                severity *= days
-                damage = capability_damage * src.capability * days
-                if n > 1:
-                    damage = 1.0 - (1.0 - damage) ** n
-                blamed = self._lands(a, day, [severity + d for d in deaths], damage, force)
-                if force:
-                    if a.manner == WARNED:
-                        signal *= 0.8
-                    seen = shown.get(a.source)
-                    if seen is None:
-                        shown[a.source] = [signal, {a.target}]
-                    else:
-                        if signal > seen[0]:
-                            seen[0] = signal
-                        seen[1].add(a.target)
-            else:
-                blamed = [""] * n
-                if a.cause == DE_ESCALATION:
-                    self._calm(a)
+            fixed, intended = a.casualties, a.intended
+            if intended is not None:
+                mean = intended
+            else:  # a scheduled event without a death toll: the rung's, by its manner (unless the toll is fixed)
+                mean = casualties * actors[source].capability * days
+                mean *= warned_share if manner == WARNED else 1.0
             if n == 1:
-                add((t, int(day), a.source, a.target, r, deaths[0], blamed[0], a.cause, a.manner))
-            else:  # a campaign's attacks are spread evenly over the step's days
-                for k in range(n):
+                if fixed is None:
+                    death = float(rng.poisson(mean)) if mean > 0 else 0.0
+                    a.casualties = death  # what a red line on deaths in one action sees
+                else:
+                    death = fixed
+                if hostile:
+                    severity *= days
+                    damage = capability_damage * actors[source].capability * days
+                    blamed = self._lands(a, day, severity + death, None, damage, force)
+                else:
+                    blamed = ""
+                    if a.cause == DE_ESCALATION:
+                        self._calm(a)
+                add((t, int(day), source, aim, r, death, blamed, a.cause, manner))
+            else:  # a campaign's attacks: one draw of all their tolls
+                if fixed is None:
+                    deaths = rng.poisson(mean, n).astype(float).tolist() if mean > 0 else [0.0] * n
+                    a.casualties = max(deaths)
+                else:
+                    deaths = [fixed] * n
+                if hostile:
+                    severity *= days
+                    damage = capability_damage * actors[source].capability * days
+                    damage = 1.0 - (1.0 - damage) ** n
+                    harms = [severity + d for d in deaths]
+                    blamed_each = self._lands(a, day, sum(harms), harms, damage, force)
+                else:
+                    blamed_each = [""] * n
+                    if a.cause == DE_ESCALATION:
+                        self._calm(a)
+                for k in range(n):  # spread evenly over the step's days
                     when = int(day + (k + 0.5) * a.days / n)
-                    add((t, when, a.source, a.target, r, deaths[k], blamed[k], a.cause, a.manner))
+                    add((t, when, source, aim, r, deaths[k], blamed_each[k], a.cause, manner))
+            if hostile and force:
+                if manner == WARNED:
+                    signal *= 0.8
+                seen = shown.get(source)
+                if seen is None:
+                    shown[source] = [signal, {aim}]
+                else:
+                    if signal > seen[0]:
+                        seen[0] = signal
+                    seen[1].add(aim)
         self._read_resolve(shown)
         self._done += pending
         self._pending = []
 
     def _lands(
-        self, a: Action, day: float, harms: list[float], capability_damage: float, force: bool
-    ) -> list[str]:
-        """A hostile action (or a campaign's attacks, one harm each) lands: the target suffers and blames; its
-        partners, patrons and hosts grieve with it; the author's grievance (and its patrons') is answered; red
-        lines and guarantees (for a use of `force`) are engaged. Returns whom the target blamed for each attack."""
+        self,
+        a: Action,
+        day: float,
+        harm: float,
+        harms: list[float] | None,
+        capability_damage: float,
+        force: bool,
+    ) -> str | list[str]:
+        """A hostile action of `harm` (or a campaign's attacks, one harm each in `harms`, `harm` their sum) lands:
+        the target suffers and blames; its partners, patrons and hosts grieve with it; the author's grievance (and
+        its patrons') is answered; red lines and guarantees (for a use of `force`) are engaged. Returns whom the
+        target blamed: for one action, that patron or ""; for a campaign's attacks, a list of them, one each."""
         src, aim = a.source, a.target
         target, grieving, hosts, guards, _ = self._landing[aim]
-        harm = sum(harms)
-        before = target.recent_harm.get(src, 0.0)
-        if before < self.HEAT <= before + harm:
+        heat = self.HEAT
+        # The target suffers and blames (Actor.suffer and Actor.blame, written out: this runs for every blow).
+        recent = target.recent_harm
+        before = recent.get(src, 0.0)
+        if before < heat <= before + harm:
             self.stir(aim, src, day)
-        target.suffer(src, harm, capability_damage)
-        target.blame(src, harm)
+        target.capability = max(0.0, target.capability * (1.0 - capability_damage))
+        recent[src] = before + harm
+        if harm > 0 and src != aim:
+            grievance = target.grievance
+            grievance[src] = grievance.get(src, 0.0) + harm
         rels = self._blames.get((aim, src))
-        if rels is None:
-            blamed = [""] * len(harms)
-        elif len(harms) == 1:
-            blamed = [self._attribute(target, rels, harm)]
+        blamed: str | list[str]
+        if harms is None:
+            blamed = "" if rels is None else self._attribute(target, rels, harm)
         else:
-            blamed = self._attribute_each(target, rels, harms)
+            blamed = [""] * len(harms) if rels is None else self._attribute_each(target, rels, harms)
         author, venting = self._authors[src]
-        author.vent(aim, harm)
-        for patron, level in venting:  # harm done by a client answers its patrons' grievance too
-            patron.vent(aim, harm * level)
-        for friend, share in grieving:  # patrons and partners take the target's harm to heart
+        # Harm done answers the author's grievance, and its patrons' (by the level of their support): Actor.vent.
+        g = author.grievance.get(aim)
+        if g:
+            author.grievance[aim] = max(0.0, g - harm)
+        for patron, level in venting:
+            g = patron.grievance.get(aim)
+            if g:
+                patron.grievance[aim] = max(0.0, g - harm * level)
+        for friend, fid, share in grieving:  # patrons and partners take the target's harm to heart
             felt = harm * share
-            if felt > 0 and friend.aid != src:
-                self._blame(friend, src, felt)
-                rels = self._blames.get((friend.aid, src))
+            if felt > 0 and fid != src:
+                grievance = friend.grievance
+                before = grievance.get(src, 0.0)
+                grievance[src] = before + felt
+                if before < heat <= before + felt:
+                    self.stir(fid, src, self._today)
+                rels = self._blames.get((fid, src))
                 if rels is not None:
                     self._attribute(friend, rels, felt)
         # A strike on a guest hurts its host too; it does not cross the host's own red lines, which guard the
@@ -493,7 +601,14 @@ class EscalationModel(mesa.Model):
             if mediated:  # a channel through a mediator works as far as it carries messages this step
                 p *= 1.0 - 0.5 * (level * self._open.get((blamer.aid, patron), 0.0))
             if self.rng.random() < p:
-                self._blame(blamer, patron, harm * weight)
+                # _blame, written out: an attack's blame lands some 180 times a run
+                felt = harm * weight
+                grievance = blamer.grievance
+                before = grievance.get(patron, 0.0)
+                if felt > 0 and patron != blamer.aid:
+                    grievance[patron] = before + felt
+                if before < self.HEAT <= before + felt:
+                    self.stir(blamer.aid, patron, self._today)
                 first = first or patron
         return first
 
@@ -518,15 +633,18 @@ class EscalationModel(mesa.Model):
     def _cross(self, a: Action, day: float) -> None:
         """Red lines crossed by this action: the actor it struck, the actors who hold it as an ally, and the actor
         whose people it killed beyond the line."""
+        guarded = self._guarded.get(a.target)
+        if guarded is None:
+            return
+        lines, watching = guarded
         crossed: list[str] = []
-        aim = a.target
-        lines = self._lines.get(aim)
+        r = a.rung
         if lines is not None:
             own, floor, limit = lines
-            if (own and a.rung >= floor) or (limit is not None and (a.casualties or 0.0) > limit):
-                crossed.append(aim)
-        for aid in self._watching.get(aim, ()):
-            if a.rung >= self._lines[aid][1] and aid not in crossed:
+            if (own and r >= floor) or (limit is not None and (a.casualties or 0.0) > limit):
+                crossed.append(a.target)
+        for aid, floor in watching:
+            if r >= floor and aid not in crossed:
                 crossed.append(aid)
         for aid in crossed:
             holder = self.actors[aid]
@@ -582,13 +700,15 @@ class EscalationModel(mesa.Model):
                 if y is None:  # the source itself: it draws its noise, and reads nothing
                     continue
                 capability_seen[source] = capability
+                r = resolve_seen.get(source, 0.5)
+                if signal <= r:  # what is read is at most the signal: it cannot raise the estimate
+                    continue
                 # A blow is read as at most the resolve it shows, often less through noise (a costly signal is a
                 # lower bound); a working channel between the two lets the observer read it for what it meant.
                 if mediated is not None:
                     scale = noise_sd * (1.0 - mediated * opened.get((aid, source), 0.0))
                 read = 1.0 + scale * e
                 seen = signal * (read if read < 1.0 else 1.0)
-                r = resolve_seen.get(source, 0.5)
                 if seen > r:
                     if aid in targets or aid in blamed:
                         relevance = 1.0

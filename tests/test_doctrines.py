@@ -558,6 +558,68 @@ def test_every_doctrine_names_the_claims_it_rests_on():
         assert cls.summary and cls.rests_on and set(cls.rests_on) <= claims.keys(), cls.name
 
 
+def _best_by_formula(m, a, target, stakes):
+    """The option of the highest utility toward `target` (the first of equals; None if none is above 0), each
+    option's utility worked out in full by the formula of docs/model.md, as Actor.choose states it."""
+    import math
+
+    from redline.agents.actor import crossing
+
+    rungs, cap = m.rungs, a.capability
+    seen = a.capability_seen
+    strength = cap / a.spec.capability if a.spec.capability > 0 else 0.0
+    weight = a.spec.resolve * math.exp(a.mood)
+    fear = m.behaviour.stakes * a.spec.cost_sensitivity * a.resolve_seen.get(target, 0.5)
+    base = seen.get(target, 0.0)
+    for client, level in m.allies_against(target, a.aid):
+        base += seen.get(client, 0.0) * level
+    lines = m.red_lines_of(target)
+    force_cost = m.behaviour.force_cost * a.spec.cost_sensitivity
+    best, best_u = None, 0.0
+    for o in rungs.options:
+        r = o.rung
+        if r > stakes.max_rung:
+            continue
+        daily, tempo = rungs.per_day[r], rungs.tempo[r]
+        if r == stakes.campaign_rung:
+            span = stakes.tempo * m.horizon
+            own_span = span * strength
+        else:
+            span = m.horizon if daily else (tempo * m.horizon if tempo else 1.0)
+            own_span = span * strength if not daily and tempo else span
+        x = math.log1p((o.severity + o.deaths * cap) * own_span)
+        gain = x if x < stakes.motive else stakes.motive
+        if o.force and stakes.commitment:
+            gain += stakes.commitment * (
+                1.0 if o.reach >= stakes.answer_reach else o.reach / stakes.answer_reach
+            )
+        u = weight * gain
+        answering = base
+        for g, trigger in m.protectors_of(target):
+            if g != a.aid and r >= trigger:
+                answering += seen.get(g, 0.0)
+        total = answering + cap
+        balance = 2.0 * answering / total if total > 0 else 0.0
+        answer = math.log1p((o.severity + o.deaths * answering) * span)
+        crossed = crossing(lines, r, o.deaths * cap) if lines is not None else 0.0
+        if crossed:
+            up = min(r + 1, rungs.top)
+            above = math.log1p(
+                (rungs.severity[up] + rungs.casualties[up] * answering)
+                * (m.horizon if rungs.per_day[up] else 1.0)
+            )
+            answer = (1.0 - crossed) * answer + crossed * above
+        if fear > 0:
+            u -= fear * balance * answer
+        if r > stakes.comfort:
+            u -= stakes.domestic * (r - stakes.comfort)
+        if o.force:
+            u -= stakes.pressure * o.reach + force_cost * (0.5 + o.reach)
+        if u > best_u:
+            best, best_u = o, u
+    return best, best_u
+
+
 def test_weighing_from_the_fixed_terms_gives_what_every_doctrine_weighs_afresh():
     """An actor works out its fixed doctrines' terms once per target and skips the doctrines that can weigh nothing
     toward it; mid-run, on the flagship, that gives the same terms as every weighing doctrine applied to fresh
@@ -570,7 +632,7 @@ def test_weighing_from_the_fixed_terms_gives_what_every_doctrine_weighs_afresh()
     from .conftest import FLAGSHIP
 
     m = EscalationModel(load_scenario(FLAGSHIP), rng=3)
-    compared = 0
+    compared = chosen = 0
     for _ in range(8):
         m.step()
         for a in m.actors.values():
@@ -580,8 +642,44 @@ def test_weighing_from_the_fixed_terms_gives_what_every_doctrine_weighs_afresh()
                     d.weigh(a, target, fresh)
                 fresh.pressure += a.pressure.get(target, 0.0)
                 assert dataclasses.astuple(a.weigh(target)) == dataclasses.astuple(fresh), (a.aid, target)
+                # Choosing from the options made once for the fixed terms (and skipping those that cannot win)
+                # picks what the formula, option by option, picks from the fresh terms.
+                option, utility, stakes = a._weighed(target)
+                assert dataclasses.astuple(stakes) == dataclasses.astuple(fresh), (a.aid, target)
+                assert (option, utility) == a.choose(target, fresh), (a.aid, target)
+                if fresh.motive > 0 or fresh.commitment > 0:
+                    best = _best_by_formula(m, a, target, fresh)
+                    assert (option, utility) == (best if best[0] is not None else (None, utility)), (
+                        a.aid,
+                        target,
+                    )
+                    chosen += option is not None
                 compared += 1
-    assert compared > 50
+    assert compared > 50 and chosen > 20
     # Israel aims to disarm one adversary only: the doctrine is skipped toward the others.
     aims = m.actors["israel"].doctrines["aims"]
     assert aims.toward("hamas") and not aims.toward("hezbollah")
+
+
+def test_runs_of_one_scenario_share_what_follows_from_it_and_nothing_of_one_another():
+    """What a model makes of its scenario alone (the network, the ladder, the actors' doctrines and look-ups) is
+    made once per scenario object and shared by its runs; a run after others of the same scenario gives the tables
+    a run of a freshly loaded copy gives, so nothing of one run is left in what they share."""
+    from redline import load_scenario
+
+    from .conftest import FLAGSHIP
+
+    scn = load_scenario(FLAGSHIP)
+    first = EscalationModel(scn, rng=11).run()
+    EscalationModel(scn, rng=12).run()  # another run in between fills and uses the shared look-ups
+    again = EscalationModel(scn, rng=11).run()
+    fresh = EscalationModel(load_scenario(FLAGSHIP), rng=11).run()
+    assert again.network is first.network and again.rungs is first.rungs
+    assert again.actors["iran"].doctrines is first.actors["iran"].doctrines
+    assert fresh.network is not first.network
+    assert first.events == again.events == fresh.events
+    assert first.metrics == again.metrics == fresh.metrics
+    assert first.red_lines == again.red_lines == fresh.red_lines
+    assert len(first.events["step"]) > 100
+    # The beliefs and grievances of a run are its own.
+    assert again.actors["iran"].resolve_seen is not first.actors["iran"].resolve_seen
