@@ -314,7 +314,10 @@ class Actor(mesa.Agent):
             if target in self.orders or target in struck:
                 continue
             last = chosen.get(target)
-            # The choice of a few days ago stands (standing(), written out): keep it up, do not choose again.
+            # A choice is weighed over the decision horizon, so it stands for that many days (a campaign or a war
+            # kept up, a single strike or offer not repeated) unless something new happened since (a red line
+            # crossed, a first blow, a first grievance): a weekly step chooses every step, a daily one keeps a
+            # week's choice for the week.
             if last is not None and not (day - last[0] >= horizon or news.get(target, -math.inf) > last[0]):
                 _, option, tempo, cause = last
                 if option is not None and (tempo or world.rungs.per_day[option.rung]):
@@ -345,19 +348,6 @@ class Actor(mesa.Agent):
         if option is None or option.rung <= self._posture.get(target, -1):
             return
         self.carry_out(target, option, stakes, start=start)
-
-    def standing(self, target: str) -> tuple[Option | None, float, str] | None:
-        """The actor's choice toward `target` while it still stands: (option, tempo, cause), else None. A choice is
-        weighed over the decision horizon, so it stands for that many days (a campaign or a war kept up, a single
-        strike or offer not repeated) unless something new happens (a red line crossed, a first blow, a first
-        grievance). A weekly step chooses every step; a daily one keeps a week's choice for the week."""
-        chosen = self.chosen.get(target)
-        if chosen is None:
-            return None
-        day, option, tempo, cause = chosen
-        if self.model.day - day >= self.model.horizon or self.news.get(target, -math.inf) > day:
-            return None
-        return option, tempo, cause
 
     def conclude(self) -> None:
         for d in self._concluders:
