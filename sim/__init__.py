@@ -1,6 +1,7 @@
 """redline's simulation package: scenario language, model, runner, results, analysis, plots, command line.
 
 from redline import load_scenario, run_ensemble, plots
+from redline import write_ensemble   # a large ensemble streamed to a results folder, in flat memory
 """
 
 from __future__ import annotations
@@ -10,12 +11,21 @@ from typing import Any
 
 from redline.errors import ScenarioError
 
-__all__ = ["EscalationModel", "Results", "ScenarioError", "load_scenario", "plots", "run_ensemble"]
+__all__ = [
+    "EscalationModel",
+    "Results",
+    "ScenarioError",
+    "load_scenario",
+    "plots",
+    "run_ensemble",
+    "write_ensemble",
+]
 
 # Imported on first use: `redline validate` pays for no matplotlib or pandas, `--version` for no scenario module.
 _LAZY = {
     "load_scenario": ("redline.scenario", "load_scenario"),
     "run_ensemble": ("redline.ensemble", "run_ensemble"),
+    "write_ensemble": ("redline.ensemble", "write_ensemble"),
     "Results": ("redline.results", "Results"),
     "EscalationModel": ("redline.model", "EscalationModel"),
     "plots": ("redline.plots", None),

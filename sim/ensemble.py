@@ -19,6 +19,7 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
+from redline.executors import on_this_machine
 from redline.language import Scenario
 from redline.results import Digest, Results, scenario_facts, today, write_folder
 from redline.runner import chunks_of, run_chunks, run_seeds
@@ -104,8 +105,8 @@ def write_ensemble(
     def fill(tmp: Path) -> None:
         ids = list(range(runs))
         joiner = Joiner(tmp, fmt, [int(c[0]) for c in chunks_of(ids)], facts)
-        # Our own workers share our disk and write their parts; another executor's hand their tables back.
-        work = functools.partial(chunk_work, folder=str(joiner.parts) if executor is None else None)
+        # Workers on this machine write their parts; a remote cluster's hand their tables back.
+        work = functools.partial(chunk_work, folder=str(joiner.parts) if on_this_machine(executor) else None)
         try:
             run_chunks(scenario, ids, run_seeds(seed, runs), executor=executor, workers=workers,
                        progress=progress, work=work, on_done=joiner.add)  # fmt: skip

@@ -14,6 +14,7 @@ import contextlib
 import math
 import os
 import re
+import weakref
 from collections.abc import Iterator
 from concurrent.futures import Executor
 
@@ -45,6 +46,16 @@ def check_executor_args(args: argparse.Namespace) -> None:
         )
     if args.scheduler:
         connect_timeout()
+
+
+# Executors whose workers run on this machine (a Dask cluster a command started itself): they write their chunks'
+# part files into the output folder, instead of sending the tables back through the scheduler.
+_ON_THIS_MACHINE: weakref.WeakSet[Executor] = weakref.WeakSet()
+
+
+def on_this_machine(executor: Executor | None) -> bool:
+    """Whether the executor's workers share this machine's disk: local processes (None) or a local Dask cluster."""
+    return executor is None or executor in _ON_THIS_MACHINE
 
 
 class ExecutorError(Exception):
@@ -93,4 +104,7 @@ def executor_from_args(args: argparse.Namespace) -> Iterator[Executor | None]:
             client = stack.enter_context(Client(cluster))
         # pure=False: each chunk is run once, so Dask need not hash every task's arguments (the scenario and its
         # seeds) to find a result it could reuse; hashing cost more than the runs of a small chunk.
-        yield client.get_executor(pure=False)
+        executor = client.get_executor(pure=False)
+        if not args.scheduler:
+            _ON_THIS_MACHINE.add(executor)
+        yield executor

@@ -27,6 +27,7 @@ import pandas as pd
 
 from redline import sweep_store as store
 from redline.errors import Issue, ScenarioError, SweepError
+from redline.executors import on_this_machine
 from redline.language import Scenario
 from redline.limits import MAX_POINTS, MAX_SWEEP_RUNS
 from redline.outputs import FolderOutput
@@ -348,9 +349,12 @@ def _run_in(sweep, out: FolderOutput, scenarios, resume, executor, workers, prog
     store.clear_leftovers(folder, [out.first for out in ran.values()])  # half-written by a killed attempt
     writer = store.Store(folder, chunks, facts, done)
     writer.waiting.update(ran)
-    # Our own workers share our disk and write their parts; another executor's hand their tables back.
+    # Workers on this machine write their parts; a remote cluster's hand their tables back.
     work = functools.partial(
-        store.chunk_work, scn=scenarios[0], runs_per_point=sweep.runs, folder=None if executor else str(parts)
+        store.chunk_work,
+        scn=scenarios[0],
+        runs_per_point=sweep.runs,
+        folder=str(parts) if on_this_machine(executor) else None,
     )
     tasks = [
         (k, [(p * sweep.runs + r, scenarios[p], seeds[r]) for p, r in c])
