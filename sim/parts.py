@@ -95,7 +95,8 @@ class Joiner:
         self.events = 0  # event rows appended so far: the next event_id
         self.writers: dict[str, Any] = {}
         self.runs: list[pd.DataFrame] = []
-        self.aggregates: list[Aggregates] = []
+        # Summed as chunks come in, not kept a chunk each: a chunk's histograms are about as large as the whole's.
+        self.aggregates: Aggregates | None = None
 
     def add(self, k: int, out: ChunkOut) -> None:
         if out.tables is not None:  # made by a worker that does not share our disk
@@ -120,7 +121,9 @@ class Joiner:
             self._write(name, table)
             path.unlink()
         self.runs.append(out.runs)
-        self.aggregates.append(out.aggregates)
+        self.aggregates = combine(
+            [out.aggregates] if self.aggregates is None else [self.aggregates, out.aggregates]
+        )
 
     def _write(self, name: str, table: pa.Table) -> None:
         path = self.folder / f"{name}.{self.fmt}"
@@ -155,7 +158,8 @@ class Joiner:
         self.parts.rmdir()
         runs = docs.typed(pd.concat(self.runs, ignore_index=True), docs.RUNS, self.facts)
         write_table(runs, self.folder / f"runs.{self.fmt}", self.fmt)
-        return runs, combine(self.aggregates)
+        assert self.aggregates is not None  # an ensemble has at least one run, so one chunk
+        return runs, self.aggregates
 
     def abandon(self) -> None:
         for w in self.writers.values():
