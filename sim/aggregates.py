@@ -104,15 +104,21 @@ class Coded:
     date: np.ndarray  # datetime64[ms]
 
 
-def coded(events: pd.DataFrame) -> Coded:
-    """An events table (in memory or read back) as codes."""
-    src, src_names = _codes(events["source"])
-    tgt, tgt_names = _codes(events["target"])
-    # one code space for both columns (a source's and a target's categories may differ when read from a file)
+def actor_codes(source: pd.Series, target: pd.Series) -> tuple[np.ndarray, np.ndarray, list[str]]:
+    """Two actor columns as codes into one list of names: a source's and a target's categories may differ when
+    read from a file."""
+    src, src_names = _codes(source)
+    tgt, tgt_names = _codes(target)
     names = list(dict.fromkeys([*src_names, *tgt_names]))
     index = {a: i for i, a in enumerate(names)}
     src = np.array([index[a] for a in src_names], dtype=np.int64)[src] if len(src) else src
     tgt = np.array([index[a] for a in tgt_names], dtype=np.int64)[tgt] if len(tgt) else tgt
+    return src, tgt, names
+
+
+def coded(events: pd.DataFrame) -> Coded:
+    """An events table (in memory or read back) as codes."""
+    src, tgt, names = actor_codes(events["source"], events["target"])
     cause, causes = _codes(events["cause"])
 
     def ints(col: str) -> np.ndarray:

@@ -10,6 +10,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from redline.aggregates import actor_codes
 from redline.checks import matching
 from redline.language import NamedOutcome
 
@@ -51,14 +52,13 @@ def outcomes(
     ev = events
     n = len(runs)
     row = pd.Index(runs["run"]).get_indexer(ev["run"])
-    source, target = _actor_codes(ev["source"], ev["target"])
-    names = source.names
-    in_states = np.array([a in states for a in names] + [False])  # code -1 (none): the last
-    in_patrons = np.array([a in patrons for a in names] + [False])
+    source, target, names = actor_codes(ev["source"], ev["target"])
+    in_states = np.array([a in states for a in names])
+    in_patrons = np.array([a in patrons for a in names])
     mid = ev["mid_level"].to_numpy()
     rung = ev["rung"].to_numpy().astype(np.int64)
     force, war = mid >= USE_OF_FORCE, mid >= WAR
-    states_both = in_states[source.codes] & in_states[target.codes]
+    states_both = in_states[source] & in_states[target]
 
     def any_per_run(mask: np.ndarray | pd.Series) -> np.ndarray:
         out = np.zeros(n, dtype=bool)
@@ -81,37 +81,17 @@ def outcomes(
     out["war"] = any_per_run(war)
     out["interstate_war"] = any_per_run(war & states_both)
     out["state_clash"] = any_per_run(force & states_both)
-    out["patron_uses_force"] = any_per_run(force & in_patrons[source.codes])
-    out["patron_struck"] = any_per_run(force & in_patrons[target.codes])
+    out["patron_uses_force"] = any_per_run(force & in_patrons[source])
+    out["patron_struck"] = any_per_run(force & in_patrons[target])
     # more than one pair of actors (either way round) at war
-    a = np.minimum(source.codes[war], target.codes[war]).astype(np.int64)
-    b = np.maximum(source.codes[war], target.codes[war]).astype(np.int64)
+    a = np.minimum(source[war], target[war]).astype(np.int64)
+    b = np.maximum(source[war], target[war]).astype(np.int64)
     k = len(names) + 1
     pairs = np.unique((row[war] * k + a + 1) * k + b + 1)
     out["war_spreads"] = np.bincount(pairs // (k * k), minlength=n)[:n] > 1
     for o in defined:
         out[o.name] = any_per_run(matching(ev, o.when, ladder))
     return out.reset_index()
-
-
-@dataclass(frozen=True)
-class _Codes:
-    codes: np.ndarray  # -1: none
-    names: list[str]
-
-
-def _actor_codes(source: pd.Series, target: pd.Series) -> tuple[_Codes, _Codes]:
-    """Two actor columns as codes into one list of names (their categories, if they share them)."""
-    cats = [
-        c.dtype.categories if isinstance(c.dtype, pd.CategoricalDtype) else None for c in (source, target)
-    ]
-    if cats[0] is not None and cats[1] is not None and cats[0].equals(cats[1]):
-        names = [str(x) for x in cats[0]]
-        return (_Codes(source.cat.codes.to_numpy(), names), _Codes(target.cat.codes.to_numpy(), names))
-    both = pd.concat([source.astype(object), target.astype(object)], ignore_index=True)
-    codes, uniques = pd.factorize(both)
-    names = [str(u) for u in uniques]
-    return _Codes(codes[: len(source)], names), _Codes(codes[len(source) :], names)
 
 
 def wilson(successes: int, n: int, z: float = 1.96) -> tuple[float, float]:

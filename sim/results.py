@@ -144,21 +144,6 @@ class Results(_Described):
         res._aggregates = aggregates
         return res
 
-    @classmethod
-    def from_tables(cls, scn: Scenario, tables: dict[str, pd.DataFrame], manifest: dict[str, Any]) -> Results:
-        """Results from tables already built (a sweep's joined parts, each numbering its events from 0: numbered
-        again here, in the order of the joined table)."""
-        facts = scenario_facts(scn)
-        manifest = {**manifest, "scenario": {**facts, **manifest.get("scenario", {})}}
-        from redline.tables import TABLES as DOCS
-        from redline.tables import typed
-
-        tables = {name: typed(df, DOCS[name], manifest["scenario"]) for name, df in tables.items()}
-        events = tables["events"]
-        if "event_id" in events:
-            tables = {**tables, "events": events.assign(event_id=np.arange(len(events), dtype=np.int64))}
-        return cls(**tables, manifest=manifest)
-
     # --- disk ----------------------------------------------------------------------------------------------------
 
     def save(self, folder, *, fmt: str = "parquet", force: bool = False, extra=None) -> Path:
@@ -346,13 +331,6 @@ def read_table(path: Path, fmt: str, facts: dict[str, Any] | None = None) -> pd.
     table = table_of(path)
     df = pd.read_csv(path, keep_default_na=False, na_values=[""], dtype=text_columns(table))
     return typed(df, table, facts)
-
-
-def check_output(folder: Path, force: bool, inputs=()) -> None:
-    """Refuse, before any work, an output folder the protocol does not allow (see redline.outputs)."""
-    from redline.outputs import FolderOutput
-
-    FolderOutput(folder, force=force, inputs=inputs).check()
 
 
 def today() -> str:
