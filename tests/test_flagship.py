@@ -73,9 +73,10 @@ def test_without_the_jordan_attack_the_answer_and_the_fall_off_do_not_come(cli):
 
 def test_named_outcomes_have_readable_probabilities():
     """At least two of the outcomes an analyst asks about (the flagship's own, and a war among states) are neither
-    certain nor impossible over 200 runs, and each comes with its 95% interval."""
+    certain nor impossible over 1000 runs (200 leave a rare outcome a handful of runs from the edge), and each
+    comes with its 95% interval."""
     scn = load_scenario(FLAGSHIP)
-    res = run_ensemble(scn, runs=200, seed=20231007)
+    res = run_ensemble(scn, runs=1000, seed=20231007)
     table = outcome_table(res.runs, res.facts).set_index("outcome")
     named = table.loc[[*(o.name for o in scn.outcomes), "interstate_war"]]
     assert len(named) == 4
