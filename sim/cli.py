@@ -1038,9 +1038,10 @@ def _check_flags(args: argparse.Namespace) -> None:
     """Flags that depend on each other, checked before anything is read or run."""
     if getattr(args, "executor", None) is None:
         return
-    from redline.executors import check_executor_args
+    from redline.executors import check_executor_args, warm_local_cluster
 
     check_executor_args(args)
+    warm_local_cluster(args)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

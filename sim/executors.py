@@ -11,7 +11,9 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import importlib.util
 import math
+import multiprocessing
 import os
 import re
 import weakref
@@ -58,6 +60,25 @@ def on_this_machine(executor: Executor | None) -> bool:
     return executor is None or executor in _ON_THIS_MACHINE
 
 
+def _local_cluster_wanted(args: argparse.Namespace) -> bool:
+    return getattr(args, "executor", None) == "dask" and not getattr(args, "scheduler", None)
+
+
+def warm_local_cluster(args: argparse.Namespace) -> None:
+    """With `--executor dask` and no scheduler: start now the server process that the local cluster's workers will
+    be forked from, so that it imports Dask and the model while this process reads its input. Spawned workers would
+    each import them after the cluster starts, which took longer than the rest of the cluster's start-up."""
+    if not _local_cluster_wanted(args) or "forkserver" not in multiprocessing.get_all_start_methods():
+        return
+    if importlib.util.find_spec("distributed") is None:
+        return  # executor_from_args says what is missing
+    from multiprocessing import forkserver
+
+    # Only the server's first start reads the preload: a pool of the runner may have started it already.
+    multiprocessing.get_context("forkserver").set_forkserver_preload(["distributed", "redline.runner"])
+    forkserver.ensure_running()
+
+
 class ExecutorError(Exception):
     """An executor that cannot be had: Dask missing, a scheduler out of reach. One line, exit status 2."""
 
@@ -76,6 +97,17 @@ def add_executor_arguments(parser: argparse.ArgumentParser) -> None:
     )
 
 
+# A cluster that this command starts for itself: its workers are forked from the server that warm_local_cluster
+# started (spawn is Dask's default where none runs), and they do not sample their own stacks every 10 ms for
+# Dask's profiler, which no one reads here and which takes the lock the runs need.
+_LOCAL_CLUSTER_CONFIG = {
+    "distributed.worker.multiprocessing-method": (
+        "forkserver" if "forkserver" in multiprocessing.get_all_start_methods() else "spawn"
+    ),
+    "distributed.worker.profile.enabled": False,
+}
+
+
 @contextlib.contextmanager
 def executor_from_args(args: argparse.Namespace) -> Iterator[Executor | None]:
     """The executor the flags ask for: None for local processes (the runner makes its own pool)."""
@@ -85,6 +117,7 @@ def executor_from_args(args: argparse.Namespace) -> Iterator[Executor | None]:
         return
     check_executor_args(args)
     try:
+        import dask
         from distributed import Client, LocalCluster
     except ImportError:
         raise ExecutorError("--executor dask needs Dask: pip install 'redline[dask]'") from None
@@ -98,6 +131,7 @@ def executor_from_args(args: argparse.Namespace) -> Iterator[Executor | None]:
             workers = getattr(args, "workers", None) or os.cpu_count() or 1
             if getattr(args, "command", None) != "sweep":  # a sweep's --runs counts replications per point
                 workers = min(workers, getattr(args, "runs", workers))  # never more processes than the runs
+            stack.enter_context(dask.config.set(_LOCAL_CLUSTER_CONFIG))
             cluster = stack.enter_context(
                 LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None)
             )
