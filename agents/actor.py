@@ -44,7 +44,12 @@ def crossing_chance(deaths: float, limit: float) -> float:
     term = total = math.exp(-deaths)
     for k in range(1, int(limit) + 1):
         term *= deaths / k
-        total += term
+        more = total + term
+        if more == total and k > deaths:
+            # Past the mean each term is smaller than the last, so none after this one changes the sum either: the
+            # same sum as adding them all, without the tail (most of the loop for a line far above the deaths).
+            break
+        total = more
     return max(0.0, 1.0 - total)
 
 
@@ -415,8 +420,9 @@ class Actor(mesa.Agent):
         (option, severity, deaths, force, reach, cost of mounting it, the least such cost of it and every
         later option, span of its harm, whether that span shrinks with lost strength, its domestic cost, 1.0 if
         it surely crosses the target's red lines, the deaths in one action they tolerate if it may cross them
-        by killing, severity, deaths and span of the rung above, and which guarantors of the target join against
-        it, as an index into the second list returned). The third is the target's clients hostile to the actor."""
+        by killing, severity, deaths and span of the rung above, which guarantors of the target join against
+        it, as an index into the second list returned, and its harm if that needs no strength, else None). The
+        third is the target's clients hostile to the actor."""
         allies, protectors, lines = self._toward.get(target) or self._ties_of(target)
         own, floor, limit = (False, 0, None) if lines is None else lines
         campaign_span = stakes.tempo * self.model.horizon
@@ -465,6 +471,9 @@ class Actor(mesa.Agent):
                     up_deaths,
                     up_span,
                     groups.index(joined),
+                    # the harm of an option that kills no one and does not shrink with lost strength: the same for
+                    # its author and for an answer in kind, whatever their strength (worked out once, not per choice)
+                    math.log1p(sev * span) if deaths == 0 and not scaled else None,
                 )
             )
         return rows, groups, allies
@@ -541,9 +550,14 @@ class Actor(mesa.Agent):
             up_deaths,
             up_span,
             k,
+            still,
         ) in rows:
             # Harm over the horizon: one strike, a campaign's attacks at its tempo, or a war's days (span).
-            x = log1p((sev + deaths * cap) * (span * strength if scaled else span))
+            x = (
+                log1p((sev + deaths * cap) * (span * strength if scaled else span))
+                if still is None
+                else still
+            )
             gain = x if x < motive else motive
             if force and commitment:
                 gain += commitment * (1.0 if reach >= answer_reach else reach / answer_reach)
@@ -567,7 +581,7 @@ class Actor(mesa.Agent):
                 # The expected answer (docs/model.md): in kind at the answering strength, or one rung above if
                 # the option crosses one of the target's red lines; weighed by the balance of strength.
                 answering, balance = answers[k]
-                answer = log1p((sev + deaths * answering) * span)
+                answer = log1p((sev + deaths * answering) * span) if still is None else still
                 # The chance the option crosses one of the target's red lines (crossing(), inlined).
                 if not crossed and limit is not None:
                     killed = deaths * cap
