@@ -25,7 +25,7 @@ from redline import load_scenario, run_ensemble  # noqa: E402
 from redline.analysis import outcome_table  # noqa: E402
 from redline.compare import compare  # noqa: E402
 from redline.scenario import value_at  # noqa: E402
-from redline.sweep import Sweep, design_points, parse_param, point_summary, run_sweep  # noqa: E402
+from redline.sweep import Sweep, design_points, parse_param, run_sweep  # noqa: E402
 
 FLAGSHIP = ROOT / "scenarios" / "axis-2023.yaml"
 SCENARIOS = ROOT / "scenarios"
@@ -37,9 +37,12 @@ FORBIDDEN = ("no date", "no action")
 # Exercise 1
 STRIKE_DAY = "2024-02-10"
 STRIKE = f"{STRIKE_DAY}:usa:iran:limited_strike"
-UNCOMMITTED = "actors.iran.doctrine.red_lines.audience_cost=2"
+COMMITTED = "actors.iran.doctrine.red_lines.audience_cost=6"  # twice the file's: a heavier commitment
 NO_US_LINE = "actors.usa.doctrine.red_lines.casualties_above=1000"
 CHEAP = "actors.iran.cost_sensitivity=0.5"
+DEBRIEF_RUN = (
+    5  # the first run of out/ex1/committed in which Iran answers: the exercise's debrief command reads it
+)
 # Exercise 5
 PRESSURE = (
     "actors.patron.doctrine.pressure={fear_threshold: %s, strength: 1.0, "
@@ -171,8 +174,8 @@ def exercise1(keys: Keys) -> list[str]:
     audience = value_at(flagship, "actors.iran.doctrine.red_lines.audience_cost")
     sensitivity = value_at(flagship, "actors.iran.cost_sensitivity")
     base, cheap = run(), run([CHEAP])
-    committed, uncommitted = run(injects=[STRIKE]), run([UNCOMMITTED], [STRIKE])
-    unbounded = run([NO_US_LINE], [STRIKE])
+    committed, uncommitted = run([COMMITTED], [STRIKE]), run(injects=[STRIKE])
+    unbounded = run([COMMITTED, NO_US_LINE], [STRIKE])
 
     def restraint(res) -> str:
         per = uses_of_force(res, "iran")
@@ -189,13 +192,19 @@ def exercise1(keys: Keys) -> list[str]:
         },
     )
     heavy, light = first_answers(committed), first_answers(uncommitted)
+    exercise = (ROOT / "docs" / "exercises" / "01-red-lines-as-commitments.md").read_text()
+    expect(
+        f"debrief out/ex1/committed --run {DEBRIEF_RUN} " in exercise,
+        "the exercise debriefs the run the key reads",
+    )
+    expect(DEBRIEF_RUN in heavy.index, "Iran answers in the run the debrief reads")
     expect(len(heavy) > len(light), "a heavier audience cost brings an answer in more runs")
     q2 = keys.add(
         1,
         2,
         {
-            f"audience cost {audience:g} (the file's)": iran_answer(committed),
-            f"audience cost {UNCOMMITTED.split('=')[1]}": iran_answer(uncommitted),
+            f"audience cost {COMMITTED.split('=')[1]}": iran_answer(committed),
+            f"audience cost {audience:g} (the file's)": iran_answer(uncommitted),
         },
     )
     bounded, free = first_answers(unbounded), first_answers(committed)
@@ -214,9 +223,9 @@ def exercise1(keys: Keys) -> list[str]:
         f"1. {settings_line(q1)}. Nothing caps Iran's rungs: it keeps from force because every use of force costs "
         "it (the force cost and, above all, the answer it expects from the US and Israel, weighed by its cost "
         "sensitivity); lower how much costs weigh and Iran strikes more.",
-        f"2. {settings_line(q2)}. In the debrief (`redline debrief out/ex1/committed --run 0`), "
-        f"{debrief_week(committed, 0)}. The strike crosses Iran's red line (own territory, at or above a limited "
-        "strike): the audience cost is what silence would cost it, and the commitment term grows with it. The "
+        f"2. {settings_line(q2)}. In the debrief (`redline debrief out/ex1/committed --run {DEBRIEF_RUN}`), "
+        f"{debrief_week(committed, DEBRIEF_RUN)}. The strike crosses Iran's red line (own territory, at or above a "
+        "limited strike): the audience cost is what silence would cost it, and the commitment term grows with it. The "
         "heavier commitment outweighs Iran's fear of the US answer in more runs and brings a direct but bounded "
         "answer; with a lighter one the fear wins more often and the line goes unanswered (others then lower their "
         "estimate of Iran's resolve).",
@@ -374,7 +383,7 @@ def exercise4(keys: Keys, tmp: Path) -> list[str]:
     ]
     sweep = Sweep(str(FLAGSHIP), [], params, "grid", 0, 40, 2, design_points(params, "grid", 0, 2))
     res = run_sweep(sweep, tmp / "ex4", force=True)
-    summary = point_summary(res, load_scenario(FLAGSHIP), sweep.points_table())
+    summary = res.outcomes
     grid = summary.pivot_table(index=params[1].path, columns=params[0].path, values=RATIO)
     table = [
         "| autonomy \\ control | " + " | ".join(f"{c:g}" for c in grid.columns) + " |",
