@@ -99,7 +99,7 @@ def add_executor_arguments(parser: argparse.ArgumentParser) -> None:
 
 # A cluster that this command starts for itself: its workers are forked from the server that warm_local_cluster
 # started (spawn is Dask's default where none runs), and they do not sample their own stacks every 10 ms for
-# Dask's profiler, which no one reads here and which takes the lock the runs need.
+# Dask's profiler, which no one reads here and which takes the interpreter lock from the runs.
 _LOCAL_CLUSTER_CONFIG = {
     "distributed.worker.multiprocessing-method": (
         "forkserver" if "forkserver" in multiprocessing.get_all_start_methods() else "spawn"
