@@ -60,15 +60,15 @@ def on_this_machine(executor: Executor | None) -> bool:
     return executor is None or executor in _ON_THIS_MACHINE
 
 
-def _local_cluster_wanted(args: argparse.Namespace) -> bool:
-    return getattr(args, "executor", None) == "dask" and not getattr(args, "scheduler", None)
+# Where the platform has it (POSIX), a local cluster's workers are forked from a server process (warm_local_cluster).
+_FORKSERVER = "forkserver" in multiprocessing.get_all_start_methods()
 
 
 def warm_local_cluster(args: argparse.Namespace) -> None:
     """With `--executor dask` and no scheduler: start now the server process that the local cluster's workers will
     be forked from, so that it imports Dask and the model while this process reads its input. Spawned workers would
     each import them after the cluster starts, which took longer than the rest of the cluster's start-up."""
-    if not _local_cluster_wanted(args) or "forkserver" not in multiprocessing.get_all_start_methods():
+    if not _FORKSERVER or getattr(args, "executor", None) != "dask" or getattr(args, "scheduler", None):
         return
     if importlib.util.find_spec("distributed") is None:
         return  # executor_from_args says what is missing
@@ -101,9 +101,7 @@ def add_executor_arguments(parser: argparse.ArgumentParser) -> None:
 # started (spawn is Dask's default where none runs), and they do not sample their own stacks every 10 ms for
 # Dask's profiler, which no one reads here and which takes the interpreter lock from the runs.
 _LOCAL_CLUSTER_CONFIG = {
-    "distributed.worker.multiprocessing-method": (
-        "forkserver" if "forkserver" in multiprocessing.get_all_start_methods() else "spawn"
-    ),
+    "distributed.worker.multiprocessing-method": "forkserver" if _FORKSERVER else "spawn",
     "distributed.worker.profile.enabled": False,
 }
 

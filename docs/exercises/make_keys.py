@@ -40,9 +40,8 @@ STRIKE = f"{STRIKE_DAY}:usa:iran:limited_strike"
 COMMITTED = "actors.iran.doctrine.red_lines.audience_cost=6"  # twice the file's: a heavier commitment
 NO_US_LINE = "actors.usa.doctrine.red_lines.casualties_above=1000"
 CHEAP = "actors.iran.cost_sensitivity=0.5"
-DEBRIEF_RUN = (
-    5  # the first run of out/ex1/committed in which Iran answers: the exercise's debrief command reads it
-)
+# The first run of out/ex1/committed in which Iran answers: the exercise's debrief command reads it.
+DEBRIEF_RUN = 5
 # Exercise 5
 PRESSURE = (
     "actors.patron.doctrine.pressure={fear_threshold: %s, strength: 1.0, "
