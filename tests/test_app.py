@@ -517,32 +517,31 @@ def test_the_page_on_a_1280x720_projector(tmp_path):
                 levers = page.locator(".redline-lever")
                 assert levers.count() == len(sliders_of(FLAGSHIP))
                 cost = levers.filter(has_text="Iran: cost sensitivity")
-                sync_api.expect(cost.locator(".redline-lever-head")).to_contain_text("0.9")
-                sync_api.expect(cost.locator(".redline-range")).to_have_text("0scenario: 0.91")
+                lever = next(s for s in sliders_of(FLAGSHIP) if s.path == "actors.iran.cost_sensitivity")
+                sync_api.expect(cost.locator(".redline-lever-head")).to_contain_text(f"{lever.value:g}")
+                sync_api.expect(cost.locator(".redline-range")).to_have_text(
+                    f"{lever.low:g}scenario: {lever.value:g}{lever.high:g}"
+                )
                 text = page.locator("body").inner_text()
                 for gone in ("Render Interval", "Use Threads", "Step:", "Made with Solara", "runs on Solara"):
                     assert gone not in text, gone
 
-                # Iran's cost sensitivity from 0.9 down to 0.5, applied by Reset
+                # Iran's cost sensitivity down by 0.5 from the scenario's value, one key press a step, shown as it
+                # moves and applied by Reset
                 slider = cost.locator("[role=slider]")
-                for value in (
-                    "0.85",
-                    "0.8",
-                    "0.75",
-                    "0.7",
-                    "0.65",
-                    "0.6",
-                    "0.55",
-                    "0.5",
-                ):  # shown as it moves
+                presses = round(0.5 / lever.step)
+                for press in range(1, presses + 1):
                     slider.focus()
                     slider.press("ArrowLeft")
-                    sync_api.expect(cost.locator(".redline-lever-head b")).to_have_text(value)
+                    shown = round(lever.value - press * lever.step, 6)
+                    sync_api.expect(cost.locator(".redline-lever-head b")).to_have_text(f"{shown:g}")
                 sync_api.expect(page.locator(".redline-pending")).to_have_text(
                     "Not applied yet: press Reset."
                 )
                 page.get_by_role("button", name="Reset").click()
-                sync_api.expect(status).to_contain_text("Iran: cost sensitivity 0.5 (scenario: 0.9)")
+                sync_api.expect(status).to_contain_text(
+                    f"Iran: cost sensitivity {shown:g} (scenario: {lever.value:g})"
+                )
                 sync_api.expect(page.locator(".redline-pending")).to_have_text("")
 
                 said = []
