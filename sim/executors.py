@@ -134,6 +134,11 @@ def executor_from_args(args: argparse.Namespace) -> Iterator[Executor | None]:
                 LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None)
             )
             client = stack.enter_context(Client(cluster))
+        from redline.dask_worker import SetAsideStartUpHeap
+
+        # Each worker, as it joins, sets aside what it holds (redline.runner.set_aside_start_up_heap), as the
+        # local pool's workers do: a Dask worker holds much more at start than they do.
+        client.register_plugin(SetAsideStartUpHeap())
         # pure=False: each chunk is run once, so Dask need not hash every task's arguments (the scenario and its
         # seeds) to find a result it could reuse; hashing cost more than the runs of a small chunk.
         executor = client.get_executor(pure=False)

@@ -8,6 +8,7 @@ runs, not one run, so that process start-up and pickling are paid per chunk.
 from __future__ import annotations
 
 import contextlib
+import gc
 import multiprocessing
 import os
 import signal
@@ -198,12 +199,21 @@ def _watch_parent(parent: int) -> None:
     os._exit(1)
 
 
+def set_aside_start_up_heap() -> None:
+    """In a worker, before its first chunk: put every object it holds so far (the modules it imported, and after a
+    fork the parent's own) out of the garbage collector's reach. A full collection walks every object it tracks,
+    and runs make enough short-lived objects to set off many: runs in a process that had imported Dask and pandas
+    took a fifth longer than in one that had not, and no longer once its heap was set aside."""
+    gc.freeze()
+
+
 def _worker_init() -> None:
     """Ctrl+C reaches every process of the terminal's group: the parent alone answers it, and stops the workers.
     SIGTERM ends a worker quietly, without the parent's handler (inherited by fork) raising in it."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
     threading.Thread(target=_watch_parent, args=(os.getppid(),), daemon=True).start()
+    set_aside_start_up_heap()
 
 
 _POOL: tuple[ProcessPoolExecutor, int] | None = None
