@@ -537,7 +537,10 @@ class EscalationModel(mesa.Model):
         before = recent.get(src, 0.0)
         if before < heat <= before + harm:
             self.stir(aim, src, day)
-        target.capability = max(0.0, target.capability * (1.0 - capability_damage))
+        # max() and min() are written as comparisons in this module's hot paths: a call of either costs more than
+        # the arithmetic around it.
+        left = target.capability * (1.0 - capability_damage)
+        target.capability = left if left > 0.0 else 0.0
         recent[src] = before + harm
         if harm > 0 and src != aim:
             grievance = target.grievance
@@ -552,11 +555,13 @@ class EscalationModel(mesa.Model):
         # Harm done answers the author's grievance, and its patrons' (by the level of their support): Actor.vent.
         g = author.grievance.get(aim)
         if g:
-            author.grievance[aim] = max(0.0, g - harm)
+            g -= harm
+            author.grievance[aim] = g if g > 0.0 else 0.0
         for patron, level in venting:
             g = patron.grievance.get(aim)
             if g:
-                patron.grievance[aim] = max(0.0, g - harm * level)
+                g -= harm * level
+                patron.grievance[aim] = g if g > 0.0 else 0.0
         for friend, fid, share in grieving:  # patrons and partners take the target's harm to heart
             felt = harm * share
             if felt > 0 and fid != src:
