@@ -135,7 +135,10 @@ class Actor(mesa.Agent):
         self._rates = shared.rates
         self._aimed_at = tuple(spec.doctrine.aims.disarm) if spec.doctrine.aims is not None else ()
         self._fear: dict[str, float] = {}  # fear of each adversary, as of this step's perception
-        self._adversaries: tuple[tuple, tuple[str, ...]] = ((-1,), ())  # (what they follow from, adversaries)
+        self._adversaries: tuple[int | tuple, tuple[str, ...]] = (
+            (-1,),
+            (),
+        )  # (what they follow from, adversaries)
         # (the adversaries, each with who answers a blow at it: _answering_of), for fear()
         self._answerers: tuple[tuple[str, ...] | None, list[tuple[str, list[tuple[str, float]], list[str]]]]
         self._answerers = (None, [])
@@ -223,8 +226,10 @@ class Actor(mesa.Agent):
         """Declared adversaries, and anyone who hurt it directly or crossed its red lines, in a fixed order. A
         grievance held on a partner's behalf adds to the motive toward an adversary; it makes no new one."""
         # Those who hurt the actor are only ever added to (in order), so their number and the commitments held
-        # tell whether the list has changed since it was last made: it is asked for several times a step.
-        key = (len(self.recent_harm), *self.commitments)
+        # tell whether the list has changed since it was last made: it is asked for several times a step. While no
+        # commitment is held, as is most often the case, the number alone is the key (cheaper to make and compare).
+        commitments = self.commitments
+        key = (len(self.recent_harm), *commitments) if commitments else len(self.recent_harm)
         if key == self._adversaries[0]:
             return self._adversaries[1]
         out = list(self._hostility)
@@ -609,7 +614,9 @@ class Actor(mesa.Agent):
                 if not crossed and limit is not None:
                     killed = deaths * cap
                     if killed > 0:
-                        crossed = crossing_chance(killed, limit)
+                        # crossing_chance's first case written out: a line at any death is common, and its chance
+                        # is cheaper to work out than to look up
+                        crossed = 1.0 - math.exp(-killed) if limit < 1 else crossing_chance(killed, limit)
                 if crossed:
                     above = log1p((up_sev + up_deaths * answering) * up_span)
                     answer = (1.0 - crossed) * answer + crossed * above

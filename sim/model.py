@@ -487,7 +487,8 @@ class EscalationModel(mesa.Model):
                 add((t, int(day), source, aim, r, death, blamed, a.cause, manner))
             else:  # a campaign's attacks: one draw of all their tolls
                 if fixed is None:
-                    deaths = rng.poisson(mean, n).astype(float).tolist() if mean > 0 else [0.0] * n
+                    # floats as Python makes them: cheaper for a few than numpy's astype
+                    deaths = [float(d) for d in rng.poisson(mean, n).tolist()] if mean > 0 else [0.0] * n
                     a.casualties = max(deaths)
                 else:
                     deaths = [fixed] * n
@@ -628,10 +629,11 @@ class EscalationModel(mesa.Model):
         for patron, p, weight, level, mediated in rels:
             if mediated:
                 p *= 1.0 - 0.5 * (level * self._open.get((blamer.aid, patron), 0.0))
-            hits = (self.rng.random(len(harms)) < p).tolist()  # plain bools: faster to walk than numpy's
+            # The draws as plain floats, compared one by one: for a few, cheaper than numpy's comparison.
+            draws = self.rng.random(len(harms)).tolist()
             landed = 0.0
-            for k, hit in enumerate(hits):
-                if hit:
+            for k, draw in enumerate(draws):
+                if draw < p:
                     landed += harms[k]
                     out[k] = out[k] or patron
             self._blame(blamer, patron, landed * weight)
