@@ -50,7 +50,8 @@ def crossing_chance(deaths: float, limit: float) -> float:
             # same sum as adding them all, without the tail (most of the loop for a line far above the deaths).
             break
         total = more
-    return max(0.0, 1.0 - total)
+    chance = 1.0 - total
+    return chance if chance > 0.0 else 0.0
 
 
 def crossing(lines: tuple[bool, int, float | None], rung: int, deaths: float) -> float:
@@ -134,7 +135,13 @@ class Actor(mesa.Agent):
         self._rates = shared.rates
         self._aimed_at = tuple(spec.doctrine.aims.disarm) if spec.doctrine.aims is not None else ()
         self._fear: dict[str, float] = {}  # fear of each adversary, as of this step's perception
-        self._adversaries: tuple[tuple, tuple[str, ...]] = ((-1,), ())  # (what they follow from, adversaries)
+        self._adversaries: tuple[int | tuple, tuple[str, ...]] = (
+            (-1,),
+            (),
+        )  # (what they follow from, adversaries)
+        # (the adversaries, each with who answers a blow at it: _answering_of), for fear()
+        self._answerers: tuple[tuple[str, ...] | None, list[tuple[str, list[tuple[str, float]], list[str]]]]
+        self._answerers = (None, [])
         b = model.behaviour
         self._fear_weight = b.stakes * spec.cost_sensitivity
         self._standing_motive = b.standing_motive
@@ -219,8 +226,10 @@ class Actor(mesa.Agent):
         """Declared adversaries, and anyone who hurt it directly or crossed its red lines, in a fixed order. A
         grievance held on a partner's behalf adds to the motive toward an adversary; it makes no new one."""
         # Those who hurt the actor are only ever added to (in order), so their number and the commitments held
-        # tell whether the list has changed since it was last made: it is asked for several times a step.
-        key = (len(self.recent_harm), *self.commitments)
+        # tell whether the list has changed since it was last made: it is asked for several times a step. While no
+        # commitment is held, as is most often the case, the number alone is the key (cheaper to make and compare).
+        commitments = self.commitments
+        key = (len(self.recent_harm), *commitments) if commitments else len(self.recent_harm)
         if key == self._adversaries[0]:
             return self._adversaries[1]
         out = list(self._hostility)
@@ -291,9 +300,28 @@ class Actor(mesa.Agent):
         return rate
 
     def fear(self) -> float:
-        """Fear of the most feared adversary."""
-        fears = self._fear
-        return max([fears[a] if a in fears else self.fear_of(a) for a in self.adversaries()], default=0.0)
+        """Fear of the most feared adversary: fear_of each, written out, since the model asks every actor for it
+        every step, most often of adversaries no one has asked about since the actor perceived."""
+        adversaries = self.adversaries()
+        made_for, answerers = self._answerers
+        if made_for is not adversaries:  # the tuple is remade whenever the adversaries change
+            answerers = [(a, *(self._answering.get(a) or self._answering_of(a))) for a in adversaries]
+            self._answerers = (adversaries, answerers)
+        fears, seen, resolve_seen = self._fear, self.capability_seen, self.resolve_seen
+        cost_sensitivity = self.spec.cost_sensitivity
+        most = None  # the greatest so far (max() over a list made for it costs more than the rest here)
+        for other, allies, guards in answerers:
+            fear = fears.get(other)
+            if fear is None:
+                strength = seen.get(other, 0.0)
+                for client, level in allies:
+                    strength += seen.get(client, 0.0) * level
+                for guarantor in guards:
+                    strength += seen.get(guarantor, 0.0)
+                fear = fears[other] = resolve_seen.get(other, 0.5) * strength * cost_sensitivity
+            if most is None or fear > most:
+                most = fear
+        return 0.0 if most is None else most
 
     # --- the phases of a step, in the order the model calls them --------------------------------------------------
 
@@ -586,7 +614,9 @@ class Actor(mesa.Agent):
                 if not crossed and limit is not None:
                     killed = deaths * cap
                     if killed > 0:
-                        crossed = crossing_chance(killed, limit)
+                        # crossing_chance's first case written out: a line at any death is common, and its chance
+                        # is cheaper to work out than to look up
+                        crossed = 1.0 - math.exp(-killed) if limit < 1 else crossing_chance(killed, limit)
                 if crossed:
                     above = log1p((up_sev + up_deaths * answering) * up_span)
                     answer = (1.0 - crossed) * answer + crossed * above
@@ -613,7 +643,8 @@ class Actor(mesa.Agent):
         motive = b.standing_motive * self._hostility.get(target, 0.0) + math.log1p(
             self.grievance.get(target, 0.0)
         )
-        return None, min(0.0, self.spec.resolve * motive - threat)
+        utility = self.spec.resolve * motive - threat
+        return None, utility if utility < 0.0 else 0.0
 
     def carry_out(self, target: str, option: Option, stakes: Stakes, start: float | None = None) -> None:
         """Turn a chosen option into this step's actions and remember the choice (it stands for the horizon)."""

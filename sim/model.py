@@ -27,10 +27,12 @@ NO_ONE: list = []  # the answer of a look-up that finds no one (shared: callers 
 METRIC_FIELDS = ("step", "actor", "posture", "capability", "grievance", "fear", "pressure", "attacks")
 
 
-def _columns(rows: list[tuple], fields: tuple[str, ...]) -> dict[str, list]:
-    """Rows of tuples as a dict of columns: the per-step loop appends one tuple per row, the cheapest record."""
-    transposed = list(zip(*rows, strict=True)) if rows else [() for _ in fields]
-    return {f: list(c) for f, c in zip(fields, transposed, strict=True)}
+def _columns(flat: list, fields: tuple[str, ...]) -> dict[str, list]:
+    """Rows laid end to end in one list, `fields` values each, as a dict of columns. The per-step loop extends the
+    list by each row's tuple: the tuple is freed at once, where one kept per row would be left for the garbage
+    collector to look through (a run keeps about a thousand rows)."""
+    width = len(fields)
+    return {f: flat[i::width] for i, f in enumerate(fields)}
 
 
 def _circles(members, ties: list[tuple[str, str]]) -> dict[str, str]:
@@ -236,9 +238,9 @@ class EscalationModel(mesa.Model):
             )
             self.scheduled[time.step_of(e.at)].append((day, action))
         self.red_lines: list[tuple[int, str, list[str]]] = []  # (step, actor, who crossed): for debriefs
-        self._rows: list[tuple] = []  # one tuple per event, in EVENT_FIELDS order (columns built on demand)
+        self._rows: list = []  # the events' values, row after row in EVENT_FIELDS order (columns built on demand)
         self._columns: tuple[int, dict[str, list]] = (-1, {})
-        self._metric_rows: list[tuple] = []  # one tuple per actor and step, in METRIC_FIELDS order
+        self._metric_rows: list = []  # one row per actor and step, end to end, in METRIC_FIELDS order
         self._pending: list[tuple[float, Action]] = []
         self._open: dict[tuple[str, str], float] = {}  # mediated channels carried this step
         self._t = -1
@@ -441,7 +443,7 @@ class EscalationModel(mesa.Model):
         rng, actors, rung_rows = self.rng, self.actors, self._rung_rows
         warned_share = self.spec.ladder.warned_share  # type: ignore[union-attr]
         shown: dict[str, list] = {}  # source -> [the strongest signal shown, the actors it struck]
-        add, t = self._rows.append, self._t
+        add, t = self._rows.extend, self._t
         pending, stirred = self._pending, self._stirred
         posture, attacks = self._posture_now, self._attacks_now
         i = 0
@@ -485,7 +487,8 @@ class EscalationModel(mesa.Model):
                 add((t, int(day), source, aim, r, death, blamed, a.cause, manner))
             else:  # a campaign's attacks: one draw of all their tolls
                 if fixed is None:
-                    deaths = rng.poisson(mean, n).astype(float).tolist() if mean > 0 else [0.0] * n
+                    # floats as Python makes them: cheaper for a few than numpy's astype
+                    deaths = [float(d) for d in rng.poisson(mean, n).tolist()] if mean > 0 else [0.0] * n
                     a.casualties = max(deaths)
                 else:
                     deaths = [fixed] * n
@@ -537,7 +540,10 @@ class EscalationModel(mesa.Model):
         before = recent.get(src, 0.0)
         if before < heat <= before + harm:
             self.stir(aim, src, day)
-        target.capability = max(0.0, target.capability * (1.0 - capability_damage))
+        # max() and min() are written as comparisons in this module's hot paths: a call of either costs more than
+        # the arithmetic around it.
+        left = target.capability * (1.0 - capability_damage)
+        target.capability = left if left > 0.0 else 0.0
         recent[src] = before + harm
         if harm > 0 and src != aim:
             grievance = target.grievance
@@ -552,11 +558,13 @@ class EscalationModel(mesa.Model):
         # Harm done answers the author's grievance, and its patrons' (by the level of their support): Actor.vent.
         g = author.grievance.get(aim)
         if g:
-            author.grievance[aim] = max(0.0, g - harm)
+            g -= harm
+            author.grievance[aim] = g if g > 0.0 else 0.0
         for patron, level in venting:
             g = patron.grievance.get(aim)
             if g:
-                patron.grievance[aim] = max(0.0, g - harm * level)
+                g -= harm * level
+                patron.grievance[aim] = g if g > 0.0 else 0.0
         for friend, fid, share in grieving:  # patrons and partners take the target's harm to heart
             felt = harm * share
             if felt > 0 and fid != src:
@@ -621,10 +629,11 @@ class EscalationModel(mesa.Model):
         for patron, p, weight, level, mediated in rels:
             if mediated:
                 p *= 1.0 - 0.5 * (level * self._open.get((blamer.aid, patron), 0.0))
-            hits = (self.rng.random(len(harms)) < p).tolist()  # plain bools: faster to walk than numpy's
+            # The draws as plain floats, compared one by one: for a few, cheaper than numpy's comparison.
+            draws = self.rng.random(len(harms)).tolist()
             landed = 0.0
-            for k, hit in enumerate(hits):
-                if hit:
+            for k, draw in enumerate(draws):
+                if draw < p:
                     landed += harms[k]
                     out[k] = out[k] or patron
             self._blame(blamer, patron, landed * weight)
@@ -735,7 +744,7 @@ class EscalationModel(mesa.Model):
     def record(self) -> None:
         """One metrics row per actor for this step."""
         posture, attacks = self._posture_now, self._attacks_now
-        add, t = self._metric_rows.append, self._t
+        add, t = self._metric_rows.extend, self._t
         for aid, actor in self.actors.items():
             grievance = max(actor.grievance.values()) if actor.grievance else 0.0
             pressure = max(actor.pressure.values()) if actor.pressure else 0.0
