@@ -202,8 +202,8 @@ def _watch_parent(parent: int) -> None:
 def set_aside_start_up_heap() -> None:
     """In a worker, before its first chunk: put every object it holds so far (the modules it imported, and after a
     fork the parent's own) out of the garbage collector's reach. A full collection walks every object it tracks,
-    and runs make enough short-lived objects to set off many: runs in a process that had imported Dask and pandas
-    took a fifth longer than in one that had not, and no longer once its heap was set aside."""
+    and runs make enough objects to set off some: in a process that had imported Dask and pandas, a run took about 4%
+    longer than once its heap was set aside (median of 400 alternating pairs)."""
     gc.freeze()
 
 
