@@ -135,10 +135,8 @@ class Actor(mesa.Agent):
         self._rates = shared.rates
         self._aimed_at = tuple(spec.doctrine.aims.disarm) if spec.doctrine.aims is not None else ()
         self._fear: dict[str, float] = {}  # fear of each adversary, as of this step's perception
-        self._adversaries: tuple[int | tuple, tuple[str, ...]] = (
-            (-1,),
-            (),
-        )  # (what they follow from, adversaries)
+        # (what they follow from, adversaries): see adversaries()
+        self._adversaries: tuple[int | tuple, tuple[str, ...]] = ((-1,), ())
         # (the adversaries, each with who answers a blow at it: _answering_of), for fear()
         self._answerers: tuple[tuple[str, ...] | None, list[tuple[str, list[tuple[str, float]], list[str]]]]
         self._answerers = (None, [])
