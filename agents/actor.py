@@ -137,9 +137,6 @@ class Actor(mesa.Agent):
         self._fear: dict[str, float] = {}  # fear of each adversary, as of this step's perception
         # (what they follow from, adversaries): see adversaries()
         self._adversaries: tuple[int | tuple, tuple[str, ...]] = ((-1,), ())
-        # (the adversaries, each with who answers a blow at it: _answering_of), for fear()
-        self._answerers: tuple[tuple[str, ...] | None, list[tuple[str, list[tuple[str, float]], list[str]]]]
-        self._answerers = (None, [])
         b = model.behaviour
         self._fear_weight = b.stakes * spec.cost_sensitivity
         self._standing_motive = b.standing_motive
@@ -298,28 +295,16 @@ class Actor(mesa.Agent):
         return rate
 
     def fear(self) -> float:
-        """Fear of the most feared adversary: fear_of each, written out, since the model asks every actor for it
-        every step, most often of adversaries no one has asked about since the actor perceived."""
-        adversaries = self.adversaries()
-        made_for, answerers = self._answerers
-        if made_for is not adversaries:  # the tuple is remade whenever the adversaries change
-            answerers = [(a, *(self._answering.get(a) or self._answering_of(a))) for a in adversaries]
-            self._answerers = (adversaries, answerers)
-        fears, seen, resolve_seen = self._fear, self.capability_seen, self.resolve_seen
-        cost_sensitivity = self.spec.cost_sensitivity
-        most = None  # the greatest so far (max() over a list made for it costs more than the rest here)
-        for other, allies, guards in answerers:
+        """Fear of the most feared adversary (the model asks every actor every step)."""
+        fears = self._fear
+        most = 0.0  # compared in place: max() over a list made for it cost more than the rest here
+        for other in self.adversaries():
             fear = fears.get(other)
             if fear is None:
-                strength = seen.get(other, 0.0)
-                for client, level in allies:
-                    strength += seen.get(client, 0.0) * level
-                for guarantor in guards:
-                    strength += seen.get(guarantor, 0.0)
-                fear = fears[other] = resolve_seen.get(other, 0.5) * strength * cost_sensitivity
-            if most is None or fear > most:
+                fear = self.fear_of(other)
+            if fear > most:
                 most = fear
-        return 0.0 if most is None else most
+        return most
 
     # --- the phases of a step, in the order the model calls them --------------------------------------------------
 

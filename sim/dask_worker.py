@@ -11,7 +11,7 @@ from redline.runner import set_aside_start_up_heap
 
 class SetAsideStartUpHeap(WorkerPlugin):
     """Before its first chunk, the worker puts what it holds out of the garbage collector's reach: Dask's own
-    modules and state, which full collections would otherwise walk again and again during the runs."""
+    modules and state, which full collections during the runs would otherwise walk (see set_aside_start_up_heap)."""
 
     name = "redline-set-aside-start-up-heap"  # registered again by the next command on the same cluster: once
 
