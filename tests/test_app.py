@@ -497,6 +497,8 @@ def test_the_page_on_a_1280x720_projector(tmp_path):
     except app_assets.AssetsError as e:
         pytest.skip(f"Solara's browser files are not available: {e}")
 
+    # expect() waits 5 s unless told otherwise; a loaded CI machine takes longer than that to play two weeks
+    sync_api.expect.set_options(timeout=WAIT_MS)
     server, url, log = _start_app(tmp_path, FLAGSHIP)
     try:
         _wait_until_up(url, server, SERVER_START)
@@ -602,6 +604,7 @@ def test_the_page_on_a_1280x720_projector(tmp_path):
             finally:
                 browser.close()
     finally:
+        sync_api.expect.set_options(timeout=5_000)
         _stop(server)
         log.close()
 
