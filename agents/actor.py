@@ -8,7 +8,6 @@ Its doctrines fill in the terms (redline.agents.doctrines); docs/model.md gives 
 
 from __future__ import annotations
 
-import functools
 import math
 from typing import TYPE_CHECKING
 
@@ -36,20 +35,27 @@ Lines = tuple[bool, int, float | None]  # a target's red lines as others see the
 Terms = tuple[Stakes, list[Doctrine], list[tuple], list[tuple[str, ...]], list, Stakes]
 
 
-@functools.lru_cache(maxsize=4096)  # the same strikes are weighed against the same lines step after step
 def crossing_chance(deaths: float, limit: float) -> float:
     """Chance that an action meant to kill `deaths` (Poisson) kills more than `limit`."""
     if limit < 1:
-        return 1.0 - math.exp(-deaths)
+        return -math.expm1(-deaths)
+    if deaths <= 0.0:
+        return 0.0
+    first = int(limit) + 1  # the fewest deaths that cross the line
+    if deaths < first:
+        # The tail itself, from its first term: each next term is smaller by deaths/k < 1, so a few terms give it
+        # to full precision (where one minus the sum below it would lose all of it to rounding).
+        term = total = math.exp(first * math.log(deaths) - deaths - math.lgamma(first + 1))
+        k = first
+        while term > total * 1e-17:
+            k += 1
+            term *= deaths / k
+            total += term
+        return total if total < 1.0 else 1.0
     term = total = math.exp(-deaths)
-    for k in range(1, int(limit) + 1):
+    for k in range(1, first):
         term *= deaths / k
-        more = total + term
-        if more == total and k > deaths:
-            # Past the mean each term is smaller than the last, so none after this one changes the sum either: the
-            # same sum as adding them all, without the tail (most of the loop for a line far above the deaths).
-            break
-        total = more
+        total += term
     chance = 1.0 - total
     return chance if chance > 0.0 else 0.0
 
@@ -203,7 +209,7 @@ class Actor(mesa.Agent):
                 continue
             prior = learning.prior(other) if learning is not None else None  # type: ignore[attr-defined]
             if prior is None:
-                prior = min(1.0, max(0.0, a.spec.resolve + noise * float(world.rng.standard_normal())))
+                prior = min(1.0, max(0.0, a.spec.resolve + noise * world.draws.normal()))
             self.resolve_seen[other] = prior
             self.capability_seen[other] = a.capability
 
@@ -599,7 +605,7 @@ class Actor(mesa.Agent):
                     if killed > 0:
                         # crossing_chance's first case written out: a line at any death is common, and its chance
                         # is cheaper to work out than to look up
-                        crossed = 1.0 - math.exp(-killed) if limit < 1 else crossing_chance(killed, limit)
+                        crossed = -math.expm1(-killed) if limit < 1 else crossing_chance(killed, limit)
                 if crossed:
                     above = log1p((up_sev + up_deaths * answering) * up_span)
                     answer = (1.0 - crossed) * answer + crossed * above
@@ -664,7 +670,7 @@ class Actor(mesa.Agent):
         # manner, intended, days, count, decided): one is built for most choices, and keywords cost more.
         if tempo:
             strength = self.capability / self.spec.capability if self.spec.capability > 0 else 0.0
-            count = int(world.rng.poisson(tempo * days_left * strength))
+            count = world.draws.poisson(tempo * days_left * strength)
             if count:  # the attacks are spread over the days left
                 a = Action(
                     self.aid,

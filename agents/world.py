@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Protocol
 
 import numpy as np
 
+from redline.draws import Draws
 from redline.language import Behaviour, Scenario, Supports
 
 if TYPE_CHECKING:
@@ -28,6 +29,7 @@ class World(Protocol):
     spec: Scenario
     rungs: Rungs
     rng: np.random.Generator
+    draws: Draws  # the run's random numbers, from rng (redline.draws)
     network: Relations
     actors: dict[str, Actor]
     behaviour: Behaviour

@@ -4,7 +4,8 @@ Each step: scheduled events; actors perceive (moods swing, unanswered red lines 
 influence their clients; every actor chooses what to do toward each adversary (redline.agents.actor); grievance
 fades; the step's actions land (deaths drawn around what was intended, lost capability, blame, red lines crossed,
 guarantees engaged) and everyone reads the resolve they showed; one metrics row per actor is recorded. The model reads
-no files; all randomness comes from `self.rng`; time is in days, converted by the step's length.
+no files; all randomness comes from `self.rng`, taken through `self.draws` (redline.draws); time is in days, converted
+by the step's length.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ import numpy as np
 
 from redline.agents.actions import DE_ESCALATION, GUARANTEE, INJECTED, SCHEDULED, WARNED, Action, Rungs
 from redline.agents.actor import Actor, Shared
+from redline.draws import Draws
 from redline.language import Scenario
 from redline.network import RelationNetwork
 
@@ -209,6 +211,7 @@ class EscalationModel(mesa.Model):
 
     def __init__(self, scenario: Scenario, *, rng: int | np.random.SeedSequence | None = None):
         super().__init__(rng=rng)
+        self.draws = Draws(self.rng)
         self.spec = scenario
         self.behaviour = scenario.behaviour
         made = compiled(scenario)
@@ -248,7 +251,7 @@ class EscalationModel(mesa.Model):
         self._mood_keep = math.exp(-self.dt / b.mood_days)
         self._mood_kick = b.mood_sd * math.sqrt(1.0 - self._mood_keep**2)
         for a in self.actors.values():  # moods start from their long-run spread
-            a.mood = b.mood_sd * float(self.rng.standard_normal())
+            a.mood = b.mood_sd * self.draws.normal()
 
     def _tables(self, made: Compiled) -> None:
         """The look-ups of resolving an action, fixed for a run (an action lands some 300 times a run, and each read
@@ -427,7 +430,7 @@ class EscalationModel(mesa.Model):
     def swing_moods(self) -> None:
         """Each actor's mood follows a slow random walk back to calm (an Ornstein-Uhlenbeck process in days), so
         daily and weekly steps see the same swings."""
-        kicks = self.rng.standard_normal(len(self._order)).tolist()
+        kicks = self.draws.normals(len(self._order))
         keep, kick = self._mood_keep, self._mood_kick
         for a, k in zip(self._order, kicks, strict=True):
             a.mood = a.mood * keep + kick * k
@@ -440,7 +443,7 @@ class EscalationModel(mesa.Model):
     def resolve(self) -> None:
         """Outcomes of this step's actions: deaths, lost capability, grievance and blame, red lines, guarantees,
         and what everyone reads of the resolve shown."""
-        rng, actors, rung_rows = self.rng, self.actors, self._rung_rows
+        draws, actors, rung_rows = self.draws, self.actors, self._rung_rows
         warned_share = self.spec.ladder.warned_share  # type: ignore[union-attr]
         shown: dict[str, list] = {}  # source -> [the strongest signal shown, the actors it struck]
         add, t = self._rows.extend, self._t
@@ -472,7 +475,7 @@ class EscalationModel(mesa.Model):
                 mean *= warned_share if manner == WARNED else 1.0
             if n == 1:
                 if fixed is None:
-                    death = float(rng.poisson(mean)) if mean > 0 else 0.0
+                    death = float(draws.poisson(mean))
                     a.casualties = death  # what a red line on deaths in one action sees
                 else:
                     death = fixed
@@ -487,8 +490,7 @@ class EscalationModel(mesa.Model):
                 add((t, int(day), source, aim, r, death, blamed, a.cause, manner))
             else:  # a campaign's attacks: one draw of all their tolls
                 if fixed is None:
-                    # floats as Python makes them: cheaper for a few than numpy's astype
-                    deaths = [float(d) for d in rng.poisson(mean, n).tolist()] if mean > 0 else [0.0] * n
+                    deaths = [float(draws.poisson(mean)) for _ in range(n)] if mean > 0 else [0.0] * n
                     a.casualties = max(deaths)
                 else:
                     deaths = [fixed] * n
@@ -608,7 +610,7 @@ class EscalationModel(mesa.Model):
         for patron, p, weight, level, mediated in rels:
             if mediated:  # a channel through a mediator works as far as it carries messages this step
                 p *= 1.0 - 0.5 * (level * self._open.get((blamer.aid, patron), 0.0))
-            if self.rng.random() < p:
+            if self.draws.uniform() < p:
                 # _blame, written out: an attack's blame lands some 180 times a run
                 felt = harm * weight
                 grievance = blamer.grievance
@@ -630,7 +632,7 @@ class EscalationModel(mesa.Model):
             if mediated:
                 p *= 1.0 - 0.5 * (level * self._open.get((blamer.aid, patron), 0.0))
             # The draws as plain floats, compared one by one: for a few, cheaper than numpy's comparison.
-            draws = self.rng.random(len(harms)).tolist()
+            draws = self.draws.uniforms(len(harms))
             landed = 0.0
             for k, draw in enumerate(draws):
                 if draw < p:
@@ -699,7 +701,7 @@ class EscalationModel(mesa.Model):
         opened = self._open
         for source, (signal, targets) in shown.items():
             observers = self._observers[source]
-            noise = self.rng.standard_normal(len(observers)).tolist()
+            noise = self.draws.normals(len(observers))
             blames = self._blamed_by[source]
             blamed = {patron for patron, via in blames if targets.intersection(via)} if blames else ()
             capability = self.actors[source].capability

@@ -1,0 +1,81 @@
+"""A run's random numbers (redline.draws): they come from the model's generator, in blocks, and the Poisson counts
+made from them follow the Poisson distribution; the chance of crossing a red line on deaths is the Poisson tail."""
+
+from __future__ import annotations
+
+import math
+from decimal import Decimal, getcontext
+
+import numpy as np
+import pytest
+
+from redline.agents.actor import crossing_chance
+from redline.draws import BLOCK, INVERTED_UP_TO, Draws
+
+
+def test_numbers_come_from_the_generator_a_block_at_a_time_taken_from_its_end():
+    draws = Draws(np.random.default_rng(11))
+    block = np.random.default_rng(11).random(BLOCK + 3).tolist()
+    assert draws.uniforms(3) == block[-3:]
+    assert [draws.uniform(), draws.uniform()] == [block[-4], block[-5]]
+    normals = Draws(np.random.default_rng(11))
+    assert normals.normal() == np.random.default_rng(11).standard_normal(BLOCK + 1).tolist()[-1]
+
+
+def test_a_block_is_drawn_when_the_one_in_hand_is_short():
+    draws = Draws(np.random.default_rng(2))
+    rng = np.random.default_rng(2)
+    first = rng.random(BLOCK + 1).tolist()
+    second = rng.random(BLOCK + 5).tolist()
+    assert draws.uniform() == first[-1]
+    for _ in range(BLOCK - 2):  # all but one of the first block
+        draws.uniform()
+    assert draws.uniforms(5) == second[-5:]  # one left is too few: a new block, the old number stays
+    assert draws.uniform() == second[-6]
+
+
+def test_a_mean_of_zero_or_less_is_zero_and_takes_no_number():
+    draws, same = Draws(np.random.default_rng(3)), Draws(np.random.default_rng(3))
+    assert draws.poisson(0.0) == 0 and draws.poisson(-1.0) == 0
+    assert draws.uniform() == same.uniform()
+
+
+def _poisson_pmf(mean: float, k: int) -> float:
+    return math.exp(k * math.log(mean) - mean - math.lgamma(k + 1))
+
+
+@pytest.mark.parametrize("mean", [0.05, 1.3, 4.0, INVERTED_UP_TO, INVERTED_UP_TO + 0.5, 37.0, 345.0])
+def test_poisson_counts_follow_the_poisson_distribution(mean):
+    """By inversion up to INVERTED_UP_TO, by rejection above it: each count's share of 40,000 draws lies within
+    4.5 standard errors of its Poisson probability, and the mean and variance are the mean's."""
+    n = 40_000
+    draws = Draws(np.random.default_rng(20231007))
+    counts = np.array([draws.poisson(mean) for _ in range(n)])
+    assert abs(counts.mean() - mean) < 4.5 * math.sqrt(mean / n)
+    assert abs(counts.var() / mean - 1.0) < 4.5 * math.sqrt(2.0 / n) * (1 + 1 / mean)
+    shares = np.bincount(counts) / n
+    for k, share in enumerate(shares):
+        p = _poisson_pmf(mean, k)
+        assert abs(share - p) <= 4.5 * math.sqrt(p * (1 - p) / n) + 1.0 / n, (k, share, p)
+
+
+def _tail(deaths: float, limit: float) -> float:
+    """P(Poisson(deaths) > limit), summed term by term beyond the line with 80 digits."""
+    getcontext().prec = 80
+    d = Decimal(deaths)
+    if d == 0:
+        return 0.0
+    first = int(limit) + 1
+    term = (-d).exp() * d**first / math.factorial(first)
+    total = Decimal(0)
+    for k in range(first + 1, first + 400):
+        total += term
+        term *= d / k
+    return float(total)
+
+
+@pytest.mark.parametrize("limit", [0.0, 0.5, 1.0, 2.5, 20.0])
+@pytest.mark.parametrize("deaths", [0.0, 1e-5, 0.1, 1.8, 3.0, 8.0, 15.0, 20.5, 40.0])
+def test_the_chance_of_crossing_a_line_on_deaths_is_the_poisson_tail(deaths, limit):
+    expected = _tail(deaths, limit)
+    assert crossing_chance(deaths, limit) == pytest.approx(expected, rel=1e-12, abs=1e-300)
