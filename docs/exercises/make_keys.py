@@ -41,7 +41,7 @@ COMMITTED = "actors.iran.doctrine.red_lines.audience_cost=6"  # twice the file's
 NO_US_LINE = "actors.usa.doctrine.red_lines.casualties_above=1000"
 CHEAP = "actors.iran.cost_sensitivity=0.5"
 # The first run of out/ex1/committed in which Iran answers: the exercise's debrief command reads it.
-DEBRIEF_RUN = 5
+DEBRIEF_RUN = 4
 # Exercise 5
 PRESSURE = (
     "actors.patron.doctrine.pressure={fear_threshold: %s, strength: 1.0, "
