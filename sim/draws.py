@@ -20,47 +20,43 @@ BLOCK = 1024  # numbers drawn from the generator at a time: a flagship run uses 
 INVERTED_UP_TO = 10.0
 
 
-class Draws:
-    """Uniforms, standard normals and Poisson counts for one run, from the run's generator."""
+class Block:
+    """Numbers of one kind (`draw(n)` makes n of them from the generator), drawn BLOCK at a time and taken from the
+    end of the block (list.pop, the cheapest end); a new block is drawn when the one in hand is short."""
 
-    __slots__ = ("_normals", "_rng", "_uniforms")
+    __slots__ = ("draw", "numbers")
+
+    def __init__(self, draw: Callable[[int], np.ndarray]) -> None:
+        self.draw = draw
+        self.numbers: list[float] = []
+
+    def one(self) -> float:
+        try:
+            return self.numbers.pop()
+        except IndexError:
+            return self.take(1)[0]
+
+    def take(self, n: int) -> list[float]:
+        numbers = self.numbers
+        if len(numbers) < n:
+            numbers.extend(self.draw(BLOCK + n).tolist())
+        out = numbers[-n:]
+        del numbers[-n:]
+        return out
+
+
+class Draws:
+    """Uniforms in [0, 1), standard normals and Poisson counts for one run, from the run's generator: `uniform()`,
+    `uniforms(n)`, `normal()`, `normals(n)`, `poisson(mean)`."""
+
+    __slots__ = ("_uniforms", "normal", "normals", "uniform", "uniforms")
 
     def __init__(self, rng: np.random.Generator) -> None:
-        self._rng = rng
-        self._uniforms: list[float] = []
-        self._normals: list[float] = []
-
-    # Numbers are taken from the end of a block (list.pop), the cheapest end; a block is drawn when one is short.
-
-    def uniform(self) -> float:
-        """One uniform number in [0, 1)."""
-        try:
-            return self._uniforms.pop()
-        except IndexError:
-            return self.uniforms(1)[0]
-
-    def uniforms(self, n: int) -> list[float]:
-        """`n` uniform numbers in [0, 1)."""
-        return self._take(self._uniforms, self._rng.random, n)
-
-    def normal(self) -> float:
-        """One standard normal number."""
-        try:
-            return self._normals.pop()
-        except IndexError:
-            return self.normals(1)[0]
-
-    def normals(self, n: int) -> list[float]:
-        """`n` standard normal numbers."""
-        return self._take(self._normals, self._rng.standard_normal, n)
-
-    @staticmethod
-    def _take(block: list[float], draw: Callable[[int], np.ndarray], n: int) -> list[float]:
-        if len(block) < n:
-            block.extend(draw(BLOCK + n).tolist())
-        out = block[-n:]
-        del block[-n:]
-        return out
+        uniforms, normals = Block(rng.random), Block(rng.standard_normal)
+        # The blocks' own methods, bound once: a draw is one call, not two.
+        self.uniform, self.uniforms = uniforms.one, uniforms.take
+        self.normal, self.normals = normals.one, normals.take
+        self._uniforms = uniforms.numbers  # Poisson counts take their uniforms from it directly
 
     def poisson(self, mean: float) -> int:
         """A Poisson count of mean `mean` (0 for a mean of 0 or less)."""
