@@ -7,8 +7,6 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Protocol
 
-import numpy as np
-
 from redline.draws import Draws
 from redline.language import Behaviour, Scenario, Supports
 
@@ -28,8 +26,7 @@ class Relations(Protocol):
 class World(Protocol):
     spec: Scenario
     rungs: Rungs
-    rng: np.random.Generator
-    draws: Draws  # the run's random numbers, from rng (redline.draws)
+    draws: Draws  # the run's random numbers, from the model's generator (redline.draws)
     network: Relations
     actors: dict[str, Actor]
     behaviour: Behaviour

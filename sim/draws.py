@@ -99,7 +99,3 @@ class Draws:
                 a / (us * us) + b
             ) <= -mean + k * log_mean - math.lgamma(k + 1):
                 return k
-
-    def poissons(self, mean: float, n: int) -> list[int]:
-        """`n` Poisson counts of mean `mean`."""
-        return [self.poisson(mean) for _ in range(n)]

@@ -488,9 +488,9 @@ class EscalationModel(mesa.Model):
                     if a.cause == DE_ESCALATION:
                         self._calm(a)
                 add((t, int(day), source, aim, r, death, blamed, a.cause, manner))
-            else:  # a campaign's attacks: one draw of all their tolls
+            else:  # a campaign's attacks, a toll each
                 if fixed is None:
-                    deaths = [float(draws.poisson(mean)) for _ in range(n)] if mean > 0 else [0.0] * n
+                    deaths = [float(draws.poisson(mean)) for _ in range(n)]
                     a.casualties = max(deaths)
                 else:
                     deaths = [fixed] * n
@@ -631,11 +631,10 @@ class EscalationModel(mesa.Model):
         for patron, p, weight, level, mediated in rels:
             if mediated:
                 p *= 1.0 - 0.5 * (level * self._open.get((blamer.aid, patron), 0.0))
-            # The draws as plain floats, compared one by one: for a few, cheaper than numpy's comparison.
-            draws = self.draws.uniforms(len(harms))
+            # One chance per attack that blame lands on the patron.
             landed = 0.0
-            for k, draw in enumerate(draws):
-                if draw < p:
+            for k, u in enumerate(self.draws.uniforms(len(harms))):
+                if u < p:
                     landed += harms[k]
                     out[k] = out[k] or patron
             self._blame(blamer, patron, landed * weight)
