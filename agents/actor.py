@@ -8,6 +8,7 @@ Its doctrines fill in the terms (redline.agents.doctrines); docs/model.md gives 
 
 from __future__ import annotations
 
+import functools
 import math
 from typing import TYPE_CHECKING
 
@@ -58,6 +59,28 @@ def crossing_chance(deaths: float, limit: float) -> float:
         total += term
     chance = 1.0 - total
     return chance if chance > 0.0 else 0.0
+
+
+# A crossing chance below this changes no utility: weighed against an answer of at least log1p(severity) > 0, its
+# share of the expected answer is some 14 orders of magnitude under the last digit of a float.
+NEGLIGIBLE = 1e-30
+
+
+@functools.cache
+def negligible_below(limit: float) -> float:
+    """The deaths meant (Poisson) up to which the chance of killing more than `limit` stays under NEGLIGIBLE: the
+    chance grows with the deaths meant, so a choice that means fewer need not work it out. Found by bisection,
+    once per limit (a scenario has a few)."""
+    low, high = 0.0, float(int(limit) + 1)
+    if crossing_chance(high, limit) <= NEGLIGIBLE:
+        return high
+    for _ in range(200):
+        mid = 0.5 * (low + high)
+        if crossing_chance(mid, limit) <= NEGLIGIBLE:
+            low = mid
+        else:
+            high = mid
+    return low
 
 
 def crossing(lines: tuple[bool, int, float | None], rung: int, deaths: float) -> float:
@@ -437,7 +460,7 @@ class Actor(mesa.Agent):
         (option, severity, deaths, force, reach, cost of mounting it, the least such cost of it and every
         later option, span of its harm, whether that span shrinks with lost strength, its domestic cost, 1.0 if
         it surely crosses the target's red lines, the deaths in one action they tolerate if it may cross them
-        by killing, severity, deaths and span of the rung above, which guarantors of the target join against
+        by killing, the deaths meant below which that chance is negligible, severity, deaths and span of the rung above, which guarantors of the target join against
         it, as an index into the second list returned, and its harm if that needs no strength, else None). The
         third is the target's clients hostile to the actor."""
         allies, protectors, lines = self._toward.get(target) or self._ties_of(target)
@@ -467,6 +490,7 @@ class Actor(mesa.Agent):
             dom = stakes.domestic * (r - stakes.comfort) if r > stakes.comfort else 0.0
             crossed = 1.0 if own and r >= floor else 0.0
             lim = limit if not crossed and deaths > 0 else None
+            quiet = negligible_below(lim) if lim is not None else 0.0
             joined = tuple(g for g, trigger in protectors if r >= trigger)
             if joined not in groups:
                 groups.append(joined)
@@ -484,6 +508,7 @@ class Actor(mesa.Agent):
                     dom,
                     crossed,
                     lim,
+                    quiet,
                     up_sev,
                     up_deaths,
                     up_span,
@@ -563,6 +588,7 @@ class Actor(mesa.Agent):
             dom,
             crossed,
             limit,
+            quiet,
             up_sev,
             up_deaths,
             up_span,
@@ -602,7 +628,7 @@ class Actor(mesa.Agent):
                 # The chance the option crosses one of the target's red lines (crossing(), inlined).
                 if not crossed and limit is not None:
                     killed = deaths * cap
-                    if killed > 0:
+                    if killed > quiet:  # below it, the chance is too small to change the utility
                         # crossing_chance's first case written out: a line at any death is common, and its chance
                         # is cheaper to work out than to look up
                         crossed = -math.expm1(-killed) if limit < 1 else crossing_chance(killed, limit)
