@@ -459,12 +459,14 @@ class Actor(mesa.Agent):
         rung, the campaign's, the comfort rung and its domestic cost), with what of each holds for the run:
         (option, severity, deaths, force, reach, cost of mounting it, the least such cost of it and every
         later option, span of its harm, whether that span shrinks with lost strength, its domestic cost, 1.0 if
-        it surely crosses the target's red lines, the deaths in one action they tolerate if it may cross them
-        by killing, the deaths meant below which that chance is negligible, severity, deaths and span of the rung above, which guarantors of the target join against
+        it surely crosses the target's red lines, if it may cross them by killing (the deaths in one action they
+        tolerate, the deaths meant below which the chance of that is negligible, and that chance at full
+        strength; else None), severity, deaths and span of the rung above, which guarantors of the target join against
         it, as an index into the second list returned, and its harm if that needs no strength, else None). The
         third is the target's clients hostile to the actor."""
         allies, protectors, lines = self._toward.get(target) or self._ties_of(target)
         own, floor, limit = (False, 0, None) if lines is None else lines
+        full = self.spec.capability
         campaign_span = stakes.tempo * self.model.horizon
         groups: list[tuple[str, ...]] = []
         rows = []
@@ -489,8 +491,13 @@ class Actor(mesa.Agent):
                 span, scaled = campaign_span, True
             dom = stakes.domestic * (r - stakes.comfort) if r > stakes.comfort else 0.0
             crossed = 1.0 if own and r >= floor else 0.0
-            lim = limit if not crossed and deaths > 0 else None
-            quiet = negligible_below(lim) if lim is not None else 0.0
+            line = None
+            if limit is not None and not crossed and deaths > 0:
+                # The line on deaths: its limit, the deaths meant below which crossing it is negligible, and the
+                # chance of crossing it at full strength (as an actor most often is).
+                killed = deaths * full
+                quiet = negligible_below(limit)
+                line = (limit, quiet, crossing_chance(killed, limit) if killed > quiet else 0.0)
             joined = tuple(g for g, trigger in protectors if r >= trigger)
             if joined not in groups:
                 groups.append(joined)
@@ -507,8 +514,7 @@ class Actor(mesa.Agent):
                     scaled,
                     dom,
                     crossed,
-                    lim,
-                    quiet,
+                    line,
                     up_sev,
                     up_deaths,
                     up_span,
@@ -587,8 +593,7 @@ class Actor(mesa.Agent):
             scaled,
             dom,
             crossed,
-            limit,
-            quiet,
+            line,
             up_sev,
             up_deaths,
             up_span,
@@ -626,12 +631,16 @@ class Actor(mesa.Agent):
                 answering, balance = answers[k]
                 answer = log1p((sev + deaths * answering) * span) if still is None else still
                 # The chance the option crosses one of the target's red lines (crossing(), inlined).
-                if not crossed and limit is not None:
-                    killed = deaths * cap
-                    if killed > quiet:  # below it, the chance is too small to change the utility
-                        # crossing_chance's first case written out: a line at any death is common, and its chance
-                        # is cheaper to work out than to look up
-                        crossed = -math.expm1(-killed) if limit < 1 else crossing_chance(killed, limit)
+                if line is not None and not crossed:
+                    limit, quiet, at_full = line
+                    if cap == full:
+                        crossed = at_full
+                    else:
+                        killed = deaths * cap
+                        if killed > quiet:  # below it, the chance is too small to change the utility
+                            # crossing_chance's first case written out: a line at any death is common, and its
+                            # chance is cheaper to work out than to look up
+                            crossed = -math.expm1(-killed) if limit < 1 else crossing_chance(killed, limit)
                 if crossed:
                     above = log1p((up_sev + up_deaths * answering) * up_span)
                     answer = (1.0 - crossed) * answer + crossed * above
