@@ -188,6 +188,9 @@ class Results(_Described):
                 f"{folder}: a sweep's folder (its events are partitioned by point, and its plots drawn already); "
                 "this reads the folder of one ensemble (`redline run`)"
             )
+        from redline.tables import TABLES as DOCS
+        from redline.tables import typed
+
         tables = {}
         for name in TABLES:
             table = folder / f"{name}.{fmt}"
@@ -199,27 +202,18 @@ class Results(_Described):
                 df = read_table(table, fmt)
             except Exception as e:  # pyarrow and pandas raise many kinds for a damaged file
                 raise OutputError(f"{table}: cannot be read ({_short(e)})") from None
-            missing = [c for c in COLUMNS[name] if c not in df.columns]
+            # Every documented column is written (the docs' tests hold the two together), so any missing is damage.
+            missing = [c.name for c in DOCS[name].columns if c.name not in df.columns]
             if missing:
                 raise OutputError(f"{table}: damaged (no column {', '.join(missing)})")
             problem = _table_problem(df, manifest["scenario"])
             if problem:
                 raise OutputError(f"{table}: damaged ({problem})")
-            from redline.tables import TABLES as DOCS
-            from redline.tables import typed
-
             tables[name] = typed(df, DOCS[name], manifest["scenario"])
         return cls(**tables, manifest=manifest)
 
 
 MAX_MANIFEST = 16 * 1024 * 1024  # a manifest is a few KB
-COLUMNS = {
-    "events": ("run", "step", "source", "target", "action", "rung", "mid_level", "goldstein", "casualties",
-               "attributed_to", "cause"),
-    "metrics": ("run", "step", "actor", "posture_level", "capability"),
-    "runs": ("run", "seed"),
-    "red_lines": ("run", "step", "actor", "crossed_by"),
-}  # fmt: skip
 
 
 def chunk_tables(chunk: Chunk, facts: dict[str, Any], defined: Sequence[Any] = ()) -> dict[str, pd.DataFrame]:

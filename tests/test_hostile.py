@@ -508,6 +508,10 @@ def _replace_by_folder(p: Path) -> None:
     p.mkdir()
 
 
+def _drop_column(p: Path, column: str) -> None:
+    pd.read_csv(p).drop(columns=[column]).to_csv(p, index=False)
+
+
 def _manifest(change):
     def apply(d: Path) -> None:
         m = json.loads((d / "manifest.json").read_text())
@@ -556,6 +560,7 @@ DAMAGE = {
     "csv-binary": ("csv", lambda d: (d / "events.csv").write_bytes(os.urandom(2000)), "events.csv"),
     "csv-columns": ("csv", lambda d: (d / "runs.csv").write_text("a,b\n1,2\n"), "runs.csv"),
     "csv-folder": ("csv", lambda d: _replace_by_folder(d / "metrics.csv"), "metrics.csv"),
+    "csv-no-manner": ("csv", lambda d: _drop_column(d / "events.csv", "manner"), "no column manner"),
     "steps-short": ("parquet", _manifest(lambda m: m["scenario"]["time"].update(steps=2)), "damaged"),
 }
 

@@ -67,6 +67,8 @@ def test_every_column_of_every_table_is_documented(folders):
             names = pq.read_schema(path).names
             assert tables.undocumented(table, names) == []
             fixed = {c.name for c in table.columns}
+            # and every documented column is written: reading a folder back takes any missing one for damage
+            assert fixed <= set(names), f"{path.name}: no column {sorted(fixed - set(names))}"
             if (
                 table.name == "runs"
             ):  # its other columns are exactly the scenario's named outcomes (and point)
