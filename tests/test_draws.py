@@ -1,5 +1,6 @@
 """A run's random numbers (redline.draws): they come from the model's generator, in blocks, and the Poisson counts
-made from them follow the Poisson distribution; the chance of crossing a red line on deaths is the Poisson tail."""
+made from them follow the Poisson distribution; the chance of crossing a red line on deaths is the Poisson tail, and
+leaving out the chances too small to matter changes no choice."""
 
 from __future__ import annotations
 
@@ -9,8 +10,12 @@ from decimal import Decimal, getcontext
 import numpy as np
 import pytest
 
-from redline.agents.actor import crossing_chance
+from redline import load_scenario, run_ensemble
+from redline.agents import actor
+from redline.agents.actor import NEGLIGIBLE, crossing_chance, negligible_below
 from redline.draws import BLOCK, INVERTED_UP_TO, Draws
+
+from .conftest import FLAGSHIP
 
 
 def test_numbers_come_from_the_generator_a_block_at_a_time_taken_from_its_end():
@@ -79,3 +84,30 @@ def _tail(deaths: float, limit: float) -> float:
 def test_the_chance_of_crossing_a_line_on_deaths_is_the_poisson_tail(deaths, limit):
     expected = _tail(deaths, limit)
     assert crossing_chance(deaths, limit) == pytest.approx(expected, rel=1e-12, abs=1e-300)
+
+
+@pytest.mark.parametrize("limit", [0.0, 0.5, 1.0, 2.5, 20.0, 300.0])
+def test_below_the_negligible_deaths_the_chance_of_crossing_is_negligible(limit):
+    """Up to `negligible_below(limit)` the chance stays under NEGLIGIBLE, and just past it it does not."""
+    quiet = negligible_below(limit)
+    assert 0.0 < quiet < limit + 1
+    assert crossing_chance(quiet, limit) <= NEGLIGIBLE < crossing_chance(quiet * 1.001, limit)
+    assert all(crossing_chance(quiet * f, limit) <= NEGLIGIBLE for f in (0.5, 0.1, 1e-3))
+
+
+@pytest.mark.parametrize(
+    "overrides",
+    [
+        [],
+        ["actors.usa.doctrine.red_lines.casualties_above=0"],
+        ["actors.israel.doctrine.red_lines.casualties_above=3"],
+    ],
+    ids=["flagship", "usa-line-at-any-death", "israel-line-at-3"],
+)
+def test_skipping_a_negligible_crossing_chance_changes_no_choice(monkeypatch, overrides):
+    """The same runs when every crossing chance is worked out (the threshold at 0 deaths), event for event."""
+    skipped = run_ensemble(load_scenario(FLAGSHIP, overrides), runs=12, seed=5, workers=1)
+    monkeypatch.setattr(actor, "negligible_below", lambda limit: 0.0)
+    worked_out = run_ensemble(load_scenario(FLAGSHIP, overrides), runs=12, seed=5, workers=1)
+    assert len(skipped.events) > 1000
+    assert skipped.events.equals(worked_out.events) and skipped.metrics.equals(worked_out.metrics)
