@@ -461,8 +461,8 @@ class Actor(mesa.Agent):
         later option, span of its harm, whether that span shrinks with lost strength, its domestic cost, 1.0 if
         it surely crosses the target's red lines, if it may cross them by killing (the deaths in one action they
         tolerate, the deaths meant below which the chance of that is negligible, and that chance at full
-        strength; else None), severity, deaths and span of the rung above, which guarantors of the target join against
-        it, as an index into the second list returned, and its harm if that needs no strength, else None). The
+        strength; else None), severity, deaths and span of the rung above, which guarantors of the target join
+        against it, as an index into the second list returned, and its harm if that needs no strength, else None). The
         third is the target's clients hostile to the actor."""
         allies, protectors, lines = self._toward.get(target) or self._ties_of(target)
         own, floor, limit = (False, 0, None) if lines is None else lines
@@ -638,9 +638,7 @@ class Actor(mesa.Agent):
                     else:
                         killed = deaths * cap
                         if killed > quiet:  # below it, the chance is too small to change the utility
-                            # crossing_chance's first case written out: a line at any death is common, and its
-                            # chance is cheaper to work out than to look up
-                            crossed = -math.expm1(-killed) if limit < 1 else crossing_chance(killed, limit)
+                            crossed = crossing_chance(killed, limit)
                 if crossed:
                     above = log1p((up_sev + up_deaths * answering) * up_span)
                     answer = (1.0 - crossed) * answer + crossed * above
