@@ -236,7 +236,27 @@ def _pool(size: int) -> ProcessPoolExecutor:
         return pool
 
 
-def _discard_pool(pool: ProcessPoolExecutor) -> None:
+def _local_workers(workers: int | None, tasks: int) -> int:
+    """How many processes run_tasks spreads `tasks` tasks over on this machine (1: this one): never more than the
+    work, and 1 in a daemon process (a worker of another tool's pool), which may not have children."""
+    if multiprocessing.current_process().daemon:
+        return 1
+    return min(workers or default_workers(), max(1, tasks))
+
+
+def idle_pool(workers: int | None, tasks: int) -> ProcessPoolExecutor | None:
+    """The pool that run_tasks ran `tasks` tasks on with `workers` (None where it ran them in this process), if it
+    is still up: once the runs are done its workers are idle, and can take the work that follows (the plots)."""
+    size = _local_workers(workers, tasks)
+    if size <= 1:
+        return None
+    with _POOL_LOCK:
+        if _POOL is not None and _POOL[1] == size and not getattr(_POOL[0], "_broken", False):
+            return _POOL[0]
+    return None
+
+
+def discard_pool(pool: ProcessPoolExecutor) -> None:
     """After an interruption: stop the workers now (their chunks are lost anyway) and forget the pool."""
     global _POOL
     with _POOL_LOCK:
@@ -277,12 +297,11 @@ def run_tasks(
     `work(items)` makes what is handed on of each chunk (default: simulate_items, its raw columns); a worker
     process runs it, so it is a module-level function (or a functools.partial of one)."""
     work = work or simulate_items
-    workers = min(workers or default_workers(), max(1, len(tasks)))  # never more processes than the work
+    workers = _local_workers(workers, len(tasks))
     bar = _progress(total or sum(len(items) for _, items in tasks), progress)
     if bar is not None:
         bar.update(done)
-    # A daemon process (a worker of another tool's pool) may not have children: its runs are done here.
-    own = executor is None and workers > 1 and len(tasks) > 1 and not multiprocessing.current_process().daemon
+    own = executor is None and workers > 1
     try:
         if executor is None and not own:
             for k, items in tasks:
@@ -302,7 +321,7 @@ def run_tasks(
                     bar.update(n)
         except BaseException:
             if own:
-                _discard_pool(pool)  # type: ignore[arg-type]
+                discard_pool(pool)  # type: ignore[arg-type]
             else:
                 for fut in futures:
                     fut.cancel()

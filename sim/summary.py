@@ -64,13 +64,14 @@ def summary(res, plots: list[str]) -> str:
     return "\n".join(lines) + "\n"
 
 
-def write_extras(res, folder) -> None:
-    """The plots and summary.md of results (or a Digest of them), written into `folder`."""
+def write_extras(res, folder, executor=None) -> None:
+    """The plots and summary.md of results (or a Digest of them), written into `folder`; the plots drawn on
+    `executor`'s workers, if given (plots.all_plots)."""
     from pathlib import Path
 
     from redline import plots
 
-    pngs = plots.all_plots(res, Path(folder))
+    pngs = plots.all_plots(res, Path(folder), executor=executor)
     (Path(folder) / "summary.md").write_text(summary(res, [p.name for p in pngs]))
 
 

@@ -937,7 +937,7 @@ def test_never_more_workers_than_the_work():
     from redline.ensemble import run_ensemble
 
     if runner._POOL is not None:  # whatever an earlier test left
-        runner._discard_pool(runner._POOL[0])
+        runner.discard_pool(runner._POOL[0])
     run_ensemble(load_scenario(TINY), runs=2 * runner.CHUNK_RUNS, seed=1, workers=64)  # two chunks of work
     assert runner._POOL is not None and runner._POOL[1] == 2
 

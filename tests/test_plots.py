@@ -183,6 +183,33 @@ def test_plots_draw_into_given_axes_and_write_only_when_given_a_path(base, tmp_p
     assert list(tmp_path.iterdir()) == []
 
 
+def test_plots_drawn_on_an_executor_are_written_here_and_only_once_all_are_drawn(base, tmp_path, monkeypatch):
+    from concurrent.futures import ThreadPoolExecutor
+
+    here, there = tmp_path / "here", tmp_path / "there"
+    here.mkdir()
+    there.mkdir()
+    with ThreadPoolExecutor(1) as pool:  # the ensemble's own is a process pool; any executor will do
+        plots.all_plots(base, here)
+        assert plots.all_plots(base, there, executor=pool) == [there / n for n in plots.PLOT_FILES]
+        for name in plots.PLOT_FILES:
+            assert (here / name).read_bytes() == (there / name).read_bytes(), name
+        # a plot that fails leaves the folder as it was: nothing is written until every plot is drawn
+        figure = plots._figure
+
+        def broken(name, res, dyads):
+            if name == "outcomes.png":
+                raise RuntimeError("no outcomes")
+            return figure(name, res, dyads)
+
+        monkeypatch.setattr(plots, "_figure", broken)
+        empty = tmp_path / "empty"
+        empty.mkdir()
+        with pytest.raises(RuntimeError, match="no outcomes"):
+            plots.all_plots(base, empty, executor=pool)
+        assert list(empty.iterdir()) == []
+
+
 def test_importing_the_plots_selects_no_backend():
     code = "import matplotlib, redline.plots, redline.compare, redline.plotstyle; print(matplotlib.get_backend())"
     env = {**os.environ, "MPLBACKEND": "svg"}

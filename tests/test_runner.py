@@ -117,10 +117,15 @@ def test_a_failure_while_saving_leaves_nothing_half_written(tiny, tmp_path):
     assert list(tmp_path.iterdir()) == []
 
 
-def test_streamed_tables_are_the_same_bytes_whatever_the_workers(tiny, tmp_path):
+def test_streamed_tables_are_the_same_bytes_whatever_the_workers(tiny, tmp_path, monkeypatch):
+    from redline import plots
     from redline.ensemble import write_ensemble
     from redline.runner import CHUNK_RUNS
 
+    drawn_on = []  # the executor each folder's plots were drawn on: the runs' pool, or None for this process
+    all_plots = plots.all_plots
+    monkeypatch.setattr(plots, "all_plots", lambda *a, executor=None, **k: drawn_on.append(executor)
+                        or all_plots(*a, executor=executor, **k))  # fmt: skip
     runs = 2 * CHUNK_RUNS + 7  # several chunks, the last one short
     for fmt in ("parquet", "csv"):
         one = tmp_path / f"one-{fmt}"
@@ -129,8 +134,13 @@ def test_streamed_tables_are_the_same_bytes_whatever_the_workers(tiny, tmp_path)
         write_ensemble(tiny, runs, 4, two, fmt=fmt, workers=2)
         for name in ("events", "metrics", "runs", "red_lines"):
             assert (one / f"{name}.{fmt}").read_bytes() == (two / f"{name}.{fmt}").read_bytes(), (fmt, name)
+        # with two workers, the plots are drawn in the pool's workers: the same pictures, byte for byte
+        for name in plots.PLOT_FILES:
+            assert (one / name).read_bytes() == (two / name).read_bytes(), (fmt, name)
         assert (one / "summary.md").read_text() == (two / "summary.md").read_text()
         assert not (one / "parts").exists()
+        assert not [p for p in two.iterdir() if p.name.startswith(".") and "partial" in p.name]
+    assert [e is None for e in drawn_on] == [True, False, True, False]
 
 
 def test_streamed_folder_holds_what_the_in_memory_results_hold(tiny, tmp_path):
