@@ -406,7 +406,7 @@ def cmd_robustness(args: argparse.Namespace) -> int:
 
 
 def cmd_sweep(args: argparse.Namespace) -> int:
-    from redline import plots
+    from redline import plotfiles, plots
     from redline import sweep as sw
     from redline.analysis import OUTCOMES
     from redline.plotstyle import about
@@ -456,7 +456,7 @@ def cmd_sweep(args: argparse.Namespace) -> int:
 
     def finish(res: sw.SweepResults, folder: Path) -> None:
         summary = res.outcomes
-        made = plots.all_plots(res, folder)
+        made = plotfiles.all_plots(res, folder)
         names = sw.outcome_names(summary, params)
         outcome = args.outcome or next(
             (n for n in names if n.startswith("check:")), names[0] if names else None
@@ -596,7 +596,7 @@ def cmd_play(args: argparse.Namespace) -> int:
 
 
 def cmd_plot(args: argparse.Namespace) -> int:
-    from redline import plots
+    from redline import plotfiles, plots
     from redline.outputs import locked_folder
     from redline.results import Results
 
@@ -608,7 +608,7 @@ def cmd_plot(args: argparse.Namespace) -> int:
         except ValueError as e:
             raise UsageError(f"redline plot: --dyads: {e}") from None
     with locked_folder(args.dir), _damage_is_bad_input(args.dir):
-        made = plots.all_plots(res, Path(args.dir), dyads=dyads)
+        made = plotfiles.all_plots(res, Path(args.dir), dyads=dyads)
     for p in made:
         print(p)
     return EXIT_OK

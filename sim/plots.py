@@ -12,7 +12,6 @@ returned figure shows inline.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from concurrent.futures import Executor
 from pathlib import Path
 from typing import Any
 
@@ -36,19 +35,15 @@ from redline.plotstyle import (
     legend_outside,
     panels,
     param_name,
-    png_bytes,
     rung_names,
-    save,
-    save_png,
     wrap,
 )
 
 __all__ = [
     "EDGE_STYLE",
     "NODE_COLOR",
-    "PLOT_FILES",
-    "all_plots",
     "attacks",
+    "figure_of",
     "heatmap",
     "network",
     "outcome_distribution",
@@ -334,42 +329,17 @@ def outcome_distribution(res: Any, path: str | Path | None = None, *, axes: Axes
     return finish(fig, path, f"Outcomes of {facts['title']}", about(res), made)
 
 
-PLOT_FILES = ("timeline.png", "attacks.png", "outcomes.png", "network.png")  # all_plots', in this order
-
-
-def _figure(name: str, res: Any, dyads: Sequence[Dyad] | None) -> Figure:
-    """The plot of a results folder that is written as `name` (one of PLOT_FILES)."""
+def figure_of(name: str, res: Any, dyads: Sequence[Dyad] | None = None) -> Figure:
+    """The plot of a results folder written as `name`, one of redline.plotfiles.PLOT_FILES (a new figure)."""
     if name == "timeline.png":
         return timeline(res, dyads=dyads)
     if name == "attacks.png":
         return attacks(res)
     if name == "outcomes.png":
         return outcome_distribution(res)
-    return network(res.facts)
-
-
-def plot_png(name: str, res: Any, dyads: Sequence[Dyad] | None = None) -> bytes:
-    """One plot of all_plots as PNG bytes: what a worker process draws and hands back."""
-    return png_bytes(_figure(name, res, dyads))
-
-
-def all_plots(
-    res: Any, folder: Path, dyads: Sequence[Dyad] | None = None, *, executor: Executor | None = None
-) -> list[Path]:
-    """The plots of a results folder, written into it: timeline, attacks, outcomes and network. With `executor`
-    (an ensemble's own worker pool, idle once its runs are done) they are drawn side by side in its workers, and
-    this process writes the bytes they hand back: the same bytes, and no worker writes into the folder."""
-    paths = [Path(folder) / name for name in PLOT_FILES]
-    if executor is None:
-        return [save(_figure(name, res, dyads), path) for name, path in zip(PLOT_FILES, paths, strict=True)]
-    futures = [executor.submit(plot_png, name, res, dyads) for name in PLOT_FILES]
-    try:
-        pngs = [f.result() for f in futures]
-    except BaseException:
-        for f in futures:
-            f.cancel()
-        raise
-    return [save_png(png, path) for png, path in zip(pngs, paths, strict=True)]
+    if name == "network.png":
+        return network(res.facts)
+    raise ValueError(f"no plot is written as {name}")
 
 
 # --- the plots of a sweep --------------------------------------------------------------------------------------

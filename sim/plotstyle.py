@@ -128,15 +128,10 @@ def png_bytes(fig: Figure, dpi: int = DPI) -> bytes:
 
 def save(fig: Figure, out: Path) -> Path:
     """Write the figure as PNG atomically (a half-written PNG never replaces a good one)."""
-    return save_png(png_bytes(fig), out)
-
-
-def save_png(png: bytes, out: Path) -> Path:
-    """Write a figure's PNG bytes atomically."""
     from redline.outputs import write_atomic
 
     out.parent.mkdir(parents=True, exist_ok=True)
-    return write_atomic(out, png)
+    return write_atomic(out, png_bytes(fig))
 
 
 def legend_outside(ax: Axes, handles: Iterable[Any] | None = None, **kw: Any) -> None:

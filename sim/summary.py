@@ -66,12 +66,12 @@ def summary(res, plots: list[str]) -> str:
 
 def write_extras(res, folder, executor=None) -> None:
     """The plots and summary.md of results (or a Digest of them), written into `folder`; the plots drawn on
-    `executor`'s workers, if given (plots.all_plots)."""
+    `executor`'s workers, if given (redline.plotfiles)."""
     from pathlib import Path
 
-    from redline import plots
+    from redline import plotfiles
 
-    pngs = plots.all_plots(res, Path(folder), executor=executor)
+    pngs = plotfiles.all_plots(res, Path(folder), executor=executor)
     (Path(folder) / "summary.md").write_text(summary(res, [p.name for p in pngs]))
 
 

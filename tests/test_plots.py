@@ -186,28 +186,31 @@ def test_plots_draw_into_given_axes_and_write_only_when_given_a_path(base, tmp_p
 def test_plots_drawn_on_an_executor_are_written_here_and_only_once_all_are_drawn(base, tmp_path, monkeypatch):
     from concurrent.futures import ThreadPoolExecutor
 
-    here, there = tmp_path / "here", tmp_path / "there"
-    here.mkdir()
-    there.mkdir()
-    with ThreadPoolExecutor(1) as pool:  # the ensemble's own is a process pool; any executor will do
-        plots.all_plots(base, here)
-        assert plots.all_plots(base, there, executor=pool) == [there / n for n in plots.PLOT_FILES]
-        for name in plots.PLOT_FILES:
-            assert (here / name).read_bytes() == (there / name).read_bytes(), name
-        # a plot that fails leaves the folder as it was: nothing is written until every plot is drawn
-        figure = plots._figure
+    from redline import plotfiles
 
-        def broken(name, res, dyads):
+    here, there = tmp_path / "here", tmp_path / "there"
+    with ThreadPoolExecutor(1) as pool:  # the ensemble's own is a process pool; any executor will do
+        assert plotfiles.all_plots(base, here) == [here / n for n in plotfiles.PLOT_FILES]
+        assert plotfiles.all_plots(base, there, executor=pool) == [there / n for n in plotfiles.PLOT_FILES]
+        for name in plotfiles.PLOT_FILES:
+            assert (here / name).read_bytes() == (there / name).read_bytes(), name
+        plots.attacks(base, tmp_path / "attacks.png")  # the same bytes as the plot writes itself
+        assert (tmp_path / "attacks.png").read_bytes() == (here / "attacks.png").read_bytes()
+        # a plot that fails leaves the folder as it was: nothing is written until every plot is drawn
+        figure_of = plots.figure_of
+
+        def broken(name, res, dyads=None):
             if name == "outcomes.png":
                 raise RuntimeError("no outcomes")
-            return figure(name, res, dyads)
+            return figure_of(name, res, dyads)
 
-        monkeypatch.setattr(plots, "_figure", broken)
-        empty = tmp_path / "empty"
-        empty.mkdir()
-        with pytest.raises(RuntimeError, match="no outcomes"):
-            plots.all_plots(base, empty, executor=pool)
-        assert list(empty.iterdir()) == []
+        monkeypatch.setattr(plots, "figure_of", broken)
+        for executor in (None, pool):
+            empty = tmp_path / f"empty-{executor is None}"
+            empty.mkdir()
+            with pytest.raises(RuntimeError, match="no outcomes"):
+                plotfiles.all_plots(base, empty, executor=executor)
+            assert list(empty.iterdir()) == []
 
 
 def test_importing_the_plots_selects_no_backend():

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 from concurrent.futures import ThreadPoolExecutor
 
 import pandas as pd
@@ -118,13 +120,13 @@ def test_a_failure_while_saving_leaves_nothing_half_written(tiny, tmp_path):
 
 
 def test_streamed_tables_are_the_same_bytes_whatever_the_workers(tiny, tmp_path, monkeypatch):
-    from redline import plots
+    from redline import plotfiles
     from redline.ensemble import write_ensemble
     from redline.runner import CHUNK_RUNS
 
     drawn_on = []  # the executor each folder's plots were drawn on: the runs' pool, or None for this process
-    all_plots = plots.all_plots
-    monkeypatch.setattr(plots, "all_plots", lambda *a, executor=None, **k: drawn_on.append(executor)
+    all_plots = plotfiles.all_plots
+    monkeypatch.setattr(plotfiles, "all_plots", lambda *a, executor=None, **k: drawn_on.append(executor)
                         or all_plots(*a, executor=executor, **k))  # fmt: skip
     runs = 2 * CHUNK_RUNS + 7  # several chunks, the last one short
     for fmt in ("parquet", "csv"):
@@ -135,12 +137,31 @@ def test_streamed_tables_are_the_same_bytes_whatever_the_workers(tiny, tmp_path,
         for name in ("events", "metrics", "runs", "red_lines"):
             assert (one / f"{name}.{fmt}").read_bytes() == (two / f"{name}.{fmt}").read_bytes(), (fmt, name)
         # with two workers, the plots are drawn in the pool's workers: the same pictures, byte for byte
-        for name in plots.PLOT_FILES:
+        for name in plotfiles.PLOT_FILES:
             assert (one / name).read_bytes() == (two / name).read_bytes(), (fmt, name)
         assert (one / "summary.md").read_text() == (two / "summary.md").read_text()
         assert not (one / "parts").exists()
         assert not [p for p in two.iterdir() if p.name.startswith(".") and "partial" in p.name]
     assert [e is None for e in drawn_on] == [True, False, True, False]
+
+
+@pytest.mark.parametrize("workers", [1, 2])
+def test_a_command_whose_runs_took_workers_never_loads_matplotlib_itself(workers, tmp_path):
+    # The pool's workers draw the plots: this process only writes their bytes. With one worker it draws them.
+    code = (
+        "import sys\n"
+        "from redline import load_scenario\n"
+        "from redline.ensemble import write_ensemble\n"
+        "from redline.runner import CHUNK_RUNS\n"
+        f"scn = load_scenario({str(TINY)!r})\n"
+        f"write_ensemble(scn, 2 * CHUNK_RUNS, 1, {str(tmp_path / 'out')!r}, workers={workers})\n"
+        "print('matplotlib' in sys.modules)\n"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=120
+    )
+    assert out.stdout.split() == [str(workers == 1)]
+    assert (tmp_path / "out" / "timeline.png").stat().st_size > 0
 
 
 def test_streamed_folder_holds_what_the_in_memory_results_hold(tiny, tmp_path):
