@@ -410,6 +410,7 @@ def cmd_sweep(args: argparse.Namespace) -> int:
     from redline import sweep as sw
     from redline.analysis import OUTCOMES
     from redline.plotstyle import about
+    from redline.runner import idle_workers
 
     if args.resume and args.force:
         raise UsageError("redline sweep: --resume goes on with a sweep, --force starts it again: give one")
@@ -456,7 +457,9 @@ def cmd_sweep(args: argparse.Namespace) -> int:
 
     def finish(res: sw.SweepResults, folder: Path) -> None:
         summary = res.outcomes
-        made = plotfiles.all_plots(res, folder)
+        # The pool the runs took, if any, draws the four plots of the pooled runs: its workers are idle now.
+        with idle_workers(args.workers, len(sw.plan(sweep)), executor) as pool:
+            made = plotfiles.all_plots(res, folder, executor=pool)
         names = sw.outcome_names(summary, params)
         outcome = args.outcome or next(
             (n for n in names if n.startswith("check:")), names[0] if names else None

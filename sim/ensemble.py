@@ -22,7 +22,7 @@ from typing import Any
 from redline.executors import on_this_machine
 from redline.language import Scenario
 from redline.results import Digest, Results, scenario_facts, today, write_folder
-from redline.runner import chunks_of, discard_pool, idle_pool, run_chunks, run_seeds
+from redline.runner import chunks_of, idle_workers, run_chunks, run_seeds
 
 
 def versions() -> dict[str, str]:
@@ -118,13 +118,8 @@ def write_ensemble(
         (tmp / "manifest.json").write_text(json.dumps(manifest, indent=2, default=str) + "\n")
         digest.append(Digest(table, manifest, aggregates))
         # The pool the runs took, if any, draws the plots: its workers are idle now.
-        pool = idle_pool(workers, len(joiner.firsts)) if executor is None else None
-        try:
+        with idle_workers(workers, len(joiner.firsts), executor) as pool:
             write_extras(digest[0], tmp, executor=pool)
-        except BaseException:
-            if pool is not None:  # as after interrupted runs: stop its workers now, not once they are done
-                discard_pool(pool)
-            raise
 
     write_folder(out, fill, force=force)
     return digest[0]

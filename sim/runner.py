@@ -15,7 +15,7 @@ import signal
 import sys
 import threading
 import time
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import Executor, ProcessPoolExecutor, as_completed
 from dataclasses import dataclass
 from typing import Any
@@ -244,16 +244,24 @@ def _local_workers(workers: int | None, tasks: int) -> int:
     return min(workers or default_workers(), max(1, tasks))
 
 
-def idle_pool(workers: int | None, tasks: int) -> ProcessPoolExecutor | None:
-    """The pool that run_tasks ran `tasks` tasks on with `workers` (None where it ran them in this process), if it
-    is still up: once the runs are done its workers are idle, and can take the work that follows (the plots)."""
-    size = _local_workers(workers, tasks)
-    if size <= 1:
-        return None
+@contextlib.contextmanager
+def idle_workers(
+    workers: int | None, tasks: int, executor: Executor | None = None
+) -> Iterator[ProcessPoolExecutor | None]:
+    """The pool that run_tasks ran `tasks` tasks on with `workers` and `executor` (None where it ran them in this
+    process or on another executor, or if the pool is gone): once the runs are done its workers are idle, and can
+    take the work that follows (the plots). An interruption stops them at once, as during the runs."""
+    size = _local_workers(workers, tasks) if executor is None else 0
+    pool = None
     with _POOL_LOCK:
-        if _POOL is not None and _POOL[1] == size and not getattr(_POOL[0], "_broken", False):
-            return _POOL[0]
-    return None
+        if size > 1 and _POOL is not None and _POOL[1] == size and not getattr(_POOL[0], "_broken", False):
+            pool = _POOL[0]
+    try:
+        yield pool
+    except BaseException:
+        if pool is not None:
+            discard_pool(pool)
+        raise
 
 
 def discard_pool(pool: ProcessPoolExecutor) -> None:

@@ -126,8 +126,12 @@ def test_streamed_tables_are_the_same_bytes_whatever_the_workers(tiny, tmp_path,
 
     drawn_on = []  # the executor each folder's plots were drawn on: the runs' pool, or None for this process
     all_plots = plotfiles.all_plots
-    monkeypatch.setattr(plotfiles, "all_plots", lambda *a, executor=None, **k: drawn_on.append(executor)
-                        or all_plots(*a, executor=executor, **k))  # fmt: skip
+
+    def recorded(*args, executor=None, **kw):
+        drawn_on.append(executor)
+        return all_plots(*args, executor=executor, **kw)
+
+    monkeypatch.setattr(plotfiles, "all_plots", recorded)
     runs = 2 * CHUNK_RUNS + 7  # several chunks, the last one short
     for fmt in ("parquet", "csv"):
         one = tmp_path / f"one-{fmt}"

@@ -232,23 +232,41 @@ SMALL = [
 @pytest.fixture(scope="module")
 def small(tmp_path_factory):
     """A small sweep (9 points x 11 runs: chunks of two points, the last of one) with one worker and with two."""
+    from redline import plotfiles
     from redline.cli import main
 
     root = tmp_path_factory.mktemp("small")
-    for workers in (1, 2):
-        assert (
-            main(
-                [str(a) for a in ("sweep", TINY, *SMALL, "--workers", workers, "--out", root / f"w{workers}")]
-            )
-            == 0
-        )
+    all_plots = plotfiles.all_plots
+    with pytest.MonkeyPatch.context() as mp:
+        for workers in (1, 2):
+
+            def recorded(
+                *args, executor=None, w=workers, **kw
+            ):  # the pool the runs took, or None: this process
+                PLOTS_DRAWN_ON[w] = executor
+                return all_plots(*args, executor=executor, **kw)
+
+            mp.setattr(plotfiles, "all_plots", recorded)
+            argv = [
+                str(a) for a in ("sweep", TINY, *SMALL, "--workers", workers, "--out", root / f"w{workers}")
+            ]
+            assert main(argv) == 0
     return root
 
 
+PLOTS_DRAWN_ON: dict = {}  # workers -> the executor the `small` sweep's plots were drawn on
+
+
 def test_a_sweep_writes_the_same_bytes_with_one_worker_and_two(small):
+    from redline.plotfiles import PLOT_FILES
+
     one, two = _files(small / "w1"), _files(small / "w2")
     assert len([p for p in one if p.startswith("events/")]) == 9  # one file per point: each in one chunk
     assert one == two
+    # with two workers, the four plots are drawn in the pool's workers: the same pictures, byte for byte
+    assert PLOTS_DRAWN_ON[1] is None and PLOTS_DRAWN_ON[2] is not None
+    for name in PLOT_FILES:
+        assert (small / "w1" / name).read_bytes() == (small / "w2" / name).read_bytes(), name
 
 
 def test_a_sweep_with_another_executor_writes_the_same_bytes(small, tmp_path, monkeypatch):
