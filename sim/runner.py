@@ -55,13 +55,14 @@ class Coder:
             self.values.append(value)
         return i
 
-    def codes(self, values: Iterable[str], empty: int | None = None) -> np.ndarray:
+    def codes(self, values: Sequence[str], empty: int | None = None) -> np.ndarray:
         """The codes of `values`; an empty value gets `empty` (-1: a null) when given."""
-        get, code = self.index.get, self.code
-        out = [empty if (empty is not None and not v) else get(v) for v in values]
-        if None in out:  # a value not met before: rare, so the fast path above does not pay for it
-            out = [empty if (empty is not None and not v) else code(v) for v in values]
-        return np.asarray(out, dtype=np.int16)
+        known = self.index if empty is None else {**self.index, "": empty}
+        try:  # every value met before, as is most often the case: one pass, in C
+            return np.fromiter(map(known.__getitem__, values), dtype=np.int16, count=len(values))
+        except KeyError:  # a value not met before: rare, so the pass above does not pay for it
+            out = [empty if (empty is not None and not v) else self.code(v) for v in values]
+            return np.asarray(out, dtype=np.int16)
 
 
 @dataclass

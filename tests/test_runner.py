@@ -7,6 +7,7 @@ import subprocess
 import sys
 from concurrent.futures import ThreadPoolExecutor
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -117,6 +118,24 @@ def test_a_failure_while_saving_leaves_nothing_half_written(tiny, tmp_path):
     with pytest.raises(KeyboardInterrupt):
         res.save(tmp_path / "o", extra=boom)
     assert list(tmp_path.iterdir()) == []
+
+
+def test_codes_index_a_dictionary_that_grows_in_the_order_values_are_met():
+    from redline.runner import Coder
+
+    coder = Coder(["iran", "usa"])
+    assert coder.codes(["usa", "iran", "usa"]).tolist() == [1, 0, 1]
+    assert coder.codes(["usa", "hezbollah", "israel", "hezbollah"]).tolist() == [
+        1,
+        2,
+        3,
+        2,
+    ]  # new ones appended
+    assert coder.values == ["iran", "usa", "hezbollah", "israel"]
+    assert coder.codes(["", "israel", ""], empty=-1).tolist() == [-1, 3, -1]  # empty: a null
+    assert coder.codes(["", "houthis"], empty=-1).tolist() == [-1, 4] and "" not in coder.values
+    assert coder.codes([""]).tolist() == [5] and coder.values[5] == ""  # without `empty`, "" is a value
+    assert coder.codes([]).dtype == np.int16 and len(coder.codes([])) == 0
 
 
 def test_streamed_tables_are_the_same_bytes_whatever_the_workers(tiny, tmp_path, monkeypatch):
