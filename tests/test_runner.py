@@ -187,6 +187,28 @@ def test_a_command_whose_runs_took_workers_never_loads_matplotlib_itself(workers
     assert (tmp_path / "out" / "timeline.png").stat().st_size > 0
 
 
+def test_the_aggregates_summed_chunk_by_chunk_or_a_few_at_a_time_give_the_same_folder(
+    tiny, tmp_path, monkeypatch
+):
+    from redline import parts
+    from redline.ensemble import write_ensemble
+    from redline.plotfiles import PLOT_FILES
+    from redline.runner import CHUNK_RUNS
+
+    runs = 3 * CHUNK_RUNS + 7  # four chunks
+    write_ensemble(tiny, runs, 6, tmp_path / "default", workers=1)  # all four summed at the end
+    monkeypatch.setattr(parts, "SUMMED_AT", 3)  # three, then one at the end
+    write_ensemble(tiny, runs, 6, tmp_path / "three", workers=1)
+    monkeypatch.setattr(parts, "SUMMED_AT", 1)  # each as it comes
+    write_ensemble(tiny, runs, 6, tmp_path / "one", workers=1)
+    for name in ("summary.md", *PLOT_FILES):
+        base = (tmp_path / "default" / name).read_bytes()
+        assert (tmp_path / "three" / name).read_bytes() == base == (tmp_path / "one" / name).read_bytes(), (
+            name
+        )
+    assert f"{runs} runs" in (tmp_path / "default" / "summary.md").read_text()
+
+
 def test_streamed_folder_holds_what_the_in_memory_results_hold(tiny, tmp_path):
     from redline.ensemble import write_ensemble
     from redline.summary import save_report, summary
