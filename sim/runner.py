@@ -248,11 +248,17 @@ def _local_workers(workers: int | None, tasks: int) -> int:
 @contextlib.contextmanager
 def idle_workers(
     workers: int | None, tasks: int, executor: Executor | None = None
-) -> Iterator[ProcessPoolExecutor | None]:
-    """The pool that run_tasks ran `tasks` tasks on with `workers` and `executor` (None where it ran them in this
-    process or on another executor, or if the pool is gone): once the runs are done its workers are idle, and can
-    take the work that follows (the plots). An interruption stops them at once, as during the runs."""
-    size = _local_workers(workers, tasks) if executor is None else 0
+) -> Iterator[Executor | None]:
+    """Where the work that follows the runs (the plots) can go, now that the workers that made them are idle: the
+    pool that run_tasks ran `tasks` tasks on with `workers`, or `executor` if it is a Dask cluster this command
+    started on this machine (its workers are processes). None where the runs were made in this process, on another
+    executor, or if the pool is gone. An interruption stops the pool's workers at once, as during the runs."""
+    if executor is not None:
+        from redline.executors import on_this_machine
+
+        yield executor if on_this_machine(executor) else None
+        return
+    size = _local_workers(workers, tasks)
     pool = None
     with _POOL_LOCK:
         if size > 1 and _POOL is not None and _POOL[1] == size and not getattr(_POOL[0], "_broken", False):

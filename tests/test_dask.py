@@ -100,7 +100,17 @@ def test_cli_on_the_cluster(cli, scheduler, tmp_path):
     )
 
 
-def test_cli_starts_a_local_dask_cluster_when_given_no_scheduler(cli, tmp_path):
+def test_cli_starts_a_local_dask_cluster_when_given_no_scheduler(cli, tmp_path, monkeypatch):
+    from redline import plotfiles
+
+    drawn_on = []  # what each command's plots were drawn on: None for this process
+    all_plots = plotfiles.all_plots
+
+    def recorded(*args, executor=None, **kw):
+        drawn_on.append(executor)
+        return all_plots(*args, executor=executor, **kw)
+
+    monkeypatch.setattr(plotfiles, "all_plots", recorded)
     base = ("run", TINY, "--runs", 6, "--seed", 4, "--quiet", "--format", "csv")
     assert cli(*base, "--out", tmp_path / "local", "--workers", 1)[0] == 0
     status, _, err = cli(*base, "--out", tmp_path / "dask", "--executor", "dask", "--workers", 2)
@@ -109,6 +119,10 @@ def test_cli_starts_a_local_dask_cluster_when_given_no_scheduler(cli, tmp_path):
         assert (tmp_path / "local" / f"{name}.csv").read_bytes() == (
             tmp_path / "dask" / f"{name}.csv"
         ).read_bytes()
+    # the cluster's workers, idle once the runs are done, draw the plots: the same pictures
+    assert drawn_on[0] is None and drawn_on[1] is not None
+    for name in plotfiles.PLOT_FILES:
+        assert (tmp_path / "local" / name).read_bytes() == (tmp_path / "dask" / name).read_bytes(), name
 
 
 def test_unreachable_scheduler_is_one_line(cli, tmp_path, monkeypatch):
