@@ -40,7 +40,7 @@ lint: $(STAMP)
 	$(BIN)/ruff format --check .
 	$(BIN)/ruff check .
 	@rm -rf $(TYPECHECK) && mkdir -p $(TYPECHECK)/redline/agents
-	@ln -s $(CURDIR)/sim/*.py $(CURDIR)/sim/py.typed $(TYPECHECK)/redline/
+	@cp -rs $(CURDIR)/sim/. $(TYPECHECK)/redline/
 	@ln -s $(CURDIR)/agents/*.py $(TYPECHECK)/redline/agents/
 	set -o pipefail; cd $(TYPECHECK) && $(CURDIR)/$(BIN)/mypy --config-file $(CURDIR)/pyproject.toml \
 		--cache-dir $(CURDIR)/$(VENV)/.mypy_cache -p redline | sed -e 's|^redline/agents/|agents/|' -e 's|^redline/|sim/|'

@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-from redline.language import Ladder
+from redline.language.spec import Ladder
 
 # Causes, as written in the events table: why an action was taken.
 SCHEDULED, CAMPAIGN, RETALIATION, PRESSURE, GUARANTEE, SUPPORT = (

@@ -14,7 +14,6 @@ from typing import TYPE_CHECKING
 
 import mesa
 
-from redline import language as lang
 from redline.agents.actions import (
     CAMPAIGN,
     COERCION,
@@ -25,6 +24,7 @@ from redline.agents.actions import (
     Option,
 )
 from redline.agents.doctrines import Doctrine, Retaliation, Stakes, from_spec, in_phase
+from redline.language import spec as lang
 
 if TYPE_CHECKING:
     from redline.agents.world import World

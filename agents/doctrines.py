@@ -16,8 +16,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, ClassVar
 
-from redline import language as lang
 from redline.agents.actions import MEDIATION, PRESSURE, Action
+from redline.language import spec as lang
 
 if TYPE_CHECKING:
     from redline.agents.actor import Actor

@@ -7,8 +7,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Protocol
 
-from redline.draws import Draws
-from redline.language import Behaviour, Scenario, Supports
+from redline.language.spec import Behaviour, Scenario, Supports
 
 if TYPE_CHECKING:
     from redline.agents.actions import Action, Rungs
@@ -23,10 +22,17 @@ class Relations(Protocol):
     def channel(self, a: str, b: str) -> float: ...
 
 
+class Randoms(Protocol):
+    """The draws actors make: each from the run's own generator, in the order the run asks for them."""
+
+    def normal(self) -> float: ...
+    def poisson(self, mean: float) -> int: ...
+
+
 class World(Protocol):
     spec: Scenario
     rungs: Rungs
-    draws: Draws  # the run's random numbers, from the model's generator (redline.draws)
+    draws: Randoms  # the run's random numbers, from the model's generator (the engine's Draws)
     network: Relations
     actors: dict[str, Actor]
     behaviour: Behaviour

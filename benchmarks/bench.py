@@ -51,7 +51,7 @@ from mesa.examples.basic.boltzmann_wealth_model.model import BoltzmannScenario, 
 from worlds import copies  # noqa: E402
 
 from redline import load_scenario, run_ensemble  # noqa: E402
-from redline.model import EscalationModel  # noqa: E402
+from redline.engine.model import EscalationModel  # noqa: E402
 
 FLAGSHIP = ROOT / "scenarios" / "axis-2023.yaml"
 WORKERS = 2
@@ -167,7 +167,7 @@ MILLION = r"""
 import numpy as np, tempfile
 from pathlib import Path
 from redline import load_scenario, run_ensemble
-from redline.results import read_table, write_table
+from redline.results.store import read_table, write_table
 sample = run_ensemble(load_scenario(sys.argv[1]), runs=20, seed=1, workers=1).events
 n = 1_000_000
 idx = np.resize(np.arange(len(sample)), n)  # a million rows taken from a real sample, with its column types
@@ -209,7 +209,7 @@ def redline_command() -> list[str]:
     script = Path(sys.executable).with_name("redline")
     if script.is_file():
         return [str(script)]
-    return [sys.executable, "-c", "import sys; from redline.cli import main; sys.exit(main())"]
+    return [sys.executable, "-c", "import sys; from redline.frontends.cli import main; sys.exit(main())"]
 
 
 class Stopped(Exception):
@@ -267,7 +267,7 @@ def run_args(runs: int, out: Path, *extra: str) -> list[str]:
 MEMORY = r"""
 import json, os, resource, sys
 from pathlib import Path
-from redline.cli import main
+from redline.frontends.cli import main
 
 def hwm_mb(pid):
     try:
@@ -299,7 +299,7 @@ def descendants(root):
 
 rc = main(sys.argv[1:])
 workers = [m for m in (hwm_mb(p) for p in descendants(os.getpid())) if m is not None]
-from redline import runner
+from redline.engine import runner
 pool = getattr(runner, "_POOL", None)
 if pool:
     pool[0].shutdown(wait=True)  # reaped, so that the children's figure below holds them

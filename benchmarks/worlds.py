@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import dataclasses
 
-from redline.language import Scenario
-from redline.typed import FrozenMap
+from redline.language.spec import Scenario
+from redline.language.typed import FrozenMap
 
 
 def _rename(value, suffix: str, ids: set[str]):

@@ -13,14 +13,15 @@ import math
 import sys
 from pathlib import Path
 
-from redline import load_scenario, plots, run_ensemble
-from redline.analysis import outcome_table
-from redline.checks import table
-from redline.compare import compare
-from redline.compare import plot as compare_plot
-from redline.outputs import write_atomic
-from redline.robustness import band_scale, parameters, robustness
-from redline.scenario import value_at
+from redline import load_scenario, run_ensemble
+from redline.frontends import plots
+from redline.frontends.compare import compare
+from redline.frontends.compare import plot as compare_plot
+from redline.language.scenario import value_at
+from redline.results.analysis import outcome_table
+from redline.results.checks import table
+from redline.results.outputs import write_atomic
+from redline.results.robustness import band_scale, parameters, robustness
 
 ROOT = Path(__file__).resolve().parents[1]
 FLAGSHIP = ROOT / "scenarios" / "axis-2023.yaml"

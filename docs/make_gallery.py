@@ -14,8 +14,8 @@ import sys
 import tempfile
 from pathlib import Path
 
-from redline.cli import main
-from redline.outputs import write_atomic
+from redline.frontends.cli import main
+from redline.results.outputs import write_atomic
 
 ROOT = Path(__file__).resolve().parents[1]
 FLAGSHIP = ROOT / "scenarios" / "axis-2023.yaml"

@@ -14,8 +14,8 @@ import sys
 from pathlib import Path
 
 from redline import load_scenario, run_ensemble
-from redline.analysis import outcome_table
-from redline.outputs import write_atomic
+from redline.results.analysis import outcome_table
+from redline.results.outputs import write_atomic
 
 ROOT = Path(__file__).resolve().parents[1]
 RUNS, SEED = 200, 20231007

@@ -1,6 +1,7 @@
 """redline's simulation package: scenario language, model, runner, results, analysis, plots, command line.
 
-from redline import load_scenario, run_ensemble, plots
+from redline import load_scenario, run_ensemble
+from redline.frontends import plots
 from redline import write_ensemble   # a large ensemble streamed to a results folder, in flat memory
 """
 
@@ -23,12 +24,12 @@ __all__ = [
 
 # Imported on first use: `redline validate` pays for no matplotlib or pandas, `--version` for no scenario module.
 _LAZY = {
-    "load_scenario": ("redline.scenario", "load_scenario"),
-    "run_ensemble": ("redline.ensemble", "run_ensemble"),
-    "write_ensemble": ("redline.ensemble", "write_ensemble"),
-    "Results": ("redline.results", "Results"),
-    "EscalationModel": ("redline.model", "EscalationModel"),
-    "plots": ("redline.plots", None),
+    "load_scenario": ("redline.language.scenario", "load_scenario"),
+    "run_ensemble": ("redline.results.ensemble", "run_ensemble"),
+    "write_ensemble": ("redline.frontends.plotfiles", "write_ensemble"),
+    "Results": ("redline.results.store", "Results"),
+    "EscalationModel": ("redline.engine.model", "EscalationModel"),
+    "plots": ("redline.frontends.plots", None),
 }
 
 

@@ -10,7 +10,7 @@ from typing import Any
 import yaml
 
 from redline import load_scenario
-from redline.language import Scenario
+from redline.language.spec import Scenario
 
 A = {"assumed": {"capability": "test"}}
 START = dt.date(2024, 1, 1)

@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from redline.cli import main
+from redline.frontends.cli import main
 
 ROOT = Path(__file__).resolve().parent.parent
 DATA = Path(__file__).resolve().parent / "data"

@@ -7,8 +7,8 @@ import pandas as pd
 import pytest
 
 from redline import load_scenario
-from redline.aggregates import combine, mean, percentiles, values
-from redline.ensemble import run_ensemble
+from redline.engine.aggregates import combine, mean, percentiles, values
+from redline.results.ensemble import run_ensemble
 
 from .conftest import TINY
 
@@ -31,7 +31,7 @@ def res():
 
 
 def test_chunks_combine_to_the_whole(res):
-    from redline.aggregates import aggregate
+    from redline.engine.aggregates import aggregate
 
     ev, runs = res.events, res.runs["run"].to_numpy()
     whole = aggregate(ev, runs, res.facts)

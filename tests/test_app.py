@@ -41,7 +41,7 @@ WAIT_MS = 15_000  # for anything on the page
 
 @needs_app
 def test_the_same_seed_replays_the_same_run():
-    from redline.app import EscalationApp
+    from redline.frontends.app import EscalationApp
 
     def run(seed):
         m = EscalationApp(seed=seed, scenario_file=str(FLAGSHIP))
@@ -70,7 +70,7 @@ def _step(m: _Run) -> None:
 
 @needs_app
 def test_play_steps_its_run_to_the_end_and_a_press_in_its_pause_stops_it_without_a_step():
-    from redline.app import Player
+    from redline.frontends.app import Player
 
     player, run = Player(), _Run()
     assert player.loop(lambda: run, _step, lambda: 0, sleep=lambda s: None) is True
@@ -103,7 +103,7 @@ def test_play_steps_its_run_to_the_end_and_a_press_in_its_pause_stops_it_without
 @needs_app
 def test_a_run_of_an_ensemble_replays_in_the_app_from_its_seed():
     from redline import load_scenario, run_ensemble
-    from redline.app import EscalationApp
+    from redline.frontends.app import EscalationApp
 
     res = run_ensemble(
         load_scenario(FLAGSHIP, ["actors.iran.cost_sensitivity=0.5"]), 2, 3, workers=1, progress=False
@@ -125,7 +125,7 @@ def test_a_run_of_an_ensemble_replays_in_the_app_from_its_seed():
 @needs_app
 def test_levers_become_overrides_and_the_rest_stays_as_in_the_file():
     from redline import load_scenario
-    from redline.app import EscalationApp, sliders_of
+    from redline.frontends.app import EscalationApp, sliders_of
 
     sliders = {s.path: s for s in sliders_of(FLAGSHIP)}
     # the levers the flagship declares, not one per number of its doctrines
@@ -152,7 +152,7 @@ def test_levers_become_overrides_and_the_rest_stays_as_in_the_file():
 
 @needs_app
 def test_every_slider_shows_a_range_holding_its_value_on_a_position_it_can_stop_at():
-    from redline.app import sliders_of
+    from redline.frontends.app import sliders_of
 
     for scenario in (FLAGSHIP, TINY):
         for s in sliders_of(scenario):
@@ -167,7 +167,7 @@ def test_every_lever_is_a_key_of_the_flagship_that_changes_its_runs():
     """Each slider sets a value the model reads: moving it from the flagship's value changes what happens in a few
     runs (the same seeds, so the difference is the lever's)."""
     from redline import load_scenario, run_ensemble
-    from redline.app import sliders_of
+    from redline.frontends.app import sliders_of
 
     key = ["source", "target", "rung"]
     base = run_ensemble(load_scenario(FLAGSHIP), 4, 11, workers=1, progress=False).events[key]
@@ -182,7 +182,7 @@ def test_every_lever_is_a_key_of_the_flagship_that_changes_its_runs():
 
 @needs_app
 def test_the_menu_offers_the_shipped_scenarios_and_a_variant_keeps_its_own_values():
-    from redline.app import EscalationApp, scenario_choices, sliders_of
+    from redline.frontends.app import EscalationApp, scenario_choices, sliders_of
 
     names = list(scenario_choices())
     assert names[0] == "axis-2023" and "axis-2023-strong-control" in names and len(names) >= 6
@@ -202,8 +202,8 @@ def test_a_users_own_scenario_gets_a_slider_per_number_of_its_doctrines():
     """A scenario the curated levers do not fit gets sliders from its actors' doctrines: each a `--set` path the
     scenario accepts at both ends of its range, and one that reaches the model."""
     from redline import load_scenario
-    from redline.app import EscalationApp, sliders_of
-    from redline.scenario import value_at
+    from redline.frontends.app import EscalationApp, sliders_of
+    from redline.language.scenario import value_at
 
     sliders = sliders_of(TINY)
     paths = [s.path for s in sliders]
@@ -230,7 +230,7 @@ def test_a_users_own_scenario_gets_a_slider_per_number_of_its_doctrines():
 @needs_app
 def test_a_doctrine_number_at_zero_without_an_upper_limit_gets_a_span_to_move_in():
     from redline import load_scenario
-    from redline.app import DEFAULT_SPAN, _doctrine_sliders
+    from redline.frontends.app import DEFAULT_SPAN, _doctrine_sliders
 
     scn = load_scenario(
         TINY,
@@ -245,8 +245,8 @@ def test_a_doctrine_number_at_zero_without_an_upper_limit_gets_a_span_to_move_in
 
 @needs_app
 def test_a_run_of_a_users_scenario_goes_to_its_end_and_a_bad_seed_is_said():
-    from redline.app import EscalationApp
-    from redline.app_views import dyad_peaks, latest_events, status_lines
+    from redline.frontends.app import EscalationApp
+    from redline.frontends.app_views import dyad_peaks, latest_events, status_lines
 
     m = EscalationApp(seed="not a number", scenario_file=str(TINY))
     assert m.seed == 0 and "not a whole number" in m.notice
@@ -267,9 +267,9 @@ def test_the_status_tells_what_the_latest_week_brought():
     """The status names the latest week's highest rung and who used it, and the pairs that climbed or came down
     since the week before, all read here from the events themselves: it follows the crisis up and down instead of
     sticking at the run's highest rung."""
-    from redline.app import EscalationApp
-    from redline.app_views import status_lines
-    from redline.plotstyle import actor_name
+    from redline.frontends.app import EscalationApp
+    from redline.frontends.app_views import status_lines
+    from redline.frontends.plotstyle import actor_name
 
     m = EscalationApp(seed=2, scenario_file=str(FLAGSHIP))
     assert "press Step or Play" in status_lines(m)[1]
@@ -320,8 +320,8 @@ def test_the_status_tells_what_the_latest_week_brought():
 
 @needs_app
 def test_the_pictures_are_pngs_drawn_for_a_projector_and_follow_the_run():
-    from redline import app_views
-    from redline.app import EscalationApp
+    from redline.frontends import app_views
+    from redline.frontends.app import EscalationApp
 
     m = EscalationApp(seed=1, scenario_file=str(FLAGSHIP))
     before = app_views.timeline_png(m), app_views.network_png(m)
@@ -355,7 +355,7 @@ def test_app_set_and_inject_reach_every_run_of_the_session(tmp_path):
     """`redline app --set --inject` hands them to the server in REDLINE_APP_OPTIONS; every run built there has
     them, under the levers."""
     code = (
-        "from redline.app import EscalationApp\n"
+        "from redline.frontends.app import EscalationApp\n"
         f"m = EscalationApp(seed=3, scenario_file={str(TINY)!r})\n"
         "[m.step() for _ in range(m.spec.time.steps)]\n"
         "hits = [(s, c) for s, a, b, c in zip(m.events['step'], m.events['source'], m.events['target'],"
@@ -398,7 +398,8 @@ def test_app_without_the_extra_says_how_to_install_it(cli, monkeypatch):
 
 def test_nothing_but_the_app_imports_solara_when_loaded():
     code = (
-        "import sys, redline.cli, redline.model, redline.plots, redline.app_assets, redline.app_views;"
+        "import sys, redline.frontends.cli, redline.engine.model, redline.frontends.plots,"
+        " redline.frontends.app_assets, redline.frontends.app_views;"
         " print('solara' in sys.modules)"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, check=True)
@@ -448,7 +449,7 @@ def _start_app(tmp_path, scenario) -> tuple[subprocess.Popen, str, Any]:
         [
             sys.executable,
             "-m",
-            "redline.cli",
+            "redline.frontends.cli",
             "app",
             str(scenario),
             "--port",
@@ -488,9 +489,9 @@ def test_the_page_on_a_1280x720_projector(tmp_path):
     sync_api = pytest.importorskip(
         "playwright.sync_api", reason="the playwright Python client is not installed"
     )
-    from redline import app_assets
-    from redline.app import sliders_of
-    from redline.app_views import SHOWN, TEXT_PX
+    from redline.frontends import app_assets
+    from redline.frontends.app import sliders_of
+    from redline.frontends.app_views import SHOWN, TEXT_PX
 
     try:
         app_assets.ensure()  # what `make` installs; here for a machine where it has not run
@@ -611,7 +612,7 @@ def test_the_page_on_a_1280x720_projector(tmp_path):
 
 @needs_app
 def test_install_assets_fills_the_cache_the_server_reads_and_exits(cli):
-    from redline import app_assets
+    from redline.frontends import app_assets
 
     status, out, err = cli("app", "--install-assets")
     if status != 0:

@@ -8,7 +8,7 @@ import sys
 import pytest
 
 from redline import load_scenario
-from redline.sweep import parse_param
+from redline.results.sweep import parse_param
 
 from .conftest import FLAGSHIP, ROOT
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import sys
 
 from redline import load_scenario
-from redline.model import EscalationModel
+from redline.engine.model import EscalationModel
 
 from .conftest import FLAGSHIP, ROOT
 

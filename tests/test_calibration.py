@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from redline import load_scenario
-from redline.compare import compare
-from redline.ensemble import run_ensemble
+from redline.frontends.compare import compare
+from redline.results.ensemble import run_ensemble
 
 from .conftest import FLAGSHIP, ROOT, TINY
 
@@ -22,8 +22,8 @@ def test_flagship_passes_every_check(cli):
 def test_every_parameter_of_the_flagship_is_listed_for_robustness():
     """The calibration page moves every number of the scenario: the list covers actors, doctrines, relations and
     the decision model, and every path it gives is one --set and --param accept."""
-    from redline.robustness import parameters
-    from redline.scenario import value_at
+    from redline.language.scenario import value_at
+    from redline.results.robustness import parameters
 
     scn = load_scenario(FLAGSHIP)
     params = parameters(scn)

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from redline import load_scenario
-from redline.evidence import evidence_base
+from redline.language.evidence import evidence_base
 
 from .conftest import ROOT
 

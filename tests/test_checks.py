@@ -7,8 +7,8 @@ import math
 import pandas as pd
 import pytest
 
-from redline.checks import evaluate
-from redline.language import Check, EventFilter, Ratio
+from redline.language.spec import Check, EventFilter, Ratio
+from redline.results.checks import evaluate
 
 from .builders import week
 

@@ -8,12 +8,12 @@ import pandas as pd
 import pytest
 
 from redline import load_scenario
-from redline import tables as docs
-from redline.aggregates import aggregate, aggregate_coded
-from redline.analysis import outcomes
-from redline.chunks import build, frames, run_outcomes
-from redline.results import scenario_facts
-from redline.runner import Chunk, run_seeds, simulate
+from redline.engine import tables as docs
+from redline.engine.aggregates import aggregate, aggregate_coded
+from redline.engine.runner import Chunk, run_seeds, simulate
+from redline.results.analysis import outcomes
+from redline.results.chunks import build, frames, run_outcomes
+from redline.results.store import scenario_facts
 
 from .conftest import FLAGSHIP, TINY
 

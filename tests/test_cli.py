@@ -172,7 +172,7 @@ def test_every_seed_flag_shows_its_default(cli, command):
 def test_flags_of_one_meaning_share_one_metavar(cli):
     """Counts are N, output folders DIR, results folders RESULTS, in every command; a flag that takes a value
     names it (or lists its choices)."""
-    from redline.cli import build_parser
+    from redline.frontends.cli import build_parser
 
     commands = build_parser()._subparsers._group_actions[0].choices
     seen: dict[str, set[str]] = {}

@@ -13,7 +13,7 @@ import pytest
 distributed = pytest.importorskip("distributed")
 
 from redline import load_scenario  # noqa: E402
-from redline.ensemble import run_ensemble  # noqa: E402
+from redline.results.ensemble import run_ensemble  # noqa: E402
 
 from .conftest import TINY  # noqa: E402
 
@@ -101,7 +101,7 @@ def test_cli_on_the_cluster(cli, scheduler, tmp_path):
 
 
 def test_cli_starts_a_local_dask_cluster_when_given_no_scheduler(cli, tmp_path, monkeypatch):
-    from redline import plotfiles
+    from redline.frontends import plotfiles
 
     drawn_on = []  # what each command's plots were drawn on: None for this process
     all_plots = plotfiles.all_plots

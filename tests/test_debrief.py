@@ -9,8 +9,8 @@ import re
 import pytest
 
 from redline import load_scenario
-from redline.debrief import WHY, dyads, header, markdown, page, step_title, story, timeline_figure
-from redline.ensemble import run_ensemble
+from redline.frontends.debrief import WHY, dyads, header, markdown, page, step_title, story, timeline_figure
+from redline.results.ensemble import run_ensemble
 
 from .conftest import FLAGSHIP
 
@@ -47,8 +47,8 @@ def test_every_week_lists_its_actions_with_their_doctrine(flagship):
 def test_every_cause_the_model_writes_is_explained():
     """A debrief says why, in words, for every cause an event can carry (a new cause without words fails)."""
     from redline.agents import actions
-    from redline.debrief import WHY
-    from redline.play import PLAYER
+    from redline.frontends.debrief import WHY
+    from redline.frontends.play import PLAYER
 
     causes = {v for k, v in vars(actions).items() if k.isupper() and isinstance(v, str)} - {
         actions.SURPRISE,

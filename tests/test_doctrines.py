@@ -13,7 +13,7 @@ import numpy as np
 import pytest
 
 from redline.agents.actions import Rungs
-from redline.model import EscalationModel
+from redline.engine.model import EscalationModel
 
 from .builders import actor, doctrine, scenario, week
 
@@ -549,8 +549,8 @@ def test_guarantee_shows_force_to_the_attackers_patron(tmp_path):
 
 def test_every_doctrine_names_the_claims_it_rests_on():
     from redline.agents.doctrines import DOCTRINES
-    from redline.evidence import evidence_base
-    from redline.language import Doctrine
+    from redline.language.evidence import evidence_base
+    from redline.language.spec import Doctrine
 
     claims = evidence_base()
     assert set(DOCTRINES) == set(Doctrine.__dataclass_fields__)  # one class for each block of the language

@@ -1,6 +1,6 @@
-"""A run's random numbers (redline.draws): they come from the model's generator, in blocks, and the Poisson counts
-made from them follow the Poisson distribution; the chance of crossing a red line on deaths is the Poisson tail, and
-leaving out the chances too small to matter changes no choice."""
+"""A run's random numbers (redline.engine.draws): they come from the model's generator, in blocks, and the Poisson
+counts made from them follow the Poisson distribution; the chance of crossing a red line on deaths is the Poisson
+tail, and leaving out the chances too small to matter changes no choice."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ import pytest
 from redline import load_scenario, run_ensemble
 from redline.agents import actor
 from redline.agents.actor import NEGLIGIBLE, crossing_chance, negligible_below
-from redline.draws import BLOCK, INVERTED_UP_TO, Draws
+from redline.engine.draws import BLOCK, INVERTED_UP_TO, Draws
 
 from .conftest import FLAGSHIP
 

@@ -10,9 +10,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from redline.ensemble import run_ensemble
-from redline.levers import levers, outcomes
-from redline.scenario import load_scenario
+from redline.language.scenario import load_scenario
+from redline.results.ensemble import run_ensemble
+from redline.results.levers import levers, outcomes
 
 from .conftest import ROOT
 
@@ -22,7 +22,7 @@ CASE = ROOT / "scenarios" / "cases" / "uri-2016.yaml"
 
 
 def test_the_model_has_the_scenarios_levers_and_outcomes():
-    from redline.ema import SCALARS, ema_model
+    from redline.frontends.ema import SCALARS, ema_model
 
     scn = load_scenario(CASE)
     model = ema_model(CASE, replications=2)
@@ -37,7 +37,7 @@ def test_the_model_has_the_scenarios_levers_and_outcomes():
 
 
 def test_whole_number_levers_are_integer_parameters(tmp_path):
-    from redline.ema import ema_model
+    from redline.frontends.ema import ema_model
 
     f = tmp_path / "s.yaml"
     f.write_text(CASE.read_text().replace("levers:\n", "levers:\n  - {name: days, path: time.steps, range: [30, 42], "
@@ -48,7 +48,7 @@ def test_whole_number_levers_are_integer_parameters(tmp_path):
 
 
 def test_unknown_levers_are_named():
-    from redline.ema import ema_model
+    from redline.frontends.ema import ema_model
 
     with pytest.raises(ValueError, match="no lever nonsense"):
         ema_model(CASE, only=["nonsense"])
@@ -59,7 +59,7 @@ def test_lhs_experiments_on_two_processes_match_the_ensembles():
     shares and means of an ensemble run with the experiment's lever values as overrides."""
     from ema_workbench import MultiprocessingEvaluator, Samplers
 
-    from redline.ema import ema_model
+    from redline.frontends.ema import ema_model
 
     model = ema_model(CASE, replications=2, seed=4)
     with MultiprocessingEvaluator(model, n_processes=2) as evaluator:

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from redline.evidence import articles, evidence_base, histories
+from redline.language.evidence import articles, evidence_base, histories
 
 from .conftest import ROOT
 
@@ -58,7 +58,7 @@ def test_every_history_names_a_source_and_its_ids_run_without_gaps():
 
 def test_a_history_file_needs_a_source_and_ids_of_its_own_number(tmp_path):
     from redline import ScenarioError
-    from redline.evidence import evidence_base as base
+    from redline.language.evidence import evidence_base as base
 
     good = (ROOT / "seeds" / "h001.yaml").read_text()
     (tmp_path / "h001.yaml").write_text(good.replace("id: h001.c2", "id: h001.c9"))
@@ -105,7 +105,7 @@ def test_every_case_rests_on_a_history_and_its_claims_exist():
 
 def test_a_claim_of_an_article_names_its_paragraph(tmp_path):
     from redline import ScenarioError
-    from redline.evidence import evidence_base as base
+    from redline.language.evidence import evidence_base as base
 
     good = (ROOT / "seeds" / "s000.yaml").read_text()
     (tmp_path / "s000.yaml").write_text(re.sub(r"\n\s*paragraph: \d+", "", good, count=1))
@@ -124,7 +124,7 @@ def test_seeds_command_filters(cli):
 
 def test_a_broken_seed_file_is_reported_with_its_line(tmp_path):
     from redline import ScenarioError
-    from redline.evidence import evidence_base as base
+    from redline.language.evidence import evidence_base as base
 
     good = (ROOT / "seeds" / "s000.yaml").read_text()
     (tmp_path / "s000.yaml").write_text(good.replace("id: s000.c2", "id: s000.c9"))

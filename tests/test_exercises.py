@@ -141,7 +141,7 @@ def test_a_key_whose_explanation_the_model_contradicts_stops_the_generator():
 def test_the_keys_quote_the_values_of_the_files():
     """Settings named after a value of the scenario ('the file's') give the value the file holds."""
     from redline import load_scenario
-    from redline.scenario import value_at
+    from redline.language.scenario import value_at
 
     keys = (ROOT / "docs" / "exercises" / "keys.md").read_text()
     flagship = load_scenario(ROOT / "scenarios" / "axis-2023.yaml")
@@ -157,7 +157,10 @@ def test_exercise_5_key_is_what_validate_prints(tmp_path):
     bad = tmp_path / "my-crisis.yaml"
     bad.write_text(text.replace("capability: 0.4", "capabilty: 0.4", 1))
     r = subprocess.run(
-        [sys.executable, "-m", "redline.cli", "validate", str(bad)], capture_output=True, text=True, cwd=ROOT
+        [sys.executable, "-m", "redline", "validate", str(bad)],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
     )
     lines = (r.stdout + r.stderr).strip().replace(str(bad), "FILE").splitlines()
     assert r.returncode == 2 and len(lines) == 2  # the misspelled key and the key it was meant to be

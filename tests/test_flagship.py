@@ -4,8 +4,8 @@ facts come from decisions, so removing their cause breaks them."""
 from __future__ import annotations
 
 from redline import load_scenario
-from redline.analysis import outcome_table
-from redline.ensemble import run_ensemble
+from redline.results.analysis import outcome_table
+from redline.results.ensemble import run_ensemble
 
 from .conftest import FLAGSHIP, ROOT
 

@@ -2,8 +2,8 @@
 and nothing in the user's folders touched. Then what only real processes show: two writers at once, SIGTERM,
 SIGINT and SIGKILL. Then fuzzing of the loader and of --set.
 
-Most cases run the command in-process (redline.cli.main) so that hundreds stay fast; the signal and concurrency
-cases start `python -m redline.cli`."""
+Most cases run the command in-process (redline.frontends.cli.main) so that hundreds stay fast; the signal and
+concurrency cases start `python -m redline`."""
 
 from __future__ import annotations
 
@@ -24,8 +24,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from redline.cli import main
 from redline.errors import ScenarioError
+from redline.frontends.cli import main
 
 from .conftest import ROOT, TINY
 
@@ -624,7 +624,7 @@ def test_a_damaged_sweep_to_resume(capsys, results, tmp_path, damage):
     "part", ["events/point-00001/events-00000.parquet", "parts/runs-00000.parquet", "parts/done-00000"]
 )
 def test_a_sweep_with_a_damaged_part_runs_it_again(capsys, results, tmp_path, part):
-    from redline.sweep_store import read_sweep_table
+    from redline.results.sweep_store import read_sweep_table
 
     folder = tmp_path / "s"
     shutil.copytree(results / "sweep", folder)
@@ -682,10 +682,10 @@ def _disk_full(*args, **kwargs):
 @pytest.mark.parametrize(
     ("command", "target"),
     [
-        ("run", "redline.results.write_table"),
-        ("compare", "redline.compare.plot"),
-        ("play", "redline.summary.summary"),
-        ("describe", "redline.plotstyle.save"),
+        ("run", "redline.results.store.write_table"),
+        ("compare", "redline.frontends.compare.plot"),
+        ("play", "redline.results.summary.summary"),
+        ("describe", "redline.frontends.plotstyle.save"),
     ],
 )
 def test_a_disk_that_fills_up_is_one_line_and_leaves_nothing(capsys, home, monkeypatch, command, target):
@@ -697,7 +697,9 @@ def test_a_disk_that_fills_up_is_one_line_and_leaves_nothing(capsys, home, monke
     assert "new" in err or "somewhere" in err
 
 
-@pytest.mark.parametrize("target", ["redline.sweep_store._write_atomic", "redline.sweep.write_table"])
+@pytest.mark.parametrize(
+    "target", ["redline.results.sweep_store._write_atomic", "redline.results.sweep.write_table"]
+)
 def test_a_sweep_whose_disk_fills_up_can_be_resumed(capsys, home, monkeypatch, target):
     args = COMMANDS["sweep"](SCN)
     with monkeypatch.context() as m:
@@ -723,7 +725,7 @@ def test_plot_clears_what_a_killed_plot_left(capsys, results, tmp_path):
 def test_a_sweep_killed_while_assembling_is_resumed(capsys, results, tmp_path):
     """Killed after the parts moved into the assembling folder and the old folder moved aside, before the new
     one was renamed in: the next command puts both back, and --resume ends with the same tables."""
-    from redline.sweep_store import read_sweep_table
+    from redline.results.sweep_store import read_sweep_table
 
     folder = tmp_path / "s"
     shutil.copytree(results / "sweep", folder)
@@ -766,7 +768,7 @@ def test_a_failed_sweep_leaves_nothing_that_blocks_the_rerun(capsys, home):
 
 
 def _cli(*args) -> list[str]:
-    return [sys.executable, "-m", "redline.cli", *map(str, args)]
+    return [sys.executable, "-m", "redline", *map(str, args)]
 
 
 def _env() -> dict[str, str]:
@@ -892,7 +894,7 @@ def test_a_killed_worker_is_one_line_and_leaves_nothing(tmp_path):
 
 def _ensemble_in_a_daemon(queue) -> None:
     from redline import load_scenario
-    from redline.ensemble import run_ensemble
+    from redline.results.ensemble import run_ensemble
 
     res = run_ensemble(load_scenario(TINY), runs=8, seed=3, workers=2)
     queue.put(len(res.runs))
@@ -913,8 +915,9 @@ def test_run_ensemble_inside_a_daemon_process():
 def test_one_pool_serves_every_ensemble_of_a_process():
     import threading
 
-    from redline import load_scenario, runner
-    from redline.ensemble import run_ensemble
+    from redline import load_scenario
+    from redline.engine import runner
+    from redline.results.ensemble import run_ensemble
 
     scn = load_scenario(TINY)
     runs = 2 * runner.CHUNK_RUNS  # two chunks: one alone runs in this process, with no pool
@@ -933,8 +936,9 @@ def test_one_pool_serves_every_ensemble_of_a_process():
 
 
 def test_never_more_workers_than_the_work():
-    from redline import load_scenario, runner
-    from redline.ensemble import run_ensemble
+    from redline import load_scenario
+    from redline.engine import runner
+    from redline.results.ensemble import run_ensemble
 
     if runner._POOL is not None:  # whatever an earlier test left
         runner.discard_pool(runner._POOL[0])
@@ -1020,7 +1024,7 @@ def test_set_raises_nothing_but_scenario_errors(path, value):
 @settings(max_examples=200, deadline=None)
 @given(text=st.text(max_size=80))
 def test_param_raises_nothing_but_scenario_errors(text):
-    from redline.sweep import parse_param
+    from redline.results.sweep import parse_param
 
     for design in ("grid", "lhs"):
         with contextlib.suppress(ScenarioError):

@@ -16,7 +16,7 @@ def _loaded(*argv: str) -> set[str]:
     """The top-level modules loaded by `redline ARGV` run in a fresh interpreter."""
     code = (
         "import sys, json\n"
-        "from redline.cli import main\n"
+        "from redline.frontends.cli import main\n"
         "try:\n"
         f"    main({list(argv)!r})\n"
         "except SystemExit:\n"

@@ -1,9 +1,9 @@
 """Every key is read: each key the scenario language accepts changes what a run produces.
 
-For each key (walked from the dataclasses of redline.language with redline.typed.fields_of) the table below names a
-small scenario where the key matters, a path to it and two values. Both versions run from the same root seed; the test
-asserts that the events, the metrics, the runs table (named outcomes included) or the verdicts of the checks
-differ. Keys of checks and named outcomes change the verdicts and outcome columns, not the actors' choices; every
+For each key (walked from the dataclasses of redline.language.spec with redline.language.typed.fields_of) the table
+below names a small scenario where the key matters, a path to it and two values. Both versions run from the same root
+seed; the test asserts that the events, the metrics, the runs table (named outcomes included) or the verdicts of the
+checks differ. Keys of checks and named outcomes change the verdicts and outcome columns, not the actors' choices; every
 other key must change the simulation itself.
 
 A meta-test walks the language and fails for any key that is neither in the table nor a documentation key (text for
@@ -22,9 +22,9 @@ import pandas as pd
 import pytest
 import yaml
 
-from redline import language as lang
-from redline.ensemble import run_ensemble
-from redline.typed import fields_of, hints
+from redline.language import spec as lang
+from redline.language.typed import fields_of, hints
+from redline.results.ensemble import run_ensemble
 
 from .builders import data, load
 from .conftest import ROOT
@@ -37,8 +37,8 @@ IDENTIFIERS = {("Rung", "id"), ("Ladder", "ladder")} | {
     (cls.__name__, "type") for cls in typing.get_args(lang.Relation)
 }
 REMOVE = object()  # as a value: the key is taken out of the file
-# Keys read by research tools (`redline levers`, redline.levers, redline.ema), not by a run: each changes what those
-# tools are given (test_research_key_changes_the_registry). The world below declares one lever.
+# Keys read by research tools (`redline levers`, redline.results.levers, redline.frontends.ema), not by a run: each
+# changes what those tools are given (test_research_key_changes_the_registry). The world below declares one lever.
 RESEARCH_TABLE: list[tuple[str, str, object, object]] = [
     ("Lever.path", "levers.0.path", "behaviour.leverage", "behaviour.stakes"),
     ("Lever.range", "levers.0.range", [0, 20], [0.5, 15]),
@@ -405,7 +405,7 @@ def test_key_changes_the_run(tmp_path, key, path, one, other):
 @pytest.mark.parametrize(("key", "path", "one", "other"), RESEARCH_TABLE, ids=[k for k, *_ in RESEARCH_TABLE])
 def test_research_key_changes_the_registry(tmp_path, key, path, one, other):
     """A lever's keys do not change a run: they change the registry research tools read (`redline levers`)."""
-    from redline.levers import registry
+    from redline.results.levers import registry
 
     seen = []
     for value in (one, other):

@@ -1,4 +1,4 @@
-"""Levers: declared in scenario files, checked by the loader, listed by `redline levers` and redline.levers."""
+"""Levers: declared in scenario files, checked by the loader, listed by `redline levers` and redline.results.levers."""
 
 from __future__ import annotations
 
@@ -9,8 +9,8 @@ import pytest
 import yaml
 
 from redline.errors import ScenarioError
-from redline.levers import is_integer, levers, outcomes, override, registry, value
-from redline.scenario import load_scenario, value_at
+from redline.language.scenario import load_scenario, value_at
+from redline.results.levers import is_integer, levers, outcomes, override, registry, value
 
 from .conftest import FLAGSHIP, ROOT
 
@@ -30,7 +30,7 @@ def test_every_shipped_scenario_declares_levers_that_reach_both_ends(path):
 
 def test_the_apps_sliders_are_the_levers_the_scenario_declares():
     pytest.importorskip("solara")
-    from redline.app import sliders_of
+    from redline.frontends.app import sliders_of
 
     declared = levers(load_scenario(FLAGSHIP))
     sliders = sliders_of(FLAGSHIP)

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from redline import ScenarioError, load_scenario
-from redline.language import Attributes, Ladder, Supports
+from redline.language.spec import Attributes, Ladder, Supports
 
 from .conftest import TINY
 
@@ -255,7 +255,7 @@ def test_variant_extends_a_scenario(tmp_path):
 def test_cli_exits_2_with_one_line_and_no_traceback(tmp_path):
     bad = write(tmp_path, "scenario: x\n")
     r = subprocess.run(
-        [sys.executable, "-m", "redline.cli", "validate", str(bad)],
+        [sys.executable, "-m", "redline", "validate", str(bad)],
         capture_output=True,
         text=True,
         timeout=60,

@@ -11,7 +11,8 @@ import pytest
 from jupyter_client.kernelspec import KernelSpecManager
 from nbclient import NotebookClient
 
-from redline import levers, load_scenario
+from redline import load_scenario
+from redline.results import levers
 
 from .conftest import ROOT
 

@@ -9,8 +9,8 @@ import polars as pl
 import pyarrow.parquet as pq
 import pytest
 
-from redline import tables
-from redline.scenario import load_scenario
+from redline.engine import tables
+from redline.language.scenario import load_scenario
 
 from .conftest import ROOT, TINY
 
@@ -27,7 +27,7 @@ CODES = [
 
 @pytest.fixture(scope="module")
 def folders(tmp_path_factory):
-    from redline.cli import main
+    from redline.frontends.cli import main
 
     base = tmp_path_factory.mktemp("tables")
     out = {}
@@ -52,7 +52,7 @@ def folders(tmp_path_factory):
 
 def test_docs_outputs_md_is_generated_from_the_definitions():
     assert (ROOT / "docs" / "outputs.md").read_text() == tables.markdown(), (
-        "regenerate it: python -m redline.tables > docs/outputs.md"
+        "regenerate it: python -m redline.engine.tables > docs/outputs.md"
     )
 
 
@@ -63,7 +63,7 @@ def test_every_column_of_every_table_is_documented(folders):
         # a sweep's events, metrics and red_lines are datasets: a folder per point, a file per chunk
         for path in sorted([*folders[key].glob("*.parquet"), *folders[key].glob("*/point-*/*.parquet")]):
             table = tables.table_of(path)
-            assert table is not None, f"{path.name}: a table redline.tables does not describe"
+            assert table is not None, f"{path.name}: a table redline.engine.tables does not describe"
             names = pq.read_schema(path).names
             assert tables.undocumented(table, names) == []
             fixed = {c.name for c in table.columns}

@@ -7,8 +7,8 @@ import numpy as np
 import pytest
 
 from redline import ScenarioError, load_scenario
-from redline.scenario import Override, parse_scenario
-from redline.sweep import Param, Sweep, scenarios_of
+from redline.language.scenario import Override, parse_scenario
+from redline.results.sweep import Param, Sweep, scenarios_of
 
 FLAGSHIP = "axis-2023"
 VARIANT = "axis-2023-no-jordan"  # extends the flagship and removes an event

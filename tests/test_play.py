@@ -12,7 +12,7 @@ import pandas as pd
 import pytest
 
 from redline import load_scenario
-from redline.play import play
+from redline.frontends.play import play
 
 from .conftest import FLAGSHIP
 
@@ -25,7 +25,7 @@ def test_scripted_game_is_saved_like_a_run(cli, tmp_path):
         [
             sys.executable,
             "-m",
-            "redline.cli",
+            "redline.frontends.cli",
             "play",
             str(FLAGSHIP),
             "--as",
@@ -78,8 +78,8 @@ def _game(player: str, moves: str, seed: int = 4, injects=()):
 def test_the_model_makes_no_choice_for_the_player():
     """A US player that always passes: no US action but the scenario's own events, no guarantee engaged for it;
     the same run unplayed has the US act for many causes, so the test could fail."""
-    from redline.model import EscalationModel
-    from redline.runner import run_seeds
+    from redline.engine.model import EscalationModel
+    from redline.engine.runner import run_seeds
 
     res, text = _game("usa", "pass\n" * 26)
     mine = res.events[res.events["source"] == "usa"]
@@ -129,7 +129,17 @@ def test_each_turn_shows_the_situation_thresholds_and_options():
 def test_quit_ends_the_game_and_saves_the_steps_played(cli, tmp_path):
     out = tmp_path / "game"
     r = subprocess.run(
-        [sys.executable, "-m", "redline.cli", "play", str(FLAGSHIP), "--as", "iran", "--out", str(out)],
+        [
+            sys.executable,
+            "-m",
+            "redline.frontends.cli",
+            "play",
+            str(FLAGSHIP),
+            "--as",
+            "iran",
+            "--out",
+            str(out),
+        ],
         input="pass\nusa threat\nquit\n",
         capture_output=True,
         text=True,
@@ -163,7 +173,7 @@ def test_typos_get_the_closest_word(typed, hint):
 def test_the_players_offer_of_calm_eases_the_targets_grievance():
     """The US strikes the Houthis, then offers calm (the ladder's de-escalation rung) or does nothing: with the
     same seed the Houthis hold less against the US after the offer, as they would after a model actor's."""
-    from redline.play import PlayedModel
+    from redline.frontends.play import PlayedModel
 
     scn = load_scenario(FLAGSHIP)
 

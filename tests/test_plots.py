@@ -17,14 +17,14 @@ from matplotlib.colors import to_hex
 from matplotlib.figure import Figure
 from matplotlib.text import Text
 
-from redline import plots
-from redline.compare import compare
-from redline.compare import plot as compare_plot
-from redline.ensemble import run_ensemble
-from redline.plot_network import edges
-from redline.plotstyle import actor_colors
-from redline.scenario import load_scenario
-from redline.summary import save_report
+from redline.frontends import plots
+from redline.frontends.compare import compare
+from redline.frontends.compare import plot as compare_plot
+from redline.frontends.plot_network import edges
+from redline.frontends.plotfiles import save_report
+from redline.frontends.plotstyle import actor_colors
+from redline.language.scenario import load_scenario
+from redline.results.ensemble import run_ensemble
 from tests.conftest import FLAGSHIP, ROOT
 
 RUNS, SEED = 20, 11
@@ -186,7 +186,7 @@ def test_plots_draw_into_given_axes_and_write_only_when_given_a_path(base, tmp_p
 def test_plots_drawn_on_an_executor_are_written_here_and_only_once_all_are_drawn(base, tmp_path, monkeypatch):
     from concurrent.futures import ThreadPoolExecutor
 
-    from redline import plotfiles
+    from redline.frontends import plotfiles
 
     here, there = tmp_path / "here", tmp_path / "there"
     with ThreadPoolExecutor(1) as pool:  # the ensemble's own is a process pool; any executor will do
@@ -214,7 +214,10 @@ def test_plots_drawn_on_an_executor_are_written_here_and_only_once_all_are_drawn
 
 
 def test_importing_the_plots_selects_no_backend():
-    code = "import matplotlib, redline.plots, redline.compare, redline.plotstyle; print(matplotlib.get_backend())"
+    code = (
+        "import matplotlib, redline.frontends.plots, redline.frontends.compare, redline.frontends.plotstyle;"
+        " print(matplotlib.get_backend())"
+    )
     env = {**os.environ, "MPLBACKEND": "svg"}
     out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True)
     assert out.stdout.strip().lower() == "svg"

@@ -12,9 +12,9 @@ import pandas as pd
 import pytest
 
 from redline import load_scenario
-from redline.ensemble import run_ensemble
-from redline.results import Results
-from redline.runner import chunks_of, run_seeds
+from redline.engine.runner import chunks_of, run_seeds
+from redline.results.ensemble import run_ensemble
+from redline.results.store import Results
 
 from .conftest import TINY
 
@@ -100,7 +100,7 @@ def test_existing_output_is_kept_without_force(tiny, tmp_path):
     res = run_ensemble(tiny, runs=2, seed=1)
     out = res.save(tmp_path / "o")
     (out / "keep.txt").write_text("mine")
-    from redline.results import OutputError
+    from redline.results.store import OutputError
 
     with pytest.raises(OutputError, match="--force"):
         res.save(out)
@@ -121,7 +121,7 @@ def test_a_failure_while_saving_leaves_nothing_half_written(tiny, tmp_path):
 
 
 def test_codes_index_a_dictionary_that_grows_in_the_order_values_are_met():
-    from redline.runner import Coder
+    from redline.engine.runner import Coder
 
     coder = Coder(["iran", "usa"])
     assert coder.codes(["usa", "iran", "usa"]).tolist() == [1, 0, 1]
@@ -139,9 +139,9 @@ def test_codes_index_a_dictionary_that_grows_in_the_order_values_are_met():
 
 
 def test_streamed_tables_are_the_same_bytes_whatever_the_workers(tiny, tmp_path, monkeypatch):
-    from redline import plotfiles
-    from redline.ensemble import write_ensemble
-    from redline.runner import CHUNK_RUNS
+    from redline.engine.runner import CHUNK_RUNS
+    from redline.frontends import plotfiles
+    from redline.frontends.plotfiles import write_ensemble
 
     drawn_on = []  # the executor each folder's plots were drawn on: the runs' pool, or None for this process
     all_plots = plotfiles.all_plots
@@ -174,8 +174,8 @@ def test_a_command_whose_runs_took_workers_never_loads_matplotlib_itself(workers
     code = (
         "import sys\n"
         "from redline import load_scenario\n"
-        "from redline.ensemble import write_ensemble\n"
-        "from redline.runner import CHUNK_RUNS\n"
+        "from redline.frontends.plotfiles import write_ensemble\n"
+        "from redline.engine.runner import CHUNK_RUNS\n"
         f"scn = load_scenario({str(TINY)!r})\n"
         f"write_ensemble(scn, 2 * CHUNK_RUNS, 1, {str(tmp_path / 'out')!r}, workers={workers})\n"
         "print('matplotlib' in sys.modules)\n"
@@ -190,10 +190,9 @@ def test_a_command_whose_runs_took_workers_never_loads_matplotlib_itself(workers
 def test_the_aggregates_summed_chunk_by_chunk_or_a_few_at_a_time_give_the_same_folder(
     tiny, tmp_path, monkeypatch
 ):
-    from redline import parts
-    from redline.ensemble import write_ensemble
-    from redline.plotfiles import PLOT_FILES
-    from redline.runner import CHUNK_RUNS
+    from redline.engine.runner import CHUNK_RUNS
+    from redline.frontends.plotfiles import PLOT_FILES, write_ensemble
+    from redline.results import parts
 
     runs = 3 * CHUNK_RUNS + 7  # four chunks
     write_ensemble(tiny, runs, 6, tmp_path / "default", workers=1)  # all four summed at the end
@@ -210,8 +209,8 @@ def test_the_aggregates_summed_chunk_by_chunk_or_a_few_at_a_time_give_the_same_f
 
 
 def test_streamed_folder_holds_what_the_in_memory_results_hold(tiny, tmp_path):
-    from redline.ensemble import write_ensemble
-    from redline.summary import save_report, summary
+    from redline.frontends.plotfiles import save_report, write_ensemble
+    from redline.results.summary import summary
 
     runs = 57
     memory = run_ensemble(tiny, runs=runs, seed=9, workers=2)
@@ -230,8 +229,8 @@ def test_streamed_folder_holds_what_the_in_memory_results_hold(tiny, tmp_path):
 
 
 def test_an_interrupted_stream_leaves_no_folder(tiny, tmp_path, monkeypatch):
-    from redline import parts
-    from redline.ensemble import write_ensemble
+    from redline.frontends.plotfiles import write_ensemble
+    from redline.results import parts
 
     calls = []
     real = parts.Joiner.add

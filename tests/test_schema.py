@@ -9,8 +9,8 @@ import jsonschema
 import pytest
 import yaml
 
-from redline.reference import reference
-from redline.schema import scenario_schema
+from redline.language.reference import reference
+from redline.language.schema import scenario_schema
 
 from .conftest import ROOT, TINY
 
@@ -43,5 +43,5 @@ def test_schema_rejects_an_unknown_key_and_a_bad_range():
 
 def test_reference_doc_is_current():
     assert (ROOT / "docs" / "scenario-reference.md").read_text() == reference(), (
-        "regenerate it: python -m redline.reference > docs/scenario-reference.md"
+        "regenerate it: python -m redline.language.reference > docs/scenario-reference.md"
     )

@@ -15,9 +15,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from redline.parts import STREAMED
-from redline.scenario import load_scenario
-from redline.sweep import Param, lhs, parse_param
+from redline.language.scenario import load_scenario
+from redline.results.parts import STREAMED
+from redline.results.sweep import Param, lhs, parse_param
 
 from .conftest import FLAGSHIP, TINY
 
@@ -137,7 +137,7 @@ def _sweep_cmd(out: Path, *extra: str) -> list[str]:
     return [
         sys.executable,
         "-m",
-        "redline.cli",
+        "redline.frontends.cli",
         "sweep",
         str(FLAGSHIP),
         "--param",
@@ -232,8 +232,8 @@ SMALL = [
 @pytest.fixture(scope="module")
 def small(tmp_path_factory):
     """A small sweep (9 points x 11 runs: chunks of two points, the last of one) with one worker and with two."""
-    from redline import plotfiles
-    from redline.cli import main
+    from redline.frontends import plotfiles
+    from redline.frontends.cli import main
 
     root = tmp_path_factory.mktemp("small")
     all_plots = plotfiles.all_plots
@@ -258,7 +258,7 @@ PLOTS_DRAWN_ON: dict = {}  # workers -> the executor the `small` sweep's plots w
 
 
 def test_a_sweep_writes_the_same_bytes_with_one_worker_and_two(small):
-    from redline.plotfiles import PLOT_FILES
+    from redline.frontends.plotfiles import PLOT_FILES
 
     one, two = _files(small / "w1"), _files(small / "w2")
     assert len([p for p in one if p.startswith("events/")]) == 9  # one file per point: each in one chunk
@@ -273,11 +273,13 @@ def test_a_sweep_with_another_executor_writes_the_same_bytes(small, tmp_path, mo
     """An executor that does not share our disk (its workers hand their tables back) gives the same files."""
     from concurrent.futures import ThreadPoolExecutor
 
-    from redline.cli import main
+    from redline.frontends.cli import main
 
     out = tmp_path / "threads"
     with ThreadPoolExecutor(2) as pool:
-        monkeypatch.setattr("redline.executors.executor_from_args", lambda args: contextlib.nullcontext(pool))
+        monkeypatch.setattr(
+            "redline.engine.executors.executor_from_args", lambda args: contextlib.nullcontext(pool)
+        )
         assert main([str(a) for a in ("sweep", TINY, *SMALL, "--out", out)]) == 0
     assert _files(out) == _files(small / "w1")
 
@@ -285,9 +287,9 @@ def test_a_sweep_with_another_executor_writes_the_same_bytes(small, tmp_path, mo
 def test_per_point_outcomes_are_those_of_the_points_events(small):
     """The outcomes table comes from the runs table and the check values the workers made: the same as the checks
     and outcomes computed again from each point's own events, read back from the dataset."""
-    from redline.checks import evaluate
-    from redline.results import Digest
-    from redline.sweep_store import read_sweep_table
+    from redline.results.checks import evaluate
+    from redline.results.store import Digest
+    from redline.results.sweep_store import read_sweep_table
 
     folder = small / "w1"
     outcomes = pd.read_parquet(folder / "outcomes.parquet")
@@ -307,7 +309,7 @@ def test_per_point_outcomes_are_those_of_the_points_events(small):
 
 
 def test_run_sweep_returns_the_runs_and_reads_events_from_disk(tmp_path):
-    from redline.sweep import Sweep, design_points, parse_param, run_sweep
+    from redline.results.sweep import Sweep, design_points, parse_param, run_sweep
 
     params = [parse_param(f"{TARGET}=0.2,1", 1, "grid")]
     sweep = Sweep(str(TINY), [], params, "grid", 0, 30, 2, design_points(params, "grid", 0, 2))
@@ -331,8 +333,8 @@ def test_chunks_that_ran_before_their_turn_are_taken_up_not_run_again(small, tmp
     """Cut off while chunk 0 still ran: the chunks after it wait on disk, and a resume runs chunk 0 alone."""
     import time as clock
 
-    import redline.sweep_store as store
-    from redline.sweep import Sweep, design_points, parse_param, run_sweep
+    import redline.results.sweep_store as store
+    from redline.results.sweep import Sweep, design_points, parse_param, run_sweep
 
     params = [parse_param(SMALL[1], 1, "grid"), parse_param(SMALL[3], 2, "grid")]
     sweep = Sweep(str(TINY), [], params, "grid", 0, 11, 5, design_points(params, "grid", 0, 5))

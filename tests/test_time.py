@@ -27,8 +27,8 @@ import pandas as pd
 import pytest
 
 from redline import load_scenario
-from redline.analysis import wilson
-from redline.ensemble import run_ensemble
+from redline.results.analysis import wilson
+from redline.results.ensemble import run_ensemble
 
 from .conftest import FLAGSHIP
 

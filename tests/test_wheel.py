@@ -98,7 +98,7 @@ def test_the_wheel_holds_one_package_with_its_data(wheel):
 @pytest.mark.slow
 def test_the_installed_package_is_the_wheels_and_alone(venv, redline):
     code = (
-        "import importlib.util, redline, redline.agents.actor, redline.paths as p\n"
+        "import importlib.util, redline, redline.agents.actor, redline.language.paths as p\n"
         "print(redline.__file__); print(p.SCENARIOS)\n"
         "print([m for m in ('sim', 'agents') if importlib.util.find_spec(m)])\n"
     )

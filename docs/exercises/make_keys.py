@@ -22,10 +22,10 @@ ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
 from redline import load_scenario, run_ensemble  # noqa: E402
-from redline.analysis import outcome_table  # noqa: E402
-from redline.compare import compare  # noqa: E402
-from redline.scenario import value_at  # noqa: E402
-from redline.sweep import Sweep, design_points, parse_param, run_sweep  # noqa: E402
+from redline.frontends.compare import compare  # noqa: E402
+from redline.language.scenario import value_at  # noqa: E402
+from redline.results.analysis import outcome_table  # noqa: E402
+from redline.results.sweep import Sweep, design_points, parse_param, run_sweep  # noqa: E402
 
 FLAGSHIP = ROOT / "scenarios" / "axis-2023.yaml"
 SCENARIOS = ROOT / "scenarios"
@@ -154,7 +154,7 @@ def iran_answer(res) -> str:
 
 def debrief_week(res, run: int) -> str:
     """The heading of the debrief's step in which Iran first answers in `run`, as `redline debrief` writes it."""
-    from redline.debrief import step_title
+    from redline.frontends.debrief import step_title
 
     first = first_answers(res)
     if run not in first.index:
@@ -449,9 +449,9 @@ def exercise4(keys: Keys, tmp: Path) -> list[str]:
 
 
 def redline(*args: str) -> tuple[int, str]:
-    """Run a redline command as a student would (`redline ...` is `python -m redline.cli ...`); its status and output,
-    with the temporary folder's path written as FILE."""
-    r = subprocess.run([sys.executable, "-m", "redline.cli", *args], capture_output=True, text=True, cwd=ROOT)
+    """Run a redline command as a student would (`redline ...` is `python -m redline ...`); its status
+    and output, with the temporary folder's path written as FILE."""
+    r = subprocess.run([sys.executable, "-m", "redline", *args], capture_output=True, text=True, cwd=ROOT)
     text = r.stdout + r.stderr
     for a in args:
         if a.endswith(".yaml"):

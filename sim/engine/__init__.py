@@ -1,0 +1,7 @@
+"""The engine: a Scenario's actors stepped through time, and many runs of it.
+
+model (the Mesa model: one run), network (the relations, indexed), draws (a run's random numbers), runner (runs
+in chunks on worker processes or a Dask cluster, and their rows as columns), executors and dask_worker (where the
+runs go), tables (the tables' columns and types), aggregates (what each run comes to, summed across runs).
+It imports the language and the agents (redline.agents), never the results or the front ends.
+"""

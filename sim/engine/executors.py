@@ -1,0 +1,156 @@
+"""Where runs execute: local worker processes (the default), or a Dask cluster (`pip install 'redline[dask]'`).
+
+    redline run SCENARIO --executor dask                         # a local Dask cluster of --workers processes
+    redline run SCENARIO --executor dask --scheduler tcp://HOST:8786   # an existing cluster
+
+Either way the runner submits chunks of runs to a `concurrent.futures.Executor` and puts the results in run order,
+and each run's seed comes from the root seed: the tables are identical whatever the executor.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import importlib.util
+import math
+import multiprocessing
+import os
+import re
+import weakref
+from collections.abc import Iterator
+from concurrent.futures import Executor
+
+TIMEOUT_ENV = "REDLINE_DASK_TIMEOUT"  # seconds to reach a scheduler (default 10)
+_SCHEDULER = re.compile(r"(tcp|tls|ws|wss|ucx|inproc)://[^\s/:]+(:\d{1,5})?/?")
+
+
+def connect_timeout() -> float:
+    """Read when Dask is used, not at import: a bad value must not break every command."""
+    text = os.environ.get(TIMEOUT_ENV, "").strip() or "10"
+    try:
+        seconds = float(text)
+    except ValueError:
+        seconds = math.nan
+    if not 0 < seconds <= 3600:
+        raise ExecutorError(f"{TIMEOUT_ENV}={text[:40]!r}: give a number of seconds between 0 and 3600")
+    return seconds
+
+
+def check_executor_args(args: argparse.Namespace) -> None:
+    """The executor flags, checked before any input is read or any run starts."""
+    if args.executor == "local":
+        if args.scheduler:
+            raise ExecutorError("--scheduler goes with --executor dask")
+        return
+    if args.scheduler is not None and not _SCHEDULER.fullmatch(args.scheduler):
+        raise ExecutorError(
+            f"--scheduler {args.scheduler[:60]!r}: not a scheduler address (write tcp://HOST:PORT)"
+        )
+    if args.scheduler:
+        connect_timeout()
+
+
+# Executors whose workers run on this machine (a Dask cluster a command started itself): they write their chunks'
+# part files into the output folder, instead of sending the tables back through the scheduler.
+_ON_THIS_MACHINE: weakref.WeakSet[Executor] = weakref.WeakSet()
+
+
+def on_this_machine(executor: Executor | None) -> bool:
+    """Whether the executor's workers share this machine's disk: local processes (None) or a local Dask cluster."""
+    return executor is None or executor in _ON_THIS_MACHINE
+
+
+# Where the platform has it (POSIX), a local cluster's workers are forked from a server process (warm_local_cluster).
+_FORKSERVER = "forkserver" in multiprocessing.get_all_start_methods()
+
+
+def warm_local_cluster(args: argparse.Namespace) -> None:
+    """With `--executor dask` and no scheduler: start now the server process that the local cluster's workers will
+    be forked from, so that it imports Dask and the model while this process reads its input. Spawned workers would
+    each import them after the cluster starts, which took longer than the rest of the cluster's start-up."""
+    if not _FORKSERVER or getattr(args, "executor", None) != "dask" or getattr(args, "scheduler", None):
+        return
+    if importlib.util.find_spec("distributed") is None:
+        return  # executor_from_args says what is missing
+    from multiprocessing import forkserver
+
+    # Only the server's first start reads the preload: a pool of the runner may have started it already.
+    multiprocessing.get_context("forkserver").set_forkserver_preload(["distributed", "redline.engine.runner"])
+    forkserver.ensure_running()
+
+
+class ExecutorError(Exception):
+    """An executor that cannot be had: Dask missing, a scheduler out of reach. One line, exit status 2."""
+
+
+def add_executor_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--executor",
+        choices=["local", "dask"],
+        default="local",
+        help="local worker processes (default) or a Dask cluster",
+    )
+    parser.add_argument(
+        "--scheduler",
+        metavar="tcp://HOST:PORT",
+        help="with --executor dask: an existing scheduler (default: start a local cluster)",
+    )
+
+
+# A cluster that this command starts for itself: its workers are forked from the server that warm_local_cluster
+# started (spawn is Dask's default where none runs), and they do not sample their own stacks every 10 ms for
+# Dask's profiler, which no one reads here and which takes the interpreter lock from the runs. For the same reason
+# its servers check their event loops' health, the machine's load and the workers' memory every one to five
+# seconds, not every 20, 500 and 100 ms: with those wake-ups, 2,000 runs on two workers took 12-15% more time and
+# CPU than on local processes, and without them about the same (a worker past its memory limit is still stopped,
+# a second later). Nor does its scheduler balance work by stealing tasks: they wait at the scheduler until a
+# worker is free (Dask's queuing), and on workers that are all alike there is nothing to even out.
+_LOCAL_CLUSTER_CONFIG = {
+    "distributed.worker.multiprocessing-method": "forkserver" if _FORKSERVER else "spawn",
+    "distributed.worker.profile.enabled": False,
+    "distributed.admin.tick.interval": "1s",
+    "distributed.admin.system-monitor.interval": "5s",
+    "distributed.worker.memory.monitor-interval": "1s",
+    "distributed.scheduler.work-stealing": False,
+}
+
+
+@contextlib.contextmanager
+def executor_from_args(args: argparse.Namespace) -> Iterator[Executor | None]:
+    """The executor the flags ask for: None for local processes (the runner makes its own pool)."""
+    if args.executor == "local":
+        check_executor_args(args)
+        yield None
+        return
+    check_executor_args(args)
+    try:
+        import dask
+        from distributed import Client, LocalCluster
+    except ImportError:
+        raise ExecutorError("--executor dask needs Dask: pip install 'redline[dask]'") from None
+    with contextlib.ExitStack() as stack:
+        if args.scheduler:
+            try:
+                client = stack.enter_context(Client(args.scheduler, timeout=connect_timeout()))
+            except (OSError, TimeoutError, ValueError) as e:
+                raise ExecutorError(f"cannot reach the Dask scheduler at {args.scheduler} ({e})") from None
+        else:
+            workers = getattr(args, "workers", None) or os.cpu_count() or 1
+            if getattr(args, "command", None) != "sweep":  # a sweep's --runs counts replications per point
+                workers = min(workers, getattr(args, "runs", workers))  # never more processes than the runs
+            stack.enter_context(dask.config.set(_LOCAL_CLUSTER_CONFIG))
+            cluster = stack.enter_context(
+                LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None)
+            )
+            client = stack.enter_context(Client(cluster))
+        from redline.engine.dask_worker import SetAsideStartUpHeap
+
+        # Each worker, as it joins, sets aside what it holds (redline.engine.runner.set_aside_start_up_heap), as the
+        # local pool's workers do: a Dask worker holds much more at start than they do.
+        client.register_plugin(SetAsideStartUpHeap())
+        # pure=False: each chunk is run once, so Dask need not hash every task's arguments (the scenario and its
+        # seeds) to find a result it could reuse; hashing cost more than the runs of a small chunk.
+        executor = client.get_executor(pure=False)
+        if not args.scheduler:
+            _ON_THIS_MACHINE.add(executor)
+        yield executor

@@ -1,0 +1,79 @@
+"""The files of a results folder made for people: its plots (which ones, and where they are drawn) and summary.md;
+and `write_ensemble`, the folder `redline run` writes.
+
+Nothing here draws or loads a plotting library. When an ensemble's runs took a pool of worker processes, its plots
+are drawn side by side in those workers, idle once the runs are done, and this process only writes the bytes they
+hand back (it never loads matplotlib); otherwise they are drawn here, through redline.frontends.plots, one after
+another.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from concurrent.futures import Executor
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from redline.results.outputs import write_atomic
+
+if TYPE_CHECKING:
+    from redline.language.spec import Scenario
+    from redline.results.store import Digest
+
+PLOT_FILES = ("timeline.png", "attacks.png", "outcomes.png", "network.png")
+
+
+def plot_png(name: str, res: Any, dyads: Sequence[tuple[str, str]] | None = None) -> bytes:
+    """The plot written as `name` (one of PLOT_FILES), as PNG bytes: what a worker draws and hands back."""
+    from redline.frontends import plots
+    from redline.frontends.plotstyle import png_bytes
+
+    return png_bytes(plots.figure_of(name, res, dyads))
+
+
+def all_plots(
+    res: Any,
+    folder: Path,
+    dyads: Sequence[tuple[str, str]] | None = None,
+    *,
+    executor: Executor | None = None,
+) -> list[Path]:
+    """The plots of results (or of a Digest of them) written into `folder`: timeline, attacks, outcomes and
+    network, each drawn on `executor` if given, else here. None is written until all are drawn, so a plot that
+    fails leaves the folder as it was; each file is written whole or not at all."""
+    if executor is None:
+        pngs = [plot_png(name, res, dyads) for name in PLOT_FILES]
+    else:
+        futures = [executor.submit(plot_png, name, res, dyads) for name in PLOT_FILES]
+        try:
+            pngs = [f.result() for f in futures]
+        except BaseException:
+            for f in futures:
+                f.cancel()
+            raise
+    folder = Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    return [write_atomic(folder / name, png) for name, png in zip(PLOT_FILES, pngs, strict=True)]
+
+
+def write_extras(res, folder, executor=None) -> None:
+    """The plots and summary.md of results (or a Digest of them), written into `folder`; the plots drawn on
+    `executor`'s workers, if given."""
+    from redline.results.summary import summary
+
+    pngs = all_plots(res, Path(folder), executor=executor)
+    (Path(folder) / "summary.md").write_text(summary(res, [p.name for p in pngs]))
+
+
+def save_report(res, out, *, fmt: str = "parquet", force: bool = False):
+    """Write the results folder with its plots and summary.md, all in one atomic step."""
+    return res.save(out, fmt=fmt, force=force, extra=lambda folder: write_extras(res, folder))
+
+
+def write_ensemble(scenario: Scenario, runs: int, seed: int, out, **options: Any) -> Digest:
+    """The folder `redline run` writes: `runs` runs of `scenario` from root seed `seed` streamed into `out` as they
+    finish, with summary.md and the plots, drawn by the runs' own workers once they are idle. `options` are those of
+    redline.results.ensemble.stream_ensemble: fmt, executor, workers, progress, source, force."""
+    from redline.results.ensemble import stream_ensemble
+
+    return stream_ensemble(scenario, runs, seed, out, extras=write_extras, **options)

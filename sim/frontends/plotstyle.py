@@ -1,0 +1,143 @@
+"""What every plot shares: one colour per actor, names in words, a caption that says what was run, and figures
+that draw into a caller's axes or are made here, written to a file only when a path is given.
+
+Figures made here are plain `matplotlib.figure.Figure`s, not pyplot's: nothing here picks a backend, so a notebook
+keeps its own, and a figure written to a file is never left open in pyplot's registry.
+"""
+
+from __future__ import annotations
+
+import io
+import textwrap
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from matplotlib.axes import Axes
+from matplotlib.figure import Figure
+
+from redline.words import plural
+
+DPI = 100
+# Tableau's ten, then ten more of its lighter or darker relatives: distinct for the first ten actors of a
+# scenario, still distinct (if less so) up to twenty.
+PALETTE = (
+    "#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2", "#7f7f7f", "#bcbd22", "#17becf",
+    "#aec7e8", "#ffbb78", "#98df8a", "#ff9896", "#c5b0d5", "#c49c94", "#f7b6d2", "#c7c7c7", "#dbdb8d", "#9edae5",
+)  # fmt: skip
+
+
+def actor_colors(*facts: dict[str, Any]) -> dict[str, str]:
+    """One colour per actor, by its place in the scenario's list of actors. Given several scenarios (a baseline
+    and its what-if), the first one's actors keep their colours and actors only a later one has come after, so
+    the same actor has the same colour in every plot of a run, a comparison or a sweep."""
+    order: dict[str, None] = {}
+    for f in facts:
+        order.update(dict.fromkeys(f.get("actors", {})))
+    return {a: PALETTE[i % len(PALETTE)] for i, a in enumerate(order)}
+
+
+def actor_name(facts: dict[str, Any], actor: str) -> str:
+    """The actor's name as the scenario gives it ("Militias in Iraq"), its id only if it has none."""
+    info = facts.get("actors", {}).get(actor)
+    return str(info.get("label") or actor) if isinstance(info, dict) else actor.replace("_", " ")
+
+
+def in_words(name: str) -> str:
+    """An id in words: `limited_strike` -> "limited strike"."""
+    return name.replace("_", " ")
+
+
+def rung_names(facts: dict[str, Any], short: bool = False) -> list[str]:
+    """The ladder's rungs in words: their labels, or (short) their ids, where the labels would run long."""
+    return [in_words(str(r["id"] if short else r.get("label") or r["id"])) for r in facts["ladder"]]
+
+
+def param_name(path: str, facts: dict[str, Any] | None = None) -> str:
+    """A --set path in words: `actors.iran.cost_sensitivity` -> "Iran: cost sensitivity"."""
+    parts = path.split(".")
+    if len(parts) >= 3 and parts[0] == "actors" and facts is not None:
+        return f"{actor_name(facts, parts[1])}: {' '.join(parts[2:]).replace('_', ' ')}"
+    if len(parts) >= 3 and parts[0] == "relations" and facts is not None:
+        rels = facts.get("relations", [])
+        key = parts[1].split(":")  # a relation by index, or as TYPE:FROM:TO
+        r = None
+        if key[0].isdigit() and int(key[0]) < len(rels):
+            r = rels[int(key[0])]
+        elif len(key) == 3:
+            r = {"type": key[0], "from": key[1], "to": key[2]}
+        if r is not None:
+            who = f"{actor_name(facts, r['from'])} {r['type'].replace('_', ' ')} {actor_name(facts, r['to'])}"
+            return f"{who}: {' '.join(parts[2:]).replace('_', ' ')}"
+    return ": ".join(p.replace("_", " ") for p in parts)
+
+
+def about(res: Any) -> str:
+    """The caption line of a plot of results: scenario, runs and seed (a sweep's points too)."""
+    f, m = res.facts, res.manifest
+    sweep = m.get("sweep")
+    if sweep:
+        return (
+            f"scenario {f['name']}: sweep of {sweep.get('points')} points x {sweep.get('runs_per_point')} runs, "
+            f"root seed {sweep.get('root_seed')}"
+        )
+    extra = ""
+    if f.get("overrides"):
+        extra += f"; --set {', '.join(f['overrides'])}"
+    if f.get("injects"):
+        extra += f"; --inject {', '.join(f['injects'])}"
+    seed = f", root seed {m['root_seed']}" if m.get("root_seed") is not None else ""
+    return f"scenario {f['name']}: {plural(len(res.runs), 'run')}{seed}{extra}"
+
+
+def wrap(text: str, width: int) -> str:
+    return "\n".join(textwrap.wrap(text, width, break_long_words=False, break_on_hyphens=False)) or text
+
+
+def panels(axes: Axes | Sequence[Axes] | None, n: int, figsize: tuple[float, float], **grid: Any):
+    """The axes to draw `n` panels into: the caller's (`axes`, one Axes or a sequence of at least `n`), or those of
+    a new figure laid out by `grid` (nrows, ncols, sharex, ...). Returns (figure, list of axes, made here)."""
+    if axes is not None:
+        given = [axes] if isinstance(axes, Axes) else list(np.ravel(np.asarray(axes, dtype=object)))
+        if len(given) < n:
+            raise ValueError(f"this plot draws {n} panels; {len(given)} axes were given")
+        fig = given[0].figure
+        return fig, given[:n], False
+    fig = Figure(figsize=figsize, layout="constrained", dpi=DPI)
+    made = fig.subplots(squeeze=False, **grid)
+    return fig, list(made.ravel()), True
+
+
+def finish(
+    fig: Figure, path: str | Path | None, title: str | None, caption: str | None, made: bool
+) -> Figure:
+    """Title and caption a figure made here (one given by a caller keeps its own), then write it if asked."""
+    if made and title:
+        fig.suptitle(title + (f"\n{caption}" if caption else ""), fontsize=11)
+    if path is not None:
+        save(fig, Path(path))
+    return fig
+
+
+def png_bytes(fig: Figure, dpi: int = DPI) -> bytes:
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png", dpi=dpi, metadata={"Software": None})
+    return buf.getvalue()
+
+
+def save(fig: Figure, out: Path) -> Path:
+    """Write the figure as PNG atomically (a half-written PNG never replaces a good one)."""
+    from redline.results.outputs import write_atomic
+
+    out.parent.mkdir(parents=True, exist_ok=True)
+    return write_atomic(out, png_bytes(fig))
+
+
+def legend_outside(ax: Axes, handles: Iterable[Any] | None = None, **kw: Any) -> None:
+    """A legend right of the axes, where it covers no line."""
+    args = {"loc": "upper left", "bbox_to_anchor": (1.01, 1.0), "fontsize": 8, "frameon": False, **kw}
+    if handles is not None:
+        ax.legend(handles=list(handles), **args)
+    else:
+        ax.legend(**args)

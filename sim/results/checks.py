@@ -1,0 +1,140 @@
+"""Evaluate a scenario's checks (stylized facts) on the events of an ensemble.
+
+A check declares, in YAML, a metric computed per run (a count of matching events, the share of steps with one, or
+the rate after an anchor event over the rate before it) and a statistic over runs that must fall in a band.
+"""
+
+from __future__ import annotations
+
+import math
+import typing
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from redline.language.spec import Check, EventFilter, Ratio
+
+
+@dataclass(frozen=True)
+class Verdict:
+    name: str
+    statistic: str
+    value: float
+    expect: str
+    passed: bool
+    evidence: tuple[str, ...]
+    per_run: pd.Series  # the metric of each run (NaN where it has no value)
+
+
+def matching(events: pd.DataFrame, f: EventFilter, ladder: Sequence[str] = ()) -> pd.Series:
+    """Boolean mask of the events a filter selects. `ladder` (rung ids, lowest first) places a `min_rung`."""
+    m = (events["mid_level"] >= f.min_mid) & (events["mid_level"] <= f.max_mid)
+    if f.min_rung is not None:
+        if f.min_rung not in ladder:
+            raise ValueError(f"min_rung '{f.min_rung}' is not a rung of the ladder given")
+        m &= events["rung"] >= list(ladder).index(f.min_rung)
+    if f.source:
+        m &= events["source"].isin(f.source)
+    if f.target:
+        m &= events["target"].isin(f.target)
+    if f.causes:
+        m &= events["cause"].isin(f.causes)
+    if f.start is not None:
+        m &= events["date"] >= pd.Timestamp(f.start)
+    if f.end is not None:
+        m &= events["date"] <= pd.Timestamp(f.end)
+    return m
+
+
+def _count(events: pd.DataFrame, runs: pd.Index, f: EventFilter, ladder: Sequence[str]) -> pd.Series:
+    sel = events[matching(events, f, ladder)]
+    return sel.groupby("run").size().reindex(runs, fill_value=0).astype(float)
+
+
+def _share_of_steps(
+    events: pd.DataFrame, runs: pd.Index, f: EventFilter, step_dates: pd.DatetimeIndex, ladder: Sequence[str]
+) -> pd.Series:
+    in_window = np.ones(len(step_dates), dtype=bool)
+    if f.start is not None:
+        in_window &= step_dates >= pd.Timestamp(f.start)
+    if f.end is not None:
+        in_window &= step_dates <= pd.Timestamp(f.end)
+    n = int(in_window.sum())
+    sel = events[matching(events, f, ladder)]
+    steps = sel.groupby("run")["step"].nunique().reindex(runs, fill_value=0)
+    return steps / n if n else pd.Series(np.nan, index=runs)
+
+
+def _rate_ratio(
+    events: pd.DataFrame, runs: pd.Index, r: Ratio, steps: int, ladder: Sequence[str]
+) -> pd.Series:
+    anchors = events[matching(events, r.anchor, ladder)].groupby("run")["step"].min()
+    sel = events[matching(events, r, ladder)][["run", "step"]]
+    out = pd.Series(np.nan, index=runs)
+    per_step = sel.groupby(["run", "step"]).size()
+    for run, a in anchors.items():
+        lo, hi = max(0, a - r.before_steps), min(steps - 1, a + r.after_steps)
+        if a - lo < 1 or hi - a < 1:
+            continue
+        # the run's counts per step (the first level of the index is the run)
+        counts = typing.cast(pd.Series, per_step.get(run, pd.Series(dtype=float)))
+        before = counts[(counts.index >= lo) & (counts.index < a)].sum() / (a - lo)
+        after = counts[(counts.index > a) & (counts.index <= hi)].sum() / (hi - a)
+        if before > 0:
+            out.at[run] = after / before
+    return out
+
+
+def per_run(
+    check: Check,
+    events: pd.DataFrame,
+    runs: pd.Index,
+    step_dates: pd.DatetimeIndex,
+    ladder: Sequence[str] = (),
+) -> pd.Series:
+    kind, f = check.metric
+    if kind == "count":
+        return _count(events, runs, f, ladder)
+    if kind == "share_of_steps":
+        return _share_of_steps(events, runs, f, step_dates, ladder)
+    return _rate_ratio(events, runs, f, len(step_dates), ladder)  # type: ignore[arg-type]
+
+
+def reduce(values: pd.Series, statistic: str) -> float:
+    v = values.dropna()
+    if statistic == "share_of_runs":
+        return float((values.fillna(0) > 0).mean()) if len(values) else math.nan
+    if v.empty:
+        return math.nan
+    if statistic == "median":
+        return float(v.median())
+    if statistic == "mean":
+        return float(v.mean())
+    return float(v.quantile(0.75) - v.quantile(0.25))  # iqr
+
+
+def evaluate(
+    checks, events: pd.DataFrame, runs: pd.Index, step_dates: pd.DatetimeIndex, ladder: Sequence[str] = ()
+) -> list[Verdict]:
+    out = []
+    for c in checks:
+        values = per_run(c, events, runs, step_dates, ladder)
+        value = reduce(values, c.statistic)
+        lo, hi = c.band
+        passed = not math.isnan(value) and lo <= value <= hi
+        out.append(Verdict(c.name, c.statistic, value, c.expect, passed, c.evidence, values))
+    return out
+
+
+def table(verdicts: list[Verdict]) -> str:
+    """A Markdown table of verdicts."""
+    lines = ["| check | statistic | value | band | verdict | evidence |", "|---|---|---:|---|---|---|"]
+    for v in verdicts:
+        value = "n/a" if math.isnan(v.value) else f"{v.value:.3g}"
+        lines.append(
+            f"| {v.name} | {v.statistic} | {value} | {v.expect} | {'pass' if v.passed else 'FAIL'} | "
+            f"{', '.join(v.evidence)} |"
+        )
+    return "\n".join(lines)

@@ -1,0 +1,134 @@
+"""Ensembles in one call: run a scenario many times and get Results, or stream them to a results folder.
+
+from redline import load_scenario, run_ensemble
+scn = load_scenario("scenarios/axis-2023.yaml", ["actors.iran.cost_sensitivity=0.5"])
+res = run_ensemble(scn, runs=200, seed=1)
+res.runs.mean(numeric_only=True)
+
+`stream_ensemble` writes a results folder (tables, manifest, and what a front end adds) as the runs finish, holding
+only the runs table and aggregates in memory: for ensembles too large to hold. `redline.write_ensemble`
+(redline.frontends.plotfiles) is the folder `redline run` writes: this one, with summary.md and the plots.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import platform
+from collections.abc import Callable
+from concurrent.futures import Executor
+from importlib import metadata
+from pathlib import Path
+from typing import Any
+
+from redline.engine.executors import on_this_machine
+from redline.engine.runner import chunks_of, idle_workers, run_chunks, run_seeds
+from redline.language.spec import Scenario
+from redline.results.store import Digest, Results, scenario_facts, today, write_folder
+
+
+def versions() -> dict[str, str]:
+    out = {"python": platform.python_version()}
+    for pkg in ("redline", "mesa", "numpy", "pandas", "pyarrow"):
+        try:
+            out[pkg] = metadata.version(pkg)
+        except metadata.PackageNotFoundError:
+            out[pkg] = "unknown"
+    return out
+
+
+def _check(runs: int, seed: int) -> None:
+    if runs < 1:
+        raise ValueError("runs must be at least 1")
+    if seed < 0:
+        raise ValueError("seed must be 0 or more")
+
+
+def _manifest(scenario: Scenario, runs: int, seed: int, source: dict | None, started: str) -> dict[str, Any]:
+    return {
+        "scenario": {**scenario_facts(scenario), "name": scenario.scenario, **(source or {})},
+        "root_seed": seed,
+        "runs": runs,
+        "seeds": "run r uses numpy.random.SeedSequence(root_seed, spawn_key=(r,)); its 63-bit form is in runs.seed",
+        "versions": versions(),
+        "started": started,
+        "finished": today(),
+    }
+
+
+def run_ensemble(
+    scenario: Scenario,
+    runs: int = 200,
+    seed: int = 0,
+    *,
+    executor: Executor | None = None,
+    workers: int | None = None,
+    progress: bool | None = False,
+    source: dict | None = None,
+) -> Results:
+    """Run `scenario` `runs` times from root seed `seed`. `source` (file, hash, overrides) goes to the manifest."""
+    from redline.engine.aggregates import combine
+    from redline.results.parts import chunk_work
+
+    _check(runs, seed)
+    started = today()
+    work = functools.partial(chunk_work, frames=True)
+    outs = run_chunks(scenario, list(range(runs)), run_seeds(seed, runs), executor=executor, workers=workers,
+                      progress=progress, work=work)  # fmt: skip
+    manifest = _manifest(scenario, runs, seed, source, started)
+    parts = [{**(o.tables or {}), "runs": o.runs} for o in outs]
+    return Results.joined(parts, manifest, combine([o.aggregates for o in outs]))
+
+
+# What a front end adds to a streamed folder before it is published: (the Digest, the folder being filled, the
+# runs' workers, idle now, or None).
+Extras = Callable[[Digest, Path, Executor | None], None]
+
+
+def stream_ensemble(
+    scenario: Scenario,
+    runs: int,
+    seed: int,
+    out,
+    *,
+    fmt: str = "parquet",
+    executor: Executor | None = None,
+    workers: int | None = None,
+    progress: bool | None = False,
+    source: dict | None = None,
+    force: bool = False,
+    extras: Extras | None = None,
+) -> Digest:
+    """Run `scenario` `runs` times into the results folder `out` (a path, or a FolderOutput a command has entered),
+    streaming each chunk's rows to disk as it finishes; `extras` adds its files (summary.md and plots, for
+    `redline run`) to the folder before it is published. The tables are those `run_ensemble(...).save(out)`
+    writes, whatever the number of workers."""
+    from redline.results.parts import Joiner, chunk_work
+
+    _check(runs, seed)
+    started = today()
+    facts = scenario_facts(scenario)
+    digest: list[Digest] = []
+
+    def fill(tmp: Path) -> None:
+        ids = list(range(runs))
+        joiner = Joiner(tmp, fmt, [int(c[0]) for c in chunks_of(ids)], facts)
+        # Workers on this machine write their parts; a remote cluster's hand their tables back.
+        work = functools.partial(chunk_work, folder=str(joiner.parts) if on_this_machine(executor) else None)
+        try:
+            run_chunks(scenario, ids, run_seeds(seed, runs), executor=executor, workers=workers,
+                       progress=progress, work=work, on_done=joiner.add)  # fmt: skip
+            table, aggregates = joiner.close()
+        except BaseException:
+            joiner.abandon()
+            raise
+        manifest = {**_manifest(scenario, runs, seed, source, started), "format": fmt}
+        (tmp / "manifest.json").write_text(json.dumps(manifest, indent=2, default=str) + "\n")
+        digest.append(Digest(table, manifest, aggregates))
+        if extras is not None:
+            # The pool the runs took, if any, is handed on: its workers are idle now.
+            with idle_workers(workers, len(joiner.firsts), executor) as pool:
+                extras(digest[0], tmp, pool)
+
+    write_folder(out, fill, force=force)
+    return digest[0]

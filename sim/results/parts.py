@@ -1,0 +1,181 @@
+"""An ensemble streamed to disk: each chunk of runs becomes part files as it finishes, and the parts are joined into
+the final tables in chunk order as soon as every chunk before them is in, one part at a time.
+
+A worker turns its chunk into the chunk's tables (typed as documented), the runs table's rows (outcomes) and the
+aggregates plots and summary.md read (redline.engine.aggregates); it writes the tables as Arrow part files itself when
+it shares the parent's file system (the default process pool), or hands them back (another executor). The parent keeps
+only the runs table and the aggregates: its memory does not grow with the event rows. Chunks are a fixed number of
+runs (runner.CHUNK_RUNS), so the files are the same, byte for byte, whatever the number of workers.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+
+from redline.engine.aggregates import Aggregates, aggregate_coded, combine
+from redline.engine.runner import simulate_items
+from redline.results.chunks import STREAMED
+from redline.results.store import scenario_facts
+
+
+@dataclass
+class ChunkOut:
+    """What the parent receives of a chunk."""
+
+    first: int  # its first run: names its part files
+    runs: pd.DataFrame
+    aggregates: Aggregates
+    tables: dict[str, Any] | None  # pandas frames (`frames`), Arrow tables, or None: written to part files
+
+
+SUMMED_AT = 16  # chunks' aggregates held before they are summed into the ensemble's
+
+
+def chunk_work(items, folder: str | None = None, frames: bool = False) -> ChunkOut:
+    """Run one chunk (items of (run, scenario, seed), one scenario) and make what the parent needs of it. A
+    module-level function: worker processes are sent it."""
+    from redline.results import chunks
+
+    chunk = simulate_items(items)
+    scn = items[0][1]
+    facts = scenario_facts(scn)
+    built = chunks.build(chunk, facts)
+    runs = chunks.run_outcomes(chunk, built, facts, scn.outcomes)
+    agg = aggregate_coded(built.events, chunk.runs, facts)
+    first = int(chunk.runs[0])
+    if frames:
+        return ChunkOut(first, runs, agg, chunks.frames(built, facts))
+    if folder is None:
+        return ChunkOut(first, runs, agg, built.tables)
+    write_parts(built.tables, Path(folder), first)
+    return ChunkOut(first, runs, agg, None)
+
+
+def part_path(folder: Path, name: str, first: int) -> Path:
+    return folder / f"{name}-{first:09d}.arrow"
+
+
+def write_parts(arrow: dict[str, pa.Table], folder: Path, first: int) -> None:
+    """A chunk's tables as Arrow IPC files (read back once, without copying), each written whole or not at all."""
+    for name, table in arrow.items():
+        path = part_path(folder, name, first)
+        tmp = path.with_name(f".{path.name}.partial")
+        with pa.OSFile(str(tmp), "wb") as sink, pa.ipc.new_file(sink, table.schema) as writer:
+            writer.write_table(table)
+        os.replace(tmp, path)
+
+
+def read_part(path: Path, first_event: int) -> pa.Table:
+    """A part file read back whole; an events part numbered from `first_event`, as event ids run across every
+    chunk of the final table."""
+    with pa.memory_map(str(path)) as source:
+        table = pa.ipc.open_file(source).read_all()
+    i = table.schema.get_field_index("event_id")
+    if i >= 0:
+        ids = pa.array(np.arange(first_event, first_event + table.num_rows, dtype=np.int64))
+        table = table.set_column(i, table.schema.field(i), ids)
+    return table
+
+
+class Joiner:
+    """Joins the parts of an ensemble into `folder`'s final tables (format `fmt`) as chunks come in, in chunk
+    order: a part is appended, and removed, once every chunk before it is in."""
+
+    def __init__(self, folder: Path, fmt: str, firsts: list[int], facts: dict[str, Any]):
+        self.folder, self.fmt, self.firsts, self.facts = folder, fmt, firsts, facts
+        self.parts = folder / "parts"
+        self.parts.mkdir()
+        self.waiting: dict[int, ChunkOut] = {}
+        self.next = 0
+        self.events = 0  # event rows appended so far: the next event_id
+        self.writers: dict[str, Any] = {}
+        self.runs: list[pd.DataFrame] = []
+        # Summed as chunks come in, not kept a chunk each: a chunk's histograms are about as large as the whole's.
+        # They are summed a few chunks at a time: a sum costs about the same for two chunks as for sixteen.
+        self.aggregates: Aggregates | None = None
+        self.unsummed: list[Aggregates] = []
+
+    def add(self, k: int, out: ChunkOut) -> None:
+        if out.tables is not None:  # made by a worker that does not share our disk
+            tables = out.tables
+            if isinstance(next(iter(tables.values())), pd.DataFrame):
+                from redline.engine import tables as docs
+
+                tables = {n: docs.arrow_table(df, docs.TABLES[n]) for n, df in tables.items()}
+            write_parts(tables, self.parts, out.first)
+            out.tables = None
+        self.waiting[k] = out
+        while self.next in self.waiting:
+            self._append(self.waiting.pop(self.next))
+            self.next += 1
+
+    def _append(self, out: ChunkOut) -> None:
+        for name in STREAMED:
+            path = part_path(self.parts, name, out.first)
+            table = read_part(path, self.events)
+            if name == "events":
+                self.events += table.num_rows
+            self._write(name, table)
+            path.unlink()
+        self.runs.append(out.runs)
+        self.unsummed.append(out.aggregates)
+        if len(self.unsummed) >= SUMMED_AT:
+            self._sum()
+
+    def _sum(self) -> None:
+        self.aggregates = combine(
+            self.unsummed if self.aggregates is None else [self.aggregates, *self.unsummed]
+        )
+        self.unsummed = []
+
+    def _write(self, name: str, table: pa.Table) -> None:
+        path = self.folder / f"{name}.{self.fmt}"
+        writer = self.writers.get(name)
+        if self.fmt == "parquet":
+            import pyarrow.parquet as pq
+
+            if writer is None:
+                writer = self.writers[name] = pq.ParquetWriter(path, table.schema, compression="zstd")
+            # A chunk's own dictionaries may list a value past the others' (a played game's cause): the schema's
+            # pandas notes would differ, not the columns' types.
+            writer.write_table(table.replace_schema_metadata(writer.schema.metadata))
+        else:
+            first = writer is None
+            if first:
+                writer = self.writers[name] = open(path, "w", newline="")  # noqa: SIM115 (closed in close())
+            df = table.to_pandas(date_as_object=False)
+            df.to_csv(writer, header=first, index=False, date_format="%Y-%m-%d", lineterminator="\n")
+
+    def close(self) -> tuple[pd.DataFrame, Aggregates]:
+        """Finish the tables (the runs table written whole) and return the runs table and the aggregates."""
+        from redline.engine import tables as docs
+        from redline.results.store import write_table
+
+        if self.waiting or self.next != len(self.firsts):
+            raise RuntimeError(
+                f"chunks missing: {self.next} of {len(self.firsts)} joined"
+            )  # a bug, not input
+        for w in self.writers.values():
+            w.close()
+        self.writers = {}
+        self.parts.rmdir()
+        runs = docs.typed(pd.concat(self.runs, ignore_index=True), docs.RUNS, self.facts)
+        write_table(runs, self.folder / f"runs.{self.fmt}", self.fmt)
+        if self.unsummed:
+            self._sum()
+        assert self.aggregates is not None  # an ensemble has at least one run, so one chunk
+        return runs, self.aggregates
+
+    def abandon(self) -> None:
+        for w in self.writers.values():
+            with contextlib.suppress(Exception):  # the folder is thrown away with whatever it holds
+                w.close()
+        self.writers = {}

@@ -1,0 +1,331 @@
+"""Results: the tidy tables of an ensemble, and how they are written to and read from disk.
+
+A results folder holds `events`, `metrics`, `runs` (and `red_lines`) tables as Parquet (or CSV), `manifest.json`,
+`summary.md` and PNG plots. The manifest carries what plots and analyses need of the scenario (time, ladder, actors,
+relations), so that everything downstream reads the folder alone.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import pandas as pd
+
+from redline.engine.runner import Chunk
+from redline.errors import OutputError
+from redline.language.spec import Scenario
+
+if TYPE_CHECKING:
+    from redline.engine.aggregates import Aggregates
+
+TABLES = ("events", "metrics", "runs", "red_lines")
+FORMATS = ("parquet", "csv")
+
+
+def scenario_facts(scn: Scenario) -> dict[str, Any]:
+    """What downstream steps need to know of the scenario, as plain JSON."""
+    return {
+        "name": scn.scenario,
+        "title": scn.title,
+        "time": {"start": scn.time.start.isoformat(), "step": scn.time.step, "steps": scn.time.steps},
+        "ladder": [
+            {
+                "id": r.id,
+                "label": r.label,
+                "mid_level": r.mid_level,
+                "cameo": r.cameo,
+                "cameo_code": r.event_code,
+                "quad_class": r.quad_class,
+                "goldstein": r.goldstein,
+            }
+            for r in scn.rungs
+        ],
+        "actors": {
+            aid: {"kind": a.kind, "label": a.label or aid, "code": a.code, "type_code": a.type_code}
+            for aid, a in scn.actors.items()
+        },
+        "outcomes": [{"name": o.name, "description": o.description} for o in scn.outcomes],
+        "relations": [
+            {"type": r.type, "from": r.source, "to": r.target, "level": getattr(r, "level", None)}
+            for r in scn.relations
+        ],
+    }
+
+
+class _Described:
+    """What every kind of results knows from its manifest: the scenario's facts and the steps' dates."""
+
+    manifest: dict[str, Any]
+
+    @property
+    def facts(self) -> dict[str, Any]:
+        return self.manifest["scenario"]
+
+    @property
+    def step_dates(self) -> pd.DatetimeIndex:
+        """The first day of each step."""
+        return _step_dates(self.facts)
+
+
+@dataclass
+class Digest(_Described):
+    """What plots and summary.md read of an ensemble streamed to disk: the runs table, the manifest and the
+    aggregates of the events (redline.engine.aggregates), not the event rows."""
+
+    runs: pd.DataFrame
+    manifest: dict[str, Any]
+    aggregates: Aggregates
+
+
+def _step_dates(facts: dict[str, Any]) -> pd.DatetimeIndex:
+    """The first day of each step."""
+    t = facts["time"]
+    freq = {"day": "D", "week": "7D", "month": "MS"}[t["step"]]
+    return pd.date_range(t["start"], periods=t["steps"], freq=freq)
+
+
+@dataclass
+class Results(_Described):
+    """The tables of an ensemble and its manifest."""
+
+    events: pd.DataFrame
+    metrics: pd.DataFrame
+    runs: pd.DataFrame
+    red_lines: pd.DataFrame
+    manifest: dict[str, Any] = field(default_factory=dict)
+    _aggregates: Aggregates | None = field(default=None, init=False, repr=False, compare=False)
+
+    def check(self, checks) -> list:
+        """Verdicts of the given checks (a scenario's `checks`) on these results."""
+        from redline.results.checks import evaluate
+
+        ladder = [r["id"] for r in self.facts["ladder"]]
+        return evaluate(checks, self.events, pd.Index(self.runs["run"]), self.step_dates, ladder)
+
+    @property
+    def aggregates(self) -> Aggregates:
+        """What plots and summary.md read of the events (see redline.engine.aggregates): gathered per chunk by the
+        ensemble, or here from the events table."""
+        if self._aggregates is None:
+            from redline.engine.aggregates import aggregate
+
+            self._aggregates = aggregate(self.events, self.runs["run"].to_numpy(), self.facts)
+        return self._aggregates
+
+    @classmethod
+    def from_chunks(cls, scn: Scenario, chunks: Sequence[Chunk], manifest: dict[str, Any]) -> Results:
+        facts = scenario_facts(scn)
+        manifest = {**manifest, "scenario": {**facts, **manifest.get("scenario", {})}}
+        parts = [chunk_tables(c, manifest["scenario"], scn.outcomes) for c in chunks]
+        return cls.joined(parts, manifest)
+
+    @classmethod
+    def joined(
+        cls, parts: Sequence[dict[str, pd.DataFrame]], manifest: dict[str, Any], aggregates=None
+    ) -> Results:
+        """Results from the tables of chunks (chunk_tables), in run order: events numbered across them."""
+        from redline.engine import tables as t
+
+        facts = manifest["scenario"]
+        out = {}
+        for name, table in (("events", t.EVENTS), ("metrics", t.METRICS), ("runs", t.RUNS),
+                            ("red_lines", t.RED_LINES)):  # fmt: skip
+            frames = [p[name] for p in parts]
+            df = pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0].reset_index(drop=True)
+            out[name] = t.typed(df, table, facts)
+        out["events"]["event_id"] = np.arange(len(out["events"]), dtype=np.int64)
+        res = cls(**out, manifest=manifest)
+        res._aggregates = aggregates
+        return res
+
+    # --- disk ----------------------------------------------------------------------------------------------------
+
+    def save(self, folder, *, fmt: str = "parquet", force: bool = False, extra=None) -> Path:
+        """Write the tables and manifest (and whatever `extra(folder)` adds: plots, summary) atomically.
+        `folder` is a path, or a FolderOutput a command has already checked and locked."""
+
+        def fill(tmp: Path) -> None:
+            for name in TABLES:
+                write_table(getattr(self, name), tmp / f"{name}.{fmt}", fmt)
+            self.manifest["format"] = fmt
+            (tmp / "manifest.json").write_text(json.dumps(self.manifest, indent=2, default=str) + "\n")
+            if extra is not None:
+                extra(tmp)
+
+        return write_folder(folder, fill, force=force)
+
+    @classmethod
+    def load(cls, folder: str | Path) -> Results:
+        """Read a results folder, refusing one that is damaged: one line naming the file at fault."""
+        folder = Path(folder)
+        path = folder / "manifest.json"
+        if not folder.is_dir():
+            raise OutputError(
+                f"{folder}: not a results folder ({'no such folder' if not folder.exists() else 'not a folder'})"
+            )
+        if not path.exists():
+            raise OutputError(f"{folder}: not a results folder (no manifest.json)")
+        if not path.is_file():
+            raise OutputError(f"{path}: not a file")
+        try:
+            if path.stat().st_size > MAX_MANIFEST:
+                raise OutputError(f"{path}: larger than {MAX_MANIFEST:,} bytes; not a redline manifest")
+            manifest = json.loads(path.read_text())
+        except (OSError, ValueError, RecursionError) as e:
+            raise OutputError(f"{path}: cannot be read ({_short(e)})") from None
+        problem = manifest_problem(manifest)
+        if problem:
+            raise OutputError(f"{path}: not a redline manifest ({problem})")
+        fmt = manifest.get("format", "parquet")
+        if isinstance(manifest.get("sweep"), dict) and (folder / "events").is_dir():
+            raise OutputError(
+                f"{folder}: a sweep's folder (its events are partitioned by point, and its plots drawn already); "
+                "this reads the folder of one ensemble (`redline run`)"
+            )
+        from redline.engine.tables import TABLES as DOCS
+        from redline.engine.tables import typed
+
+        tables = {}
+        for name in TABLES:
+            table = folder / f"{name}.{fmt}"
+            if not table.exists():
+                raise OutputError(f"{table}: missing from the results folder")
+            if not table.is_file():
+                raise OutputError(f"{table}: not a file")
+            try:
+                df = read_table(table, fmt)
+            except Exception as e:  # pyarrow and pandas raise many kinds for a damaged file
+                raise OutputError(f"{table}: cannot be read ({_short(e)})") from None
+            # Every documented column is written (the docs' tests hold the two together), so any missing is damage.
+            missing = [c.name for c in DOCS[name].columns if c.name not in df.columns]
+            if missing:
+                raise OutputError(f"{table}: damaged (no column {', '.join(missing)})")
+            problem = _table_problem(df, manifest["scenario"])
+            if problem:
+                raise OutputError(f"{table}: damaged ({problem})")
+            tables[name] = typed(df, DOCS[name], manifest["scenario"])
+        return cls(**tables, manifest=manifest)
+
+
+MAX_MANIFEST = 16 * 1024 * 1024  # a manifest is a few KB
+
+
+def chunk_tables(chunk: Chunk, facts: dict[str, Any], defined: Sequence[Any] = ()) -> dict[str, pd.DataFrame]:
+    """The four tables of one chunk's runs, with their documented types: events sorted by run, then day, then the
+    order the model took them in (numbered from 0 here, again when chunks are joined); the runs table with each
+    run's outcomes (the general ones and the scenario's `defined`). Built as Arrow by redline.results.chunks."""
+    from redline.results.chunks import build, frames, run_outcomes
+
+    built = build(chunk, facts)
+    return {**frames(built, facts), "runs": run_outcomes(chunk, built, facts, defined)}
+
+
+def _table_problem(df: pd.DataFrame, facts: dict[str, Any]) -> str | None:
+    """Steps and rungs past what the manifest declares: plots and debriefs index arrays with them."""
+    bounds = {
+        "step": facts["time"]["steps"],
+        "rung": len(facts["ladder"]),
+        "posture_level": len(facts["ladder"]),
+    }
+    for col, end in bounds.items():
+        if col not in df.columns or not len(df):
+            continue
+        values = df[col]
+        if not pd.api.types.is_integer_dtype(values):
+            return f"column {col} does not hold whole numbers"
+        if values.max() >= end or values.min() < -1:
+            return f"column {col} holds values past the scenario's {end}"
+    return None
+
+
+def _short(e: BaseException) -> str:
+    text = " ".join(str(e).split()) or type(e).__name__
+    return text if len(text) <= 160 else text[:157] + "..."
+
+
+def manifest_problem(m: Any) -> str | None:
+    """What is wrong with a manifest read from disk (None if nothing): what plots and debriefs rely on."""
+    if not isinstance(m, dict):
+        return "a JSON object is expected"
+    if m.get("format", "parquet") not in FORMATS:
+        return f"format must be one of {', '.join(FORMATS)}"
+    f = m.get("scenario")
+    if not isinstance(f, dict):
+        return "no scenario facts"
+    for key in ("name", "title"):
+        if not isinstance(f.get(key), str):
+            return f"scenario.{key} is not text"
+    t = f.get("time")
+    if not isinstance(t, dict) or t.get("step") not in ("day", "week", "month"):
+        return "scenario.time is damaged"
+    steps = t.get("steps")
+    if isinstance(steps, bool) or not isinstance(steps, int) or not 1 <= steps <= 10_000:
+        return "scenario.time.steps is damaged"
+    try:
+        dt.date.fromisoformat(str(t.get("start")))
+    except ValueError:
+        return "scenario.time.start is not a date"
+    ladder = f.get("ladder")
+    if not isinstance(ladder, list) or not ladder or not all(
+        isinstance(r, dict) and isinstance(r.get("id"), str)
+        and all(isinstance(r.get(k), int | float) for k in ("mid_level", "goldstein"))
+        for r in ladder
+    ):  # fmt: skip
+        return "scenario.ladder is damaged"
+    actors = f.get("actors")
+    if not isinstance(actors, dict) or not all(isinstance(a, dict) for a in actors.values()):
+        return "scenario.actors is damaged"
+    rel = f.get("relations", [])
+    if not isinstance(rel, list) or not all(isinstance(r, dict) for r in rel):
+        return "scenario.relations is damaged"
+    return None
+
+
+def write_folder(folder, fill, *, force: bool = False) -> Path:
+    """Make `folder` atomically: `fill(tmp)` writes into a hidden sibling, which is renamed into place only when
+    it is complete. An interruption leaves the old folder (or none) and no half-written files. `folder` is a path
+    or a FolderOutput already entered (checked and locked) by the caller."""
+    from redline.results.outputs import FolderOutput
+
+    if isinstance(folder, FolderOutput):
+        return folder.write(fill)
+    with FolderOutput(folder, force=force) as out:
+        return out.write(fill)
+
+
+def write_table(df: pd.DataFrame, path: Path, fmt: str) -> None:
+    """Parquet with the documented types and descriptions (redline.engine.tables); CSV with ISO dates and nulls as empty
+    fields."""
+    from redline.engine.tables import arrow_table, table_of
+
+    if fmt == "parquet":
+        import pyarrow.parquet as pq
+
+        pq.write_table(arrow_table(df, table_of(path)), path, compression="zstd")
+    else:
+        df.to_csv(path, index=False, date_format="%Y-%m-%d", lineterminator="\n")
+
+
+def read_table(path: Path, fmt: str, facts: dict[str, Any] | None = None) -> pd.DataFrame:
+    from redline.engine.tables import table_of, text_columns, typed
+
+    if fmt == "parquet":
+        import pyarrow.parquet as pq
+
+        # Column by column, each Arrow column freed once converted: a million event rows read back in about
+        # 50 MB less than pd.read_parquet needs, with the same frame. Dates come back as the frame had them.
+        return pq.read_table(path).to_pandas(split_blocks=True, self_destruct=True, date_as_object=False)
+    # Only an empty field is a null: an actor may well be called "NA".
+    table = table_of(path)
+    df = pd.read_csv(path, keep_default_na=False, na_values=[""], dtype=text_columns(table))
+    return typed(df, table, facts)
+
+
+def today() -> str:
+    return dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
