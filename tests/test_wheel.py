@@ -12,6 +12,7 @@ from __future__ import annotations
 import ast
 import os
 import re
+import shutil
 import subprocess
 import sys
 import sysconfig
@@ -23,12 +24,29 @@ import pytest
 
 from .conftest import ROOT
 
+# What a checkout holds that is not its source: environments, builds, results and caches.
+LOCAL = (
+    ".git",
+    ".venv",
+    "build",
+    "out",
+    "*.egg-info",
+    "__pycache__",
+    ".pytest_cache",
+    ".ruff_cache",
+    ".hypothesis",
+)
+
 
 @pytest.fixture(scope="module")
 def wheel(tmp_path_factory) -> Path:
     folder = tmp_path_factory.mktemp("wheel")
+    # Built from a copy of the checkout without its build/ folder: setuptools reuses build/lib, so a module moved or
+    # deleted since an earlier build would still be shipped.
+    source = folder / "checkout"
+    shutil.copytree(ROOT, source, ignore=shutil.ignore_patterns(*LOCAL))
     subprocess.run(
-        [sys.executable, "-m", "pip", "wheel", ROOT, "--no-deps", "-q", "-w", folder],
+        [sys.executable, "-m", "pip", "wheel", source, "--no-deps", "-q", "-w", folder],
         check=True,
         capture_output=True,
         cwd=folder,
@@ -92,7 +110,18 @@ def test_the_wheel_holds_one_package_with_its_data(wheel):
     )
     assert sorted(n.removeprefix("redline/") for n in names if n.endswith(".yaml")) == shipped
     assert "redline/py.typed" in names
-    assert "redline/agents/actor.py" in names and "redline/cli.py" in names
+    # Every source of the checkout is in the wheel where it is imported from: sim/ as redline/, with its parts'
+    # folders (the app's page templates among them), agents/ as redline/agents/.
+    sources = [p for p in (ROOT / "sim").rglob("*") if p.is_file() and "__pycache__" not in p.parts]
+    installed = [f"redline/{p.relative_to(ROOT / 'sim').as_posix()}" for p in sources]
+    installed += [
+        f"redline/{d}/{p.name}" for d in ("agents", "scenarios", "seeds") for p in (ROOT / d).glob("*.py")
+    ]
+    assert "redline/frontends/cli.py" in installed and "redline/agents/actor.py" in installed
+    assert not sorted(set(installed) - set(names))
+    assert not sorted(
+        {n for n in names if n.endswith(".py")} - set(installed)
+    )  # nothing left from an old layout
 
 
 @pytest.mark.slow
