@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import socket
 import subprocess
 import sys
@@ -15,7 +16,7 @@ distributed = pytest.importorskip("distributed")
 from redline import load_scenario  # noqa: E402
 from redline.results.ensemble import run_ensemble  # noqa: E402
 
-from .conftest import TINY  # noqa: E402
+from .conftest import ROOT, TINY  # noqa: E402
 
 
 def free_port() -> int:
@@ -134,3 +135,43 @@ def test_unreachable_scheduler_is_one_line(cli, tmp_path, monkeypatch):
     assert time.monotonic() - t < 30 and not (tmp_path / "o").exists()
     status, _, err = cli(*base, "--scheduler", "tcp://x:1")
     assert status == 2 and "--scheduler goes with --executor dask" in err
+
+
+# Stands in for dask-jobqueue in docs/cluster.md's SLURM script: a "cluster" that is the address of the test's
+# scheduler, with its two workers already up (Client takes an address where it takes a cluster).
+FAKE_JOBQUEUE = """
+import sys, types
+
+class SLURMCluster(str):
+    def __new__(cls, **options):
+        return super().__new__(cls, {address!r})
+
+    def scale(self, jobs):
+        pass
+
+sys.modules["dask_jobqueue"] = types.SimpleNamespace(SLURMCluster=SLURMCluster)
+"""
+
+
+def test_the_cluster_docs_slurm_script_runs(scheduler, tmp_path):
+    """docs/cluster.md's SLURM script, as written but for its size and folder, on the test's two Dask workers: it
+    streams a whole results folder (tables, summary.md, plots) and prints the runs' means."""
+    from redline.frontends.plotfiles import PLOT_FILES
+
+    text = (ROOT / "docs" / "cluster.md").read_text()
+    (script,) = [b for b in re.findall(r"```python\n(.*?)```", text, re.S) if "SLURMCluster" in b]
+    out = tmp_path / "hundred-thousand"
+    assert "100_000" in script and '"out/hundred-thousand"' in script
+    script = script.replace("100_000", "12").replace('"out/hundred-thousand"', repr(str(out)))
+    done = subprocess.run(
+        [sys.executable, "-c", FAKE_JOBQUEUE.format(address=scheduler) + script],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert done.returncode == 0, done.stderr
+    means = dict(line.split() for line in done.stdout.splitlines() if len(line.split()) == 2)
+    assert float(means["run"]) == 5.5 and float(means["attacks"]) > 0, done.stdout  # the mean of runs 0 to 11
+    assert len(pd.read_parquet(out / "runs.parquet")) == 12
+    assert (out / "summary.md").exists() and all((out / name).exists() for name in PLOT_FILES)
