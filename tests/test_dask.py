@@ -71,13 +71,17 @@ def scheduler():
             client.wait_for_workers(2, timeout=60)
         yield address
     finally:
-        for p in procs:
-            p.terminate()
-        for p in procs:
-            try:
-                p.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                p.kill()
+        # Workers first, so that none waits on a scheduler that is gone; a worker that has drawn plots or held a
+        # plugin may take several seconds to close gracefully, and nothing of theirs needs keeping.
+        for group in (procs[1:], procs[:1]):
+            for p in group:
+                p.terminate()
+            for p in group:
+                try:
+                    p.wait(timeout=2)
+                except subprocess.TimeoutExpired:
+                    p.kill()
+                    p.wait()
 
 
 def test_dask_cluster_gives_the_local_tables(scheduler):
