@@ -449,7 +449,7 @@ def _start_app(tmp_path, scenario) -> tuple[subprocess.Popen, str, Any]:
         [
             sys.executable,
             "-m",
-            "redline.frontends.cli",
+            "redline",
             "app",
             str(scenario),
             "--port",

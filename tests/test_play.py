@@ -25,7 +25,7 @@ def test_scripted_game_is_saved_like_a_run(cli, tmp_path):
         [
             sys.executable,
             "-m",
-            "redline.frontends.cli",
+            "redline",
             "play",
             str(FLAGSHIP),
             "--as",
@@ -132,7 +132,7 @@ def test_quit_ends_the_game_and_saves_the_steps_played(cli, tmp_path):
         [
             sys.executable,
             "-m",
-            "redline.frontends.cli",
+            "redline",
             "play",
             str(FLAGSHIP),
             "--as",

@@ -137,7 +137,7 @@ def _sweep_cmd(out: Path, *extra: str) -> list[str]:
     return [
         sys.executable,
         "-m",
-        "redline.frontends.cli",
+        "redline",
         "sweep",
         str(FLAGSHIP),
         "--param",
