@@ -1,8 +1,11 @@
-"""redline's simulation package: scenario language, model, runner, results, analysis, plots, command line.
+"""redline: YAML scenarios of escalation, a Mesa model of them, ensembles and sweeps of runs, and their plots.
 
-from redline import load_scenario, run_ensemble
-from redline.frontends import plots
+from redline import load_scenario, run_ensemble, plots
 from redline import write_ensemble   # a large ensemble streamed to a results folder, in flat memory
+
+Its parts, in the order data flows through them (each imports only the parts before it): redline.language (the
+scenario language), redline.agents (actors and their doctrines), redline.engine (the model and the runner),
+redline.results (tables, outcomes, ensembles, sweeps) and redline.frontends (plots, the command line, the app).
 """
 
 from __future__ import annotations
