@@ -63,3 +63,7 @@ class SweepError(Exception):
 
 class OutputError(Exception):
     """An output folder that cannot be used: exists without --force, or cannot be written. One line, exit 2."""
+
+
+class UsageError(Exception):
+    """A bad flag or argument of a command: one line, exit status 2."""

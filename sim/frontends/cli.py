@@ -1,4 +1,5 @@
-"""The `redline` command.
+"""The `redline` command line: its commands and flags, what each flag accepts, and how a command ends (its exit
+status, one line for bad input, signals). What each command does is redline.frontends.commands.
 
 Every command that reads input reports bad input as lines `FILE:LINE: key.path: message` on stderr and exits with
 status 2; it never shows a traceback for it.
@@ -8,24 +9,19 @@ from __future__ import annotations
 
 import argparse
 import contextlib
-import errno
-import io
-import json
 import os
-import re
 import sys
 import typing
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Sequence
 from concurrent.futures import BrokenExecutor
 from pathlib import Path
-from typing import Any
 
 from redline.engine.executors import ExecutorError
-from redline.errors import OutputError, ScenarioError, SweepError
+from redline.errors import OutputError, ScenarioError, SweepError, UsageError
+from redline.frontends import commands
+from redline.frontends.commands import EXIT_BAD_INPUT, EXIT_FAILED, EXIT_OK
 from redline.limits import MAX_POINTS, MAX_RUNS, MAX_SAMPLES, MAX_SWEEP_RUNS, MAX_WORKERS
-from redline.words import plural
 
-EXIT_OK, EXIT_FAILED, EXIT_BAD_INPUT = 0, 1, 2
 EXIT_INTERRUPTED, EXIT_TERMINATED = 130, 143  # 128 + SIGINT, 128 + SIGTERM, as shells report them
 FORCE_HELP = "replace DIR if a redline command wrote it (a folder of other files is never replaced)"
 SCENARIO_HELP = "a scenario file, or the name of a shipped scenario (axis-2023, cases/lebanon-2006, ...)"
@@ -33,10 +29,6 @@ SCENARIO_HELP = "a scenario file, or the name of a shipped scenario (axis-2023, 
 
 class Terminated(BaseException):
     """SIGTERM, raised in the main thread so that outputs are cleaned up and locks released on the way out."""
-
-
-class UsageError(Exception):
-    """A bad flag or argument: one line, exit status 2."""
 
 
 class _Parser(argparse.ArgumentParser):
@@ -75,24 +67,6 @@ def _add_ensemble_options(p: argparse.ArgumentParser, runs: int, what: str = "nu
     )
 
 
-@contextlib.contextmanager
-def _ensembles(args: argparse.Namespace) -> Iterator[Callable[..., Any]]:
-    """`run(scenario, **kw)`: run_ensemble bound to the shared flags, on the executor they ask for."""
-    from redline.engine.executors import executor_from_args
-    from redline.results.ensemble import run_ensemble
-
-    with executor_from_args(args) as executor:
-        yield lambda scn, **kw: run_ensemble(
-            scn,
-            args.runs,
-            args.seed,
-            executor=executor,
-            workers=args.workers,
-            progress=None if not args.quiet else False,
-            **kw,
-        )
-
-
 def _add_inject(p: argparse.ArgumentParser) -> None:
     p.add_argument(
         "--inject",
@@ -114,143 +88,6 @@ def _add_set(p: argparse.ArgumentParser) -> None:
         help="change one value of the scenario, e.g. actors.iran.cost_sensitivity=0.5 or "
         "relations.supports:iran:hezbollah.control=0.8 (repeatable; checked like the file)",
     )
-
-
-def cmd_validate(args: argparse.Namespace) -> int:
-    from redline.language.scenario import load_scenario
-
-    status = EXIT_OK
-    for f in args.files:
-        try:
-            s = load_scenario(f, args.overrides)
-        except ScenarioError as e:
-            print(e.report(), file=sys.stderr)
-            status = EXIT_BAD_INPUT
-            continue
-        if not args.quiet:
-            counts = (
-                plural(len(s.actors), "actor"),
-                plural(len(s.relations), "relation"),
-                plural(len(s.events), "event"),
-                plural(len(s.checks), "check"),
-            )
-            print(f"{f}: ok ({', '.join(counts)})")
-    return status
-
-
-def cmd_schema(args: argparse.Namespace) -> int:
-    from redline.language.schema import scenario_schema
-
-    text = json.dumps(scenario_schema(), indent=2) + "\n"
-    if args.out:
-        from redline.results.outputs import FileOutput
-
-        with FileOutput(args.out, force=args.force, accepts=_is_schema) as out:
-            out.write(text)
-    else:
-        sys.stdout.write(text)
-    return EXIT_OK
-
-
-def _is_schema(path: Path) -> bool:
-    """A file `schema --out` wrote, which --force may replace (and nothing else)."""
-    try:
-        if path.stat().st_size > 10 * 1024 * 1024:
-            return False
-        return json.loads(path.read_text()).get("title") == "redline scenario"
-    except (OSError, ValueError, AttributeError, RecursionError):
-        return False
-
-
-def _is_png(path: Path) -> bool:
-    try:
-        with open(path, "rb") as f:
-            return f.read(8) == b"\x89PNG\r\n\x1a\n"
-    except OSError:
-        return False
-
-
-def cmd_levers(args: argparse.Namespace) -> int:
-    from redline.language.scenario import load_scenario
-    from redline.results.levers import registry, table
-
-    scn = load_scenario(args.scenario, args.overrides)
-    if args.json:
-        sys.stdout.write(json.dumps(registry(scn), indent=2) + "\n")
-    else:
-        sys.stdout.write(table(scn))
-    return EXIT_OK
-
-
-def cmd_seeds(args: argparse.Namespace) -> int:
-    from redline.language.evidence import evidence_files
-    from redline.language.typed import suggest
-
-    files = evidence_files()
-    if args.actor:
-        known = sorted({a for art in files for c in art.claims for a in c.actors})
-        if args.actor not in known:
-            raise UsageError(
-                f"redline seeds: --actor {args.actor[:60]}: no claim names this actor{suggest(args.actor, known)}"
-            )
-    shown = 0
-    for art in files:  # articles (sNNN), then historical cases (hNNN) with their sources
-        claims = [
-            c
-            for c in art.claims
-            if (not args.actor or args.actor in c.actors) and (not args.kind or c.kind == args.kind)
-        ]
-        if not claims:
-            continue
-        print(f"{art.origin}  {art.date}  {art.title}")
-        for c in claims:
-            value = ""
-            if c.value is not None:
-                value = f" [{c.comparator or '='} {c.value:g} {c.unit or ''}".rstrip() + "]"
-            where = f"¶{c.paragraph:<3}" if c.paragraph is not None else " " * 4
-            print(f"  {c.id:<9} {c.kind:<19} {where} {c.claim}{value}")
-        shown += len(claims)
-    if not shown:  # a valid actor and kind that no claim has together: an empty answer, not bad input
-        asked = " and ".join(
-            x for x in (args.actor and f"about {args.actor}", args.kind and f"of kind {args.kind}") if x
-        )
-        print(f"redline seeds: no claim {asked}", file=sys.stderr)
-        return EXIT_FAILED
-    return EXIT_OK
-
-
-def cmd_describe(args: argparse.Namespace) -> int:
-    from redline.frontends import plots
-    from redline.frontends.describe import describe
-    from redline.language.scenario import load_scenario
-    from redline.results.outputs import FileOutput, FolderOutput, scenario_inputs
-    from redline.results.store import scenario_facts
-
-    scn = load_scenario(args.scenario, args.overrides)
-    # The scenario's id names the default folder: kept to one plain name, whatever the file says, and apart from
-    # the folders other commands write (`redline run --out out/axis-2023` draws its own network.png).
-    folder = (
-        Path(args.out)
-        if args.out
-        else Path("out") / ("describe-" + (re.sub(r"[^\w.-]+", "-", scn.scenario).strip(".-") or "scenario"))
-    )
-    another = False
-    with contextlib.suppress(OSError):  # a path that cannot be read is the output checks' to report
-        another = FolderOutput(folder).is_redline_output()
-    if another:
-        raise OutputError(
-            f"{folder}: the results folder of another redline command; describe writes network.png into a "
-            "folder of its own (--out DIR)"
-        )
-    out = FileOutput(
-        folder / "network.png", force=args.force, inputs=scenario_inputs([args.scenario]), accepts=_is_png
-    )
-    out.check()
-    print(describe(scn))
-    with out:
-        plots.network(scenario_facts(scn), out.path)
-    print(f"\nnetwork picture: {folder / out.path.name}")
-    return EXIT_OK
 
 
 def _scenario(text: str) -> Path:
@@ -302,412 +139,11 @@ def _seed(text: str) -> int:
     return n
 
 
-def cmd_run(args: argparse.Namespace) -> int:
-    from redline.engine.executors import executor_from_args
-    from redline.frontends.plotfiles import write_ensemble
-    from redline.language.scenario import load_scenario, scenario_digest
-    from redline.results.outputs import FolderOutput, scenario_inputs
-
-    out = Path(args.out)
-    scn = load_scenario(args.scenario, args.overrides, injects=args.injects)
-    target = FolderOutput(out, force=args.force, inputs=scenario_inputs([args.scenario]))
-    target.check()  # before the work, not after it
-    source = {
-        "file": str(args.scenario),
-        "hash": scenario_digest(args.scenario, [*args.overrides, *(f"inject:{i}" for i in args.injects)]),
-        "overrides": list(args.overrides),
-        "injects": list(args.injects),
-    }
-    with executor_from_args(args) as executor, target:
-        # Streamed: each chunk of runs goes to disk as it finishes, so memory does not grow with the runs.
-        res = write_ensemble(
-            scn,
-            args.runs,
-            args.seed,
-            target,
-            fmt=args.format,
-            executor=executor,
-            workers=args.workers,
-            progress=None if not args.quiet else False,
-            source=source,
-        )
-    if not args.quiet:
-        print(f"{plural(len(res.runs), 'run')} of {scn.scenario} -> {out}/")
-        print(f"  tables: events, metrics, runs, red_lines (.{args.format}); manifest.json; summary.md")
-        pngs = ("timeline.png", "attacks.png", "outcomes.png", "network.png")
-        print(f"  plots:  {', '.join(str(out / p) for p in pngs)}")
-    return EXIT_OK
-
-
-def cmd_check(args: argparse.Namespace) -> int:
-    from redline.language.scenario import load_scenario
-    from redline.results.checks import table
-
-    scn = load_scenario(args.scenario, args.overrides)
-    if not scn.checks:
-        raise UsageError(f"redline check: {args.scenario}: the scenario has no checks")
-    with _ensembles(args) as run:
-        res = run(scn)
-    verdicts = res.check(scn.checks)
-    print(f"{scn.scenario}: {plural(len(res.runs), 'run')} from root seed {args.seed}\n")
-    print(table(verdicts))
-    failed = sum(not v.passed for v in verdicts)
-    print(f"\n{len(verdicts) - failed} passed, {failed} failed")
-    return EXIT_FAILED if failed else EXIT_OK
-
-
-def cmd_compare(args: argparse.Namespace) -> int:
-    from redline.frontends import compare as cmp
-    from redline.language.scenario import load_scenario
-    from redline.results.outputs import FolderOutput, scenario_inputs
-
-    a = load_scenario(args.a, args.overrides)
-    b = load_scenario(args.b, args.overrides)
-    target = None
-    if args.out:
-        inputs = scenario_inputs([args.a, args.b])
-        target = FolderOutput(args.out, force=args.force, inputs=inputs, command="compare")
-        target.check()
-    with _ensembles(args) as run, target or contextlib.nullcontext():
-        ra, rb = run(a), run(b)  # the same seeds, run by run: paired runs
-        c = cmp.compare(ra, rb)
-        text = cmp.markdown(c)
-        if target is not None:
-
-            def fill(tmp: Path) -> None:
-                (tmp / "compare.md").write_text(text)
-                cmp.plot(c, tmp / "compare.png")
-
-            target.write(fill)
-    print(text, end="")
-    if args.out:
-        print(f"\nwritten: {Path(args.out) / 'compare.md'}, {Path(args.out) / 'compare.png'}")
-    return EXIT_OK
-
-
-def cmd_robustness(args: argparse.Namespace) -> int:
-    from redline.engine.executors import executor_from_args
-    from redline.results.robustness import markdown, robustness
-
-    with executor_from_args(args) as executor:
-        r = robustness(
-            args.scenario,
-            args.param,
-            delta=args.delta,
-            runs=args.runs,
-            seed=args.seed,
-            overrides=args.overrides,
-            executor=executor,
-            workers=args.workers,
-            progress=None if not args.quiet else False,
-        )
-    print(markdown(r, args.delta, top=args.top), end="")
-    return EXIT_OK
-
-
-def cmd_sweep(args: argparse.Namespace) -> int:
-    from redline.engine.runner import idle_workers
-    from redline.frontends import plotfiles, plots
-    from redline.frontends.plotstyle import about
-    from redline.results import sweep as sw
-    from redline.results.analysis import OUTCOMES
-
-    if args.resume and args.force:
-        raise UsageError("redline sweep: --resume goes on with a sweep, --force starts it again: give one")
-    if args.design == "grid" and args.samples:
-        raise UsageError("redline sweep: --samples goes with --design lhs, sobol or morris, not with a grid")
-    if args.design != "grid" and not args.samples:
-        raise UsageError(f"redline sweep: --design {args.design} needs --samples N")
-    from redline.results.outputs import FolderOutput, scenario_inputs
-
-    params = [sw.parse_param(text, n, args.design) for n, text in enumerate(args.param, 1)]
-    sw.check_size(params, args.design, args.samples or 0, args.runs)
-    base = sw.load_scenario(args.scenario, args.overrides)
-    sw.check_distinct(params, base)
-    if args.outcome is not None:
-        known = [o.name for o in OUTCOMES] + ["attacks"] + [f"check: {c.name}" for c in base.checks]
-        if args.outcome not in known:
-            raise UsageError(
-                f"redline sweep: --outcome: no outcome '{args.outcome[:60]}' (choose from: {', '.join(known)})"
-            )
-    target = FolderOutput(
-        args.out,
-        force=args.force,
-        resume=args.resume,
-        inputs=scenario_inputs([args.scenario]),
-        command="sweep",
-    )
-    target.check()
-    points = sw.design_points(params, args.design, args.samples or 0, args.seed)
-    sweep = sw.Sweep(
-        str(args.scenario),
-        list(args.overrides),
-        params,
-        args.design,
-        args.samples or 0,
-        args.runs,
-        args.seed,
-        points,
-    )
-    if not args.quiet:
-        print(
-            f"{plural(len(points), 'point')} x {plural(args.runs, 'run')} = {plural(len(points) * args.runs, 'run')}",
-            file=sys.stderr,
-        )
-
-    def finish(res: sw.SweepResults, folder: Path) -> None:
-        summary = res.outcomes
-        # The pool the runs took, if any, draws the four plots of the pooled runs: its workers are idle now.
-        with idle_workers(args.workers, len(sw.plan(sweep)), executor) as pool:
-            made = plotfiles.all_plots(res, folder, executor=pool)
-        names = sw.outcome_names(summary, params)
-        outcome = args.outcome or next(
-            (n for n in names if n.startswith("check:")), names[0] if names else None
-        )
-        caption = about(res)
-        if args.design == "grid" and len(params) == 2 and outcome:
-            if outcome not in summary:
-                raise sw.SweepError(f"no outcome '{outcome}' (choose from: {', '.join(names)})")
-            check = next((c for c in base.checks if f"check: {c.name}" == outcome), None)
-            plots.heatmap(
-                summary,
-                params[0].path,
-                params[1].path,
-                outcome,
-                folder / "heatmap.png",
-                args.runs,
-                facts=res.facts,
-                check=check,
-                caption=caption,
-            )
-            made.append(folder / "heatmap.png")
-        if args.design in ("sobol", "morris"):
-            table = sw.sensitivity(summary, sweep)
-            from redline.results.store import write_table
-
-            write_table(table, folder / "sensitivity.csv", "csv")
-            if len(table):
-                plots.sensitivity_bars(
-                    table, folder / "sensitivity.png", args.design, facts=res.facts, caption=caption
-                )
-                made.append(folder / "sensitivity.png")
-        if not args.quiet:
-            for m in made:
-                print(f"  {Path(args.out) / m.name}")
-
-    from redline.engine.executors import executor_from_args
-
-    with executor_from_args(args) as executor:
-        sw.run_sweep(
-            sweep,
-            target,
-            executor=executor,
-            workers=args.workers,
-            progress=None if not args.quiet else False,
-            finish=finish,
-        )
-    if not args.quiet:
-        print(
-            f"sweep -> {args.out}/: points, outcomes (per point), runs, and events/, metrics/, red_lines/ "
-            "(partitioned by point)"
-        )
-    return EXIT_OK
-
-
-def cmd_debrief(args: argparse.Namespace) -> int:
-    from redline.frontends import debrief
-    from redline.results.outputs import FileOutput
-    from redline.results.store import Results
-
-    res = Results.load(args.dir)
-    if args.run not in set(res.runs["run"]):
-        first, last = res.runs["run"].min(), res.runs["run"].max()
-        raise UsageError(f"redline debrief: --run: no run {args.run} in {args.dir} (runs {first}..{last})")
-    folder = Path(args.out or args.dir)
-    outs = [
-        FileOutput(folder / f"debrief-run-{args.run}.{ext}", force=args.force, accepts=accepts)
-        for ext, accepts in (("md", _is_debrief_md), ("html", _is_debrief_html))
-    ]
-    for out in outs:
-        out.check()
-    with _damage_is_bad_input(args.dir):
-        told = debrief.tell(res, args.run)
-        md, page = debrief.markdown(res, args.run, told), debrief.page(res, args.run, told)
-    with outs[0], outs[1]:
-        outs[0].write(md)
-        outs[1].write(page)
-    if not args.quiet:
-        print(md)
-    print(f"debrief: {folder / outs[0].path.name} and {folder / outs[1].path.name}", file=sys.stderr)
-    return EXIT_OK
-
-
-def _starts_with(path: Path, head: bytes) -> bool:
-    try:
-        with open(path, "rb") as f:
-            return f.read(len(head)) == head
-    except OSError:
-        return False
-
-
-def _is_debrief_md(path: Path) -> bool:
-    return _starts_with(path, b"# Debrief: ")
-
-
-def _is_debrief_html(path: Path) -> bool:
-    return _starts_with(path, b"<!doctype html>")
-
-
-@contextlib.contextmanager
-def _damage_is_bad_input(folder: str) -> Iterator[None]:
-    """Tables that read well but hold what no redline command wrote (a rung past the ladder, a step past the
-    end) fail deep in pandas: that is a damaged folder, one line, not a traceback."""
-    try:
-        yield
-    except (KeyError, ValueError, TypeError, IndexError, AttributeError, OverflowError) as e:
-        text = " ".join(str(e).split())[:120] or type(e).__name__
-        raise OutputError(f"{folder}: a damaged results folder ({type(e).__name__}: {text})") from None
-
-
-def cmd_play(args: argparse.Namespace) -> int:
-    from redline.frontends.play import play
-    from redline.frontends.plotfiles import save_report
-    from redline.language.scenario import load_scenario
-    from redline.results.outputs import FolderOutput, scenario_inputs
-
-    out = Path(args.out)
-    scn = load_scenario(args.scenario, args.overrides, injects=args.injects)
-    if args.actor not in scn.actors:
-        raise UsageError(
-            f"redline play: --as {args.actor[:60]}: no such actor (choose from: {', '.join(scn.actors)})"
-        )
-    if sys.stdin is None or sys.stdin.closed:
-        raise UsageError("redline play: stdin is closed; the game reads your moves from it")
-    target = FolderOutput(out, force=args.force, inputs=scenario_inputs([args.scenario]), command="play")
-    target.check()
-    with target:
-        shown = sys.stdout if sys.stdout is not None else io.StringIO()  # stdout closed: play on, unseen
-        source = {
-            "file": str(args.scenario),
-            "overrides": list(args.overrides),
-            "injects": list(args.injects),
-        }
-        res = play(scn, args.actor, args.seed, sys.stdin, shown, source=source)
-        save_report(res, target)
-    print(f"\nyour game -> {out}/  (redline plot {out}; redline debrief {out})")
-    return EXIT_OK
-
-
-def cmd_plot(args: argparse.Namespace) -> int:
-    from redline.frontends import plotfiles, plots
-    from redline.results.outputs import locked_folder
-    from redline.results.store import Results
-
-    res = Results.load(args.dir)
-    dyads = None
-    if args.dyads is not None:
-        try:
-            dyads = plots.parse_dyads(args.dyads, res.facts)
-        except ValueError as e:
-            raise UsageError(f"redline plot: --dyads: {e}") from None
-    with locked_folder(args.dir), _damage_is_bad_input(args.dir):
-        made = plotfiles.all_plots(res, Path(args.dir), dyads=dyads)
-    for p in made:
-        print(p)
-    return EXIT_OK
-
-
 def _port(text: str) -> int:
     n = _positive(text)
     if n > 65535:
         raise argparse.ArgumentTypeError(f"a port is at most 65535, got {n}")
     return n
-
-
-def cmd_app(args: argparse.Namespace) -> int:
-    import importlib.util
-    import subprocess
-
-    from redline.language.paths import scenario_path
-    from redline.language.scenario import load_scenario
-
-    scenario = args.scenario or scenario_path("axis-2023")
-    if importlib.util.find_spec("solara") is None:
-        raise UsageError(
-            "redline app: the app needs the app extra (missing: solara); "
-            "install it with: pip install 'redline[app]'"
-        )
-    from redline.frontends import app_assets
-
-    if args.install_assets:
-        try:
-            fetched = app_assets.ensure(quiet=False)
-        except app_assets.AssetsError as e:
-            print(f"redline app: {e}", file=sys.stderr)
-            return EXIT_FAILED
-        print(
-            "redline app: the page's browser files are " + ("installed" if fetched else "already installed")
-        )
-        return EXIT_OK
-    # Bad input is reported here, before a server starts.
-    load_scenario(scenario, args.overrides, injects=args.injects)
-    _check_listen(args.host, args.port)
-    if app_assets.missing():
-        print(
-            "redline app: the page's browser files are not installed, so the first visit fetches them from "
-            "Solara's CDN; for a room without internet, run `redline app --install-assets` once beforehand",
-            file=sys.stderr,
-        )
-    env = {"SOLARA_TELEMETRY_MIXPANEL_ENABLE": "false", **os.environ}  # no usage reports unless asked for
-    # The page's own loading message (sim/frontends/templates), and no framework banner on a projector.
-    env.update(SOLARA_THEME_LOADER="redline", SOLARA_THEME_SHOW_BANNER="false")
-    env["REDLINE_APP_SCENARIO"] = str(scenario.resolve())
-    env["REDLINE_APP_OPTIONS"] = json.dumps({"set": args.overrides, "inject": args.injects})
-    cmd = [sys.executable, "-m", "solara", "run", "redline.frontends.app_server", "--production", "--no-open"]
-    cmd += ["--port", str(args.port), "--host", args.host]
-    print(f"redline app: {scenario} at http://{args.host}:{args.port}/ (Ctrl+C stops it)", flush=True)
-    server = subprocess.Popen(cmd, env=env)
-    try:
-        return server.wait()
-    except KeyboardInterrupt:
-        _stop(server)
-        return EXIT_OK
-    except BaseException:  # SIGTERM (Terminated) and anything else: the server must not outlive us
-        _stop(server)
-        raise
-
-
-def _stop(server) -> None:
-    import subprocess
-
-    server.terminate()
-    try:
-        server.wait(timeout=10)
-    except subprocess.TimeoutExpired:
-        server.kill()
-        server.wait()
-
-
-def _check_listen(host: str, port: int) -> None:
-    """A host that is no address of this machine, or a port already taken, said before the server starts."""
-    import socket
-
-    try:
-        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
-    except (OSError, UnicodeError) as e:
-        raise UsageError(f"redline app: --host {host[:60]}: not an address to listen on ({e})") from None
-    family, kind, proto, _, addr = infos[0]
-    with socket.socket(family, kind, proto) as sock:
-        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        try:
-            sock.bind(addr)
-        except OSError as e:
-            what = (
-                f"--port {port}: in use"
-                if e.errno == errno.EADDRINUSE
-                else f"--host {host[:60]}: {e.strerror}"
-            )
-            raise UsageError(f"redline app: {what}") from None
 
 
 def _version() -> str:
@@ -752,7 +188,7 @@ def build_parser() -> argparse.ArgumentParser:
     )  # each reported on its own line
     v.add_argument("-q", "--quiet", action="store_true", help="print nothing for valid files")
     _add_set(v)
-    v.set_defaults(func=cmd_validate)
+    v.set_defaults(func=commands.cmd_validate)
 
     s = sub.add_parser(
         "schema",
@@ -761,7 +197,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     s.add_argument("--out", metavar="FILE", help="write it to FILE instead of stdout")
     s.add_argument("--force", action="store_true", help="replace FILE if an earlier `schema --out` wrote it")
-    s.set_defaults(func=cmd_schema)
+    s.set_defaults(func=commands.cmd_schema)
 
     e = sub.add_parser(
         "seeds",
@@ -771,7 +207,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     e.add_argument("--actor", metavar="ACTOR", help="only claims about this actor (e.g. iran)")
     e.add_argument("--kind", choices=list(typing.get_args(ClaimKind)), help="only claims of this kind")
-    e.set_defaults(func=cmd_seeds)
+    e.set_defaults(func=commands.cmd_seeds)
 
     d = sub.add_parser(
         "describe",
@@ -787,7 +223,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     d.add_argument("--force", action="store_true", help="replace a network.png that describe wrote")
     _add_set(d)
-    d.set_defaults(func=cmd_describe)
+    d.set_defaults(func=commands.cmd_describe)
 
     lv = sub.add_parser(
         "levers",
@@ -798,7 +234,7 @@ def build_parser() -> argparse.ArgumentParser:
     lv.add_argument("scenario", metavar="SCENARIO", type=_scenario, help=SCENARIO_HELP)
     lv.add_argument("--json", action="store_true", help="print JSON instead of tables")
     _add_set(lv)
-    lv.set_defaults(func=cmd_levers)
+    lv.set_defaults(func=commands.cmd_levers)
 
     r = sub.add_parser(
         "run",
@@ -817,7 +253,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_ensemble_options(r, runs=200)
     _add_set(r)
     _add_inject(r)
-    r.set_defaults(func=cmd_run)
+    r.set_defaults(func=commands.cmd_run)
 
     c = sub.add_parser(
         "check",
@@ -828,7 +264,7 @@ def build_parser() -> argparse.ArgumentParser:
     c.add_argument("scenario", metavar="SCENARIO", type=_scenario, help=SCENARIO_HELP)
     _add_ensemble_options(c, runs=200)
     _add_set(c)
-    c.set_defaults(func=cmd_check)
+    c.set_defaults(func=commands.cmd_check)
 
     cm = sub.add_parser(
         "compare",
@@ -842,7 +278,7 @@ def build_parser() -> argparse.ArgumentParser:
     cm.add_argument("--force", action="store_true", help=FORCE_HELP)
     _add_ensemble_options(cm, runs=200, what="runs of each scenario, with the same seeds")
     _add_set(cm)
-    cm.set_defaults(func=cmd_compare)
+    cm.set_defaults(func=commands.cmd_compare)
 
     rb = sub.add_parser(
         "robustness",
@@ -870,7 +306,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     _add_ensemble_options(rb, runs=200, what="runs per ensemble, the same seeds in each")
     _add_set(rb)
-    rb.set_defaults(func=cmd_robustness)
+    rb.set_defaults(func=commands.cmd_robustness)
 
     sp = sub.add_parser(
         "sweep",
@@ -915,7 +351,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     _add_ensemble_options(sp, runs=20, what="replications per point, with the same seeds at every point")
     _add_set(sp)
-    sp.set_defaults(func=cmd_sweep)
+    sp.set_defaults(func=commands.cmd_sweep)
 
     db = sub.add_parser(
         "debrief",
@@ -931,7 +367,7 @@ def build_parser() -> argparse.ArgumentParser:
     db.add_argument("--out", metavar="DIR", help="folder to write the debrief files into (default: RESULTS)")
     db.add_argument("-q", "--quiet", action="store_true", help="do not print the story")
     db.add_argument("--force", action="store_true", help="replace the debrief files of that run")
-    db.set_defaults(func=cmd_debrief)
+    db.set_defaults(func=commands.cmd_debrief)
 
     pg = sub.add_parser(
         "play",
@@ -958,7 +394,7 @@ def build_parser() -> argparse.ArgumentParser:
     pg.add_argument("--force", action="store_true", help=FORCE_HELP)
     _add_set(pg)
     _add_inject(pg)
-    pg.set_defaults(func=cmd_play)
+    pg.set_defaults(func=commands.cmd_play)
 
     pl = sub.add_parser(
         "plot",
@@ -974,7 +410,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="the dyads the timeline shows, as actor ids (e.g. usa:iran,israel:hezbollah); default: every dyad "
         "a scheduled event or inject names, then the dyads that went highest",
     )
-    pl.set_defaults(func=cmd_plot)
+    pl.set_defaults(func=commands.cmd_plot)
 
     ap = sub.add_parser(
         "app",
@@ -1007,7 +443,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     _add_set(ap)
     _add_inject(ap)
-    ap.set_defaults(func=cmd_app)
+    ap.set_defaults(func=commands.cmd_app)
     return p
 
 
