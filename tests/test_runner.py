@@ -168,16 +168,17 @@ def test_streamed_tables_are_the_same_bytes_whatever_the_workers(tiny, tmp_path,
     assert [e is None for e in drawn_on] == [True, False, True, False]
 
 
-@pytest.mark.parametrize("workers", [1, 2])
-def test_a_command_whose_runs_took_workers_never_loads_matplotlib_itself(workers, tmp_path):
-    # The pool's workers draw the plots: this process only writes their bytes. With one worker it draws them.
+@pytest.mark.parametrize(("workers", "chunks"), [(1, 2), (2, 2), (2, 1)])
+def test_a_command_with_workers_never_loads_matplotlib_itself(workers, chunks, tmp_path):
+    # Worker processes draw the plots: the runs' pool, or one started for the plots where the runs, one chunk of
+    # them, were made here. This process only writes their bytes; with one worker it draws them itself.
     code = (
         "import sys\n"
         "from redline import load_scenario\n"
         "from redline.frontends.plotfiles import write_ensemble\n"
         "from redline.engine.runner import CHUNK_RUNS\n"
         f"scn = load_scenario({str(TINY)!r})\n"
-        f"write_ensemble(scn, 2 * CHUNK_RUNS, 1, {str(tmp_path / 'out')!r}, workers={workers})\n"
+        f"write_ensemble(scn, {chunks} * CHUNK_RUNS, 1, {str(tmp_path / 'out')!r}, workers={workers})\n"
         "print('matplotlib' in sys.modules)\n"
     )
     out = subprocess.run(
@@ -185,6 +186,16 @@ def test_a_command_whose_runs_took_workers_never_loads_matplotlib_itself(workers
     )
     assert out.stdout.split() == [str(workers == 1)]
     assert (tmp_path / "out" / "timeline.png").stat().st_size > 0
+
+
+def test_plots_drawn_side_by_side_for_runs_made_here_are_the_same_pictures(tiny, tmp_path):
+    from redline.engine.runner import CHUNK_RUNS
+    from redline.frontends.plotfiles import PLOT_FILES, write_ensemble
+
+    write_ensemble(tiny, CHUNK_RUNS - 3, 2, tmp_path / "one", workers=1)  # one chunk: the runs are made here
+    write_ensemble(tiny, CHUNK_RUNS - 3, 2, tmp_path / "two", workers=2)  # ... and the plots on two workers
+    for name in (*PLOT_FILES, "summary.md", "runs.parquet"):
+        assert (tmp_path / "one" / name).read_bytes() == (tmp_path / "two" / name).read_bytes(), name
 
 
 def test_the_aggregates_summed_chunk_by_chunk_or_a_few_at_a_time_give_the_same_folder(

@@ -247,22 +247,23 @@ def _local_workers(workers: int | None, tasks: int) -> int:
 
 @contextlib.contextmanager
 def idle_workers(
-    workers: int | None, tasks: int, executor: Executor | None = None
+    workers: int | None, tasks: int, executor: Executor | None = None, jobs: int = 1
 ) -> Iterator[Executor | None]:
-    """Where the work that follows the runs (the plots) can go, now that the workers that made them are idle: the
-    pool that run_tasks ran `tasks` tasks on with `workers`, or `executor` if it is a Dask cluster this command
-    started on this machine (its workers are processes). None where the runs were made in this process, on another
-    executor, or if the pool is gone. An interruption stops the pool's workers at once, as during the runs."""
+    """Where the `jobs` jobs that follow the runs (the plots) can go, now that the workers that made them are idle:
+    the pool that run_tasks ran `tasks` tasks on with `workers`, or `executor` if it is a Dask cluster this command
+    started on this machine (its workers are processes). Where the runs were made in this process (one task) but
+    `workers` allows more than one, a pool of up to `jobs` workers is started for them: the jobs then run side by
+    side, each worker importing what they need while the others do. None where the jobs are best done here: one
+    worker, one job, or another executor. An interruption stops the pool's workers at once, as during the runs."""
     if executor is not None:
         from redline.engine.executors import on_this_machine
 
         yield executor if on_this_machine(executor) else None
         return
     size = _local_workers(workers, tasks)
-    pool = None
-    with _POOL_LOCK:
-        if size > 1 and _POOL is not None and _POOL[1] == size and not getattr(_POOL[0], "_broken", False):
-            pool = _POOL[0]
+    if size <= 1:
+        size = _local_workers(workers, jobs)
+    pool = _pool(size) if size > 1 else None
     try:
         yield pool
     except BaseException:

@@ -333,8 +333,11 @@ def cmd_sweep(args: argparse.Namespace) -> int:
 
     def finish(res: sw.SweepResults, folder: Path) -> None:
         summary = res.outcomes
-        # The pool the runs took, if any, draws the four plots of the pooled runs: its workers are idle now.
-        with idle_workers(args.workers, len(sw.plan(sweep)), executor) as pool:
+        # The pool the runs took draws the four plots of the pooled runs, its workers idle now (or a pool started
+        # for them, if the runs were made here).
+        with idle_workers(
+            args.workers, len(sw.plan(sweep)), executor, jobs=len(plotfiles.PLOT_FILES)
+        ) as pool:
             made = plotfiles.all_plots(res, folder, executor=pool)
         names = sw.outcome_names(summary, params)
         outcome = args.outcome or next(

@@ -72,8 +72,11 @@ def save_report(res, out, *, fmt: str = "parquet", force: bool = False):
 
 def write_ensemble(scenario: Scenario, runs: int, seed: int, out, **options: Any) -> Digest:
     """The folder `redline run` writes: `runs` runs of `scenario` from root seed `seed` streamed into `out` as they
-    finish, with summary.md and the plots, drawn by the runs' own workers once they are idle. `options` are those of
-    redline.results.ensemble.stream_ensemble: fmt, executor, workers, progress, source, force."""
+    finish, with summary.md and the plots, drawn side by side in worker processes (the runs' own, once idle).
+    `options` are those of redline.results.ensemble.stream_ensemble: fmt, executor, workers, progress, source,
+    force."""
     from redline.results.ensemble import stream_ensemble
 
-    return stream_ensemble(scenario, runs, seed, out, extras=write_extras, **options)
+    return stream_ensemble(
+        scenario, runs, seed, out, extras=write_extras, extra_jobs=len(PLOT_FILES), **options
+    )

@@ -98,11 +98,13 @@ def stream_ensemble(
     source: dict | None = None,
     force: bool = False,
     extras: Extras | None = None,
+    extra_jobs: int = 1,
 ) -> Digest:
     """Run `scenario` `runs` times into the results folder `out` (a path, or a FolderOutput a command has entered),
     streaming each chunk's rows to disk as it finishes; `extras` adds its files (summary.md and plots, for
-    `redline run`) to the folder before it is published. The tables are those `run_ensemble(...).save(out)`
-    writes, whatever the number of workers."""
+    `redline run`) to the folder before it is published, with the runs' workers, idle by then, or a pool started for
+    its `extra_jobs` jobs where the runs were made here (runner.idle_workers). The tables are those
+    `run_ensemble(...).save(out)` writes, whatever the number of workers."""
     from redline.results.parts import Joiner, chunk_work
 
     _check(runs, seed)
@@ -127,7 +129,7 @@ def stream_ensemble(
         digest.append(Digest(table, manifest, aggregates))
         if extras is not None:
             # The pool the runs took, if any, is handed on: its workers are idle now.
-            with idle_workers(workers, len(joiner.firsts), executor) as pool:
+            with idle_workers(workers, len(joiner.firsts), executor, jobs=extra_jobs) as pool:
                 extras(digest[0], tmp, pool)
 
     write_folder(out, fill, force=force)
