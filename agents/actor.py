@@ -457,13 +457,13 @@ class Actor(mesa.Agent):
     def _table(self, target: str, stakes: Stakes) -> tuple[list[tuple], list[tuple[str, ...]], list]:
         """The options toward `target` under the terms of `stakes` that the fixed doctrines set (the highest
         rung, the campaign's, the comfort rung and its domestic cost), with what of each holds for the run:
-        (option, severity, deaths, force, reach, cost of mounting it, the least such cost of it and every
-        later option, span of its harm, whether that span shrinks with lost strength, its domestic cost, 1.0 if
-        it surely crosses the target's red lines, if it may cross them by killing (the deaths in one action they
-        tolerate, the deaths meant below which the chance of that is negligible, and that chance at full
-        strength; else None), severity, deaths and span of the rung above, which guarantors of the target join
-        against it, as an index into the second list returned, and its harm if that needs no strength, else None). The
-        third is the target's clients hostile to the actor."""
+        (option, severity, deaths, force, reach, the reach that patrons' pressure makes costly (0 without force),
+        cost of mounting it, the least such cost of it and every later option, span of its harm, whether that span
+        shrinks with lost strength, its domestic cost, 1.0 if it surely crosses the target's red lines, if it may
+        cross them by killing (the deaths in one action they tolerate, the deaths meant below which the chance of
+        that is negligible, and that chance at full strength; else None), severity, deaths and span of the rung
+        above, which guarantors of the target join against it, as an index into the second list returned, and its
+        harm if that needs no strength, else None). The third is the target's clients hostile to the actor."""
         allies, protectors, lines = self._toward.get(target) or self._ties_of(target)
         own, floor, limit = (False, 0, None) if lines is None else lines
         full = self.spec.capability
@@ -508,6 +508,7 @@ class Actor(mesa.Agent):
                     deaths,
                     force,
                     reach,
+                    reach if force else 0.0,  # the reach that patrons' pressure makes costly: force only
                     cost,
                     least,
                     span,
@@ -587,6 +588,7 @@ class Actor(mesa.Agent):
             deaths,
             force,
             reach,
+            pressed,
             force_cost,
             least_cost,
             span,
@@ -612,13 +614,10 @@ class Actor(mesa.Agent):
             u = weight * gain
             # The costs that need no belief about the answer: if the option is no better than the best even
             # before the feared answer is counted, that answer (never negative) cannot make it better.
-            bound = u
-            if dom:
-                bound -= dom
-            if force:
-                # Larger operations cost more to mount and to justify: the cost of force grows with its scale.
-                costs = pressure * reach + force_cost
-                bound -= costs
+            # Larger operations cost more to mount and to justify: the cost of force grows with its scale (an
+            # option without force costs nothing to mount, and subtracting its zeros changes nothing).
+            costs = pressure * pressed + force_cost
+            bound = u - dom - costs
             if bound <= best_u:
                 if most - least_cost <= best_u:
                     # No later option can do better: none gains more than the motive and the commitment, and
@@ -642,11 +641,7 @@ class Actor(mesa.Agent):
                 if crossed:
                     above = log1p((up_sev + up_deaths * answering) * up_span)
                     answer = (1.0 - crossed) * answer + crossed * above
-                u -= fear * balance * answer
-                if dom:
-                    u -= dom
-                if force:
-                    u -= costs
+                u = u - fear * balance * answer - dom - costs
             else:
                 u = bound
             if u > best_u:
