@@ -10,7 +10,7 @@ from redline import load_scenario
 from redline.engine.aggregates import combine, mean, percentiles, values
 from redline.results.ensemble import run_ensemble
 
-from .conftest import TINY
+from .conftest import FLAGSHIP, TINY
 
 
 def test_percentiles_of_a_histogram_are_numpys():
@@ -30,20 +30,19 @@ def res():
     return run_ensemble(load_scenario(TINY), runs=30, seed=2, workers=1)
 
 
-def test_chunks_combine_to_the_whole(res):
+def _parts(res, size):
     from redline.engine.aggregates import aggregate
 
     ev, runs = res.events, res.runs["run"].to_numpy()
-    whole = aggregate(ev, runs, res.facts)
-    halves = [aggregate(ev[ev["run"].isin(part)], part, res.facts) for part in (runs[:13], runs[13:])]
-    joined = combine(halves)
-    assert joined.runs == whole.runs == len(runs)
-    for field in ("hostile", "peak"):
-        a, b = getattr(joined, field), getattr(whole, field)
-        assert a.keys() == b.keys()
-        for key in a:
-            np.testing.assert_array_equal(a[key], b[key])
-    for field in ("force", "force_runs"):  # widths may differ by trailing empty columns
+    return [
+        aggregate(ev[ev["run"].isin(runs[k : k + size])], runs[k : k + size], res.facts)
+        for k in range(0, len(runs), size)
+    ]
+
+
+def _assert_same(joined, whole):
+    assert joined.runs == whole.runs
+    for field in ("hostile", "peak", "force", "force_runs"):  # widths may differ by trailing empty columns
         a, b = getattr(joined, field), getattr(whole, field)
         assert a.keys() == b.keys()
         for key in a:
@@ -52,12 +51,39 @@ def test_chunks_combine_to_the_whole(res):
             np.testing.assert_array_equal(
                 np.pad(a[key], [*pad, (0, w - a[key].shape[-1])]),
                 np.pad(b[key], [*pad, (0, w - b[key].shape[-1])]),
+                err_msg=f"{field} {key}",
             )
     pd.testing.assert_frame_equal(joined.dyads, whole.dyads)
     pd.testing.assert_frame_equal(joined.given, whole.given)
+
+
+def test_chunks_combine_to_the_whole(res):
+    from redline.engine.aggregates import aggregate
+
+    ev, runs = res.events, res.runs["run"].to_numpy()
+    whole = aggregate(ev, runs, res.facts)
+    assert whole.runs == len(runs)
+    _assert_same(combine(_parts(res, 13)), whole)
     # the ensemble's own aggregates (gathered per chunk in the workers) are these too
     assert res.aggregates.runs == len(runs)
     force = ev[ev["mid_level"] >= 4].groupby("source", observed=True).size()
     for actor, n in force.items():
         hist = whole.force_runs[str(actor)]
         assert int((hist * np.arange(len(hist))).sum()) == n
+
+
+def test_a_part_where_nothing_happened_to_a_key_counts_its_runs_as_nothing():
+    """A part holds a dyad or an actor only where something happened in one of its runs (the flagship's Iran strikes
+    in some runs only). Joined run by run, each run of a part that lacks a key still counts in the whole, as a run
+    where nothing happened: else a mean over runs would be over the runs where something did."""
+    from redline.engine.aggregates import aggregate
+
+    flagship = run_ensemble(load_scenario(FLAGSHIP), runs=24, seed=5, workers=1)
+    whole = aggregate(flagship.events, flagship.runs["run"].to_numpy(), flagship.facts)
+    parts = _parts(flagship, 1)
+    fields = ("hostile", "force", "force_runs", "peak")
+    lacking = {f for p in parts for f in fields if getattr(p, f).keys() != getattr(whole, f).keys()}
+    assert lacking == set(fields)  # the case this is about: every kind of key is missing from some part
+    _assert_same(combine(parts), whole)
+    for hist in whole.force_runs.values():
+        assert hist.sum() == 24

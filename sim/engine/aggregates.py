@@ -243,13 +243,18 @@ def _given(ev: Coded, facts: dict[str, Any]) -> pd.DataFrame:
     )
 
 
-def _add(into: dict, part: dict) -> None:
-    """Add histograms by key, the wider one setting the width (counts past the other's last column are 0)."""
+def _add(into: dict, part: dict, runs: int, before: int) -> None:
+    """Add a part's histograms (of its `runs` runs) to those of the parts before it (of `before` runs) by key, the
+    wider one setting the width (counts past the other's last column are 0). A key holds only where something
+    happened in some run of a part, so where one side lacks a key, each of its runs counts in column 0: nothing
+    (no act, no use of force) in that run."""
+    for key in into.keys() - part.keys():
+        into[key][..., 0] += runs
     for key, h in part.items():
         have = into.get(key)
         if have is None:
-            into[key] = h.copy()
-            continue
+            have = np.zeros((*h.shape[:-1], 1), dtype=h.dtype)
+            have[..., 0] = before
         width = max(have.shape[-1], h.shape[-1])
         pad = [(0, 0)] * (h.ndim - 1)
         have = np.pad(have, [*pad, (0, width - have.shape[-1])])
@@ -257,16 +262,17 @@ def _add(into: dict, part: dict) -> None:
 
 
 def combine(parts: Sequence[Aggregates]) -> Aggregates:
-    """The aggregates of chunks together, given in chunk (run) order."""
+    """The aggregates of chunks together, given in chunk (run) order: the same histograms as `aggregate` of all
+    their events at once, up to columns of zeros past the last count."""
     out = Aggregates(0, {}, {}, {}, {}, parts[0].dyads.iloc[:0], parts[0].given.iloc[:0]) if parts else None
     if out is None:
         raise ValueError("no chunk to combine")
     for p in parts:
+        _add(out.hostile, p.hostile, p.runs, out.runs)
+        _add(out.force, p.force, p.runs, out.runs)
+        _add(out.force_runs, p.force_runs, p.runs, out.runs)
+        _add(out.peak, p.peak, p.runs, out.runs)
         out.runs += p.runs
-        _add(out.hostile, p.hostile)
-        _add(out.force, p.force)
-        _add(out.force_runs, p.force_runs)
-        _add(out.peak, p.peak)
     dyads = pd.concat([p.dyads for p in parts], ignore_index=True)
     out.dyads = dyads.groupby(["a", "b"]).agg(max=("max", "max"), size=("size", "sum")).reset_index()
     given = pd.concat([p.given for p in parts], ignore_index=True)
