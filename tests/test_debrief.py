@@ -6,6 +6,7 @@ import datetime as dt
 import html as htmlib
 import re
 
+import pandas as pd
 import pytest
 
 from redline import load_scenario
@@ -148,3 +149,22 @@ def test_the_timeline_has_one_panel_per_dyad(struck):
             f"{label[b]['label']} → {label[a]['label']}",
         }
         assert len(ax.get_lines()) == len(names)  # at most two lines: one per direction
+
+
+@pytest.mark.parametrize("fmt", ["parquet", "csv"])
+def test_one_run_is_read_alone_and_debriefed_as_from_the_whole_folder(struck, tmp_path, monkeypatch, fmt):
+    """A debrief reads the rows of its run only (a batch at a time), and tells what it would tell from every row."""
+    from redline.results import store
+
+    folder = tmp_path / "r"
+    struck.save(folder, fmt=fmt)
+    whole = store.Results.load(folder)
+    monkeypatch.setattr(store, "BATCH_ROWS", 200)  # runs straddle batches
+    alone = store.Results.load(folder, run=1)
+    for name in ("events", "metrics", "red_lines"):
+        full, part = getattr(whole, name), getattr(alone, name)
+        expected = full[full["run"] == 1].reset_index(drop=True)
+        assert len(expected) and len(expected) < len(full)
+        pd.testing.assert_frame_equal(part.reset_index(drop=True), expected, check_categorical=False)
+    pd.testing.assert_frame_equal(alone.runs, whole.runs)
+    assert markdown(alone, 1) == markdown(whole, 1)

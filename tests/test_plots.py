@@ -254,6 +254,71 @@ def test_plot_command_takes_dyads_and_refuses_an_unknown_actor(base, cli, tmp_pa
     assert status == 2 and len(err.strip().splitlines()) == 1 and "no actor 'irn'" in err
 
 
+@pytest.fixture
+def batches(monkeypatch):
+    """The number of event rows each aggregate is made of, with event files read 300 rows at a time."""
+    from redline.engine import aggregates
+    from redline.results import store
+
+    seen: list[int] = []
+    aggregate = aggregates.aggregate
+
+    def counted(events, runs, facts):
+        seen.append(len(events))
+        return aggregate(events, runs, facts)
+
+    monkeypatch.setattr(aggregates, "aggregate", counted)
+    monkeypatch.setattr(store, "BATCH_ROWS", 300)
+    return seen
+
+
+def _longest_run(res) -> int:
+    return int(res.events.groupby("run").size().max())
+
+
+def test_plot_command_streams_the_events_and_draws_what_the_loaded_tables_draw(base, cli, tmp_path, batches):
+    """`redline plot` reads the events a batch at a time (here 300 rows, so that runs straddle batches) into the
+    aggregates the plots read: no aggregate is made of more than a batch and the rest of a run, and the pictures
+    are those of the tables loaded whole."""
+    from redline.frontends.plotfiles import all_plots
+    from redline.results.store import Results
+
+    folder = tmp_path / "r"
+    base.save(folder)
+    truth = all_plots(Results.load(folder), tmp_path / "truth")
+    batches.clear()
+    status, _, err = cli("plot", folder)
+    assert status == 0, err
+    assert len(batches) > RUNS // 4 and max(batches) <= 300 + _longest_run(base)
+    for png in truth:
+        assert (folder / png.name).read_bytes() == png.read_bytes(), png.name
+
+
+def test_a_csv_folder_streams_to_the_aggregates_of_its_loaded_tables(base, tmp_path, batches):
+    from redline.results.store import Results, read_digest
+    from tests.test_aggregates import _assert_same
+
+    folder = tmp_path / "r"
+    base.save(folder, fmt="csv")
+    loaded = Results.load(folder)
+    whole = loaded.aggregates
+    batches.clear()
+    digest = read_digest(folder)
+    assert len(batches) > RUNS // 4 and max(batches) <= 300 + _longest_run(base)
+    _assert_same(digest.aggregates, whole)
+    pd.testing.assert_frame_equal(digest.runs, loaded.runs)
+
+
+def test_plot_command_refuses_events_out_of_run_order(base, cli, tmp_path):
+    folder = tmp_path / "r"
+    base.save(folder, fmt="csv")
+    events = pd.read_csv(folder / "events.csv", dtype=str, keep_default_na=False)
+    events.iloc[::-1].to_csv(folder / "events.csv", index=False)
+    status, _, err = cli("plot", folder)
+    assert status == 2 and len(err.strip().splitlines()) == 1, err
+    assert "events.csv" in err and "not in run order" in err
+
+
 def test_network_offsets_parallel_relations():
     rels = [
         {"type": "supports", "from": "a", "to": "b", "level": 0.5},

@@ -398,7 +398,7 @@ def cmd_debrief(args: argparse.Namespace) -> int:
     from redline.results.outputs import FileOutput
     from redline.results.store import Results
 
-    res = Results.load(args.dir)
+    res = Results.load(args.dir, run=args.run)  # the run's own rows only: a folder of any size in flat memory
     if args.run not in set(res.runs["run"]):
         first, last = res.runs["run"].min(), res.runs["run"].max()
         raise UsageError(f"redline debrief: --run: no run {args.run} in {args.dir} (runs {first}..{last})")
@@ -478,19 +478,23 @@ def cmd_play(args: argparse.Namespace) -> int:
 
 
 def cmd_plot(args: argparse.Namespace) -> int:
+    from redline.engine.runner import idle_workers
     from redline.frontends import plotfiles, plots
     from redline.results.outputs import locked_folder
-    from redline.results.store import Results
+    from redline.results.store import read_digest
 
-    res = Results.load(args.dir)
+    # The events are streamed into the aggregates the plots read: a folder of any size is plotted in flat memory.
+    res = read_digest(args.dir)
     dyads = None
     if args.dyads is not None:
         try:
             dyads = plots.parse_dyads(args.dyads, res.facts)
         except ValueError as e:
             raise UsageError(f"redline plot: --dyads: {e}") from None
-    with locked_folder(args.dir), _damage_is_bad_input(args.dir):
-        made = plotfiles.all_plots(res, Path(args.dir), dyads=dyads)
+    # The plots are drawn side by side on a pool of this machine's cores, as `redline run` draws them.
+    jobs = len(plotfiles.PLOT_FILES)
+    with locked_folder(args.dir), _damage_is_bad_input(args.dir), idle_workers(None, 1, jobs=jobs) as pool:
+        made = plotfiles.all_plots(res, Path(args.dir), dyads=dyads, executor=pool)
     for p in made:
         print(p)
     return EXIT_OK

@@ -161,56 +161,207 @@ class Results(_Described):
         return write_folder(folder, fill, force=force)
 
     @classmethod
-    def load(cls, folder: str | Path) -> Results:
-        """Read a results folder, refusing one that is damaged: one line naming the file at fault."""
+    def load(cls, folder: str | Path, run: int | None = None) -> Results:
+        """Read a results folder, refusing one that is damaged: one line naming the file at fault. With `run`, the
+        events, metrics and red lines of that run only (and the whole runs table), read a batch at a time: what a
+        debrief of one run needs, in flat memory whatever the size of the folder."""
         folder = Path(folder)
-        path = folder / "manifest.json"
-        if not folder.is_dir():
-            raise OutputError(
-                f"{folder}: not a results folder ({'no such folder' if not folder.exists() else 'not a folder'})"
-            )
-        if not path.exists():
-            raise OutputError(f"{folder}: not a results folder (no manifest.json)")
-        if not path.is_file():
-            raise OutputError(f"{path}: not a file")
-        try:
-            if path.stat().st_size > MAX_MANIFEST:
-                raise OutputError(f"{path}: larger than {MAX_MANIFEST:,} bytes; not a redline manifest")
-            manifest = json.loads(path.read_text())
-        except (OSError, ValueError, RecursionError) as e:
-            raise OutputError(f"{path}: cannot be read ({_short(e)})") from None
-        problem = manifest_problem(manifest)
-        if problem:
-            raise OutputError(f"{path}: not a redline manifest ({problem})")
+        manifest = read_manifest(folder)
         fmt = manifest.get("format", "parquet")
-        if isinstance(manifest.get("sweep"), dict) and (folder / "events").is_dir():
-            raise OutputError(
-                f"{folder}: a sweep's folder (its events are partitioned by point, and its plots drawn already); "
-                "this reads the folder of one ensemble (`redline run`)"
-            )
-        from redline.engine.tables import TABLES as DOCS
-        from redline.engine.tables import typed
-
         tables = {}
         for name in TABLES:
-            table = folder / f"{name}.{fmt}"
-            if not table.exists():
-                raise OutputError(f"{table}: missing from the results folder")
-            if not table.is_file():
-                raise OutputError(f"{table}: not a file")
+            table = table_path(folder, name, fmt)
             try:
-                df = read_table(table, fmt)
+                df = (
+                    read_table(table, fmt) if run is None or name == "runs" else _rows_of_run(table, fmt, run)
+                )
             except Exception as e:  # pyarrow and pandas raise many kinds for a damaged file
                 raise OutputError(f"{table}: cannot be read ({_short(e)})") from None
-            # Every documented column is written (the docs' tests hold the two together), so any missing is damage.
-            missing = [c.name for c in DOCS[name].columns if c.name not in df.columns]
-            if missing:
-                raise OutputError(f"{table}: damaged (no column {', '.join(missing)})")
-            problem = _table_problem(df, manifest["scenario"])
-            if problem:
-                raise OutputError(f"{table}: damaged ({problem})")
-            tables[name] = typed(df, DOCS[name], manifest["scenario"])
+            _check_columns(table, df.columns)
+            tables[name] = _checked(table, df, manifest)
         return cls(**tables, manifest=manifest)
+
+
+def read_manifest(folder: Path) -> dict[str, Any]:
+    """The manifest of the results folder of one ensemble, refusing anything else in one line."""
+    path = folder / "manifest.json"
+    if not folder.is_dir():
+        raise OutputError(
+            f"{folder}: not a results folder ({'no such folder' if not folder.exists() else 'not a folder'})"
+        )
+    if not path.exists():
+        raise OutputError(f"{folder}: not a results folder (no manifest.json)")
+    if not path.is_file():
+        raise OutputError(f"{path}: not a file")
+    try:
+        if path.stat().st_size > MAX_MANIFEST:
+            raise OutputError(f"{path}: larger than {MAX_MANIFEST:,} bytes; not a redline manifest")
+        manifest = json.loads(path.read_text())
+    except (OSError, ValueError, RecursionError) as e:
+        raise OutputError(f"{path}: cannot be read ({_short(e)})") from None
+    problem = manifest_problem(manifest)
+    if problem:
+        raise OutputError(f"{path}: not a redline manifest ({problem})")
+    if isinstance(manifest.get("sweep"), dict) and (folder / "events").is_dir():
+        raise OutputError(
+            f"{folder}: a sweep's folder (its events are partitioned by point, and its plots drawn already); "
+            "this reads the folder of one ensemble (`redline run`)"
+        )
+    return manifest
+
+
+def table_path(folder: Path, name: str, fmt: str) -> Path:
+    """The file of table `name` in a results folder, refused if it is missing or not a file."""
+    table = folder / f"{name}.{fmt}"
+    if not table.exists():
+        raise OutputError(f"{table}: missing from the results folder")
+    if not table.is_file():
+        raise OutputError(f"{table}: not a file")
+    return table
+
+
+def _check_columns(table: Path, columns: Any) -> None:
+    """Every documented column is written (the docs' tests hold the two together), so any missing is damage."""
+    from redline.engine.tables import table_of
+
+    missing = [c.name for c in table_of(table).columns if c.name not in set(columns)]  # type: ignore[union-attr]
+    if missing:
+        raise OutputError(f"{table}: damaged (no column {', '.join(missing)})")
+
+
+def _checked(table: Path, df: pd.DataFrame, manifest: dict[str, Any]) -> pd.DataFrame:
+    """Rows read from `table` with their documented types, refused if they hold what the manifest rules out."""
+    from redline.engine.tables import table_of, typed
+
+    problem = _table_problem(df, manifest["scenario"])
+    if problem:
+        raise OutputError(f"{table}: damaged ({problem})")
+    return typed(df, table_of(table), manifest["scenario"])
+
+
+# The event rows read at a time when a folder is streamed (read_digest): some 170 runs of the flagship, a few tens of
+# MB, whatever the size of the ensemble.
+BATCH_ROWS = 131_072
+# What the aggregates read of the events (redline.engine.aggregates.coded).
+AGGREGATED = ("run", "step", "rung", "mid_level", "goldstein", "source", "target", "cause", "date")
+
+
+def read_digest(folder: str | Path, batch_rows: int | None = None) -> Digest:
+    """What plots read of a results folder (its runs table, manifest and the aggregates of its events), with the
+    events streamed a batch of runs at a time: memory stays flat however many runs the folder holds. The folder is
+    refused as Results.load refuses it; the metrics and red-lines tables, which plots do not read, are only
+    opened (their columns checked). `batch_rows`: the event rows read at a time (default BATCH_ROWS)."""
+    from redline.engine.aggregates import aggregate, combine
+
+    folder = Path(folder)
+    manifest = read_manifest(folder)
+    fmt, facts = manifest.get("format", "parquet"), manifest["scenario"]
+    paths = {name: table_path(folder, name, fmt) for name in TABLES}
+    for name in ("metrics", "red_lines", "events"):
+        _check_columns(paths[name], _columns_of(paths[name], fmt))
+    try:
+        runs = read_table(paths["runs"], fmt)
+    except Exception as e:  # pyarrow and pandas raise many kinds for a damaged file
+        raise OutputError(f"{paths['runs']}: cannot be read ({_short(e)})") from None
+    _check_columns(paths["runs"], runs.columns)
+    runs = _checked(paths["runs"], runs, manifest)
+    ids = runs["run"].to_numpy()
+    events = paths["events"]
+    parts = []
+    done = 0  # the runs (positions in ids) aggregated so far
+    # the rows of the last run of a batch, which the next batch may go on with
+    held: pd.DataFrame | None = None
+    for batch in _batches(events, fmt, batch_rows or BATCH_ROWS):
+        batch = _checked(events, batch, manifest)
+        if held is not None and len(held):
+            batch = pd.concat([held, batch], ignore_index=True)
+        run = batch["run"].to_numpy()
+        if not len(run):
+            continue
+        # Each part is aggregated with the runs it covers, so its rows must come run after run, and from runs the
+        # runs table holds (as a folder redline wrote has them).
+        if np.any(np.diff(run) < 0) or (done < len(ids) and run[0] < ids[done]):
+            raise OutputError(f"{events}: damaged (its rows are not in run order)")
+        unknown = np.setdiff1d(run, ids)
+        if len(unknown):
+            raise OutputError(f"{events}: damaged (run {unknown[0]} is not in the runs table)")
+        cut = int(np.searchsorted(run, run[-1]))
+        held = batch.iloc[cut:]
+        if cut:
+            upto = int(np.searchsorted(ids, run[-1]))
+            parts.append(aggregate(batch.iloc[:cut], ids[done:upto], facts))
+            done = upto
+    rest = held if held is not None else _checked(events, _no_events(events, fmt), manifest)
+    parts.append(aggregate(rest, ids[done:], facts))
+    return Digest(runs, manifest, combine(parts) if len(parts) > 1 else parts[0])
+
+
+def _rows_of_run(path: Path, fmt: str, run: int) -> pd.DataFrame:
+    """The rows of one run of a table's file, read a batch at a time (Parquet: only the row groups that may hold
+    it)."""
+    if fmt == "parquet":
+        import pyarrow.parquet as pq
+
+        return pq.read_table(path, filters=[("run", "==", run)]).to_pandas(date_as_object=False)
+    from redline.engine.tables import table_of, text_columns, typed
+
+    table = table_of(path)
+    kept = [
+        chunk[chunk["run"] == run]
+        for chunk in pd.read_csv(
+            path, keep_default_na=False, na_values=[""], dtype=text_columns(table), chunksize=BATCH_ROWS
+        )
+    ]
+    return typed(pd.concat(kept, ignore_index=True), table) if kept else read_table(path, fmt)
+
+
+def _columns_of(path: Path, fmt: str) -> list[str]:
+    """The columns a table's file holds, read from its schema or header alone."""
+    try:
+        if fmt == "parquet":
+            import pyarrow.parquet as pq
+
+            return list(pq.ParquetFile(path).schema_arrow.names)
+        return list(pd.read_csv(path, nrows=0).columns)
+    except Exception as e:  # pyarrow and pandas raise many kinds for a damaged file
+        raise OutputError(f"{path}: cannot be read ({_short(e)})") from None
+
+
+def _batches(path: Path, fmt: str, rows: int):
+    """The events of a table's file, AGGREGATED columns only, `rows` at a time."""
+    from redline.engine.tables import table_of, text_columns
+
+    try:
+        if fmt == "parquet":
+            import pyarrow.parquet as pq
+
+            for batch in pq.ParquetFile(path).iter_batches(batch_size=rows, columns=list(AGGREGATED)):
+                yield batch.to_pandas(date_as_object=False)
+        else:
+            text = {k: v for k, v in text_columns(table_of(path)).items() if k in AGGREGATED}
+            yield from pd.read_csv(
+                path,
+                keep_default_na=False,
+                na_values=[""],
+                dtype=text,
+                usecols=list(AGGREGATED),
+                chunksize=rows,
+            )
+    except Exception as e:  # pyarrow and pandas raise many kinds for a damaged file
+        raise OutputError(f"{path}: cannot be read ({_short(e)})") from None
+
+
+def _no_events(path: Path, fmt: str) -> pd.DataFrame:
+    """No events, with the columns the aggregates read: the table of a folder whose runs did nothing at all."""
+    try:
+        if fmt == "parquet":
+            import pyarrow.parquet as pq
+
+            empty = pq.ParquetFile(path).schema_arrow.empty_table().select(list(AGGREGATED))
+            return empty.to_pandas(date_as_object=False)
+        return pd.read_csv(path, nrows=0, usecols=list(AGGREGATED))
+    except Exception as e:  # pyarrow and pandas raise many kinds for a damaged file
+        raise OutputError(f"{path}: cannot be read ({_short(e)})") from None
 
 
 MAX_MANIFEST = 16 * 1024 * 1024  # a manifest is a few KB
