@@ -415,15 +415,6 @@ def test_research_key_changes_the_registry(tmp_path, key, path, one, other):
     assert seen[0] != seen[1], f"{key} ({path}: {one!r} -> {other!r}) changes nothing research tools see"
 
 
-def test_the_world_loads_with_every_value_of_the_table(tmp_path):
-    """Each value of the table is valid where it is put (a typo would make a row test the loader instead)."""
-    for _, path, one, other in TABLE:
-        for v in (one, other):
-            d = build(path)
-            set_path(d, path, v)
-            load(tmp_path, d)
-
-
 def uncovered(keys: dict[tuple[str, str], object]) -> list[str]:
     """The keys of the language (as language_keys() gives them) that no row of the table reads."""
     keyed = set(KEYED) | {

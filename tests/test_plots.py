@@ -21,7 +21,6 @@ from redline.frontends import plots
 from redline.frontends.compare import compare
 from redline.frontends.compare import plot as compare_plot
 from redline.frontends.plot_network import edges
-from redline.frontends.plotfiles import save_report
 from redline.frontends.plotstyle import actor_colors
 from redline.language.scenario import load_scenario
 from redline.results.ensemble import run_ensemble
@@ -199,16 +198,16 @@ def test_plots_drawn_on_an_executor_are_written_here_and_only_once_all_are_drawn
         # a plot that fails leaves the folder as it was: nothing is written until every plot is drawn
         figure_of = plots.figure_of
 
-        def broken(name, res, dyads=None):
-            if name == "outcomes.png":
-                raise RuntimeError("no outcomes")
+        def broken(name, res, dyads=None):  # the second plot fails, once the first is drawn
+            if name == plotfiles.PLOT_FILES[1]:
+                raise RuntimeError("no attacks")
             return figure_of(name, res, dyads)
 
         monkeypatch.setattr(plots, "figure_of", broken)
         for executor in (None, pool):
             empty = tmp_path / f"empty-{executor is None}"
             empty.mkdir()
-            with pytest.raises(RuntimeError, match="no outcomes"):
+            with pytest.raises(RuntimeError, match="no attacks"):
                 plotfiles.all_plots(base, empty, executor=executor)
             assert list(empty.iterdir()) == []
 
@@ -246,7 +245,7 @@ def test_heatmap_names_its_statistic_band_and_parameters(base):
 
 def test_plot_command_takes_dyads_and_refuses_an_unknown_actor(base, cli, tmp_path):
     folder = tmp_path / "r"
-    save_report(base, folder)
+    base.save(folder)
     status, out, err = cli("plot", folder, "--dyads", "usa:iran,israel:hezbollah")
     assert status == 0, err
     assert (folder / "timeline.png").is_file() and "timeline.png" in out
@@ -276,22 +275,34 @@ def _longest_run(res) -> int:
     return int(res.events.groupby("run").size().max())
 
 
-def test_plot_command_streams_the_events_and_draws_what_the_loaded_tables_draw(base, cli, tmp_path, batches):
+def test_plot_command_streams_the_events_into_the_aggregates_of_the_loaded_tables(
+    base, cli, tmp_path, batches
+):
     """`redline plot` reads the events a batch at a time (here 300 rows, so that runs straddle batches) into the
-    aggregates the plots read: no aggregate is made of more than a batch and the rest of a run, and the pictures
-    are those of the tables loaded whole."""
-    from redline.frontends.plotfiles import all_plots
-    from redline.results.store import Results
+    aggregates the plots read, which are those of the tables loaded whole; no aggregate is made of more than a
+    batch and the rest of a run."""
+    from redline.frontends.plotfiles import PLOT_FILES
+    from redline.results import store
+    from tests.test_aggregates import _assert_same
 
     folder = tmp_path / "r"
     base.save(folder)
-    truth = all_plots(Results.load(folder), tmp_path / "truth")
-    batches.clear()
-    status, _, err = cli("plot", folder)
+    digests = []
+    read_digest = store.read_digest
+
+    def kept(*args, **kwargs):
+        digests.append(read_digest(*args, **kwargs))
+        return digests[-1]
+
+    with pytest.MonkeyPatch.context() as m:
+        m.setattr(store, "read_digest", kept)
+        status, _, err = cli("plot", folder)
     assert status == 0, err
+    assert all((folder / png).is_file() for png in PLOT_FILES)
     assert len(batches) > RUNS // 4 and max(batches) <= 300 + _longest_run(base)
-    for png in truth:
-        assert (folder / png.name).read_bytes() == png.read_bytes(), png.name
+    loaded = store.Results.load(folder)
+    _assert_same(digests[0].aggregates, loaded.aggregates)
+    pd.testing.assert_frame_equal(digests[0].runs, loaded.runs)
 
 
 def test_a_csv_folder_streams_to_the_aggregates_of_its_loaded_tables(base, tmp_path, batches):
