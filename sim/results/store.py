@@ -171,14 +171,8 @@ class Results(_Described):
         tables = {}
         for name in TABLES:
             table = table_path(folder, name, fmt)
-            try:
-                df = (
-                    read_table(table, fmt) if run is None or name == "runs" else _rows_of_run(table, fmt, run)
-                )
-            except Exception as e:  # pyarrow and pandas raise many kinds for a damaged file
-                raise OutputError(f"{table}: cannot be read ({_short(e)})") from None
-            _check_columns(table, df.columns)
-            tables[name] = _checked(table, df, manifest)
+            whole = run is None or name == "runs"
+            tables[name] = _read_checked(table, fmt, manifest, None if whole else run)
         return cls(**tables, manifest=manifest)
 
 
@@ -229,6 +223,16 @@ def _check_columns(table: Path, columns: Any) -> None:
         raise OutputError(f"{table}: damaged (no column {', '.join(missing)})")
 
 
+def _read_checked(table: Path, fmt: str, manifest: dict[str, Any], run: int | None = None) -> pd.DataFrame:
+    """A table's file read whole (or the rows of one `run`), refused in one line if it is damaged."""
+    try:
+        df = read_table(table, fmt) if run is None else _rows_of_run(table, fmt, run)
+    except Exception as e:  # pyarrow and pandas raise many kinds for a damaged file
+        raise OutputError(f"{table}: cannot be read ({_short(e)})") from None
+    _check_columns(table, df.columns)
+    return _checked(table, df, manifest)
+
+
 def _checked(table: Path, df: pd.DataFrame, manifest: dict[str, Any]) -> pd.DataFrame:
     """Rows read from `table` with their documented types, refused if they hold what the manifest rules out."""
     from redline.engine.tables import table_of, typed
@@ -259,12 +263,7 @@ def read_digest(folder: str | Path, batch_rows: int | None = None) -> Digest:
     paths = {name: table_path(folder, name, fmt) for name in TABLES}
     for name in ("metrics", "red_lines", "events"):
         _check_columns(paths[name], _columns_of(paths[name], fmt))
-    try:
-        runs = read_table(paths["runs"], fmt)
-    except Exception as e:  # pyarrow and pandas raise many kinds for a damaged file
-        raise OutputError(f"{paths['runs']}: cannot be read ({_short(e)})") from None
-    _check_columns(paths["runs"], runs.columns)
-    runs = _checked(paths["runs"], runs, manifest)
+    runs = _read_checked(paths["runs"], fmt, manifest)
     ids = runs["run"].to_numpy()
     events = paths["events"]
     parts = []
