@@ -12,6 +12,7 @@ from redline.errors import ScenarioError
 from redline.language.scenario import load_scenario, value_at
 from redline.results.levers import is_integer, levers, outcomes, override, registry, value
 
+from .builders import to_yaml
 from .conftest import FLAGSHIP, ROOT
 
 SHIPPED = sorted((ROOT / "scenarios").glob("*.yaml")) + sorted((ROOT / "scenarios" / "cases").glob("*.yaml"))
@@ -75,7 +76,7 @@ def with_lever(tmp_path: Path, **lever) -> Path:
     d["levers"] = [{"name": "x", "path": "actors.iran.resolve", "range": [0, 1], "unit": "share 0-1",
                     "assumed": {"range": "test"}, **lever}]  # fmt: skip
     f = tmp_path / "s.yaml"
-    f.write_text(yaml.safe_dump(d, sort_keys=False))
+    f.write_text(to_yaml(d))
     return f
 
 
@@ -110,7 +111,7 @@ def test_a_lever_declared_twice(tmp_path):
     d = yaml.safe_load(FLAGSHIP.read_text())
     d["levers"].append(dict(d["levers"][0]))
     f = tmp_path / "s.yaml"
-    f.write_text(yaml.safe_dump(d, sort_keys=False))
+    f.write_text(to_yaml(d))
     with pytest.raises(ScenarioError, match="lever 'iran_cost_sensitivity' is declared twice"):
         load_scenario(f)
 

@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 from redline import ScenarioError, load_scenario
 from redline.errors import Issue
 
+from .builders import to_yaml
 from .conftest import TINY
 
 SETTINGS = settings(
@@ -91,7 +92,7 @@ def test_arbitrary_bytes(tmp_path_factory, data):
 @given(trees)
 def test_arbitrary_yaml_trees(tmp_path_factory, tree):
     p = tmp_path_factory.mktemp("y") / "s.yaml"
-    p.write_text(yaml.safe_dump(tree))
+    p.write_text(to_yaml(tree, sort_keys=True))
     _outcome(p)
 
 
@@ -126,5 +127,5 @@ def test_arbitrary_values_in_a_valid_scenario(tmp_path_factory, where, value):
         node = node[int(k)] if isinstance(node, list) else node[k]
     node[int(last) if isinstance(node, list) else last] = value
     p = tmp_path_factory.mktemp("v") / "s.yaml"
-    p.write_text(yaml.safe_dump(data))
+    p.write_text(to_yaml(data, sort_keys=True))
     _outcome(p)
