@@ -201,6 +201,29 @@ def test_a_bad_set(capsys, home, command, fault):
     assert_refused(capsys, home, [*COMMANDS[command](SCN), "--set", text], needle)
 
 
+@pytest.mark.parametrize(
+    ("param", "needle"),
+    [
+        ("actors.patron.capabilty=0.2,0.4", "did you mean 'capability'"),
+        ("actors.patron.capability=0.2,7", "out of range"),
+    ],
+    ids=["unknown-key", "bad-value-at-a-later-point"],
+)
+def test_a_bad_sweep_parameter_is_told_before_the_plan(capsys, home, param, needle):
+    """Without -q a sweep tells its plan (points x runs) as it starts: a parameter that no point can take is told
+    alone, before it."""
+    args = ["sweep", SCN, "--param", param, "--out", "new", "--runs", 2, "--workers", 1]
+    assert_refused(capsys, home, args, needle)
+
+
+@pytest.mark.parametrize("command", list(COMMANDS))
+def test_an_unknown_flag_is_told_by_its_command(capsys, home, command):
+    err = assert_refused(
+        capsys, home, [*COMMANDS[command](SCN), "--bogus"], "unrecognized arguments: --bogus"
+    )
+    assert err.startswith(f"redline {command}: ") and f"'redline {command} --help'" in err
+
+
 BAD_INJECTS = {
     "feb-30": ("2023-02-30:patron:rival:threat", "--inject:1"),
     "year-9999": ("9999-12-31:patron:rival:threat", "out of range"),

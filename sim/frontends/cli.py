@@ -32,6 +32,8 @@ class Terminated(BaseException):
 
 
 class _Parser(argparse.ArgumentParser):
+    commands: dict[str, _Parser]  # the top-level parser's: each command's own, by name
+
     def error(self, message: str):  # one line, not argparse's usage block
         raise UsageError(f"{self.prog}: {message} (see '{self.prog} --help')")
 
@@ -156,7 +158,7 @@ def _version() -> str:
         return "unknown (not installed)"
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser() -> _Parser:
     from redline.language.evidence import ClaimKind
     from redline.language.typed import MAX_DATE, MAX_TEXT, MIN_DATE
     from redline.language.yamlio import MAX_BYTES, MAX_DEPTH
@@ -444,6 +446,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_set(ap)
     _add_inject(ap)
     ap.set_defaults(func=commands.cmd_app)
+    p.commands = sub.choices
     return p
 
 
@@ -502,12 +505,16 @@ def _main(argv: Sequence[str] | None) -> int:
     prog = "redline"  # every error line starts with the command that gives it: `redline run: ...`
     try:
         try:
-            args = parser.parse_args(argv)
+            args, unknown = parser.parse_known_args(argv)
         except SystemExit as e:  # --help and --version end here
             return int(e.code or 0)
         if not getattr(args, "func", None):
+            if unknown:
+                parser.error(f"unrecognized arguments: {' '.join(unknown)}")
             parser.print_help()
             return EXIT_BAD_INPUT
+        if unknown:  # told by the command they were given to, with its own --help
+            parser.commands[args.command].error(f"unrecognized arguments: {' '.join(unknown)}")
         prog = f"redline {args.command}"
         _check_flags(args)
         _check_environment()

@@ -325,6 +325,7 @@ def cmd_sweep(args: argparse.Namespace) -> int:
         args.seed,
         points,
     )
+    scenarios = sw.scenarios_of(sweep)  # a bad value at any point is told before anything else is
     if not args.quiet:
         print(
             f"{plural(len(points), 'point')} x {plural(args.runs, 'run')} = {plural(len(points) * args.runs, 'run')}",
@@ -384,6 +385,7 @@ def cmd_sweep(args: argparse.Namespace) -> int:
             workers=args.workers,
             progress=None if not args.quiet else False,
             finish=finish,
+            scenarios=scenarios,
         )
     if not args.quiet:
         print(

@@ -295,10 +295,13 @@ def run_sweep(
     workers: int | None = None,
     progress: bool | None = None,
     finish: Callable[[SweepResults, Path], None] | None = None,
+    scenarios: list[Scenario] | None = None,
 ) -> SweepResults:
     """Run the sweep into `folder`, chunk by chunk; with `resume`, skip the chunks already finished there.
-    `finish(results, tmp)` adds files (plots) to the folder before it is complete."""
-    scenarios = scenarios_of(sweep)  # every input checked before the folder is touched
+    `finish(results, tmp)` adds files (plots) to the folder before it is complete. `scenarios` are the points'
+    own, if the caller built them already (scenarios_of)."""
+    if scenarios is None:
+        scenarios = scenarios_of(sweep)  # every input checked before the folder is touched
     out = (
         folder
         if isinstance(folder, FolderOutput)
