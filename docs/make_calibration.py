@@ -104,6 +104,8 @@ def main() -> int:
     moved = [p for p in parameters(scn) if value_at(scn, p) != 0]
     robust = robustness(FLAGSHIP, moved, delta=DELTA, runs=ROBUST_RUNS, seed=SEEDS[0], progress=True)
     margins, broken = margins_table(scn, robust)
+    up = robust.table[(robust.table["side"] == "high") & robust.table["held"]]
+    held = list(dict.fromkeys(up["param"]))
     influence = ["| parameter | influence |", "|---|---:|"]
     influence += [f"| `{p}` | {v:.2f} |" for p, v in robust.influence.head(15).items()]
     text = TEMPLATE.format(
@@ -120,6 +122,8 @@ def main() -> int:
         moves_share=f"{DELTA:.0%}",
         margins=margins,
         broken=broken,
+        held=len(held),
+        held_names=", ".join(f"`{p}`" for p in held) or "none",
         influence="\n".join(influence),
     )
     out = ROOT / "docs" / "calibration.md"

@@ -373,6 +373,16 @@ def test_robustness_of_a_whole_number_moves_it_by_whole_steps(capsys, home):
     assert "8 (-20%) and 12 (+20%)" in out
 
 
+def test_robustness_says_where_a_move_stopped_at_the_top_of_the_range(capsys, home):
+    """A share at 0.9 cannot move up by 20%: it is held at 1, and the table says so rather than claim +20%."""
+    param = "actors.patron.cost_sensitivity"
+    status, out, err = run_cli(
+        capsys, "robustness", SCN, "--param", param, "--set", f"{param}=0.9", *_ensemble()
+    )
+    assert status == 0, err
+    assert "0.72 (-20%) and 1 (+20%, held at the top of its range)" in out
+
+
 def test_play_with_a_closed_stdin(capsys, home, monkeypatch):
     monkeypatch.setattr(sys, "stdin", None)
     assert_refused(capsys, home, COMMANDS["play"](SCN), "stdin")

@@ -26,7 +26,9 @@ from redline.language.spec import Scenario
 @dataclass(frozen=True)
 class Robustness:
     base: list  # verdicts at the scenario's own values
-    table: pd.DataFrame  # param, side, value, check, check_value, passed
+    # param, side, value, held (the move stopped at the top of the value's range: smaller than asked, or none),
+    # check, check_value, passed
+    table: pd.DataFrame
     influence: pd.Series  # param -> influence, largest first
 
 
@@ -70,15 +72,20 @@ def parameters(scn: Scenario) -> list[str]:
     return out
 
 
-def _load_moved(path: str | Path, overrides: Sequence[str], param: str, n: int, value: float):
+def _load_moved(
+    path: str | Path, overrides: Sequence[str], param: str, n: int, value: float
+) -> tuple[Scenario, float, bool]:
+    """The scenario with `param` set to `value`, the value it took, and whether that was held at the top of the
+    value's range instead."""
+
     def load(v: float):
         return load_scenario(path, [*overrides, Override(param, v, ("--param", n))])
 
     try:
-        return load(value), value
+        return load(value), value, False
     except ScenarioError:
         if value > 1.0:  # a share or probability pushed past its range: hold it at the top
-            return load(1.0), 1.0
+            return load(1.0), 1.0, True
         raise
 
 
@@ -111,7 +118,7 @@ def robustness(
         )
     # Every moved scenario is made before any run: a bad --param fails at once, not after hours of runs.
     seen: dict[tuple, int] = {}
-    moved_scenarios: dict[str, dict[str, tuple[Scenario, float]]] = {}
+    moved_scenarios: dict[str, dict[str, tuple[Scenario, float, bool]]] = {}
     for n, param in enumerate(params, 1):
         try:
             value = value_at(scn, param)
@@ -137,7 +144,7 @@ def robustness(
     for param in params:
         moved = {}
         for side in ("low", "high"):
-            s, v = moved_scenarios[param][side]
+            s, v, held = moved_scenarios[param][side]
             verdicts = checked(s)
             moved[side] = verdicts
             rows += [
@@ -145,6 +152,7 @@ def robustness(
                     "param": param,
                     "side": side,
                     "value": v,
+                    "held": held,
                     "check": x.name,
                     "check_value": x.value,
                     "passed": x.passed,
@@ -167,10 +175,10 @@ def markdown(r: Robustness, delta: float, top: int | None = None) -> str:
     for p in params:
         part = r.table[r.table["param"] == p]
         lo, hi = part[part["side"] == "low"], part[part["side"] == "high"]
+        up = f"+{delta:.0%}, held at the top of its range" if hi["held"].iloc[0] else f"+{delta:.0%}"
         lines += [
             "",
-            f"### `{p}`: {lo['value'].iloc[0]:.3g} (-{delta:.0%}) and {hi['value'].iloc[0]:.3g} "
-            f"(+{delta:.0%})",
+            f"### `{p}`: {lo['value'].iloc[0]:.3g} (-{delta:.0%}) and {hi['value'].iloc[0]:.3g} ({up})",
             "",
             "| check | base | low | high |",
             "|---|---:|---:|---:|",
