@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import numpy as np
-import pandas as pd
 import pytest
 
 from redline import load_scenario
@@ -11,6 +10,7 @@ from redline.engine.aggregates import combine, mean, percentiles, values
 from redline.results.ensemble import run_ensemble
 
 from .conftest import FLAGSHIP, TINY
+from .same import assert_same_aggregates
 
 
 def test_percentiles_of_a_histogram_are_numpys():
@@ -40,30 +40,13 @@ def _parts(res, size):
     ]
 
 
-def _assert_same(joined, whole):
-    assert joined.runs == whole.runs
-    for field in ("hostile", "peak", "force", "force_runs"):  # widths may differ by trailing empty columns
-        a, b = getattr(joined, field), getattr(whole, field)
-        assert a.keys() == b.keys()
-        for key in a:
-            w = max(a[key].shape[-1], b[key].shape[-1])
-            pad = [(0, 0)] * (a[key].ndim - 1)
-            np.testing.assert_array_equal(
-                np.pad(a[key], [*pad, (0, w - a[key].shape[-1])]),
-                np.pad(b[key], [*pad, (0, w - b[key].shape[-1])]),
-                err_msg=f"{field} {key}",
-            )
-    pd.testing.assert_frame_equal(joined.dyads, whole.dyads)
-    pd.testing.assert_frame_equal(joined.given, whole.given)
-
-
 def test_chunks_combine_to_the_whole(res):
     from redline.engine.aggregates import aggregate
 
     ev, runs = res.events, res.runs["run"].to_numpy()
     whole = aggregate(ev, runs, res.facts)
     assert whole.runs == len(runs)
-    _assert_same(combine(_parts(res, 13)), whole)
+    assert_same_aggregates(combine(_parts(res, 13)), whole)
     # the ensemble's own aggregates (gathered per chunk in the workers) are these too
     assert res.aggregates.runs == len(runs)
     force = ev[ev["mid_level"] >= 4].groupby("source", observed=True).size()
@@ -84,6 +67,6 @@ def test_a_part_where_nothing_happened_to_a_key_counts_its_runs_as_nothing():
     fields = ("hostile", "force", "force_runs", "peak")
     lacking = {f for p in parts for f in fields if getattr(p, f).keys() != getattr(whole, f).keys()}
     assert lacking == set(fields)  # the case this is about: every kind of key is missing from some part
-    _assert_same(combine(parts), whole)
+    assert_same_aggregates(combine(parts), whole)
     for hist in whole.force_runs.values():
         assert hist.sum() == 24

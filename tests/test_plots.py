@@ -283,7 +283,8 @@ def test_plot_command_streams_the_events_into_the_aggregates_of_the_loaded_table
     batch and the rest of a run."""
     from redline.frontends.plotfiles import PLOT_FILES
     from redline.results import store
-    from tests.test_aggregates import _assert_same
+
+    from .same import assert_same_aggregates
 
     folder = tmp_path / "r"
     base.save(folder)
@@ -301,13 +302,14 @@ def test_plot_command_streams_the_events_into_the_aggregates_of_the_loaded_table
     assert all((folder / png).is_file() for png in PLOT_FILES)
     assert len(batches) > RUNS // 4 and max(batches) <= 300 + _longest_run(base)
     loaded = store.Results.load(folder)
-    _assert_same(digests[0].aggregates, loaded.aggregates)
+    assert_same_aggregates(digests[0].aggregates, loaded.aggregates)
     pd.testing.assert_frame_equal(digests[0].runs, loaded.runs)
 
 
 def test_a_csv_folder_streams_to_the_aggregates_of_its_loaded_tables(base, tmp_path, batches):
     from redline.results.store import Results, read_digest
-    from tests.test_aggregates import _assert_same
+
+    from .same import assert_same_aggregates
 
     folder = tmp_path / "r"
     base.save(folder, fmt="csv")
@@ -316,7 +318,7 @@ def test_a_csv_folder_streams_to_the_aggregates_of_its_loaded_tables(base, tmp_p
     batches.clear()
     digest = read_digest(folder)
     assert len(batches) > RUNS // 4 and max(batches) <= 300 + _longest_run(base)
-    _assert_same(digest.aggregates, whole)
+    assert_same_aggregates(digest.aggregates, whole)
     pd.testing.assert_frame_equal(digest.runs, loaded.runs)
 
 
