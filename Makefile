@@ -20,7 +20,7 @@ $(STAMP): pyproject.toml
 	@# pip compiles the installed files one at a time (about half of the set-up's time); compileall does it on every
 	@# core instead, and skips the packages' own test suites, which nothing imports.
 	$(BIN)/python -m pip install -q --disable-pip-version-check --no-compile -e '.[dev]'
-	$(BIN)/python -W ignore -m compileall -q -j 0 -x '/tests?/' \
+	$(BIN)/python -W ignore -m compileall -q -j 0 -x 'site-packages/.*/tests?/' \
 		"$$($(BIN)/python -c 'import sysconfig; print(sysconfig.get_paths()["purelib"])')"
 	@# The classroom app's browser files, so that `redline app` works offline from now on.
 	$(BIN)/redline app --install-assets || echo "redline app will fetch its browser files on first use" >&2
