@@ -286,7 +286,8 @@ def build_parser() -> _Parser:
         "robustness",
         help="how firmly the checks hold when parameters move down and up by a share",
         description="Move each --param down and up by --delta (one at a time, same seeds), rerun the ensemble and "
-        "report every check, with each parameter's influence: how far the checks move, in units of their bands.",
+        "report every check, with each parameter's influence: how far the checks move, in units of their bands. "
+        "A share or a probability stops at 1, and the report says where it did.",
     )
     rb.add_argument("scenario", metavar="SCENARIO", type=_scenario, help=SCENARIO_HELP)
     rb.add_argument(
