@@ -42,3 +42,8 @@ def __getattr__(name: str) -> Any:
     module, attr = _LAZY[name]
     mod = importlib.import_module(module)
     return mod if attr is None else getattr(mod, attr)
+
+
+def __dir__() -> list[str]:
+    """The names imported on first use as well, so that a notebook completes `redline.` with them."""
+    return sorted({*globals(), *__all__})

@@ -33,3 +33,10 @@ def test_version_and_validate_load_no_heavy_library():
     validate = _loaded("validate", str(FLAGSHIP))
     assert "yaml" in validate  # it did read the scenario
     assert not validate & set(HEAVY), validate & set(HEAVY)
+
+
+def test_the_names_imported_on_first_use_are_listed():
+    """A notebook completes `redline.` with the names of its API, though they are imported only when used."""
+    import redline
+
+    assert {"load_scenario", "run_ensemble", "write_ensemble", "plots", "Results"} <= set(dir(redline))

@@ -55,6 +55,33 @@ def test_seeds_are_spawned_and_stable():
     assert len(set(run_seeds(1, 1000))) == 1000
 
 
+@pytest.mark.parametrize(
+    ("kwargs", "needle"),
+    [
+        ({"runs": 0}, "runs must be"),
+        ({"runs": 2.5}, "runs must be"),
+        ({"runs": True}, "runs must be"),
+        ({"runs": 2, "seed": -1}, "seed must be"),
+        ({"runs": 2, "seed": "7"}, "seed must be"),
+        ({"runs": 2, "workers": 0}, "workers must be"),
+        ({"runs": 2, "workers": 1.5}, "workers must be"),
+    ],
+)
+def test_an_ensemble_refuses_its_bad_arguments_before_any_run(tiny, tmp_path, kwargs, needle):
+    from redline.results.ensemble import stream_ensemble
+
+    with pytest.raises(ValueError, match=needle):
+        run_ensemble(tiny, **kwargs)
+    with pytest.raises(ValueError, match=needle):
+        stream_ensemble(tiny, out=tmp_path / "out", **{"seed": 0, **kwargs})
+    assert not (tmp_path / "out").exists()
+
+
+def test_numpy_integers_are_whole_numbers(tiny):
+    res = run_ensemble(tiny, runs=np.int64(3), seed=np.uint32(5), workers=np.int8(1))
+    assert list(res.runs["run"]) == [0, 1, 2]
+
+
 def test_chunks_cover_every_run_once_in_fixed_sizes():
     for n, size in [(1, 50), (10, 3), (100, 50), (1000, 50), (7, 8)]:
         parts = chunks_of(list(range(n)), size)

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import functools
 import json
+import numbers
 import platform
 from collections.abc import Callable
 from concurrent.futures import Executor
@@ -37,11 +38,23 @@ def versions() -> dict[str, str]:
     return out
 
 
-def _check(runs: int, seed: int) -> None:
-    if runs < 1:
-        raise ValueError("runs must be at least 1")
-    if seed < 0:
-        raise ValueError("seed must be 0 or more")
+def _whole(value: object) -> bool:
+    """A whole number, as numpy's integers are too; not True or False, which Python counts as 1 and 0."""
+    return isinstance(value, numbers.Integral) and not isinstance(value, bool)
+
+
+def _check(runs: int, seed: int, workers: int | None) -> None:
+    """The arguments of an ensemble, refused with what was wrong before any run starts (a notebook's typo,
+    such as runs=2.5 or workers=0, would otherwise surface as an error from deep inside the runner, or be taken
+    for another value)."""
+    if not _whole(runs) or runs < 1:
+        raise ValueError(f"runs must be a whole number of at least 1, got {runs!r}")
+    if not _whole(seed) or seed < 0:
+        raise ValueError(f"seed must be a whole number of 0 or more, got {seed!r}")
+    if workers is not None and (not _whole(workers) or workers < 1):
+        raise ValueError(
+            f"workers must be a whole number of at least 1, or None for one per core; got {workers!r}"
+        )
 
 
 def _manifest(scenario: Scenario, runs: int, seed: int, source: dict | None, started: str) -> dict[str, Any]:
@@ -70,7 +83,7 @@ def run_ensemble(
     from redline.engine.aggregates import combine
     from redline.results.parts import chunk_work
 
-    _check(runs, seed)
+    _check(runs, seed, workers)
     started = today()
     work = functools.partial(chunk_work, frames=True)
     outs = run_chunks(scenario, list(range(runs)), run_seeds(seed, runs), executor=executor, workers=workers,
@@ -107,7 +120,7 @@ def stream_ensemble(
     `run_ensemble(...).save(out)` writes, whatever the number of workers."""
     from redline.results.parts import Joiner, chunk_work
 
-    _check(runs, seed)
+    _check(runs, seed, workers)
     started = today()
     facts = scenario_facts(scenario)
     digest: list[Digest] = []
