@@ -222,6 +222,10 @@ def test_an_unknown_flag_is_told_by_its_command(capsys, home, command):
         capsys, home, [*COMMANDS[command](SCN), "--bogus"], "unrecognized arguments: --bogus"
     )
     assert err.startswith(f"redline {command}: ") and f"'redline {command} --help'" in err
+    err = assert_refused(
+        capsys, home, ["--bogus", *COMMANDS[command](SCN)], "unrecognized arguments: --bogus"
+    )
+    assert err.startswith("redline: ") and "'redline --help'" in err
 
 
 BAD_INJECTS = {

@@ -514,8 +514,13 @@ def _main(argv: Sequence[str] | None) -> int:
                 parser.error(f"unrecognized arguments: {' '.join(unknown)}")
             parser.print_help()
             return EXIT_BAD_INPUT
-        if unknown:  # told by the command they were given to, with its own --help
-            parser.commands[args.command].error(f"unrecognized arguments: {' '.join(unknown)}")
+        if (
+            unknown
+        ):  # told by the command they were given to (or by redline, if given before it), with its --help
+            given = list(sys.argv[1:] if argv is None else argv)
+            before = given[: given.index(args.command)] if args.command in given else []
+            told_by = parser if any(u in before for u in unknown) else parser.commands[args.command]
+            told_by.error(f"unrecognized arguments: {' '.join(unknown)}")
         prog = f"redline {args.command}"
         _check_flags(args)
         _check_environment()
