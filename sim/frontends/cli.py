@@ -514,9 +514,8 @@ def _main(argv: Sequence[str] | None) -> int:
                 parser.error(f"unrecognized arguments: {' '.join(unknown)}")
             parser.print_help()
             return EXIT_BAD_INPUT
-        if (
-            unknown
-        ):  # told by the command they were given to (or by redline, if given before it), with its --help
+        if unknown:
+            # Told by the command they were given to, or by redline itself if given before the command.
             given = list(sys.argv[1:] if argv is None else argv)
             before = given[: given.index(args.command)] if args.command in given else []
             told_by = parser if any(u in before for u in unknown) else parser.commands[args.command]
