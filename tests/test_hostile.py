@@ -218,6 +218,7 @@ def test_a_bad_sweep_parameter_is_told_before_the_plan(capsys, home, param, need
 
 @pytest.mark.parametrize("command", list(COMMANDS))
 def test_an_unknown_flag_is_told_by_its_command(capsys, home, command):
+    """Given after the command, it is told by the command, with its --help; given before, by redline itself."""
     err = assert_refused(
         capsys, home, [*COMMANDS[command](SCN), "--bogus"], "unrecognized arguments: --bogus"
     )

@@ -24,8 +24,8 @@ def test_readme_script_runs(tmp_path):
 
 
 def _shell_commands(text: str) -> list[list[str]]:
-    """The `redline` commands of the README's shell blocks, continued lines joined, comments and redirections cut,
-    globs expanded as a shell would from the project's root."""
+    """The `redline` commands of a page's shell blocks, continued lines joined, comments and redirections cut, globs
+    expanded as a shell would from the project's root."""
     out = []
     for block in re.findall(r"```sh\n(.*?)```", text, re.S):
         for line in block.replace("\\\n", " ").splitlines():
