@@ -7,9 +7,10 @@ relations), so that everything downstream reads the folder alone.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import json
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -225,10 +226,8 @@ def _check_columns(table: Path, columns: Any) -> None:
 
 def _read_checked(table: Path, fmt: str, manifest: dict[str, Any], run: int | None = None) -> pd.DataFrame:
     """A table's file read whole (or the rows of one `run`), refused in one line if it is damaged."""
-    try:
+    with _reading(table):
         df = read_table(table, fmt) if run is None else _rows_of_run(table, fmt, run)
-    except Exception as e:  # pyarrow and pandas raise many kinds for a damaged file
-        raise OutputError(f"{table}: cannot be read ({_short(e)})") from None
     _check_columns(table, df.columns)
     return _checked(table, df, manifest)
 
@@ -302,65 +301,63 @@ def _rows_of_run(path: Path, fmt: str, run: int) -> pd.DataFrame:
         import pyarrow.parquet as pq
 
         return pq.read_table(path, filters=[("run", "==", run)]).to_pandas(date_as_object=False)
-    from redline.engine.tables import table_of, text_columns, typed
-
-    table = table_of(path)
-    kept = [
-        chunk[chunk["run"] == run]
-        for chunk in pd.read_csv(
-            path, keep_default_na=False, na_values=[""], dtype=text_columns(table), chunksize=BATCH_ROWS
-        )
-    ]
-    return typed(pd.concat(kept, ignore_index=True), table) if kept else read_table(path, fmt)
+    kept = [chunk[chunk["run"] == run] for chunk in _read_csv(path, chunksize=BATCH_ROWS)]
+    return pd.concat(kept, ignore_index=True) if kept else read_table(path, fmt)
 
 
 def _columns_of(path: Path, fmt: str) -> list[str]:
     """The columns a table's file holds, read from its schema or header alone."""
-    try:
+    with _reading(path):
         if fmt == "parquet":
             import pyarrow.parquet as pq
 
             return list(pq.ParquetFile(path).schema_arrow.names)
         return list(pd.read_csv(path, nrows=0).columns)
-    except Exception as e:  # pyarrow and pandas raise many kinds for a damaged file
-        raise OutputError(f"{path}: cannot be read ({_short(e)})") from None
 
 
 def _batches(path: Path, fmt: str, rows: int):
     """The events of a table's file, AGGREGATED columns only, `rows` at a time."""
-    from redline.engine.tables import table_of, text_columns
-
-    try:
+    with _reading(path):
         if fmt == "parquet":
             import pyarrow.parquet as pq
 
             for batch in pq.ParquetFile(path).iter_batches(batch_size=rows, columns=list(AGGREGATED)):
                 yield batch.to_pandas(date_as_object=False)
         else:
-            text = {k: v for k, v in text_columns(table_of(path)).items() if k in AGGREGATED}
-            yield from pd.read_csv(
-                path,
-                keep_default_na=False,
-                na_values=[""],
-                dtype=text,
-                usecols=list(AGGREGATED),
-                chunksize=rows,
-            )
-    except Exception as e:  # pyarrow and pandas raise many kinds for a damaged file
-        raise OutputError(f"{path}: cannot be read ({_short(e)})") from None
+            yield from _read_csv(path, usecols=list(AGGREGATED), chunksize=rows)
 
 
 def _no_events(path: Path, fmt: str) -> pd.DataFrame:
     """No events, with the columns the aggregates read: the table of a folder whose runs did nothing at all."""
-    try:
+    with _reading(path):
         if fmt == "parquet":
             import pyarrow.parquet as pq
 
             empty = pq.ParquetFile(path).schema_arrow.empty_table().select(list(AGGREGATED))
             return empty.to_pandas(date_as_object=False)
         return pd.read_csv(path, nrows=0, usecols=list(AGGREGATED))
-    except Exception as e:  # pyarrow and pandas raise many kinds for a damaged file
+
+
+@contextlib.contextmanager
+def _reading(path: Path) -> Iterator[None]:
+    """Reading a table's file: pyarrow and pandas raise many kinds of error for a damaged one, each told as one
+    line naming the file."""
+    try:
+        yield
+    except Exception as e:
         raise OutputError(f"{path}: cannot be read ({_short(e)})") from None
+
+
+def _read_csv(path: Path, **options: Any) -> Any:
+    """A table's CSV file as redline writes it: only an empty field is a null (an actor may well be called "NA"),
+    and text stays text (a code like 030 is not the number 30). `options` go to pandas.read_csv (usecols,
+    chunksize: then an iterator of frames)."""
+    from redline.engine.tables import table_of, text_columns
+
+    text = text_columns(table_of(path))
+    if "usecols" in options:
+        text = {k: v for k, v in text.items() if k in options["usecols"]}
+    return pd.read_csv(path, keep_default_na=False, na_values=[""], dtype=text, **options)
 
 
 MAX_MANIFEST = 16 * 1024 * 1024  # a manifest is a few KB
@@ -463,7 +460,7 @@ def write_table(df: pd.DataFrame, path: Path, fmt: str) -> None:
 
 
 def read_table(path: Path, fmt: str, facts: dict[str, Any] | None = None) -> pd.DataFrame:
-    from redline.engine.tables import table_of, text_columns, typed
+    from redline.engine.tables import table_of, typed
 
     if fmt == "parquet":
         import pyarrow.parquet as pq
@@ -471,10 +468,7 @@ def read_table(path: Path, fmt: str, facts: dict[str, Any] | None = None) -> pd.
         # Column by column, each Arrow column freed once converted: a million event rows read back in about
         # 50 MB less than pd.read_parquet needs, with the same frame. Dates come back as the frame had them.
         return pq.read_table(path).to_pandas(split_blocks=True, self_destruct=True, date_as_object=False)
-    # Only an empty field is a null: an actor may well be called "NA".
-    table = table_of(path)
-    df = pd.read_csv(path, keep_default_na=False, na_values=[""], dtype=text_columns(table))
-    return typed(df, table, facts)
+    return typed(_read_csv(path), table_of(path), facts)
 
 
 def today() -> str:
