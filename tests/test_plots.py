@@ -25,6 +25,7 @@ from redline.frontends.plotstyle import actor_colors
 from redline.language.scenario import load_scenario
 from redline.results.ensemble import run_ensemble
 from tests.conftest import FLAGSHIP, ROOT
+from tests.same import assert_same_aggregates
 
 RUNS, SEED = 20, 11
 NO_RETALIATION = ROOT / "scenarios" / "axis-2023-no-us-retaliation.yaml"
@@ -284,8 +285,6 @@ def test_plot_command_streams_the_events_into_the_aggregates_of_the_loaded_table
     from redline.frontends.plotfiles import PLOT_FILES
     from redline.results import store
 
-    from .same import assert_same_aggregates
-
     folder = tmp_path / "r"
     base.save(folder)
     digests = []
@@ -308,8 +307,6 @@ def test_plot_command_streams_the_events_into_the_aggregates_of_the_loaded_table
 
 def test_a_csv_folder_streams_to_the_aggregates_of_its_loaded_tables(base, tmp_path, batches):
     from redline.results.store import Results, read_digest
-
-    from .same import assert_same_aggregates
 
     folder = tmp_path / "r"
     base.save(folder, fmt="csv")
