@@ -30,6 +30,26 @@ def test_run_writes_tables_manifest_summary_and_plots(cli, tmp_path):
     assert cli("plot", out)[0] == 0 and (out / "timeline.png").exists()
 
 
+def test_run_without_plots_writes_the_rest_and_plot_draws_the_same_pictures_later(cli, tmp_path):
+    """`--no-plots` leaves out the PNG files alone: the tables and manifest are the same bytes, the summary the same
+    but its list of plots, and `redline plot` draws from the tables the pictures the run would have drawn."""
+    args = ("run", TINY, "--runs", 6, "--seed", 2, "--workers", 1)
+    status, _, err = cli(*args, "--out", tmp_path / "with", "--quiet")
+    assert status == 0, err
+    status, said, err = cli(*args, "--out", tmp_path / "without", "--no-plots")
+    assert status == 0, err
+    assert "--no-plots" in said and f"redline plot {tmp_path / 'without'}" in said
+    drawn = sorted(p.name for p in (tmp_path / "with").glob("*.png"))
+    assert len(drawn) == 4 and not list((tmp_path / "without").glob("*.png"))
+    for name in ("events.parquet", "metrics.parquet", "runs.parquet", "red_lines.parquet"):
+        assert (tmp_path / "with" / name).read_bytes() == (tmp_path / "without" / name).read_bytes(), name
+    summary = (tmp_path / "with" / "summary.md").read_text()
+    assert (tmp_path / "without" / "summary.md").read_text() == summary.split("\n\n## Plots", 1)[0] + "\n"
+    assert cli("plot", tmp_path / "without")[0] == 0
+    for name in drawn:
+        assert (tmp_path / "with" / name).read_bytes() == (tmp_path / "without" / name).read_bytes(), name
+
+
 @pytest.mark.parametrize(
     ("args", "needle"),
     [

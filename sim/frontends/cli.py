@@ -252,6 +252,12 @@ def build_parser() -> _Parser:
         "--format", choices=["parquet", "csv"], default="parquet", help="table format (default parquet)"
     )
     r.add_argument("--force", action="store_true", help=FORCE_HELP)
+    r.add_argument(
+        "--no-plots",
+        action="store_true",
+        help="write the tables, manifest and summary but no plots, which take seconds a folder; "
+        "`redline plot DIR` draws the same pictures from the tables later",
+    )
     _add_ensemble_options(r, runs=200)
     _add_set(r)
     _add_inject(r)

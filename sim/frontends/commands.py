@@ -206,12 +206,16 @@ def cmd_run(args: argparse.Namespace) -> int:
             workers=args.workers,
             progress=None if not args.quiet else False,
             source=source,
+            plots=not args.no_plots,
         )
     if not args.quiet:
         print(f"{plural(len(res.runs), 'run')} of {scn.scenario} -> {out}/")
         print(f"  tables: events, metrics, runs, red_lines (.{args.format}); manifest.json; summary.md")
-        pngs = ("timeline.png", "attacks.png", "outcomes.png", "network.png")
-        print(f"  plots:  {', '.join(str(out / p) for p in pngs)}")
+        if args.no_plots:
+            print(f"  plots:  none (--no-plots); `redline plot {out}` draws them from the tables")
+        else:
+            pngs = ("timeline.png", "attacks.png", "outcomes.png", "network.png")
+            print(f"  plots:  {', '.join(str(out / p) for p in pngs)}")
     return EXIT_OK
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from concurrent.futures import Executor
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -56,12 +57,12 @@ def all_plots(
     return [write_atomic(folder / name, png) for name, png in zip(PLOT_FILES, pngs, strict=True)]
 
 
-def write_extras(res, folder, executor=None) -> None:
+def write_extras(res, folder, executor=None, *, plots: bool = True) -> None:
     """The plots and summary.md of results (or a Digest of them), written into `folder`; the plots drawn on
-    `executor`'s workers, if given."""
+    `executor`'s workers, if given. Without `plots`, summary.md alone (`redline plot` draws them later)."""
     from redline.results.summary import summary
 
-    pngs = all_plots(res, Path(folder), executor=executor)
+    pngs = all_plots(res, Path(folder), executor=executor) if plots else []
     (Path(folder) / "summary.md").write_text(summary(res, [p.name for p in pngs]))
 
 
@@ -70,13 +71,19 @@ def save_report(res, out, *, fmt: str = "parquet", force: bool = False):
     return res.save(out, fmt=fmt, force=force, extra=lambda folder: write_extras(res, folder))
 
 
-def write_ensemble(scenario: Scenario, runs: int, seed: int, out, **options: Any) -> Digest:
+def write_ensemble(
+    scenario: Scenario, runs: int, seed: int, out, *, plots: bool = True, **options: Any
+) -> Digest:
     """The folder `redline run` writes: `runs` runs of `scenario` from root seed `seed` streamed into `out` as they
-    finish, with summary.md and the plots, drawn side by side in worker processes (the runs' own, once idle).
-    `options` are those of redline.results.ensemble.stream_ensemble: fmt, executor, workers, progress, source,
-    force."""
+    finish, with summary.md and (unless `plots` is false) the plots, drawn side by side in worker processes (the
+    runs' own, once idle). `options` are those of redline.results.ensemble.stream_ensemble: fmt, executor,
+    workers, progress, source, force."""
     from redline.results.ensemble import stream_ensemble
 
+    if not plots:
+        return stream_ensemble(
+            scenario, runs, seed, out, extras=partial(write_extras, plots=False), extra_jobs=1, **options
+        )
     return stream_ensemble(
         scenario, runs, seed, out, extras=write_extras, extra_jobs=len(PLOT_FILES), **options
     )
