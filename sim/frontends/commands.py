@@ -180,7 +180,7 @@ def cmd_describe(args: argparse.Namespace) -> int:
 
 def cmd_run(args: argparse.Namespace) -> int:
     from redline.engine.executors import executor_from_args
-    from redline.frontends.plotfiles import write_ensemble
+    from redline.frontends.plotfiles import PLOT_FILES, write_ensemble
     from redline.language.scenario import load_scenario, scenario_digest
     from redline.results.outputs import FolderOutput, scenario_inputs
 
@@ -214,8 +214,7 @@ def cmd_run(args: argparse.Namespace) -> int:
         if args.no_plots:
             print(f"  plots:  none (--no-plots); `redline plot {out}` draws them from the tables")
         else:
-            pngs = ("timeline.png", "attacks.png", "outcomes.png", "network.png")
-            print(f"  plots:  {', '.join(str(out / p) for p in pngs)}")
+            print(f"  plots:  {', '.join(str(out / p) for p in PLOT_FILES)}")
     return EXIT_OK
 
 

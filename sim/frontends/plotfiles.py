@@ -80,10 +80,6 @@ def write_ensemble(
     workers, progress, source, force."""
     from redline.results.ensemble import stream_ensemble
 
-    if not plots:
-        return stream_ensemble(
-            scenario, runs, seed, out, extras=partial(write_extras, plots=False), extra_jobs=1, **options
-        )
-    return stream_ensemble(
-        scenario, runs, seed, out, extras=write_extras, extra_jobs=len(PLOT_FILES), **options
-    )
+    extras = write_extras if plots else partial(write_extras, plots=False)
+    jobs = len(PLOT_FILES) if plots else 1  # the summary alone is written here: no pool is started for it
+    return stream_ensemble(scenario, runs, seed, out, extras=extras, extra_jobs=jobs, **options)
