@@ -31,7 +31,7 @@ def test_run_writes_tables_manifest_summary_and_plots(cli, tmp_path):
 
 
 def test_run_without_plots_writes_the_rest_and_plot_draws_the_same_pictures_later(cli, tmp_path):
-    """`--no-plots` leaves out the PNG files alone: the tables and manifest are the same bytes, the summary the same
+    """`--no-plots` leaves out the PNG files alone: the tables are the same bytes, the summary the same
     but its list of plots, and `redline plot` draws from the tables the pictures the run would have drawn."""
     args = ("run", TINY, "--runs", 6, "--seed", 2, "--workers", 1)
     status, _, err = cli(*args, "--out", tmp_path / "with", "--quiet")
