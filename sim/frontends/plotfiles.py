@@ -80,6 +80,6 @@ def write_ensemble(
     workers, progress, source, force."""
     from redline.results.ensemble import stream_ensemble
 
-    extras = write_extras if plots else partial(write_extras, plots=False)
     jobs = len(PLOT_FILES) if plots else 1  # the summary alone is written here: no pool is started for it
+    extras = partial(write_extras, plots=plots)
     return stream_ensemble(scenario, runs, seed, out, extras=extras, extra_jobs=jobs, **options)
