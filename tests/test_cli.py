@@ -233,7 +233,7 @@ def test_every_error_line_names_its_command(cli, tmp_path, monkeypatch, args, pr
 
 
 def test_counts_are_in_words(cli, tmp_path):
-    status, out, _ = cli("run", TINY, "--runs", 1, "--out", tmp_path / "o", "--workers", 1)
+    status, out, _ = cli("run", TINY, "--runs", 1, "--out", tmp_path / "o", "--workers", 1, "--no-plots")
     assert status == 0 and "1 run of tiny" in out and "1 runs" not in out
     summary = (tmp_path / "o" / "summary.md").read_text()
     assert "1 run from root seed" in summary and "1 runs" not in summary

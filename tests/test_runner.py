@@ -182,17 +182,20 @@ def test_streamed_tables_are_the_same_bytes_whatever_the_workers(tiny, tmp_path,
     for fmt in ("parquet", "csv"):
         one = tmp_path / f"one-{fmt}"
         two = tmp_path / f"two-{fmt}"
-        write_ensemble(tiny, runs, 4, one, fmt=fmt, workers=1)
-        write_ensemble(tiny, runs, 4, two, fmt=fmt, workers=2)
+        plots = (
+            fmt == "parquet"
+        )  # the plots are drawn from the runs, whatever the tables' format: once is enough
+        write_ensemble(tiny, runs, 4, one, fmt=fmt, workers=1, plots=plots)
+        write_ensemble(tiny, runs, 4, two, fmt=fmt, workers=2, plots=plots)
         for name in ("events", "metrics", "runs", "red_lines"):
             assert (one / f"{name}.{fmt}").read_bytes() == (two / f"{name}.{fmt}").read_bytes(), (fmt, name)
         # with two workers, the plots are drawn in the pool's workers: the same pictures, byte for byte
-        for name in plotfiles.PLOT_FILES:
+        for name in plotfiles.PLOT_FILES if plots else ():
             assert (one / name).read_bytes() == (two / name).read_bytes(), (fmt, name)
         assert (one / "summary.md").read_text() == (two / "summary.md").read_text()
         assert not (one / "parts").exists()
         assert not [p for p in two.iterdir() if p.name.startswith(".") and "partial" in p.name]
-    assert [e is None for e in drawn_on] == [True, False, True, False]
+    assert [e is None for e in drawn_on] == [True, False]
 
 
 @pytest.mark.parametrize(("workers", "chunks"), [(1, 2), (2, 2), (2, 1)])
