@@ -13,18 +13,17 @@ PY := $(shell for p in $(PYTHON_CANDIDATES); do \
 
 .PHONY: demo test lint format bench clean
 
-# Python keeps the bytecode of each module it imports (in .venv, and in __pycache__ beside redline's own modules),
-# even where the environment asks it not to (PYTHONDONTWRITEBYTECODE): the tests start some 140 Python processes,
-# and each would otherwise compile again everything it imports.
-export PYTHONDONTWRITEBYTECODE :=
-
 $(STAMP): pyproject.toml
 	@test -n "$(PY)" || { echo "redline needs Python >= 3.12 on PATH (tried: $(PYTHON_CANDIDATES))" >&2; exit 2; }
 	@test -x $(BIN)/python || $(PY) -m venv $(VENV)
 	$(BIN)/python -m pip install -q --disable-pip-version-check --upgrade pip
-	@# Nothing is compiled at install (a third of the set-up's time): Python compiles a module when it first imports
-	@# it and keeps the bytecode (below), and the tests and the demo import about half of what is installed.
+	@# pip compiles the installed files one at a time (about half of the set-up's time); compileall does it on every
+	@# core instead, and skips the packages' own test suites, which nothing imports. A file that does not compile is
+	@# passed over, as pip passes it over: Python compiles what it imports.
 	$(BIN)/python -m pip install -q --disable-pip-version-check --no-compile -e '.[dev]'
+	$(BIN)/python -W ignore -m compileall -q -j 0 -x 'site-packages/.*/tests?/' \
+		"$$($(BIN)/python -c 'import sysconfig; print(sysconfig.get_paths()["purelib"])')" \
+		|| echo "some installed files did not compile ahead of use" >&2
 	@# The classroom app's browser files, so that `redline app` works offline from now on.
 	$(BIN)/redline app --install-assets || echo "redline app will fetch its browser files on first use" >&2
 	@touch $(STAMP)
@@ -35,7 +34,11 @@ demo: $(STAMP)
 	$(BIN)/redline run scenarios/axis-2023.yaml --runs 200 --seed 20231007 --out out/axis-2023 --force
 	@echo "summary: out/axis-2023/summary.md; plots: out/axis-2023/*.png"
 
+# redline's own modules are compiled first (only those changed since): the tests start about a hundred Python
+# processes that import them, and where bytecode is not written on import (PYTHONDONTWRITEBYTECODE), each would
+# compile them again.
 test: $(STAMP)
+	@$(BIN)/python -m compileall -q sim agents >/dev/null || true
 	$(BIN)/python -m pytest -q -n auto
 
 # mypy checks the package as it is installed, `redline` over sim/ with agents/ inside it. It cannot follow the
