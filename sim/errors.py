@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from redline.words import escaped
+
 MAX_ISSUES = 50  # a file with more problems than this is hopeless; more lines would only bury the first ones
 
 
@@ -21,7 +23,7 @@ class Issue:
 
 def _printable(text: str, limit: int = 300) -> str:
     """Keys and values quoted in messages come from untrusted files: escape what would break the one-line form."""
-    out = "".join(c if c.isprintable() else repr(c)[1:-1] for c in text)
+    out = escaped(text)
     return out if len(out) <= limit else out[: limit - 3] + "..."
 
 

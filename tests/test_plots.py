@@ -353,3 +353,23 @@ def test_the_gallery_shows_every_plot():
     for name in shown:  # small pictures at 100 dpi: none larger than the figures the tests render
         h, w = mpimg.imread(ROOT / "docs" / "img" / f"gallery-{name}.png").shape[:2]
         assert w <= 2000 and h <= 2000, name
+
+
+def test_text_that_does_not_print_is_drawn_as_its_escape_without_a_warning():
+    """A name read from a file may hold a control character (a manifest edited by hand, an escape in a YAML
+    string): the font has no glyph for it, and Matplotlib would warn on the command's terminal."""
+    import warnings
+
+    from redline.frontends.plotstyle import png_bytes
+
+    fig = Figure()
+    ax = fig.subplots()
+    ax.set_title("Iran\x01 and Israel\u200b\nroot seed 3")
+    ax.set_yticks([0, 1], ["Hezbollah", "Militias\x7f"])
+    ax.annotate("bell\x07", (0.5, 0.5))
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # a missing glyph would fail here
+        assert png_bytes(fig).startswith(b"\x89PNG")
+    assert ax.get_title() == "Iran\\x01 and Israel\\u200b\nroot seed 3"  # a line break is kept
+    assert [t.get_text() for t in ax.get_yticklabels()] == ["Hezbollah", "Militias\\x7f"]
+    assert [t.get_text() for t in ax.texts] == ["bell\\x07"]

@@ -9,15 +9,18 @@ from __future__ import annotations
 
 import io
 import textwrap
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
+from functools import partial
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
+from matplotlib.text import Text
+from matplotlib.ticker import FixedFormatter, FuncFormatter
 
-from redline.words import plural
+from redline.words import escaped, plural
 
 DPI = 100
 # Tableau's ten, then ten more of its lighter or darker relatives: distinct for the first ten actors of a
@@ -120,7 +123,33 @@ def finish(
     return fig
 
 
+def printable(fig: Figure) -> Figure:
+    """Names and titles come from files (a scenario, a results folder's manifest): each character in the figure's
+    texts and tick labels that does not print is drawn as its escape, as the commands print it, where the font has no
+    glyph for it (Matplotlib would warn on the terminal of a command that prints one line)."""
+    for text in fig.findobj(Text):
+        words = text.get_text()
+        shown = escaped(words, keep="\n")
+        if shown != words:
+            text.set_text(shown)
+    # Tick labels given by name are set again from their formatter at each draw: a formatter of names (a list, or a
+    # function over it) gives them escaped. Numbers print.
+    for ax in fig.axes:
+        for axis in (ax.xaxis, ax.yaxis):
+            names = axis.get_major_formatter()
+            if isinstance(names, FixedFormatter):
+                names.seq = [escaped(str(s), keep="\n") for s in names.seq]
+            elif isinstance(names, FuncFormatter):
+                names.func = partial(_escaped_label, names.func)
+    return fig
+
+
+def _escaped_label(label: Callable[[Any, Any], Any], x: Any, pos: Any) -> str:
+    return escaped(str(label(x, pos)), keep="\n")
+
+
 def png_bytes(fig: Figure, dpi: int = DPI) -> bytes:
+    printable(fig)
     buf = io.BytesIO()
     fig.savefig(buf, format="png", dpi=dpi, metadata={"Software": None})
     return buf.getvalue()
