@@ -132,6 +132,21 @@ def test_unknown_key_has_did_you_mean(tmp_path):
     assert int(p["line"]) == text.splitlines().index("    cost_sensitivty: 0.8") + 1
 
 
+def test_text_with_a_control_character_is_refused(tmp_path):
+    """A command prints a scenario's text (describe prints its title): an escape sequence in it would act on the
+    terminal. A line break or a tab is text."""
+    text = tiny_text().replace(
+        "title: Tiny patron-client test scenario", 'title: "Tiny\\x1b[2J scenario\\x07"'
+    )
+    (p,) = problems(write(tmp_path, text))
+    assert p["path"] == "title" and p["msg"] == "text holds the control character \\x1b: remove it"
+    assert int(p["line"]) == 3
+    fine = tiny_text().replace(
+        "title: Tiny patron-client test scenario", 'title: "Tiny\\tscenario,\\nin two lines"'
+    )
+    assert load_scenario(write(tmp_path, fine, "fine.yaml")).title == "Tiny\tscenario,\nin two lines"
+
+
 def test_wrong_type_names_what_was_expected(tmp_path):
     text = tiny_text().replace("capability: 0.6", "capability: high")
     (p,) = problems(write(tmp_path, text))

@@ -356,8 +356,8 @@ def test_the_gallery_shows_every_plot():
 
 
 def test_text_that_does_not_print_is_drawn_as_its_escape_without_a_warning():
-    """A name read from a file may hold a control character (a manifest edited by hand, an escape in a YAML
-    string): the font has no glyph for it, and Matplotlib would warn on the command's terminal."""
+    """A name read from a results folder may hold a control character (a manifest edited by hand): the font has no
+    glyph for it, and Matplotlib would warn on the command's terminal."""
     import warnings
 
     from redline.frontends.plotstyle import png_bytes
@@ -370,6 +370,8 @@ def test_text_that_does_not_print_is_drawn_as_its_escape_without_a_warning():
     with warnings.catch_warnings():
         warnings.simplefilter("error")  # a missing glyph would fail here
         assert png_bytes(fig).startswith(b"\x89PNG")
-    assert ax.get_title() == "Iran\\x01 and Israel\\u200b\nroot seed 3"  # a line break is kept
+    assert (
+        ax.get_title() == "Iran\\x01 and Israel\u200b\nroot seed 3"
+    )  # a line break, and a space the font has, kept
     assert [t.get_text() for t in ax.get_yticklabels()] == ["Hezbollah", "Militias\\x7f"]
     assert [t.get_text() for t in ax.texts] == ["bell\\x07"]

@@ -39,6 +39,12 @@ def test_schema_rejects_an_unknown_key_and_a_bad_range():
     data["relations"][0]["control"] = 1.5
     with pytest.raises(jsonschema.ValidationError):
         jsonschema.validate(data, schema)
+    data = as_json(TINY)
+    data["title"] = "Tiny\x1b[2J"  # as the loader, no control character but a tab or a line break
+    with pytest.raises(jsonschema.ValidationError):
+        jsonschema.validate(data, schema)
+    data["title"] = "Tiny,\tin\ntwo lines"
+    jsonschema.validate(data, schema)
 
 
 def test_reference_doc_is_current():

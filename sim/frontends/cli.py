@@ -170,7 +170,7 @@ def build_parser() -> _Parser:
         epilog="Bad input (a scenario file, a flag, a folder) gives one line per problem, FILE:LINE: key.path: "
         "message, and exit status 2. Limits: scenario files of at most "
         f"{MAX_BYTES // 1024} KB, nested at most {MAX_DEPTH} levels, text values of at most {MAX_TEXT:,} "
-        f"characters, dates from {MIN_DATE} to {MAX_DATE}; --runs at most {MAX_RUNS:,}, --workers at most "
+        f"characters (no control character but line breaks and tabs), dates from {MIN_DATE} to {MAX_DATE}; --runs at most {MAX_RUNS:,}, --workers at most "
         f"{MAX_WORKERS}; a sweep at most {MAX_POINTS:,} points and {MAX_SWEEP_RUNS:,} runs. Output folders: "
         "--force replaces only an empty folder or one a redline command wrote.",
     )
@@ -182,7 +182,7 @@ def build_parser() -> _Parser:
         help="check scenario files; exit 0 if all are valid, 2 otherwise",
         description="Check scenario files and report every problem as FILE:LINE: key.path: message.",
         epilog=f"Limits: files of at most {MAX_BYTES // 1024} KB, nested at most {MAX_DEPTH} levels, text values "
-        f"of at most {MAX_TEXT:,} characters, dates from {MIN_DATE} to {MAX_DATE}; `extends:` reaches only files "
+        f"of at most {MAX_TEXT:,} characters (no control character but line breaks and tabs), dates from {MIN_DATE} to {MAX_DATE}; `extends:` reaches only files "
         "in the scenario's own folder tree and the shipped scenarios.",
     )
     v.add_argument(

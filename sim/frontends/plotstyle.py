@@ -124,12 +124,12 @@ def finish(
 
 
 def printable(fig: Figure) -> Figure:
-    """Names and titles come from files (a scenario, a results folder's manifest): each character in the figure's
-    texts and tick labels that does not print is drawn as its escape, as the commands print it, where the font has no
-    glyph for it (Matplotlib would warn on the terminal of a command that prints one line)."""
+    """Names and titles come from files (a scenario, a results folder's manifest): each control character in the
+    figure's texts and tick labels but a line break is drawn as its escape, as the commands print it, where the font
+    has no glyph for it (Matplotlib would warn on the terminal of a command that prints one line)."""
     for text in fig.findobj(Text):
         words = text.get_text()
-        shown = escaped(words, keep="\n")
+        shown = escaped(words, keep="\n", controls=True)
         if shown != words:
             text.set_text(shown)
     # Tick labels given by name are set again from their formatter at each draw: a formatter of names (a list, or a
@@ -138,14 +138,14 @@ def printable(fig: Figure) -> Figure:
         for axis in (ax.xaxis, ax.yaxis):
             names = axis.get_major_formatter()
             if isinstance(names, FixedFormatter):
-                names.seq = [escaped(str(s), keep="\n") for s in names.seq]
+                names.seq = [escaped(str(s), keep="\n", controls=True) for s in names.seq]
             elif isinstance(names, FuncFormatter):
                 names.func = partial(_escaped_label, names.func)
     return fig
 
 
 def _escaped_label(label: Callable[[Any, Any], Any], x: Any, pos: Any) -> str:
-    return escaped(str(label(x, pos)), keep="\n")
+    return escaped(str(label(x, pos)), keep="\n", controls=True)
 
 
 def png_bytes(fig: Figure, dpi: int = DPI) -> bytes:

@@ -20,11 +20,15 @@ from typing import Any, Literal, get_args, get_origin
 
 from redline.errors import Collector
 from redline.language.yamlio import Document, Path_, dotted
+from redline.words import escaped, is_control
 
 INVALID = object()  # what a value becomes once its problems have been reported
 Problem = tuple[
     str | Path_, str
 ]  # what a block's problems() yields: the key or key path under it, the message
+# Text with no control character (Unicode's Cc: U+0000-001F and U+007F-009F) but a tab or a line break, as a JSON
+# Schema pattern: what Builder._scalar checks with is_control.
+NO_CONTROL = "^[^\\u0000-\\u0008\\u000b-\\u001f\\u007f-\\u009f]*$"
 MAX_TEXT = 5_000  # characters in one text value; the longest shipped one is about 600
 MIN_DATE, MAX_DATE = dt.date(1800, 1, 1), dt.date(2200, 12, 31)
 
@@ -231,6 +235,11 @@ class Builder:
                 return self.error(path, f"expected text, got {_kind_of(value)}")
             if len(value) > MAX_TEXT:
                 return self.error(path, f"text is {len(value):,} characters; at most {MAX_TEXT:,}")
+            # A terminal acts on a control character (an escape sequence, a bell) when a command prints the text:
+            # none belongs in a scenario but a line break or a tab.
+            control = next((c for c in value if is_control(c) and c not in "\n\t"), None)
+            if control is not None:
+                return self.error(path, f"text holds the control character {escaped(control)}: remove it")
             if meta.get("ref"):
                 self.refs.append((meta["ref"], value, path))
             return value
@@ -324,7 +333,7 @@ def json_schema(tp: Any, meta: Mapping[str, Any] | None = None) -> dict[str, Any
         if meta.get("le") is not None:
             out["maximum"] = meta["le"]
     elif tp is str:
-        out = {"type": "string", "minLength": 1, "maxLength": MAX_TEXT}
+        out = {"type": "string", "minLength": 1, "maxLength": MAX_TEXT, "pattern": NO_CONTROL}
     elif tp is dt.date:
         out = {"type": "string", "format": "date"}
     elif tp is Any:
