@@ -170,9 +170,10 @@ def build_parser() -> _Parser:
         epilog="Bad input (a scenario file, a flag, a folder) gives one line per problem, FILE:LINE: key.path: "
         "message, and exit status 2. Limits: scenario files of at most "
         f"{MAX_BYTES // 1024} KB, nested at most {MAX_DEPTH} levels, text values of at most {MAX_TEXT:,} "
-        f"characters (no control character but line breaks and tabs), dates from {MIN_DATE} to {MAX_DATE}; --runs at most {MAX_RUNS:,}, --workers at most "
-        f"{MAX_WORKERS}; a sweep at most {MAX_POINTS:,} points and {MAX_SWEEP_RUNS:,} runs. Output folders: "
-        "--force replaces only an empty folder or one a redline command wrote.",
+        f"characters (no control character but line breaks and tabs), dates from {MIN_DATE} to {MAX_DATE}; "
+        f"--runs at most {MAX_RUNS:,}, --workers at most {MAX_WORKERS}; a sweep at most {MAX_POINTS:,} points and "
+        f"{MAX_SWEEP_RUNS:,} runs. Output folders: --force replaces only an empty folder or one a redline command "
+        "wrote.",
     )
     p.add_argument("--version", action="version", version=f"redline {_version()}")
     sub = p.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
@@ -182,8 +183,8 @@ def build_parser() -> _Parser:
         help="check scenario files; exit 0 if all are valid, 2 otherwise",
         description="Check scenario files and report every problem as FILE:LINE: key.path: message.",
         epilog=f"Limits: files of at most {MAX_BYTES // 1024} KB, nested at most {MAX_DEPTH} levels, text values "
-        f"of at most {MAX_TEXT:,} characters (no control character but line breaks and tabs), dates from {MIN_DATE} to {MAX_DATE}; `extends:` reaches only files "
-        "in the scenario's own folder tree and the shipped scenarios.",
+        f"of at most {MAX_TEXT:,} characters (no control character but line breaks and tabs), dates from {MIN_DATE} "
+        f"to {MAX_DATE}; `extends:` reaches only files in the scenario's own folder tree and the shipped scenarios.",
     )
     v.add_argument(
         "files", nargs="+", metavar="SCENARIO", help=SCENARIO_HELP
