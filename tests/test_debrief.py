@@ -13,7 +13,7 @@ from redline import load_scenario
 from redline.frontends.debrief import WHY, dyads, header, markdown, page, step_title, story, timeline_figure
 from redline.results.ensemble import run_ensemble
 
-from .conftest import FLAGSHIP
+from .conftest import FLAGSHIP, TINY
 
 STRIKE = "2024-02-10:usa:iran:limited_strike"
 
@@ -73,6 +73,24 @@ def test_debrief_command(cli, tmp_path):
     assert (out / "debrief-run-1.md").is_file() and (out / "debrief-run-1.html").is_file()
     status, _, err = cli("debrief", out, "--run", 7)
     assert status == 2 and "no run 7" in err
+
+
+def test_a_control_character_in_an_edited_manifest_is_printed_as_its_escape(cli, tmp_path):
+    """The debrief prints names from the folder's manifest, which a hand may have edited: an escape sequence in
+    them must not reach the terminal as one (the scenario language refuses them; a manifest is not checked so)."""
+    import json
+
+    out = tmp_path / "r"
+    assert cli("run", TINY, "--runs", 1, "--out", out, "--quiet", "--workers", 1, "--no-plots")[0] == 0
+    manifest = json.loads((out / "manifest.json").read_text())
+    manifest["scenario"]["title"] = "Tiny\x1b[2J\x07"
+    (out / "manifest.json").write_text(json.dumps(manifest))
+    status, text, err = cli("debrief", out)
+    assert status == 0, err
+    assert "\x1b" not in text and "\x07" not in text and "Tiny\\x1b[2J\\x07" in text
+    assert (
+        "Tiny\x1b[2J\x07" in (out / "debrief-run-0.md").read_text()
+    )  # the file keeps what the manifest says
 
 
 def test_a_red_line_is_reported_in_the_step_it_is_crossed(struck):

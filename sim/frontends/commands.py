@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from redline.errors import OutputError, ScenarioError, UsageError
-from redline.words import plural
+from redline.words import escaped, plural
 
 EXIT_OK, EXIT_FAILED, EXIT_BAD_INPUT = 0, 1, 2
 
@@ -421,7 +421,9 @@ def cmd_debrief(args: argparse.Namespace) -> int:
         outs[0].write(md)
         outs[1].write(page)
     if not args.quiet:
-        print(md)
+        # The names come from the folder's manifest, which a hand may have edited: a control character in them is
+        # printed as its escape, not acted on by the terminal.
+        print(escaped(md, keep="\n\t", controls=True))
     print(f"debrief: {folder / outs[0].path.name} and {folder / outs[1].path.name}", file=sys.stderr)
     return EXIT_OK
 
