@@ -18,7 +18,8 @@ class Issue:
 
     def __str__(self) -> str:
         # A message may list what is allowed (the shipped scenarios, say): it gets more room than a key path.
-        return f"{self.file}:{self.line}: {_printable(self.path) or '(document)'}: {_printable(self.message, 600)}"
+        file = escaped(self.file)  # a file name may hold what a key or value may
+        return f"{file}:{self.line}: {_printable(self.path) or '(document)'}: {_printable(self.message, 600)}"
 
 
 def _printable(text: str, limit: int = 300) -> str:

@@ -278,3 +278,18 @@ def test_cli_exits_2_with_one_line_and_no_traceback(tmp_path):
     assert r.returncode == 2
     assert "Traceback" not in r.stderr
     assert all(LINE.match(x) for x in r.stderr.splitlines()), r.stderr
+
+
+def test_a_file_or_folder_name_with_a_control_character_is_printed_as_its_escape(cli, tmp_path):
+    """Names given on the command line reach the lines a command prints: an escape sequence in one is shown, not
+    acted on by the terminal."""
+    odd = tmp_path / "odd\x1b[31m.yaml"
+    odd.write_text(tiny_text())
+    for args, shown in (
+        (["validate", odd], "odd\\x1b[31m.yaml: ok"),
+        (["validate", tmp_path / "no\x07such.yaml"], "no\\x07such.yaml:1: (document): no such file"),
+        (["plot", tmp_path / "no\x1b[2Jdir"], "no\\x1b[2Jdir: not a results folder"),
+    ):
+        _, out, err = cli(*args)
+        assert shown in out + err
+        assert "\x1b" not in out + err and "\x07" not in out + err

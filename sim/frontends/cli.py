@@ -21,6 +21,7 @@ from redline.errors import OutputError, ScenarioError, SweepError, UsageError
 from redline.frontends import commands
 from redline.frontends.commands import EXIT_BAD_INPUT, EXIT_FAILED, EXIT_OK
 from redline.limits import MAX_POINTS, MAX_RUNS, MAX_SAMPLES, MAX_SWEEP_RUNS, MAX_WORKERS
+from redline.words import escaped
 
 EXIT_INTERRUPTED, EXIT_TERMINATED = 130, 143  # 128 + SIGINT, 128 + SIGTERM, as shells report them
 FORCE_HELP = "replace DIR if a redline command wrote it (a folder of other files is never replaced)"
@@ -508,6 +509,12 @@ def main(argv: Sequence[str] | None = None) -> int:
             signal.signal(signal.SIGTERM, handler)
 
 
+def _tell(problem: object) -> None:
+    """A problem, on stderr: the names in it (a folder, a file) come from the user, and a control character in them
+    is printed as its escape, not acted on by the terminal."""
+    print(escaped(str(problem), keep="\n", controls=True), file=sys.stderr)
+
+
 def _main(argv: Sequence[str] | None) -> int:
     parser = build_parser()
     prog = "redline"  # every error line starts with the command that gives it: `redline run: ...`
@@ -532,31 +539,29 @@ def _main(argv: Sequence[str] | None) -> int:
         _check_environment()
         return args.func(args)
     except UsageError as e:
-        print(e, file=sys.stderr)
+        _tell(e)
         return EXIT_BAD_INPUT
     except ScenarioError as e:
-        print(e.report(), file=sys.stderr)
+        _tell(e.report())
         return EXIT_BAD_INPUT
     except (OutputError, SweepError, ExecutorError) as e:
-        print(f"{prog}: {e}", file=sys.stderr)
+        _tell(f"{prog}: {e}")
         return EXIT_BAD_INPUT
     except KeyboardInterrupt:
-        print(f"{prog}: interrupted", file=sys.stderr)
+        _tell(f"{prog}: interrupted")
         return EXIT_INTERRUPTED
     except Terminated:
-        print(f"{prog}: terminated", file=sys.stderr)
+        _tell(f"{prog}: terminated")
         return EXIT_TERMINATED
     except BrokenPipeError:  # `redline seeds | head`
         sys.stderr.close()
         return EXIT_OK
     except BrokenExecutor:  # a worker killed (the OOM killer, a stray kill): nothing was written
-        print(
-            f"{prog}: a worker process died before its runs were done; nothing was written", file=sys.stderr
-        )
+        _tell(f"{prog}: a worker process died before its runs were done; nothing was written")
         return EXIT_FAILED
     except OSError as e:  # a disk full, a folder gone from under us: what went wrong and where, in a line
         where = f"{e.filename}: " if e.filename else ""
-        print(f"{prog}: {where}{e.strerror or e}", file=sys.stderr)
+        _tell(f"{prog}: {where}{e.strerror or e}")
         return EXIT_BAD_INPUT
 
 

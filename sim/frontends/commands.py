@@ -59,7 +59,7 @@ def cmd_validate(args: argparse.Namespace) -> int:
                 plural(len(s.events), "event"),
                 plural(len(s.checks), "check"),
             )
-            print(f"{f}: ok ({', '.join(counts)})")
+            print(f"{escaped(str(f))}: ok ({', '.join(counts)})")
     return status
 
 
