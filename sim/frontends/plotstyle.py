@@ -139,8 +139,8 @@ def printable(fig: Figure) -> Figure:
             names = axis.get_major_formatter()
             if isinstance(names, FixedFormatter):
                 names.seq = [escaped(str(s), keep="\n", controls=True) for s in names.seq]
-            elif isinstance(names, FuncFormatter):
-                names.func = partial(_escaped_label, names.func)
+            elif isinstance(names, FuncFormatter) and getattr(names.func, "func", None) is not _escaped_label:
+                names.func = partial(_escaped_label, names.func)  # once, however often the figure is written
     return fig
 
 
