@@ -370,13 +370,11 @@ def test_text_that_does_not_print_is_drawn_as_its_escape_without_a_warning():
     with warnings.catch_warnings():
         warnings.simplefilter("error")  # a missing glyph would fail here
         assert png_bytes(fig).startswith(b"\x89PNG")
-        assert png_bytes(fig).startswith(
-            b"\x89PNG"
-        )  # written again: the tick labels' function is wrapped once
+        # written again, the tick labels' function is wrapped once, not once more each time
+        assert png_bytes(fig).startswith(b"\x89PNG")
     wrapped = ax.yaxis.get_major_formatter().func
     assert getattr(wrapped.args[0], "func", None) is not wrapped.func
-    assert (
-        ax.get_title() == "Iran\\x01 and Israel\u200b\nroot seed 3"
-    )  # a line break, and a space the font has, kept
+    # a line break, and a space the font has, are kept
+    assert ax.get_title() == "Iran\\x01 and Israel\u200b\nroot seed 3"
     assert [t.get_text() for t in ax.get_yticklabels()] == ["Hezbollah", "Militias\\x7f"]
     assert [t.get_text() for t in ax.texts] == ["bell\\x07"]
