@@ -13,6 +13,7 @@ import dataclasses
 import datetime as dt
 import difflib
 import math
+import re
 import types
 import typing
 from collections.abc import Iterable, Mapping
@@ -20,15 +21,18 @@ from typing import Any, Literal, get_args, get_origin
 
 from redline.errors import Collector
 from redline.language.yamlio import Document, Path_, dotted
-from redline.words import escaped, is_control
+from redline.words import escaped
 
 INVALID = object()  # what a value becomes once its problems have been reported
 Problem = tuple[
     str | Path_, str
 ]  # what a block's problems() yields: the key or key path under it, the message
-# Text with no control character (Unicode's Cc: U+0000-001F and U+007F-009F) but a tab or a line break, as a JSON
-# Schema pattern: what Builder._scalar checks with is_control.
-NO_CONTROL = "^[^\\u0000-\\u0008\\u000b-\\u001f\\u007f-\\u009f]*$"
+# The control characters (Unicode's Cc: U+0000-001F and U+007F-009F) that text may not hold: all but a tab and a
+# line break. Searched for as a pattern (a scenario holds thousands of characters of text), and the same as a JSON
+# Schema pattern.
+CONTROLS = "\\u0000-\\u0008\\u000b-\\u001f\\u007f-\\u009f"
+NO_CONTROL = f"^[^{CONTROLS}]*$"
+_CONTROL = re.compile(f"[{CONTROLS}]")
 MAX_TEXT = 5_000  # characters in one text value; the longest shipped one is about 600
 MIN_DATE, MAX_DATE = dt.date(1800, 1, 1), dt.date(2200, 12, 31)
 
@@ -237,9 +241,9 @@ class Builder:
                 return self.error(path, f"text is {len(value):,} characters; at most {MAX_TEXT:,}")
             # A terminal acts on a control character (an escape sequence, a bell) when a command prints the text:
             # none belongs in a scenario but a line break or a tab.
-            control = next((c for c in value if is_control(c) and c not in "\n\t"), None)
+            control = _CONTROL.search(value)
             if control is not None:
-                return self.error(path, f"text holds the control character {escaped(control)}: remove it")
+                return self.error(path, f"text holds the control character {escaped(control[0])}: remove it")
             if meta.get("ref"):
                 self.refs.append((meta["ref"], value, path))
             return value
