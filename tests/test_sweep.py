@@ -96,26 +96,30 @@ def test_grid_sweep_tables(cli, tmp_path):
 
 
 def test_morris_design_gives_indices(cli, tmp_path):
+    def morris(out: Path, *extra: str):
+        return cli(
+            "sweep",
+            TINY,
+            "--design",
+            "morris",
+            "--samples",
+            4,
+            "--param",
+            f"{TARGET}=0.1:1",
+            "--param",
+            f"{CONTROL}=0:1",
+            "--runs",
+            3,
+            "--out",
+            out,
+            "--quiet",
+            "--workers",
+            1,
+            *extra,
+        )
+
     out = tmp_path / "m"
-    status, _, err = cli(
-        "sweep",
-        TINY,
-        "--design",
-        "morris",
-        "--samples",
-        4,
-        "--param",
-        f"{TARGET}=0.1:1",
-        "--param",
-        f"{CONTROL}=0:1",
-        "--runs",
-        3,
-        "--out",
-        out,
-        "--quiet",
-        "--workers",
-        1,
-    )
+    status, _, err = morris(out)
     assert status == 0, err
     table = pd.read_csv(out / "sensitivity.csv")
     mu = table[(table["index"] == "mu_star") & (table["outcome"] == "attacks")].set_index("param")["value"]
@@ -123,6 +127,11 @@ def test_morris_design_gives_indices(cli, tmp_path):
         mu[TARGET] > mu[CONTROL]
     )  # the campaign's rate moves attacks more than the patron's control over it
     assert (out / "sensitivity.png").is_file()
+    # Without plots the indices are still written, the same bytes; no picture is.
+    status, _, err = morris(tmp_path / "bare", "--no-plots")
+    assert status == 0, err
+    assert (tmp_path / "bare" / "sensitivity.csv").read_bytes() == (out / "sensitivity.csv").read_bytes()
+    assert not list((tmp_path / "bare").glob("*.png"))
 
 
 def _files(folder: Path) -> dict[str, bytes]:
@@ -151,6 +160,7 @@ def _sweep_cmd(out: Path, *extra: str) -> list[str]:
         "--out",
         str(out),
         "--quiet",
+        "--no-plots",  # the tables are what these sweeps are compared by
         *extra,
     ]
 
@@ -174,6 +184,7 @@ def test_sweep_killed_half_way_resumes_to_the_same_tables(tmp_path):
     assert not (cut / "manifest.json").exists()
     subprocess.run(_sweep_cmd(cut, "--resume"), check=True, timeout=300)
     assert _files(cut) == _files(whole)  # the same tables, byte for byte
+    assert not list(whole.glob("*.png")) and not list(cut.glob("*.png"))
 
 
 def test_resume_refuses_a_different_sweep(cli, tmp_path):
@@ -327,6 +338,33 @@ def test_run_sweep_returns_the_runs_and_reads_events_from_disk(tmp_path):
 def test_plot_refuses_a_sweeps_folder_in_one_line(cli, small):
     status, _, err = cli("plot", small / "w1")
     assert status == 2 and "a sweep's folder" in err and len(err.strip().splitlines()) == 1
+    assert "--resume" in err  # it says how a sweep's plots are drawn
+
+
+def test_a_sweep_without_plots_draws_them_when_resumed_running_nothing_again(
+    cli, small, tmp_path, monkeypatch
+):
+    """`--no-plots` writes every table and no picture; the same command with --resume, once the sweep is whole,
+    runs no chunk and draws the pictures a sweep with plots draws, byte for byte."""
+    import redline.results.sweep_store as store
+    from redline.frontends.plotfiles import PLOT_FILES
+
+    out = tmp_path / "bare"
+    args = ("sweep", TINY, *(a for a in SMALL if a != "--quiet"), "--workers", 1, "--out", out)
+    status, said, err = cli(*args, "--no-plots")
+    assert status == 0, err
+    assert "plots: none (--no-plots)" in said and "--resume" in said
+    assert not list(out.glob("*.png")) and _files(out) == _files(small / "w1")
+
+    def never(*_, **__):
+        raise AssertionError("a chunk of a whole sweep was run again")
+
+    monkeypatch.setattr(store, "chunk_work", never)
+    status, _, err = cli(*args, "--resume")
+    assert status == 0, err
+    assert _files(out) == _files(small / "w1")
+    for name in (*PLOT_FILES, "heatmap.png"):
+        assert (out / name).read_bytes() == (small / "w1" / name).read_bytes(), name
 
 
 def test_chunks_that_ran_before_their_turn_are_taken_up_not_run_again(small, tmp_path, monkeypatch):

@@ -360,6 +360,12 @@ def build_parser() -> _Parser:
     sp.add_argument(
         "--outcome", metavar="NAME", help="the outcome the heatmap shows (default: the first check)"
     )
+    sp.add_argument(
+        "--no-plots",
+        action="store_true",
+        help="write the tables (and sensitivity.csv) but no plots, which take seconds; the same command with "
+        "--resume draws them later, running nothing again",
+    )
     _add_ensemble_options(sp, runs=20, what="replications per point, with the same seeds at every point")
     _add_set(sp)
     sp.set_defaults(func=commands.cmd_sweep)

@@ -337,6 +337,13 @@ def cmd_sweep(args: argparse.Namespace) -> int:
 
     def finish(res: sw.SweepResults, folder: Path) -> None:
         summary = res.outcomes
+        table = sw.sensitivity(summary, sweep) if args.design in ("sobol", "morris") else None
+        if table is not None:  # a table: written with or without the plots
+            from redline.results.store import write_table
+
+            write_table(table, folder / "sensitivity.csv", "csv")
+        if args.no_plots:
+            return
         # The pool the runs took draws the four plots of the pooled runs, its workers idle now (or a pool started
         # for them, if the runs were made here).
         with idle_workers(
@@ -364,16 +371,11 @@ def cmd_sweep(args: argparse.Namespace) -> int:
                 caption=caption,
             )
             made.append(folder / "heatmap.png")
-        if args.design in ("sobol", "morris"):
-            table = sw.sensitivity(summary, sweep)
-            from redline.results.store import write_table
-
-            write_table(table, folder / "sensitivity.csv", "csv")
-            if len(table):
-                plots.sensitivity_bars(
-                    table, folder / "sensitivity.png", args.design, facts=res.facts, caption=caption
-                )
-                made.append(folder / "sensitivity.png")
+        if table is not None and len(table):
+            plots.sensitivity_bars(
+                table, folder / "sensitivity.png", args.design, facts=res.facts, caption=caption
+            )
+            made.append(folder / "sensitivity.png")
         if not args.quiet:
             for m in made:
                 print(f"  {Path(args.out) / m.name}")
@@ -395,6 +397,10 @@ def cmd_sweep(args: argparse.Namespace) -> int:
             f"sweep -> {args.out}/: points, outcomes (per point), runs, and events/, metrics/, red_lines/ "
             "(partitioned by point)"
         )
+        if args.no_plots:
+            print(
+                "  plots: none (--no-plots); the same command with --resume draws them, running nothing again"
+            )
     return EXIT_OK
 
 

@@ -199,8 +199,8 @@ def read_manifest(folder: Path) -> dict[str, Any]:
         raise OutputError(f"{path}: not a redline manifest ({problem})")
     if isinstance(manifest.get("sweep"), dict) and (folder / "events").is_dir():
         raise OutputError(
-            f"{folder}: a sweep's folder (its events are partitioned by point, and its plots drawn already); "
-            "this reads the folder of one ensemble (`redline run`)"
+            f"{folder}: a sweep's folder (its events are partitioned by point; the `redline sweep` command that "
+            "made it draws its plots again with --resume); this reads the folder of one ensemble (`redline run`)"
         )
     return manifest
 
