@@ -289,6 +289,10 @@ def test_a_file_or_folder_name_with_a_control_character_is_printed_as_its_escape
         (["validate", odd], "odd\\x1b[31m.yaml: ok"),
         (["validate", tmp_path / "no\x07such.yaml"], "no\\x07such.yaml:1: (document): no such file"),
         (["plot", tmp_path / "no\x1b[2Jdir"], "no\\x1b[2Jdir: not a results folder"),
+        (
+            ["run", odd, "--runs", 1, "--workers", 1, "--no-plots", "--out", tmp_path / "out\x1b[2J"],
+            "redline plot " + str(tmp_path / "out\\x1b[2J"),
+        ),
     ):
         _, out, err = cli(*args)
         assert shown in out + err

@@ -174,7 +174,7 @@ def cmd_describe(args: argparse.Namespace) -> int:
     print(describe(scn))
     with out:
         plots.network(scenario_facts(scn), out.path)
-    print(f"\nnetwork picture: {folder / out.path.name}")
+    print(f"\nnetwork picture: {escaped(str(folder / out.path.name))}")
     return EXIT_OK
 
 
@@ -209,12 +209,13 @@ def cmd_run(args: argparse.Namespace) -> int:
             plots=not args.no_plots,
         )
     if not args.quiet:
-        print(f"{plural(len(res.runs), 'run')} of {scn.scenario} -> {out}/")
+        shown = escaped(str(out))  # a folder name as typed, with any control character escaped
+        print(f"{plural(len(res.runs), 'run')} of {scn.scenario} -> {shown}/")
         print(f"  tables: events, metrics, runs, red_lines (.{args.format}); manifest.json; summary.md")
         if args.no_plots:
-            print(f"  plots:  none (--no-plots); `redline plot {out}` draws them from the tables")
+            print(f"  plots:  none (--no-plots); `redline plot {shown}` draws them from the tables")
         else:
-            print(f"  plots:  {', '.join(str(out / p) for p in PLOT_FILES)}")
+            print(f"  plots:  {', '.join(f'{shown}/{p}' for p in PLOT_FILES)}")
     return EXIT_OK
 
 
@@ -260,7 +261,8 @@ def cmd_compare(args: argparse.Namespace) -> int:
             target.write(fill)
     print(text, end="")
     if args.out:
-        print(f"\nwritten: {Path(args.out) / 'compare.md'}, {Path(args.out) / 'compare.png'}")
+        shown = escaped(str(Path(args.out)))
+        print(f"\nwritten: {shown}/compare.md, {shown}/compare.png")
     return EXIT_OK
 
 
@@ -378,7 +380,7 @@ def cmd_sweep(args: argparse.Namespace) -> int:
             made.append(folder / "sensitivity.png")
         if not args.quiet:
             for m in made:
-                print(f"  {Path(args.out) / m.name}")
+                print(f"  {escaped(str(Path(args.out) / m.name))}")
 
     from redline.engine.executors import executor_from_args
 
@@ -394,8 +396,8 @@ def cmd_sweep(args: argparse.Namespace) -> int:
         )
     if not args.quiet:
         print(
-            f"sweep -> {args.out}/: points, outcomes (per point), runs, and events/, metrics/, red_lines/ "
-            "(partitioned by point)"
+            f"sweep -> {escaped(str(args.out))}/: points, outcomes (per point), runs, and events/, metrics/, "
+            "red_lines/ (partitioned by point)"
         )
         if args.no_plots:
             print(
@@ -486,7 +488,8 @@ def cmd_play(args: argparse.Namespace) -> int:
         }
         res = play(scn, args.actor, args.seed, sys.stdin, shown, source=source)
         save_report(res, target)
-    print(f"\nyour game -> {out}/  (redline plot {out}; redline debrief {out})")
+    shown = escaped(str(out))
+    print(f"\nyour game -> {shown}/  (redline plot {shown}; redline debrief {shown})")
     return EXIT_OK
 
 
@@ -509,7 +512,7 @@ def cmd_plot(args: argparse.Namespace) -> int:
     with locked_folder(args.dir), _damage_is_bad_input(args.dir), idle_workers(None, 1, jobs=jobs) as pool:
         made = plotfiles.all_plots(res, Path(args.dir), dyads=dyads, executor=pool)
     for p in made:
-        print(p)
+        print(escaped(str(p)))
     return EXIT_OK
 
 
@@ -554,7 +557,10 @@ def cmd_app(args: argparse.Namespace) -> int:
     env["REDLINE_APP_OPTIONS"] = json.dumps({"set": args.overrides, "inject": args.injects})
     cmd = [sys.executable, "-m", "solara", "run", "redline.frontends.app_server", "--production", "--no-open"]
     cmd += ["--port", str(args.port), "--host", args.host]
-    print(f"redline app: {scenario} at http://{args.host}:{args.port}/ (Ctrl+C stops it)", flush=True)
+    print(
+        f"redline app: {escaped(str(scenario))} at http://{args.host}:{args.port}/ (Ctrl+C stops it)",
+        flush=True,
+    )
     server = subprocess.Popen(cmd, env=env)
     try:
         return server.wait()
