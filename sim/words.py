@@ -1,8 +1,10 @@
-"""Words for what the commands print and draw: counts ("1 run", "2 runs"), and text from a file made printable."""
+"""Words for what the commands print and draw: counts ("1 run", "2 runs"), text from a file made printable, and the
+warning that a text drawn holds characters no font here has."""
 
 from __future__ import annotations
 
 import unicodedata
+import warnings
 
 
 def plural(n: int, word: str) -> str:
@@ -24,3 +26,28 @@ def escaped(text: str, keep: str = "", *, controls: bool = False) -> str:
 def is_control(c: str) -> bool:
     """A control character (escape, bell, delete, a line break): one that a terminal acts on rather than shows."""
     return unicodedata.category(c) == "Cc"
+
+
+class GlyphWarning(UserWarning):
+    """Characters of a plot's texts that no font installed here has: drawn as boxes. A command prints it as one line
+    (`redline: ...`)."""
+
+
+_TOLD: set[frozenset[str]] = (
+    set()
+)  # the characters this process has warned of (a command draws several plots)
+
+
+def tell_missing_glyphs(missing: set[str] | frozenset[str], stacklevel: int = 2) -> None:
+    """Warn, once a process, that no font here has the characters `missing` of a plot's texts."""
+    told = frozenset(missing)
+    if not told or told in _TOLD:
+        return
+    _TOLD.add(told)
+    shown = " ".join(escaped(c) for c in sorted(told)[:8]) + (" ..." if len(told) > 8 else "")
+    warnings.warn(
+        f"no font installed here has {shown}: drawn as boxes (installing a font such as Noto Sans CJK, for "
+        "Chinese, Japanese or Korean, draws them)",
+        GlyphWarning,
+        stacklevel=stacklevel + 1,
+    )

@@ -378,3 +378,80 @@ def test_text_that_does_not_print_is_drawn_as_its_escape_without_a_warning():
     assert ax.get_title() == "Iran\\x01 and Israel\u200b\nroot seed 3"
     assert [t.get_text() for t in ax.get_yticklabels()] == ["Hezbollah", "Militias\\x7f"]
     assert [t.get_text() for t in ax.texts] == ["bell\\x07"]
+
+
+def _scripts_figure(title: str, labels: list[str]) -> Figure:
+    from matplotlib.ticker import FuncFormatter
+
+    fig = Figure(figsize=(4, 2))
+    ax = fig.subplots()
+    ax.set_title(title, fontweight="bold")
+    ax.set_yticks(range(len(labels)))
+    # tick labels that are only written when the figure is drawn, as those of dates and rungs are
+    ax.yaxis.set_major_formatter(FuncFormatter(lambda y, _: labels[int(y)]))
+    return fig
+
+
+def test_a_character_its_font_lacks_is_drawn_from_an_installed_fallback_and_the_rest_told_once(
+    monkeypatch, caplog, request
+):
+    """A name in a script DejaVu Sans lacks is drawn with a fallback font installed here; what no font has is told
+    in one warning, not one per character; and a figure its font covers comes out the same bytes as without any
+    fallback. DejaVu Serif stands in for a CJK font here: it has arrows DejaVu Sans lacks."""
+    import warnings
+
+    from redline import words
+    from redline.frontends import plotstyle
+
+    def fallbacks(*names: str) -> None:
+        monkeypatch.setattr(plotstyle, "FALLBACK_FONTS", names)
+        plotstyle.fallback_fonts.cache_clear()
+
+    request.addfinalizer(plotstyle.fallback_fonts.cache_clear)  # later tests find the real list's fonts
+
+    monkeypatch.setattr(words, "_TOLD", set())
+    latin = ("Iran and Israel, é", ["Hezbollah", "Militias in Iraq"])
+    mixed = ("Iran \u2900 Israel \u4e2d", ["Hezbollah \u2901", "Militias"])
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # Matplotlib's own warning per missing glyph would fail here
+        fallbacks()
+        bare_latin, missing = plotstyle.drawn(_scripts_figure(*latin))
+        assert missing == set()
+        bare_mixed, missing = plotstyle.drawn(_scripts_figure(*mixed))
+        assert missing == {"\u2900", "\u2901", "\u4e2d"}
+        fallbacks(
+            "No Such Font Anywhere", "DejaVu Serif"
+        )  # one not installed is passed over, without a log line
+        assert plotstyle.fallback_fonts() == ("DejaVu Serif",)
+        assert plotstyle.drawn(_scripts_figure(*latin)) == (bare_latin, set())
+        fig = _scripts_figure(*mixed)
+        png, missing = plotstyle.drawn(fig)
+    assert missing == {"\u4e2d"} and png != bare_mixed  # the arrows are drawn from the fallback now
+    assert not [r for r in caplog.records if r.name.startswith("matplotlib")]  # no "font not found" line
+    ax = fig.axes[0]
+    assert "DejaVu Serif" in ax.title.get_fontfamily()
+    assert all("DejaVu Serif" in t.get_fontfamily() for t in ax.get_yticklabels())
+    # png_bytes tells of what is missing once a process, however many figures lack it
+    with pytest.warns(words.GlyphWarning, match="no font installed here has \u4e2d: drawn as boxes"):
+        plotstyle.png_bytes(_scripts_figure(*mixed))
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        plotstyle.png_bytes(_scripts_figure(*mixed))
+
+
+def test_a_command_tells_of_characters_no_font_has_in_one_line(tmp_path):
+    text = (ROOT / "tests" / "data" / "tiny.yaml").read_text()
+    odd = tmp_path / "scripts.yaml"
+    odd.write_text(text.replace("title: ", "title: \u4e2d\u56fd ", 1))
+    assert odd.read_text() != text
+    r = subprocess.run(
+        [sys.executable, "-m", "redline", "describe", str(odd), "--out", str(tmp_path / "d")],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert r.returncode == 0, r.stderr
+    assert r.stderr.splitlines() == [
+        "redline: no font installed here has \u4e2d \u56fd: drawn as boxes (installing a font such as Noto Sans "
+        "CJK, for Chinese, Japanese or Korean, draws them)"
+    ]

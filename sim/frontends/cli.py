@@ -14,6 +14,7 @@ import sys
 import typing
 from collections.abc import Callable, Sequence
 from concurrent.futures import BrokenExecutor
+from functools import partial
 from pathlib import Path
 
 from redline.engine.executors import ExecutorError
@@ -21,7 +22,7 @@ from redline.errors import OutputError, ScenarioError, SweepError, UsageError
 from redline.frontends import commands
 from redline.frontends.commands import EXIT_BAD_INPUT, EXIT_FAILED, EXIT_OK
 from redline.limits import MAX_POINTS, MAX_RUNS, MAX_SAMPLES, MAX_SWEEP_RUNS, MAX_WORKERS
-from redline.words import escaped
+from redline.words import GlyphWarning, escaped
 
 EXIT_INTERRUPTED, EXIT_TERMINATED = 130, 143  # 128 + SIGINT, 128 + SIGTERM, as shells report them
 FORCE_HELP = "replace DIR if a redline command wrote it (a folder of other files is never replaced)"
@@ -504,15 +505,28 @@ def _check_flags(args: argparse.Namespace) -> None:
 def main(argv: Sequence[str] | None = None) -> int:
     import signal
     import threading
+    import warnings
 
     handler = None
     if threading.current_thread() is threading.main_thread():
         handler = signal.signal(signal.SIGTERM, _on_sigterm)
+    # redline's own warnings are one line (workers forked for the command inherit the format).
+    formatted = warnings.formatwarning
+    warnings.formatwarning = partial(_one_line, formatted)
     try:
         return _main(argv)
     finally:
+        warnings.formatwarning = formatted
         if handler is not None:
             signal.signal(signal.SIGTERM, handler)
+
+
+def _one_line(
+    formatted: Callable[..., str], message: Warning | str, category: type[Warning], *rest: typing.Any
+) -> str:
+    if issubclass(category, GlyphWarning):
+        return f"redline: {message}\n"
+    return formatted(message, category, *rest)
 
 
 def _tell(problem: object) -> None:

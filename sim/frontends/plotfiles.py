@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from redline.results.outputs import write_atomic
+from redline.words import tell_missing_glyphs
 
 if TYPE_CHECKING:
     from redline.language.spec import Scenario
@@ -24,12 +25,13 @@ if TYPE_CHECKING:
 PLOT_FILES = ("timeline.png", "attacks.png", "outcomes.png", "network.png")
 
 
-def plot_png(name: str, res: Any, dyads: Sequence[tuple[str, str]] | None = None) -> bytes:
-    """The plot written as `name` (one of PLOT_FILES), as PNG bytes: what a worker draws and hands back."""
+def plot_png(name: str, res: Any, dyads: Sequence[tuple[str, str]] | None = None) -> tuple[bytes, set[str]]:
+    """The plot written as `name` (one of PLOT_FILES), as PNG bytes, with the characters of its texts that no font
+    has: what a worker draws and hands back (the caller tells of the characters, once for all the plots)."""
     from redline.frontends import plots
-    from redline.frontends.plotstyle import png_bytes
+    from redline.frontends.plotstyle import drawn
 
-    return png_bytes(plots.figure_of(name, res, dyads))
+    return drawn(plots.figure_of(name, res, dyads))
 
 
 def all_plots(
@@ -43,15 +45,17 @@ def all_plots(
     network, each drawn on `executor` if given, else here. None is written until all are drawn, so a plot that
     fails leaves the folder as it was; each file is written whole or not at all."""
     if executor is None:
-        pngs = [plot_png(name, res, dyads) for name in PLOT_FILES]
+        made = [plot_png(name, res, dyads) for name in PLOT_FILES]
     else:
         futures = [executor.submit(plot_png, name, res, dyads) for name in PLOT_FILES]
         try:
-            pngs = [f.result() for f in futures]
+            made = [f.result() for f in futures]
         except BaseException:
             for f in futures:
                 f.cancel()
             raise
+    pngs = [png for png, _ in made]
+    tell_missing_glyphs(set().union(*(missing for _, missing in made)))
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
     return [write_atomic(folder / name, png) for name, png in zip(PLOT_FILES, pngs, strict=True)]

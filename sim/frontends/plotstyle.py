@@ -7,8 +7,10 @@ keeps its own, and a figure written to a file is never left open in pyplot's reg
 
 from __future__ import annotations
 
+import functools
 import io
 import textwrap
+import warnings
 from collections.abc import Callable, Iterable, Sequence
 from functools import partial
 from pathlib import Path
@@ -20,7 +22,7 @@ from matplotlib.figure import Figure
 from matplotlib.text import Text
 from matplotlib.ticker import FixedFormatter, FuncFormatter
 
-from redline.words import escaped, plural
+from redline.words import escaped, plural, tell_missing_glyphs
 
 DPI = 100
 # Tableau's ten, then ten more of its lighter or darker relatives: distinct for the first ten actors of a
@@ -123,15 +125,69 @@ def finish(
     return fig
 
 
-def printable(fig: Figure) -> Figure:
+# Fonts with the glyphs of scripts that DejaVu Sans (Matplotlib's) lacks: Chinese, Japanese, Korean, Thai,
+# Devanagari. A text that needs one is drawn with those of them installed here, after its own.
+FALLBACK_FONTS = (
+    "Noto Sans CJK SC", "Noto Sans CJK JP", "Noto Sans CJK KR", "Source Han Sans SC", "WenQuanYi Zen Hei",
+    "Droid Sans Fallback", "PingFang SC", "Hiragino Sans", "Microsoft YaHei", "Malgun Gothic", "Noto Sans Thai",
+    "Noto Sans Devanagari", "Arial Unicode MS",
+)  # fmt: skip
+
+
+@functools.cache
+def fallback_fonts() -> tuple[str, ...]:
+    """Those of FALLBACK_FONTS installed here (Matplotlib logs a warning for a family it cannot find)."""
+    from matplotlib import font_manager
+
+    installed = {f.name for f in font_manager.fontManager.ttflist}
+    return tuple(f for f in FALLBACK_FONTS if f in installed)
+
+
+@functools.cache
+def _glyphs(path: str) -> frozenset[int]:
+    from matplotlib import font_manager
+
+    return frozenset(font_manager.get_font(path).get_charmap())
+
+
+def _lacking(words: str, props: Any) -> set[str]:
+    """The characters of `words` (but line breaks) that the font `props` selects has no glyph for."""
+    if words.isascii():  # every font Matplotlib may pick has these
+        return set()
+    from matplotlib import font_manager
+
+    have = _glyphs(font_manager.findfont(props))
+    return {c for c in words if ord(c) not in have and c != "\n"}
+
+
+def _with_fallbacks(props: Any, lacking: set[str]) -> set[str]:
+    """Draw a text of `props` with the installed fallback fonts after its own; the characters none of them has."""
+    from matplotlib import font_manager
+
+    families = list(props.get_family())
+    families += [f for f in fallback_fonts() if f not in families]
+    props.set_family(families)
+    for name in families[1:]:
+        lacking = {c for c in lacking if ord(c) not in _glyphs(font_manager.findfont(name))}
+    return lacking
+
+
+def printable(fig: Figure) -> set[str]:
     """Names and titles come from files (a scenario, a results folder's manifest): each control character in the
     figure's texts and tick labels but a line break is drawn as its escape, as the commands print it, where the font
-    has no glyph for it (Matplotlib would warn on the terminal of a command that prints one line)."""
+    has no glyph for it (Matplotlib would warn on the terminal of a command that prints one line). A text with
+    characters its font lacks is drawn with the fallback fonts installed after its own (one its font covers is left
+    as it is). Returns the characters that no installed font has."""
+    missing: set[str] = set()
     for text in fig.findobj(Text):
         words = text.get_text()
         shown = escaped(words, keep="\n", controls=True)
         if shown != words:
             text.set_text(shown)
+        lacking = _lacking(shown, text.get_fontproperties())
+        if lacking:
+            missing |= _with_fallbacks(text.get_fontproperties(), lacking)
+            text.stale = True
     # Tick labels given by name are set again from their formatter at each draw: a formatter of names (a list, or a
     # function over it) gives them escaped. Numbers print.
     for ax in fig.axes:
@@ -141,7 +197,14 @@ def printable(fig: Figure) -> Figure:
                 names.seq = [escaped(str(s), keep="\n", controls=True) for s in names.seq]
             elif isinstance(names, FuncFormatter) and getattr(names.func, "func", None) is not _escaped_label:
                 names.func = partial(_escaped_label, names.func)  # once, however often the figure is written
-    return fig
+            labels = "".join(names.format_ticks(list(axis.get_majorticklocs())))
+            props = axis.majorTicks[0].label1.get_fontproperties()  # new ticks copy the first's
+            lacking = _lacking(labels, props)
+            if lacking:
+                chain = props.copy()
+                missing |= _with_fallbacks(chain, lacking)
+                axis.set_tick_params(labelfontfamily=chain.get_family())
+    return missing
 
 
 def _escaped_label(label: Callable[[Any, Any], Any], x: Any, pos: Any) -> str:
@@ -149,10 +212,20 @@ def _escaped_label(label: Callable[[Any, Any], Any], x: Any, pos: Any) -> str:
 
 
 def png_bytes(fig: Figure, dpi: int = DPI) -> bytes:
-    printable(fig)
+    png, missing = drawn(fig, dpi)
+    tell_missing_glyphs(missing)
+    return png
+
+
+def drawn(fig: Figure, dpi: int = DPI) -> tuple[bytes, set[str]]:
+    """The figure as PNG bytes, and the characters of its texts that no font here has (drawn as boxes)."""
+    missing = printable(fig)
     buf = io.BytesIO()
-    fig.savefig(buf, format="png", dpi=dpi, metadata={"Software": None})
-    return buf.getvalue()
+    with warnings.catch_warnings():
+        # Matplotlib warns once per character it has no glyph for; the caller tells them all in one line instead.
+        warnings.filterwarnings("ignore", r"Glyph \d+ .* missing from font", UserWarning)
+        fig.savefig(buf, format="png", dpi=dpi, metadata={"Software": None})
+    return buf.getvalue(), missing
 
 
 def save(fig: Figure, out: Path) -> Path:
