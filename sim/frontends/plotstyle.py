@@ -195,9 +195,17 @@ def printable(fig: Figure) -> set[str]:
             names = axis.get_major_formatter()
             if isinstance(names, FixedFormatter):
                 names.seq = [escaped(str(s), keep="\n", controls=True) for s in names.seq]
-            elif isinstance(names, FuncFormatter) and getattr(names.func, "func", None) is not _escaped_label:
-                names.func = partial(_escaped_label, names.func)  # once, however often the figure is written
-            labels = "".join(names.format_ticks(list(axis.get_majorticklocs())))
+                labels = "".join(names.seq)
+            elif isinstance(names, FuncFormatter):
+                if getattr(names.func, "func", None) is not _escaped_label:
+                    names.func = partial(
+                        _escaped_label, names.func
+                    )  # once, however often the figure is written
+                labels = "".join(names.format_ticks(list(axis.get_majorticklocs())))
+            else:
+                continue  # numbers and dates: every font has their characters
+            if labels.isascii():  # as most names are
+                continue
             props = axis.majorTicks[0].label1.get_fontproperties()  # new ticks copy the first's
             lacking = _lacking(labels, props)
             if lacking:
