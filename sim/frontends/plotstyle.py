@@ -197,10 +197,9 @@ def printable(fig: Figure) -> set[str]:
                 names.seq = [escaped(str(s), keep="\n", controls=True) for s in names.seq]
                 labels = "".join(names.seq)
             elif isinstance(names, FuncFormatter):
+                # wrapped once, however often the figure is written
                 if getattr(names.func, "func", None) is not _escaped_label:
-                    names.func = partial(
-                        _escaped_label, names.func
-                    )  # once, however often the figure is written
+                    names.func = partial(_escaped_label, names.func)
                 labels = "".join(names.format_ticks(list(axis.get_majorticklocs())))
             else:
                 continue  # numbers and dates: every font has their characters
