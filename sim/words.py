@@ -46,8 +46,8 @@ def tell_missing_glyphs(missing: set[str] | frozenset[str], stacklevel: int = 2)
     _TOLD.add(told)
     shown = " ".join(escaped(c) for c in sorted(told)[:8]) + (" ..." if len(told) > 8 else "")
     warnings.warn(
-        f"no font installed here has {shown}: drawn as boxes (installing a font such as Noto Sans CJK, for "
-        "Chinese, Japanese or Korean, draws them)",
+        f"no font installed here has {shown}: drawn as boxes; install a font that has them (for Chinese, "
+        "Japanese or Korean: Noto Sans CJK)",
         GlyphWarning,
         stacklevel=stacklevel + 1,
     )

@@ -452,6 +452,6 @@ def test_a_command_tells_of_characters_no_font_has_in_one_line(tmp_path):
     )
     assert r.returncode == 0, r.stderr
     assert r.stderr.splitlines() == [
-        "redline: no font installed here has \u4e2d \u56fd: drawn as boxes (installing a font such as Noto Sans "
-        "CJK, for Chinese, Japanese or Korean, draws them)"
+        "redline: no font installed here has \u4e2d \u56fd: drawn as boxes; install a font that has them (for "
+        "Chinese, Japanese or Korean: Noto Sans CJK)"
     ]
