@@ -419,9 +419,8 @@ def test_a_character_its_font_lacks_is_drawn_from_an_installed_fallback_and_the_
         assert missing == set()
         bare_mixed, missing = plotstyle.drawn(_scripts_figure(*mixed))
         assert missing == {"\u2900", "\u2901", "\u4e2d"}
-        fallbacks(
-            "No Such Font Anywhere", "DejaVu Serif"
-        )  # one not installed is passed over, without a log line
+        # a font not installed is passed over, without a log line
+        fallbacks("No Such Font Anywhere", "DejaVu Serif")
         assert plotstyle.fallback_fonts() == ("DejaVu Serif",)
         assert plotstyle.drawn(_scripts_figure(*latin)) == (bare_latin, set())
         fig = _scripts_figure(*mixed)
@@ -440,6 +439,8 @@ def test_a_character_its_font_lacks_is_drawn_from_an_installed_fallback_and_the_
 
 
 def test_a_command_tells_of_characters_no_font_has_in_one_line(tmp_path):
+    """A scenario titled in Chinese, on a machine with no font for it: the command's stderr is one line saying so,
+    not Matplotlib's warning per character with its source line."""
     text = (ROOT / "tests" / "data" / "tiny.yaml").read_text()
     odd = tmp_path / "scripts.yaml"
     odd.write_text(text.replace("title: ", "title: \u4e2d\u56fd ", 1))
