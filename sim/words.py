@@ -33,9 +33,8 @@ class GlyphWarning(UserWarning):
     (`redline: ...`)."""
 
 
-_TOLD: set[frozenset[str]] = (
-    set()
-)  # the characters this process has warned of (a command draws several plots)
+# The sets of characters this process has warned of: a command draws several plots, each lacking the same ones.
+_TOLD: set[frozenset[str]] = set()
 
 
 def tell_missing_glyphs(missing: set[str] | frozenset[str], stacklevel: int = 2) -> None:
