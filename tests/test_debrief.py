@@ -10,7 +10,18 @@ import pandas as pd
 import pytest
 
 from redline import load_scenario
-from redline.frontends.debrief import WHY, dyads, header, markdown, page, step_title, story, timeline_figure
+from redline.frontends.debrief import (
+    WHY,
+    actor_name,
+    dyads,
+    header,
+    markdown,
+    page,
+    step_title,
+    story,
+    timeline_figure,
+)
+from redline.frontends.plotstyle import in_words
 from redline.results.ensemble import run_ensemble
 
 from .conftest import FLAGSHIP, TINY
@@ -112,13 +123,39 @@ def test_a_red_line_is_reported_in_the_step_it_is_crossed(struck):
 
 
 def test_every_crossing_has_its_crossing_act_in_the_same_step(flagship, struck):
-    """No lag anywhere: each row of red_lines has, in its own step, a use of force by the one who crossed."""
+    """No lag anywhere: each row of red_lines is a use of force in the events, in the same step, on the same day,
+    by the one who crossed, on the actor and rung the row names."""
     for res in (flagship, struck):
         force = res.events[res.events["mid_level"] >= 4]
-        acts = set(zip(force["run"], force["step"], force["source"], strict=True))
+        key = ["run", "step", "date", "source", "target", "action"]
+        acts = set(force[key].itertuples(index=False, name=None))
         assert len(res.red_lines)
         for row in res.red_lines.itertuples():
-            assert (row.run, row.step, row.crossed_by) in acts, row
+            crossing = (row.run, row.step, row.date, row.crossed_by, row.target, row.action)
+            assert crossing in acts, row
+
+
+def test_a_red_line_is_told_after_the_act_that_crossed_it(flagship):
+    """The warning follows the line of the crossing act, not an earlier act of the same crosser on the holder in
+    that step (in the flagship the militias make a show of force toward the US in the week of the lethal strike
+    that crosses its line)."""
+    red = flagship.red_lines
+    assert len(red)
+    for run in (0, 1):
+        told = 0
+        for s in story(flagship, run):
+            for i, line in enumerate(s["lines"]):
+                if not line.startswith("⚠ red line"):
+                    continue
+                told += 1
+                before = next(x for x in reversed(s["lines"][:i]) if not x.startswith("⚠"))
+                rows = red[(red["run"] == run) & (red["step"] == s["step"])]
+                assert any(
+                    before.startswith(f"**{actor_name(flagship.facts, str(r.crossed_by))}** → ")
+                    and f"→ {actor_name(flagship.facts, str(r.target))}: {in_words(str(r.action))}" in before
+                    for r in rows.itertuples()
+                ), (line, before)
+        assert told == (red["run"] == run).sum()
 
 
 def test_injects_are_named_as_injects(struck, tmp_path, cli):

@@ -240,7 +240,8 @@ class EscalationModel(mesa.Model):
                 manner=e.manner,
             )
             self.scheduled[time.step_of(e.at)].append((day, action))
-        self.red_lines: list[tuple[int, str, list[str]]] = []  # (step, actor, who crossed): for debriefs
+        # (step, holder, who crossed, day, whom the crossing act struck, its rung): the red_lines table
+        self.red_lines: list[tuple[int, str, list[str], int, str, int]] = []
         self._rows: list = []  # the events' values, row after row in EVENT_FIELDS order (columns built on demand)
         self._columns: tuple[int, dict[str, list]] = (-1, {})
         self._metric_rows: list = []  # one row per actor and step, end to end, in METRIC_FIELDS order
@@ -393,8 +394,9 @@ class EscalationModel(mesa.Model):
             self._stirred_now.add((holder, other))
             self._stirred.append((holder, other, day))
 
-    def log_red_line(self, actor: str, crossers: list[str]) -> None:
-        self.red_lines.append((self.t, actor, crossers))
+    def log_red_line(self, actor: str, crossers: list[str], act: Action, day: float) -> None:
+        """`actor`'s red line was crossed by `crossers` with the act `act`, on `day`."""
+        self.red_lines.append((self.t, actor, crossers, int(day), act.target, act.rung))
 
     # --- the step -------------------------------------------------------------------------------------------------
 
@@ -668,7 +670,7 @@ class EscalationModel(mesa.Model):
             holder.crossed_day[a.source] = day + 0.5 if self._deciding else day
             holder.crossed_rung[a.source] = max(holder.crossed_rung.get(a.source, -1), a.rung)
             self.stir(aid, a.source, day)
-            self.log_red_line(aid, [a.source])
+            self.log_red_line(aid, [a.source], a, day)
 
     def _answered(self, actor: Actor, a: Action) -> None:
         """A use of force answers a commitment toward its target and toward the target's patrons, if it was

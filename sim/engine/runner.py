@@ -74,7 +74,8 @@ class Chunk:
     seeds: np.ndarray
     events: dict[str, np.ndarray]  # run, EVENT_FIELDS
     metrics: dict[str, np.ndarray]  # run, METRIC_FIELDS
-    red_lines: dict[str, np.ndarray]  # run, step, actor, crossed_by (text: the crossers joined by commas)
+    # run, step, actor, crossed_by (text: the crossers joined by commas), day, target, rung (of the crossing act)
+    red_lines: dict[str, np.ndarray]
     actors: list[str]
     causes: list[str]
     manners: list[str]
@@ -91,7 +92,7 @@ def collect(finished: Iterable[tuple[int, int, EscalationModel]]) -> Chunk:
     causes, manners = Coder(CAUSES), Coder(MANNERS)
     ev: dict[str, list[np.ndarray]] = {f: [] for f in ("run", *EVENT_FIELDS)}
     me: dict[str, list[np.ndarray]] = {f: [] for f in ("run", *METRIC_FIELDS)}
-    red: dict[str, list] = {"run": [], "step": [], "actor": [], "crossed_by": []}
+    red: dict[str, list] = {f: [] for f in ("run", "step", "actor", "crossed_by", "day", "target", "rung")}
     runs, seeds = [], []
     for run, seed, m in finished:
         if actors is None:
@@ -110,11 +111,14 @@ def collect(finished: Iterable[tuple[int, int, EscalationModel]]) -> Chunk:
                     part[f].append(manners.codes(values))
                 else:
                     part[f].append(np.asarray(values, dtype=_INT_FIELDS.get(f, np.float64)))
-        for step, actor, crossers in m.red_lines:
+        for step, actor, crossers, day, struck, rung in m.red_lines:
             red["run"].append(run)
             red["step"].append(step)
             red["actor"].append(actors.code(actor))
             red["crossed_by"].append(",".join(crossers))
+            red["day"].append(day)
+            red["target"].append(actors.code(struck))
+            red["rung"].append(rung)
 
     def joined(part: dict[str, list[np.ndarray]]) -> dict[str, np.ndarray]:
         return {f: np.concatenate(a) if a else np.array([], dtype=_INT_FIELDS.get(f, np.float64)) for f, a in
@@ -130,6 +134,9 @@ def collect(finished: Iterable[tuple[int, int, EscalationModel]]) -> Chunk:
             "step": np.asarray(red["step"], dtype=np.int32),
             "actor": np.asarray(red["actor"], dtype=np.int16),
             "crossed_by": np.asarray(red["crossed_by"], dtype=object),
+            "day": np.asarray(red["day"], dtype=np.int32),
+            "target": np.asarray(red["target"], dtype=np.int16),
+            "rung": np.asarray(red["rung"], dtype=np.int16),
         },
         actors.values if actors is not None else [],
         causes.values,

@@ -252,12 +252,21 @@ RUNS = Table(
 RED_LINES = Table(
     "red_lines",
     "red_lines.parquet / red_lines.csv",
-    "One row per red line crossed: who holds it and who crossed it. " + SWEEP_NOTE,
+    "One row per act that crossed a red line: who holds the line, who crossed it, and the act (its day, whom it "
+    "struck, its rung), in the order the model took the acts in. " + SWEEP_NOTE,
     (
         RUN,
         STEP,
+        Column("date", "date", "Day of the act that crossed the line (an event of that day in `events`)."),
         Column("actor", "category", "Actor id of the holder of the red line.", domain="actors"),
         Column("crossed_by", "string", "Actor ids of those who crossed it, joined by commas."),
+        Column(
+            "target",
+            "category",
+            "Actor id of the actor the act struck: the holder, or an ally whose strike its line covers.",
+            domain="actors",
+        ),
+        Column("action", "category", "Id of the rung of the ladder the act was on.", domain="rungs"),
     ),
     (Pattern("point", "point", "int64", POINT.doc),),
 )

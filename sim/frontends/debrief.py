@@ -25,7 +25,6 @@ from redline.frontends.plotstyle import (
     png_bytes,
     rung_names,
 )
-from redline.results.analysis import USE_OF_FORCE
 from redline.results.store import Results
 from redline.results.summary import source_lines
 
@@ -73,7 +72,8 @@ def step_title(res: Results, step: int, date: str) -> str:
 
 def story(res: Results, run: int) -> list[dict]:
     """One entry per step: its date and lines describing what happened. A red line crossed is told right after
-    the first action of the step by the one who crossed it on the holder (or on the ally it guards)."""
+    the line of the act that crossed it (the crosser's action of that rung on the holder, or on the ally it
+    guards)."""
     _check_run(res, run)
     facts = res.facts
     ev = res.events[res.events["run"] == run]
@@ -86,7 +86,7 @@ def story(res: Results, run: int) -> list[dict]:
     steps = []
     for step in range(len(dates)):
         lines: list[str] = []
-        pairs: list[tuple[str, str, bool]] = []  # per line: source, target, whether it used force
+        acts: list[tuple[str, str, str]] = []  # per line: source, target, action
         here = events_of.get(step, ev.iloc[:0])
         groups = here.groupby(["source", "target", "action", "cause"], sort=False)
         for key, g in groups:
@@ -104,20 +104,18 @@ def story(res: Results, run: int) -> list[dict]:
                 text += f"; {actor_name(facts, tgt)} blamed {', '.join(actor_name(facts, b) for b in blamed)}"
                 text += f" ({share} of {n})" if n > 1 else ""
             lines.append(text)
-            pairs.append((src, tgt, bool((g["mid_level"] >= USE_OF_FORCE).any())))
-        inserts: list[tuple[int, str]] = []
+            acts.append((src, tgt, action))
+        after: dict[int, list[str]] = {}  # line number (-1: before the first) -> the warnings told after it
         for row in red_of.get(step, red.iloc[:0]).itertuples():
             crossers = [w for w in str(row.crossed_by).split(",") if w]
             who = ", ".join(actor_name(facts, w) for w in crossers)
             text = f"⚠ red line of **{actor_name(facts, str(row.actor))}** crossed by {who}: it is committed to answer"
-            at = next((i for i, (s, t, force) in enumerate(pairs) if s in crossers and t == row.actor), None)
-            if at is None:  # an ally it guards was struck
-                at = next(
-                    (i for i, (s, _, force) in enumerate(pairs) if s in crossers and force), len(pairs) - 1
-                )
-            inserts.append((at, text))
-        for at, text in sorted(inserts, key=lambda x: -x[0]):
-            lines.insert(at + 1, text)
+            crossing = (str(row.target), str(row.action))
+            at = next((i for i, (s, *act) in enumerate(acts) if s in crossers and tuple(act) == crossing), -1)
+            told = after.setdefault(at, [])
+            if text not in told:  # a line of several acts that each crossed it is told once
+                told.append(text)
+        lines = after.get(-1, []) + [x for i, line in enumerate(lines) for x in (line, *after.get(i, ()))]
         steps.append({"step": step, "date": dates[step].date().isoformat(), "lines": lines})
     return steps
 

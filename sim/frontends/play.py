@@ -172,7 +172,7 @@ class View:
                     f"    {self.name(src)} -> {self.name(tgt)}: {rung.replace('_', ' ')}"
                     f"{f' x{n}' if n > 1 else ''}{extra}{why}"
                 )
-        for _, holder, crossers in m.red_lines[self.crossings :]:
+        for _, holder, crossers, *_ in m.red_lines[self.crossings :]:
             if self.player in (holder, *crossers) or holder in partners:
                 who = ", ".join(self.name(c) for c in crossers)
                 yield f"  ! {self.name(holder)}'s red line crossed by {who}"

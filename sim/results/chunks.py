@@ -158,8 +158,11 @@ def build(chunk: Chunk, facts: dict[str, Any]) -> Built:
     red_lines = {
         "run": pa.array(red["run"].astype(np.int64)),
         "step": pa.array(red["step"].astype(np.int64)),
+        "date": pa.array(start + red["day"].astype("timedelta64[D]"), pa.date32()),
         "actor": _dictionary(_recode(red["actor"], chunk.actors, actors), actors),
         "crossed_by": pa.array(red["crossed_by"], pa.string()),
+        "target": _dictionary(_recode(red["target"], chunk.actors, actors), actors),
+        "action": _dictionary(red["rung"].astype(np.int64), rung_ids),
     }
     coded = Coded(run, step, rung, mid_level, goldstein, source, target, actors, cause, causes,
                   date.astype("datetime64[ms]"))  # fmt: skip

@@ -216,12 +216,16 @@ def table_path(folder: Path, name: str, fmt: str) -> Path:
 
 
 def _check_columns(table: Path, columns: Any) -> None:
-    """Every documented column is written (the docs' tests hold the two together), so any missing is damage."""
+    """Every documented column is written (the docs' tests hold the two together), so any missing is damage, or
+    the mark of a folder written before the column was added."""
     from redline.engine.tables import table_of
 
     missing = [c.name for c in table_of(table).columns if c.name not in set(columns)]  # type: ignore[union-attr]
     if missing:
-        raise OutputError(f"{table}: damaged (no column {', '.join(missing)})")
+        raise OutputError(
+            f"{table}: damaged or written by an earlier redline (no column {', '.join(missing)}); run the command "
+            "that made the folder again"
+        )
 
 
 def _read_checked(table: Path, fmt: str, manifest: dict[str, Any], run: int | None = None) -> pd.DataFrame:
