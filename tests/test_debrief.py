@@ -48,8 +48,11 @@ def test_every_week_lists_its_actions_with_their_doctrine(flagship):
     for s in steps:
         here = ev[ev["step"] == s["step"]]
         actions = [line for line in s["lines"] if "→" in line]
-        # one line per (source, target, action, cause), each saying which doctrine moved it
-        assert len(actions) == len(here.groupby(["source", "target", "action", "cause"]))
+        # one line per (source, target, action, cause, manner), each saying which doctrine moved it
+        assert len(actions) == len(here.groupby(["source", "target", "action", "cause", "manner"]))
+        assert sum(", warned" in line for line in actions) == len(
+            here[here["manner"] == "warned"].groupby(["source", "target", "action", "cause"])
+        )
         assert all(re.search(r"— \*[^*]+\*", line) for line in actions)
     text = markdown(flagship, 1)
     assert "scheduled in the scenario" in text and "its campaign" in text and "retaliation" in text

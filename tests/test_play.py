@@ -16,7 +16,7 @@ from redline.frontends.play import play
 
 from .conftest import FLAGSHIP
 
-MOVES = "help\nusa threat\nbogus war\nisrael threat; usa sanction\n\nisrael show_of_force\nquit\n"
+MOVES = "help\nusa threat\nbogus war\nisrael threat; usa sanction\npass\nisrael show_of_force\nquit\n"
 
 
 def test_scripted_game_is_saved_like_a_run(cli, tmp_path):
@@ -163,11 +163,54 @@ def test_quit_ends_the_game_and_saves_the_steps_played(cli, tmp_path):
         ("usa thret", "'thret' is not a rung (did you mean 'threat'?)"),
         ("pas", "'pas' is not a command (did you mean 'pass'?)"),
         ("press hezbolah", "'hezbolah' is not a client of yours (did you mean 'hezbollah'?)"),
+        ("israel", "'israel': name a rung too, e.g. 'israel statement'"),
+        ("quit now", "'quit now': write quit alone on its line"),
+        ("usa threat; help", "'help': write help alone on its line"),
+        ("israel threat warned", "'threat warned': only a strike that kills can be warned (harassment, "),
     ],
 )
 def test_typos_get_the_closest_word(typed, hint):
     _, text = _game("iran", f"{typed}\nquit\n")
     assert hint in text
+
+
+def test_a_step_goes_by_only_when_the_player_says_so():
+    """An empty line asks again (a player pressing Enter loses no step); 'pass;' is a pass; the game then ends by
+    telling the last step and the run's outcome."""
+    res, text = _game("iran", "\n\npass;\nquit\n")
+    assert text.count("an empty line does nothing: type 'pass'") == 2
+    assert text.count("== Step ") == 2 and int(res.runs["run"].count()) == 1
+    assert "is not a command" not in text
+    ending = text.split("== The game is over after step 1 ==")[1]
+    assert "In the last step:" in ending and "Highest rung reached:" in ending
+    had = [o for o in ("iran_us_clash", "hezbollah_israel_war", "iran_israel_clash") if res.runs[o].iloc[0]]
+    assert f"The scenario's outcomes this game had: {', '.join(had) or 'none'} (of " in ending
+
+
+class _Interrupted(io.StringIO):
+    """Moves typed, then Ctrl-C at the prompt."""
+
+    def readline(self, *args):
+        line = super().readline(*args)
+        if not line:
+            raise KeyboardInterrupt
+        return line
+
+
+def test_ctrl_c_at_the_prompt_keeps_the_game_as_played():
+    out = io.StringIO()
+    res = play(load_scenario(FLAGSHIP), "iran", 4, _Interrupted("pass\nusa threat\n"), out)
+    assert "(interrupted)" in out.getvalue() and res.manifest["ended"] == "quit after step 2"
+    assert sorted(set(res.metrics["step"])) == [0, 1, 2]
+    mine = res.events[res.events["cause"] == "player"]
+    assert list(zip(mine["step"], mine["action"], strict=True)) == [(1, "threat")]
+
+
+def test_a_warned_strike_is_told_as_warned():
+    res, text = _game("iran", "israel limited_strike warned\nquit\n")
+    mine = res.events[res.events["cause"] == "player"]
+    assert list(mine["manner"]) == ["warned"]
+    assert re.search(r"Iran -> Israel: limited strike, warned", text)
 
 
 def test_the_players_offer_of_calm_eases_the_targets_grievance():

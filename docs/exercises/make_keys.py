@@ -277,14 +277,16 @@ def exercise2(keys: Keys) -> list[str]:
         "## Exercise 2: attribution and blame",
         f"1. {settings_line(q1)}. Every change `compare.md` shows with a 95% interval of the paired differences "
         f"that excludes zero: outcome probabilities {changes(c, 'outcome probability') or 'none'}; uses of force "
-        f"per run {changes(c, 'uses of force') or 'none'}. The largest change in uses of force is Israel's.",
+        f"per run {changes(c, 'uses of force') or 'none'}; hostile acts per run {changes(c, 'hostile acts') or 'none'}"
+        ". The largest change in uses of force is Israel's.",
         f"2. {settings_line(q2)}. Blame becomes grievance toward the patron, and grievance is a motive to strike "
         "it; Israel, which blames Iran for Hamas, Hezbollah and the Houthis and fears Iran's answer least, turns it "
         f"into strikes on Iran. In the flagship Israel's blame weighs {weight:g} of the harm "
         f"(`relations.attributes:israel:iran.weight: {weight:g}`): that line keeps Iran and Israel apart.",
         f"3. {settings_line(q3)}. In `out/ex2-channel/compare.md`, the changes whose 95% interval excludes zero: "
         f"outcome probabilities {changes(channel, 'outcome probability') or 'none'}; uses of force per run "
-        f"{changes(channel, 'uses of force') or 'none'}. A working back channel lowers the chance that blame "
+        f"{changes(channel, 'uses of force') or 'none'}; hostile acts per run "
+        f"{changes(channel, 'hostile acts') or 'none'}. A working back channel lowers the chance that blame "
         "lands, lets grievance between the two fade faster, makes an offer of calm ease more grievance and lets "
         "each read the other's strikes for what they meant (less observation noise).",
     ]

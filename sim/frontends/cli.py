@@ -394,8 +394,9 @@ def build_parser() -> _Parser:
         "happened to you, your partners and your adversaries, your grievance and fear against the thresholds that "
         "move the model's actors, and your options with the answers they are likely to bring; then you give your "
         "orders (TARGET RUNG [warned]; press CLIENT [TARGET]; several separated by ';'; 'pass'; 'help'; 'quit') "
-        "while the model plays the others. 'quit' ends the game; it is saved like `redline run` with one run and "
-        "the steps played, for `redline plot` and `redline debrief`.",
+        "while the model plays the others; an empty line asks again. 'quit' (or Ctrl-C at the prompt, or the end of "
+        "input) ends the game: it tells how the game ended and saves it like `redline run` with one run and the "
+        "steps played, for `redline plot` and `redline debrief`.",
     )
     pg.add_argument("scenario", metavar="SCENARIO", type=_scenario, help=SCENARIO_HELP)
     pg.add_argument(

@@ -1,8 +1,8 @@
 """The story of one run, step by step: what each actor did and why, for a classroom debrief.
 
-For every step: each action with the doctrine behind it (the event's cause), whom the target blamed, and the red
-lines crossed, each right after the action that crossed it. Written as Markdown and as one self-contained HTML page
-with the same text and the run's timeline drawn as one small panel per dyad.
+For every step: each action (said to be warned where it was) with the doctrine behind it (the event's cause), whom
+the target blamed, and the red lines crossed, each right after the action that crossed it. Written as Markdown and
+as one self-contained HTML page with the same text and the run's timeline drawn as one small panel per dyad.
 """
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ import re
 import pandas as pd
 from matplotlib.figure import Figure
 
+from redline.agents.actions import WARNED
 from redline.frontends.plots import _steps, ranked_dyads
 from redline.frontends.plotstyle import (
     actor_colors,
@@ -88,15 +89,16 @@ def story(res: Results, run: int) -> list[dict]:
         lines: list[str] = []
         acts: list[tuple[str, str, str]] = []  # per line: source, target, action
         here = events_of.get(step, ev.iloc[:0])
-        groups = here.groupby(["source", "target", "action", "cause"], sort=False)
+        groups = here.groupby(["source", "target", "action", "cause", "manner"], sort=False)
         for key, g in groups:
-            src, tgt, action, cause = map(str, key)  # the key: a tuple of str columns
+            src, tgt, action, cause, manner = map(str, key)  # the key: a tuple of str columns
             n = len(g)
             deaths = g["casualties"].sum()
             blamed = sorted(set(g["attributed_to"].dropna()))  # null: nobody blamed
             text = (
                 f"**{actor_name(facts, src)}** → {actor_name(facts, tgt)}: {in_words(action)}"
-                f"{f' ×{n}' if n > 1 else ''}{f', {deaths:g} killed' if deaths else ''}"
+                f"{f' ×{n}' if n > 1 else ''}{', warned' if manner == WARNED else ''}"
+                f"{f', {deaths:g} killed' if deaths else ''}"
                 f" — *{WHY.get(cause, cause)}*"
             )
             if blamed:

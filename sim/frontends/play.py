@@ -5,8 +5,10 @@ conclude (red lines expire, grievance fades, beliefs follow what it sees) and it
 its clients, but it neither decides, nor reacts within a step, nor engages its guarantees, nor presses its clients:
 every order is the player's. Each turn the player sees what happened since its last move to it, its partners and
 its adversaries, its grievance and fear against the thresholds that move the model's actors, and its options
-toward each adversary with the answer they are likely to bring. `quit` (or the end of input) ends the game; it is
-saved as a results folder with one run and the steps played, so `redline plot` and `redline debrief` work on it.
+toward each adversary with the answer they are likely to bring; a step goes by only on the player's word (`pass`),
+not on an empty line. `quit` (or the end of input, or Ctrl-C at the prompt) ends the game: the player is told the
+last step and the run's outcome, and the game is saved as a results folder with one run and the steps played, so
+`redline plot` and `redline debrief` work on it.
 """
 
 from __future__ import annotations
@@ -151,7 +153,7 @@ class View:
                 where = "adversaries"
             else:
                 continue
-            key = (src, tgt, ids[ev["rung"][i]], ev["cause"][i], blamed)
+            key = (src, tgt, ids[ev["rung"][i]], ev["cause"][i], blamed, ev["manner"][i])
             sections[where][key] += 1
             deaths[key] += ev["casualties"][i]
         titles = {
@@ -163,9 +165,10 @@ class View:
             if not seen:
                 continue
             yield f"  {titles[where]}:"
-            for (src, tgt, rung, cause, blamed), n in seen.items():
-                key = (src, tgt, rung, cause, blamed)
-                extra = f", {deaths[key]:g} killed" if deaths[key] else ""
+            for key, n in seen.items():
+                src, tgt, rung, cause, blamed, manner = key
+                extra = ", warned" if manner == WARNED else ""
+                extra += f", {deaths[key]:g} killed" if deaths[key] else ""
                 extra += f", blamed on {self.name(blamed)}" if blamed else ""
                 why = "" if cause == PLAYER else f" ({cause.replace('_', ' ')})"
                 yield (
@@ -283,18 +286,34 @@ class View:
             yield f"    (nothing above {rungs.ids[stakes.max_rung]}: your means do not reach further)"
 
 
-def terminal_chooser(player: str, stdin: TextIO, stdout: TextIO) -> Callable[[PlayedModel], list[Move]]:
-    """Ask the player for its moves on stdin: `TARGET RUNG [warned]`, `press CLIENT [TARGET]`, several separated by
-    ';', `pass`, `help` or `quit`."""
-    view: View | None = None
+class Terminal:
+    """The player at a terminal: each step shows the situation and asks for moves on stdin (`TARGET RUNG [warned]`,
+    `press CLIENT [TARGET]`, several separated by ';', `pass`, `help` or `quit`); `ending` tells how the game
+    ended."""
 
-    def say(text: str = "") -> None:
-        print(text, file=stdout)
+    def __init__(self, player: str, stdin: TextIO, stdout: TextIO) -> None:
+        self.player, self.stdin, self.stdout = player, stdin, stdout
+        self.view: View | None = None
 
-    def choose(m: PlayedModel) -> list[Move]:
-        nonlocal view
-        if view is None:
-            view = View(m, player)
+    def say(self, text: str = "") -> None:
+        print(text, file=self.stdout)
+
+    def read(self) -> str | None:
+        """A line typed by the player, or None when it ends the game: the end of input, or Ctrl-C at the prompt
+        (the game is kept as played, not lost)."""
+        self.stdout.flush()
+        try:
+            line = self.stdin.readline()
+        except KeyboardInterrupt:
+            self.say("\n(interrupted)")
+            return None
+        return line or None
+
+    def __call__(self, m: PlayedModel) -> list[Move]:
+        say = self.say
+        if self.view is None:
+            self.view = View(m, self.player)
+        view = self.view
         date = m.spec.time.date_of(m.t)
         unit = m.spec.time.step
         say(f"\n== Step {m.t} of {m.spec.time.steps - 1}: the {unit} of {date} ==")
@@ -313,26 +332,53 @@ def terminal_chooser(player: str, stdin: TextIO, stdout: TextIO) -> Callable[[Pl
             print(
                 "Your move (TARGET RUNG [warned]; press CLIENT; 'pass', 'help', 'quit'): ",
                 end="",
-                file=stdout,
+                file=self.stdout,
             )
-            stdout.flush()
-            line = stdin.readline()
-            if not line or line.strip() == "quit":  # end of input ends the game like quit
+            line = self.read()
+            # ';' ends a move: a line of one move may end with it, or only hold it
+            text = line.strip().strip(";").strip() if line is not None else "quit"
+            if text == "quit":
                 m.over = True
                 say("\nThe game ends after this step (the others still act in it); it is saved as played.")
                 return []
-            text = line.strip()
-            if text in ("", "pass"):
+            if text == "pass":
                 return []
             if text == "help":
-                say(help_text(m, player))
+                say(help_text(m, self.player))
                 continue
-            moves, problems = parse_moves(m, player, text)
+            if not text:  # a step is let go only when the player says so
+                say("  an empty line does nothing: type 'pass' to let this step go by, or 'help'")
+                continue
+            moves, problems = parse_moves(m, self.player, text)
             if not problems:
                 return moves
             say("  " + "; ".join(problems))
 
-    return choose
+    def ending(self, m: PlayedModel, outcome: dict) -> None:
+        """What happened in the last step played, and how the game ended: the run's peak, force and deaths, and
+        the scenario's named outcomes it had."""
+        say = self.say
+        say(f"\n== The game is over after step {int(m.time) - 1} ==")
+        news = list(self.view.news()) if self.view is not None else []
+        say("In the last step:" if news else "In the last step: nothing touched you or yours.")
+        for line in news:
+            say(line)
+        mine = sum(1 for src, rung in zip(m.events["source"], m.events["rung"], strict=True)
+                   if src == self.player and m.rungs.mid[rung] >= 4)  # fmt: skip
+        peak = outcome["peak_rung"] if isinstance(outcome["peak_rung"], str) else "none"
+        say(
+            f"Highest rung reached: {peak}; uses of force: {outcome['attacks']} (yours: {mine}); "
+            f"deaths: {outcome['deaths']:g}."
+        )
+        named = [o.name for o in m.spec.outcomes]
+        if named:
+            had = [name for name in named if outcome.get(name)]
+            say(f"The scenario's outcomes this game had: {', '.join(had) or 'none'} (of {', '.join(named)}).")
+
+
+def terminal_chooser(player: str, stdin: TextIO, stdout: TextIO) -> Terminal:
+    """The moves of a player at a terminal (a Terminal: PlayedModel's `choose`)."""
+    return Terminal(player, stdin, stdout)
 
 
 def help_text(m: PlayedModel, player: str) -> str:
@@ -357,6 +403,7 @@ def parse_moves(m: PlayedModel, player: str, text: str) -> tuple[list[Move], lis
     clients = [r.target for r in m.network.clients_of(player)]
     moves: list[Move] = []
     problems: list[str] = []
+    warnable = {(o.rung, o.manner) for o in m.rungs.options if o.manner == WARNED}
     for part in text.split(";"):
         words = part.split()
         if not words:
@@ -371,8 +418,17 @@ def parse_moves(m: PlayedModel, player: str, text: str) -> tuple[list[Move], lis
             else:
                 moves.append(("press", words[1], words[2] if len(words) == 3 else ""))
             continue
+        if words == ["pass"]:
+            continue
+        if words[0] in COMMANDS:
+            problems.append(f"'{part.strip()}': write {words[0]} alone on its line")
+            continue
         if len(words) == 1:
-            problems.append(f"'{words[0]}' is not a command{suggest(words[0], [*COMMANDS, *others])}")
+            if words[0] in others:
+                example = f"{words[0]} {m.rungs.ids[m.rungs.lowest_hostile]}"
+                problems.append(f"'{words[0]}': name a rung too, e.g. '{example}' ('help' lists them)")
+            else:
+                problems.append(f"'{words[0]}' is not a command{suggest(words[0], [*COMMANDS, *others])}")
             continue
         if len(words) > 3 or (len(words) == 3 and words[2] not in (WARNED, SURPRISE)):
             problems.append(f"'{part.strip()}': write TARGET RUNG [warned]")
@@ -388,6 +444,9 @@ def parse_moves(m: PlayedModel, player: str, text: str) -> tuple[list[Move], lis
                 problems.append(
                     f"'{rung}': your means reach no higher than {m.rungs.ids[top]} toward {target}"
                 )
+            elif len(words) == 3 and words[2] == WARNED and (m.rungs.index[rung], WARNED) not in warnable:
+                kinds = ", ".join(m.rungs.ids[r] for r, _ in sorted(warnable)) or "none on this ladder"
+                problems.append(f"'{rung} warned': only a strike that kills can be warned ({kinds})")
             else:
                 moves.append((target, rung, words[2] if len(words) == 3 else SURPRISE))
     return moves, problems
@@ -402,7 +461,8 @@ def play(scn: Scenario, player: str, seed: int, stdin: TextIO, stdout: TextIO, s
 
     (run_seed,) = run_seeds(seed, 1)
     started = today()
-    m = PlayedModel(scn, player, terminal_chooser(player, stdin, stdout), rng=run_seed)
+    terminal = terminal_chooser(player, stdin, stdout)
+    m = PlayedModel(scn, player, terminal, rng=run_seed)
     print(
         f"You are {scn.actors[player].label or player} in '{scn.title}'. Type 'help' for targets, rungs and "
         "orders.",
@@ -423,4 +483,6 @@ def play(scn: Scenario, player: str, seed: int, stdin: TextIO, stdout: TextIO, s
     }
     # The tables hold the steps played; the results say so, so that plots and debriefs end where the game did.
     played_scn = dataclasses.replace(scn, time=dataclasses.replace(scn.time, steps=played))
-    return Results.from_chunks(played_scn, [collect([(0, run_seed, m)])], manifest)
+    res = Results.from_chunks(played_scn, [collect([(0, run_seed, m)])], manifest)
+    terminal.ending(m, res.runs.iloc[0].to_dict())
+    return res
