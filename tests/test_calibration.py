@@ -72,6 +72,27 @@ def test_compare_uses_common_random_numbers():
         compare(a, run_ensemble(load_scenario(FLAGSHIP), runs=30, seed=4, workers=1))
 
 
+def test_compare_changes_a_value_in_both_sides_or_in_one_and_says_so(cli, tmp_path):
+    """--set changes both scenarios (so a scenario against itself shows no difference), --set-b only B (a what-if
+    on one scenario); compare.md names the values changed on each side."""
+    lever = "actors.iran.cost_sensitivity=0.3"
+    status, both, _ = cli("compare", FLAGSHIP, FLAGSHIP, "--runs", 20, "--quiet", "--set", lever)
+    assert status == 0 and "| uses of force by iran | uses of force |" in both
+    rows = [line for line in both.splitlines() if line.startswith("| uses of force by")]
+    assert rows and all("| +0 |" in line for line in rows)
+    assert f"Both with `{lever}`." in both
+    status, one, _ = cli(
+        "compare", FLAGSHIP, FLAGSHIP, "--runs", 20, "--quiet", "--set-b", lever, "--out", tmp_path / "c"
+    )
+    assert status == 0
+    iran = next(line for line in one.splitlines() if line.startswith("| uses of force by iran "))
+    assert "| +0 |" not in iran
+    text = (tmp_path / "c" / "compare.md").read_text()
+    assert text.startswith(f"# axis-2023 with {lever} compared with axis-2023\n") and "Both with" not in text
+    status, _, err = cli("compare", FLAGSHIP, FLAGSHIP, "--runs", 5, "--set-a", "actors.iran.bogus=1")
+    assert status == 2 and err.strip() == "--set-a:1: actors.iran.bogus: unknown key 'bogus'"
+
+
 def test_compare_and_robustness_commands(cli, tmp_path):
     v = ROOT / "scenarios/axis-2023-no-us-retaliation.yaml"
     status, out, _ = cli("compare", FLAGSHIP, v, "--runs", 10, "--quiet", "--out", tmp_path / "c")

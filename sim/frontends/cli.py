@@ -82,14 +82,14 @@ def _add_inject(p: argparse.ArgumentParser) -> None:
     )
 
 
-def _add_set(p: argparse.ArgumentParser) -> None:
+def _add_set(p: argparse.ArgumentParser, where: str = "the scenario") -> None:
     p.add_argument(
         "--set",
         dest="overrides",
         action="append",
         default=[],
         metavar="KEY.PATH=VALUE",
-        help="change one value of the scenario, e.g. actors.iran.cost_sensitivity=0.5 or "
+        help=f"change one value of {where}, e.g. actors.iran.cost_sensitivity=0.5 or "
         "relations.supports:iran:hezbollah.control=0.8 (repeatable; checked like the file)",
     )
 
@@ -281,14 +281,26 @@ def build_parser() -> _Parser:
         "compare",
         help="run two scenarios with common random numbers and compare outcomes",
         description="Run scenarios A and B with the same seeds, run by run, and print the differences B - A in "
-        "outcome probabilities and in uses of force per run, with 95% intervals of the paired differences.",
+        "outcome probabilities and in uses of force per run, with 95% intervals of the paired differences. "
+        "A 'what if' on one scenario compares it with itself, a value changed in B: "
+        "`redline compare axis-2023 axis-2023 --set-b actors.iran.cost_sensitivity=0.5`.",
     )
     cm.add_argument("a", metavar="A", type=_scenario, help=SCENARIO_HELP)
     cm.add_argument("b", metavar="B", type=_scenario, help=SCENARIO_HELP)
     cm.add_argument("--out", metavar="DIR", help="also write compare.md and compare.png into DIR")
     cm.add_argument("--force", action="store_true", help=FORCE_HELP)
     _add_ensemble_options(cm, runs=200, what="runs of each scenario, with the same seeds")
-    _add_set(cm)
+    _add_set(cm, "both A and B")
+    for side in ("a", "b"):
+        cm.add_argument(
+            f"--set-{side}",
+            dest=f"overrides_{side}",
+            action="append",
+            default=[],
+            metavar="KEY.PATH=VALUE",
+            help=f"change one value of {side.upper()} alone (repeatable): a scenario against itself with a value "
+            f"changed is `compare S S --set-b ...`",
+        )
     cm.set_defaults(func=commands.cmd_compare)
 
     rb = sub.add_parser(

@@ -238,11 +238,18 @@ def cmd_check(args: argparse.Namespace) -> int:
 
 def cmd_compare(args: argparse.Namespace) -> int:
     from redline.frontends import compare as cmp
-    from redline.language.scenario import load_scenario
+    from redline.language.scenario import load_scenario, parse_override
     from redline.results.outputs import FolderOutput, scenario_inputs
 
-    a = load_scenario(args.a, args.overrides)
-    b = load_scenario(args.b, args.overrides)
+    sides = {
+        side: [
+            parse_override(text, n, f"--set-{side}")
+            for n, text in enumerate(getattr(args, f"overrides_{side}"), 1)
+        ]
+        for side in ("a", "b")
+    }
+    a = load_scenario(args.a, [*args.overrides, *sides["a"]])
+    b = load_scenario(args.b, [*args.overrides, *sides["b"]])
     target = None
     if args.out:
         inputs = scenario_inputs([args.a, args.b])
@@ -250,7 +257,13 @@ def cmd_compare(args: argparse.Namespace) -> int:
         target.check()
     with _ensembles(args) as run, target or contextlib.nullcontext():
         ra, rb = run(a), run(b)  # the same seeds, run by run: paired runs
-        c = cmp.compare(ra, rb)
+        c = cmp.compare(
+            ra,
+            rb,
+            label_a=_side(a.scenario, args.overrides_a),
+            label_b=_side(b.scenario, args.overrides_b),
+            common=tuple(args.overrides),
+        )
         text = cmp.markdown(c)
         if target is not None:
 
@@ -264,6 +277,11 @@ def cmd_compare(args: argparse.Namespace) -> int:
         shown = escaped(str(Path(args.out)))
         print(f"\nwritten: {shown}/compare.md, {shown}/compare.png")
     return EXIT_OK
+
+
+def _side(name: str, overrides: list[str]) -> str:
+    """A side of a comparison by its scenario's name and the values changed in it alone."""
+    return f"{name} with {', '.join(overrides)}" if overrides else name
 
 
 def cmd_robustness(args: argparse.Namespace) -> int:

@@ -32,6 +32,7 @@ class Comparison:
     facts_a: dict[str, Any] = field(default_factory=dict)  # scenario facts: names and colours for the plot
     facts_b: dict[str, Any] = field(default_factory=dict)
     seed: int | None = None  # the root seed both ensembles share
+    common: tuple[str, ...] = ()  # values changed in both scenarios (`--set KEY.PATH=VALUE`)
 
 
 def _paired(name: str, kind: str, xa: np.ndarray, xb: np.ndarray) -> dict:
@@ -80,8 +81,17 @@ def _per_run(res: Results, mask: pd.Series) -> pd.DataFrame:
     return ev.groupby(["run", "source"]).size().unstack(fill_value=0).reindex(res.runs["run"], fill_value=0)
 
 
-def compare(a: Results, b: Results) -> Comparison:
-    """Differences B - A in outcome probabilities, and in uses of force and hostile acts per run by actor."""
+def compare(
+    a: Results,
+    b: Results,
+    *,
+    label_a: str | None = None,
+    label_b: str | None = None,
+    common: tuple[str, ...] = (),
+) -> Comparison:
+    """Differences B - A in outcome probabilities, and in uses of force and hostile acts per run by actor. The
+    sides are called by their scenarios' names, or by `label_a` and `label_b` (a scenario compared with itself
+    under a changed value needs them); `common`: the values changed in both, told in the report."""
     if not a.runs["seed"].equals(b.runs["seed"]):
         raise ValueError(
             "the two ensembles were not run with the same seeds: common random numbers need them"
@@ -102,13 +112,14 @@ def compare(a: Results, b: Results) -> Comparison:
             xb = fb[actor].to_numpy() if actor in fb else np.zeros(len(fb))
             rows.append({**_paired(f"{label} by {actor}", label, xa, xb), "actor": actor})
     return Comparison(
-        a.facts["name"],
-        b.facts["name"],
+        label_a or a.facts["name"],
+        label_b or b.facts["name"],
         len(a.runs),
         pd.DataFrame(rows),
         a.facts,
         b.facts,
         a.manifest.get("root_seed"),
+        tuple(common),
     )
 
 
@@ -117,7 +128,8 @@ def markdown(c: Comparison) -> str:
         f"# {c.b} compared with {c.a}",
         "",
         f"{plural(c.runs, 'run')} each, with common random numbers (run r of both uses the same seed). Differences are "
-        f"B - A = {c.b} - {c.a}, with 95% intervals of the paired differences.",
+        f"B - A = {c.b} - {c.a}, with 95% intervals of the paired differences."
+        + (f" Both with {', '.join(f'`{o}`' for o in c.common)}." if c.common else ""),
         "",
         "| measure | kind | A | B | B - A | 95% interval |",
         "|---|---|---:|---:|---:|---|",
@@ -196,6 +208,7 @@ def plot(c: Comparison, path: str | Path | None = None, *, axes: Axes | list[Axe
         fig,
         path,
         f"What changes from A ({c.a}) to B ({c.b})",
-        f"{c.runs} runs each, run r of both with the same seed{seed}: differences are paired",
+        f"{c.runs} runs each, run r of both with the same seed{seed}: differences are paired"
+        + (f"; both with {', '.join(c.common)}" if c.common else ""),
         made,
     )

@@ -49,12 +49,13 @@ class Override:
     remove: bool = False
 
 
-def parse_override(text: str, n: int = 1) -> Override:
-    """`actors.iran.cost_sensitivity=0.5` -> Override. The value is read as YAML (a number, word, list ...)."""
-    label = ("--set", n)
+def parse_override(text: str, n: int = 1, flag: str = "--set") -> Override:
+    """`actors.iran.cost_sensitivity=0.5` -> Override. The value is read as YAML (a number, word, list ...).
+    Problems name it as the `n`th `flag` (`--set:2`)."""
+    label = (flag, n)
     key, sep, raw = text.partition("=")
     if not sep or not key.strip():
-        raise ScenarioError([Issue(*label, text[:60], "write --set KEY.PATH=VALUE")])
+        raise ScenarioError([Issue(*label, text[:60], f"write {flag} KEY.PATH=VALUE")])
     if len(raw) > MAX_OVERRIDE:
         raise ScenarioError([Issue(*label, key, f"value is longer than {MAX_OVERRIDE:,} characters")])
     try:
