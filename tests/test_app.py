@@ -7,6 +7,7 @@ import contextlib
 import importlib.util
 import json
 import os
+import re
 import shutil
 import signal
 import socket
@@ -17,6 +18,8 @@ import urllib.request
 from typing import Any
 
 import pytest
+
+from redline import load_scenario
 
 from .conftest import FLAGSHIP, ROOT, TINY
 
@@ -160,6 +163,18 @@ def test_every_slider_shows_a_range_holding_its_value_on_a_position_it_can_stop_
             k = (s.value - s.low) / s.step
             assert k == pytest.approx(round(k)), f"{s.label}: {s.value:g} is not a stop of the slider"
             assert (s.high - s.low) / s.step <= 100, f"{s.label}: too many stops to move by hand"
+    # a declared lever's slider spans its whole range, not a rounder part of it
+    declared = {lv.path: lv for lv in load_scenario(FLAGSHIP).levers}
+    for s in sliders_of(FLAGSHIP):
+        assert (s.low, s.high) == (declared[s.path].low, declared[s.path].high), s
+
+
+def test_the_app_guide_tables_every_lever_of_the_flagship():
+    """docs/app.md has a row per slider of the flagship, in the app's order, each naming its `--set` path."""
+    text = (ROOT / "docs" / "app.md").read_text()
+    table = text.split("| slider | `--set` key path | what it does |")[1].split("\n\n")[0]
+    paths = re.findall(r"^\| [^|]+ \| `([^`]+)` \|", table, flags=re.M)
+    assert paths == [lv.path for lv in load_scenario(FLAGSHIP).levers]
 
 
 @needs_app

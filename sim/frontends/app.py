@@ -112,17 +112,17 @@ def _number(scn: Scenario, path: str) -> float | None:
 
 
 def _slider(path: str, label: str, low: float, high: float, unit: str, value: float) -> Slider:
-    """A slider from a lever's range, with a round step that has the scenario's value among its positions (a
-    slider can only stop at low + k * step), trying finer steps down to a tenth before giving up on that."""
+    """A slider over a lever's whole range, with a round step that has the scenario's value among its positions (a
+    slider can only stop at low + k * step), trying finer steps down to a tenth. Only if none fits does it start
+    at the first round position above the range's low end (a limit like 0.1 day) instead."""
     low, high = min(low, value), max(high, value)
     step = _nice_step(high - low)
-    on_grid = math.ceil(low / step - 1e-9) * step  # a limit like 0.1 day, as the first round position
-    low = float(on_grid) if on_grid <= value else low
-    for finer in (step, step / 2, step / 5, step / 10):
-        k = (value - low) / finer
-        if abs(k - round(k)) < 1e-6:
-            step = finer
-            break
+    on_grid = math.ceil(low / step - 1e-9) * step
+    for start in dict.fromkeys((low, float(on_grid) if on_grid <= value else low)):
+        for finer in (step, step / 2, step / 4, step / 5, step / 10):
+            k = (value - start) / finer
+            if abs(k - round(k)) < 1e-6:
+                return Slider(path, label, start, high, float(f"{finer:.6g}"), unit, value)
     return Slider(path, label, low, high, float(f"{step:.6g}"), unit, value)
 
 
