@@ -690,11 +690,28 @@ def test_a_sweep_with_a_damaged_part_runs_it_again(capsys, results, tmp_path, pa
 def test_force_replaces_a_redline_output_and_nothing_else(capsys, results, tmp_path):
     out = tmp_path / "o"
     shutil.copytree(results / "parquet", out)
-    (out / "old-plot.png").write_text("x")
+    (out / "debrief-run-7.md").write_text("x")  # what `redline debrief` adds to a results folder
     status, _, err = run_cli(capsys, "run", TINY, "--out", out, *_ensemble(), "--force")
     assert status == 0, err
-    assert not (out / "old-plot.png").exists() and (out / ".redline-output").is_file()
+    assert not (out / "debrief-run-7.md").exists() and (out / ".redline-output").is_file()
     assert sorted(p.name for p in tmp_path.iterdir()) == ["o"]  # no lock, partial or old folder left
+
+
+@pytest.mark.parametrize("command", ["run", "sweep"])
+def test_force_keeps_a_redline_output_to_which_the_user_added_files(capsys, results, tmp_path, command):
+    """Notes or an analysis put into a results folder are the user's: --force refuses the folder, in one line
+    naming them, and changes nothing."""
+    out = tmp_path / "o"
+    shutil.copytree(results / ("parquet" if command == "run" else "sweep"), out)
+    (out / "notes.txt").write_text("mine")
+    (out / "my-analysis").mkdir()
+    (out / "my-analysis" / "nb.ipynb").write_text("{}")
+    before = sorted(p.relative_to(out) for p in out.rglob("*"))
+    args = ["--param", "actors.patron.cost_sensitivity=0.2,0.8"] if command == "sweep" else []
+    status, _, err = run_cli(capsys, command, TINY, "--out", out, *_ensemble(), *args, "--force")
+    assert status == 2 and err.count("\n") == 1
+    assert "also holds my-analysis, notes.txt, which no redline command wrote" in err
+    assert sorted(p.relative_to(out) for p in out.rglob("*")) == before
 
 
 def test_force_replaces_a_results_folder_written_before_markers(capsys, results, tmp_path):

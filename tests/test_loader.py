@@ -9,11 +9,12 @@ import sys
 from pathlib import Path
 
 import pytest
+import yaml
 
 from redline import ScenarioError, load_scenario
 from redline.language.spec import Attributes, Ladder, Supports
 
-from .conftest import TINY
+from .conftest import ROOT, TINY
 
 LINE = re.compile(r"^(?P<file>[^:]+):(?P<line>\d+): (?P<path>\S+): (?P<msg>.+)$")
 
@@ -297,3 +298,67 @@ def test_a_file_or_folder_name_with_a_control_character_is_printed_as_its_escape
         _, out, err = cli(*args)
         assert shown in out + err
         assert "\x1b" not in out + err and "\x07" not in out + err
+
+
+def test_a_default_rung_missing_from_the_scenarios_own_ladder_is_named(tmp_path):
+    """A red line without `min_rung` counts from the default, limited_strike; a ladder of the scenario's own that
+    has no such rung is refused where the red lines are, asking for the key (the run would otherwise fail)."""
+    d = yaml.safe_load(tiny_text())
+    ladder = yaml.safe_load((ROOT / "scenarios" / "ladders" / "default.yaml").read_text())
+    for r in ladder["rungs"]:
+        r["id"] = {"limited_strike": "raid", "harassment": "sniping"}.get(r["id"], r["id"])
+    d["ladder"] = ladder
+    d["events"][0]["action"] = "raid"
+    d["actors"]["rival"]["doctrine"]["red_lines"]["own_territory_struck"] = True
+    found = {p["path"]: p["msg"] for p in problems(write(tmp_path, yaml.safe_dump(d, sort_keys=False)))}
+    assert found == {
+        "actors.rival.doctrine.red_lines": "'min_rung' is not given and its default, 'limited_strike', is no "
+        "rung on the ladder: give min_rung",
+        "actors.client.doctrine.campaign": "'rung' is not given and its default, 'harassment', is no rung on the "
+        "ladder: give rung",
+    }
+    d["actors"]["rival"]["doctrine"]["red_lines"]["min_rung"] = "raid"
+    d["actors"]["client"]["doctrine"]["campaign"]["rung"] = "sniping"
+    assert load_scenario(write(tmp_path, yaml.safe_dump(d, sort_keys=False))).actors["rival"]
+
+
+@pytest.mark.parametrize(
+    ("override", "path", "message"),
+    [
+        ("outcomes.0.name=seed", "outcomes.0.name", "'seed' is a column of the runs table"),
+        ("outcomes.0.name=attacks", "outcomes.0.name", "'attacks' is a column of the runs table"),
+        ("outcomes.0.name=war", "outcomes.0.name", "outcome 'war' is already defined"),
+        ("time.steps=2000", "time.steps", "past 2200-12-31"),
+        ("checks.0.count.from=2030-01-01", "checks.0.count.from", "outside the scenario's time"),
+        ("checks.0.count.to=2020-01-01", "checks.0.count.to", "outside the scenario's time"),
+    ],
+)
+def test_names_and_dates_the_results_could_not_hold_are_refused(tmp_path, override, path, message):
+    """An outcome named like a column of the runs table would overwrite it; a period past the language's last date,
+    or a check's window outside the period, could not be what the author meant."""
+    text = (
+        tiny_text()
+        .replace("time: {start: 2024-01-01", "time: {start: 2200-01-01")
+        .replace("2024-01-03", "2200-01-03")
+    )
+    if override.startswith("time"):
+        (p,) = problems(write(tmp_path, text), "time.step=month", override)
+    else:
+        (p,) = problems(write(tmp_path, tiny_text()), override)
+    assert p["path"] == path and message in p["msg"]
+
+
+def test_two_checks_of_one_name_are_refused(tmp_path):
+    text = tiny_text().replace(
+        "checks:\n",
+        "checks:\n  - {name: the client attacks, count: {source: [client]}, expect: '>= 1', assumed: {expect: t}}\n",
+    )
+    (p,) = problems(write(tmp_path, text))
+    assert p["path"] == "checks.1.name" and "a check named 'the client attacks' is already given" in p["msg"]
+
+
+def test_the_reserved_outcome_names_are_the_runs_tables_columns():
+    from redline.engine.tables import RUNS
+    from redline.language.spec import GENERAL_OUTCOMES, RUN_COLUMNS
+
+    assert {c.name for c in RUNS.columns} == set(GENERAL_OUTCOMES) | set(RUN_COLUMNS) - {"point"}

@@ -132,8 +132,13 @@ def test_existing_output_is_kept_without_force(tiny, tmp_path):
     with pytest.raises(OutputError, match="--force"):
         res.save(out)
     assert (out / "keep.txt").read_text() == "mine"
-    res.save(out, force=True)
-    assert not (out / "keep.txt").exists() and (out / "events.parquet").exists()
+    with pytest.raises(OutputError, match=r"also holds keep\.txt, which no redline command wrote"):
+        res.save(out, force=True)  # a file of the user's in a results folder is theirs: kept
+    assert (out / "keep.txt").read_text() == "mine"
+    (out / "keep.txt").unlink()
+    res.save(out, force=True, extra=lambda tmp: (tmp / "mine.csv").write_text("a"))
+    res.save(out, force=True)  # what the caller's `extra` wrote with the folder is the folder's own
+    assert not (out / "mine.csv").exists() and (out / "events.parquet").exists()
 
 
 def test_a_failure_while_saving_leaves_nothing_half_written(tiny, tmp_path):

@@ -115,3 +115,52 @@ def test_the_comparison_can_fail(both):
     dyad = max(week, key=lambda k: week[k].sum())
     cells, pooled, _ = disagreements({**week, dyad: week[dyad] * 2 + 1}, day)
     assert sum(c[:2] == dyad for c in cells) > 0.5 * WEEKS or any(p[:2] == dyad for p in pooled)
+
+
+# --- monthly steps ---------------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("start", ["2024-01-31", "2024-03-30", "2023-02-28", "2024-01-15"])
+def test_a_monthly_step_starts_on_the_starts_day_or_the_months_last(start):
+    """Step 0 is the start itself; each later step starts on the same day of its month, or on the month's last day
+    where the month is shorter; every day falls in the step whose dates hold it."""
+    import datetime as dt
+    import itertools
+
+    from redline.language.spec import TimeSpec
+
+    t = TimeSpec(start=dt.date.fromisoformat(start), step="month", steps=40)
+    firsts = [t.date_of(s) for s in range(41)]
+    assert firsts[0] == t.start and all(a < b for a, b in itertools.pairwise(firsts))
+    for s, d in enumerate(firsts):
+        assert d.month == (t.start.month - 1 + s) % 12 + 1
+        assert d.day == t.start.day or (d + dt.timedelta(days=1)).day == 1  # its own day, or the month's last
+    for k in range(-31, (firsts[-1] - t.start).days):
+        day = t.start + dt.timedelta(days=k)
+        assert firsts[0] <= day < firsts[-1] or k < 0
+        s = t.step_of(day)
+        assert t.date_of(s) <= day < t.date_of(s + 1), day
+
+
+def test_a_monthly_runs_dates_are_the_models(tmp_path):
+    """The tables, the checks and the debrief date a monthly run's steps as the model does (from the start on,
+    never before it)."""
+    from redline.frontends.debrief import story
+    from redline.results.ensemble import run_ensemble
+
+    from .builders import actor, doctrine, scenario
+
+    scn = scenario(
+        tmp_path,
+        {"a": actor(doctrine=doctrine(campaign={"per_day": {"b": 0.3}})), "b": actor()},
+        [{"type": "hostile", "from": "a", "to": "b", "level": 1.0}],
+        steps=4,
+        step="month",
+        time={"start": "2024-01-31", "step": "month", "steps": 4},
+    )
+    res = run_ensemble(scn, runs=2, seed=1, workers=1)
+    expected = [scn.time.date_of(s) for s in range(4)]
+    assert [d.date() for d in res.step_dates] == expected
+    assert sorted({d.date() for d in res.metrics["date"]}) == expected
+    assert res.events["date"].min().date() >= scn.time.start
+    assert [s["date"] for s in story(res, 0)] == [d.isoformat() for d in expected]

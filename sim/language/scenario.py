@@ -485,12 +485,19 @@ def _check_levers(builder: Builder, scn: Scenario, *, ranges: bool) -> None:
 
 def _check_references(builder: Builder, actors, rungs, claims: Mapping[str, Any] | None) -> None:
     if claims is None:
-        claims = evidence_base() if any(kind == "claim" for kind, _, _ in builder.refs) else {}
+        claims = evidence_base() if any(ref[0] == "claim" for ref in builder.refs) else {}
     known = {"actor": actors, "rung": rungs, "claim": claims.keys()}
     what = {"actor": "actor", "rung": "rung on the ladder", "claim": "claim in seeds/"}
-    for kind, value, at in builder.refs:
+    for kind, value, at, default_of in builder.refs:
         if known[kind] is not None and value not in known[kind]:
-            builder.error(at, f"unknown {what[kind]} '{value}'{suggest(value, known[kind])}")
+            if default_of:
+                builder.error(
+                    at,
+                    f"'{default_of}' is not given and its default, '{value}', is no {what[kind]}: give "
+                    f"{default_of}",
+                )
+            else:
+                builder.error(at, f"unknown {what[kind]} '{value}'{suggest(value, known[kind])}")
 
 
 def extends_chain(path: str | os.PathLike[str]) -> list[Path]:

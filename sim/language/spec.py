@@ -7,13 +7,26 @@ is read (redline.language.scenario).
 
 from __future__ import annotations
 
+import calendar
 import datetime as dt
 import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, fields
 from typing import Any, Literal
 
-from redline.language.typed import Problem, spec
+from redline.language.typed import MAX_DATE, Problem, spec
+
+# The general outcomes every run is judged on, and the other columns of the runs table (and of a sweep's, `point`):
+# no outcome a scenario names may take one of these names.
+GENERAL_OUTCOMES = (
+    "war",
+    "interstate_war",
+    "state_clash",
+    "patron_uses_force",
+    "patron_struck",
+    "war_spreads",
+)
+RUN_COLUMNS = ("run", "seed", "peak_rung", "peak_mid", "attacks", "deaths", "point")
 
 ActorKind = Literal["state", "armed_group", "host_state", "target", "mediator"]
 Response = Literal["proportional", "tit_for_tat", "one_up"]
@@ -437,7 +450,8 @@ class TimeSpec:
             return self.start + dt.timedelta(weeks=step)
         month = self.start.month - 1 + step
         year, month = self.start.year + month // 12, month % 12 + 1
-        return self.start.replace(year=year, month=month, day=min(self.start.day, 28))
+        # The start's day of the month, or the month's last day where it is shorter (31 January, 29 February).
+        return dt.date(year, month, min(self.start.day, calendar.monthrange(year, month)[1]))
 
     def step_of(self, day: dt.date) -> int:
         """The step that contains `day` (may be outside 0..steps-1)."""
@@ -446,7 +460,7 @@ class TimeSpec:
         if self.step == "week":
             return (day - self.start).days // 7
         months = (day.year - self.start.year) * 12 + day.month - self.start.month
-        return months - (day.day < min(self.start.day, 28))
+        return months - (day < self.date_of(months))
 
     @property
     def days(self) -> float:
@@ -744,19 +758,38 @@ class Scenario:
                     ("events", i, "at"),
                     (f"{e.at} is outside the scenario's time, {self.time.start} to {self.time.end}"),
                 )
-        general = {
-            "war",
-            "interstate_war",
-            "state_clash",
-            "patron_uses_force",
-            "patron_struck",
-            "war_spreads",
-        }
+        if self.time.end > MAX_DATE:
+            yield (
+                ("time", "steps"),
+                f"the period would end on {self.time.end}, past {MAX_DATE}, the last date the language allows",
+            )
         names: set[str] = set()
         for i, o in enumerate(self.outcomes):
-            if o.name in general or o.name in names:
+            if o.name in GENERAL_OUTCOMES or o.name in names:
                 yield ("outcomes", i, "name"), f"outcome '{o.name}' is already defined"
+            elif o.name in RUN_COLUMNS:
+                yield (
+                    ("outcomes", i, "name"),
+                    f"'{o.name}' is a column of the runs table: name the outcome otherwise",
+                )
             names.add(o.name)
+        checks: set[str] = set()
+        for i, c in enumerate(self.checks):
+            if c.name in checks:
+                yield ("checks", i, "name"), f"a check named '{c.name}' is already given"
+            checks.add(c.name)
+            windows = [(m, getattr(c, m)) for m in ("count", "share_of_steps", "rate_ratio")]
+            if c.rate_ratio is not None:
+                windows.append(("rate_ratio.anchor", c.rate_ratio.anchor))
+            for where, f in windows:
+                if f is None:
+                    continue
+                for key, day in (("from", f.start), ("to", f.end)):
+                    if day is not None and not self.time.start <= day <= self.time.end:
+                        yield (
+                            ("checks", i, *where.split("."), key),
+                            f"{day} is outside the scenario's time, {self.time.start} to {self.time.end}",
+                        )
         levers: set[str] = set()
         for i, lever in enumerate(self.levers):
             if lever.name in levers:

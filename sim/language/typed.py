@@ -157,7 +157,8 @@ class Builder:
     def __init__(self, doc: Document, issues: Collector):
         self.doc = doc
         self.issues = issues
-        self.refs: list[tuple[str, str, Path_]] = []  # (kind, value, path), checked once all ids are known
+        # (kind, value, path, the key whose default it is or ""), checked once all ids are known
+        self.refs: list[tuple[str, str, Path_, str]] = []
 
     def error(self, path: Path_, message: str) -> object:
         file, line = self.doc.origin(path)
@@ -209,7 +210,7 @@ class Builder:
             out = {}
             for k, v in value.items():
                 if meta.get("ref"):
-                    self.refs.append((meta["ref"], k, (*path, k)))
+                    self.refs.append((meta["ref"], k, (*path, k), ""))
                 out[k] = self.build(val_t, v, (*path, k), {**meta, "ref": meta.get("value_ref")})
             if any(v is INVALID for v in out.values()):
                 return INVALID
@@ -245,7 +246,7 @@ class Builder:
             if control is not None:
                 return self.error(path, f"text holds the control character {escaped(control[0])}: remove it")
             if meta.get("ref"):
-                self.refs.append((meta["ref"], value, path))
+                self.refs.append((meta["ref"], value, path, ""))
             return value
         if tp is dt.date:
             day = None
@@ -287,6 +288,9 @@ class Builder:
                 if f.default is dataclasses.MISSING and f.default_factory is dataclasses.MISSING:
                     self.error(path, f"missing required key '{key}'")
                     bad = True
+                elif isinstance(f.default, str) and f.metadata.get("ref"):
+                    # a default that names a rung must name one of this scenario's ladder (its own may lack it)
+                    self.refs.append((f.metadata["ref"], f.default, path, key))
                 continue
             built = self.build(hints(cls)[f.name], value[key], (*path, key), f.metadata)
             bad |= built is INVALID

@@ -7,8 +7,9 @@
 
 The rules:
 - an output folder carries a marker file (`.redline-output`) naming it a redline output;
-- `--force` replaces only an empty folder or a redline output: never a folder holding anything else, never the
-  current folder (or one holding it), never an input's folder or a folder holding an input;
+- `--force` replaces only an empty folder or a redline output: never a folder holding anything else (not even a
+  redline output to which the user added files of their own), never the current folder (or one holding it), never
+  an input's folder or a folder holding an input;
 - a lock (an flock on a hidden sibling file) keeps a second writer out: it gets one line, exit status 2;
 - results appear whole or not at all: written into a hidden sibling, then renamed into place;
 - what a killed command leaves (`.NAME.partial-PID`, `.NAME.old-PID`, `.NAME.assembling-PID`) is cleared, or put
@@ -31,6 +32,16 @@ from pathlib import Path
 from redline.errors import OutputError
 
 MARKER = ".redline-output"
+# What redline commands write into an output folder (run, sweep, compare and play, and the plots, pages and
+# pictures that plot, debrief and describe add to it): all that --force may replace there. Anything else is the
+# user's, and a folder holding it is not replaced.
+WRITTEN = re.compile(
+    r"(manifest\.json|summary\.md|sweep\.json|compare\.md|sensitivity\.csv"
+    r"|(events|metrics|runs|red_lines|points|outcomes)\.(parquet|csv)"
+    r"|events|metrics|red_lines|parts"  # a sweep's tables partitioned by point, and its parts
+    r"|(timeline|attacks|outcomes|network|compare|heatmap|sensitivity)\.png"
+    r"|debrief-run-\d+\.(md|html))"
+)
 MAX_NAME_BYTES = 255  # what Linux and macOS file systems allow for one name
 MAX_PATH_BYTES = 4000  # and a little under what they allow for a whole path
 _LEFTOVER = re.compile(r"^\.(?P<name>.+)\.(?P<kind>partial|old|assembling)(-\d+)?$")
@@ -286,6 +297,14 @@ class FolderOutput(_Target):
                 "already exists and holds files that are not a redline output; --force replaces only a "
                 "redline output or an empty folder"
             )
+        ours = self._written_by_redline()
+        theirs = sorted(e for e in entries if not WRITTEN.fullmatch(e) and e not in ours)
+        if theirs:
+            shown = ", ".join(theirs[:3]) + (f" and {len(theirs) - 3} more" if len(theirs) > 3 else "")
+            raise self.fail(
+                f"is a redline output, but it also holds {shown}, which no redline command wrote; --force would "
+                "remove them: move them out first, or name another folder"
+            )
 
     def is_redline_output(self) -> bool:
         return (self.path / MARKER).is_file() or _written_before_markers(self.path)
@@ -329,7 +348,19 @@ class FolderOutput(_Target):
         return tmp
 
     def _mark(self, folder: Path) -> None:
-        (folder / MARKER).write_text(json.dumps({"redline": "output", "command": self.command}) + "\n")
+        """The marker, with the names the command wrote (a library caller's `extra` files among them): what a later
+        --force may replace besides the names redline commands write (WRITTEN)."""
+        wrote = sorted(e.name for e in folder.iterdir() if e.name != MARKER)
+        marker = {"redline": "output", "command": self.command, "wrote": wrote}
+        (folder / MARKER).write_text(json.dumps(marker) + "\n")
+
+    def _written_by_redline(self) -> set[str]:
+        """The names the marker says the command that made the folder wrote (none if it does not say)."""
+        try:
+            wrote = json.loads((self.path / MARKER).read_text()[:1_000_000]).get("wrote", [])
+        except (OSError, ValueError, AttributeError):
+            return set()
+        return {w for w in wrote if isinstance(w, str)} if isinstance(wrote, list) else set()
 
     def _end(self) -> None:
         if self.tmp is not None:

@@ -85,10 +85,11 @@ class Digest(_Described):
 
 
 def _step_dates(facts: dict[str, Any]) -> pd.DatetimeIndex:
-    """The first day of each step."""
-    t = facts["time"]
-    freq = {"day": "D", "week": "7D", "month": "MS"}[t["step"]]
-    return pd.date_range(t["start"], periods=t["steps"], freq=freq)
+    """The first day of each step, as the model dates it (TimeSpec.date_of: a monthly step starts on the start's
+    day of each month, not on the first)."""
+    from redline.results.chunks import step_starts
+
+    return pd.DatetimeIndex(step_starts(facts).astype("datetime64[ns]"))
 
 
 @dataclass
