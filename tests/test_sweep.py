@@ -95,6 +95,21 @@ def test_grid_sweep_tables(cli, tmp_path):
     assert events["run"].is_monotonic_increasing and (events["run"] // 5 == events["point"]).all()
 
 
+def test_the_heatmap_may_show_a_named_outcome_of_the_scenario(cli, tmp_path):
+    out = tmp_path / "s"
+    args = ("--runs", 2, "--out", out, "--quiet", "--workers", 1, "--outcome", "rival_strikes_patron")
+    status, _, err = cli("sweep", TINY, "--param", f"{TARGET}=0.1,1", "--param", f"{CONTROL}=0,1", *args)
+    assert status == 0, err
+    assert (
+        "rival_strikes_patron" in pd.read_parquet(out / "outcomes.parquet")
+        and (out / "heatmap.png").is_file()
+    )
+    status, _, err = cli(
+        "sweep", TINY, "--param", f"{TARGET}=0.1,1", "--param", f"{CONTROL}=0,1", *args[:-1], "x"
+    )
+    assert status == 2 and "choose from: war, " in err and "rival_strikes_patron, attacks, check: " in err
+
+
 def test_morris_design_gives_indices(cli, tmp_path):
     def morris(out: Path, *extra: str):
         return cli(
@@ -405,3 +420,25 @@ def test_chunks_that_ran_before_their_turn_are_taken_up_not_run_again(small, tmp
     run_sweep(sweep, out, resume=True, workers=1, progress=False)
     assert ran == [0] and not list((out / "parts").glob("ran-*"))
     assert _files(out) == _files(small / "w1")
+
+
+@pytest.mark.parametrize(
+    ("param", "design", "message"),
+    [
+        (f"{TARGET}=0.5,0.5", "grid", "the grid value 0.5 is given twice"),
+        (f"{TARGET}=0:1:1", "grid", "one grid value cannot span 0:1; give n >= 2"),
+        ("actors.patron.cost_sensitivity=0:3", "lhs", "actors.patron.cost_sensitivity: 3.0 is out of range"),
+        ("time.steps=8,10", "grid", "--param time.steps: the points would differ in the scenario's period"),
+    ],
+)
+def test_a_sweep_it_cannot_make_is_refused_before_anything_is_written(cli, tmp_path, param, design, message):
+    extra = ["--samples", 4] if design != "grid" else []
+    status, _, err = cli(
+        "sweep", TINY, "--param", param, "--design", design, *extra, "--runs", 2, "--out", tmp_path / "s"
+    )
+    assert status == 2 and err.count("\n") == 1 and message in err
+    assert not (tmp_path / "s").exists()
+
+
+def test_grid_values_read_as_typed():
+    assert parse_param(f"{TARGET}=0.2:1:5", 1, "grid").values == (0.2, 0.4, 0.6, 0.8, 1.0)

@@ -324,7 +324,8 @@ def cmd_sweep(args: argparse.Namespace) -> int:
     base = sw.load_scenario(args.scenario, args.overrides)
     sw.check_distinct(params, base)
     if args.outcome is not None:
-        known = [o.name for o in OUTCOMES] + ["attacks"] + [f"check: {c.name}" for c in base.checks]
+        known = [o.name for o in (*OUTCOMES, *base.outcomes)] + ["attacks"]
+        known += [f"check: {c.name}" for c in base.checks]
         if args.outcome not in known:
             raise UsageError(
                 f"redline sweep: --outcome: no outcome '{args.outcome[:60]}' (choose from: {', '.join(known)})"

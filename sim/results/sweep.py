@@ -132,13 +132,22 @@ def parse_param(text: str, n: int, design: str) -> Param:
                 )
             if k > MAX_POINTS:
                 raise ScenarioError([Issue(*where, path, f"{k:g} grid values; at most {MAX_POINTS:,}")])
-            values = tuple(float(v) for v in np.linspace(lo, hi, int(k)))
+            if k == 1 and lo != hi:
+                raise ScenarioError(
+                    [Issue(*where, path, f"one grid value cannot span {lo:g}:{hi:g}; give n >= 2")]
+                )
+            # Rounded to 12 significant digits: 0.2:1:5 gives 0.6, not linspace's 0.6000000000000001, so that a
+            # point's value reads, and compares, as typed.
+            values = tuple(float(f"{v:.12g}") for v in np.linspace(lo, hi, int(k)))
         elif len(parts) == 1:
             if spec.count(",") >= MAX_POINTS:
                 raise ScenarioError([Issue(*where, path, f"more than {MAX_POINTS:,} grid values")])
             values = tuple(number(v) for v in spec.split(","))
         else:
             raise ScenarioError([Issue(*where, path, "a grid takes a,b,c or lo:hi:n")])
+        twice = sorted({v for v in values if values.count(v) > 1})
+        if twice:
+            raise ScenarioError([Issue(*where, path, f"the grid value {twice[0]:g} is given twice")])
         return Param(path.strip(), values=values)
     if len(parts) != 2:
         raise ScenarioError([Issue(*where, path, f"the {design} design takes a range lo:hi")])
@@ -255,7 +264,38 @@ def scenarios_of(sweep: Sweep) -> list[Scenario]:
     """Build every point's scenario before running anything: a bad value fails the sweep at once, not half-way.
     The file (and what it extends) is read and parsed once; each point applies its overrides to that tree."""
     parsed = parse_scenario(sweep.scenario_file)
-    return [parsed.build(sweep.point_overrides(p)) for p in range(len(sweep.points))]
+    for n, p in enumerate(sweep.params, 1):
+        # A range's ends first: a value out of bounds is then named as typed, not as a point sampled inside it.
+        for end in [] if p.low is None or p.high is None else [p.low, p.high]:
+            parsed.build([*sweep.overrides, Override(p.path, float(end), ("--param", n))])
+    scenarios = [parsed.build(sweep.point_overrides(p)) for p in range(len(sweep.points))]
+    _check_one_frame(sweep, scenarios)
+    return scenarios
+
+
+# What every point of a sweep must share, as scenario_facts gives it: the tables of all points are laid on one
+# period, one ladder and one cast of actors (the dates of the steps, the rungs' codes, the actors' dictionary).
+FRAME = {
+    "time": "period (its start, step and number of steps)",
+    "ladder": "ladder",
+    "actors": "actors' kinds, names and codes",
+}
+
+
+def _check_one_frame(sweep: Sweep, scenarios: list[Scenario]) -> None:
+    """Refuse a sweep whose points differ in what their tables are laid on, naming the parameters that vary it."""
+    first = scenario_facts(scenarios[0])
+    for scn in scenarios[1:]:
+        facts = scenario_facts(scn)
+        for key, what in FRAME.items():
+            if facts[key] != first[key]:
+                named = [p.path for p in sweep.params if p.path.split(".")[0] == key] or [
+                    p.path for p in sweep.params
+                ]
+                raise SweepError(
+                    f"--param {', '.join(named)}: the points would differ in the scenario's {what}; a sweep's "
+                    "points share them (run each value with `redline run --set` instead)"
+                )
 
 
 @dataclass
