@@ -219,7 +219,12 @@ RUNS = Table(
     "One row per run: its seed and what it came to. " + SWEEP_NOTE,
     (
         RUN,
-        Column("seed", "int64", "The run's 63-bit seed: child `run` of numpy's SeedSequence(root seed)."),
+        Column(
+            "seed",
+            "int64",
+            "The run's 63-bit seed: child `run` of numpy's SeedSequence(root seed); in a sweep, child `run % runs` "
+            "(the replication), the same at every point (common random numbers).",
+        ),
         Column(
             "peak_rung",
             "category",
