@@ -202,6 +202,23 @@ def test_sweep_killed_half_way_resumes_to_the_same_tables(tmp_path):
     assert not list(whole.glob("*.png")) and not list(cut.glob("*.png"))
 
 
+def test_resume_knows_the_scenario_by_its_contents_not_its_path(cli, tmp_path, monkeypatch):
+    """A sweep made with the file's absolute path resumes with the path typed from its folder, or with a copy of
+    the file elsewhere; a file of other contents is a different sweep."""
+    out = tmp_path / "s"
+    args = ("--param", f"{TARGET}=1,2", "--runs", 2, "--out", out, "--quiet", "--workers", 1, "--no-plots")
+    assert cli("sweep", TINY.resolve(), *args)[0] == 0
+    monkeypatch.chdir(TINY.parent)
+    status, _, err = cli("sweep", TINY.name, *args, "--resume")
+    assert status == 0, err
+    copy = tmp_path / "copy.yaml"
+    copy.write_text(TINY.read_text())
+    assert cli("sweep", copy, *args, "--resume")[0] == 0
+    copy.write_text(TINY.read_text().replace("steps: 10", "steps: 9"))
+    status, _, err = cli("sweep", copy, *args, "--resume")
+    assert status == 2 and "differs in hash" in err
+
+
 def test_resume_refuses_a_different_sweep(cli, tmp_path):
     out = tmp_path / "s"
     assert (

@@ -357,8 +357,10 @@ def _run_in(sweep, out: FolderOutput, scenarios, resume, executor, workers, prog
     identity = json.loads(json.dumps(sweep.identity))
     if resume:
         before = read_sweep_json(out)
-        if before != identity:
-            diff = sorted(k for k in identity if before.get(k) != identity[k])
+        # The scenario is known by its contents (`hash`, over the file and what it extends, with the overrides),
+        # not by the path as typed: a sweep resumes from another folder, or with the file for the shipped name.
+        diff = sorted(k for k in identity if k != "scenario" and before.get(k) != identity[k])
+        if diff:
             raise SweepError(
                 f"{out.given}: holds a different sweep (differs in {', '.join(diff) or 'its keys'}); "
                 "resume it with the same scenario, overrides, parameters and seed"
