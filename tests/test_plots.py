@@ -244,6 +244,26 @@ def test_heatmap_names_its_statistic_band_and_parameters(base):
     assert len(inside) == 2  # 120 and 200 lie in 100..250; 90 and 300 do not
 
 
+def test_a_heatmap_keeps_the_points_without_a_value_and_draws_quietly(base):
+    """A check with no value at some points (no run had its anchor) or at all of them: every point keeps its cell,
+    marked 'no value', and Matplotlib has nothing to warn of."""
+    import warnings
+
+    for values in ([None, None, None, None], [None, 0.2, 0.5, 0.1]):
+        summary = pd.DataFrame(
+            {
+                "a": [1, 1, 2, 2],
+                "b": [1, 2, 1, 2],
+                "check: c": pd.array(values, dtype="Float64").astype(float),
+            }
+        )
+        with warnings.catch_warnings():
+            warnings.simplefilter("error")
+            fig = plots.heatmap(summary, "a", "b", "check: c", runs=5, facts=base.facts)
+        cells = [t.get_text() for t in fig.axes[0].texts]
+        assert len(cells) == 4 and cells.count("no value") == values.count(None)
+
+
 def test_plot_command_takes_dyads_and_refuses_an_unknown_actor(base, cli, tmp_path):
     folder = tmp_path / "r"
     base.save(folder)

@@ -459,3 +459,33 @@ def test_a_sweep_it_cannot_make_is_refused_before_anything_is_written(cli, tmp_p
 
 def test_grid_values_read_as_typed():
     assert parse_param(f"{TARGET}=0.2:1:5", 1, "grid").values == (0.2, 0.4, 0.6, 0.8, 1.0)
+
+
+def test_a_librarys_warning_is_one_line(tmp_path):
+    """SALib warns of a Sobol' design whose samples are not a power of 2: the command says so in one line, without
+    the source line of a file of the installation."""
+    r = subprocess.run(
+        [sys.executable, "-m", "redline", "sweep", str(TINY), "--design", "sobol", "--samples", "5", "--param",
+         f"{TARGET}=0.1:1", "--runs", "2", "--workers", "1", "--out", str(tmp_path / "s"), "--quiet", "--no-plots"],
+        capture_output=True, text=True, timeout=300,
+    )  # fmt: skip
+    assert r.returncode == 0, r.stderr
+    assert r.stderr.splitlines() == [
+        "redline: warning (UserWarning): The balance properties of Sobol' points require n to be a power of 2."
+    ]
+
+
+def test_morris_needs_two_trajectories(cli, tmp_path):
+    status, _, err = cli(
+        "sweep",
+        TINY,
+        "--design",
+        "morris",
+        "--samples",
+        1,
+        "--param",
+        f"{TARGET}=0.1:1",
+        "--out",
+        tmp_path / "s",
+    )
+    assert status == 2 and "needs --samples 2 or more" in err and not (tmp_path / "s").exists()

@@ -14,7 +14,6 @@ import sys
 import typing
 from collections.abc import Callable, Sequence
 from concurrent.futures import BrokenExecutor
-from functools import partial
 from pathlib import Path
 
 from redline.engine.executors import ExecutorError
@@ -525,7 +524,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         handler = signal.signal(signal.SIGTERM, _on_sigterm)
     # redline's own warnings are one line (workers forked for the command inherit the format).
     formatted = warnings.formatwarning
-    warnings.formatwarning = partial(_one_line, formatted)
+    warnings.formatwarning = _one_line
     try:
         return _main(argv)
     finally:
@@ -534,12 +533,13 @@ def main(argv: Sequence[str] | None = None) -> int:
             signal.signal(signal.SIGTERM, handler)
 
 
-def _one_line(
-    formatted: Callable[..., str], message: Warning | str, category: type[Warning], *rest: typing.Any
-) -> str:
+def _one_line(message: Warning | str, category: type[Warning], *rest: typing.Any) -> str:
+    """A warning as one line: redline's own as they are, a library's with its kind (the source line a warning
+    prints by default names a file of the installation, which tells a user nothing)."""
     if issubclass(category, GlyphWarning):
         return f"redline: {message}\n"
-    return formatted(message, category, *rest)
+    first = str(message).strip().splitlines()[0] if str(message).strip() else category.__name__
+    return f"redline: warning ({category.__name__}): {escaped(first, controls=True)}\n"
 
 
 def _tell(problem: object) -> None:

@@ -317,6 +317,9 @@ def cmd_sweep(args: argparse.Namespace) -> int:
         raise UsageError("redline sweep: --samples goes with --design lhs, sobol or morris, not with a grid")
     if args.design != "grid" and not args.samples:
         raise UsageError(f"redline sweep: --design {args.design} needs --samples N")
+    if args.design == "morris" and args.samples < 2:
+        # Morris's sigma is the spread of a parameter's effects over the trajectories: one has none.
+        raise UsageError("redline sweep: --design morris needs --samples 2 or more (trajectories)")
     from redline.results.outputs import FolderOutput, scenario_inputs
 
     params = [sw.parse_param(text, n, args.design) for n, text in enumerate(args.param, 1)]

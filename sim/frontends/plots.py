@@ -379,17 +379,21 @@ def heatmap(
     """An outcome over a two-parameter grid, one cell per point with its value written in it. `check` (a scenario
     Check, for an outcome 'check: NAME') adds its statistic and band; cells inside the band are outlined.
     `facts` names the parameters in words. Draws into `ax` if given."""
-    grid = summary.pivot_table(index=y, columns=x, values=outcome, aggfunc="mean").sort_index(ascending=False)
+    grid = summary.pivot_table(index=y, columns=x, values=outcome, aggfunc="mean", dropna=False)
+    grid = grid.sort_index(ascending=False)  # all the points, those without a value too
     values = grid.to_numpy(dtype=float)
     fig, (axis,), made = panels(ax, 1, (1.1 * grid.shape[1] + 5.5, 0.75 * grid.shape[0] + 3))
-    im = axis.imshow(values, cmap="Reds", aspect="auto")
-    axis.set_xticks(range(grid.shape[1]), [f"{v:.3g}" for v in grid.columns], fontsize=8)
-    axis.set_yticks(range(grid.shape[0]), [f"{v:.3g}" for v in grid.index], fontsize=8)
     finite = values[np.isfinite(values)]
     lo, hi = (float(finite.min()), float(finite.max())) if finite.size else (0.0, 1.0)
+    # The colour scale from the values there are (a check without a value anywhere has none to take it from).
+    im = axis.imshow(values, cmap="Reds", aspect="auto", vmin=lo, vmax=hi if hi > lo else lo + 1.0)
+    axis.set_xticks(range(grid.shape[1]), [f"{v:.3g}" for v in grid.columns], fontsize=8)
+    axis.set_yticks(range(grid.shape[0]), [f"{v:.3g}" for v in grid.index], fontsize=8)
     band = tuple(check.band) if check is not None else None
     for (i, j), v in np.ndenumerate(values):
-        if np.isfinite(v):
+        if not np.isfinite(v):  # a check with no value at this point (no run had its anchor event)
+            axis.text(j, i, "no value", ha="center", va="center", fontsize=8, color="#868e96")
+        else:
             dark = hi > lo and (v - lo) / (hi - lo) > 0.6  # the colour map's darker part: white text
             axis.text(
                 j, i, f"{v:.3g}", ha="center", va="center", fontsize=8, color="white" if dark else "black"
