@@ -355,6 +355,14 @@ ROBUSTNESS_FAULTS = {
     "delta-nan": (["--param", "actors.patron.capability", "--delta", "nan"], "--delta"),
     "delta-negative": (["--param", "actors.patron.capability", "--delta", "-0.2"], "--delta"),
     "delta-word": (["--param", "actors.patron.capability", "--delta", "some"], "--delta"),
+    "zero": (
+        ["--param", "actors.patron.capability", "--set", "actors.patron.capability=0"],
+        "is 0, which a share",
+    ),
+    "rounds-back": (
+        ["--param", "time.steps", "--set", "time.steps=2"],
+        "2 moved by 0.2 of itself rounds back to 2",
+    ),
 }
 
 

@@ -134,9 +134,24 @@ def robustness(
             raise ScenarioError(
                 [Issue("--param", n, param, f"holds {str(value)[:40]!r}, not a number to move by a share")]
             )
+        if value == 0:
+            raise ScenarioError(
+                [Issue("--param", n, param, "is 0, which a share of itself cannot move; sweep it instead")]
+            )
         moved_scenarios[param] = {}
         for side, factor in (("low", 1 - delta), ("high", 1 + delta)):
             target = round(value * factor) if isinstance(value, int) else value * factor
+            if target == value:
+                raise ScenarioError(
+                    [
+                        Issue(
+                            "--param",
+                            n,
+                            param,
+                            f"{value} moved by {delta:g} of itself rounds back to {value}",
+                        )
+                    ]
+                )
             moved_scenarios[param][side] = _load_moved(path, overrides, param, n, target)
 
     base = checked(scn)
