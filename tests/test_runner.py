@@ -291,3 +291,26 @@ def test_an_interrupted_stream_leaves_no_folder(tiny, tmp_path, monkeypatch):
     with pytest.raises(KeyboardInterrupt):
         write_ensemble(tiny, 120, 1, tmp_path / "o", workers=1)
     assert list(tmp_path.iterdir()) == []
+
+
+def test_a_folder_written_from_python_records_where_its_scenario_came_from(tmp_path):
+    """As `redline run --set` records its file, hash and overrides, so does a folder written from Python for a
+    scenario that load_scenario made (the README's and docs/cluster.md's way); the hash is the command's."""
+    import dataclasses
+    import json
+
+    from redline import load_scenario
+    from redline.frontends.plotfiles import write_ensemble
+    from redline.language.scenario import scenario_digest
+
+    from .conftest import TINY
+
+    lever = "actors.patron.cost_sensitivity=0.3"
+    scn = load_scenario(TINY, [lever])
+    write_ensemble(scn, 2, 1, tmp_path / "o", workers=1, plots=False)
+    source = json.loads((tmp_path / "o" / "manifest.json").read_text())["scenario"]
+    assert source["file"] == str(TINY) and source["overrides"] == [lever] and source["injects"] == []
+    assert source["hash"] == scenario_digest(TINY, [lever])
+    assert f"Overrides (--set): `{lever}`." in (tmp_path / "o" / "summary.md").read_text()
+    made = dataclasses.replace(scn, title="made in code")  # not read from a file: nothing to record
+    assert "file" not in run_ensemble(made, runs=1, seed=1, workers=1).manifest["scenario"]

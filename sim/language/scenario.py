@@ -14,6 +14,7 @@ import json
 import os
 import re
 import typing
+import weakref
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -448,8 +449,34 @@ def load_scenario(
 ) -> Scenario:
     """Read, patch, validate and resolve one scenario file. Raises ScenarioError with every problem found.
     `injects` add events without editing the file: `DATE:SOURCE:TARGET:ACTION`, checked like the file's own.
-    `path` may also name a shipped scenario: `load_scenario("axis-2023")`, `load_scenario("cases/lebanon-2006")`."""
-    return parse_scenario(path).build(overrides, evidence=evidence, injects=injects)
+    `path` may also name a shipped scenario: `load_scenario("axis-2023")`, `load_scenario("cases/lebanon-2006")`.
+    Where it came from (the file, its hash, the overrides and injects) is remembered for the results of its runs:
+    `source_of`."""
+    overrides, injects = list(overrides), list(injects)
+    parsed = parse_scenario(path)
+    scn = parsed.build(overrides, evidence=evidence, injects=injects)
+    texts = [o if isinstance(o, str) else f"{o.path}={o.value!r}" for o in overrides]
+    source = {
+        "file": str(path),
+        "hash": scenario_digest(parsed.path, [*texts, *(f"inject:{i}" for i in injects)]),
+        "overrides": texts,
+        "injects": injects,
+    }
+    key = id(scn)
+    _sources[key] = (weakref.ref(scn, lambda _, key=key: _sources.pop(key, None)), source)  # type: ignore[misc]
+    return scn
+
+
+# id(scenario) -> (a weak reference to it, where load_scenario read it from): a frozen scenario is known by identity
+# (its hash would walk all of it), and forgotten when it is freed.
+_sources: dict[int, tuple[weakref.ref, dict[str, Any]]] = {}
+
+
+def source_of(scn: Scenario) -> dict[str, Any] | None:
+    """The file, hash, overrides and injects `load_scenario` made `scn` from (None for a scenario made otherwise):
+    what a results folder's manifest records, so that its runs can be made again."""
+    found = _sources.get(id(scn))
+    return dict(found[1]) if found is not None and found[0]() is scn else None
 
 
 def _check_levers(builder: Builder, scn: Scenario, *, ranges: bool) -> None:

@@ -58,6 +58,11 @@ def _check(runs: int, seed: int, workers: int | None) -> None:
 
 
 def _manifest(scenario: Scenario, runs: int, seed: int, source: dict | None, started: str) -> dict[str, Any]:
+    """The manifest of an ensemble: `source` (the file, hash, overrides and injects), or, if not given, where
+    load_scenario read the scenario from."""
+    from redline.language.scenario import source_of
+
+    source = source if source is not None else source_of(scenario)
     return {
         "scenario": {**scenario_facts(scenario), "name": scenario.scenario, **(source or {})},
         "root_seed": seed,
