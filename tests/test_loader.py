@@ -329,8 +329,16 @@ def test_a_default_rung_missing_from_the_scenarios_own_ladder_is_named(tmp_path)
         ("outcomes.0.name=attacks", "outcomes.0.name", "'attacks' is a column of the runs table"),
         ("outcomes.0.name=war", "outcomes.0.name", "outcome 'war' is already defined"),
         ("time.steps=2000", "time.steps", "past 2200-12-31"),
-        ("checks.0.count.from=2030-01-01", "checks.0.count.from", "outside the scenario's time"),
-        ("checks.0.count.to=2020-01-01", "checks.0.count.to", "outside the scenario's time"),
+        (
+            "checks.0.count.from=2030-01-01",
+            "checks.0.count.from",
+            "leaves the window outside the scenario's time",
+        ),
+        (
+            "checks.0.count.to=2020-01-01",
+            "checks.0.count.to",
+            "leaves the window outside the scenario's time",
+        ),
     ],
 )
 def test_names_and_dates_the_results_could_not_hold_are_refused(tmp_path, override, path, message):
@@ -362,3 +370,49 @@ def test_the_reserved_outcome_names_are_the_runs_tables_columns():
     from redline.language.spec import GENERAL_OUTCOMES, RUN_COLUMNS
 
     assert {c.name for c in RUNS.columns} == set(GENERAL_OUTCOMES) | set(RUN_COLUMNS) - {"point"}
+
+
+@pytest.mark.parametrize("name", ["axis-2023", "axis-2023.yaml", "cases/gulf-2019"])
+def test_a_variant_extends_a_shipped_scenario_by_name(tmp_path, name):
+    from redline.language.scenario import extends_chain, scenario_digest
+
+    variant = write(
+        tmp_path,
+        f"extends: {name}\nscenario: mine\ntitle: Mine\nset: {{behaviour.mood_sd: 0.5}}\n",
+        "mine.yaml",
+    )
+    scn = load_scenario(variant)
+    assert scn.scenario == "mine" and scn.behaviour.mood_sd == 0.5
+    base = ROOT / "scenarios" / (name.removesuffix(".yaml") + ".yaml")
+    assert extends_chain(variant) == [variant.resolve(), base.resolve()]
+    alone = tmp_path / "alone.yaml"
+    alone.write_text(variant.read_text().replace(f"extends: {name}", "extends: nowhere.yaml"))
+    assert scenario_digest(variant) != scenario_digest(alone)  # the base's text is in the hash
+
+
+def test_text_left_empty_where_the_language_allows_it(tmp_path):
+    """A label or description may be empty (their default); a title may not, and says so in words."""
+    scn = load_scenario(TINY, ['description=""', 'actors.patron.label=""'])
+    assert scn.description == "" and scn.actors["patron"].label == ""
+    (p,) = problems(TINY, 'title=" "')
+    assert p["path"] == "title" and p["msg"] == "is empty: give some text"
+
+
+def test_a_date_the_calendar_lacks_is_named_by_its_key(tmp_path):
+    (p,) = problems(write(tmp_path, tiny_text().replace("at: 2024-01-03", "at: 2024-02-30")))
+    assert p["path"] == "events.0.at" and "'2024-02-30' (day is out of range for month)" in p["msg"]
+
+
+def test_a_set_value_yaml_cannot_read_is_taken_as_the_text_it_looks_like():
+    """A check's band given on --set needs no quotes: '>= 0.9' starts with a YAML indicator; a mapping left
+    unclosed is still a YAML error."""
+    assert load_scenario(TINY, ["checks.0.expect=>= 0.9"]).checks[0].expect == ">= 0.9"
+    (p,) = problems(TINY, "actors.patron.capability=>= 0.9")
+    assert p["msg"] == "expected a number, got text"
+    (p,) = problems(TINY, "actors.patron.doctrine={a: 1")
+    assert "value is not valid YAML" in p["msg"]
+
+
+def test_a_check_window_reaching_past_the_period_is_cut_to_it():
+    scn = load_scenario(TINY, ["checks.0.count.from=2023-01-01", "checks.0.count.to=2030-01-01"])
+    assert scn.checks[0].count.end.year == 2030

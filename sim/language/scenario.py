@@ -63,6 +63,10 @@ def parse_override(text: str, n: int = 1, flag: str = "--set") -> Override:
         # Read like a file's value, so that dates, numbers and nesting are checked the same way.
         value = parse(raw, "--set").data if raw.strip() else None
     except ScenarioError as e:
+        if not raw.lstrip().startswith(("{", "[", '"', "'")):
+            # Plain words YAML cannot read (a check's band, '>= 0.9', starts with a YAML indicator) are the text
+            # they look like; the language then checks the text where it goes.
+            return Override(key.strip(), raw.strip(), label)
         message = e.issues[0].message if e.issues else "invalid YAML"
         message = message.replace("invalid YAML", "value is not valid YAML", 1).replace(
             "the file", "the value"
@@ -269,7 +273,7 @@ def _read(path: Path, issues: Collector, depth: int = 0, seen: tuple[Path, ...] 
     variant = builder.build_dataclass(Variant, doc.data, ())
     if variant is INVALID:
         issues.raise_if_any()
-    base_path = (path.parent / variant.extends).resolve()
+    base_path = extended(path, variant.extends).resolve()
     root = (seen[0] if seen else path.resolve()).parent
     if not any(base_path.is_relative_to(r) for r in (root, paths.SCENARIOS.resolve())):
         # The same words whether the file exists or not: an error must not tell what lies outside the tree.
@@ -527,6 +531,15 @@ def _check_references(builder: Builder, actors, rungs, claims: Mapping[str, Any]
                 builder.error(at, f"unknown {what[kind]} '{value}'{suggest(value, known[kind])}")
 
 
+def extended(path: Path, extends: str) -> Path:
+    """The file a variant at `path` extends: `extends` as a path from the variant's folder, or, if no file is
+    there, the shipped scenario of that name (`axis-2023`, `cases/gulf-2019.yaml`)."""
+    near = path.parent / extends
+    if near.exists():
+        return near
+    return paths.shipped_scenarios().get(Path(extends).as_posix().removesuffix(".yaml"), near)
+
+
 def extends_chain(path: str | os.PathLike[str]) -> list[Path]:
     """The file and the files it extends, base last, as far as they exist (for the output checks)."""
     out: list[Path] = []
@@ -540,7 +553,7 @@ def extends_chain(path: str | os.PathLike[str]) -> list[Path]:
         except OSError:
             break
         m = re.search(rb"^extends:\s*['\"]?([^'\"\s#]+)", text, re.M)
-        p = (p.parent / m.group(1).decode(errors="replace")) if m else None
+        p = extended(p, m.group(1).decode(errors="replace")) if m else None
     return out
 
 
@@ -554,7 +567,7 @@ def scenario_digest(path: str | Path, overrides: Sequence[str] = ()) -> str:
         text = p.read_bytes()
         h.update(text)
         m = re.search(rb"^extends:\s*['\"]?([^'\"\s#]+)", text, re.M)
-        p = (p.parent / m.group(1).decode()) if m else None
+        p = extended(p, m.group(1).decode(errors="replace")) if m else None
     h.update(json.dumps(list(overrides)).encode())
     return h.hexdigest()[:16]
 

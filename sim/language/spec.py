@@ -784,11 +784,16 @@ class Scenario:
             for where, f in windows:
                 if f is None:
                     continue
-                for key, day in (("from", f.start), ("to", f.end)):
-                    if day is not None and not self.time.start <= day <= self.time.end:
+                # A window reaching past either end of the period is cut to it; one wholly outside counts nothing.
+                for key, day, outside in (
+                    ("from", f.start, f.start is not None and f.start > self.time.end),
+                    ("to", f.end, f.end is not None and f.end < self.time.start),
+                ):
+                    if outside:
                         yield (
                             ("checks", i, *where.split("."), key),
-                            f"{day} is outside the scenario's time, {self.time.start} to {self.time.end}",
+                            f"{day} leaves the window outside the scenario's time, {self.time.start} to "
+                            f"{self.time.end}",
                         )
         levers: set[str] = set()
         for i, lever in enumerate(self.levers):

@@ -8,7 +8,6 @@ is written twice.
 
 from __future__ import annotations
 
-import contextlib
 import dataclasses
 import datetime as dt
 import difflib
@@ -236,7 +235,11 @@ class Builder:
                 return self.error(path, f"{value} is out of range: must be {_range_text(ge, le)}")
             return tp(value)
         if tp is str:
-            if not isinstance(value, str) or not value.strip():
+            if isinstance(value, str) and not value.strip():
+                if meta.get("blank"):  # a text that may be left empty, as its default is
+                    return ""
+                return self.error(path, "is empty: give some text")
+            if not isinstance(value, str):
                 return self.error(path, f"expected text, got {_kind_of(value)}")
             if len(value) > MAX_TEXT:
                 return self.error(path, f"text is {len(value):,} characters; at most {MAX_TEXT:,}")
@@ -249,14 +252,16 @@ class Builder:
                 self.refs.append((meta["ref"], value, path, ""))
             return value
         if tp is dt.date:
-            day = None
+            day, why = None, ""
             if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
                 day = value
             elif isinstance(value, str):
-                with contextlib.suppress(ValueError):
+                try:
                     day = dt.date.fromisoformat(value)
+                except ValueError as e:  # 2030-02-30: "day is out of range for month"
+                    why = f" ({e})" if re.fullmatch(r"\d{4}-\d{2}-\d{2}", value.strip()) else ""
             if day is None:
-                return self.error(path, f"expected a date YYYY-MM-DD, got {str(value)[:40]!r}")
+                return self.error(path, f"expected a date YYYY-MM-DD, got {str(value)[:40]!r}{why}")
             if not MIN_DATE <= day <= MAX_DATE:
                 # Step arithmetic near year 1 or 9999 overflows Python's dates.
                 return self.error(path, f"{day} is out of range: dates run from {MIN_DATE} to {MAX_DATE}")
@@ -292,7 +297,8 @@ class Builder:
                     # a default that names a rung must name one of this scenario's ladder (its own may lack it)
                     self.refs.append((f.metadata["ref"], f.default, path, key))
                 continue
-            built = self.build(hints(cls)[f.name], value[key], (*path, key), f.metadata)
+            meta = f.metadata if f.default != "" else {**f.metadata, "blank": True}  # "" is its default
+            built = self.build(hints(cls)[f.name], value[key], (*path, key), meta)
             bad |= built is INVALID
             kwargs[f.name] = built
         if bad or any(k not in fields for k in value):

@@ -178,6 +178,8 @@ class _Converter:
         except yaml.YAMLError as e:
             raise _fail(self.label, node.start_mark.line + 1, f"bad value: {e}") from None
         except ValueError as e:  # e.g. a date like 2023-02-30
+            if node.tag == "tag:yaml.org,2002:timestamp":
+                return node.value  # as text: where a date is expected, the language names the key it is under
             raise _fail(self.label, node.start_mark.line + 1, f"bad value {node.value!r}: {e}") from None
         if isinstance(value, dt.datetime):
             return value.date() if value.time() == dt.time() else value
