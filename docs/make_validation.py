@@ -51,8 +51,18 @@ def record(path: Path) -> str:
     m = re.search(r"^# Record of changes after the first run:\n((?:#.*\n?)*)", text, re.M)
     if not m:
         return "none recorded"
-    lines = [line[1:].strip() for line in m.group(1).splitlines()]
-    return "\n".join(f"- {line.lstrip('- ')}" if line else "" for line in lines if line).strip() or "none"
+    # One item per entry: an entry starts with "- " or after an empty comment line; the lines under it continue it.
+    items: list[str] = []
+    fresh = True
+    for line in (line[1:].strip() for line in m.group(1).splitlines()):
+        if not line:
+            fresh = True
+        elif fresh or line.startswith("- "):
+            items.append(line.removeprefix("- "))
+            fresh = False
+        else:
+            items[-1] += " " + line
+    return "\n".join(f"- {item}" for item in items) or "none"
 
 
 def section(path: Path) -> tuple[str, str]:

@@ -90,7 +90,10 @@ def test_compare_changes_a_value_in_both_sides_or_in_one_and_says_so(cli, tmp_pa
     text = (tmp_path / "c" / "compare.md").read_text()
     assert text.startswith(f"# axis-2023 with {lever} compared with axis-2023\n") and "Both with" not in text
     status, _, err = cli("compare", FLAGSHIP, FLAGSHIP, "--runs", 5, "--set-a", "actors.iran.bogus=1")
-    assert status == 2 and err.strip() == "--set-a:1: actors.iran.bogus: unknown key 'bogus'"
+    assert (
+        status == 2
+        and err.strip() == "--set-a:1: actors.iran.bogus: unknown key 'bogus' (in A, axis-2023.yaml)"
+    )
 
 
 def test_compare_and_robustness_commands(cli, tmp_path):

@@ -90,3 +90,19 @@ def test_a_statistic_with_no_values_fails():
     f = Ratio(source=("g",), anchor=EventFilter(source=("nobody",)), before_steps=1, after_steps=1)
     (v,) = evaluate([check(rate_ratio=f, expect=">= 0")], EVENTS, RUNS, STEPS)
     assert math.isnan(v.value) and not v.passed
+
+
+def test_a_check_without_a_value_says_why():
+    import math
+
+    import pandas as pd
+
+    from redline.results.checks import Verdict, table
+
+    anchorless = Verdict(
+        "ratio", "median", math.nan, "<= 0.2", False, ("s000.c1",), pd.Series([math.nan] * 3)
+    )
+    empty = Verdict("share", "share_of_runs", math.nan, ">= 0.5", False, (), pd.Series([], dtype=float))
+    text = table([anchorless, empty])
+    assert "| ratio | median | n/a (no run had its anchor event) | <= 0.2 | FAIL |" in text
+    assert "| share | share_of_runs | n/a (no runs) | >= 0.5 | FAIL |" in text

@@ -87,6 +87,8 @@ def test_debrief_command(cli, tmp_path):
     assert (out / "debrief-run-1.md").is_file() and (out / "debrief-run-1.html").is_file()
     status, _, err = cli("debrief", out, "--run", 7)
     assert status == 2 and "no run 7" in err
+    status, _, err = cli("debrief", out, "--run", "x")
+    assert status == 2 and "--run: 'x' is not a whole number" in err
 
 
 def test_a_control_character_in_an_edited_manifest_is_printed_as_its_escape(cli, tmp_path):

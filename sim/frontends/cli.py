@@ -142,6 +142,16 @@ def _seed(text: str) -> int:
     return n
 
 
+def _run_number(text: str) -> int:
+    try:
+        n = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"'{text[:40]}' is not a whole number") from None
+    if n < 0:
+        raise argparse.ArgumentTypeError(f"runs are numbered from 0, got {n}")
+    return n
+
+
 def _port(text: str) -> int:
     n = _positive(text)
     if n > 65535:
@@ -392,7 +402,7 @@ def build_parser() -> _Parser:
     db.add_argument(
         "dir", metavar="RESULTS", help="a results folder written by `redline run` or `redline play`"
     )
-    db.add_argument("--run", type=int, default=0, metavar="N", help="which run (default 0)")
+    db.add_argument("--run", type=_run_number, default=0, metavar="N", help="which run, from 0 (default 0)")
     db.add_argument("--out", metavar="DIR", help="folder to write the debrief files into (default: RESULTS)")
     db.add_argument("-q", "--quiet", action="store_true", help="do not print the story")
     db.add_argument("--force", action="store_true", help="replace the debrief files of that run")

@@ -238,7 +238,7 @@ def cmd_check(args: argparse.Namespace) -> int:
 
 def cmd_compare(args: argparse.Namespace) -> int:
     from redline.frontends import compare as cmp
-    from redline.language.scenario import load_scenario, parse_override
+    from redline.language.scenario import parse_override
     from redline.results.outputs import FolderOutput, scenario_inputs
 
     sides = {
@@ -248,8 +248,10 @@ def cmd_compare(args: argparse.Namespace) -> int:
         ]
         for side in ("a", "b")
     }
-    a = load_scenario(args.a, [*args.overrides, *sides["a"]])
-    b = load_scenario(args.b, [*args.overrides, *sides["b"]])
+    a, b = (
+        _side_scenario(side, path, [*args.overrides, *sides[side]])
+        for side, path in (("a", args.a), ("b", args.b))
+    )
     target = None
     if args.out:
         inputs = scenario_inputs([args.a, args.b])
@@ -277,6 +279,23 @@ def cmd_compare(args: argparse.Namespace) -> int:
         shown = escaped(str(Path(args.out)))
         print(f"\nwritten: {shown}/compare.md, {shown}/compare.png")
     return EXIT_OK
+
+
+def _side_scenario(side: str, path: Path, overrides: list) -> Any:
+    """One side of a comparison (a Scenario), loaded; a --set that does not fit it says which side it did not fit."""
+    from redline.errors import Issue
+    from redline.language.scenario import load_scenario
+
+    try:
+        return load_scenario(path, overrides)
+    except ScenarioError as e:
+        told = f" (in {side.upper()}, {path.name})"
+        raise ScenarioError(
+            [
+                Issue(i.file, i.line, i.path, i.message + told) if i.file.startswith("--") else i
+                for i in e.issues
+            ]
+        ) from None
 
 
 def _side(name: str, overrides: list[str]) -> str:

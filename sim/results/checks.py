@@ -128,11 +128,18 @@ def evaluate(
     return out
 
 
+def _no_value(v: Verdict) -> str:
+    """Why a check has no value: no run at all, or no run with a value (a rate ratio's anchor event never came)."""
+    if not len(v.per_run):
+        return "n/a (no runs)"
+    return "n/a (no run had its anchor event)"
+
+
 def table(verdicts: list[Verdict]) -> str:
     """A Markdown table of verdicts."""
     lines = ["| check | statistic | value | band | verdict | evidence |", "|---|---|---:|---|---|---|"]
     for v in verdicts:
-        value = "n/a" if math.isnan(v.value) else f"{v.value:.3g}"
+        value = f"{v.value:.3g}" if not math.isnan(v.value) else _no_value(v)
         lines.append(
             f"| {v.name} | {v.statistic} | {value} | {v.expect} | {'pass' if v.passed else 'FAIL'} | "
             f"{', '.join(v.evidence)} |"
