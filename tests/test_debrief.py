@@ -83,7 +83,7 @@ def test_debrief_command(cli, tmp_path):
     # the debrief reads the tables and draws its own timeline: the folder needs no plots
     assert cli("run", FLAGSHIP, "--runs", 2, "--out", out, "--quiet", "--workers", 1, "--no-plots")[0] == 0
     status, text, err = cli("debrief", out, "--run", 1)
-    assert status == 0 and "## Step 16" in text
+    assert status == 0 and "## Week 17 of 26 (step 16), from 2024-01-27" in text
     assert (out / "debrief-run-1.md").is_file() and (out / "debrief-run-1.html").is_file()
     status, _, err = cli("debrief", out, "--run", 7)
     assert status == 2 and "no run 7" in err

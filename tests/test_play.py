@@ -110,8 +110,8 @@ def test_orders_to_clients_are_the_players():
 
 def test_each_turn_shows_the_situation_thresholds_and_options():
     _, text = _game("israel", "pass\npass\nquit\n")
-    first = text.split("== Step 1")[0]
-    assert "== Step 0 of 25: the week of 2023-10-07 ==" in first
+    first = text.split("== Week 2 of 26")[0]
+    assert "== Week 1 of 26 (step 0), from 2023-10-07 ==" in first
     assert "Hamas -> Israel: major strike, 1200 killed" in first and "nothing touched you" not in first
     assert "past 1 the model's actors are stirred to act" in first
     assert re.search(r"Hamas\s+\d+\.\d\d\s+above 1", first)
@@ -146,14 +146,14 @@ def test_quit_ends_the_game_and_saves_the_steps_played(cli, tmp_path):
         timeout=120,
     )
     assert r.returncode == 0, r.stderr
-    assert r.stdout.count("== Step ") == 3  # no later step is shown
+    assert r.stdout.count(" (step ") == 3 + 1  # no later step is shown; the last is told again at the end
     ev, me = pd.read_parquet(out / "events.parquet"), pd.read_parquet(out / "metrics.parquet")
     assert ev["step"].max() == 2 and sorted(set(me["step"])) == [0, 1, 2]
     manifest = json.loads((out / "manifest.json").read_text())
     assert manifest["scenario"]["time"]["steps"] == 3 and manifest["ended"] == "quit after step 2"
     assert "was played by a person (quit after step 2)" in (out / "summary.md").read_text()
     status, text, _ = cli("debrief", out)
-    assert status == 0 and "## Step 2" in text and "## Step 3" not in text
+    assert status == 0 and "(step 2), from" in text and "(step 3)" not in text
 
 
 @pytest.mark.parametrize(
@@ -179,9 +179,9 @@ def test_a_step_goes_by_only_when_the_player_says_so():
     telling the last step and the run's outcome."""
     res, text = _game("iran", "\n\npass;\nquit\n")
     assert text.count("an empty line does nothing: type 'pass'") == 2
-    assert text.count("== Step ") == 2 and int(res.runs["run"].count()) == 1
+    assert text.count("== Week ") == 2 and int(res.runs["run"].count()) == 1
     assert "is not a command" not in text
-    ending = text.split("== The game is over after step 1 ==")[1]
+    ending = text.split("== Game over: Week 2 of 26 (step 1) was the last played ==")[1]
     assert "In the last step:" in ending and "Highest rung reached:" in ending
     had = [o for o in ("iran_us_clash", "hezbollah_israel_war", "iran_israel_clash") if res.runs[o].iloc[0]]
     assert f"The scenario's outcomes this game had: {', '.join(had) or 'none'} (of " in ending

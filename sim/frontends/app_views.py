@@ -21,7 +21,7 @@ from matplotlib.layout_engine import ConstrainedLayoutEngine
 
 from redline.frontends.debrief import WHY
 from redline.frontends.plot_network import EDGE_STYLE, NODE_COLOR, OTHER_EDGE
-from redline.frontends.plotstyle import actor_name, in_words, png_bytes, wrap
+from redline.frontends.plotstyle import actor_name, in_words, png_bytes, step_name, wrap
 from redline.results.analysis import USE_OF_FORCE
 
 MAX_DYADS = 6  # rows of the timeline
@@ -171,9 +171,10 @@ def status_lines(run: Run, moved: dict[str, tuple[float, float]] | None = None) 
     uses of force, the seed and the levers moved away from the scenario (label -> (value now, the scenario's
     value))."""
     t, steps, unit = run.steps_done, run.spec.time.steps, run.spec.time.step
-    when = f"{unit.capitalize()} {t} of {steps}"
-    if t:
-        when += f", from {_day(run.spec.time.date_of(t - 1))} {run.spec.time.date_of(t - 1):%Y}"
+    when = f"{unit.capitalize()} 0 of {steps}"
+    if t:  # the step just played, counted as the debrief and the terminal game count it
+        first = run.spec.time.date_of(t - 1)
+        when = f"{step_name(unit, t - 1, steps)}, from {_day(first)} {first:%Y}"
     when += f" · seed {run.seed}"
     if not run.running:
         when += " · the run is over"

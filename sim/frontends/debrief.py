@@ -25,6 +25,7 @@ from redline.frontends.plotstyle import (
     panels,
     png_bytes,
     rung_names,
+    step_name,
 )
 from redline.results.store import Results
 from redline.results.summary import source_lines
@@ -68,7 +69,10 @@ def header(res: Results, run: int) -> list[str]:
 
 
 def step_title(res: Results, step: int, date: str) -> str:
-    return f"Step {step}: week of {date}" if res.facts["time"]["step"] == "week" else f"Step {step}: {date}"
+    """`Week 6 of 26 (step 5), from 2023-11-11`; a day is its date: `Day 6 of 35 (step 5): 2006-07-17`."""
+    time = res.facts["time"]
+    name = step_name(time["step"], step, time["steps"])
+    return f"{name}: {date}" if time["step"] == "day" else f"{name}, from {date}"
 
 
 def story(res: Results, run: int) -> list[dict]:

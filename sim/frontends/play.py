@@ -22,6 +22,7 @@ from redline.agents.actions import DE_ESCALATION, SURPRISE, WARNED, Action
 from redline.agents.actor import Actor, crossing
 from redline.agents.doctrines import press
 from redline.engine.model import EscalationModel
+from redline.frontends.plotstyle import step_name
 from redline.language.spec import Scenario
 from redline.language.typed import suggest
 
@@ -314,9 +315,10 @@ class Terminal:
         if self.view is None:
             self.view = View(m, self.player)
         view = self.view
-        date = m.spec.time.date_of(m.t)
-        unit = m.spec.time.step
-        say(f"\n== Step {m.t} of {m.spec.time.steps - 1}: the {unit} of {date} ==")
+        time = m.spec.time
+        date = time.date_of(m.t)
+        name = step_name(time.step, m.t, time.steps)
+        say(f"\n== {name}: {date} ==" if time.step == "day" else f"\n== {name}, from {date} ==")
         news = list(view.news())
         say("Since your last move:" if news else "Since your last move: nothing touched you or yours.")
         for line in news:
@@ -358,7 +360,8 @@ class Terminal:
         """What happened in the last step played, and how the game ended: the run's peak, force and deaths, and
         the scenario's named outcomes it had."""
         say = self.say
-        say(f"\n== The game is over after step {int(m.time) - 1} ==")
+        last = int(m.time) - 1
+        say(f"\n== Game over: {step_name(m.spec.time.step, last, m.spec.time.steps)} was the last played ==")
         news = list(self.view.news()) if self.view is not None else []
         say("In the last step:" if news else "In the last step: nothing touched you or yours.")
         for line in news:

@@ -49,6 +49,12 @@ def actor_name(facts: dict[str, Any], actor: str) -> str:
     return str(info.get("label") or actor) if isinstance(info, dict) else actor.replace("_", " ")
 
 
+def step_name(unit: str, step: int, steps: int) -> str:
+    """Step `step` (from 0, as the tables number it) as a class counts it: `Week 6 of 26 (step 5)`. The app, the
+    debrief and the terminal game all say it so."""
+    return f"{unit.capitalize()} {step + 1} of {steps} (step {step})"
+
+
 def in_words(name: str) -> str:
     """An id in words: `limited_strike` -> "limited strike"."""
     return name.replace("_", " ")

@@ -63,9 +63,9 @@ def parse_override(text: str, n: int = 1, flag: str = "--set") -> Override:
         # Read like a file's value, so that dates, numbers and nesting are checked the same way.
         value = parse(raw, "--set").data if raw.strip() else None
     except ScenarioError as e:
-        if not raw.lstrip().startswith(("{", "[", '"', "'")):
-            # Plain words YAML cannot read (a check's band, '>= 0.9', starts with a YAML indicator) are the text
-            # they look like; the language then checks the text where it goes.
+        if raw.lstrip()[:1] in (">", "<", "|", "%", "@", "`"):
+            # Words that start with a character YAML reserves (a check's band, '>= 0.9') are the text they look
+            # like; the language then checks the text where it goes.
             return Override(key.strip(), raw.strip(), label)
         message = e.issues[0].message if e.issues else "invalid YAML"
         message = message.replace("invalid YAML", "value is not valid YAML", 1).replace(
