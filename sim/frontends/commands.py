@@ -594,6 +594,8 @@ def cmd_app(args: argparse.Namespace) -> int:
     env = {"SOLARA_TELEMETRY_MIXPANEL_ENABLE": "false", **os.environ}  # no usage reports unless asked for
     # The page's own loading message (sim/frontends/templates), and no framework banner on a projector.
     env.update(SOLARA_THEME_LOADER="redline", SOLARA_THEME_SHOW_BANNER="false")
+    # The browser tab's name until the page names its scenario (the framework's own otherwise).
+    env["SOLARA_THEME_TITLE"] = "redline"
     env["REDLINE_APP_SCENARIO"] = str(scenario.resolve())
     env["REDLINE_APP_OPTIONS"] = json.dumps({"set": args.overrides, "inject": args.injects})
     cmd = [sys.executable, "-m", "solara", "run", "redline.frontends.app_server", "--production", "--no-open"]
