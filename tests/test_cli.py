@@ -99,6 +99,8 @@ def test_validate_and_describe(cli, tmp_path):
     assert cli("validate", TINY)[0] == 0
     status, out, _ = cli("describe", TINY, "--out", tmp_path)
     assert status == 0 and "patron" in out and (tmp_path / "network.png").stat().st_size > 10_000
+    # the relations with their numbers: how far the rival blames the patron, and how much that blame weighs
+    assert "rival --attributes--> patron           attacks by client, p=0.5, weight 1" in out
 
 
 def test_schema_is_json(cli):

@@ -30,7 +30,7 @@ def _relation_text(r) -> str:
         case Guarantees():
             extra = f"from rung {r.trigger_rung}"
         case Attributes():
-            extra = f"attacks by {', '.join(r.via)}, p={r.probability:g}"
+            extra = f"attacks by {', '.join(r.via)}, p={r.probability:g}, weight {r.weight:g}"
         case _:
             extra = ""
     return f"{r.source:>16} --{r.type}--> {r.target:<16} {extra}"
