@@ -476,3 +476,22 @@ def test_a_command_tells_of_characters_no_font_has_in_one_line(tmp_path):
         "redline: no font installed here has \u4e2d \u56fd: drawn as boxes; install a font that has them (for "
         "Chinese, Japanese or Korean: Noto Sans CJK)"
     ]
+
+
+def test_the_network_layout_keeps_actors_apart_and_near():
+    """No two actors of a shipped scenario are drawn closer than a node and its name need; none but the states of
+    the outer ring lies further out than REACH (a lone target drifting out would crowd the rest)."""
+    import itertools
+    import math
+
+    from redline.frontends.plot_network import APART, REACH, _layout
+    from redline.language.paths import shipped_scenarios
+    from redline.results.store import scenario_facts
+
+    for name in ("axis-2023", "cases/lebanon-2006", "cases/uri-2016"):
+        facts = scenario_facts(load_scenario(shipped_scenarios()[name]))
+        pos = _layout(facts["actors"], facts["relations"])
+        for a, b in itertools.combinations(pos, 2):
+            assert math.dist(pos[a], pos[b]) >= APART - 1e-6, (name, a, b)
+        for a, (x, y) in pos.items():
+            assert facts["actors"][a]["kind"] == "state" or math.hypot(x, y) <= REACH + APART, (name, a)

@@ -58,7 +58,43 @@ def _layout(actors: dict[str, dict], relations: list[dict]) -> dict[str, tuple[f
         return start
     # States stay on the outer ring; the others settle between the actors they relate to.
     pos = nx.spring_layout(g, pos=start, fixed=outer or None, seed=0, k=0.9, iterations=300)
-    return {a: (float(p[0]), float(p[1])) for a, p in pos.items()}
+    # An actor tied to one other only (a target, a host) drifts far out, and the picture, scaled to hold it, crowds
+    # the rest: none is drawn further out than REACH.
+    placed = {}
+    for a, (x, y) in ((a, (float(p[0]), float(p[1]))) for a, p in pos.items()):
+        r = math.hypot(x, y)
+        placed[a] = (x * REACH / r, y * REACH / r) if r > REACH and a not in outer else (x, y)
+    return _apart(placed, set(outer))
+
+
+REACH = 1.6  # layout units from the centre (the states' ring has radius 1)
+APART = 0.55  # layout units between two actors' centres: a node and its two-line name, with a gap
+
+
+def _apart(pos: dict[str, tuple[float, float]], fixed: set[str]) -> dict[str, tuple[float, float]]:
+    """The layout with no two actors closer than APART: a pair too close is pushed apart along the line between
+    them (only the free one moves if the other is fixed), until none is. Deterministic, as the layout is."""
+    p = {a: [x, y] for a, (x, y) in pos.items()}
+    names = list(p)
+    for _ in range(200):
+        moved = False
+        for i, a in enumerate(names):
+            for b in names[i + 1 :]:
+                dx, dy = p[b][0] - p[a][0], p[b][1] - p[a][1]
+                d = math.hypot(dx, dy)
+                if d >= APART or (a in fixed and b in fixed):
+                    continue
+                ux, uy = (dx / d, dy / d) if d > 1e-9 else (1.0, 0.0)
+                share_a = 0.0 if a in fixed else (1.0 if b in fixed else 0.5)
+                push = APART - d
+                p[a][0] -= ux * push * share_a
+                p[a][1] -= uy * push * share_a
+                p[b][0] += ux * push * (1.0 - share_a)
+                p[b][1] += uy * push * (1.0 - share_a)
+                moved = True
+        if not moved:
+            break
+    return {a: (x, y) for a, (x, y) in p.items()}
 
 
 def _width(level: float | None) -> float:
