@@ -52,6 +52,11 @@ def test_unknown_levers_are_named():
 
     with pytest.raises(ValueError, match="no lever nonsense"):
         ema_model(CASE, only=["nonsense"])
+    with pytest.raises(ValueError, match="only names no lever"):
+        ema_model(CASE, only=[])
+    for bad in (0, -1, 2.5, True):
+        with pytest.raises(ValueError, match="replications must be a whole number of at least 1"):
+            ema_model(CASE, replications=bad)
 
 
 def test_lhs_experiments_on_two_processes_match_the_ensembles():

@@ -107,7 +107,11 @@ def test_the_heatmap_may_show_a_named_outcome_of_the_scenario(cli, tmp_path):
     status, _, err = cli(
         "sweep", TINY, "--param", f"{TARGET}=0.1,1", "--param", f"{CONTROL}=0,1", *args[:-1], "x"
     )
-    assert status == 2 and "choose from: war, " in err and "rival_strikes_patron, attacks, check: " in err
+    assert (
+        status == 2
+        and "choose from: war, " in err
+        and "rival_strikes_patron, attacks, deaths, peak_mid, check: " in err
+    )
 
 
 def test_morris_design_gives_indices(cli, tmp_path):
@@ -127,14 +131,13 @@ def test_morris_design_gives_indices(cli, tmp_path):
             3,
             "--out",
             out,
-            "--quiet",
             "--workers",
             1,
             *extra,
         )
 
     out = tmp_path / "m"
-    status, _, err = morris(out)
+    status, _, err = morris(out, "--quiet")
     assert status == 0, err
     table = pd.read_csv(out / "sensitivity.csv")
     mu = table[(table["index"] == "mu_star") & (table["outcome"] == "attacks")].set_index("param")["value"]
@@ -143,10 +146,18 @@ def test_morris_design_gives_indices(cli, tmp_path):
     )  # the campaign's rate moves attacks more than the patron's control over it
     assert (out / "sensitivity.png").is_file()
     # Without plots the indices are still written, the same bytes; no picture is.
-    status, _, err = morris(tmp_path / "bare", "--no-plots")
+    status, told, err = morris(tmp_path / "bare", "--no-plots")
     assert status == 0, err
     assert (tmp_path / "bare" / "sensitivity.csv").read_bytes() == (out / "sensitivity.csv").read_bytes()
     assert not list((tmp_path / "bare").glob("*.png"))
+    # The outcomes without indices are named, not dropped unsaid; the means of EMA's scalars are outcomes too.
+    outcomes = pd.read_parquet(out / "outcomes.parquet")
+    assert {"attacks", "deaths", "peak_mid"} <= set(outcomes.columns)
+    constant = [
+        c for c in outcomes.columns if c not in ("point", TARGET, CONTROL) and outcomes[c].nunique() == 1
+    ]
+    assert constant and set(constant).isdisjoint(table["outcome"])
+    assert f"sensitivity.csv has no indices for {', '.join(constant)}" in told
 
 
 def _files(folder: Path) -> dict[str, bytes]:

@@ -298,6 +298,8 @@ OUTCOMES = Table(
     (
         Column("point", "int64", "Point number, from 0."),
         Column("attacks", "float64", "Mean uses of force per run at the point."),
+        Column("deaths", "float64", "Mean deaths per run at the point."),
+        Column("peak_mid", "float64", "Mean of the runs' highest MID hostility level at the point."),
     ),
     (
         Pattern(
@@ -320,7 +322,8 @@ OUTCOMES = Table(
 SENSITIVITY = Table(
     "sensitivity",
     "sensitivity.csv (Sobol and Morris sweeps)",
-    "One row per outcome, parameter and index: the sensitivity indices SALib finds.",
+    "One row per outcome, parameter and index: the sensitivity indices SALib finds. An outcome that does not vary "
+    "over the design, or lacks a value at some point, has none (the command names it).",
     (
         Column("outcome", "string", "Column of outcomes the index is about."),
         Column("param", "string", "The parameter (its --set path)."),

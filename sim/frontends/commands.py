@@ -346,7 +346,7 @@ def cmd_sweep(args: argparse.Namespace) -> int:
     base = sw.load_scenario(args.scenario, args.overrides)
     sw.check_distinct(params, base)
     if args.outcome is not None:
-        known = [o.name for o in (*OUTCOMES, *base.outcomes)] + ["attacks"]
+        known = [o.name for o in (*OUTCOMES, *base.outcomes)] + ["attacks", "deaths", "peak_mid"]
         known += [f"check: {c.name}" for c in base.checks]
         if args.outcome not in known:
             raise UsageError(
@@ -385,6 +385,13 @@ def cmd_sweep(args: argparse.Namespace) -> int:
             from redline.results.store import write_table
 
             write_table(table, folder / "sensitivity.csv", "csv")
+            left_out = table.attrs.get("left_out", [])
+            if left_out and not args.quiet:
+                print(
+                    f"  sensitivity.csv has no indices for {', '.join(left_out)}: "
+                    f"{'it does' if len(left_out) == 1 else 'they do'} not vary over the design, or lack a value "
+                    "at some point"
+                )
         if args.no_plots:
             return
         # The pool the runs took draws the four plots of the pooled runs, its workers idle now (or a pool started

@@ -97,7 +97,11 @@ def ema_model(
     that had it) and per scalar of SCALARS. `only` keeps those levers, by name; `overrides` apply to every
     experiment; `workers` are the processes of each ensemble (1: EMA's evaluator does the parallel work)."""
     ema = _ema()
+    if isinstance(replications, bool) or not isinstance(replications, int) or replications < 1:
+        raise ValueError(f"replications must be a whole number of at least 1, got {replications!r}")
     scn = load_scenario(scenario_file, overrides)
+    if only is not None and not only:
+        raise ValueError("only names no lever: give the levers to keep, or None for all of them")
     chosen = [lv for lv in levers(scn) if only is None or lv.name in only]
     unknown = sorted(set(only or ()) - {lv.name for lv in chosen})
     if unknown:

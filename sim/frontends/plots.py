@@ -352,14 +352,22 @@ STATISTIC_WORDS = {
 }
 
 
+# A sweep's outcomes that are means over a point's runs, not shares of them, in words.
+SCALAR_WORDS = {
+    "attacks": "uses of force per run",
+    "deaths": "deaths per run",
+    "peak_mid": "highest MID hostility level of a run",
+}
+
+
 def _measure(outcome: str, runs: int | None, check: Any = None) -> str:
     """What a sweep's outcome column holds, in words, with its statistic."""
     per = f" ({runs} runs per point)" if runs else ""
     if check is not None:
         stat = STATISTIC_WORDS.get(check.statistic, check.statistic.replace("_", " "))
         return f"{stat}{per}"
-    if outcome == "attacks":
-        return f"mean uses of force per run{per}"
+    if outcome in SCALAR_WORDS:
+        return f"mean {SCALAR_WORDS[outcome]}{per}"
     return f"probability over runs{per}"
 
 
@@ -418,8 +426,8 @@ def heatmap(
 
 def outcome_words(outcome: str, facts: dict[str, Any] | None) -> str:
     """A sweep's outcome column in words: a named outcome's description, a check's name."""
-    if outcome == "attacks":
-        return "uses of force per run"
+    if outcome in SCALAR_WORDS:
+        return SCALAR_WORDS[outcome]
     described = {o.name: o.description for o in named_outcomes(facts)}
     return described.get(outcome, outcome.replace("_", " "))
 

@@ -475,7 +475,12 @@ def point_summary(
     g = runs.groupby("point")
     for o in named_outcomes(facts):
         out[o.name] = g[o.name].mean().reindex(out["point"]).to_numpy()
-    out["attacks"] = g["attacks"].mean().reindex(out["point"]).to_numpy()
+    for scalar in (
+        "attacks",
+        "deaths",
+        "peak_mid",
+    ):  # per run, averaged: EMA's scalar outcomes (frontends.ema)
+        out[scalar] = g[scalar].mean().reindex(out["point"]).to_numpy(dtype=np.float64)
     for c in checks:
         col = store.check_column(c.name)
         by_point = dict(iter(g[col]))
@@ -498,10 +503,15 @@ def sensitivity(summary: pd.DataFrame, sweep: Sweep) -> pd.DataFrame:
         raise SweepError("sensitivity indices need SALib: pip install 'redline[sa]'") from None
     prob = problem(sweep.params)
     rows = []
-    for outcome in outcome_names(summary, sweep.params):
+    left_out = []
+    skip = {"point", *(p.path for p in sweep.params)}
+    for outcome in (c for c in summary.columns if c not in skip):
         y = summary[outcome].to_numpy(dtype=float)
         if not np.isfinite(y).all() or np.ptp(y) == 0:
-            continue  # an outcome that never varies has no sensitivity to speak of
+            left_out.append(
+                outcome
+            )  # an outcome that never varies (or lacks a value) has no indices to speak of
+            continue
         if sweep.design == "morris":
             si = morris_analyze.analyze(prob, sweep.points, y, num_levels=4, seed=sweep.seed % 2**32)
             for i, name in enumerate(prob["names"]):
@@ -536,7 +546,9 @@ def sensitivity(summary: pd.DataFrame, sweep: Sweep) -> pd.DataFrame:
                             "conf": si[f"{idx}_conf"][i],
                         }
                     )
-    return pd.DataFrame(rows, columns=["outcome", "param", "index", "value", "conf"])
+    table = pd.DataFrame(rows, columns=["outcome", "param", "index", "value", "conf"])
+    table.attrs["left_out"] = left_out  # told by the command: an outcome without indices is not forgotten
+    return table
 
 
 def safe_name(text: str) -> str:
