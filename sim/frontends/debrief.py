@@ -186,10 +186,10 @@ def timeline_figure(res: Results, run: int, columns: int = 2) -> Figure:
             ax.step(*_steps(dates, peak), where="post", lw=1.6, color=colour[src],
                     label=f"{actor_name(facts, src)} → {actor_name(facts, tgt)}")  # fmt: skip
         # The legend names the pair and its directions, above the panel where it hides no line.
-        ax.legend(fontsize=7, loc="lower center", bbox_to_anchor=(0.5, 1.0), ncol=2, frameon=False,
+        ax.legend(fontsize=8, loc="lower center", bbox_to_anchor=(0.5, 1.0), ncol=2, frameon=False,
                   handlelength=1.2, borderaxespad=0.1, columnspacing=1.0)  # fmt: skip
         ax.grid(alpha=0.3)
-        ax.tick_params(labelsize=6)
+        ax.tick_params(labelsize=8)  # read on a projector: no smaller than the legend
         if k + columns >= len(pairs):  # nothing drawn below it: this panel carries the dates
             ax.xaxis.set_tick_params(labelbottom=True)
     if not pairs:
