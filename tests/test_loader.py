@@ -369,7 +369,9 @@ def test_the_reserved_outcome_names_are_the_runs_tables_columns():
     from redline.engine.tables import RUNS
     from redline.language.spec import GENERAL_OUTCOMES, RUN_COLUMNS
 
-    assert {c.name for c in RUNS.columns} == set(GENERAL_OUTCOMES) | set(RUN_COLUMNS) - {"point"}
+    sweep_only = {p.shown for p in RUNS.patterns if not p.shown.startswith("<")}
+    assert sweep_only == {"point", "replication"}
+    assert {c.name for c in RUNS.columns} == set(GENERAL_OUTCOMES) | set(RUN_COLUMNS) - sweep_only
 
 
 @pytest.mark.parametrize("name", ["axis-2023", "axis-2023.yaml", "cases/gulf-2019"])

@@ -82,8 +82,12 @@ def test_grid_sweep_tables(cli, tmp_path):
     assert len(points) == 6 and list(points.columns) == ["point", TARGET, CONTROL]
     assert len(runs) == 30 and set(runs["point"]) == set(range(6))
     # common random numbers: replication r has the same seed at every point
-    seeds = runs.assign(rep=runs["run"] % 5).groupby("rep")["seed"].nunique()
-    assert (seeds == 1).all()
+    assert (
+        list(runs.columns[:3]) == ["point", "run", "replication"]
+        and (runs["replication"] == runs["run"] % 5).all()
+    )
+    seeds = runs.groupby("replication")["seed"].nunique()
+    assert (seeds == 1).all() and runs.groupby("replication")["seed"].first().is_unique
     # more attacks where the campaign's rate is higher
     by_rate = outcomes.groupby(TARGET)["attacks"].mean()
     assert by_rate[1.0] > by_rate[0.1]

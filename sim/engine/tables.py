@@ -245,6 +245,13 @@ RUNS = Table(
     (
         Pattern("point", "point", "int64", POINT.doc),
         Pattern(
+            "replication",
+            "replication",
+            "int64",
+            "Sweep tables only: the run's replication at its point, 0 to runs - 1 (run % runs); the runs of one "
+            "replication share their seed at every point.",
+        ),
+        Pattern(
             "<outcome>",
             r"[a-z][a-z0-9_]*",
             "bool",

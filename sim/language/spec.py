@@ -26,7 +26,7 @@ GENERAL_OUTCOMES = (
     "patron_struck",
     "war_spreads",
 )
-RUN_COLUMNS = ("run", "seed", "peak_rung", "peak_mid", "attacks", "deaths", "point")
+RUN_COLUMNS = ("run", "seed", "peak_rung", "peak_mid", "attacks", "deaths", "point", "replication")
 
 ActorKind = Literal["state", "armed_group", "host_state", "target", "mediator"]
 Response = Literal["proportional", "tit_for_tat", "one_up"]

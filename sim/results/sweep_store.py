@@ -76,6 +76,7 @@ def chunk_work(items, scn: Scenario, runs_per_point: int, folder: str | None = N
     agg = aggregate(tables["events"], chunk.runs, facts)
     runs = tables["runs"]
     runs.insert(0, "point", runs["run"].to_numpy() // runs_per_point)
+    runs.insert(2, "replication", runs["run"].to_numpy() % runs_per_point)  # EMA's: seeds as replications
     index = pd.Index(runs["run"])
     ladder, dates = [r["id"] for r in facts["ladder"]], _step_dates(facts)
     for c in scn.checks:  # per run here, so that the parent reduces them per point without the events
