@@ -491,16 +491,6 @@ def test_a_librarys_warning_is_one_line(tmp_path):
 
 
 def test_morris_needs_two_trajectories(cli, tmp_path):
-    status, _, err = cli(
-        "sweep",
-        TINY,
-        "--design",
-        "morris",
-        "--samples",
-        1,
-        "--param",
-        f"{TARGET}=0.1:1",
-        "--out",
-        tmp_path / "s",
-    )
+    design = ("--design", "morris", "--samples", 1)
+    status, _, err = cli("sweep", TINY, *design, "--param", f"{TARGET}=0.1:1", "--out", tmp_path / "s")
     assert status == 2 and "needs --samples 2 or more" in err and not (tmp_path / "s").exists()

@@ -101,11 +101,15 @@ def _scenario(text: str) -> Path:
     return scenario_path(text)
 
 
-def _positive(text: str) -> int:
+def _whole(text: str) -> int:
     try:
-        n = int(text)
+        return int(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"'{text[:40]}' is not a whole number") from None
+
+
+def _positive(text: str) -> int:
+    n = _whole(text)
     if n < 1:
         raise argparse.ArgumentTypeError(f"must be at least 1, got {n}")
     return n
@@ -133,20 +137,14 @@ def _share(text: str) -> float:
 
 
 def _seed(text: str) -> int:
-    try:
-        n = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"'{text[:40]}' is not a whole number") from None
+    n = _whole(text)
     if not 0 <= n < 2**63:
         raise argparse.ArgumentTypeError(f"must be between 0 and 2**63-1, got {n}")
     return n
 
 
 def _run_number(text: str) -> int:
-    try:
-        n = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"'{text[:40]}' is not a whole number") from None
+    n = _whole(text)
     if n < 0:
         raise argparse.ArgumentTypeError(f"runs are numbered from 0, got {n}")
     return n
