@@ -541,7 +541,9 @@ def main(argv: Sequence[str] | None = None) -> int:
             signal.signal(signal.SIGTERM, handler)
 
 
-def _one_line(message: Warning | str, category: type[Warning], *rest: typing.Any) -> str:
+def _one_line(
+    message: Warning | str, category: type[Warning], filename: str, lineno: int, line: str | None = None
+) -> str:
     """A warning as one line: redline's own as they are, a library's with its kind (the source line a warning
     prints by default names a file of the installation, which tells a user nothing)."""
     if issubclass(category, GlyphWarning):

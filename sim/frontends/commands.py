@@ -346,7 +346,9 @@ def cmd_sweep(args: argparse.Namespace) -> int:
     base = sw.load_scenario(args.scenario, args.overrides)
     sw.check_distinct(params, base)
     if args.outcome is not None:
-        known = [o.name for o in (*OUTCOMES, *base.outcomes)] + ["attacks", "deaths", "peak_mid"]
+        known = (
+            [o.name for o in OUTCOMES] + [o.name for o in base.outcomes] + ["attacks", "deaths", "peak_mid"]
+        )
         known += [f"check: {c.name}" for c in base.checks]
         if args.outcome not in known:
             raise UsageError(

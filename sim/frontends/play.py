@@ -336,9 +336,9 @@ class Terminal:
                 end="",
                 file=self.stdout,
             )
-            line = self.read()
+            typed = self.read()
             # ';' ends a move: a line of one move may end with it, or only hold it
-            text = line.strip().strip(";").strip() if line is not None else "quit"
+            text = typed.strip().strip(";").strip() if typed is not None else "quit"
             if text == "quit":
                 m.over = True
                 say("\nThe game ends after this step (the others still act in it); it is saved as played.")
