@@ -699,9 +699,11 @@ def test_force_replaces_a_redline_output_and_nothing_else(capsys, results, tmp_p
     out = tmp_path / "o"
     shutil.copytree(results / "parquet", out)
     (out / "debrief-run-7.md").write_text("x")  # what `redline debrief` adds to a results folder
+    (out / ".timeline.png.partial-99").write_text("x")  # what a `redline plot` killed mid-write leaves
     status, _, err = run_cli(capsys, "run", TINY, "--out", out, *_ensemble(), "--force")
     assert status == 0, err
     assert not (out / "debrief-run-7.md").exists() and (out / ".redline-output").is_file()
+    assert not (out / ".timeline.png.partial-99").exists()
     assert sorted(p.name for p in tmp_path.iterdir()) == ["o"]  # no lock, partial or old folder left
 
 

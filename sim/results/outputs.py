@@ -40,7 +40,8 @@ WRITTEN = re.compile(
     r"|(events|metrics|runs|red_lines|points|outcomes)\.(parquet|csv)"
     r"|events|metrics|red_lines|parts"  # a sweep's tables partitioned by point, and its parts
     r"|(timeline|attacks|outcomes|network|compare|heatmap|sensitivity)\.png"
-    r"|debrief-run-\d+\.(md|html))"
+    r"|debrief-run-\d+\.(md|html)"
+    r"|\..+\.partial(-\d+)?)"  # a file a killed command left half-written (write_atomic, a sweep's sweep.json)
 )
 MAX_NAME_BYTES = 255  # what Linux and macOS file systems allow for one name
 MAX_PATH_BYTES = 4000  # and a little under what they allow for a whole path
