@@ -314,3 +314,38 @@ def test_a_folder_written_from_python_records_where_its_scenario_came_from(tmp_p
     assert f"Overrides (--set): `{lever}`." in (tmp_path / "o" / "summary.md").read_text()
     made = dataclasses.replace(scn, title="made in code")  # not read from a file: nothing to record
     assert "file" not in run_ensemble(made, runs=1, seed=1, workers=1).manifest["scenario"]
+
+
+SCRIPT_WITHOUT_GUARD = """
+from redline import load_scenario, run_ensemble
+from redline.engine.runner import run_chunks, run_seeds
+scn = load_scenario("cases/gulf-2019")
+a = run_ensemble(scn, runs=100, seed=1, workers=3)                  # a pool of two
+b = run_ensemble(scn, runs=150, seed=1, workers=3, progress=True)   # a pool of three, with a progress bar
+
+
+def stop(k, chunk):
+    raise KeyboardInterrupt
+
+
+try:  # a run interrupted half-way, as Ctrl+C would
+    run_chunks(scn, list(range(150)), run_seeds(1, 150), workers=3, on_done=stop)
+except KeyboardInterrupt:
+    pass
+c = run_ensemble(scn, runs=100, seed=1, workers=2)
+print("ran", len(a.runs), len(b.runs), len(c.runs), a.events.equals(c.events))
+"""
+
+
+def test_a_script_without_a_main_guard_runs_ensemble_after_ensemble(tmp_path):
+    """The README's script has no `if __name__ == "__main__":`: workers must be forked, never started afresh (a
+    forkserver's or spawn's worker runs the script's body again). The threads redline itself starts (an old pool's
+    manager, a progress bar's monitor, a pool stopped by an interruption) must not be left to make forking look
+    unsafe."""
+    script = tmp_path / "script.py"
+    script.write_text(SCRIPT_WITHOUT_GUARD)
+    r = subprocess.run(
+        [sys.executable, str(script)], capture_output=True, text=True, timeout=300, cwd=tmp_path
+    )
+    assert r.returncode == 0, r.stderr[-2000:]
+    assert r.stdout.splitlines() == ["ran 100 150 100 True"]

@@ -8,6 +8,7 @@ runs, not one run, so that process start-up and pickling are paid per chunk.
 from __future__ import annotations
 
 import contextlib
+import functools
 import gc
 import multiprocessing
 import os
@@ -238,7 +239,9 @@ def _pool(size: int) -> ProcessPoolExecutor:
             if n == size and not getattr(pool, "_broken", False):
                 return pool
             _POOL = None
-            pool.shutdown(wait=False, cancel_futures=True)
+            # Idle, so it ends at once; waited for, so that its manager thread is gone before the new pool picks
+            # its start method (a thread left running would make it a forkserver, which reruns a script's body).
+            pool.shutdown(wait=True, cancel_futures=True)
         pool = ProcessPoolExecutor(max_workers=size, mp_context=_context(), initializer=_worker_init)
         _POOL = (pool, size)
         return pool
@@ -285,18 +288,30 @@ def discard_pool(pool: ProcessPoolExecutor) -> None:
     with _POOL_LOCK:
         if _POOL is not None and _POOL[0] is pool:
             _POOL = None
+    manager = getattr(pool, "_executor_manager_thread", None)  # shutdown forgets it
     for proc in list(getattr(pool, "_processes", {}).values()):  # no public way to stop running workers
         with contextlib.suppress(Exception):
             proc.terminate()
     pool.shutdown(wait=False, cancel_futures=True)
+    # Its manager thread ends once it sees the workers gone: waited for (a little), so that the next pool may
+    # still fork (see _pool).
+    if manager is not None:
+        manager.join(timeout=5)
 
 
 def _progress(total: int, progress: bool | None):
     if progress is False or (progress is None and not sys.stderr.isatty()):
         return None
-    from tqdm.auto import tqdm  # a widget in a notebook, text in a terminal
+    return _bar_class()(total=total, unit="run", desc="runs", file=sys.stderr, leave=False)
 
-    return tqdm(total=total, unit="run", desc="runs", file=sys.stderr, leave=False)
+
+@functools.cache
+def _bar_class() -> type:
+    """tqdm's bar (a widget in a notebook, text in a terminal) without its monitor thread: with no thread but the
+    main one, workers are forked (_context); a bar redrawn as runs finish needs no monitor."""
+    from tqdm.auto import tqdm
+
+    return type("RunsBar", (tqdm,), {"monitor_interval": 0})
 
 
 def simulate_items(items: Sequence[tuple[int, Scenario, int]]) -> Chunk:
