@@ -63,6 +63,7 @@ def test_seeds_are_spawned_and_stable():
         ({"runs": True}, "runs must be"),
         ({"runs": 2, "seed": -1}, "seed must be"),
         ({"runs": 2, "seed": "7"}, "seed must be"),
+        ({"runs": 2, "seed": 2**64}, "seed must be a whole number from 0 to 2\\*\\*63-1"),
         ({"runs": 2, "workers": 0}, "workers must be"),
         ({"runs": 2, "workers": 1.5}, "workers must be"),
     ],
@@ -75,6 +76,34 @@ def test_an_ensemble_refuses_its_bad_arguments_before_any_run(tiny, tmp_path, kw
     with pytest.raises(ValueError, match=needle):
         stream_ensemble(tiny, out=tmp_path / "out", **{"seed": 0, **kwargs})
     assert not (tmp_path / "out").exists()
+
+
+@pytest.mark.parametrize("fmt", ["xlsx", "Parquet", None])
+def test_a_format_of_no_table_is_refused_before_anything_is_written(tiny, tmp_path, fmt):
+    from redline.results.ensemble import stream_ensemble
+
+    res = run_ensemble(tiny, runs=1, seed=1, workers=1)
+    with pytest.raises(ValueError, match="fmt must be one of parquet, csv"):
+        res.save(tmp_path / "a", fmt=fmt)
+    with pytest.raises(ValueError, match="fmt must be one of parquet, csv"):
+        stream_ensemble(tiny, 1, 1, tmp_path / "b", fmt=fmt)
+    assert not list(tmp_path.iterdir())
+
+
+def test_a_figure_is_written_in_the_format_its_name_asks_for(tiny, tmp_path):
+    from redline import plots
+
+    res = run_ensemble(tiny, runs=2, seed=1, workers=1)
+    for suffix, head in ((".png", b"\x89PNG"), (".pdf", b"%PDF"), (".svg", b"<?xml")):
+        plots.timeline(res, tmp_path / f"t{suffix}")
+        plots.timeline(res, tmp_path / f"again{suffix}")
+        data = (tmp_path / f"t{suffix}").read_bytes()
+        assert (
+            data.startswith(head) and data == (tmp_path / f"again{suffix}").read_bytes()
+        )  # no date, no random id
+    with pytest.raises(ValueError, match=r"written as \.png, \.pdf or \.svg"):
+        plots.timeline(res, tmp_path / "t.jpg")
+    assert not (tmp_path / "t.jpg").exists()
 
 
 def test_numpy_integers_are_whole_numbers(tiny):

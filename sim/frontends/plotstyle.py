@@ -16,6 +16,7 @@ from functools import partial
 from pathlib import Path
 from typing import Any
 
+import matplotlib
 import numpy as np
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
@@ -230,23 +231,39 @@ def png_bytes(fig: Figure, dpi: int = DPI) -> bytes:
     return png
 
 
-def drawn(fig: Figure, dpi: int = DPI) -> tuple[bytes, set[str]]:
-    """The figure as PNG bytes, and the characters of its texts that no font here has (drawn as boxes)."""
+# The formats a figure is written in, by the file's suffix, with the metadata that would make two writings of one
+# figure differ (a date, the software's version) left out.
+FORMATS = {
+    ".png": ("png", {"Software": None}),
+    ".pdf": ("pdf", {"Creator": None, "Producer": None, "CreationDate": None}),
+    ".svg": ("svg", {"Creator": None, "Date": None}),
+}
+
+
+def drawn(fig: Figure, dpi: int = DPI, fmt: str = "png") -> tuple[bytes, set[str]]:
+    """The figure as PNG (or PDF, SVG) bytes, and the characters of its texts that no font here has (drawn as
+    boxes)."""
     missing = printable(fig)
     buf = io.BytesIO()
-    with warnings.catch_warnings():
+    metadata = next(meta for name, meta in FORMATS.values() if name == fmt)
+    with warnings.catch_warnings(), matplotlib.rc_context({"svg.hashsalt": "redline"}):  # SVG ids: not random
         # Matplotlib warns once per character it has no glyph for; the caller tells them all in one line instead.
         warnings.filterwarnings("ignore", r"Glyph \d+ .* missing from font", UserWarning)
-        fig.savefig(buf, format="png", dpi=dpi, metadata={"Software": None})
+        fig.savefig(buf, format=fmt, dpi=dpi, metadata=metadata)
     return buf.getvalue(), missing
 
 
 def save(fig: Figure, out: Path) -> Path:
-    """Write the figure as PNG atomically (a half-written PNG never replaces a good one)."""
+    """Write the figure atomically (a half-written file never replaces a good one), in the format its suffix names:
+    PNG, or PDF or SVG for a paper."""
     from redline.results.outputs import write_atomic
 
+    if out.suffix.lower() not in FORMATS:
+        raise ValueError(f"{out}: a figure is written as .png, .pdf or .svg; name the file with one of them")
     out.parent.mkdir(parents=True, exist_ok=True)
-    return write_atomic(out, png_bytes(fig))
+    data, missing = drawn(fig, DPI, FORMATS[out.suffix.lower()][0])
+    tell_missing_glyphs(missing)
+    return write_atomic(out, data)
 
 
 def legend_outside(ax: Axes, handles: Iterable[Any] | None = None, **kw: Any) -> None:

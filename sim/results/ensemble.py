@@ -49,8 +49,9 @@ def _check(runs: int, seed: int, workers: int | None) -> None:
     for another value)."""
     if not _whole(runs) or runs < 1:
         raise ValueError(f"runs must be a whole number of at least 1, got {runs!r}")
-    if not _whole(seed) or seed < 0:
-        raise ValueError(f"seed must be a whole number of 0 or more, got {seed!r}")
+    if not _whole(seed) or not 0 <= seed < 2**63:
+        # the command line's bounds: an ensemble run from Python can be made again with `redline run --seed`
+        raise ValueError(f"seed must be a whole number from 0 to 2**63-1, got {seed!r}")
     if workers is not None and (not _whole(workers) or workers < 1):
         raise ValueError(
             f"workers must be a whole number of at least 1, or None for one per core; got {workers!r}"
@@ -124,8 +125,10 @@ def stream_ensemble(
     its `extra_jobs` jobs where the runs were made here (runner.idle_workers). The tables are those
     `run_ensemble(...).save(out)` writes, whatever the number of workers."""
     from redline.results.parts import Joiner, chunk_work
+    from redline.results.store import check_format
 
     _check(runs, seed, workers)
+    check_format(fmt)
     started = today()
     facts = scenario_facts(scenario)
     digest: list[Digest] = []

@@ -151,6 +151,7 @@ class Results(_Described):
     def save(self, folder, *, fmt: str = "parquet", force: bool = False, extra=None) -> Path:
         """Write the tables and manifest (and whatever `extra(folder)` adds: plots, summary) atomically.
         `folder` is a path, or a FolderOutput a command has already checked and locked."""
+        check_format(fmt)
 
         def fill(tmp: Path) -> None:
             for name in TABLES:
@@ -449,6 +450,12 @@ def write_folder(folder, fill, *, force: bool = False) -> Path:
         return folder.write(fill)
     with FolderOutput(folder, force=force) as out:
         return out.write(fill)
+
+
+def check_format(fmt: object) -> None:
+    """A tables' format as a caller gave it, refused before anything is written unless it is one of FORMATS."""
+    if fmt not in FORMATS:
+        raise ValueError(f"fmt must be one of {', '.join(FORMATS)} (lower case); got {fmt!r}")
 
 
 def write_table(df: pd.DataFrame, path: Path, fmt: str) -> None:
