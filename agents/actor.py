@@ -692,7 +692,7 @@ class Actor(mesa.Agent):
         posture = self._posture
         if rung > posture.get(target, -1):
             posture[target] = rung
-        days_left = world.day + world.dt - start  # a reaction within the step acts for the days left
+        days_left = world.end - start  # a reaction within the step acts for the days left
         intended = option.deaths * self.capability
         # Actions are built with positional fields (source, target, rung, cause, casualties, attributed_to, note,
         # manner, intended, days, count, decided): one is built for most choices, and keywords cost more.
@@ -725,7 +725,7 @@ class Actor(mesa.Agent):
             a = Action(self.aid, target, rung, cause, None, "", "", option.manner, intended, 1.0, 1, start)
             if option.force and (self.lag > 0 or start > world.day):
                 ready = start + self.lag
-                if ready < world.day + world.dt:
+                if ready < world.end:
                     world.act(a, ready)
                 else:
                     self.orders[target] = (ready, a, option.deaths)
@@ -736,7 +736,7 @@ class Actor(mesa.Agent):
         """Strikes prepared in earlier steps whose day falls in this one; returns their targets (the choice
         toward them was made when the strike was ordered)."""
         world = self.model
-        end = world.day + world.dt
+        end = world.end
         done = set()
         for target, (day, a, deaths) in list(self.orders.items()):
             if day < end:

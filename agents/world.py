@@ -38,6 +38,7 @@ class World(Protocol):
     behaviour: Behaviour
     dt: float  # days in one step
     day: int  # the first day of the current step, counted from the scenario's start
+    end: int  # the first day of the next step: the current one ends the day before
     horizon: float  # days over which an option's harm is weighed
     watchers: dict[str, list[Actor]]  # actor -> the actors tied to it by some chain of relations
 

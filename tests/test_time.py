@@ -144,23 +144,22 @@ def test_a_monthly_step_starts_on_the_starts_day_or_the_months_last(start):
 
 def test_a_monthly_runs_dates_are_the_models(tmp_path):
     """The tables, the checks and the debrief date a monthly run's steps as the model does (from the start on,
-    never before it)."""
+    never before it), and every event lies within its own step."""
     from redline.frontends.debrief import story
     from redline.results.ensemble import run_ensemble
 
-    from .builders import actor, doctrine, scenario
+    from .conftest import TINY
 
-    scn = scenario(
-        tmp_path,
-        {"a": actor(doctrine=doctrine(campaign={"per_day": {"b": 0.3}})), "b": actor()},
-        [{"type": "hostile", "from": "a", "to": "b", "level": 1.0}],
-        steps=4,
-        step="month",
-        time={"start": "2024-01-31", "step": "month", "steps": 4},
-    )
+    # The client's campaign runs all along: its attacks are spread over each step's days.
+    scn = load_scenario(TINY, ["time={start: 2024-01-31, step: month, steps: 4}", "events.0.at=2024-01-31"])
     res = run_ensemble(scn, runs=2, seed=1, workers=1)
     expected = [scn.time.date_of(s) for s in range(4)]
     assert [d.date() for d in res.step_dates] == expected
     assert sorted({d.date() for d in res.metrics["date"]}) == expected
     assert res.events["date"].min().date() >= scn.time.start
     assert [s["date"] for s in story(res, 0)] == [d.isoformat() for d in expected]
+    # every event within its own step (a month of the calendar, not the mean month rates are converted by)
+    firsts = [scn.time.date_of(s) for s in range(5)]
+    for step, day in zip(res.events["step"], res.events["date"].dt.date, strict=True):
+        assert firsts[step] <= day < firsts[step + 1], (step, day)
+    assert len(res.events) > 20

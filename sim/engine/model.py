@@ -222,6 +222,7 @@ class EscalationModel(mesa.Model):
         self.horizon = self.behaviour.horizon
         self.step_day = made.step_day
         self.day = 0
+        self.end = self.step_day[1]  # until the first step sets it
         self.actors = {aid: Actor(self, aid, a, made.actors[aid]) for aid, a in scenario.actors.items()}
         self._order = list(self.actors.values())  # the agent set's order
         self._tables(made)
@@ -390,7 +391,7 @@ class EscalationModel(mesa.Model):
         # After this step's decisions, news is later than a choice made on the same day.
         when = day + 0.5 if self._deciding else day
         actor.news[other] = max(actor.news.get(other, -math.inf), when)
-        if self._deciding and day + 1 < self.day + self.dt and (holder, other) not in self._stirred_now:
+        if self._deciding and day + 1 < self.end and (holder, other) not in self._stirred_now:
             self._stirred_now.add((holder, other))
             self._stirred.append((holder, other, day))
 
@@ -403,6 +404,9 @@ class EscalationModel(mesa.Model):
     def step(self) -> None:
         self._t = int(self.time) - 1
         self.day = self.step_day[self._t]
+        # The first day of the next step: where this one ends (a month's steps end on the calendar, not after the
+        # mean month that rates are converted by).
+        self.end = self.step_day[self._t + 1]
         self._stirred: list[tuple[str, str, float]] = []
         self._stirred_now: set[tuple[str, str]] = set()
         self._open = {}

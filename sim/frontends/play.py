@@ -71,7 +71,7 @@ class PlayedModel(EscalationModel):
             else:
                 rung = self.rungs.index[what]
                 # One action on the step's first day; a per-day rung (war) lasts the whole step.
-                days = self.dt if self.rungs.per_day[rung] else 1.0
+                days = float(self.end - self.day) if self.rungs.per_day[rung] else 1.0
                 # An offer of calm is the model's de-escalation whoever makes it: the same cause, so that the
                 # target's grievance eases as it would for a model actor's offer.
                 cause = DE_ESCALATION if rung == self.rungs.de_escalate else PLAYER
