@@ -716,11 +716,20 @@ def test_force_keeps_a_redline_output_to_which_the_user_added_files(capsys, resu
     (out / "notes.txt").write_text("mine")
     (out / "my-analysis").mkdir()
     (out / "my-analysis" / "nb.ipynb").write_text("{}")
+    # names redline writes, but not here: a comparison's page in a run's folder, a file among a sweep's parts
+    (out / "compare.md").write_text("mine")
+    if command == "sweep":
+        (out / "events" / "mine.txt").write_text("mine")
     before = sorted(p.relative_to(out) for p in out.rglob("*"))
     args = ["--param", "actors.patron.cost_sensitivity=0.2,0.8"] if command == "sweep" else []
     status, _, err = run_cli(capsys, command, TINY, "--out", out, *_ensemble(), *args, "--force")
     assert status == 2 and err.count("\n") == 1
-    assert "also holds my-analysis, notes.txt, which no redline command wrote" in err
+    found = (
+        "compare.md, events/mine.txt, my-analysis and 1 more"
+        if command == "sweep"
+        else "compare.md, my-analysis, notes.txt"
+    )
+    assert f"also holds {found}, which no redline command wrote" in err
     assert sorted(p.relative_to(out) for p in out.rglob("*")) == before
 
 

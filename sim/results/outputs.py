@@ -28,21 +28,30 @@ import re
 import shutil
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
+from typing import Any
 
 from redline.errors import OutputError
 
 MARKER = ".redline-output"
-# What redline commands write into an output folder (run, sweep, compare and play, and the plots, pages and
-# pictures that plot, debrief and describe add to it): all that --force may replace there. Anything else is the
-# user's, and a folder holding it is not replaced.
+# What other redline commands add to an output folder after the command that made it (debrief pages, plots drawn
+# again or for the first time, a picture of the network), and what a killed command leaves half-written: what
+# --force may replace there besides the names the marker says the folder's own command wrote.
+ADDED = re.compile(
+    r"debrief-run-\d+\.(md|html)|(timeline|attacks|outcomes|network)\.png"
+    r"|\..+\.partial(-\d+)?"  # write_atomic's, a sweep's sweep.json's
+)
+# All that redline commands write at the top of an output folder: for a folder whose marker does not list its names
+# (written before markers did).
 WRITTEN = re.compile(
     r"(manifest\.json|summary\.md|sweep\.json|compare\.md|sensitivity\.csv"
     r"|(events|metrics|runs|red_lines|points|outcomes)\.(parquet|csv)"
     r"|events|metrics|red_lines|parts"  # a sweep's tables partitioned by point, and its parts
-    r"|(timeline|attacks|outcomes|network|compare|heatmap|sensitivity)\.png"
-    r"|debrief-run-\d+\.(md|html)"
-    r"|\..+\.partial(-\d+)?)"  # a file a killed command left half-written (write_atomic, a sweep's sweep.json)
+    r"|(compare|heatmap|sensitivity)\.png"
+    rf"|{ADDED.pattern})"
 )
+# Inside a sweep's folders: a part file per point and chunk (events/point-00017/events-00034.parquet); in parts/,
+# chunk markers, runs tables and Arrow parts; anywhere, a half-written file.
+INSIDE = re.compile(r"point-\d+|[a-z_]+-\d+\.(parquet|arrow)|(done|ran)-\d+|\..+\.partial(-\d+)?")
 MAX_NAME_BYTES = 255  # what Linux and macOS file systems allow for one name
 MAX_PATH_BYTES = 4000  # and a little under what they allow for a whole path
 _LEFTOVER = re.compile(r"^\.(?P<name>.+)\.(?P<kind>partial|old|assembling)(-\d+)?$")
@@ -298,8 +307,7 @@ class FolderOutput(_Target):
                 "already exists and holds files that are not a redline output; --force replaces only a "
                 "redline output or an empty folder"
             )
-        ours = self._written_by_redline()
-        theirs = sorted(e for e in entries if not WRITTEN.fullmatch(e) and e not in ours)
+        theirs = self._not_written_by_redline(entries)
         if theirs:
             shown = ", ".join(theirs[:3]) + (f" and {len(theirs) - 3} more" if len(theirs) > 3 else "")
             raise self.fail(
@@ -350,18 +358,35 @@ class FolderOutput(_Target):
 
     def _mark(self, folder: Path) -> None:
         """The marker, with the names the command wrote (a library caller's `extra` files among them): what a later
-        --force may replace besides the names redline commands write (WRITTEN)."""
+        --force may replace, besides what other commands add (ADDED). A folder marked while still empty (a sweep
+        about to fill it) lists nothing, and any name redline writes (WRITTEN) is taken for its own."""
         wrote = sorted(e.name for e in folder.iterdir() if e.name != MARKER)
-        marker = {"redline": "output", "command": self.command, "wrote": wrote}
+        marker: dict[str, Any] = {"redline": "output", "command": self.command}
+        if wrote:
+            marker["wrote"] = wrote
         (folder / MARKER).write_text(json.dumps(marker) + "\n")
 
-    def _written_by_redline(self) -> set[str]:
-        """The names the marker says the command that made the folder wrote (none if it does not say)."""
+    def _written_by_redline(self) -> set[str] | None:
+        """The names the marker says the command that made the folder wrote (None if it does not say)."""
         try:
-            wrote = json.loads((self.path / MARKER).read_text()[:1_000_000]).get("wrote", [])
+            wrote = json.loads((self.path / MARKER).read_text()[:1_000_000]).get("wrote")
         except (OSError, ValueError, AttributeError):
-            return set()
-        return {w for w in wrote if isinstance(w, str)} if isinstance(wrote, list) else set()
+            return None
+        return {w for w in wrote if isinstance(w, str)} if isinstance(wrote, list) else None
+
+    def _not_written_by_redline(self, entries: list[str]) -> list[str]:
+        """The entries of the folder (a sweep's folders looked into) that no redline command wrote there: the
+        user's, which --force must not remove."""
+        ours = self._written_by_redline()
+        theirs = []
+        for e in sorted(entries):
+            if not (e in ours or ADDED.fullmatch(e) if ours is not None else WRITTEN.fullmatch(e)):
+                theirs.append(e)
+            elif (self.path / e).is_dir() and not (self.path / e).is_symlink():
+                for sub in sorted((self.path / e).rglob("*")):
+                    if not INSIDE.fullmatch(sub.name) or sub.is_symlink():
+                        theirs.append(str(sub.relative_to(self.path)))
+        return theirs
 
     def _end(self) -> None:
         if self.tmp is not None:
@@ -383,11 +408,11 @@ class FolderOutput(_Target):
         moved: list[str] = []
         try:
             fill(tmp)
-            self._mark(tmp)
             for name in carry:
                 if (self.path / name).exists():
                     os.replace(self.path / name, tmp / name)
                     moved.append(name)
+            self._mark(tmp)  # with all the folder holds, what it carried over among them
             self._swap(tmp)
         except BaseException as e:
             for name in moved:
