@@ -19,7 +19,7 @@ from pathlib import Path
 import pandas as pd
 
 from redline.errors import Issue, ScenarioError
-from redline.language.scenario import Override, load_scenario, value_at
+from redline.language.scenario import Override, load_scenario, value_and_spec
 from redline.language.spec import Scenario
 
 
@@ -73,20 +73,17 @@ def parameters(scn: Scenario) -> list[str]:
 
 
 def _load_moved(
-    path: str | Path, overrides: Sequence[str], param: str, n: int, value: float
+    path: str | Path, overrides: Sequence[str], param: str, n: int, value: float, top: float | None
 ) -> tuple[Scenario, float, bool]:
-    """The scenario with `param` set to `value`, the value it took, and whether that was held at the top of the
-    value's range instead."""
+    """The scenario with `param` set to `value`, the value it took, and whether that was held at `top`, the
+    highest the language allows there, instead."""
 
     def load(v: float):
         return load_scenario(path, [*overrides, Override(param, v, ("--param", n))])
 
-    try:
-        return load(value), value, False
-    except ScenarioError:
-        if value > 1.0:  # a share or probability pushed past its range: hold it at the top
-            return load(1.0), 1.0, True
-        raise
+    if top is not None and value > top:  # a share or probability pushed past its range: hold it at the top
+        return load(top), top, True
+    return load(value), value, False
 
 
 def robustness(
@@ -121,7 +118,7 @@ def robustness(
     moved_scenarios: dict[str, dict[str, tuple[Scenario, float, bool]]] = {}
     for n, param in enumerate(params, 1):
         try:
-            value = value_at(scn, param)
+            value, meta = value_and_spec(scn, param)
         except (KeyError, ValueError, IndexError, TypeError):
             raise ScenarioError([Issue("--param", n, param, "no such value in the scenario")]) from None
         key = canonical(scn, param)
@@ -152,7 +149,7 @@ def robustness(
                         )
                     ]
                 )
-            moved_scenarios[param][side] = _load_moved(path, overrides, param, n, target)
+            moved_scenarios[param][side] = _load_moved(path, overrides, param, n, target, meta.get("le"))
 
     base = checked(scn)
     rows, influence = [], {}
