@@ -19,7 +19,7 @@ from redline.language.scenario import load_scenario
 from redline.results.parts import STREAMED
 from redline.results.sweep import Param, lhs, parse_param
 
-from .conftest import FLAGSHIP, TINY
+from .conftest import FLAGSHIP, ROOT, TINY
 
 TARGET = "actors.client.doctrine.campaign.per_day.rival"
 CONTROL = "relations.supports:patron:client.control"
@@ -494,3 +494,33 @@ def test_morris_needs_two_trajectories(cli, tmp_path):
     design = ("--design", "morris", "--samples", 1)
     status, _, err = cli("sweep", TINY, *design, "--param", f"{TARGET}=0.1:1", "--out", tmp_path / "s")
     assert status == 2 and "needs --samples 2 or more" in err and not (tmp_path / "s").exists()
+
+
+def test_resume_sees_a_changed_ladder_beside_the_scenario(cli, tmp_path):
+    """A scenario's named ladder is part of what its runs depend on: a sweep whose ladder file changed since it
+    began is a different sweep."""
+    import yaml
+
+    (tmp_path / "ladders").mkdir()
+    ladder = yaml.safe_load((ROOT / "scenarios" / "ladders" / "default.yaml").read_text())
+    (tmp_path / "ladders" / "mine.yaml").write_text(yaml.safe_dump(ladder, sort_keys=False))
+    scenario = tmp_path / "t.yaml"
+    scenario.write_text(TINY.read_text().replace("ladder: default", "ladder: mine"))
+    args = (
+        "--param",
+        f"{TARGET}=1,2",
+        "--runs",
+        2,
+        "--out",
+        tmp_path / "s",
+        "--quiet",
+        "--workers",
+        1,
+        "--no-plots",
+    )
+    assert cli("sweep", scenario, *args)[0] == 0
+    assert cli("sweep", scenario, *args, "--resume")[0] == 0
+    ladder["rungs"][-2]["casualties"] = 4000
+    (tmp_path / "ladders" / "mine.yaml").write_text(yaml.safe_dump(ladder, sort_keys=False))
+    status, _, err = cli("sweep", scenario, *args, "--resume")
+    assert status == 2 and "differs in hash" in err

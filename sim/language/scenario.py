@@ -312,16 +312,23 @@ def _read(path: Path, issues: Collector, depth: int = 0, seen: tuple[Path, ...] 
     return base
 
 
+def ladder_file(name: str, near: Path) -> Path | None:
+    """The file of the ladder `name` for a scenario in the folder `near`: its own ladders/ first, then the shipped
+    ones. A link out of the ladders folder is not followed: its target may be any file, and errors quote files."""
+    for folder in (near / "ladders", paths.LADDERS):
+        f = folder / f"{name}.yaml"
+        if f.is_file() and f.resolve().is_relative_to(folder.resolve()):
+            return f
+    return None
+
+
 def _ladder(name: str, near: Path, builder: Builder) -> Ladder | object:
     if not re.fullmatch(r"[A-Za-z0-9_-]+", name):
         return builder.error(("ladder",), f"'{name}' is not a ladder name (letters, digits, '-' and '_')")
-    for folder in (near / "ladders", paths.LADDERS):
-        f = folder / f"{name}.yaml"
-        # A link out of the ladders folder is not followed: its target may be any file, and errors quote files.
-        if f.is_file() and f.resolve().is_relative_to(folder.resolve()):
-            doc = load(f, str(f))
-            ladder = Builder(doc, builder.issues).build_dataclass(Ladder, doc.data, ())
-            return ladder
+    f = ladder_file(name, near)
+    if f is not None:
+        doc = load(f, str(f))
+        return Builder(doc, builder.issues).build_dataclass(Ladder, doc.data, ())
     known = sorted(
         {p.stem for d in (near / "ladders", paths.LADDERS) if d.is_dir() for p in d.glob("*.yaml")}
     )
@@ -558,14 +565,24 @@ def extends_chain(path: str | os.PathLike[str]) -> list[Path]:
 
 
 def scenario_digest(path: str | Path, overrides: Sequence[str] = ()) -> str:
-    """A short hash of the scenario's text, the files it extends and the overrides: what a run depends on."""
+    """A short hash of the scenario's text, the files it extends, the ladder it names and the overrides: what a
+    run depends on."""
     h = hashlib.sha256()
-    p: Path | None = Path(path)
+    try:  # a shipped scenario's name is its file
+        top = p = paths.scenario_path(path)
+    except ScenarioError:
+        top = p = Path(path)
     for _ in range(MAX_EXTENDS + 1):
         if p is None or not p.is_file():
             break
         text = p.read_bytes()
         h.update(text)
+        named = re.search(rb"^ladder:\s*['\"]?([A-Za-z0-9_-]+)['\"]?\s*(#.*)?$", text, re.M)
+        ladder = ladder_file(named.group(1).decode(), top.parent) if named else None
+        if (
+            ladder is not None
+        ):  # a ladder is read beside the scenario loaded, whichever file of the chain names it
+            h.update(ladder.read_bytes())
         m = re.search(rb"^extends:\s*['\"]?([^'\"\s#]+)", text, re.M)
         p = extended(p, m.group(1).decode(errors="replace")) if m else None
     h.update(json.dumps(list(overrides)).encode())
