@@ -89,6 +89,17 @@ def test_compare_changes_a_value_in_both_sides_or_in_one_and_says_so(cli, tmp_pa
     assert "| +0 |" not in iran
     text = (tmp_path / "c" / "compare.md").read_text()
     assert text.startswith(f"# axis-2023 with {lever} compared with axis-2023\n") and "Both with" not in text
+    # a value given to both and then to one side: each side is named by what it ran with
+    status, out, _ = cli(
+        "compare", FLAGSHIP, FLAGSHIP, "--runs", 5, "--quiet", "--set", lever,
+        "--set-b", "actors.iran.cost_sensitivity=0.6", "--set", "behaviour.mood_sd=0.3",
+    )  # fmt: skip
+    assert (
+        out.startswith(
+            f"# axis-2023 with actors.iran.cost_sensitivity=0.6 compared with axis-2023 with {lever}\n"
+        )
+        and "Both with `behaviour.mood_sd=0.3`." in out
+    )
     status, _, err = cli("compare", FLAGSHIP, FLAGSHIP, "--runs", 5, "--set-a", "actors.iran.bogus=1")
     assert (
         status == 2

@@ -259,12 +259,16 @@ def cmd_compare(args: argparse.Namespace) -> int:
         target.check()
     with _ensembles(args) as run, target or contextlib.nullcontext():
         ra, rb = run(a), run(b)  # the same seeds, run by run: paired runs
+        # What each side was run with, `--set` then its own (a later value of a key wins): what both share is
+        # told once, what differs names its side.
+        with_a, with_b = (_settings([*args.overrides, *getattr(args, f"overrides_{x}")]) for x in "ab")
+        common = [f"{k}={v}" for k, v in with_a.items() if with_b.get(k) == v]
         c = cmp.compare(
             ra,
             rb,
-            label_a=_side(a.scenario, args.overrides_a),
-            label_b=_side(b.scenario, args.overrides_b),
-            common=tuple(args.overrides),
+            label_a=_side(a.scenario, [f"{k}={v}" for k, v in with_a.items() if with_b.get(k) != v]),
+            label_b=_side(b.scenario, [f"{k}={v}" for k, v in with_b.items() if with_a.get(k) != v]),
+            common=tuple(common),
         )
         text = cmp.markdown(c)
         if target is not None:
@@ -296,6 +300,16 @@ def _side_scenario(side: str, path: Path, overrides: list) -> Any:
                 for i in e.issues
             ]
         ) from None
+
+
+def _settings(overrides: list[str]) -> dict[str, str]:
+    """`KEY=VALUE` texts as key -> value, a later one of a key in the place of an earlier."""
+    out: dict[str, str] = {}
+    for text in overrides:
+        key, _, value = text.partition("=")
+        out.pop(key.strip(), None)
+        out[key.strip()] = value
+    return out
 
 
 def _side(name: str, overrides: list[str]) -> str:
