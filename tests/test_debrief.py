@@ -228,3 +228,22 @@ def test_one_run_is_read_alone_and_debriefed_as_from_the_whole_folder(struck, tm
         pd.testing.assert_frame_equal(part.reset_index(drop=True), expected, check_categorical=False)
     pd.testing.assert_frame_equal(alone.runs, whole.runs)
     assert markdown(alone, 1) == markdown(whole, 1)
+
+
+def test_a_crossing_is_told_after_the_act_of_its_day_among_acts_of_one_rung():
+    """Two strikes of one rung on the patron in one week: a warned one that kills no one, then one that kills past
+    the patron's red line. The warning follows the second, the one red_lines dates."""
+    from .conftest import TINY
+
+    events = (
+        "events=[{at: 2024-01-02, source: rival, target: patron, action: limited_strike, casualties: 0, "
+        "manner: warned, assumed: {at: t}}, {at: 2024-01-04, source: rival, target: patron, "
+        "action: limited_strike, casualties: 50, assumed: {at: t}}]"
+    )
+    lines = "actors.patron.doctrine.red_lines={casualties_above: 10, patience: 14, assumed: {casualties_above: t}}"
+    res = run_ensemble(load_scenario(TINY, [events, lines]), runs=1, seed=1, workers=1)
+    red = res.red_lines
+    assert list(red["date"].dt.date) == [dt.date(2024, 1, 4)] and list(red["actor"]) == ["patron"]
+    week = story(res, 0)[0]["lines"]
+    at = week.index(next(x for x in week if x.startswith("⚠ red line of **patron**")))
+    assert week[at - 1].startswith("**rival** → patron: limited strike, 50 killed"), week

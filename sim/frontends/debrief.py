@@ -91,7 +91,9 @@ def story(res: Results, run: int) -> list[dict]:
     steps = []
     for step in range(len(dates)):
         lines: list[str] = []
-        acts: list[tuple[str, str, str]] = []  # per line: source, target, action
+        acts: list[
+            tuple[str, str, str, set]
+        ] = []  # per line: source, target, action, the days it happened on
         here = events_of.get(step, ev.iloc[:0])
         groups = here.groupby(["source", "target", "action", "cause", "manner"], sort=False)
         for key, g in groups:
@@ -110,14 +112,17 @@ def story(res: Results, run: int) -> list[dict]:
                 text += f"; {actor_name(facts, tgt)} blamed {', '.join(actor_name(facts, b) for b in blamed)}"
                 text += f" ({share} of {n})" if n > 1 else ""
             lines.append(text)
-            acts.append((src, tgt, action))
+            acts.append((src, tgt, action, set(g["date"])))
         after: dict[int, list[str]] = {}  # line number (-1: before the first) -> the warnings told after it
         for row in red_of.get(step, red.iloc[:0]).itertuples():
             crossers = [w for w in str(row.crossed_by).split(",") if w]
             who = ", ".join(actor_name(facts, w) for w in crossers)
             text = f"⚠ red line of **{actor_name(facts, str(row.actor))}** crossed by {who}: it is committed to answer"
             crossing = (str(row.target), str(row.action))
-            at = next((i for i, (s, *act) in enumerate(acts) if s in crossers and tuple(act) == crossing), -1)
+            # The line of the crossing act: the crosser's, on that actor, that rung and (where a line has it) that
+            # day; two lines may differ only by their manner, or their day.
+            lines_of = [i for i, (s, t, a, _) in enumerate(acts) if s in crossers and (t, a) == crossing]
+            at = next((i for i in lines_of if row.date in acts[i][3]), lines_of[0] if lines_of else -1)
             told = after.setdefault(at, [])
             if text not in told:  # a line of several acts that each crossed it is told once
                 told.append(text)
