@@ -13,12 +13,14 @@ from __future__ import annotations
 import importlib
 from typing import Any
 
-from redline.errors import ScenarioError
+from redline.errors import OutputError, ScenarioError, SweepError
 
 __all__ = [
     "EscalationModel",
+    "OutputError",
     "Results",
     "ScenarioError",
+    "SweepError",
     "load_scenario",
     "plots",
     "run_ensemble",

@@ -378,3 +378,33 @@ def test_a_script_without_a_main_guard_runs_ensemble_after_ensemble(tmp_path):
     )
     assert r.returncode == 0, r.stderr[-2000:]
     assert r.stdout.splitlines() == ["ran 100 150 100 True"]
+
+
+def test_misused_arguments_from_python_say_what_was_expected(tiny, tmp_path):
+    from redline.frontends.compare import compare
+
+    from .conftest import TINY
+
+    with pytest.raises(TypeError, match=r"an ensemble runs a Scenario.*load_scenario\('axis-2023'\) first"):
+        run_ensemble("axis-2023", runs=2)
+    with pytest.raises(TypeError, match=r"executor is a concurrent\.futures\.Executor"):
+        run_ensemble(tiny, runs=2, executor="dask")
+    with pytest.raises(TypeError, match=r"overrides is a list of texts, e\.g\. \['actors"):
+        load_scenario(TINY, "actors.patron.capability=0.5")
+    with pytest.raises(TypeError, match="injects is a list of texts"):
+        load_scenario(TINY, injects="2024-01-05:rival:client:threat")
+    a, b = run_ensemble(tiny, runs=4, seed=1, workers=1), run_ensemble(tiny, runs=3, seed=1, workers=1)
+    with pytest.raises(ValueError, match="the two ensembles have 4 and 3 runs"):
+        compare(a, b)
+    folder = a.save(tmp_path / "r")
+    with pytest.raises(ValueError, match=r"no run 9 in .* \(runs 0\.\.3\)"):
+        Results.load(folder, run=9)
+    assert len(Results.load(folder, run=2).runs) == 4
+
+
+def test_a_result_shows_itself_in_a_line(tiny, tmp_path):
+    from redline.results.store import read_digest
+
+    res = run_ensemble(tiny, runs=3, seed=5, workers=1)
+    assert repr(res) == f"<Results: scenario tiny, 3 runs, {len(res.events):,} events, root seed 5>"
+    assert repr(read_digest(res.save(tmp_path / "r"))) == "<Digest: scenario tiny, 3 runs, root seed 5>"

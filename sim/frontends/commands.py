@@ -475,10 +475,12 @@ def cmd_debrief(args: argparse.Namespace) -> int:
     from redline.results.outputs import FileOutput
     from redline.results.store import Results
 
-    res = Results.load(args.dir, run=args.run)  # the run's own rows only: a folder of any size in flat memory
-    if args.run not in set(res.runs["run"]):
-        first, last = res.runs["run"].min(), res.runs["run"].max()
-        raise UsageError(f"redline debrief: --run: no run {args.run} in {args.dir} (runs {first}..{last})")
+    try:
+        res = Results.load(
+            args.dir, run=args.run
+        )  # the run's own rows only: a folder of any size in flat memory
+    except ValueError as e:  # no such run (a damaged folder is an OutputError, told as it is)
+        raise UsageError(f"redline debrief: --run: {escaped(str(e))}") from None
     folder = Path(args.out or args.dir)
     outs = [
         FileOutput(folder / f"debrief-run-{args.run}.{ext}", force=args.force, accepts=accepts)

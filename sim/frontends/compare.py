@@ -92,6 +92,11 @@ def compare(
     """Differences B - A in outcome probabilities, and in uses of force and hostile acts per run by actor. The
     sides are called by their scenarios' names, or by `label_a` and `label_b` (a scenario compared with itself
     under a changed value needs them); `common`: the values changed in both, told in the report."""
+    if len(a.runs) != len(b.runs):
+        raise ValueError(
+            f"the two ensembles have {len(a.runs)} and {len(b.runs)} runs: paired runs need as many of each, "
+            "with the same seeds"
+        )
     if not a.runs["seed"].equals(b.runs["seed"]):
         raise ValueError(
             "the two ensembles were not run with the same seeds: common random numbers need them"

@@ -463,6 +463,11 @@ def load_scenario(
     `path` may also name a shipped scenario: `load_scenario("axis-2023")`, `load_scenario("cases/lebanon-2006")`.
     Where it came from (the file, its hash, the overrides and injects) is remembered for the results of its runs:
     `source_of`."""
+    for name, given in (("overrides", overrides), ("injects", injects)):
+        if isinstance(
+            given, str | bytes
+        ):  # a list of one, mistyped: its characters would be taken one by one
+            raise TypeError(f"{name} is a list of texts, e.g. [{given!r}]; got the text itself")
     overrides, injects = list(overrides), list(injects)
     parsed = parse_scenario(path)
     scn = parsed.build(overrides, evidence=evidence, injects=injects)

@@ -43,10 +43,20 @@ def _whole(value: object) -> bool:
     return isinstance(value, numbers.Integral) and not isinstance(value, bool)
 
 
-def _check(runs: int, seed: int, workers: int | None) -> None:
+def _check(runs: int, seed: int, workers: int | None, scenario: Any = None, executor: Any = None) -> None:
     """The arguments of an ensemble, refused with what was wrong before any run starts (a notebook's typo,
     such as runs=2.5 or workers=0, would otherwise surface as an error from deep inside the runner, or be taken
     for another value)."""
+    if scenario is not None and not isinstance(scenario, Scenario):
+        raise TypeError(
+            f"an ensemble runs a Scenario, as load_scenario(...) makes it; got {type(scenario).__name__}"
+            + (f": load_scenario({scenario!r}) first" if isinstance(scenario, str) else "")
+        )
+    if executor is not None and not callable(getattr(executor, "submit", None)):
+        raise TypeError(
+            "executor is a concurrent.futures.Executor or a dask.distributed Client (one with submit()); got "
+            f"{type(executor).__name__}"
+        )
     if not _whole(runs) or runs < 1:
         raise ValueError(f"runs must be a whole number of at least 1, got {runs!r}")
     if not _whole(seed) or not 0 <= seed < 2**63:
@@ -89,7 +99,7 @@ def run_ensemble(
     from redline.engine.aggregates import combine
     from redline.results.parts import chunk_work
 
-    _check(runs, seed, workers)
+    _check(runs, seed, workers, scenario, executor)
     started = today()
     work = functools.partial(chunk_work, frames=True)
     outs = run_chunks(scenario, list(range(runs)), run_seeds(seed, runs), executor=executor, workers=workers,
@@ -127,7 +137,7 @@ def stream_ensemble(
     from redline.results.parts import Joiner, chunk_work
     from redline.results.store import check_format
 
-    _check(runs, seed, workers)
+    _check(runs, seed, workers, scenario, executor)
     check_format(fmt)
     started = today()
     facts = scenario_facts(scenario)

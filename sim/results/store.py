@@ -73,8 +73,19 @@ class _Described:
         """The first day of each step."""
         return _step_dates(self.facts)
 
+    def __repr__(self) -> str:
+        """A line, not the tables: what a notebook shows of a result left at the end of a cell."""
+        runs = getattr(self, "runs", None)
+        count = f"{len(runs):,} runs" if runs is not None else f"{self.manifest.get('runs', '?')} runs"
+        events = vars(self).get("events")  # held in memory (a sweep's are read from disk when asked for)
+        rows = f", {len(events):,} events" if isinstance(events, pd.DataFrame) else ""
+        return (
+            f"<{type(self).__name__}: scenario {self.facts.get('name', '?')}, {count}{rows}, root seed "
+            f"{self.manifest.get('root_seed', '?')}>"
+        )
 
-@dataclass
+
+@dataclass(repr=False)
 class Digest(_Described):
     """What plots and summary.md read of an ensemble streamed to disk: the runs table, the manifest and the
     aggregates of the events (redline.engine.aggregates), not the event rows."""
@@ -92,7 +103,7 @@ def _step_dates(facts: dict[str, Any]) -> pd.DatetimeIndex:
     return pd.DatetimeIndex(step_starts(facts).astype("datetime64[ns]"))
 
 
-@dataclass
+@dataclass(repr=False)
 class Results(_Described):
     """The tables of an ensemble and its manifest."""
 
@@ -167,16 +178,23 @@ class Results(_Described):
     def load(cls, folder: str | Path, run: int | None = None) -> Results:
         """Read a results folder, refusing one that is damaged: one line naming the file at fault. With `run`, the
         events, metrics and red lines of that run only (and the whole runs table), read a batch at a time: what a
-        debrief of one run needs, in flat memory whatever the size of the folder."""
+        debrief of one run needs, in flat memory whatever the size of the folder. A `run` the folder does not hold
+        is a ValueError."""
         folder = Path(folder)
         manifest = read_manifest(folder)
         fmt = manifest.get("format", "parquet")
         tables = {}
-        for name in TABLES:
+        for name in (
+            "runs",
+            *(t for t in TABLES if t != "runs"),
+        ):  # the runs first: they tell if `run` is there
             table = table_path(folder, name, fmt)
-            whole = run is None or name == "runs"
-            tables[name] = _read_checked(table, fmt, manifest, None if whole else run)
-        return cls(**tables, manifest=manifest)
+            tables[name] = _read_checked(table, fmt, manifest, None if run is None or name == "runs" else run)
+            if name == "runs" and run is not None and run not in set(tables["runs"]["run"]):
+                numbers = tables["runs"]["run"]
+                held = f"runs {numbers.min()}..{numbers.max()}" if len(numbers) else "no runs"
+                raise ValueError(f"no run {run} in {folder} ({held})")
+        return cls(**{name: tables[name] for name in TABLES}, manifest=manifest)
 
 
 def read_manifest(folder: Path) -> dict[str, Any]:

@@ -298,7 +298,7 @@ def _check_one_frame(sweep: Sweep, scenarios: list[Scenario]) -> None:
                 )
 
 
-@dataclass
+@dataclass(repr=False)
 class SweepResults(Digest):
     """What a sweep came to: the runs table (with `point`), the manifest and the aggregates plots read (as a
     streamed ensemble's Digest), the points and per-point outcomes; the partitioned tables are read from `folder`
