@@ -574,9 +574,10 @@ def scenario_digest(path: str | Path, overrides: Sequence[str] = ()) -> str:
     run depends on."""
     h = hashlib.sha256()
     try:  # a shipped scenario's name is its file
-        top = p = paths.scenario_path(path)
+        top = paths.scenario_path(path)
     except ScenarioError:
-        top = p = Path(path)
+        top = Path(path)
+    p: Path | None = top
     for _ in range(MAX_EXTENDS + 1):
         if p is None or not p.is_file():
             break
@@ -584,9 +585,7 @@ def scenario_digest(path: str | Path, overrides: Sequence[str] = ()) -> str:
         h.update(text)
         named = re.search(rb"^ladder:\s*['\"]?([A-Za-z0-9_-]+)['\"]?\s*(#.*)?$", text, re.M)
         ladder = ladder_file(named.group(1).decode(), top.parent) if named else None
-        if (
-            ladder is not None
-        ):  # a ladder is read beside the scenario loaded, whichever file of the chain names it
+        if ladder is not None:  # read beside the scenario loaded, whichever file of the chain names it
             h.update(ladder.read_bytes())
         m = re.search(rb"^extends:\s*['\"]?([^'\"\s#]+)", text, re.M)
         p = extended(p, m.group(1).decode(errors="replace")) if m else None
