@@ -409,6 +409,7 @@ def test_a_set_value_yaml_cannot_read_is_taken_as_the_text_it_looks_like():
     """A check's band given on --set needs no quotes: '>= 0.9' starts with a YAML indicator; a mapping left
     unclosed is still a YAML error."""
     assert load_scenario(TINY, ["checks.0.expect=>= 0.9"]).checks[0].expect == ">= 0.9"
+    assert load_scenario(TINY, ["title=*starred*", "description=!important"]).title == "*starred*"
     (p,) = problems(TINY, "actors.patron.capability=>= 0.9")
     assert p["msg"] == "expected a number, got text"
     (p,) = problems(TINY, "actors.patron.doctrine={a: 1")

@@ -153,7 +153,7 @@ def test_quit_ends_the_game_and_saves_the_steps_played(cli, tmp_path):
     assert manifest["scenario"]["time"]["steps"] == 3 and manifest["ended"] == "quit after step 2"
     assert "was played by a person (quit after step 2)" in (out / "summary.md").read_text()
     status, text, _ = cli("debrief", out)
-    assert status == 0 and "(step 2), from" in text and "(step 3)" not in text
+    assert status == 0 and "Week 3 of 26 (step 2), from" in text and "(step 3)" not in text
 
 
 @pytest.mark.parametrize(

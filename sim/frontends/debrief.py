@@ -71,7 +71,9 @@ def header(res: Results, run: int) -> list[str]:
 def step_title(res: Results, step: int, date: str) -> str:
     """`Week 6 of 26 (step 5), from 2023-11-11`; a day is its date: `Day 6 of 35 (step 5): 2006-07-17`."""
     time = res.facts["time"]
-    name = step_name(time["step"], step, time["steps"])
+    name = step_name(
+        time["step"], step, time.get("of", time["steps"])
+    )  # a game quit early: the scenario's count
     return f"{name}: {date}" if time["step"] == "day" else f"{name}, from {date}"
 
 

@@ -487,5 +487,7 @@ def play(scn: Scenario, player: str, seed: int, stdin: TextIO, stdout: TextIO, s
     # The tables hold the steps played; the results say so, so that plots and debriefs end where the game did.
     played_scn = dataclasses.replace(scn, time=dataclasses.replace(scn.time, steps=played))
     res = Results.from_chunks(played_scn, [collect([(0, run_seed, m)])], manifest)
+    # ... and how many the scenario has, so that its debrief counts the weeks as the game did ("Week 2 of 26").
+    res.facts["time"]["of"] = scn.time.steps
     terminal.ending(m, res.runs.iloc[0].to_dict())
     return res

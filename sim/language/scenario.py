@@ -63,7 +63,7 @@ def parse_override(text: str, n: int = 1, flag: str = "--set") -> Override:
         # Read like a file's value, so that dates, numbers and nesting are checked the same way.
         value = parse(raw, "--set").data if raw.strip() else None
     except ScenarioError as e:
-        if raw.lstrip()[:1] in (">", "<", "|", "%", "@", "`"):
+        if raw.lstrip()[:1] in (">", "<", "|", "%", "@", "`", "*", "!"):
             # Words that start with a character YAML reserves (a check's band, '>= 0.9') are the text they look
             # like; the language then checks the text where it goes.
             return Override(key.strip(), raw.strip(), label)

@@ -809,7 +809,10 @@ class Scenario:
 class Variant:
     """A what-if: a scenario that extends another and changes some of its values."""
 
-    extends: str = spec("The scenario file this one changes, relative to this file.")
+    extends: str = spec(
+        "The scenario this one changes: a file, relative to this file, or a shipped scenario's name (axis-2023, "
+        "cases/gulf-2019)."
+    )
     scenario: str = spec("Short id of the variant.")
     title: str = spec("Readable title.")
     description: str = spec("What the variant changes and why.", default="")
