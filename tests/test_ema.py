@@ -57,6 +57,8 @@ def test_unknown_levers_are_named():
     for bad in (0, -1, 2.5, True):
         with pytest.raises(ValueError, match="replications must be a whole number of at least 1"):
             ema_model(CASE, replications=bad)
+    with pytest.raises(ValueError, match="seed must be a whole number"):
+        ema_model(CASE, seed=-1)
 
 
 def test_lhs_experiments_on_two_processes_match_the_ensembles():

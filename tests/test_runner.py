@@ -400,6 +400,11 @@ def test_misused_arguments_from_python_say_what_was_expected(tiny, tmp_path):
     with pytest.raises(ValueError, match=r"no run 9 in .* \(runs 0\.\.3\)"):
         Results.load(folder, run=9)
     assert len(Results.load(folder, run=2).runs) == 4
+    from redline import plots
+
+    with pytest.raises(TypeError, match=r"dyads is a list of \(actor, actor\) pairs"):
+        plots.timeline(a, dyads=("patron", "rival"))
+    assert plots.network(a).axes  # results, as every other plot takes them, or a scenario's facts
 
 
 def test_a_result_shows_itself_in_a_line(tiny, tmp_path):

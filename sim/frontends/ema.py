@@ -99,6 +99,8 @@ def ema_model(
     ema = _ema()
     if isinstance(replications, bool) or not isinstance(replications, int) or replications < 1:
         raise ValueError(f"replications must be a whole number of at least 1, got {replications!r}")
+    if isinstance(seed, bool) or not isinstance(seed, int) or not 0 <= seed < 2**63:
+        raise ValueError(f"seed must be a whole number from 0 to 2**63-1, got {seed!r}")
     scn = load_scenario(scenario_file, overrides)
     if only is not None and not only:
         raise ValueError("only names no lever: give the levers to keep, or None for all of them")

@@ -127,9 +127,11 @@ def edges(relations: list[dict]) -> list[dict]:
     return merged
 
 
-def network(facts: dict[str, Any], path: str | Path | None = None, *, ax: Axes | None = None) -> Figure:
-    """The actors (coloured by kind, named) and their relations (arrows styled by type, width by level).
+def network(facts: Any, path: str | Path | None = None, *, ax: Axes | None = None) -> Figure:
+    """The actors (coloured by kind, named) and their relations (arrows styled by type, width by level): of a
+    scenario's facts (redline.results.store.scenario_facts), or of results, as every other plot takes them.
     Draws into `ax` if given, else into a new figure; writes a PNG to `path` if given. Returns the Figure."""
+    facts = getattr(facts, "facts", facts)  # Results, a Digest: their manifest's scenario facts
     actors = facts["actors"]
     fig, (axis,), made = panels(ax, 1, (11, 9.5))
     g: nx.MultiDiGraph[str] = nx.MultiDiGraph()

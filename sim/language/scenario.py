@@ -473,7 +473,7 @@ def load_scenario(
     scn = parsed.build(overrides, evidence=evidence, injects=injects)
     texts = [o if isinstance(o, str) else f"{o.path}={o.value!r}" for o in overrides]
     source = {
-        "file": str(path),
+        "file": str(parsed.path),  # as the command line records it: a shipped scenario's name as its file
         "hash": scenario_digest(parsed.path, [*texts, *(f"inject:{i}" for i in injects)]),
         "overrides": texts,
         "injects": injects,

@@ -95,7 +95,14 @@ def run_ensemble(
     progress: bool | None = False,
     source: dict | None = None,
 ) -> Results:
-    """Run `scenario` `runs` times from root seed `seed`. `source` (file, hash, overrides) goes to the manifest."""
+    """Run `scenario` (as load_scenario makes it) `runs` times from root seed `seed` and keep every table in
+    memory (for more runs than memory holds, write_ensemble streams them to a folder).
+
+    Run r is seeded with child r of numpy's SeedSequence(seed): the same scenario and seed give the same tables
+    whatever runs them. The runs go in chunks of 50 to `workers` processes of this machine (None: one per core;
+    1, or 50 runs or fewer: this process), or to `executor` (a concurrent.futures Executor or a Dask Client).
+    `progress`: a progress bar on stderr (None: only where stderr is a terminal). `source` (file, hash,
+    overrides) goes to the manifest; by default, where load_scenario read the scenario from."""
     from redline.engine.aggregates import combine
     from redline.results.parts import chunk_work
 
