@@ -738,6 +738,10 @@ def test_force_keeps_a_redline_output_to_which_the_user_added_files(capsys, resu
     )
     assert f"also holds {found}, which no redline command wrote" in err
     assert sorted(p.relative_to(out) for p in out.rglob("*")) == before
+    # a marker damaged past reading (nested too deep for Python's parser) tells the same, in one line
+    (out / ".redline-output").write_text("[" * 200_000)
+    status, _, err = run_cli(capsys, command, TINY, "--out", out, *_ensemble(), *args, "--force")
+    assert status == 2 and err.count("\n") == 1 and "which no redline command wrote" in err
 
 
 def test_force_replaces_a_results_folder_written_before_markers(capsys, results, tmp_path):

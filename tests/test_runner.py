@@ -165,8 +165,17 @@ def test_existing_output_is_kept_without_force(tiny, tmp_path):
         res.save(out, force=True)  # a file of the user's in a results folder is theirs: kept
     assert (out / "keep.txt").read_text() == "mine"
     (out / "keep.txt").unlink()
-    res.save(out, force=True, extra=lambda tmp: (tmp / "mine.csv").write_text("a"))
-    res.save(out, force=True)  # what the caller's `extra` wrote with the folder is the folder's own
+
+    def extra(tmp):  # a caller's own files, in a folder of their own too
+        (tmp / "mine.csv").write_text("a")
+        (tmp / "sub").mkdir()
+        (tmp / "sub" / "deep.txt").write_text("b")
+
+    res.save(out, force=True, extra=extra)
+    res.save(
+        out, force=True, extra=extra
+    )  # what the caller's `extra` wrote with the folder is the folder's own
+    res.save(out, force=True)
     assert not (out / "mine.csv").exists() and (out / "events.parquet").exists()
 
 
@@ -404,6 +413,13 @@ def test_misused_arguments_from_python_say_what_was_expected(tiny, tmp_path):
 
     with pytest.raises(TypeError, match=r"dyads is a list of \(actor, actor\) pairs"):
         plots.timeline(a, dyads=("patron", "rival"))
+    with pytest.raises(TypeError, match=r"e\.g\. \[\('patron', 'rival'\)\]"):
+        plots.timeline(a, dyads="patron:rival")
+    with pytest.raises(TypeError, match=r"overrides is a list of KEY\.PATH=VALUE texts, e\.g\. \['a=1'\]"):
+        load_scenario(TINY, {"a": 1})
+    for run in (True, "1"):
+        with pytest.raises(TypeError, match="run is a run's number"):
+            Results.load(folder, run=run)
     assert plots.network(a).axes  # results, as every other plot takes them, or a scenario's facts
 
 

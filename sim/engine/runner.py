@@ -191,13 +191,25 @@ def _context() -> multiprocessing.context.BaseContext:
     pyarrow's jemalloc start at import are idle pools with their own fork handlers; Python 3.12 still warns about
     them (a DeprecationWarning, visible under pytest)."""
     methods = multiprocessing.get_all_start_methods()
-    if "fork" in methods and threading.active_count() == 1:
+    others = [t for t in threading.enumerate() if t is not threading.main_thread() and not _of_a_pool(t)]
+    if "fork" in methods and not others:
         return multiprocessing.get_context("fork")
     if "forkserver" in methods:
         ctx = multiprocessing.get_context("forkserver")
         ctx.set_forkserver_preload(["redline.engine.runner"])  # workers start with the model already imported
         return ctx
     return multiprocessing.get_context("spawn")
+
+
+def _of_a_pool(thread: threading.Thread) -> bool:
+    """A thread of a process pool's own machinery (its manager; a queue's feeder, which an interrupted pool may
+    leave blocked on a pipe whose readers are gone): it holds nothing a new worker uses, so it does not make
+    forking unsafe, and an interruption that leaves one behind must not turn the next pool into a forkserver (whose
+    workers run a script's body again)."""
+    from concurrent.futures import process
+
+    manager = getattr(process, "_ExecutorManagerThread", None)
+    return (manager is not None and isinstance(thread, manager)) or thread.name == "QueueFeederThread"
 
 
 def _watch_parent(parent: int) -> None:
@@ -293,10 +305,8 @@ def discard_pool(pool: ProcessPoolExecutor) -> None:
         with contextlib.suppress(Exception):
             proc.terminate()
     pool.shutdown(wait=False, cancel_futures=True)
-    # Its manager thread ends once it sees the workers gone: waited for (a little), so that the next pool may
-    # still fork (see _pool).
-    if manager is not None:
-        manager.join(timeout=5)
+    if isinstance(manager, threading.Thread):  # it ends once it sees the workers gone: a moment, waited for
+        manager.join(timeout=2)
 
 
 def _progress(total: int, progress: bool | None):

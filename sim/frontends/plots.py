@@ -168,10 +168,10 @@ def choose_dyads(res: Any, dyads: Sequence[Dyad] | None = None, max_dyads: int =
     whose hostile acts reach the highest rungs (most often first) up to `max_dyads` in all."""
     facts = res.facts
     if dyads:
-        if any(isinstance(d, str) for d in dyads):  # ("usa", "iran"): one pair, not a list of them
-            raise TypeError(
-                f"dyads is a list of (actor, actor) pairs, e.g. [{tuple(dyads)!r}]; got {dyads!r}"
-            )
+        # "usa:iran" (as the command line takes it), or ("usa", "iran"): one pair, not a list of them
+        if isinstance(dyads, str) or any(isinstance(d, str) for d in dyads):
+            pair = tuple(dyads.split(":")) if isinstance(dyads, str) else tuple(dyads)
+            raise TypeError(f"dyads is a list of (actor, actor) pairs, e.g. [{pair!r}]; got {dyads!r}")
         for d in dyads:
             for a in d:
                 if a not in facts["actors"]:

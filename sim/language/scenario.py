@@ -464,10 +464,13 @@ def load_scenario(
     Where it came from (the file, its hash, the overrides and injects) is remembered for the results of its runs:
     `source_of`."""
     for name, given in (("overrides", overrides), ("injects", injects)):
-        if isinstance(
-            given, str | bytes
-        ):  # a list of one, mistyped: its characters would be taken one by one
+        # A list of one mistyped as the text itself (its characters would be taken one by one), or a mapping (its
+        # keys alone would be taken).
+        if isinstance(given, str | bytes):
             raise TypeError(f"{name} is a list of texts, e.g. [{given!r}]; got the text itself")
+        if isinstance(given, Mapping):
+            texts = [f"{k}={v}" for k, v in given.items()][:2]
+            raise TypeError(f"{name} is a list of KEY.PATH=VALUE texts, e.g. {texts!r}; got a mapping")
     overrides, injects = list(overrides), list(injects)
     parsed = parse_scenario(path)
     scn = parsed.build(overrides, evidence=evidence, injects=injects)
@@ -583,14 +586,30 @@ def scenario_digest(path: str | Path, overrides: Sequence[str] = ()) -> str:
             break
         text = p.read_bytes()
         h.update(text)
-        named = re.search(rb"^ladder:\s*['\"]?([A-Za-z0-9_-]+)['\"]?\s*(#.*)?$", text, re.M)
-        ladder = ladder_file(named.group(1).decode(), top.parent) if named else None
-        if ladder is not None:  # read beside the scenario loaded, whichever file of the chain names it
-            h.update(ladder.read_bytes())
         m = re.search(rb"^extends:\s*['\"]?([^'\"\s#]+)", text, re.M)
         p = extended(p, m.group(1).decode(errors="replace")) if m else None
+    ladder = _named_ladder(top, overrides)
+    if ladder is not None:
+        h.update(ladder.read_bytes())
     h.update(json.dumps(list(overrides)).encode())
     return h.hexdigest()[:16]
+
+
+def _named_ladder(path: Path, overrides: Sequence[str]) -> Path | None:
+    """The file of the ladder the scenario at `path` names, as loading it finds it: in the file, in what it
+    extends or in a variant's `set:` (the tree with its chain applied), or in a `--set ladder=NAME`, the last one
+    winning. None for a ladder written out in the scenario, or one that cannot be found (loading says why)."""
+    try:
+        name = parse_scenario(path).doc.data.get("ladder")
+    except (ScenarioError, OSError, AttributeError):
+        return None
+    for text in overrides:
+        key, sep, value = str(text).partition("=")
+        if sep and key.strip() == "ladder":
+            name = value.strip().strip("'\"")
+    if not isinstance(name, str) or not re.fullmatch(r"[A-Za-z0-9_-]+", name):
+        return None
+    return ladder_file(name, path.parent)
 
 
 def value_at(scn: Scenario, path: str) -> Any:

@@ -49,6 +49,12 @@ WRITTEN = re.compile(
     r"|(compare|heatmap|sensitivity)\.png"
     rf"|{ADDED.pattern})"
 )
+SWEPT = (
+    "events",
+    "metrics",
+    "red_lines",
+    "parts",
+)  # a sweep's folders, whose files it writes as chunks finish
 # Inside a sweep's folders: a part file per point and chunk (events/point-00017/events-00034.parquet); in parts/,
 # chunk markers, runs tables and Arrow parts; anywhere, a half-written file.
 INSIDE = re.compile(r"point-\d+|[a-z_]+-\d+\.(parquet|arrow)|(done|ran)-\d+|\..+\.partial(-\d+)?")
@@ -370,7 +376,7 @@ class FolderOutput(_Target):
         """The names the marker says the command that made the folder wrote (None if it does not say)."""
         try:
             wrote = json.loads((self.path / MARKER).read_text()[:1_000_000]).get("wrote")
-        except (OSError, ValueError, AttributeError):
+        except (OSError, ValueError, AttributeError, RecursionError):
             return None
         return {w for w in wrote if isinstance(w, str)} if isinstance(wrote, list) else None
 
@@ -382,7 +388,7 @@ class FolderOutput(_Target):
         for e in sorted(entries):
             if not (e in ours or ADDED.fullmatch(e) if ours is not None else WRITTEN.fullmatch(e)):
                 theirs.append(e)
-            elif (self.path / e).is_dir() and not (self.path / e).is_symlink():
+            elif e in SWEPT and (self.path / e).is_dir() and not (self.path / e).is_symlink():
                 for sub in sorted((self.path / e).rglob("*")):
                     if not INSIDE.fullmatch(sub.name) or sub.is_symlink():
                         theirs.append(str(sub.relative_to(self.path)))

@@ -72,6 +72,13 @@ def parameters(scn: Scenario) -> list[str]:
     return out
 
 
+def _kind(value: object) -> str:
+    """What a value is, in a few words: a block of the language by its name, a word or list as it is."""
+    if dataclasses.is_dataclass(value):
+        return f"a {type(value).__name__} block"
+    return repr(value)[:40]
+
+
 def _load_moved(
     path: str | Path, overrides: Sequence[str], param: str, n: int, value: float, top: float | None
 ) -> tuple[Scenario, float, bool]:
@@ -129,7 +136,7 @@ def robustness(
         seen[key] = n
         if isinstance(value, bool) or not isinstance(value, int | float):
             raise ScenarioError(
-                [Issue("--param", n, param, f"holds {str(value)[:40]!r}, not a number to move by a share")]
+                [Issue("--param", n, param, f"holds {_kind(value)}, not a number to move by a share")]
             )
         if value == 0:
             raise ScenarioError(

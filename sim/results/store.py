@@ -180,14 +180,14 @@ class Results(_Described):
         events, metrics and red lines of that run only (and the whole runs table), read a batch at a time: what a
         debrief of one run needs, in flat memory whatever the size of the folder. A `run` the folder does not hold
         is a ValueError."""
+        if run is not None and (isinstance(run, bool) or not isinstance(run, int | np.integer)):
+            raise TypeError(f"run is a run's number, a whole number from 0; got {run!r}")
         folder = Path(folder)
         manifest = read_manifest(folder)
         fmt = manifest.get("format", "parquet")
         tables = {}
-        for name in (
-            "runs",
-            *(t for t in TABLES if t != "runs"),
-        ):  # the runs first: they tell if `run` is there
+        first = ("runs", *(t for t in TABLES if t != "runs"))  # the runs first: they tell if `run` is there
+        for name in first:
             table = table_path(folder, name, fmt)
             tables[name] = _read_checked(table, fmt, manifest, None if run is None or name == "runs" else run)
             if name == "runs" and run is not None and run not in set(tables["runs"]["run"]):
