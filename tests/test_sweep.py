@@ -524,9 +524,11 @@ def test_resume_sees_a_changed_ladder_beside_the_scenario(cli, tmp_path):
     variant = tmp_path / "v.yaml"
     variant.write_text("extends: t.yaml\nscenario: v\ntitle: v\nset: {ladder: mine}\n")
     scenario.write_text(TINY.read_text())  # the default ladder, as the variant changes it
-    for given, extra in ((variant, ()), (scenario, ("--set", "ladder=mine"))):
+    ways = [(variant, ()), (scenario, ("--set", "ladder=mine"))]
+
+    def again(given, extra, *resume):
         out = tmp_path / f"s-{given.stem}-{len(extra)}"
-        more = (
+        flags = (
             "--param",
             f"{TARGET}=1,2",
             "--runs",
@@ -538,27 +540,16 @@ def test_resume_sees_a_changed_ladder_beside_the_scenario(cli, tmp_path):
             1,
             "--no-plots",
         )
-        assert cli("sweep", given, *more, *extra)[0] == 0
-        assert cli("sweep", given, *more, *extra, "--resume")[0] == 0
+        return cli("sweep", given, *flags, *extra, *resume)
+
+    for given, extra in ways:
+        assert again(given, extra)[0] == 0 and again(given, extra, "--resume")[0] == 0
     ladder["rungs"][-2]["casualties"] = 4000
     (tmp_path / "ladders" / "mine.yaml").write_text(yaml.safe_dump(ladder, sort_keys=False))
     scenario.write_text(TINY.read_text().replace("ladder: default", "ladder: mine"))
     status, _, err = cli("sweep", scenario, *args, "--resume")
     assert status == 2 and "differs in hash" in err
     scenario.write_text(TINY.read_text())
-    for given, extra in ((variant, ()), (scenario, ("--set", "ladder=mine"))):
-        out = tmp_path / f"s-{given.stem}-{len(extra)}"
-        more = (
-            "--param",
-            f"{TARGET}=1,2",
-            "--runs",
-            2,
-            "--out",
-            out,
-            "--quiet",
-            "--workers",
-            1,
-            "--no-plots",
-        )
-        status, _, err = cli("sweep", given, *more, *extra, "--resume")
+    for given, extra in ways:
+        status, _, err = again(given, extra, "--resume")
         assert status == 2 and "differs in hash" in err, given
