@@ -100,6 +100,11 @@ def test_compare_changes_a_value_in_both_sides_or_in_one_and_says_so(cli, tmp_pa
         )
         and "Both with `behaviour.mood_sd=0.3`." in out
     )
+    status, out, _ = cli("compare", FLAGSHIP, FLAGSHIP, "--runs", 5, "--quiet", "--set-a", "behaviour.stakes=2",
+                         "--set-b", "behaviour.stakes=2.0")  # fmt: skip
+    assert (
+        out.startswith("# axis-2023 compared with axis-2023\n") and "Both with `behaviour.stakes=2`." in out
+    )
     status, _, err = cli("compare", FLAGSHIP, FLAGSHIP, "--runs", 5, "--set-a", "actors.iran.bogus=1")
     assert (
         status == 2

@@ -393,14 +393,14 @@ def test_robustness_says_where_a_move_stopped_at_the_top_of_the_range(capsys, ho
         capsys, "robustness", SCN, "--param", param, "--set", f"{param}=0.9", *_ensemble()
     )
     assert status == 0, err
-    assert "0.72 (-20%) and 1 (+20%, held at the top of its range)" in out
+    assert "0.72 (-20%) and 1 (+11%, held at the top of its range)" in out
     # the top of a value's own range, not of a share's: stakes reach 20
     param = "behaviour.stakes"
     status, out, err = run_cli(
         capsys, "robustness", SCN, "--param", param, "--set", f"{param}=18", *_ensemble()
     )
     assert status == 0, err
-    assert "14.4 (-20%) and 20 (+20%, held at the top of its range)" in out
+    assert "14.4 (-20%) and 20 (+11%, held at the top of its range)" in out
 
 
 def test_play_with_a_closed_stdin(capsys, home, monkeypatch):

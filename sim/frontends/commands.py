@@ -262,12 +262,12 @@ def cmd_compare(args: argparse.Namespace) -> int:
         # What each side was run with, `--set` then its own (a later value of a key wins): what both share is
         # told once, what differs names its side.
         with_a, with_b = (_settings([*args.overrides, *getattr(args, f"overrides_{x}")]) for x in "ab")
-        common = [f"{k}={v}" for k, v in with_a.items() if with_b.get(k) == v]
+        common = [f"{k}={v}" for k, v in with_a.items() if _same(with_b.get(k), v)]
         c = cmp.compare(
             ra,
             rb,
-            label_a=_side(a.scenario, [f"{k}={v}" for k, v in with_a.items() if with_b.get(k) != v]),
-            label_b=_side(b.scenario, [f"{k}={v}" for k, v in with_b.items() if with_a.get(k) != v]),
+            label_a=_side(a.scenario, [f"{k}={v}" for k, v in with_a.items() if not _same(with_b.get(k), v)]),
+            label_b=_side(b.scenario, [f"{k}={v}" for k, v in with_b.items() if not _same(with_a.get(k), v)]),
             common=tuple(common),
         )
         text = cmp.markdown(c)
@@ -310,6 +310,18 @@ def _settings(overrides: list[str]) -> dict[str, str]:
         out.pop(key.strip(), None)
         out[key.strip()] = value
     return out
+
+
+def _same(a: str | None, b: str | None) -> bool:
+    """Two --set values that set the same (2 and 2.0, 'x' and x): compared as the language reads them."""
+    import yaml
+
+    if a is None or b is None:
+        return a is b
+    try:
+        return yaml.safe_load(a) == yaml.safe_load(b)
+    except yaml.YAMLError:
+        return a.strip() == b.strip()
 
 
 def _side(name: str, overrides: list[str]) -> str:

@@ -19,7 +19,7 @@ from pathlib import Path
 import pandas as pd
 
 from redline.errors import Issue, ScenarioError
-from redline.language.scenario import Override, load_scenario, value_and_spec
+from redline.language.scenario import Override, load_scenario, value_and_spec, value_at
 from redline.language.spec import Scenario
 
 
@@ -171,6 +171,7 @@ def robustness(
                     "param": param,
                     "side": side,
                     "value": v,
+                    "was": value_at(scn, param),
                     "held": held,
                     "check": x.name,
                     "check_value": x.value,
@@ -187,6 +188,12 @@ def robustness(
     return Robustness(base, pd.DataFrame(rows), ranked)
 
 
+def _move(value: float, was: float) -> str:
+    """The move made, as a share of the value it was (never 0: robustness refuses it): a whole number's is
+    rounded, and one held at the top of its range is less than asked, so the share shown is the move's own."""
+    return f"{(value - was) / was:+.0%}"
+
+
 def markdown(r: Robustness, delta: float, top: int | None = None) -> str:
     params = list(r.influence.index[:top] if top else r.influence.index)
     lines = ["| parameter | influence |", "|---|---:|"]
@@ -194,10 +201,13 @@ def markdown(r: Robustness, delta: float, top: int | None = None) -> str:
     for p in params:
         part = r.table[r.table["param"] == p]
         lo, hi = part[part["side"] == "low"], part[part["side"] == "high"]
-        up = f"+{delta:.0%}, held at the top of its range" if hi["held"].iloc[0] else f"+{delta:.0%}"
+        was = float(part["was"].iloc[0])
+        low, high = float(lo["value"].iloc[0]), float(hi["value"].iloc[0])
+
+        up = f"{_move(high, was)}, held at the top of its range" if hi["held"].iloc[0] else _move(high, was)
         lines += [
             "",
-            f"### `{p}`: {lo['value'].iloc[0]:.3g} (-{delta:.0%}) and {hi['value'].iloc[0]:.3g} ({up})",
+            f"### `{p}`: {low:.3g} ({_move(low, was)}) and {high:.3g} ({up})",
             "",
             "| check | base | low | high |",
             "|---|---:|---:|---:|",
