@@ -480,22 +480,6 @@ def _start_app(tmp_path, scenario) -> tuple[subprocess.Popen, str, Any]:
     return server, f"http://127.0.0.1:{port}/", log
 
 
-@needs_app
-def test_the_served_page_names_redline_before_any_script_runs(tmp_path):
-    """Without a browser: the page `redline app` serves says what it is at once, and the browser tab is named
-    redline, not after the framework."""
-    server, url, log = _start_app(tmp_path, FLAGSHIP)
-    try:
-        _wait_until_up(url, server, SERVER_START)
-        with urllib.request.urlopen(url, timeout=10) as r:
-            page = r.read().decode()
-        assert "redline: starting the classroom app" in page and "<title>redline</title>" in page
-        assert "Solara ☀️" not in page
-    finally:
-        _stop(server)
-        log.close()
-
-
 # Texts of the page a class must read from the back of a room, and the least size they may have.
 READABLE = [
     ".redline-status div",

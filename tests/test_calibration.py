@@ -76,13 +76,13 @@ def test_compare_changes_a_value_in_both_sides_or_in_one_and_says_so(cli, tmp_pa
     """--set changes both scenarios (so a scenario against itself shows no difference), --set-b only B (a what-if
     on one scenario); compare.md names the values changed on each side."""
     lever = "actors.iran.cost_sensitivity=0.3"
-    status, both, _ = cli("compare", FLAGSHIP, FLAGSHIP, "--runs", 20, "--quiet", "--set", lever)
+    status, both, _ = cli("compare", FLAGSHIP, FLAGSHIP, "--runs", 10, "--quiet", "--set", lever)
     assert status == 0 and "| uses of force by iran | uses of force |" in both
     rows = [line for line in both.splitlines() if line.startswith("| uses of force by")]
     assert rows and all("| +0 |" in line for line in rows)
     assert f"Both with `{lever}`." in both
     status, one, _ = cli(
-        "compare", FLAGSHIP, FLAGSHIP, "--runs", 20, "--quiet", "--set-b", lever, "--out", tmp_path / "c"
+        "compare", FLAGSHIP, FLAGSHIP, "--runs", 10, "--quiet", "--set-b", lever, "--out", tmp_path / "c"
     )
     assert status == 0
     iran = next(line for line in one.splitlines() if line.startswith("| uses of force by iran "))

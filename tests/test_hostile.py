@@ -17,6 +17,7 @@ import socket
 import subprocess
 import sys
 import time
+import urllib.request
 from pathlib import Path
 
 import pandas as pd
@@ -1051,6 +1052,10 @@ def test_app_ends_its_server_on_sigterm(tmp_path):
 
     try:
         _wait_for(listening, seconds=60, proc=proc)
+        # While it serves: the page says what it is before any script runs, in a tab named redline (not Solara).
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=20) as r:
+            page = r.read().decode()
+        assert "redline: starting the classroom app" in page and "<title>redline</title>" in page
         proc.send_signal(signal.SIGTERM)
         assert proc.wait(timeout=30) == 143
     finally:
