@@ -477,10 +477,9 @@ def load_scenario(
     texts = [o if isinstance(o, str) else f"{o.path}={o.value!r}" for o in overrides]
     source = {
         "file": str(parsed.path),  # as the command line records it: a shipped scenario's name as its file
-        "hash": scenario_digest(parsed.path, [*texts, *(f"inject:{i}" for i in injects)]),
         "overrides": texts,
         "injects": injects,
-    }
+    }  # and its hash, worked out when a manifest asks for it (it reads the files again)
     key = id(scn)
     _sources[key] = (weakref.ref(scn, lambda _, key=key: _sources.pop(key, None)), source)  # type: ignore[misc]
     return scn
@@ -495,7 +494,13 @@ def source_of(scn: Scenario) -> dict[str, Any] | None:
     """The file, hash, overrides and injects `load_scenario` made `scn` from (None for a scenario made otherwise):
     what a results folder's manifest records, so that its runs can be made again."""
     found = _sources.get(id(scn))
-    return dict(found[1]) if found is not None and found[0]() is scn else None
+    if found is None or found[0]() is not scn:
+        return None
+    source = found[1]
+    if "hash" not in source:
+        texts = [*source["overrides"], *(f"inject:{i}" for i in source["injects"])]
+        source["hash"] = scenario_digest(Path(source["file"]), texts)
+    return {key: source[key] for key in ("file", "hash", "overrides", "injects")}
 
 
 def _check_levers(builder: Builder, scn: Scenario, *, ranges: bool) -> None:
