@@ -251,9 +251,9 @@ def _pool(size: int) -> ProcessPoolExecutor:
             if n == size and not getattr(pool, "_broken", False):
                 return pool
             _POOL = None
-            # Idle, so it ends at once; waited for, so that its manager thread is gone before the new pool picks
-            # its start method (a thread left running would make it a forkserver, which reruns a script's body).
-            pool.shutdown(wait=True, cancel_futures=True)
+            pool.shutdown(
+                wait=False, cancel_futures=True
+            )  # its threads do not count against forking (_of_a_pool)
         pool = ProcessPoolExecutor(max_workers=size, mp_context=_context(), initializer=_worker_init)
         _POOL = (pool, size)
         return pool
@@ -300,13 +300,10 @@ def discard_pool(pool: ProcessPoolExecutor) -> None:
     with _POOL_LOCK:
         if _POOL is not None and _POOL[0] is pool:
             _POOL = None
-    manager = getattr(pool, "_executor_manager_thread", None)  # shutdown forgets it
     for proc in list(getattr(pool, "_processes", {}).values()):  # no public way to stop running workers
         with contextlib.suppress(Exception):
             proc.terminate()
     pool.shutdown(wait=False, cancel_futures=True)
-    if isinstance(manager, threading.Thread):  # it ends once it sees the workers gone: a moment, waited for
-        manager.join(timeout=2)
 
 
 def _progress(total: int, progress: bool | None):

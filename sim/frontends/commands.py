@@ -487,10 +487,8 @@ def cmd_debrief(args: argparse.Namespace) -> int:
     from redline.results.outputs import FileOutput
     from redline.results.store import Results
 
-    try:
-        res = Results.load(
-            args.dir, run=args.run
-        )  # the run's own rows only: a folder of any size in flat memory
+    try:  # the run's own rows only: a folder of any size in flat memory
+        res = Results.load(args.dir, run=args.run)
     except ValueError as e:  # no such run (a damaged folder is an OutputError, told as it is)
         raise UsageError(f"redline debrief: --run: {escaped(str(e))}") from None
     folder = Path(args.out or args.dir)

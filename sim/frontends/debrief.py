@@ -25,7 +25,7 @@ from redline.frontends.plotstyle import (
     panels,
     png_bytes,
     rung_names,
-    step_name,
+    step_heading,
 )
 from redline.results.store import Results
 from redline.results.summary import source_lines
@@ -69,12 +69,9 @@ def header(res: Results, run: int) -> list[str]:
 
 
 def step_title(res: Results, step: int, date: str) -> str:
-    """`Week 6 of 26 (step 5), from 2023-11-11`; a day is its date: `Day 6 of 35 (step 5): 2006-07-17`."""
+    """The step's heading; a game quit early counts its steps as the scenario does (`of`: the steps it has)."""
     time = res.facts["time"]
-    name = step_name(
-        time["step"], step, time.get("of", time["steps"])
-    )  # a game quit early: the scenario's count
-    return f"{name}: {date}" if time["step"] == "day" else f"{name}, from {date}"
+    return step_heading(time["step"], step, time.get("of", time["steps"]), date)
 
 
 def story(res: Results, run: int) -> list[dict]:
@@ -93,9 +90,8 @@ def story(res: Results, run: int) -> list[dict]:
     steps = []
     for step in range(len(dates)):
         lines: list[str] = []
-        acts: list[
-            tuple[str, str, str, set]
-        ] = []  # per line: source, target, action, the days it happened on
+        # per line: source, target, action, the days it happened on
+        acts: list[tuple[str, str, str, set]] = []
         here = events_of.get(step, ev.iloc[:0])
         groups = here.groupby(["source", "target", "action", "cause", "manner"], sort=False)
         for key, g in groups:

@@ -22,7 +22,7 @@ from redline.agents.actions import DE_ESCALATION, SURPRISE, WARNED, Action
 from redline.agents.actor import Actor, crossing
 from redline.agents.doctrines import press
 from redline.engine.model import EscalationModel
-from redline.frontends.plotstyle import step_name
+from redline.frontends.plotstyle import step_heading, step_name
 from redline.language.spec import Scenario
 from redline.language.typed import suggest
 
@@ -316,9 +316,7 @@ class Terminal:
             self.view = View(m, self.player)
         view = self.view
         time = m.spec.time
-        date = time.date_of(m.t)
-        name = step_name(time.step, m.t, time.steps)
-        say(f"\n== {name}: {date} ==" if time.step == "day" else f"\n== {name}, from {date} ==")
+        say(f"\n== {step_heading(time.step, m.t, time.steps, time.date_of(m.t))} ==")
         news = list(view.news())
         say("Since your last move:" if news else "Since your last move: nothing touched you or yours.")
         for line in news:

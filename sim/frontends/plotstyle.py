@@ -56,6 +56,12 @@ def step_name(unit: str, step: int, steps: int) -> str:
     return f"{unit.capitalize()} {step + 1} of {steps} (step {step})"
 
 
+def step_heading(unit: str, step: int, steps: int, first: object) -> str:
+    """A step's name and its first day: `Week 6 of 26 (step 5), from 2023-11-11`; a day is its date alone."""
+    name = step_name(unit, step, steps)
+    return f"{name}: {first}" if unit == "day" else f"{name}, from {first}"
+
+
 def in_words(name: str) -> str:
     """An id in words: `limited_strike` -> "limited strike"."""
     return name.replace("_", " ")
@@ -226,26 +232,31 @@ def _escaped_label(label: Callable[[Any, Any], Any], x: Any, pos: Any) -> str:
 
 
 def png_bytes(fig: Figure, dpi: int = DPI) -> bytes:
-    png, missing = drawn(fig, dpi)
+    return rendered(fig, dpi)
+
+
+def rendered(fig: Figure, dpi: int = DPI, suffix: str = ".png") -> bytes:
+    """The figure's bytes in the format of `suffix`, the characters no font here has told in one line."""
+    data, missing = drawn(fig, dpi, suffix)
     tell_missing_glyphs(missing)
-    return png
+    return data
 
 
 # The formats a figure is written in, by the file's suffix, with the metadata that would make two writings of one
 # figure differ (a date, the software's version) left out.
 FORMATS = {
-    ".png": ("png", {"Software": None}),
-    ".pdf": ("pdf", {"Creator": None, "Producer": None, "CreationDate": None}),
-    ".svg": ("svg", {"Creator": None, "Date": None}),
+    ".png": {"Software": None},
+    ".pdf": {"Creator": None, "Producer": None, "CreationDate": None},
+    ".svg": {"Creator": None, "Date": None},
 }
 
 
-def drawn(fig: Figure, dpi: int = DPI, fmt: str = "png") -> tuple[bytes, set[str]]:
-    """The figure as PNG (or PDF, SVG) bytes, and the characters of its texts that no font here has (drawn as
-    boxes)."""
+def drawn(fig: Figure, dpi: int = DPI, suffix: str = ".png") -> tuple[bytes, set[str]]:
+    """The figure as PNG (or, by `suffix`, PDF or SVG) bytes, and the characters of its texts that no font here has
+    (drawn as boxes)."""
     missing = printable(fig)
     buf = io.BytesIO()
-    metadata = next(meta for name, meta in FORMATS.values() if name == fmt)
+    fmt, metadata = suffix.removeprefix("."), FORMATS[suffix]
     with warnings.catch_warnings(), matplotlib.rc_context({"svg.hashsalt": "redline"}):  # SVG ids: not random
         # Matplotlib warns once per character it has no glyph for; the caller tells them all in one line instead.
         warnings.filterwarnings("ignore", r"Glyph \d+ .* missing from font", UserWarning)
@@ -261,9 +272,7 @@ def save(fig: Figure, out: Path) -> Path:
     if out.suffix.lower() not in FORMATS:
         raise ValueError(f"{out}: a figure is written as .png, .pdf or .svg; name the file with one of them")
     out.parent.mkdir(parents=True, exist_ok=True)
-    data, missing = drawn(fig, DPI, FORMATS[out.suffix.lower()][0])
-    tell_missing_glyphs(missing)
-    return write_atomic(out, data)
+    return write_atomic(out, rendered(fig, DPI, out.suffix.lower()))
 
 
 def legend_outside(ax: Axes, handles: Iterable[Any] | None = None, **kw: Any) -> None:

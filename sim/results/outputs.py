@@ -49,12 +49,8 @@ WRITTEN = re.compile(
     r"|(compare|heatmap|sensitivity)\.png"
     rf"|{ADDED.pattern})"
 )
-SWEPT = (
-    "events",
-    "metrics",
-    "red_lines",
-    "parts",
-)  # a sweep's folders, whose files it writes as chunks finish
+# A sweep's folders, whose files it writes as chunks finish.
+SWEPT = ("events", "metrics", "red_lines", "parts")
 # Inside a sweep's folders: a part file per point and chunk (events/point-00017/events-00034.parquet); in parts/,
 # chunk markers, runs tables and Arrow parts; anywhere, a half-written file.
 INSIDE = re.compile(r"point-\d+|[a-z_]+-\d+\.(parquet|arrow)|(done|ran)-\d+|\..+\.partial(-\d+)?")
@@ -386,7 +382,8 @@ class FolderOutput(_Target):
         ours = self._written_by_redline()
         theirs = []
         for e in sorted(entries):
-            if not (e in ours or ADDED.fullmatch(e) if ours is not None else WRITTEN.fullmatch(e)):
+            known = (e in ours or ADDED.fullmatch(e)) if ours is not None else WRITTEN.fullmatch(e)
+            if not known:
                 theirs.append(e)
             elif e in SWEPT and (self.path / e).is_dir() and not (self.path / e).is_symlink():
                 for sub in sorted((self.path / e).rglob("*")):

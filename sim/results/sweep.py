@@ -209,8 +209,10 @@ class Sweep:
     seed: int
     points: np.ndarray = field(repr=False)
 
-    @property
+    @functools.cached_property
     def identity(self) -> dict[str, Any]:
+        """What makes the sweep the one it is, its scenario's hash as of its start (worked out once: it reads the
+        files)."""
         return {
             "scenario": self.scenario_file,
             "hash": scenario_digest(self.scenario_file, self.overrides),
