@@ -419,3 +419,11 @@ def test_a_set_value_yaml_cannot_read_is_taken_as_the_text_it_looks_like():
 def test_a_check_window_reaching_past_the_period_is_cut_to_it():
     scn = load_scenario(TINY, ["checks.0.count.from=2023-01-01", "checks.0.count.to=2030-01-01"])
     assert scn.checks[0].count.end.year == 2030
+
+
+def test_an_override_that_changes_a_relations_type_answers_for_its_keys():
+    # control and channels belong to supports: after the type is changed, they are wrong because of the override,
+    # and the message points at it, not at the file's line that was right until then.
+    found = problems(TINY, "relations.supports:patron:client.type=hostile")
+    assert found and all(p["file"] == "--set" and p["line"] == "1" for p in found), found
+    assert {p["path"] for p in found} >= {"relations.0.control"}

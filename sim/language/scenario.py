@@ -128,7 +128,11 @@ class _Patcher:
                 return None
             path.append(seg)
             if last:
-                return self._set(node, seg, o, path)
+                self._set(node, seg, o, path)
+                if seg == "type" and tagged_variants(optional_arm(tp) or tp) is not None:
+                    # A new type makes the item's other keys right or wrong: their problems are the override's.
+                    self._move_origins(tuple(path[:-1]), o)
+                return None
             if seg not in node or node[seg] is None:
                 if not creatable:
                     return self.fail(o, f"no '{seg}' here", dotted(tuple(path)))
