@@ -57,7 +57,7 @@ def step_name(unit: str, step: int, steps: int) -> str:
 
 
 def step_heading(unit: str, step: int, steps: int, first: object) -> str:
-    """A step's name and its first day: `Week 6 of 26 (step 5), from 2023-11-11`; a day is its date alone."""
+    """A step's name and its first day, e.g. `Week 6 of 26 (step 5), from 2023-11-11`; a day is its date alone."""
     name = step_name(unit, step, steps)
     return f"{name}: {first}" if unit == "day" else f"{name}, from {first}"
 

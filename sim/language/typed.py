@@ -258,7 +258,7 @@ class Builder:
             elif isinstance(value, str):
                 try:
                     day = dt.date.fromisoformat(value)
-                except ValueError as e:  # 2030-02-30: "day is out of range for month"
+                except ValueError as e:  # e.g. 2030-02-30: "day is out of range for month"
                     why = f" ({e})" if re.fullmatch(r"\d{4}-\d{2}-\d{2}", value.strip()) else ""
             if day is None:
                 return self.error(path, f"expected a date YYYY-MM-DD, got {str(value)[:40]!r}{why}")
