@@ -206,7 +206,12 @@ METRICS = Table(
         Column("posture_level", "int64", "Position of that rung on the ladder; -1 if it did nothing."),
         Column("capability", "float64", "Military capability left, 0-1."),
         Column("grievance", "float64", "Its largest grievance toward any actor (harm units)."),
-        Column("fear", "float64", "Its fear of the most feared adversary's answer, 0-1."),
+        Column(
+            "fear",
+            "float64",
+            "Its fear of the most feared adversary's answer: resolve seen x the strength that would answer x "
+            "its cost sensitivity (past 1 when allies stand behind the adversary).",
+        ),
         Column("pressure", "float64", "The strongest pressure a patron puts on it to stop (utility units)."),
         Column("attacks", "int64", "Uses of force (MID 4 or more) by the actor this step."),
     ),

@@ -253,7 +253,14 @@ class Support(Sourced):
 class Pressure(Sourced):
     """A patron that fears an adversary's answer presses the clients that attack that adversary to stop."""
 
-    fear_threshold: float = spec("Fear (0-1) of the adversary above which the patron presses.", ge=0, le=1)
+    fear_threshold: float = spec(
+        "Fear of the adversary above which the patron presses: the adversary's resolve as the patron reads it (0-1) "
+        "times the strength that would answer (the adversary's capability, plus its clients' and guarantors', 0-1 "
+        "each) times the patron's cost sensitivity. 1 is a resolute adversary of full strength, alone, facing a "
+        "patron fully sensitive to costs; with allies behind it, fear goes past 1.",
+        ge=0,
+        le=10,
+    )
     strength: float = spec(
         "How hard it presses, 0-1: the cost of defiance for a fully dependent client.", ge=0, le=1
     )
