@@ -344,7 +344,7 @@ def build_parser() -> _Parser:
         help="run a scenario over a grid or a design of parameter values",
         description="Run a scenario at many points of its parameter space, --runs replications each (the same "
         "seeds at every point). Writes the tables of `redline run` with a point column (events, metrics and "
-        "red_lines partitioned by point: a folder each, a folder per point), a points table, per point "
+        "red_lines partitioned by point: a folder per point), a points table, per point "
         "the outcome probabilities and check statistics (outcomes), plots, a heatmap for a two-parameter grid, and "
         "Morris or Sobol indices for those designs. Results are written as chunks finish; --resume goes on after "
         "an interruption.",
