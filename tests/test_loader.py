@@ -427,3 +427,17 @@ def test_an_override_that_changes_a_relations_type_answers_for_its_keys():
     found = problems(TINY, "relations.supports:patron:client.type=hostile")
     assert found and all(p["file"] == "--set" and p["line"] == "1" for p in found), found
     assert {p["path"] for p in found} >= {"relations.0.control"}
+
+
+def test_the_docs_paths_of_shipped_scenarios_work_from_another_folder(tmp_path, monkeypatch):
+    # The docs write scenarios as the checkout holds them; typed elsewhere, they name the shipped files ...
+    monkeypatch.chdir(tmp_path)
+    assert load_scenario("scenarios/axis-2023.yaml").scenario == "axis-2023"
+    assert load_scenario("scenarios/cases/uri-2016.yaml").scenario == load_scenario("cases/uri-2016").scenario
+    # ... but a file of that path in the folder is the user's own, and it is read instead.
+    mine = tmp_path / "scenarios" / "axis-2023.yaml"
+    mine.parent.mkdir()
+    mine.write_text(tiny_text())
+    assert load_scenario("scenarios/axis-2023.yaml").scenario == "tiny"
+    (p,) = problems(Path("scenarios/nope.yaml"))
+    assert "no such file" in p["msg"]

@@ -41,7 +41,8 @@ def shipped_scenarios() -> dict[str, Path]:
 
 def scenario_path(arg: str | os.PathLike[str]) -> Path:
     """A scenario argument as a file. A path that exists is taken as it is; otherwise a shipped scenario's name
-    (`axis-2023`, `cases/lebanon-2006`, with or without `.yaml`). A missing file that is no shipped name is given
+    (`axis-2023`, `cases/lebanon-2006`, with or without `.yaml`, or as the checkout's `scenarios/axis-2023.yaml`
+    from another folder). A missing file that is no shipped name is given
     back for the loader to report ('no such file'), unless it has no .yaml suffix: then it was meant as a name, and
     the error lists the names."""
     path = Path(arg)
@@ -51,6 +52,11 @@ def scenario_path(arg: str | os.PathLike[str]) -> Path:
     name = path.as_posix().removesuffix(".yaml")
     if name in shipped:
         return shipped[name]
+    # A path as the docs write it from the checkout (`scenarios/axis-2023.yaml`), typed elsewhere: the shipped file.
+    if not path.is_absolute() and path.parts[:1] == ("scenarios",):
+        inner = name.removeprefix("scenarios/")
+        if inner in shipped:
+            return shipped[inner]
     if path.suffix in (".yaml", ".yml"):
         return path
     raise ScenarioError(
