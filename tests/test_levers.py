@@ -158,3 +158,15 @@ def test_redline_levers_json_is_the_registry(cli):
 def test_redline_levers_of_a_missing_file(cli, tmp_path):
     status, out, err = cli("levers", tmp_path / "none.yaml")
     assert status == 2 and not out and len(err.strip().splitlines()) == 1
+
+
+def test_a_variant_that_forgets_to_remove_a_lever_is_told_how(tmp_path):
+    variant = tmp_path / "v.yaml"
+    variant.write_text(
+        f"extends: {FLAGSHIP}\nscenario: v\ntitle: v\nremove: [relations.back_channel:usa:iran]\n"
+    )
+    with pytest.raises(ScenarioError) as e:
+        load_scenario(variant)
+    assert "remove: [levers.usa_iran_back_channel]" in str(e.value)
+    variant.write_text(variant.read_text().replace("]\n", ", levers.usa_iran_back_channel]\n"))
+    assert len(load_scenario(variant).levers) == 9

@@ -514,7 +514,11 @@ def _check_levers(builder: Builder, scn: Scenario, *, ranges: bool) -> None:
         try:
             value, meta = value_and_spec(scn, lever.path)
         except (KeyError, IndexError, ValueError, TypeError):
-            builder.error(("levers", i, "path"), f"'{lever.path}' is not a value of this scenario")
+            builder.error(
+                ("levers", i, "path"),
+                f"'{lever.path}' is not a value of this scenario (if a variant removed it, remove the lever "
+                f"too: remove: [levers.{lever.name}])",
+            )
             continue
         if isinstance(value, bool) or not isinstance(value, int | float):
             builder.error(("levers", i, "path"), f"'{lever.path}' holds no number")
