@@ -20,6 +20,7 @@ from .builders import actor, doctrine, scenario, week
 RUNS = 200
 EAGER = {"standing_motive": 3.0, "assumed": {"standing_motive": "test: an actor that wants to fight"}}
 CAMPAIGNER = {"standing_motive": 1.0, "assumed": {"standing_motive": "test: enough to keep up a campaign"}}
+CALM = {"standing_motive": 0.0, "assumed": {"standing_motive": "test: motives come from doctrines alone"}}
 EXACT = {
     "observation_noise": 0.0,
     "mood_sd": 0.0,
@@ -90,6 +91,26 @@ def test_without_a_campaign_harassment_keeps_the_ladders_tempo(tmp_path):
     assert without < 0.5 * with_campaign
 
 
+def test_a_campaign_keeps_up_attacks_on_its_own_rung(tmp_path):
+    """A campaign of limited strikes: an eager group able to strike no higher keeps up limited strikes at the
+    campaign's tempo (0.5 a day), every one of them the campaign's; none falls back to harassment."""
+    group = doctrine(
+        campaign={"per_day": {"s": 0.5}, "rung": "limited_strike"}, limits={"max_rung": "limited_strike"}
+    )
+    scn = scenario(
+        tmp_path,
+        {"g": actor("armed_group", doctrine=group), "s": actor("target", capability=0.0)},
+        [{"type": "hostile", "from": "g", "to": "s", "level": 1.0}],
+        steps=4,
+        behaviour=EAGER,
+    )
+    runs = 10
+    rows = force(events(scn, runs), "g")
+    assert {(e["action"], e["cause"]) for e in rows} == {("limited_strike", "campaign")}
+    expected = 0.5 * 7 * runs * 4  # at (nearly) full capability: the strikes wear the group down little
+    assert abs(len(rows) - expected) < 4 * np.sqrt(expected)
+
+
 # --- retaliation --------------------------------------------------------------------------------------------------
 
 
@@ -128,6 +149,41 @@ def test_grievance_fades_with_its_half_life_in_days(tmp_path, half_life):
     assert m.actor("r").grievance["a"] == pytest.approx(g0 * 0.5 ** (14 / half_life))
 
 
+@pytest.mark.parametrize("lag", [1, 4, 10])
+def test_retaliation_strikes_lag_days_after_it_decides(tmp_path, lag):
+    """The strike of week 2 lands on day 14, and the victim decides to answer it that day: its answer lands `lag`
+    days later, within the step or (a lag of 10) in the next one, as an order prepared in the step before."""
+    victim = actor(
+        resolve=0.8, cost_sensitivity=0.3, doctrine=doctrine(retaliation={"half_life": 14, "lag": lag})
+    )
+    rows = force(events(_struck(tmp_path, victim, steps=5), 5), "r", "a")
+    first = {min((e["day"], e["step"]) for e in rows if e["run"] == r) for r in range(5)}
+    assert first == {(14 + lag, (14 + lag) // 7)}
+
+
+def test_the_motive_to_retaliate_is_weight_times_hostility(tmp_path):
+    """Without a standing motive, how hard a victim answers a strike follows its doctrine's weight times its
+    hostility toward the striker (a half toward one it holds no declared hostility against): the same product gives
+    the same answers, a larger one stronger answers, a small one none."""
+
+    def answers(weight, hostility):
+        victim = actor(
+            resolve=0.8,
+            cost_sensitivity=0.3,
+            doctrine=doctrine(retaliation={"half_life": 14, "lag": 1, "weight": weight}),
+        )
+        rel = [] if hostility is None else [{"type": "hostile", "from": "r", "to": "a", "level": hostility}]
+        scn = _struck(tmp_path, victim, steps=4, relations=rel, behaviour=CALM)
+        return [(e["run"], e["day"], e["action"]) for e in force(events(scn, 10), "r", "a")]
+
+    assert answers(0.1, 1.0) == []  # too little to answer with force
+    weak, strong = answers(0.25, 1.0), answers(1.0, 1.0)
+    assert weak and {a for _, _, a in weak} == {"limited_strike"}
+    assert strong and {a for _, _, a in strong} == {"major_strike"}
+    assert answers(0.5, None) == weak  # a stranger: hostility a half
+    assert answers(2.0, None) == strong
+
+
 # --- red lines ----------------------------------------------------------------------------------------------------
 
 LINE = {"own_territory_struck": True, "min_rung": "limited_strike", "audience_cost": 3.0, "patience": 14}
@@ -143,6 +199,18 @@ def test_a_crossed_red_line_is_answered_with_force_within_patience(tmp_path):
     # a strike below the line's rung does not cross it
     low = force(events(_struck(tmp_path, holder, "harassment", 0), 100), "r", "a")
     assert not any(e["cause"] == "red_line" for e in low)
+
+
+@pytest.mark.parametrize(
+    ("crossing", "answer"), [("harassment", "limited_strike"), ("limited_strike", "major_strike")]
+)
+def test_a_crossing_is_answered_one_rung_above_it(tmp_path, crossing, answer):
+    """Credibility asks for an answer one rung above the act that crossed the line: the holder answers a crossing
+    harassment with a limited strike and a crossing limited strike with a major one, the step it is crossed."""
+    holder = actor(resolve=0.6, doctrine=doctrine(red_lines={**LINE, "min_rung": crossing}))
+    rows = force(events(_struck(tmp_path, holder, crossing, 0, steps=4), 20), "r", "a")
+    assert {(e["step"], e["action"], e["cause"]) for e in rows} == {(2, answer, "red_line")}
+    assert len(rows) == 20  # one answer in every run
 
 
 def test_an_unanswered_crossing_lowers_what_others_believe_of_the_holders_resolve(tmp_path):
@@ -225,6 +293,22 @@ def test_domestic_costs_lower_the_rungs_used_as_they_rise(tmp_path):
     assert all(a >= b for a, b in itertools.pairwise(means)) and means[0] > means[-1]
 
 
+@pytest.mark.parametrize("comfort", ["harassment", "limited_strike"])
+def test_domestic_costs_begin_above_the_comfort_rung(tmp_path, comfort):
+    """Under a steep domestic cost an eager actor that would otherwise strike hard climbs to its comfort rung and
+    no higher: every action it takes is on that rung."""
+    dom = doctrine(domestic={"comfort_rung": comfort, "cost": 3.0})
+    acts = {
+        "s": actor(capability=0.9, resolve=0.8, cost_sensitivity=0.3, doctrine=dom),
+        "g": actor("target", capability=0.0),
+    }
+    scn = scenario(
+        tmp_path, acts, [{"type": "hostile", "from": "s", "to": "g", "level": 1.0}], steps=4, behaviour=EAGER
+    )
+    rows = [e for e in events(scn, 10) if e["source"] == "s"]
+    assert rows and {e["action"] for e in rows} == {comfort}
+
+
 # --- aims ---------------------------------------------------------------------------------------------------------
 
 
@@ -303,11 +387,11 @@ def test_solidarity_makes_the_patron_grieve_for_its_client(tmp_path):
 # --- pressure -----------------------------------------------------------------------------------------------------
 
 
-def _pressed(tmp_path, control, autonomy, pressure=True, runs=60):
+def _pressed(tmp_path, control, autonomy, pressure=True, runs=60, threshold=0.5):
     patron = actor(
         cost_sensitivity=1.0,
         doctrine=doctrine(
-            **({"pressure": {"fear_threshold": 0.5, "strength": 1.0}} if pressure else {}),
+            **({"pressure": {"fear_threshold": threshold, "strength": 1.0}} if pressure else {}),
             learning={"about": ["s"], "prior": 1.0, "rate": 0.0},
         ),
     )
@@ -352,6 +436,18 @@ def test_pressure_is_an_action_and_needs_the_doctrine(tmp_path):
     on, rows = _pressed(tmp_path, 1.0, 0.0, pressure=False, runs=40)
     assert not any(e["cause"] == "pressure" for e in rows)
     assert on["s"] == pytest.approx(3.5, abs=0.4)
+
+
+def test_a_patron_presses_only_when_its_fear_reaches_the_threshold(tmp_path):
+    """The patron's fear of s is 1 (s's resolve as it reads it, 1, times s's strength, 1, times its cost
+    sensitivity, 1): a threshold just below it presses the client every step and cuts its attacks on s; one just
+    above it leaves the client alone, attacking s at the campaign's tempo."""
+    on, rows = _pressed(tmp_path, 1.0, 0.0, runs=20, threshold=0.9)
+    assert sum(1 for e in rows if e["cause"] == "pressure") == 20 * 10
+    assert on["s"] < 0.1 * 3.5
+    on, rows = _pressed(tmp_path, 1.0, 0.0, runs=20, threshold=1.1)
+    assert not any(e["cause"] == "pressure" for e in rows)
+    assert on["s"] == pytest.approx(3.5, abs=0.6)
 
 
 # --- learning -----------------------------------------------------------------------------------------------------
@@ -426,6 +522,25 @@ def test_a_mediated_channel_works_only_while_the_mediator_mediates(tmp_path):
     )
     assert idle == pytest.approx(kept**2)
     assert working < 0.9 * kept**2
+
+
+def test_a_mediator_acts_only_while_its_parties_fight(tmp_path):
+    """A mediator with a channel to carry does nothing while its parties are at peace; once one strikes the
+    other, it carries messages (an action to each party) from that step on."""
+    via = [{"type": "back_channel", "from": "r", "to": "a", "level": 1.0, "via": "m"}]
+    acts = {
+        "a": actor(),
+        "r": actor(capability=0.0),
+        "m": actor("mediator", capability=0.0, doctrine=doctrine(mediation={"effort": 1.0})),
+    }
+    strike = [{"at": week(2), "source": "a", "target": "r", "action": "major_strike", "casualties": 10}]
+
+    def mediated(scheduled):
+        rows = events(scenario(tmp_path, acts, via, scheduled, steps=5), runs=1)
+        return sorted((e["step"], e["target"]) for e in rows if e["cause"] == "mediation")
+
+    assert mediated([]) == []  # no one fights: the mediator has nothing to carry
+    assert mediated(strike) == [(step, x) for step in (2, 3, 4) for x in ("a", "r")]
 
 
 @pytest.mark.parametrize(("channel", "share"), [(None, 0.6), (1.0, 0.3), (0.5, 0.45)])
