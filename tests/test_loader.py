@@ -441,3 +441,24 @@ def test_the_docs_paths_of_shipped_scenarios_work_from_another_folder(tmp_path, 
     assert load_scenario("scenarios/axis-2023.yaml").scenario == "tiny"
     (p,) = problems(Path("scenarios/nope.yaml"))
     assert "no such file" in p["msg"]
+
+
+def test_a_variant_runs_the_ladder_of_the_file_that_names_it(tmp_path):
+    """A ladder is looked for beside the file that names it (the default one beside the first scenario of the
+    chain): a variant elsewhere, changing nothing, runs its parent's ladder, not one that happens to lie beside it.
+    A --set ladder=NAME looks beside the scenario given."""
+    ladder = yaml.safe_load((ROOT / "scenarios" / "ladders" / "default.yaml").read_text())
+    quiet = {**ladder, "rungs": [{**r, "casualties": 0.0} for r in ladder["rungs"]]}
+    (tmp_path / "sub" / "ladders").mkdir(parents=True)
+    (tmp_path / "ladders").mkdir()
+    (tmp_path / "sub" / "ladders" / "mine.yaml").write_text(yaml.safe_dump(ladder, sort_keys=False))
+    for name in ("mine", "default"):  # the variant's folder holds a ladder of each name, of no deaths
+        (tmp_path / "ladders" / f"{name}.yaml").write_text(yaml.safe_dump(quiet, sort_keys=False))
+    parent = tmp_path / "sub" / "parent.yaml"
+    parent.write_text(tiny_text().replace("ladder: default", "ladder: mine"))
+    (tmp_path / "sub" / "plain.yaml").write_text(tiny_text())
+    for base in ("sub/parent.yaml", "sub/plain.yaml"):
+        variant = write(tmp_path, f"extends: {base}\nscenario: v\ntitle: v\n", "v.yaml")
+        assert load_scenario(variant).ladder == load_scenario(tmp_path / base).ladder
+        assert max(r.casualties for r in load_scenario(variant).ladder.rungs) > 0
+    assert max(r.casualties for r in load_scenario(variant, ["ladder=mine"]).ladder.rungs) == 0

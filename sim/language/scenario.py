@@ -316,6 +316,15 @@ def _read(path: Path, issues: Collector, depth: int = 0, seen: tuple[Path, ...] 
     return base
 
 
+def ladder_home(doc: Document, top: Path) -> Path:
+    """The folder whose ladders/ a scenario's named ladder is looked for in: that of the file that names it (a
+    variant's own, or the scenario it extends), or, for the default ladder, that of the first scenario of the
+    chain. A variant elsewhere runs its parent's ladder, as the parent does; a `--set ladder=NAME` looks beside the
+    scenario given."""
+    file, _ = doc.origin(("ladder",))
+    return Path(file).parent if Path(file).is_file() else top.parent
+
+
 def ladder_file(name: str, near: Path) -> Path | None:
     """The file of the ladder `name` for a scenario in the folder `near`: its own ladders/ first, then the shipped
     ones. A link out of the ladders folder is not followed: its target may be any file, and errors quote files."""
@@ -378,7 +387,11 @@ class ParsedScenario:
         # References are checked even when the file has other problems, so that one pass reports them all.
         raw = doc.data.get("ladder", "default") if scn is INVALID else scn.ladder
         ladder = (
-            raw if isinstance(raw, Ladder) else self._ladder(raw, builder) if isinstance(raw, str) else None
+            raw
+            if isinstance(raw, Ladder)
+            else self._ladder(raw, ladder_home(doc, self.path), builder)
+            if isinstance(raw, str)
+            else None
         )
         actors = doc.data.get("actors") if isinstance(doc.data.get("actors"), dict) else {}
         rungs = ladder.ids if isinstance(ladder, Ladder) else None
@@ -390,15 +403,16 @@ class ParsedScenario:
         issues.raise_if_any()
         return dataclasses.replace(scn, ladder=ladder)
 
-    def _ladder(self, name: str, builder: Builder) -> Ladder | object:
+    def _ladder(self, name: str, near: Path, builder: Builder) -> Ladder | object:
         """A named ladder, read once: a sound one is kept for the next build, a faulty one read again so that
         each build reports its problems."""
-        if name in self.ladders:
-            return self.ladders[name]
+        key = f"{near}/{name}"
+        if key in self.ladders:
+            return self.ladders[key]
         before = len(builder.issues.issues)
-        ladder = _ladder(name, self.path.parent, builder)
+        ladder = _ladder(name, near, builder)
         if isinstance(ladder, Ladder) and len(builder.issues.issues) == before:
-            self.ladders[name] = ladder
+            self.ladders[key] = ladder
         return ladder
 
 
@@ -613,16 +627,18 @@ def _named_ladder(path: Path, overrides: Sequence[str]) -> Path | None:
     extends or in a variant's `set:` (the tree with its chain applied), or in a `--set ladder=NAME`, the last one
     winning. None for a ladder written out in the scenario, or one that cannot be found (loading says why)."""
     try:
-        name = parse_scenario(path).doc.data.get("ladder")
+        parsed = parse_scenario(path)
+        name = parsed.doc.data.get("ladder")
     except (ScenarioError, OSError, AttributeError):
         return None
+    near = ladder_home(parsed.doc, parsed.path)
     for text in overrides:
         key, sep, value = str(text).partition("=")
         if sep and key.strip() == "ladder":
-            name = value.strip().strip("'\"")
+            name, near = value.strip().strip("'\""), parsed.path.parent
     if not isinstance(name, str) or not re.fullmatch(r"[A-Za-z0-9_-]+", name):
         return None
-    return ladder_file(name, path.parent)
+    return ladder_file(name, near)
 
 
 def value_at(scn: Scenario, path: str) -> Any:
