@@ -462,3 +462,20 @@ def test_a_variant_runs_the_ladder_of_the_file_that_names_it(tmp_path):
         assert load_scenario(variant).ladder == load_scenario(tmp_path / base).ladder
         assert max(r.casualties for r in load_scenario(variant).ladder.rungs) > 0
     assert max(r.casualties for r in load_scenario(variant, ["ladder=mine"]).ladder.rungs) == 0
+
+
+@pytest.mark.parametrize("order", ["relations.0, relations.1", "relations.1, relations.0"])
+def test_a_variants_removals_name_the_items_as_the_file_writes_them(tmp_path, order):
+    base = load_scenario(TINY).relations
+    write(tmp_path, tiny_text(), "base.yaml")
+    v = write(tmp_path, f"extends: base.yaml\nscenario: v\ntitle: v\nremove: [{order}]\n", "v.yaml")
+    assert (
+        load_scenario(v).relations == base[2:]
+    )  # in either order: one removal does not move the other's item
+    for twice, needle in (
+        ("relations.0, relations.0", "removed twice"),
+        ("relations.-1", "not from the end"),
+    ):
+        v.write_text(f"extends: base.yaml\nscenario: v\ntitle: v\nremove: [{twice}]\n")
+        (p,) = problems(v)
+        assert p["file"].endswith("v.yaml") and needle in p["msg"]

@@ -311,9 +311,26 @@ def _read(path: Path, issues: Collector, depth: int = 0, seen: tuple[Path, ...] 
             base.origins[(key,)] = doc.origin((key,))
     for key, value in variant.set.items():
         patcher.apply(Override(key, value, doc.origin(("set", key))))
-    for i, key in enumerate(variant.remove):
-        patcher.apply(Override(key, None, doc.origin(("remove", i)), remove=True))
+    seen_paths: set[str] = set()
+    for i, key in sorted(enumerate(variant.remove), key=lambda item: _removal_order(item[1])):
+        origin = doc.origin(("remove", i))
+        if key in seen_paths:
+            issues.add(*origin, f"remove.{i}", f"'{key}' is removed twice")
+            continue
+        seen_paths.add(key)
+        if any(re.fullmatch(r"-\d+", seg) for seg in _segments(key)):
+            issues.add(
+                *origin, f"remove.{i}", "name an item by its index from 0 or by its key, not from the end"
+            )
+            continue
+        patcher.apply(Override(key, None, origin, remove=True))
     return base
+
+
+def _removal_order(path: str) -> tuple:
+    """A variant's removals name the items of the file as written: removed from the back of each list, and an
+    item's parts before the item, one removal never moves what another names."""
+    return (*((0, -int(s)) if s.isdigit() else (1, s) for s in _segments(path)), (2,))
 
 
 def ladder_home(doc: Document, top: Path) -> Path:
