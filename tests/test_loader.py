@@ -479,3 +479,11 @@ def test_a_variants_removals_name_the_items_as_the_file_writes_them(tmp_path, or
         v.write_text(f"extends: base.yaml\nscenario: v\ntitle: v\nremove: [{twice}]\n")
         (p,) = problems(v)
         assert p["file"].endswith("v.yaml") and needle in p["msg"]
+
+
+def test_a_scenario_without_actors_is_refused(tmp_path):
+    text = (
+        "scenario: x\ntitle: y\ntime: {start: 2006-01-01, step: day, steps: 3}\nactors: {}\nrelations: []\n"
+    )
+    (p,) = problems(write(tmp_path, text))
+    assert p["line"] == "4" and p["path"] == "actors" and "at least one actor" in p["msg"]

@@ -411,6 +411,8 @@ class ParsedScenario:
             else None
         )
         actors = doc.data.get("actors") if isinstance(doc.data.get("actors"), dict) else {}
+        if scn is not INVALID and not scn.actors:
+            builder.error(("actors",), "a scenario needs at least one actor")
         rungs = ladder.ids if isinstance(ladder, Ladder) else None
         _check_references(builder, actors.keys(), rungs, evidence)
         if scn is not INVALID and isinstance(ladder, Ladder):
