@@ -27,6 +27,7 @@ from hypothesis import strategies as st
 
 from redline.errors import ScenarioError
 from redline.frontends.cli import main
+from redline.results.outputs import MARKER
 
 from .conftest import ROOT, TINY
 
@@ -806,9 +807,11 @@ def test_a_sweep_whose_disk_fills_up_can_be_resumed(capsys, home, monkeypatch, t
 def test_plot_clears_what_a_killed_plot_left(capsys, results, tmp_path):
     folder = tmp_path / "r"
     shutil.copytree(results / "parquet", folder)
-    (folder / ".timeline.png.partial").write_bytes(b"half a png")
+    (folder / ".timeline.png.partial-99").write_bytes(b"half a png")
+    (folder / ".timeline.png.partial").write_bytes(b"the user's, not redline's: no process id")
     assert run_cli(capsys, "plot", folder)[0] == 0
-    assert not (folder / ".timeline.png.partial").exists()
+    assert not (folder / ".timeline.png.partial-99").exists()
+    assert (folder / ".timeline.png.partial").exists()
 
 
 def test_a_sweep_killed_while_assembling_is_resumed(capsys, results, tmp_path):
@@ -820,11 +823,13 @@ def test_a_sweep_killed_while_assembling_is_resumed(capsys, results, tmp_path):
     shutil.copytree(results / "sweep", folder)
     assembling = tmp_path / ".s.assembling-99999"
     assembling.mkdir()
+    (assembling / MARKER).write_text("{}")  # staging folders are marked when made
     for name in ("parts", "events", "metrics"):  # carried: red_lines not yet
         os.replace(folder / name, assembling / name)
     (assembling / "runs.parquet").write_text("half")
     os.replace(folder, tmp_path / ".s.old-99999")
     (tmp_path / ".s.partial-99998").mkdir()
+    (tmp_path / ".s.partial-99998" / MARKER).write_text("{}")
     args = ["sweep", TINY, "--param", f"{TARGET}=1,2", "--out", folder, *_ensemble(), "--resume"]
     done = sorted((results / "sweep" / "parts").glob("done-*"))
     for p in done:
@@ -1153,3 +1158,26 @@ def test_a_manifest_changed_anywhere_is_read_or_refused_in_one_line(capsys, resu
     status, _, err = run_cli(capsys, "debrief", folder, "--quiet", "--force")
     assert "Traceback" not in err
     assert status == 0 or (status == 2 and len(err.strip().splitlines()) == 1), err
+
+
+def test_backups_beside_an_output_that_look_like_leftovers_are_kept(capsys, tmp_path):
+    """Only what redline left is cleared: names with a process id, folders with its marker. A user's backup of a
+    results folder (`.r.old`), or an unmarked folder that happens to have a leftover's name, is left alone, with
+    or without --force."""
+    out = tmp_path / "r"
+    args = ["run", TINY, "--runs", "2", "--workers", "1", "--no-plots", "--quiet", "--out", out]
+    assert run_cli(capsys, *args, "--seed", "1")[0] == 0
+    backup = tmp_path / ".r.old"
+    shutil.copytree(out, backup)
+    mine = tmp_path / ".r.old-123"
+    mine.mkdir()
+    (mine / "precious.txt").write_text("mine")
+    (tmp_path / ".r.partial").write_text("draft")
+    ours = tmp_path / ".r.partial-99999"
+    ours.mkdir()
+    (ours / MARKER).write_text("{}")
+    shutil.rmtree(out)
+    assert run_cli(capsys, *args, "--seed", "2")[0] == 0  # no folder: nothing of theirs is taken for ours
+    assert run_cli(capsys, *args, "--seed", "3", "--force")[0] == 0
+    assert (mine / "precious.txt").read_text() == "mine" and (tmp_path / ".r.partial").read_text() == "draft"
+    assert (backup / "runs.parquet").exists() and not ours.exists()

@@ -12,8 +12,8 @@ The rules:
   an input's folder or a folder holding an input;
 - a lock (an flock on a hidden sibling file) keeps a second writer out: it gets one line, exit status 2;
 - results appear whole or not at all: written into a hidden sibling, then renamed into place;
-- what a killed command leaves (`.NAME.partial-PID`, `.NAME.old-PID`, `.NAME.assembling-PID`) is cleared, or put
-  back, by the next command that writes there;
+- what a killed command leaves (`.NAME.partial-PID`, `.NAME.old-PID`, `.NAME.assembling-PID`, a folder of them
+  marked as redline's) is cleared, or put back, by the next command that writes there, and nothing else is;
 - a single file (`schema --out`, a debrief page) follows the same rules, with `accepts` naming what may be replaced.
 """
 
@@ -56,7 +56,8 @@ SWEPT = ("events", "metrics", "red_lines", "parts")
 INSIDE = re.compile(r"point-\d+|[a-z_]+-\d+\.(parquet|arrow)|(done|ran)-\d+|\..+\.partial(-\d+)?")
 MAX_NAME_BYTES = 255  # what Linux and macOS file systems allow for one name
 MAX_PATH_BYTES = 4000  # and a little under what they allow for a whole path
-_LEFTOVER = re.compile(r"^\.(?P<name>.+)\.(?P<kind>partial|old|assembling)(-\d+)?$")
+# Always with the writer's process id: a name without one (a backup such as `.results.old`) is never redline's.
+_LEFTOVER = re.compile(r"^\.(?P<name>.+)\.(?P<kind>partial|old|assembling)-\d+$")
 
 
 def _absolute(path: str | os.PathLike) -> Path:
@@ -224,7 +225,7 @@ class _Target:
             return []
         for p in entries:
             m = _LEFTOVER.match(p.name)
-            if m and m["name"] == self.path.name:
+            if m and m["name"] == self.path.name and _left_by_redline(p):
                 out.append((m["kind"], p))
         return sorted(out, key=lambda kp: _mtime(kp[1]))
 
@@ -237,6 +238,16 @@ class _Target:
 
     def _end(self) -> None:
         pass
+
+
+def _left_by_redline(p: Path) -> bool:
+    """A leftover's name is not proof enough before it is removed: a folder must carry redline's marker (its
+    staging folders are marked when made, and an old folder moved aside was a redline output)."""
+    if p.is_symlink():
+        return False
+    if p.is_dir():
+        return (p / MARKER).is_file() or _written_before_markers(p)
+    return p.is_file()
 
 
 def _written_before_markers(folder: Path) -> bool:
