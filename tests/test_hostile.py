@@ -1181,3 +1181,21 @@ def test_backups_beside_an_output_that_look_like_leftovers_are_kept(capsys, tmp_
     assert run_cli(capsys, *args, "--seed", "3", "--force")[0] == 0
     assert (mine / "precious.txt").read_text() == "mine" and (tmp_path / ".r.partial").read_text() == "draft"
     assert (backup / "runs.parquet").exists() and not ours.exists()
+
+
+def test_an_output_inside_another_redline_output_is_refused(capsys, tmp_path):
+    """A folder written inside a results folder or a sweep would be read as part of it (a sweep's partitions) and
+    taken for a stranger's files by its --force; a debrief of one run does not go into another run's results."""
+    ensemble = ["--runs", "2", "--workers", "1", "--no-plots", "--quiet"]
+    first, second = tmp_path / "a", tmp_path / "b"
+    for out in (first, second):
+        assert run_cli(capsys, "run", TINY, *ensemble, "--out", out)[0] == 0
+    before = sorted(p.name for p in first.iterdir())
+    status, _, err = run_cli(capsys, "run", TINY, *ensemble, "--out", first / "events" / "point-00099")
+    assert status == 2 and "is inside the redline output" in err and len(err.strip().splitlines()) == 1
+    for out in (second, first / "sub"):
+        status, _, err = run_cli(capsys, "debrief", first, "--out", out)
+        assert status == 2 and "a debrief goes into" in err
+    assert sorted(p.name for p in first.iterdir()) == before
+    assert run_cli(capsys, "debrief", first, "--out", tmp_path / "pages")[0] == 0
+    assert run_cli(capsys, "debrief", first, "--out", first)[0] == 0

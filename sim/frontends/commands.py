@@ -484,7 +484,7 @@ def cmd_sweep(args: argparse.Namespace) -> int:
 
 def cmd_debrief(args: argparse.Namespace) -> int:
     from redline.frontends import debrief
-    from redline.results.outputs import FileOutput
+    from redline.results.outputs import FileOutput, FolderOutput, output_holding
     from redline.results.store import Results
 
     try:  # the run's own rows only: a folder of any size in flat memory
@@ -492,6 +492,20 @@ def cmd_debrief(args: argparse.Namespace) -> int:
     except ValueError as e:  # no such run (a damaged folder is an OutputError, told as it is)
         raise UsageError(f"redline debrief: --run: {escaped(str(e))}") from None
     folder = Path(args.out or args.dir)
+    if args.out and Path(args.out).resolve() != Path(args.dir).resolve():
+        holder, another = output_holding(folder), False
+        with contextlib.suppress(OSError):  # a path that cannot be read is the output checks' to report
+            another = FolderOutput(folder).is_redline_output()
+        if holder is not None or another:
+            where = (
+                f"is inside the redline output {holder}"
+                if holder
+                else "the results of another redline command"
+            )
+            raise OutputError(
+                f"{args.out}: {where}; a debrief goes into the results folder it tells of (leave out --out) or "
+                "into a folder of its own"
+            )
     outs = [
         FileOutput(folder / f"debrief-run-{args.run}.{ext}", force=args.force, accepts=accepts)
         for ext, accepts in (("md", _is_debrief_md), ("html", _is_debrief_html))

@@ -281,6 +281,15 @@ def _remove(p: Path) -> None:
             p.unlink()
 
 
+def output_holding(path: Path) -> Path | None:
+    """The redline output that `path` lies inside (not `path` itself), if any: the nearest one up the tree."""
+    with contextlib.suppress(OSError):
+        for folder in Path(os.path.abspath(path)).parents:
+            if (folder / MARKER).is_file() or _written_before_markers(folder):
+                return folder
+    return None
+
+
 class FolderOutput(_Target):
     """A results folder: made whole in a hidden sibling, then renamed into place."""
 
@@ -294,6 +303,11 @@ class FolderOutput(_Target):
 
     def _check_existing(self) -> None:
         p = self.path
+        holder = output_holding(p)
+        if holder is not None:
+            # Its tables would take the folder for one of theirs (a sweep's partitions) and its --force for a file
+            # no redline command wrote.
+            raise self.fail(f"is inside the redline output {holder}; name a folder outside it")
         if p.is_symlink():
             raise self.fail("is a symbolic link; name the folder itself")
         if not p.exists():
