@@ -487,3 +487,27 @@ def test_a_scenario_without_actors_is_refused(tmp_path):
     )
     (p,) = problems(write(tmp_path, text))
     assert p["line"] == "4" and p["path"] == "actors" and "at least one actor" in p["msg"]
+
+
+@pytest.mark.parametrize(
+    ("written", "read"), [("1e3", 1000.0), ("2.5E-1", 0.25), ("010", 10), ("'1e3'", "1e3"), ("0", 0)]
+)
+def test_numbers_read_as_people_write_them(tmp_path, written, read):
+    # YAML 1.1 reads 1e3 as text and 010 as octal eight; a scenario's author means a thousand and ten.
+    from redline.language.yamlio import load
+
+    value = load(write(tmp_path, f"x: {written}\n")).data["x"]
+    assert value == read and type(value) is type(read)
+
+
+@pytest.mark.parametrize("day", ["2024W01", "2024-W01-3", "'20240103'"])
+def test_a_date_is_written_one_way(tmp_path, day):
+    text = tiny_text()
+    assert "at: 2024-01-03" in text
+    (p,) = problems(write(tmp_path, text.replace("at: 2024-01-03", f"at: {day}", 1)))
+    assert "expected a date YYYY-MM-DD" in p["msg"]
+
+
+def test_deaths_are_bounded(tmp_path):
+    (p,) = problems(TINY, "events.0.casualties=1e308")
+    assert p["path"] == "events.0.casualties" and "out of range" in p["msg"]

@@ -16,6 +16,9 @@ from typing import Any, Literal
 
 from redline.language.typed import MAX_DATE, Problem, spec
 
+# Deaths in one action: ten million is beyond any war's, and keeps sums over an ensemble finite.
+MAX_DEATHS = 10_000_000
+
 # The general outcomes every run is judged on, and the other columns of the runs table (and of a sweep's, `point`):
 # no outcome a scenario names may take one of these names.
 GENERAL_OUTCOMES = (
@@ -85,7 +88,7 @@ class Rung:
     goldstein: float = spec(
         "Goldstein weight of the CAMEO root code (-10 most hostile, +10 most cooperative).", ge=-10, le=10
     )
-    casualties: float = spec("Expected deaths one action at this rung causes.", ge=0)
+    casualties: float = spec("Expected deaths one action at this rung causes.", ge=0, le=MAX_DEATHS)
     capability_damage: float = spec("Share of the target's capability one action destroys.", ge=0, le=1)
     per_day: bool = spec(
         "Sustained fighting: casualties and capability damage are per day, so one action lasts the whole step.",
@@ -170,7 +173,10 @@ class RedLines(Sourced):
         "Crossed when anyone strikes this actor at or above `min_rung`.", default=False
     )
     casualties_above: float | None = spec(
-        "Crossed when one action kills more than this many of this actor's people.", default=None, ge=0
+        "Crossed when one action kills more than this many of this actor's people.",
+        default=None,
+        ge=0,
+        le=MAX_DEATHS,
     )
     allies_struck: tuple[str, ...] = spec(
         "Crossed when any of these actors is struck at or above `min_rung`.", default=(), ref="actor"
@@ -493,7 +499,10 @@ class Event(Sourced):
     target: str = spec("The actor acted upon.", ref="actor")
     action: str = spec("The rung of the action.", ref="rung")
     casualties: float | None = spec(
-        "Deaths it causes; absent, drawn around the rung's intended deaths.", default=None, ge=0
+        "Deaths it causes; absent, drawn around the rung's intended deaths.",
+        default=None,
+        ge=0,
+        le=MAX_DEATHS,
     )
     manner: Manner = spec(
         "surprise (full intended deaths) or warned (targets told to leave).", default="surprise"

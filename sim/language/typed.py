@@ -255,9 +255,10 @@ class Builder:
             day, why = None, ""
             if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
                 day = value
-            elif isinstance(value, str):
+            elif isinstance(value, str) and re.fullmatch(r"\d{4}-\d{2}-\d{2}", value.strip()):
+                # Python reads other ISO forms too (2006W29, 20060712); the language has one, as files write it.
                 try:
-                    day = dt.date.fromisoformat(value)
+                    day = dt.date.fromisoformat(value.strip())
                 except ValueError as e:  # e.g. 2030-02-30: "day is out of range for month"
                     why = f" ({e})" if re.fullmatch(r"\d{4}-\d{2}-\d{2}", value.strip()) else ""
             if day is None:

@@ -122,6 +122,8 @@ def _guard_nesting(text: str, label: str) -> None:
 # libyaml's composer where PyYAML was built with it: it keeps line marks and parses ten times faster.
 _LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 _BRACKETS = re.compile(r"[\[\]{}]")
+_EXPONENT = re.compile(r"[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)[eE][-+]?[0-9]+")
+_LEADING_ZERO = re.compile(r"[-+]?0[0-7_]+")
 _DEEP_INDENT = re.compile(rf"^ {{{4 * MAX_DEPTH + 1},}}\S", re.M)
 
 
@@ -173,6 +175,11 @@ class _Converter:
         return self._scalar(node)
 
     def _scalar(self, node: yaml.Node) -> Any:
+        if not node.style:  # plain, unquoted: numbers as YAML 1.2 and people read them, not as YAML 1.1
+            if node.tag == "tag:yaml.org,2002:str" and _EXPONENT.fullmatch(node.value):
+                return float(node.value)  # 1e3 (YAML 1.1 wants 1.0e+3, and reads 1e3 as text)
+            if node.tag == "tag:yaml.org,2002:int" and _LEADING_ZERO.fullmatch(node.value):
+                return int(node.value.replace("_", ""), 10)  # 010 is ten, not YAML 1.1's octal eight
         try:
             value = self.scalars.construct_object(node)
         except yaml.YAMLError as e:
