@@ -30,7 +30,9 @@ class Stakes:
     motive: float = 0.0  # wish to harm, log-harm units: grievance and standing hostility
     commitment: float = 0.0  # audience cost of leaving a crossed red line unanswered
     answer_reach: float = 1.0  # how far up the ladder an answer must go to honour the line in full
-    pressure: float = 0.0  # cost of defying patrons, per unit of resolve shown
+    pressure: float = (
+        0.0  # cost of defying patrons, per unit of reach (how far up the ladder a use of force goes)
+    )
     domestic: float = 0.0  # cost per rung above `comfort`
     comfort: int = 10**6
     max_rung: int = 10**6  # highest rung the actor has at all toward this adversary
@@ -190,7 +192,8 @@ class RedLines(Doctrine):
 class Limits(Doctrine):
     name = "limits"
     summary = "Options the actor does not have: no means, or no way to reach the target. The only hard cap."
-    rests_on = ("s002.c7", "s001.c3")  # Hamas's partners held back; the one lethal militia attack
+    # The means each group has: Hamas's rockets and tunnels, the militias' drones and rockets, missiles from Yemen.
+    rests_on = ("s003.c11", "s002.c15", "s003.c18")
     follows = "Kahn's ladder: the rungs an actor can climb"
     fixed = True
 
@@ -209,7 +212,9 @@ class Limits(Doctrine):
 class Domestic(Doctrine):
     name = "domestic"
     summary = "Costs at home grow with each rung above the one the public accepts."
-    rests_on = ("s002.c14", "s004.c9")  # Lebanon's fragility; a US election year
+    # Hezbollah's place in fragile Lebanese politics; a US election year in which escalation is expected to help
+    # the challenger.
+    rests_on = ("s002.c14", "s004.c9")
     follows = "Putnam's two-level games: leaders weigh the domestic price of escalation"
     fixed = True
 

@@ -634,7 +634,8 @@ class Behaviour(Sourced):
         le=5,
     )
     leverage: float = spec(
-        "Cost of defying a patron that presses with full strength and control, per unit of resolve shown.",
+        "Cost of defying a patron that presses with full strength and control, per unit of reach (how far up the "
+        "ladder the use of force goes).",
         default=10.0,
         ge=0,
         le=100,
@@ -650,7 +651,8 @@ class Behaviour(Sourced):
     )
     force_cost: float = spec(
         "What a use of force costs its author beyond the adversary's answer (material, standing abroad), times its "
-        "cost sensitivity and (0.5 + the resolve it shows): the costs of conflict in Fearon's bargaining model.",
+        "cost sensitivity and (0.5 + its reach, how far up the ladder it goes): the costs of conflict in Fearon's "
+        "bargaining model.",
         default=0.5,
         ge=0,
         le=10,
