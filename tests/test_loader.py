@@ -511,3 +511,11 @@ def test_a_date_is_written_one_way(tmp_path, day):
 def test_deaths_are_bounded(tmp_path):
     (p,) = problems(TINY, "events.0.casualties=1e308")
     assert p["path"] == "events.0.casualties" and "out of range" in p["msg"]
+
+
+def test_keys_are_words_as_written_and_a_bad_tag_is_one_line(tmp_path):
+    from redline.language.yamlio import load
+
+    assert load(write(tmp_path, "yes: 1\nnull: 2\n")).data == {"yes": 1, "null": 2}
+    (p,) = problems(write(tmp_path, tiny_text().replace("capability: 0.9", "capability: !foo 0.9", 1)))
+    assert "!foo" in p["msg"] and "unicode string" not in p["msg"] and "\n" not in p["msg"]

@@ -124,6 +124,7 @@ _LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 _BRACKETS = re.compile(r"[\[\]{}]")
 _EXPONENT = re.compile(r"[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)[eE][-+]?[0-9]+")
 _LEADING_ZERO = re.compile(r"[-+]?0[0-7_]+")
+_WORD_TAGS = ("tag:yaml.org,2002:bool", "tag:yaml.org,2002:null")
 _DEEP_INDENT = re.compile(rf"^ {{{4 * MAX_DEPTH + 1},}}\S", re.M)
 
 
@@ -164,7 +165,8 @@ class _Converter:
                     )
                 if knode.tag == "tag:yaml.org,2002:merge":
                     raise _fail(self.label, kline, "merge keys ('<<') are not supported", dotted(path))
-                key = str(self._scalar(knode))
+                # A key is a name as written: `yes:` or `null:` is that word, not YAML 1.1's true or none.
+                key = knode.value if knode.tag in _WORD_TAGS else str(self._scalar(knode))
                 if key in out:
                     raise _fail(self.label, kline, f"duplicate key '{key}'", dotted(path))
                 self.origins[(*path, key)] = (self.label, kline)
@@ -182,8 +184,9 @@ class _Converter:
                 return int(node.value.replace("_", ""), 10)  # 010 is ten, not YAML 1.1's octal eight
         try:
             value = self.scalars.construct_object(node)
-        except yaml.YAMLError as e:
-            raise _fail(self.label, node.start_mark.line + 1, f"bad value: {e}") from None
+        except yaml.YAMLError as e:  # the first line: the rest names PyYAML's own stream, not the file
+            first = str(getattr(e, "problem", None) or e).splitlines()[0]
+            raise _fail(self.label, node.start_mark.line + 1, f"bad value: {first}") from None
         except ValueError as e:  # e.g. a date like 2023-02-30
             if node.tag == "tag:yaml.org,2002:timestamp":
                 return node.value  # as text: where a date is expected, the language names the key it is under

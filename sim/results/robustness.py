@@ -10,6 +10,7 @@ sum over checks of how far the check's value moves between the two, in units of 
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 import math
 from collections.abc import Mapping, Sequence
 from concurrent.futures import Executor
@@ -75,7 +76,12 @@ def parameters(scn: Scenario) -> list[str]:
 def _kind(value: object) -> str:
     """What a value is, in a few words: a block of the language by its name, a word or list as it is."""
     if dataclasses.is_dataclass(value):
-        return f"a {type(value).__name__} block"
+        name = type(value).__name__
+        return f"{'an' if name[0] in 'AEIOU' else 'a'} {name} block"
+    if isinstance(value, bool):
+        return f"yes or no ({str(value).lower()})"
+    if isinstance(value, dt.date):
+        return f"a date ({value})"
     return repr(value)[:40]
 
 
