@@ -1199,3 +1199,16 @@ def test_an_output_inside_another_redline_output_is_refused(capsys, tmp_path):
     assert sorted(p.name for p in first.iterdir()) == before
     assert run_cli(capsys, "debrief", first, "--out", tmp_path / "pages")[0] == 0
     assert run_cli(capsys, "debrief", first, "--out", first)[0] == 0
+
+
+@pytest.mark.parametrize("runs", ["３", "1_0", "٣"])
+def test_counts_are_written_in_ascii_digits(capsys, runs):
+    status, _, err = run_cli(capsys, "run", TINY, "--runs", runs)
+    assert status == 2 and "is not a whole number" in err
+
+
+@pytest.mark.parametrize("name", ["nl\nname", "x\ay"])
+def test_an_output_name_with_a_control_character_is_refused(capsys, tmp_path, name):
+    status, _, err = run_cli(capsys, "run", TINY, "--runs", "1", "--out", tmp_path / name)
+    assert status == 2 and "control character" in err and len(err.strip().splitlines()) == 1
+    assert list(tmp_path.iterdir()) == []

@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import os
+import re
 import sys
 import typing
 from collections.abc import Callable, Sequence
@@ -102,10 +103,10 @@ def _scenario(text: str) -> Path:
 
 
 def _whole(text: str) -> int:
-    try:
-        return int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"'{text[:40]}' is not a whole number") from None
+    # Digits 0-9 only: Python's int() also reads other scripts' digits and underscores, which no one types as a count.
+    if not re.fullmatch(r"\s*[-+]?[0-9]+\s*", text):
+        raise argparse.ArgumentTypeError(f"'{text[:40]}' is not a whole number")
+    return int(text)
 
 
 def _positive(text: str) -> int:

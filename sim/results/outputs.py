@@ -31,6 +31,7 @@ from pathlib import Path
 from typing import Any
 
 from redline.errors import OutputError
+from redline.words import escaped, is_control
 
 MARKER = ".redline-output"
 # What other redline commands add to an output folder after the command that made it (debrief pages, plots drawn
@@ -99,13 +100,16 @@ class _Target:
         self._lock_path = self.path.parent / f".{self.path.name}.lock"
 
     def fail(self, message: str) -> OutputError:
-        return OutputError(f"{self.given}: {message}")
+        return OutputError(f"{escaped(self.given)}: {message}")
 
     # --- checks, before any work; nothing on disk changes ------------------------------------------------------
 
     def check(self) -> None:
         if "\0" in self.given:
             raise self.fail("the name holds a NUL byte")
+        if any(is_control(c) for c in self.given):
+            # A newline or a bell in a folder's name breaks every line that names it later.
+            raise self.fail("the name holds a control character")
         name = self.path.name
         if not name or self.path == self.path.parent:
             raise self.fail("cannot write to the root of the file system")
