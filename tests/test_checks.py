@@ -106,3 +106,29 @@ def test_a_check_without_a_value_says_why():
     text = table([anchorless, empty])
     assert "| ratio | median | n/a (no run had its anchor event) | <= 0.2 | FAIL |" in text
     assert "| share | share_of_runs | n/a (no runs) | >= 0.5 | FAIL |" in text
+
+
+def test_a_window_past_the_period_is_said_to_be_cut():
+    import datetime as dt
+
+    from redline.results.checks import table
+
+    first, last = dt.date(2024, 1, 1), dt.date(2024, 3, 10)
+    inside = EventFilter(source=("g",), start=first, end=last)
+    past = EventFilter(source=("g",), start=first, end=dt.date(2024, 6, 1))
+    before = EventFilter(source=("g",), start=dt.date(2023, 12, 1), end=last)
+    verdicts = evaluate(
+        [check(count=f, expect=">= 0") for f in (inside, past, before)],
+        EVENTS,
+        RUNS,
+        STEPS,
+        (),
+        (first, last),
+    )
+    assert [v.cut for v in verdicts] == [
+        "",
+        "window cut to end on 2024-03-10",
+        "window cut to start on 2024-01-01",
+    ]
+    assert "pass (window cut to end on 2024-03-10)" in table(verdicts)
+    assert all(v.cut == "" for v in evaluate([check(count=past, expect=">= 0")], EVENTS, RUNS, STEPS))

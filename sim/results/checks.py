@@ -6,6 +6,7 @@ the rate after an anchor event over the rate before it) and a statistic over run
 
 from __future__ import annotations
 
+import datetime as dt
 import math
 import typing
 from collections.abc import Sequence
@@ -26,6 +27,7 @@ class Verdict:
     passed: bool
     evidence: tuple[str, ...]
     per_run: pd.Series  # the metric of each run (NaN where it has no value)
+    cut: str = ""  # the part of its window outside the period, which counts nothing ("" if none)
 
 
 def matching(events: pd.DataFrame, f: EventFilter, ladder: Sequence[str] = ()) -> pd.Series:
@@ -116,16 +118,37 @@ def reduce(values: pd.Series, statistic: str) -> float:
 
 
 def evaluate(
-    checks, events: pd.DataFrame, runs: pd.Index, step_dates: pd.DatetimeIndex, ladder: Sequence[str] = ()
+    checks,
+    events: pd.DataFrame,
+    runs: pd.Index,
+    step_dates: pd.DatetimeIndex,
+    ladder: Sequence[str] = (),
+    period: tuple[dt.date, dt.date] | None = None,
 ) -> list[Verdict]:
+    """Each check's verdict; with the `period` (its first and last day), each says what of its window lies outside
+    it: a period shortened by --set time.steps judges a check on the days left, and should say so."""
     out = []
     for c in checks:
         values = per_run(c, events, runs, step_dates, ladder)
         value = reduce(values, c.statistic)
         lo, hi = c.band
         passed = not math.isnan(value) and lo <= value <= hi
-        out.append(Verdict(c.name, c.statistic, value, c.expect, passed, c.evidence, values))
+        cut = _cut(c, *period) if period else ""
+        out.append(Verdict(c.name, c.statistic, value, c.expect, passed, c.evidence, values, cut))
     return out
+
+
+def _cut(c: Check, first: dt.date, last: dt.date) -> str:
+    """What of the check's windows lies outside the period, in words ("" if nothing)."""
+    parts = []
+    for f in (c.count, c.share_of_steps, c.rate_ratio, c.rate_ratio.anchor if c.rate_ratio else None):
+        if f is None:
+            continue
+        if f.start is not None and f.start < first:
+            parts.append(f"window cut to start on {first}")
+        if f.end is not None and f.end > last:
+            parts.append(f"window cut to end on {last}")
+    return "; ".join(dict.fromkeys(parts))
 
 
 def _no_value(v: Verdict) -> str:
@@ -141,7 +164,8 @@ def table(verdicts: list[Verdict]) -> str:
     for v in verdicts:
         value = f"{v.value:.3g}" if not math.isnan(v.value) else _no_value(v)
         lines.append(
-            f"| {v.name} | {v.statistic} | {value} | {v.expect} | {'pass' if v.passed else 'FAIL'} | "
+            f"| {v.name} | {v.statistic} | {value} | {v.expect} | {'pass' if v.passed else 'FAIL'}"
+            f"{f' ({v.cut})' if v.cut else ''} | "
             f"{', '.join(v.evidence)} |"
         )
     return "\n".join(lines)

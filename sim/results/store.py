@@ -116,10 +116,14 @@ class Results(_Described):
 
     def check(self, checks) -> list:
         """Verdicts of the given checks (a scenario's `checks`) on these results."""
+        from redline.language.spec import TimeSpec
         from redline.results.checks import evaluate
 
         ladder = [r["id"] for r in self.facts["ladder"]]
-        return evaluate(checks, self.events, pd.Index(self.runs["run"]), self.step_dates, ladder)
+        t = self.facts["time"]
+        time = TimeSpec(start=dt.date.fromisoformat(str(t["start"])), step=t["step"], steps=t["steps"])
+        period = (time.start, time.end)
+        return evaluate(checks, self.events, pd.Index(self.runs["run"]), self.step_dates, ladder, period)
 
     @property
     def aggregates(self) -> Aggregates:
