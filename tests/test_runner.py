@@ -429,3 +429,14 @@ def test_a_result_shows_itself_in_a_line(tiny, tmp_path):
     res = run_ensemble(tiny, runs=3, seed=5, workers=1)
     assert repr(res) == f"<Results: scenario tiny, 3 runs, {len(res.events):,} events, root seed 5>"
     assert repr(read_digest(res.save(tmp_path / "r"))) == "<Digest: scenario tiny, 3 runs, root seed 5>"
+
+
+def test_a_comparison_of_scenarios_with_other_actors_says_its_runs_do_not_pair(tiny):
+    from redline.frontends.compare import compare, markdown
+
+    a = run_ensemble(tiny, runs=3, seed=1, workers=1)
+    assert "different actors" not in markdown(compare(a, a))
+    other = load_scenario("cases/uri-2016")
+    b = run_ensemble(other, runs=3, seed=1, workers=1)
+    text = markdown(compare(a, b))
+    assert "**The two scenarios have different actors** (only in A: client, patron, rival; only in B:" in text

@@ -128,13 +128,27 @@ def compare(
     )
 
 
+def _apart(c: Comparison) -> str:
+    """A warning, when the two sides are not one world: with other actors, a run of each does not pair like with
+    like, and the shared seeds fall on different draws."""
+    a, b = set(c.facts_a.get("actors", {})), set(c.facts_b.get("actors", {}))
+    if a == b:
+        return ""
+    only = [f"only in {side}: {', '.join(sorted(ids))}" for side, ids in (("A", a - b), ("B", b - a)) if ids]
+    return (
+        f" **The two scenarios have different actors** ({'; '.join(only)}): the pairing of runs holds only for "
+        "variants of one scenario, so read these differences as two separate ensembles."
+    )
+
+
 def markdown(c: Comparison) -> str:
     lines = [
         f"# {c.b} compared with {c.a}",
         "",
         f"{plural(c.runs, 'run')} each, with common random numbers (run r of both uses the same seed). Differences are "
         f"B - A = {c.b} - {c.a}, with 95% intervals of the paired differences."
-        + (f" Both with {', '.join(f'`{o}`' for o in c.common)}." if c.common else ""),
+        + (f" Both with {', '.join(f'`{o}`' for o in c.common)}." if c.common else "")
+        + _apart(c),
         "",
         "| measure | kind | A | B | B - A | 95% interval |",
         "|---|---|---:|---:|---:|---|",
