@@ -109,6 +109,29 @@ def section(path: Path) -> tuple[str, str]:
     return "\n".join(text), summary
 
 
+# What the checks do not catch: measured on the model as it is (the figures are from the runs named), kept here so
+# that a reader of the tables above is not misled by them.
+OUTRO = """## What the checks do not catch
+
+The checks ask what the sources report; the runs do other things the checks do not ask about. Known shortfalls:
+
+- **Wars end too soon.** In lebanon-2006 a war, once chosen, stands for the decision horizon (7 days) and is weighed
+  again after it: of 157 runs at war in 200 (root seed 20231007), 99% fight for 8 days or fewer (median 7, most 28),
+  where the 2006 war lasted 34, from the raid to the ceasefire (h001.c11). The model has no cost of stopping a war, nor an aim that a war must reach
+  before it ends.
+- **The US strikes at Iran itself in the flagship.** About 29 uses of force on Iran a run, nearly all on the
+  harassment rung: they stand for US strikes on sites used by Iran's forces and the groups it backs (s002.c16), which
+  the model cannot tell from strikes on Iran, since Iran's forces abroad are part of the actor. The named outcome of
+  a direct clash counts a limited strike or more, which such harassment is not.
+- **The militias' attacks start on the second day.** They open in the first week in every run (their campaign and
+  grievance start with the scenario), where the articles count attacks from mid-October (s001.c5); the check on
+  those attacks counts from 17 October.
+- **The Houthis strike Israel less than their assumed campaign.** About 1.5 uses of force on Israel a run, in 26
+  weeks, against an assumed rate of about one a week: Iran's pressure and the fear of Israel's answer hold them back
+  more than the articles suggest (s002.c6). The check asks only whether they use force at all.
+"""
+
+
 def _anchor(title: str) -> str:
     return re.sub(r"[^a-z0-9 -]", "", title.lower()).replace(" ", "-")
 
@@ -129,6 +152,8 @@ def main() -> int:
         )
         + "\n"
         + "\n".join(parts)
+        + "\n"
+        + OUTRO
     )
     out = ROOT / "docs" / "validation.md"
     write_atomic(out, page.encode())
