@@ -519,3 +519,21 @@ def test_keys_are_words_as_written_and_a_bad_tag_is_one_line(tmp_path):
     assert load(write(tmp_path, "yes: 1\nnull: 2\n")).data == {"yes": 1, "null": 2}
     (p,) = problems(write(tmp_path, tiny_text().replace("capability: 0.9", "capability: !foo 0.9", 1)))
     assert "!foo" in p["msg"] and "unicode string" not in p["msg"] and "\n" not in p["msg"]
+
+
+@pytest.mark.parametrize(
+    ("override", "path"),
+    [
+        (
+            "actors.client.doctrine.campaign={per_day: {client: 1}, assumed: {per_day: t}}",
+            "campaign.per_day.client",
+        ),
+        (
+            "actors.patron.doctrine.learning={about: [rival, patron], prior: 0.5, rate: 0.5, assumed: {prior: t}}",
+            "about.1",
+        ),
+    ],
+)
+def test_a_doctrine_that_names_its_own_actor_is_refused(override, path):
+    (p,) = problems(TINY, override)
+    assert p["file"] == "--set" and p["path"].endswith(path) and "the actor itself" in p["msg"]

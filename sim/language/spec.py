@@ -486,6 +486,15 @@ class TimeSpec:
         return self.date_of(self.steps) - dt.timedelta(days=1)
 
 
+# The doctrine fields that name other actors: (doctrine, field).
+_NAMES_OTHERS = (
+    ("campaign", "per_day"),
+    ("aims", "disarm"),
+    ("limits", "toward"),
+    ("red_lines", "allies_struck"),
+    ("learning", "about"),
+)
+
 # The note `redline run --inject` gives the events it adds: what marks them as injects in the tables and reports.
 INJECTED_NOTE = "injected with --inject: an instructor's what-if"
 
@@ -765,6 +774,18 @@ class Scenario:
         raise KeyError(key)
 
     def problems(self) -> Iterator[Problem]:
+        # A doctrine names others: an actor that campaigns against, disarms, limits itself toward, guards or learns
+        # about itself is a slip (an event or a relation to itself is refused too).
+        for aid, actor in self.actors.items():
+            for block, field in _NAMES_OTHERS:
+                d = getattr(actor.doctrine, block)
+                named = getattr(d, field) if d is not None else ()
+                if aid in named:
+                    at = named.index(aid) if isinstance(named, tuple) else aid
+                    yield (
+                        ("actors", aid, "doctrine", block, field, at),
+                        f"'{aid}' is the actor itself: name other actors here",
+                    )
         seen: dict[str, int] = {}
         for i, r in enumerate(self.relations):
             if r.key in seen:
