@@ -292,7 +292,7 @@ def test_a_file_or_folder_name_with_a_control_character_is_printed_as_its_escape
         (["plot", tmp_path / "no\x1b[2Jdir"], "no\\x1b[2Jdir: not a results folder"),
         (
             ["run", odd, "--runs", 1, "--workers", 1, "--no-plots", "--out", tmp_path / "out\x1b[2J"],
-            "redline plot " + str(tmp_path / "out\\x1b[2J"),
+            str(tmp_path / "out\\x1b[2J") + ": the name holds a control character",  # and none is made
         ),
     ):
         _, out, err = cli(*args)
@@ -451,9 +451,11 @@ def test_a_variant_runs_the_ladder_of_the_file_that_names_it(tmp_path):
     quiet = {**ladder, "rungs": [{**r, "casualties": 0.0} for r in ladder["rungs"]]}
     (tmp_path / "sub" / "ladders").mkdir(parents=True)
     (tmp_path / "ladders").mkdir()
-    (tmp_path / "sub" / "ladders" / "mine.yaml").write_text(yaml.safe_dump(ladder, sort_keys=False))
+    mine = {**ladder, "ladder": "mine"}
+    (tmp_path / "sub" / "ladders" / "mine.yaml").write_text(yaml.safe_dump(mine, sort_keys=False))
     for name in ("mine", "default"):  # the variant's folder holds a ladder of each name, of no deaths
-        (tmp_path / "ladders" / f"{name}.yaml").write_text(yaml.safe_dump(quiet, sort_keys=False))
+        text = yaml.safe_dump({**quiet, "ladder": name}, sort_keys=False)
+        (tmp_path / "ladders" / f"{name}.yaml").write_text(text)
     parent = tmp_path / "sub" / "parent.yaml"
     parent.write_text(tiny_text().replace("ladder: default", "ladder: mine"))
     (tmp_path / "sub" / "plain.yaml").write_text(tiny_text())
@@ -537,3 +539,11 @@ def test_keys_are_words_as_written_and_a_bad_tag_is_one_line(tmp_path):
 def test_a_doctrine_that_names_its_own_actor_is_refused(override, path):
     (p,) = problems(TINY, override)
     assert p["file"] == "--set" and p["path"].endswith(path) and "the actor itself" in p["msg"]
+
+
+def test_a_ladder_file_names_the_ladder_it_is_found_by(tmp_path):
+    (tmp_path / "ladders").mkdir()
+    text = (ROOT / "scenarios" / "ladders" / "default.yaml").read_text()
+    (tmp_path / "ladders" / "mine.yaml").write_text(text.replace("ladder: default", "ladder: other", 1))
+    (p,) = problems(write(tmp_path, tiny_text().replace("ladder: default", "ladder: mine")))
+    assert p["file"].endswith("mine.yaml") and p["path"] == "ladder" and "'other', not 'mine'" in p["msg"]

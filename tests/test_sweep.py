@@ -502,7 +502,10 @@ def test_resume_sees_a_changed_ladder_beside_the_scenario(cli, tmp_path):
     import yaml
 
     (tmp_path / "ladders").mkdir()
-    ladder = yaml.safe_load((ROOT / "scenarios" / "ladders" / "default.yaml").read_text())
+    ladder = {
+        **yaml.safe_load((ROOT / "scenarios" / "ladders" / "default.yaml").read_text()),
+        "ladder": "mine",
+    }
     (tmp_path / "ladders" / "mine.yaml").write_text(yaml.safe_dump(ladder, sort_keys=False))
     scenario = tmp_path / "t.yaml"
     scenario.write_text(TINY.read_text().replace("ladder: default", "ladder: mine"))

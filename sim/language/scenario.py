@@ -358,7 +358,16 @@ def _ladder(name: str, near: Path, builder: Builder) -> Ladder | object:
     f = ladder_file(name, near)
     if f is not None:
         doc = load(f, str(f))
-        return Builder(doc, builder.issues).build_dataclass(Ladder, doc.data, ())
+        ladder = Builder(doc, builder.issues).build_dataclass(Ladder, doc.data, ())
+        if isinstance(ladder, Ladder) and ladder.ladder != name:
+            # The tables record the ladder by the name it gives itself: the file's must be the one it is found by.
+            builder.issues.add(
+                *doc.origin(("ladder",)),
+                "ladder",
+                f"the file {f.name} names its ladder '{ladder.ladder}', not '{name}'",
+            )
+            return INVALID
+        return ladder
     known = sorted(
         {p.stem for d in (near / "ladders", paths.LADDERS) if d.is_dir() for p in d.glob("*.yaml")}
     )
