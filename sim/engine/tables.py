@@ -430,7 +430,8 @@ def markdown() -> str:
         "`redline sweep` writes the same four tables with a `point` column, and `points`, `outcomes` and, for "
         "Sobol and Morris designs, `sensitivity`. A sweep's `runs.parquet` is one file; its `events`, `metrics` "
         "and `red_lines` are Parquet datasets partitioned by point, written as chunks of runs finish: a folder per "
-        "point, a file per chunk (`events/point-00017/events-00034.parquet`), the files in run order, each with "
+        "point, a file per chunk of at most 25 runs, the chunks numbered across the sweep "
+        "(`events/point-00017/events-00034.parquet` with 50 runs a point), the files in run order, each with "
         "the `point` column. Read a whole table with `pandas.read_parquet('DIR/events')` or "
         "`read_parquet('DIR/events/*/*.parquet')` (DuckDB, polars), one point from its folder, or from Python "
         "with `redline.results.sweep_store.read_sweep_table(DIR, 'events', points=[17])`.",
