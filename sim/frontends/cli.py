@@ -11,6 +11,7 @@ import argparse
 import contextlib
 import os
 import re
+import signal
 import sys
 import typing
 from collections.abc import Callable, Sequence
@@ -618,6 +619,10 @@ def entry() -> None:
             with contextlib.suppress(Exception):
                 stream.flush()
         os._exit(code)
+    # The work is done and its results are written: a Ctrl-C now, while the interpreter winds down the worker
+    # pool, would only print a traceback from its exit handlers.
+    with contextlib.suppress(ValueError):  # not the main thread (a test calling entry from elsewhere)
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
     sys.exit(code)
 
 
