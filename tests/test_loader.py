@@ -547,3 +547,22 @@ def test_a_ladder_file_names_the_ladder_it_is_found_by(tmp_path):
     (tmp_path / "ladders" / "mine.yaml").write_text(text.replace("ladder: default", "ladder: other", 1))
     (p,) = problems(write(tmp_path, tiny_text().replace("ladder: default", "ladder: mine")))
     assert p["file"].endswith("mine.yaml") and p["path"] == "ladder" and "'other', not 'mine'" in p["msg"]
+
+
+def test_removals_resolve_keys_and_indices_alike(tmp_path):
+    write(tmp_path, tiny_text(), "base.yaml")
+    sup = load_scenario(TINY).relation("supports:patron:client")
+    i = load_scenario(TINY).relations.index(sup)
+
+    def variant(*paths):
+        listed = ", ".join(f'"{p}"' for p in paths)
+        return write(tmp_path, f"extends: base.yaml\nscenario: v\ntitle: v\nremove: [{listed}]\n", "v.yaml")
+
+    # one list named both ways: each removal names an item of the file as written
+    s = load_scenario(variant(f"relations.{i}.channels.0", "relations.supports:patron:client.channels"))
+    assert s.relation("supports:patron:client").channels == ()
+    for twice in ((f"relations.{i}", "relations.supports:patron:client"), ("relations.0", "relations.00")):
+        (p,) = problems(variant(*twice))
+        assert "removes already" in p["msg"]
+    (p,) = problems(variant("relations.\u0661"))  # an Arabic-Indic one is not an index
+    assert "no item" in p["msg"]

@@ -169,7 +169,7 @@ class _Patcher:
         return Any, True
 
     def _index(self, items: list, seg: str, o: Override, path: list) -> int | None:
-        if re.fullmatch(r"-?\d+", seg):
+        if re.fullmatch(r"-?[0-9]+", seg):
             idx = int(seg)
             if -len(items) <= idx < len(items):
                 return idx % len(items)
@@ -311,26 +311,58 @@ def _read(path: Path, issues: Collector, depth: int = 0, seen: tuple[Path, ...] 
             base.origins[(key,)] = doc.origin((key,))
     for key, value in variant.set.items():
         patcher.apply(Override(key, value, doc.origin(("set", key))))
-    seen_paths: set[str] = set()
-    for i, key in sorted(enumerate(variant.remove), key=lambda item: _removal_order(item[1])):
+    # Removals name the items of the file as written: each path is first resolved to the items it names (a keyed
+    # item to its index), then the removals run from the back of each list, an item's parts before the item, so
+    # that one removal never moves what another names; an item named twice, in either way, is refused.
+    removals = [(i, key, _resolved(base.data, key)) for i, key in enumerate(variant.remove)]
+    seen: dict[tuple, str] = {}
+    for i, key, where in sorted(removals, key=lambda r: _removal_order(r[2], r[1])):
         origin = doc.origin(("remove", i))
-        if key in seen_paths:
-            issues.add(*origin, f"remove.{i}", f"'{key}' is removed twice")
-            continue
-        seen_paths.add(key)
         if any(re.fullmatch(r"-\d+", seg) for seg in _segments(key)):
             issues.add(
                 *origin, f"remove.{i}", "name an item by its index from 0 or by its key, not from the end"
             )
             continue
+        if where is not None:
+            if where in seen:
+                first = seen[where]
+                told = "is removed twice" if first == key else f"names what '{first}' removes already"
+                issues.add(*origin, f"remove.{i}", f"'{key}' {told}")
+                continue
+            seen[where] = key
+            key = dotted(where)
         patcher.apply(Override(key, None, origin, remove=True))
     return base
 
 
-def _removal_order(path: str) -> tuple:
-    """A variant's removals name the items of the file as written: removed from the back of each list, and an
-    item's parts before the item, one removal never moves what another names."""
-    return (*((0, -int(s)) if s.isdigit() else (1, s) for s in _segments(path)), (2,))
+def _resolved(data: Any, path: str) -> tuple | None:
+    """The key path with each list item named by its index (`relations.supports:a:b` -> ("relations", 3)), or None
+    if it does not lead anywhere (the patcher then says why)."""
+    node, out = data, []
+    for seg in _segments(path):
+        if isinstance(node, list):
+            keys = [_item_key(it) for it in node]
+            if re.fullmatch(r"[0-9]+", seg) and int(seg) < len(node):
+                idx = int(seg)
+            elif seg in keys:
+                idx = keys.index(seg)
+            else:
+                return None
+            out.append(idx)
+            node = node[idx]
+        elif isinstance(node, dict) and seg in node:
+            out.append(seg)
+            node = node[seg]
+        else:
+            return None
+    return tuple(out)
+
+
+def _removal_order(where: tuple | None, path: str) -> tuple:
+    """From the back of each list, an item's parts before the item; paths that lead nowhere last, as written."""
+    if where is None:
+        return ((3, path),)
+    return (*((0, -s) if isinstance(s, int) else (1, s) for s in where), (2,))
 
 
 def ladder_home(doc: Document, top: Path) -> Path:
