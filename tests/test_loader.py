@@ -566,3 +566,22 @@ def test_removals_resolve_keys_and_indices_alike(tmp_path):
         assert "removes already" in p["msg"]
     (p,) = problems(variant("relations.\u0661"))  # an Arabic-Indic one is not an index
     assert "no item" in p["msg"]
+
+
+def test_the_default_ladder_is_looked_for_beside_the_first_file_and_is_part_of_the_digest(tmp_path):
+    from redline.language.scenario import scenario_digest
+
+    (tmp_path / "a" / "ladders").mkdir(parents=True)
+    (tmp_path / "ladders").mkdir()
+    text = (ROOT / "scenarios" / "ladders" / "default.yaml").read_text()
+    beside_root = tmp_path / "a" / "ladders" / "default.yaml"
+    beside_root.write_text(text)
+    (tmp_path / "ladders" / "default.yaml").write_text(text.replace("warned_share: 0.1", "warned_share: 0.3"))
+    (tmp_path / "a" / "base.yaml").write_text(tiny_text().replace("ladder: default\n", ""))
+    v = write(tmp_path, "extends: a/base.yaml\nscenario: v\ntitle: v\n", "v.yaml")
+    assert load_scenario(v).ladder.warned_share == 0.1  # the parent's, not the one beside the variant
+    named = write(tmp_path, "extends: a/base.yaml\nscenario: v\ntitle: v\nset: {ladder: default}\n", "n.yaml")
+    assert load_scenario(named).ladder.warned_share == 0.3  # named by the variant: beside the variant
+    before = scenario_digest(v)
+    beside_root.write_text(text.replace("warned_share: 0.1", "warned_share: 0.2"))
+    assert scenario_digest(v) != before  # a sweep resumed after the ladder changed is another sweep

@@ -370,8 +370,12 @@ def ladder_home(doc: Document, top: Path) -> Path:
     variant's own, or the scenario it extends), or, for the default ladder, that of the first scenario of the
     chain. A variant elsewhere runs its parent's ladder, as the parent does; a `--set ladder=NAME` looks beside the
     scenario given."""
+    if not isinstance(doc.data, dict) or "ladder" not in doc.data:
+        return Path(doc.file).parent  # the first file of the chain: where a variant's parent was read
     file, _ = doc.origin(("ladder",))
-    return Path(file).parent if Path(file).is_file() else top.parent
+    if file.startswith("--"):  # an override's label (--set), not a file
+        return top.parent
+    return Path(file).parent
 
 
 def ladder_file(name: str, near: Path) -> Path | None:
@@ -688,7 +692,7 @@ def _named_ladder(path: Path, overrides: Sequence[str]) -> Path | None:
     winning. None for a ladder written out in the scenario, or one that cannot be found (loading says why)."""
     try:
         parsed = parse_scenario(path)
-        name = parsed.doc.data.get("ladder")
+        name = parsed.doc.data.get("ladder", "default")
     except (ScenarioError, OSError, AttributeError):
         return None
     near = ladder_home(parsed.doc, parsed.path)
