@@ -1196,6 +1196,9 @@ def test_an_output_inside_another_redline_output_is_refused(capsys, tmp_path):
     for out in (second, first / "sub"):
         status, _, err = run_cli(capsys, "debrief", first, "--out", out)
         assert status == 2 and "a debrief goes into" in err
+    for args in (["describe", TINY, "--out", first / "sub"], ["schema", "--out", first / "events" / "s.json"]):
+        status, _, err = run_cli(capsys, *args)
+        assert status == 2 and "inside" in err, args
     assert sorted(p.name for p in first.iterdir()) == before
     assert run_cli(capsys, "debrief", first, "--out", tmp_path / "pages")[0] == 0
     assert run_cli(capsys, "debrief", first, "--out", first)[0] == 0

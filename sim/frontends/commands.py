@@ -68,8 +68,13 @@ def cmd_schema(args: argparse.Namespace) -> int:
 
     text = json.dumps(scenario_schema(), indent=2) + "\n"
     if args.out:
-        from redline.results.outputs import FileOutput
+        from redline.results.outputs import FileOutput, output_holding
 
+        holder = output_holding(Path(args.out))
+        if holder is not None:
+            raise OutputError(
+                f"{escaped(args.out)}: is inside the redline output {holder}; name a file outside it"
+            )
         with FileOutput(args.out, force=args.force, accepts=_is_schema) as out:
             out.write(text)
     else:
@@ -148,7 +153,7 @@ def cmd_describe(args: argparse.Namespace) -> int:
     from redline.frontends import plots
     from redline.frontends.describe import describe
     from redline.language.scenario import load_scenario
-    from redline.results.outputs import FileOutput, FolderOutput, scenario_inputs
+    from redline.results.outputs import FileOutput, FolderOutput, output_holding, scenario_inputs
     from redline.results.store import scenario_facts
 
     scn = load_scenario(args.scenario, args.overrides)
@@ -159,13 +164,13 @@ def cmd_describe(args: argparse.Namespace) -> int:
         if args.out
         else Path("out") / ("describe-" + (re.sub(r"[^\w.-]+", "-", scn.scenario).strip(".-") or "scenario"))
     )
-    another = False
+    another = output_holding(folder) is not None
     with contextlib.suppress(OSError):  # a path that cannot be read is the output checks' to report
-        another = FolderOutput(folder).is_redline_output()
+        another = another or FolderOutput(folder).is_redline_output()
     if another:
         raise OutputError(
-            f"{folder}: the results folder of another redline command; describe writes network.png into a "
-            "folder of its own (--out DIR)"
+            f"{escaped(str(folder))}: the results folder of another redline command, or inside one; describe "
+            "writes network.png into a folder of its own (--out DIR)"
         )
     out = FileOutput(
         folder / "network.png", force=args.force, inputs=scenario_inputs([args.scenario]), accepts=_is_png
