@@ -821,15 +821,15 @@ def test_a_sweep_killed_while_assembling_is_resumed(capsys, results, tmp_path):
 
     folder = tmp_path / "s"
     shutil.copytree(results / "sweep", folder)
-    assembling = tmp_path / ".s.assembling-99999"
+    assembling = tmp_path / ".s.assembling-31999"
     assembling.mkdir()
     (assembling / MARKER).write_text("{}")  # staging folders are marked when made
     for name in ("parts", "events", "metrics"):  # carried: red_lines not yet
         os.replace(folder / name, assembling / name)
     (assembling / "runs.parquet").write_text("half")
-    os.replace(folder, tmp_path / ".s.old-99999")
-    (tmp_path / ".s.partial-99998").mkdir()
-    (tmp_path / ".s.partial-99998" / MARKER).write_text("{}")
+    os.replace(folder, tmp_path / ".s.old-31999")
+    (tmp_path / ".s.partial-31998").mkdir()
+    (tmp_path / ".s.partial-31998" / MARKER).write_text("{}")
     args = ["sweep", TINY, "--param", f"{TARGET}=1,2", "--out", folder, *_ensemble(), "--resume"]
     done = sorted((results / "sweep" / "parts").glob("done-*"))
     for p in done:
@@ -1173,14 +1173,16 @@ def test_backups_beside_an_output_that_look_like_leftovers_are_kept(capsys, tmp_
     mine.mkdir()
     (mine / "precious.txt").write_text("mine")
     (tmp_path / ".r.partial").write_text("draft")
-    ours = tmp_path / ".r.partial-99999"
+    dated = tmp_path / ".r.old-20261203"  # a copy of a results folder, marker and all, named by its date
+    shutil.copytree(backup, dated)
+    ours = tmp_path / ".r.partial-31999"
     ours.mkdir()
     (ours / MARKER).write_text("{}")
     shutil.rmtree(out)
     assert run_cli(capsys, *args, "--seed", "2")[0] == 0  # no folder: nothing of theirs is taken for ours
     assert run_cli(capsys, *args, "--seed", "3", "--force")[0] == 0
     assert (mine / "precious.txt").read_text() == "mine" and (tmp_path / ".r.partial").read_text() == "draft"
-    assert (backup / "runs.parquet").exists() and not ours.exists()
+    assert (backup / "runs.parquet").exists() and (dated / "runs.parquet").exists() and not ours.exists()
 
 
 def test_an_output_inside_another_redline_output_is_refused(capsys, tmp_path):
@@ -1196,7 +1198,10 @@ def test_an_output_inside_another_redline_output_is_refused(capsys, tmp_path):
     for out in (second, first / "sub"):
         status, _, err = run_cli(capsys, "debrief", first, "--out", out)
         assert status == 2 and "a debrief goes into" in err
-    for args in (["describe", TINY, "--out", first / "sub"], ["schema", "--out", first / "events" / "s.json"]):
+    for args in (
+        ["describe", TINY, "--out", first / "sub"],
+        ["schema", "--out", first / "events" / "s.json"],
+    ):
         status, _, err = run_cli(capsys, *args)
         assert status == 2 and "inside" in err, args
     assert sorted(p.name for p in first.iterdir()) == before

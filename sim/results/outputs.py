@@ -244,10 +244,22 @@ class _Target:
         pass
 
 
+def _pid_limit() -> int:
+    """Above it no number is a process id (Linux says where; 4,194,304 is the most it allows)."""
+    try:
+        return int(Path("/proc/sys/kernel/pid_max").read_text())
+    except (OSError, ValueError):
+        return 4_194_304
+
+
+_PID_LIMIT = _pid_limit()
+
+
 def _left_by_redline(p: Path) -> bool:
-    """A leftover's name is not proof enough before it is removed: a folder must carry redline's marker (its
-    staging folders are marked when made, and an old folder moved aside was a redline output)."""
-    if p.is_symlink():
+    """A leftover's name is not proof enough before it is removed: its number must be one a process could have
+    (a backup named by its date is not), and a folder must carry redline's marker (its staging folders are marked
+    when made, and an old folder moved aside was a redline output)."""
+    if p.is_symlink() or int(p.name.rpartition("-")[2]) > _PID_LIMIT:
         return False
     if p.is_dir():
         return (p / MARKER).is_file() or _written_before_markers(p)
