@@ -1215,7 +1215,7 @@ def test_counts_are_written_in_ascii_digits(capsys, runs):
     assert status == 2 and "is not a whole number" in err
 
 
-@pytest.mark.parametrize("name", ["nl\nname", "x\ay"])
+@pytest.mark.parametrize("name", ["nl\nname", "x\ay", "r\u2028x", "r\u200bx", "r\u202ex"])
 def test_an_output_name_with_a_control_character_is_refused(capsys, tmp_path, name):
     status, _, err = run_cli(capsys, "run", TINY, "--runs", "1", "--out", tmp_path / name)
     assert status == 2 and "control character" in err and len(err.strip().splitlines()) == 1

@@ -31,7 +31,7 @@ from pathlib import Path
 from typing import Any
 
 from redline.errors import OutputError
-from redline.words import escaped, is_control
+from redline.words import escaped
 
 MARKER = ".redline-output"
 # What other redline commands add to an output folder after the command that made it (debrief pages, plots drawn
@@ -107,9 +107,9 @@ class _Target:
     def check(self) -> None:
         if "\0" in self.given:
             raise self.fail("the name holds a NUL byte")
-        if any(is_control(c) for c in self.given):
+        if not self.given.isprintable():  # control characters, line separators, invisible and bidi marks
             # A newline or a bell in a folder's name breaks every line that names it later.
-            raise self.fail("the name holds a control character")
+            raise self.fail("the name holds a control character or an invisible one")
         name = self.path.name
         if not name or self.path == self.path.parent:
             raise self.fail("cannot write to the root of the file system")
