@@ -585,3 +585,10 @@ def test_the_default_ladder_is_looked_for_beside_the_first_file_and_is_part_of_t
     before = scenario_digest(v)
     beside_root.write_text(text.replace("warned_share: 0.1", "warned_share: 0.2"))
     assert scenario_digest(v) != before  # a sweep resumed after the ladder changed is another sweep
+
+
+@pytest.mark.parametrize(("written", "read"), [("08", 8), ("-010", -10), ("1:30", "1:30")])
+def test_leading_zeros_and_colons_read_as_written(tmp_path, written, read):
+    from redline.language.yamlio import load
+
+    assert load(write(tmp_path, f"x: {written}\n")).data["x"] == read

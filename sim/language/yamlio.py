@@ -123,7 +123,8 @@ def _guard_nesting(text: str, label: str) -> None:
 _LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 _BRACKETS = re.compile(r"[\[\]{}]")
 _EXPONENT = re.compile(r"[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)[eE][-+]?[0-9]+")
-_LEADING_ZERO = re.compile(r"[-+]?0[0-7_]+")
+_LEADING_ZERO = re.compile(r"[-+]?0[0-9_]*[0-9]")
+_NUMBER_TAGS = ("tag:yaml.org,2002:int", "tag:yaml.org,2002:float", "tag:yaml.org,2002:str")
 _WORD_TAGS = ("tag:yaml.org,2002:bool", "tag:yaml.org,2002:null")
 _DEEP_INDENT = re.compile(rf"^ {{{4 * MAX_DEPTH + 1},}}\S", re.M)
 
@@ -180,8 +181,12 @@ class _Converter:
         if not node.style:  # plain, unquoted: numbers as YAML 1.2 and people read them, not as YAML 1.1
             if node.tag == "tag:yaml.org,2002:str" and _EXPONENT.fullmatch(node.value):
                 return float(node.value)  # 1e3 (YAML 1.1 wants 1.0e+3, and reads 1e3 as text)
-            if node.tag == "tag:yaml.org,2002:int" and _LEADING_ZERO.fullmatch(node.value):
-                return int(node.value.replace("_", ""), 10)  # 010 is ten, not YAML 1.1's octal eight
+            if node.tag in _NUMBER_TAGS and _LEADING_ZERO.fullmatch(node.value):
+                return int(
+                    node.value.replace("_", ""), 10
+                )  # 010 is ten (YAML 1.1: octal eight), 08 eight (text)
+            if node.tag in _NUMBER_TAGS and ":" in node.value:
+                return node.value  # 1:30 is text, not YAML 1.1's base-60 ninety
         try:
             value = self.scalars.construct_object(node)
         except yaml.YAMLError as e:  # the first line: the rest names PyYAML's own stream, not the file

@@ -115,6 +115,8 @@ def parse_param(text: str, n: int, design: str) -> Param:
 
     def number(s: str) -> float:
         try:
+            if not s.strip().isascii():  # float() also reads other scripts' digits
+                raise ValueError(s)
             x = float(s)
         except ValueError:
             raise ScenarioError([Issue(*where, path, f"'{s[:40]}' is not a number")]) from None
