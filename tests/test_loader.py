@@ -421,12 +421,21 @@ def test_a_check_window_reaching_past_the_period_is_cut_to_it():
     assert scn.checks[0].count.end.year == 2030
 
 
-def test_an_override_that_changes_a_relations_type_answers_for_its_keys():
+def test_an_override_that_changes_a_relations_type_answers_for_its_keys(tmp_path):
     # control and channels belong to supports: after the type is changed, they are wrong because of the override,
     # and the message points at it, not at the file's line that was right until then.
     found = problems(TINY, "relations.supports:patron:client.type=hostile")
     assert found and all(p["file"] == "--set" and p["line"] == "1" for p in found), found
     assert {p["path"] for p in found} >= {"relations.0.control"}
+    # the keys the new type has, and a type set to what it was, keep their own lines
+    bad = write(tmp_path, tiny_text().replace("level: 0.8, control: 0.8", "level: 7, control: 0.8", 1))
+    for same in (
+        "relations.supports:patron:client.type=supports",
+        "relations.supports:patron:client.type=hostile",
+    ):
+        found = problems(bad, same)
+        level = [p for p in found if p["path"].endswith(".level")]
+        assert level and all(p["file"].endswith("s.yaml") for p in level), found
 
 
 def test_the_docs_paths_of_shipped_scenarios_work_from_another_folder(tmp_path, monkeypatch):

@@ -128,10 +128,15 @@ class _Patcher:
                 return None
             path.append(seg)
             if last:
+                before = node.get(seg)
                 self._set(node, seg, o, path)
-                if seg == "type" and tagged_variants(optional_arm(tp) or tp) is not None:
-                    # A new type makes the item's other keys right or wrong: their problems are the override's.
-                    self._move_origins(tuple(path[:-1]), o)
+                variants = tagged_variants(optional_arm(tp) or tp) if seg == "type" else None
+                new = variants.get(o.value) if variants and isinstance(o.value, str) else None
+                if new is not None and o.value != before and is_dataclass_type(new):
+                    # The keys a new type does not have are wrong because of the override: their problems are its.
+                    fields = {yaml_key(f) for f in fields_of(new)}
+                    for key in [k for k in node if k not in fields]:
+                        self._move_origins((*path[:-1], key), o)
                 return None
             if seg not in node or node[seg] is None:
                 if not creatable:
