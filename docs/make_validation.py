@@ -117,8 +117,8 @@ The checks ask what the sources report; the runs do other things the checks do n
 
 - **Wars end too soon.** In lebanon-2006 a war, once chosen, stands for the decision horizon (7 days) and is weighed
   again after it: of 157 runs at war in 200 (root seed 20231007), 99% fight for 8 days or fewer (median 7, most 28),
-  where the 2006 war lasted 34, from the raid to the ceasefire (h001.c11). The model has no cost of stopping a war, nor an aim that a war must reach
-  before it ends.
+  where the 2006 war lasted 34, from the raid to the ceasefire (h001.c11). The model has no cost of stopping a
+  war, nor an aim that a war must reach before it ends.
 - **The US strikes at Iran itself in the flagship.** About 29 uses of force on Iran a run, nearly all on the
   harassment rung: they stand for US strikes on sites used by Iran's forces and the groups it backs (s002.c16), which
   the model cannot tell from strikes on Iran, since Iran's forces abroad are part of the actor. The named outcome of
