@@ -320,7 +320,7 @@ def _read(path: Path, issues: Collector, depth: int = 0, seen: tuple[Path, ...] 
     # item to its index), then the removals run from the back of each list, an item's parts before the item, so
     # that one removal never moves what another names; an item named twice, in either way, is refused.
     removals = [(i, key, _resolved(base.data, key)) for i, key in enumerate(variant.remove)]
-    seen: dict[tuple, str] = {}
+    removed: dict[tuple, str] = {}
     for i, key, where in sorted(removals, key=lambda r: _removal_order(r[2], r[1])):
         origin = doc.origin(("remove", i))
         if any(re.fullmatch(r"-\d+", seg) for seg in _segments(key)):
@@ -329,12 +329,12 @@ def _read(path: Path, issues: Collector, depth: int = 0, seen: tuple[Path, ...] 
             )
             continue
         if where is not None:
-            if where in seen:
-                first = seen[where]
+            if where in removed:
+                first = removed[where]
                 told = "is removed twice" if first == key else f"names what '{first}' removes already"
                 issues.add(*origin, f"remove.{i}", f"'{key}' {told}")
                 continue
-            seen[where] = key
+            removed[where] = key
             key = dotted(where)
         patcher.apply(Override(key, None, origin, remove=True))
     return base
@@ -343,7 +343,7 @@ def _read(path: Path, issues: Collector, depth: int = 0, seen: tuple[Path, ...] 
 def _resolved(data: Any, path: str) -> tuple | None:
     """The key path with each list item named by its index (`relations.supports:a:b` -> ("relations", 3)), or None
     if it does not lead anywhere (the patcher then says why)."""
-    node, out = data, []
+    node, out = data, list[str | int]()
     for seg in _segments(path):
         if isinstance(node, list):
             keys = [_item_key(it) for it in node]

@@ -178,7 +178,9 @@ class _Converter:
         return self._scalar(node)
 
     def _scalar(self, node: yaml.Node) -> Any:
-        if not node.style:  # plain, unquoted: numbers as YAML 1.2 and people read them, not as YAML 1.1
+        if not getattr(
+            node, "style", None
+        ):  # plain, unquoted: numbers as YAML 1.2 and people read them, not as YAML 1.1
             if node.tag == "tag:yaml.org,2002:str" and _EXPONENT.fullmatch(node.value):
                 return float(node.value)  # 1e3 (YAML 1.1 wants 1.0e+3, and reads 1e3 as text)
             if node.tag in _NUMBER_TAGS and _LEADING_ZERO.fullmatch(node.value):
