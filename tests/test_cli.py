@@ -176,7 +176,9 @@ def test_describe_never_writes_into_another_commands_results(cli, tmp_path, monk
     assert (tmp_path / "out" / "describe-tiny" / "network.png").is_file()
     for extra in ([], ["--force"]):
         status, _, err = cli("describe", TINY, "--out", "out/tiny", *extra)
-        assert status == 2 and err.startswith("redline describe: out/tiny: the results folder of another")
+        assert status == 2 and err.startswith(
+            "redline describe: out/tiny/network.png: is inside the redline output"
+        )
     assert (tmp_path / "out" / "tiny" / "network.png").read_bytes() == drawn
 
 

@@ -1197,7 +1197,7 @@ def test_an_output_inside_another_redline_output_is_refused(capsys, tmp_path):
     assert status == 2 and "is inside the redline output" in err and len(err.strip().splitlines()) == 1
     for out in (second, first / "sub"):
         status, _, err = run_cli(capsys, "debrief", first, "--out", out)
-        assert status == 2 and "a debrief goes into" in err
+        assert status == 2 and "is inside the redline output" in err
     for args in (
         ["describe", TINY, "--out", first / "sub"],
         ["schema", "--out", first / "events" / "s.json"],

@@ -68,13 +68,8 @@ def cmd_schema(args: argparse.Namespace) -> int:
 
     text = json.dumps(scenario_schema(), indent=2) + "\n"
     if args.out:
-        from redline.results.outputs import FileOutput, output_holding
+        from redline.results.outputs import FileOutput
 
-        holder = output_holding(Path(args.out))
-        if holder is not None:
-            raise OutputError(
-                f"{escaped(args.out)}: is inside the redline output {holder}; name a file outside it"
-            )
         with FileOutput(args.out, force=args.force, accepts=_is_schema) as out:
             out.write(text)
     else:
@@ -153,7 +148,7 @@ def cmd_describe(args: argparse.Namespace) -> int:
     from redline.frontends import plots
     from redline.frontends.describe import describe
     from redline.language.scenario import load_scenario
-    from redline.results.outputs import FileOutput, FolderOutput, output_holding, scenario_inputs
+    from redline.results.outputs import FileOutput, scenario_inputs
     from redline.results.store import scenario_facts
 
     scn = load_scenario(args.scenario, args.overrides)
@@ -164,14 +159,6 @@ def cmd_describe(args: argparse.Namespace) -> int:
         if args.out
         else Path("out") / ("describe-" + (re.sub(r"[^\w.-]+", "-", scn.scenario).strip(".-") or "scenario"))
     )
-    another = output_holding(folder) is not None
-    with contextlib.suppress(OSError):  # a path that cannot be read is the output checks' to report
-        another = another or FolderOutput(folder).is_redline_output()
-    if another:
-        raise OutputError(
-            f"{escaped(str(folder))}: the results folder of another redline command, or inside one; describe "
-            "writes network.png into a folder of its own (--out DIR)"
-        )
     out = FileOutput(
         folder / "network.png", force=args.force, inputs=scenario_inputs([args.scenario]), accepts=_is_png
     )
@@ -489,7 +476,7 @@ def cmd_sweep(args: argparse.Namespace) -> int:
 
 def cmd_debrief(args: argparse.Namespace) -> int:
     from redline.frontends import debrief
-    from redline.results.outputs import FileOutput, FolderOutput, output_holding
+    from redline.results.outputs import FileOutput
     from redline.results.store import Results
 
     try:  # the run's own rows only: a folder of any size in flat memory
@@ -497,22 +484,8 @@ def cmd_debrief(args: argparse.Namespace) -> int:
     except ValueError as e:  # no such run (a damaged folder is an OutputError, told as it is)
         raise UsageError(f"redline debrief: --run: {escaped(str(e))}") from None
     folder = Path(args.out or args.dir)
-    if args.out and Path(args.out).resolve() != Path(args.dir).resolve():
-        holder, another = output_holding(folder), False
-        with contextlib.suppress(OSError):  # a path that cannot be read is the output checks' to report
-            another = FolderOutput(folder).is_redline_output()
-        if holder is not None or another:
-            where = (
-                f"is inside the redline output {holder}"
-                if holder
-                else "the results of another redline command"
-            )
-            raise OutputError(
-                f"{args.out}: {where}; a debrief goes into the results folder it tells of (leave out --out) or "
-                "into a folder of its own"
-            )
     outs = [
-        FileOutput(folder / f"debrief-run-{args.run}.{ext}", force=args.force, accepts=accepts)
+        FileOutput(folder / f"debrief-run-{args.run}.{ext}", force=args.force, accepts=accepts, home=args.dir)
         for ext, accepts in (("md", _is_debrief_md), ("html", _is_debrief_html))
     ]
     for out in outs:

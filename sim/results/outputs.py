@@ -300,7 +300,7 @@ def _remove(p: Path) -> None:
 def output_holding(path: Path) -> Path | None:
     """The redline output that `path` lies inside (not `path` itself), if any: the nearest one up the tree."""
     with contextlib.suppress(OSError):
-        for folder in Path(os.path.abspath(path)).parents:
+        for folder in _absolute(path).parents:  # resolved: links on the way are followed
             if (folder / MARKER).is_file() or _written_before_markers(folder):
                 return folder
     return None
@@ -503,16 +503,30 @@ class FolderOutput(_Target):
 
 class FileOutput(_Target):
     """One file: never an existing file without --force, and with it only a file that `accepts` recognises as
-    this command's own kind of output. Written beside itself, then renamed into place."""
+    this command's own kind of output; never inside a redline output but `home`, the results it belongs to (a
+    debrief's). Written beside itself, then renamed into place."""
 
     kind = "file"
 
-    def __init__(self, path, *, force=False, inputs=(), accepts: Callable[[Path], bool] | None = None):
+    def __init__(
+        self,
+        path,
+        *,
+        force=False,
+        inputs=(),
+        accepts: Callable[[Path], bool] | None = None,
+        home: str | os.PathLike | None = None,
+    ):
         super().__init__(path, force=force, inputs=inputs)
         self.accepts = accepts
+        self.home = Path(home).resolve() if home is not None else None
 
     def _check_existing(self) -> None:
         p = self.path
+        holder = output_holding(p)
+        if holder is not None and not (holder == self.home == p.parent):
+            # A sweep's tables would read it as one of their parts, and the folder's --force as a stranger's file.
+            raise self.fail(f"is inside the redline output {holder}; write it outside")
         if p.is_symlink():
             raise self.fail("is a symbolic link; name the file itself")
         if not p.exists():
