@@ -170,3 +170,10 @@ def test_a_variant_that_forgets_to_remove_a_lever_is_told_how(tmp_path):
     assert "remove: [levers.usa_iran_back_channel]" in str(e.value)
     variant.write_text(variant.read_text().replace("]\n", ", levers.usa_iran_back_channel]\n"))
     assert len(load_scenario(variant).levers) == 9
+
+
+@pytest.mark.parametrize(("path", "what"), [("checks.0.band.0", "checks"), ("levers.1.range.0", "levers")])
+def test_a_lever_moves_the_model_not_its_frame(path, what):
+    with pytest.raises(ScenarioError) as e:
+        load_scenario(FLAGSHIP, [f"levers.0.path={path}"])
+    assert f"a lever moves the model, not its {what}" in str(e.value)

@@ -590,10 +590,18 @@ def source_of(scn: Scenario) -> dict[str, Any] | None:
     return {key: source[key] for key in ("file", "hash", "overrides", "injects")}
 
 
+_NOT_LEVERS = ("levers", "checks", "outcomes")
+
+
 def _check_levers(builder: Builder, scn: Scenario, *, ranges: bool) -> None:
     """Each lever's path leads to a number of the scenario, within the lever's range and the range the language
     allows there."""
     for i, lever in enumerate(scn.levers):
+        top = lever.path.partition(".")[0]
+        if top in _NOT_LEVERS:
+            # Levers, checks and outcomes judge runs and move the model; they are not the model.
+            builder.error(("levers", i, "path"), f"'{lever.path}': a lever moves the model, not its {top}")
+            continue
         try:
             value, meta = value_and_spec(scn, lever.path)
         except (KeyError, IndexError, ValueError, TypeError):
