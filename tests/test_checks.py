@@ -83,7 +83,11 @@ def test_rate_ratio_around_the_first_anchor():
     f = Ratio(source=("g",), min_mid=4, anchor=EventFilter(source=("u",)), before_steps=3, after_steps=2)
     (v,) = evaluate([check(rate_ratio=f, expect="<= 0.3")], ev(rows), pd.Index([0, 1]), STEPS)
     assert v.per_run[0] == pytest.approx(1 / 4) and math.isnan(v.per_run[1])
-    assert v.value == pytest.approx(0.25) and v.passed
+    assert v.value == pytest.approx(0.25) and v.passed and v.cut == ""
+    # four steps after an anchor at step 5 of 10 reach past the period's last step: the verdict says so
+    late = Ratio(source=("g",), min_mid=4, anchor=EventFilter(source=("u",)), before_steps=3, after_steps=5)
+    (v,) = evaluate([check(rate_ratio=late, expect="<= 0.3")], ev(rows), pd.Index([0, 1]), STEPS)
+    assert v.cut == "steps around the anchor cut by the period in 1 of 1 runs"
 
 
 def test_a_statistic_with_no_values_fails():

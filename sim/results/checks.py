@@ -133,9 +133,24 @@ def evaluate(
         value = reduce(values, c.statistic)
         lo, hi = c.band
         passed = not math.isnan(value) and lo <= value <= hi
-        cut = _cut(c, *period) if period else ""
+        cut = "; ".join(
+            x
+            for x in (
+                _cut(c, *period) if period else "",
+                _ratio_cut(events, c.rate_ratio, len(step_dates), ladder) if c.rate_ratio else "",
+            )
+            if x
+        )
         out.append(Verdict(c.name, c.statistic, value, c.expect, passed, c.evidence, values, cut))
     return out
+
+
+def _ratio_cut(events: pd.DataFrame, r: Ratio, steps: int, ladder: Sequence[str]) -> str:
+    """Whether the period cut a rate ratio's steps before or after its anchor short in some runs (its rates are
+    then taken over the steps there are)."""
+    anchors = events[matching(events, r.anchor, ladder)].groupby("run")["step"].min()
+    short = int(((anchors - r.before_steps < 0) | (anchors + r.after_steps > steps - 1)).sum())
+    return f"steps around the anchor cut by the period in {short} of {len(anchors)} runs" if short else ""
 
 
 def _cut(c: Check, first: dt.date, last: dt.date) -> str:
