@@ -108,7 +108,10 @@ def test_a_check_without_a_value_says_why():
     )
     empty = Verdict("share", "share_of_runs", math.nan, ">= 0.5", False, (), pd.Series([], dtype=float))
     text = table([anchorless, empty])
-    assert "| ratio | median | n/a (no run had its anchor event) | <= 0.2 | FAIL |" in text
+    assert (
+        "| ratio | median | n/a (no run had its anchor event with steps of the period before and after it) "
+        "| <= 0.2 | FAIL |" in text
+    )
     assert "| share | share_of_runs | n/a (no runs) | >= 0.5 | FAIL |" in text
 
 

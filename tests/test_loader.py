@@ -601,3 +601,11 @@ def test_leading_zeros_and_colons_read_as_written(tmp_path, written, read):
     from redline.language.yamlio import load
 
     assert load(write(tmp_path, f"x: {written}\n")).data["x"] == read
+
+
+def test_a_word_read_as_a_truth_or_a_number_is_told_to_be_quoted(tmp_path):
+    (p,) = problems(TINY, "title=no")
+    assert "got true/false (put it in quotes to make it text)" in p["msg"]
+    text = tiny_text().replace("at: 2024-01-03", "at: 2024-01-03T00:00:00", 1)
+    (p,) = problems(write(tmp_path, text))
+    assert "expected a date YYYY-MM-DD, got '2024-01-03T00:00:00'" in p["msg"]

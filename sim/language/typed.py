@@ -240,7 +240,13 @@ class Builder:
                     return ""
                 return self.error(path, "is empty: give some text")
             if not isinstance(value, str):
-                return self.error(path, f"expected text, got {_kind_of(value)}")
+                # YAML reads no, yes, on, off, 2024 or 1e3 as a truth or a number: quotes keep the word as written.
+                hint = (
+                    " (put it in quotes to make it text)"
+                    if isinstance(value, bool | int | float | dt.date)
+                    else ""
+                )
+                return self.error(path, f"expected text, got {_kind_of(value)}{hint}")
             if len(value) > MAX_TEXT:
                 return self.error(path, f"text is {len(value):,} characters; at most {MAX_TEXT:,}")
             # A terminal acts on a control character (an escape sequence, a bell) when a command prints the text:

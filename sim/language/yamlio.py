@@ -199,7 +199,9 @@ class _Converter:
                 return node.value  # as text: where a date is expected, the language names the key it is under
             raise _fail(self.label, node.start_mark.line + 1, f"bad value {node.value!r}: {e}") from None
         if isinstance(value, dt.datetime):
-            return value.date() if value.time() == dt.time() else value
+            return (
+                node.value
+            )  # a date and a time: text as written, which the language refuses where a date goes
         if isinstance(value, bytes | set):
             raise _fail(self.label, node.start_mark.line + 1, f"unsupported YAML type {node.tag}")
         return value

@@ -170,7 +170,7 @@ def _no_value(v: Verdict) -> str:
     """Why a check has no value: no run at all, or no run with a value (a rate ratio's anchor event never came)."""
     if not len(v.per_run):
         return "n/a (no runs)"
-    return "n/a (no run had its anchor event)"
+    return "n/a (no run had its anchor event with steps of the period before and after it)"
 
 
 def table(verdicts: list[Verdict]) -> str:
