@@ -76,6 +76,11 @@ def _rate_ratio(
     sel = events[matching(events, r, ladder)][["run", "step"]]
     out = pd.Series(np.nan, index=runs)
     per_step = sel.groupby(["run", "step"]).size()
+    # The runs whose steps before or after the anchor the period cuts short, for the verdict to tell.
+    out.attrs["cut"] = (
+        int(((anchors - r.before_steps < 0) | (anchors + r.after_steps > steps - 1)).sum()),
+        len(anchors),
+    )
     for run, a in anchors.items():
         lo, hi = max(0, a - r.before_steps), min(steps - 1, a + r.after_steps)
         if a - lo < 1 or hi - a < 1:
@@ -137,7 +142,7 @@ def evaluate(
             x
             for x in (
                 _cut(c, *period) if period else "",
-                _ratio_cut(events, c.rate_ratio, len(step_dates), ladder) if c.rate_ratio else "",
+                _ratio_cut(values),
             )
             if x
         )
@@ -145,12 +150,11 @@ def evaluate(
     return out
 
 
-def _ratio_cut(events: pd.DataFrame, r: Ratio, steps: int, ladder: Sequence[str]) -> str:
+def _ratio_cut(values: pd.Series) -> str:
     """Whether the period cut a rate ratio's steps before or after its anchor short in some runs (its rates are
-    then taken over the steps there are)."""
-    anchors = events[matching(events, r.anchor, ladder)].groupby("run")["step"].min()
-    short = int(((anchors - r.before_steps < 0) | (anchors + r.after_steps > steps - 1)).sum())
-    return f"steps around the anchor cut by the period in {short} of {len(anchors)} runs" if short else ""
+    then taken over the steps there are), as _rate_ratio counted them."""
+    short, anchored = values.attrs.get("cut", (0, 0))
+    return f"steps around the anchor cut by the period in {short} of {anchored} runs" if short else ""
 
 
 def _cut(c: Check, first: dt.date, last: dt.date) -> str:

@@ -34,12 +34,17 @@ class Built:
     events: Coded  # the events in table order, as codes
 
 
-def step_starts(facts: dict[str, Any]) -> np.ndarray:
-    """The first day of each step as the model dates it (TimeSpec.date_of), as numpy days."""
+def time_spec(facts: dict[str, Any]):
+    """The period of a results folder's facts, as the language's TimeSpec."""
     from redline.language.spec import TimeSpec
 
     t = facts["time"]
-    spec = TimeSpec(start=dt.date.fromisoformat(t["start"]), step=t["step"], steps=t["steps"])
+    return TimeSpec(start=dt.date.fromisoformat(str(t["start"])), step=t["step"], steps=t["steps"])
+
+
+def step_starts(facts: dict[str, Any]) -> np.ndarray:
+    """The first day of each step as the model dates it (TimeSpec.date_of), as numpy days."""
+    spec = time_spec(facts)
     return np.array([np.datetime64(spec.date_of(s), "D") for s in range(spec.steps)], dtype="datetime64[D]")
 
 

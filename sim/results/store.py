@@ -116,12 +116,11 @@ class Results(_Described):
 
     def check(self, checks) -> list:
         """Verdicts of the given checks (a scenario's `checks`) on these results."""
-        from redline.language.spec import TimeSpec
         from redline.results.checks import evaluate
+        from redline.results.chunks import time_spec
 
         ladder = [r["id"] for r in self.facts["ladder"]]
-        t = self.facts["time"]
-        time = TimeSpec(start=dt.date.fromisoformat(str(t["start"])), step=t["step"], steps=t["steps"])
+        time = time_spec(self.facts)
         period = (time.start, time.end)
         return evaluate(checks, self.events, pd.Index(self.runs["run"]), self.step_dates, ladder, period)
 
