@@ -378,7 +378,12 @@ def build_parser() -> _Parser:
     )
     sp.add_argument("--out", required=True, metavar="DIR", help="output folder")
     sp.add_argument("--resume", action="store_true", help="go on with an interrupted sweep in DIR")
-    sp.add_argument("--force", action="store_true", help=FORCE_HELP)
+    sp.add_argument(
+        "--force",
+        action="store_true",
+        # A sweep fills its folder as it goes (so that --resume can go on), so the old one goes at the start.
+        help=FORCE_HELP + "; the old sweep is removed when the new one starts, not when it ends",
+    )
     sp.add_argument(
         "--outcome", metavar="NAME", help="the outcome the heatmap shows (default: the first check)"
     )
