@@ -129,6 +129,11 @@ def test_compare_and_robustness_commands(cli, tmp_path):
         "--quiet",
     )
     assert status == 0 and "| `actors.client.doctrine.campaign.per_day.rival` |" in out
+    # what was run, and what the influence column means, come first
+    assert out.startswith(
+        "tiny: each parameter moved by -20% and +20% of its value, 10 runs from root seed 0"
+    )
+    assert "Influence: how far the checks' values move" in out
     status, _, err = cli("robustness", TINY, "--param", "actors.client.kind", "--runs", 2)
     assert status == 2 and "not a number" in err
     status, _, err = cli("robustness", TINY, "--param", "actors.nobody.capability", "--runs", 2)

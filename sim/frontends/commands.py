@@ -337,6 +337,10 @@ def cmd_robustness(args: argparse.Namespace) -> int:
             workers=args.workers,
             progress=None if not args.quiet else False,
         )
+    print(
+        f"{r.scenario}: each parameter moved by -{args.delta:.0%} and +{args.delta:.0%} of its value, "
+        f"{plural(args.runs, 'run')} from root seed {args.seed} at each value\n"
+    )
     print(markdown(r, args.delta, top=args.top), end="")
     return EXIT_OK
 

@@ -31,6 +31,7 @@ class Robustness:
     # check, check_value, passed
     table: pd.DataFrame
     influence: pd.Series  # param -> influence, largest first
+    scenario: str = ""  # the scenario's name, for the heading of a report
 
 
 def band_scale(lo: float, hi: float, base: float) -> float:
@@ -191,7 +192,7 @@ def robustness(
             if math.isfinite(h.value) and math.isfinite(lo.value)
         )
     ranked = pd.Series(influence).sort_values(ascending=False)
-    return Robustness(base, pd.DataFrame(rows), ranked)
+    return Robustness(base, pd.DataFrame(rows), ranked, scn.scenario)
 
 
 def _move(value: float, was: float) -> str:
@@ -204,6 +205,11 @@ def markdown(r: Robustness, delta: float, top: int | None = None) -> str:
     params = list(r.influence.index[:top] if top else r.influence.index)
     lines = ["| parameter | influence |", "|---|---:|"]
     lines += [f"| `{p}` | {r.influence[p]:.2f} |" for p in r.influence.index]
+    lines += [
+        "",
+        "Influence: how far the checks' values move between the parameter's low and high value, in units of each "
+        "check's band, summed over the checks.",
+    ]
     for p in params:
         part = r.table[r.table["param"] == p]
         lo, hi = part[part["side"] == "low"], part[part["side"] == "high"]
