@@ -3,9 +3,11 @@ and passes its checks over 200 runs (`redline check FILE --runs 200`), the way a
 
 from __future__ import annotations
 
+import dataclasses
+
 import pytest
 
-from redline import load_scenario
+from redline import load_scenario, run_ensemble
 from redline.language.evidence import evidence_base
 
 from .conftest import ROOT
@@ -44,3 +46,16 @@ def test_case_passes_its_checks_over_200_runs(cli, path):
     status, out, err = cli("check", path, "--runs", 200, "--workers", 1)
     assert status == 0, out + err
     assert "0 failed" in out
+
+
+@pytest.mark.parametrize("path", CASES + HOLDOUT, ids=lambda p: p.stem)
+def test_what_a_case_says_happened_needs_its_opening_events(path):
+    """A check that something happened (a band with a positive low end: a strike, a war, a rate of attacks) must
+    fail once the case's scheduled events are removed: otherwise it would pass without its cause, and test nothing
+    about the model's answer to them. Checks that something did not happen (restraint) pass either way, and
+    docs/validation.md says so of each."""
+    scn = load_scenario(path)
+    happened = [c for c in scn.checks if c.band[0] > 0]
+    bare = run_ensemble(dataclasses.replace(scn, events=()), runs=100, seed=1, workers=1)
+    for check, verdict in zip(happened, bare.check(happened), strict=True):
+        assert not verdict.passed, f"{check.name}: {verdict.value:.3g} without the events, in {check.expect}"
