@@ -48,6 +48,13 @@ PRESSURE = (
     'assumed: {fear_threshold: "a first guess"}}'
 )
 AFTER_RAID = "2024-01-04"  # the day after the raid the scenario schedules: the rival's answers come after it
+# Exercise 6
+URI = SCENARIOS / "cases" / "uri-2016.yaml"
+PULWAMA = SCENARIOS / "holdout" / "pulwama-2019.yaml"
+BALAKOT = (
+    "2019-02-26:india:pakistan:limited_strike"  # India's strike of that day, written in as one on Pakistan
+)
+STRIKES = ("limited_strike", "major_strike", "war")
 
 
 class Keys:
@@ -524,6 +531,84 @@ def exercise5(keys: Keys, tmp: Path) -> list[str]:
     ]
 
 
+# --- exercise 6 --------------------------------------------------------------------------------------------------
+
+
+def exercise6(keys: Keys) -> list[str]:
+    uri_s, pulwama_s = load_scenario(URI), load_scenario(PULWAMA)
+    uri, pulwama = (
+        run_ensemble(uri_s, 100, 6, progress=False),
+        run_ensemble(pulwama_s, 100, 6, progress=False),
+    )
+    balakot = run_ensemble(load_scenario(PULWAMA, injects=[BALAKOT]), 100, 6, progress=False)
+
+    def pakistan_check(res, scn) -> tuple[str, float]:
+        (v,) = [v for v in res.check(scn.checks) if v.name.startswith("Pakistan") and "major" not in v.name]
+        verdict = "passes" if v.passed else "fails"
+        return (
+            f"Pakistan strikes India in {pct(v.value)} of runs; the check '{v.name}' ({v.expect}) {verdict}",
+            v.value,
+        )
+
+    (uri_text, uri_share), (pulwama_text, pulwama_share) = (
+        pakistan_check(uri, uri_s),
+        pakistan_check(pulwama, pulwama_s),
+    )
+    expect(uri_share < 0.3 and pulwama_share < 0.3, "the model gives both crises the same ending")
+    q1 = keys.add(6, 1, {"uri-2016": uri_text, "pulwama-2019": pulwama_text})
+
+    def strikes(res, source: str, target: str) -> int:
+        ev = res.events
+        hit = ev[(ev["source"] == source) & (ev["target"] == target) & ev["action"].isin(STRIKES)]
+        return hit["run"].nunique()
+
+    def india(res) -> str:
+        return (
+            f"India strikes the group in {strikes(res, 'india', 'jaish')} of 100 runs and Pakistan itself in "
+            f"{strikes(res, 'india', 'pakistan')}"
+        )
+
+    expect(
+        strikes(pulwama, "india", "pakistan") < 10 and strikes(balakot, "india", "pakistan") == 100,
+        "as written India's strikes fall on the group; the inject puts one on Pakistan in every run",
+    )
+    q2 = keys.add(6, 2, {"as written": india(pulwama), "Balakot written in": india(balakot)})
+
+    def answer(res) -> str:
+        war = res.events[
+            res.events["source"].isin(["india", "pakistan"])
+            & res.events["target"].isin(["india", "pakistan"])
+            & (res.events["action"] == "war")
+        ]["run"].nunique()
+        struck = strikes(res, "pakistan", "india")
+        return f"Pakistan strikes India in {struck} of 100 runs; war between the two in {war}"
+
+    expect(
+        strikes(pulwama, "pakistan", "india") < 30 and strikes(balakot, "pakistan", "india") > 80,
+        "Pakistan answers a strike on itself, not one on the group",
+    )
+    heavy = balakot.events[
+        (balakot.events["source"] == "pakistan")
+        & (balakot.events["target"] == "india")
+        & balakot.events["action"].isin(STRIKES[1:])
+    ]["run"].nunique()
+    expect(heavy < 10, "Pakistan's answer to a strike on itself stays below a major strike")
+    q3 = keys.add(6, 3, {"as written": answer(pulwama), "Balakot written in": answer(balakot)})
+    return [
+        "## Exercise 6: a crisis the model has not seen",
+        f"1. {settings_line(q1)}. The model gives both crises the same ending: Pakistan rarely strikes back. It is "
+        "right about Uri and wrong about Balakot, so passing Uri did not show that it knows why Pakistan held back.",
+        f"2. {settings_line(q2)}. Own territory is crossed when someone strikes the actor itself; a strike on a group "
+        "the actor hosts hurts the host (its exposure) and makes it grieve, but is aimed at the group, so it crosses "
+        "no line of the host's. India's blows fall on the group, wherever the group is.",
+        f"3. {settings_line(q3)}. With the strike written in on Pakistan itself, its red line is crossed and it "
+        "answers, and the answer stays bounded. The model has no territory: it cannot tell raids on launch pads in "
+        "Kashmir from bombs on Pakistan beyond it, which is what set the two crises apart. A change made after "
+        "looking at this case cannot be tested on it any more: test it on the library (it must keep passing) and on "
+        "a new case written, and its values set, before the first run.",
+    ]
+
+
 def main() -> int:
     keys = Keys()
     with tempfile.TemporaryDirectory() as tmp:
@@ -533,6 +618,7 @@ def main() -> int:
             exercise3(keys),
             exercise4(keys, Path(tmp)),
             exercise5(keys, Path(tmp)),
+            exercise6(keys),
         ]
     text = [
         "# Instructor's keys",
