@@ -21,7 +21,7 @@ def commands(path):
     return [line for block in blocks for line in block.splitlines() if line.startswith("redline ")]
 
 
-def test_there_are_five_exercises_with_goals_commands_and_questions():
+def test_every_exercise_has_goals_commands_and_questions():
     assert len(EXERCISES) >= 5
     for path in EXERCISES:
         text = path.read_text()

@@ -562,10 +562,14 @@ def exercise6(keys: Keys) -> list[str]:
         hit = ev[(ev["source"] == source) & (ev["target"] == target) & ev["action"].isin(STRIKES)]
         return hit["run"].nunique()
 
+    def crossed(res) -> int:
+        lines = res.red_lines
+        return lines[(lines["actor"] == "pakistan") & (lines["crossed_by"] == "india")]["run"].nunique()
+
     def india(res) -> str:
         return (
             f"India strikes the group in {strikes(res, 'india', 'jaish')} of 100 runs and Pakistan itself in "
-            f"{strikes(res, 'india', 'pakistan')}"
+            f"{strikes(res, 'india', 'pakistan')}; Pakistan's red line is crossed in {crossed(res)}"
         )
 
     expect(
@@ -593,19 +597,32 @@ def exercise6(keys: Keys) -> list[str]:
         & balakot.events["action"].isin(STRIKES[1:])
     ]["run"].nunique()
     expect(heavy < 10, "Pakistan's answer to a strike on itself stays below a major strike")
+    ev = balakot.events
+    answers = ev[(ev["source"] == "pakistan") & (ev["target"] == "india") & ev["action"].isin(STRIKES)]
+    first = answers.groupby("run")["date"].min() - pd.Timestamp(BALAKOT.split(":")[0])
+    expect(first.dt.days.median() > 1, "Pakistan answers after its lag of a few days, not the next day")
+    expect(
+        "61% of runs" in URI.read_text() and "no longer crosses the host's own red line" in URI.read_text(),
+        "Uri's record tells of its failed first run and of the hosts rule that made it pass",
+    )
     q3 = keys.add(6, 3, {"as written": answer(pulwama), "Balakot written in": answer(balakot)})
     return [
         "## Exercise 6: a crisis the model has not seen",
         f"1. {settings_line(q1)}. The model gives both crises the same ending: Pakistan rarely strikes back. It is "
         "right about Uri and wrong about Balakot, so passing Uri did not show that it knows why Pakistan held back.",
         f"2. {settings_line(q2)}. Own territory is crossed when someone strikes the actor itself; a strike on a group "
-        "the actor hosts hurts the host (its exposure) and makes it grieve, but is aimed at the group, so it crosses "
-        "no line of the host's. India's blows fall on the group, wherever the group is.",
+        "the actor hosts hurts the host (a share of its harm, the exposure) and the host blames the striker, but it "
+        "is aimed at the group, so it crosses no line of the host's. India's blows fall on the group, wherever the "
+        "group is; only the strikes India aims at Pakistan itself cross its line.",
         f"3. {settings_line(q3)}. With the strike written in on Pakistan itself, its red line is crossed and it "
-        "answers, and the answer stays bounded. The model has no territory: it cannot tell raids on launch pads in "
-        "Kashmir from bombs on Pakistan beyond it, which is what set the two crises apart. A change made after "
-        "looking at this case cannot be tested on it any more: test it on the library (it must keep passing) and on "
-        "a new case written, and its values set, before the first run.",
+        "answers (mostly after its lag of a few days, where history took one), and the answer stays below a major "
+        "strike. The model has no territory: it cannot tell raids on launch pads in Kashmir from bombs on Pakistan "
+        "beyond it; nor can it tell a strike the target can deny ever happened (Pakistan denied the Uri raids) from "
+        "one it cannot. Uri's record says its first run failed (Pakistan struck back in 61% of runs) and that it "
+        "passed once a strike on a hosted group stopped crossing the host's line: Uri passes because of a change "
+        "made after looking at it, and the held-out case shows that the rule holds for a reason the model does not "
+        "have. A change made after looking at this case cannot be tested on it any more: test it on the library (it "
+        "must keep passing) and on a new case written, with its values set, before its first run.",
     ]
 
 

@@ -170,7 +170,8 @@ class RedLines(Sourced):
     answer with force; an answer avoids the audience cost, silence lowers what others believe of its resolve."""
 
     own_territory_struck: bool = spec(
-        "Crossed when anyone strikes this actor at or above `min_rung`.", default=False
+        "Crossed when anyone strikes this actor itself (not a group it hosts) at or above `min_rung`.",
+        default=False,
     )
     casualties_above: float | None = spec(
         "Crossed when one action kills more than this many of this actor's people.",
@@ -414,8 +415,9 @@ class Attributes(_Edge):
 
 @dataclass(frozen=True, kw_only=True)
 class Hosts(_Edge):
-    """`from` (a state) hosts `to` (an armed group or forces) on its territory: strikes on the guest land on the
-    host too, and the host takes them as harm done to it."""
+    """`from` (a state) hosts `to` (an armed group or forces) on its territory: strikes on the guest hurt the host
+    too (a share, `exposure`, of their harm) and it blames the striker; they cross none of the host's own red
+    lines, which only a strike on the host itself crosses."""
 
     type: Literal["hosts"] = spec("Relation type.")
     exposure: float = spec(
