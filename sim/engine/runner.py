@@ -303,6 +303,14 @@ def discard_pool(pool: ProcessPoolExecutor) -> None:
     for proc in list(getattr(pool, "_processes", {}).values()):  # no public way to stop running workers
         with contextlib.suppress(Exception):
             proc.terminate()
+    # A worker stopped while it wrote a result leaves the pool's manager thread reading the rest of a message that
+    # never comes, and the interpreter waits for that thread when it exits: the program hangs after its last line.
+    # The parent never writes to the result pipe; with its own end of it closed, the read ends (at end of file)
+    # once the stopped workers are gone, and the manager thread finds the pool broken and ends.
+    writer = getattr(getattr(pool, "_result_queue", None), "_writer", None)
+    if writer is not None:
+        with contextlib.suppress(Exception):
+            writer.close()
     pool.shutdown(wait=False, cancel_futures=True)
 
 
