@@ -9,13 +9,14 @@ import pytest
 import yaml
 
 from redline.errors import ScenarioError
+from redline.language.paths import shipped_scenarios
 from redline.language.scenario import load_scenario, value_at
 from redline.results.levers import is_integer, levers, outcomes, override, registry, value
 
 from .builders import to_yaml
 from .conftest import FLAGSHIP, ROOT
 
-SHIPPED = [p for p in sorted((ROOT / "scenarios").rglob("*.yaml")) if p.parent.name != "ladders"]
+SHIPPED = sorted(shipped_scenarios().values())  # every shipped scenario, ladders aside
 
 
 @pytest.mark.parametrize("path", SHIPPED, ids=lambda p: p.stem)

@@ -557,10 +557,12 @@ def exercise6(keys: Keys) -> list[str]:
     expect(uri_share < 0.3 and pulwama_share < 0.3, "the model gives both crises the same ending")
     q1 = keys.add(6, 1, {"uri-2016": uri_text, "pulwama-2019": pulwama_text})
 
-    def strikes(res, source: str, target: str) -> int:
+    def hits(res, sources: list[str], targets: list[str], actions=STRIKES) -> pd.DataFrame:
         ev = res.events
-        hit = ev[(ev["source"] == source) & (ev["target"] == target) & ev["action"].isin(STRIKES)]
-        return hit["run"].nunique()
+        return ev[ev["source"].isin(sources) & ev["target"].isin(targets) & ev["action"].isin(actions)]
+
+    def strikes(res, source: str, target: str) -> int:
+        return hits(res, [source], [target])["run"].nunique()
 
     def crossed(res) -> int:
         lines = res.red_lines
@@ -579,11 +581,7 @@ def exercise6(keys: Keys) -> list[str]:
     q2 = keys.add(6, 2, {"as written": india(pulwama), "Balakot written in": india(balakot)})
 
     def answer(res) -> str:
-        war = res.events[
-            res.events["source"].isin(["india", "pakistan"])
-            & res.events["target"].isin(["india", "pakistan"])
-            & (res.events["action"] == "war")
-        ]["run"].nunique()
+        war = hits(res, ["india", "pakistan"], ["india", "pakistan"], ["war"])["run"].nunique()
         struck = strikes(res, "pakistan", "india")
         return f"Pakistan strikes India in {struck} of 100 runs; war between the two in {war}"
 
@@ -591,14 +589,9 @@ def exercise6(keys: Keys) -> list[str]:
         strikes(pulwama, "pakistan", "india") < 30 and strikes(balakot, "pakistan", "india") > 80,
         "Pakistan answers a strike on itself, not one on the group",
     )
-    heavy = balakot.events[
-        (balakot.events["source"] == "pakistan")
-        & (balakot.events["target"] == "india")
-        & balakot.events["action"].isin(STRIKES[1:])
-    ]["run"].nunique()
+    answers = hits(balakot, ["pakistan"], ["india"])
+    heavy = answers[answers["action"] != "limited_strike"]["run"].nunique()
     expect(heavy < 10, "Pakistan's answer to a strike on itself stays below a major strike")
-    ev = balakot.events
-    answers = ev[(ev["source"] == "pakistan") & (ev["target"] == "india") & ev["action"].isin(STRIKES)]
     first = answers.groupby("run")["date"].min() - pd.Timestamp(BALAKOT.split(":")[0])
     expect(first.dt.days.median() > 1, "Pakistan answers after its lag of a few days, not the next day")
     expect(
