@@ -4,6 +4,7 @@ and passes its checks over 200 runs (`redline check FILE --runs 200`), the way a
 from __future__ import annotations
 
 import dataclasses
+import functools
 
 import pytest
 
@@ -48,14 +49,50 @@ def test_case_passes_its_checks_over_200_runs(cli, path):
     assert "0 failed" in out
 
 
-@pytest.mark.parametrize("path", CASES + HOLDOUT, ids=lambda p: p.stem)
-def test_what_a_case_says_happened_needs_its_opening_events(path):
+# Checks of a held-out case that pass without their cause: found at the case's first run and kept as written (a
+# held-out case is not changed after it), each with the case's record that says so. Each is expected to fail the test
+# below; if it starts to pass (the model changed), the strict mark says so and the entry goes.
+UNCAUSED = {
+    ("yeonpyeong-2010", "the US shows force to North Korea within a week"): (
+        "the model's US shows force to an adversary every week, crisis or not (the case's record)"
+    ),
+}
+
+
+def _happened() -> list:
+    """(case, check name) for every check that something happened (a band with a positive low end)."""
+    out = []
+    for path in CASES + HOLDOUT:
+        for check in load_scenario(path).checks:
+            if check.band[0] > 0:
+                known = UNCAUSED.get((path.stem, check.name))
+                marks = [pytest.mark.xfail(strict=True, reason=known)] if known else []
+                out.append(pytest.param(path, check.name, marks=marks, id=f"{path.stem}: {check.name}"))
+    return out
+
+
+@functools.cache
+def _without_events(path):
+    scn = load_scenario(path)
+    return scn, run_ensemble(dataclasses.replace(scn, events=()), runs=100, seed=1, workers=1)
+
+
+def test_every_uncaused_check_is_a_check_of_a_held_out_case():
+    cases = {p.stem: p for p in HOLDOUT}
+    for stem, name in UNCAUSED:
+        assert stem in cases, (
+            f"{stem} is not held out: a case of the library is changed until its checks are caused"
+        )
+        assert name in [c.name for c in load_scenario(cases[stem]).checks], name
+
+
+@pytest.mark.parametrize(("path", "name"), _happened())
+def test_what_a_case_says_happened_needs_its_opening_events(path, name):
     """A check that something happened (a band with a positive low end: a strike, a war, a rate of attacks) must
     fail once the case's scheduled events are removed: otherwise it would pass without its cause, and test nothing
     about the model's answer to them. Checks that something did not happen (restraint) pass either way, and
     docs/validation.md says so of each."""
-    scn = load_scenario(path)
-    happened = [c for c in scn.checks if c.band[0] > 0]
-    bare = run_ensemble(dataclasses.replace(scn, events=()), runs=100, seed=1, workers=1)
-    for check, verdict in zip(happened, bare.check(happened), strict=True):
-        assert not verdict.passed, f"{check.name}: {verdict.value:.3g} without the events, in {check.expect}"
+    scn, bare = _without_events(path)
+    check = next(c for c in scn.checks if c.name == name)
+    (verdict,) = bare.check([check])
+    assert not verdict.passed, f"{check.name}: {verdict.value:.3g} without the events, in {check.expect}"
