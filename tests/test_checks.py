@@ -56,6 +56,35 @@ def test_count_median_and_window():
     assert list(v.per_run) == [1, 2, 0]
 
 
+def test_share_of_steps_counts_a_step_the_window_starts_or_ends_inside():
+    """Weekly steps from Monday 1 January 2024, a window from Wednesday 10 to Saturday 20 January: it overlaps the
+    steps of 8 and 15 January, so a run with an event in the window in each has a share of 1, not 2."""
+    rows = pd.DataFrame(
+        {
+            "run": [0, 0, 1, 1],
+            "step": [1, 2, 1, 1],
+            "date": pd.to_datetime(["2024-01-12", "2024-01-16", "2024-01-09", "2024-01-11"]),
+            "source": "g",
+            "target": "s",
+            "mid_level": 4,
+            "cause": "campaign",
+        }
+    )
+    f = EventFilter(min_mid=4, start=pd.Timestamp("2024-01-10").date(), end=pd.Timestamp("2024-01-20").date())
+    (v,) = evaluate([check(share_of_steps=f, expect="<= 1")], rows, pd.Index([0, 1]), STEPS)
+    # run 1: its event of 9 January is before the window; that of 11 January, in the same step, is in it
+    assert list(v.per_run) == [1.0, 0.5] and v.passed
+    # the last step ends on the period's last day: a window of its last days is that one step
+    last = STEPS[-1]
+    tail = EventFilter(min_mid=4, start=(last + pd.Timedelta(days=3)).date())
+    late = pd.DataFrame({**rows.iloc[:1].to_dict("list"), "step": [9], "date": [last + pd.Timedelta(days=4)]})
+    (v,) = evaluate([check(share_of_steps=tail, expect="<= 1")], late, pd.Index([0]), STEPS)
+    assert list(v.per_run) == [1.0]
+    period = (STEPS[0].date(), (last + pd.Timedelta(days=6)).date())
+    (v,) = evaluate([check(share_of_steps=tail, expect="<= 1")], late, pd.Index([0]), STEPS, period=period)
+    assert list(v.per_run) == [1.0]
+
+
 def test_share_of_runs_and_iqr():
     (v,) = evaluate(
         [check(count=EventFilter(min_mid=5), statistic="share_of_runs", expect="<= 0.2")], EVENTS, RUNS, STEPS

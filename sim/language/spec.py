@@ -568,14 +568,18 @@ class Ratio(EventFilter):
 class Check(Sourced):
     """A stylized fact the scenario must reproduce over an ensemble of runs.
 
-    Exactly one metric: `count` (matching events per run), `share_of_steps` (share of steps in the window with a
-    matching event, per run) or `rate_ratio`. `statistic` reduces the per-run values over runs: median, mean,
-    share_of_runs (the share of runs whose value is above zero) or iqr (how much the runs differ).
+    Exactly one metric: `count` (matching events per run), `share_of_steps` (share of the steps in the window, a
+    step partly in it included, with a matching event in it, per run) or `rate_ratio`. `statistic` reduces the
+    per-run values over runs: median, mean, share_of_runs (the share of runs whose value is above zero) or iqr (how
+    much the runs differ).
     """
 
     name: str = spec("What the check says, in words.")
     count: EventFilter | None = spec("Count matching events per run.", default=None)
-    share_of_steps: EventFilter | None = spec("Share of steps with a matching event, per run.", default=None)
+    share_of_steps: EventFilter | None = spec(
+        "Share of the steps in the window (one partly in it counts) with a matching event, per run.",
+        default=None,
+    )
     rate_ratio: Ratio | None = spec("Rate after / rate before, per run.", default=None)
     statistic: Statistic = spec(
         "median | mean | share_of_runs (runs with a value above 0) | iqr (spread between "

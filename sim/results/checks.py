@@ -56,11 +56,29 @@ def _count(events: pd.DataFrame, runs: pd.Index, f: EventFilter, ladder: Sequenc
 
 
 def _share_of_steps(
-    events: pd.DataFrame, runs: pd.Index, f: EventFilter, step_dates: pd.DatetimeIndex, ladder: Sequence[str]
+    events: pd.DataFrame,
+    runs: pd.Index,
+    f: EventFilter,
+    step_dates: pd.DatetimeIndex,
+    ladder: Sequence[str],
+    last_day: dt.date | None = None,
 ) -> pd.Series:
+    """The share of the steps that overlap the window with a matching event dated in it. A step partly in the
+    window counts, since its events in the window do: a window that starts or ends inside a step (a weekly step,
+    a window from a Friday) still gives a share of at most 1."""
+    one_day = pd.Timedelta(days=1)
+    # Each step's last day: the day before the next one starts; the last step's, the period's last day (without it,
+    # the last step is taken to be as long as the one before it).
+    if last_day is not None:
+        final = pd.Timestamp(last_day)
+    elif len(step_dates) > 1:
+        final = step_dates[-1] + (step_dates[-1] - step_dates[-2]) - one_day
+    else:
+        final = step_dates[-1] if len(step_dates) else pd.NaT
+    ends = pd.DatetimeIndex([*(step_dates[1:] - one_day), final]) if len(step_dates) else step_dates
     in_window = np.ones(len(step_dates), dtype=bool)
     if f.start is not None:
-        in_window &= step_dates >= pd.Timestamp(f.start)
+        in_window &= ends >= pd.Timestamp(f.start)
     if f.end is not None:
         in_window &= step_dates <= pd.Timestamp(f.end)
     n = int(in_window.sum())
@@ -100,12 +118,14 @@ def per_run(
     runs: pd.Index,
     step_dates: pd.DatetimeIndex,
     ladder: Sequence[str] = (),
+    last_day: dt.date | None = None,
 ) -> pd.Series:
+    """The check's metric for each run; `last_day` is the period's last day (where the last step ends)."""
     kind, f = check.metric
     if kind == "count":
         return _count(events, runs, f, ladder)
     if kind == "share_of_steps":
-        return _share_of_steps(events, runs, f, step_dates, ladder)
+        return _share_of_steps(events, runs, f, step_dates, ladder, last_day)
     return _rate_ratio(events, runs, f, len(step_dates), ladder)  # type: ignore[arg-type]
 
 
@@ -134,7 +154,7 @@ def evaluate(
     it: a period shortened by --set time.steps judges a check on the days left, and should say so."""
     out = []
     for c in checks:
-        values = per_run(c, events, runs, step_dates, ladder)
+        values = per_run(c, events, runs, step_dates, ladder, period[1] if period else None)
         value = reduce(values, c.statistic)
         lo, hi = c.band
         passed = not math.isnan(value) and lo <= value <= hi

@@ -80,7 +80,7 @@ def chunk_work(items, scn: Scenario, runs_per_point: int, folder: str | None = N
     index = pd.Index(runs["run"])
     ladder, dates = [r["id"] for r in facts["ladder"]], _step_dates(facts)
     for c in scn.checks:  # per run here, so that the parent reduces them per point without the events
-        values = per_run(c, tables["events"], index, dates, ladder)
+        values = per_run(c, tables["events"], index, dates, ladder, scn.time.end)
         runs[check_column(c.name)] = values.reindex(index).to_numpy(dtype=np.float64)
     arrow = {}
     for name in STREAMED:
