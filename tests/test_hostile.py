@@ -196,6 +196,13 @@ BAD_SETS = {
 }
 
 
+@pytest.mark.parametrize("command", list(COMMANDS))
+def test_one_value_set_twice(capsys, home, command):
+    """The last would win without a word, and the results' record would name both."""
+    sets = ["--set", "actors.patron.capability=0.3", "--set", "actors.patron.capability=0.5"]
+    assert_refused(capsys, home, [*COMMANDS[command](SCN), *sets], "the same value as --set 1")
+
+
 @pytest.mark.parametrize("fault", list(BAD_SETS))
 @pytest.mark.parametrize("command", list(COMMANDS))
 def test_a_bad_set(capsys, home, command, fault):
@@ -337,6 +344,12 @@ SWEEP_FAULTS = {
     "no-samples": ([f"--param={TARGET}=0:1", "--design", "lhs"], "needs --samples"),
     "no-equals": ([f"--param={TARGET}"], "KEY.PATH=a,b,c"),
     "resume-nothing": ([f"--param={TARGET}=1", "--resume"], "nothing to resume"),
+    # the --param would win, and the sweep's record would name a --set it never applied
+    "set-and-param": ([f"--param={TARGET}=1,2", f"--set={TARGET}=3"], "the value --param 1 varies"),
+    "set-aliased": (
+        [f"--param={CONTROL}=0.1,0.2", "--set=relations.0.control=0.5"],
+        "the value --param 1 varies",
+    ),
 }
 
 
@@ -351,6 +364,7 @@ ROBUSTNESS_FAULTS = {
     "duplicate": (["--param", "actors.patron.capability"] * 2, "--param:2"),
     "aliased": (["--param", f"{CONTROL}", "--param", "relations.0.control"], "the same value as --param 1"),
     "missing": (["--param", "actors.nobody.capability"], "--param:1"),
+    "with-a-value": (["--param", "actors.patron.capability=0.5"], "give a key path alone"),
     "not-a-number": (["--param", "actors.client.kind"], "not a number to move"),
     "delta-0": (["--param", "actors.patron.capability", "--delta", "0"], "--delta"),
     "delta-1": (["--param", "actors.patron.capability", "--delta", "1"], "--delta"),

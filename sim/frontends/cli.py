@@ -19,7 +19,7 @@ from concurrent.futures import BrokenExecutor
 from pathlib import Path
 
 from redline.engine.executors import ExecutorError
-from redline.errors import OutputError, ScenarioError, SweepError, UsageError
+from redline.errors import Issue, OutputError, ScenarioError, SweepError, UsageError
 from redline.frontends import commands
 from redline.frontends.commands import EXIT_BAD_INPUT, EXIT_FAILED, EXIT_OK
 from redline.limits import MAX_POINTS, MAX_RUNS, MAX_SAMPLES, MAX_SWEEP_RUNS, MAX_WORKERS
@@ -519,8 +519,21 @@ def _on_sigterm(signum, frame) -> None:
     raise Terminated
 
 
+def _each_value_once(args: argparse.Namespace) -> None:
+    """Two --set of one key path would leave the last to win without a word, and the record name both."""
+    seen: dict[str, int] = {}
+    for n, text in enumerate(getattr(args, "overrides", None) or (), 1):
+        path = text.partition("=")[0].strip()
+        if path in seen:
+            raise ScenarioError(
+                [Issue("--set", n, path, f"the same value as --set {seen[path]}; give each value once")]
+            )
+        seen[path] = n
+
+
 def _check_flags(args: argparse.Namespace) -> None:
     """Flags that depend on each other, checked before anything is read or run."""
+    _each_value_once(args)
     if getattr(args, "executor", None) is None:
         return
     from redline.engine.executors import check_executor_args, warm_local_cluster

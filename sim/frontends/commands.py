@@ -366,7 +366,7 @@ def cmd_sweep(args: argparse.Namespace) -> int:
     params = [sw.parse_param(text, n, args.design) for n, text in enumerate(args.param, 1)]
     sw.check_size(params, args.design, args.samples or 0, args.runs)
     base = sw.load_scenario(args.scenario, args.overrides)
-    sw.check_distinct(params, base)
+    sw.check_distinct(params, base, args.overrides)
     if args.outcome is not None:
         known = (
             [o.name for o in OUTCOMES] + [o.name for o in base.outcomes] + ["attacks", "deaths", "peak_mid"]

@@ -131,6 +131,15 @@ def robustness(
     seen: dict[tuple, int] = {}
     moved_scenarios: dict[str, dict[str, tuple[Scenario, float, bool]]] = {}
     for n, param in enumerate(params, 1):
+        if "=" in param:  # a sweep's form: robustness moves the scenario's own value, and takes none
+            path = param.partition("=")[0]
+            raise ScenarioError(
+                [
+                    Issue(
+                        "--param", n, param, f"give a key path alone (--param {path}): it is moved by --delta"
+                    )
+                ]
+            )
         try:
             value, meta = value_and_spec(scn, param)
         except (KeyError, ValueError, IndexError, TypeError):

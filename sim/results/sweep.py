@@ -61,8 +61,9 @@ def check_size(params: Sequence[Param], design: str, samples: int, runs: int) ->
     return n
 
 
-def check_distinct(params: Sequence[Param], scn: Scenario) -> None:
-    """Each --param names a different value: the same one twice (or by key and by index) is refused."""
+def check_distinct(params: Sequence[Param], scn: Scenario, overrides: Sequence[str] = ()) -> None:
+    """Each --param names a different value: the same one twice (or by key and by index) is refused, and so is a
+    value that a --set fixes (the --param would win, and the sweep's record would name a value it never used)."""
     seen: dict[tuple, int] = {}
     for n, p in enumerate(params, 1):
         key = canonical(scn, p.path)
@@ -71,6 +72,13 @@ def check_distinct(params: Sequence[Param], scn: Scenario) -> None:
                 [Issue("--param", n, p.path, f"the same value as --param {seen[key]}; give each value once")]
             )
         seen[key] = n
+    for n, text in enumerate(overrides, 1):
+        path = text.partition("=")[0].strip()
+        varied = seen.get(canonical(scn, path))
+        if varied is not None:
+            raise ScenarioError(
+                [Issue("--set", n, path, f"the value --param {varied} varies; give it with --param alone")]
+            )
 
 
 def canonical(scn: Any, path: str) -> tuple:
