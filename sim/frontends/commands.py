@@ -12,6 +12,7 @@ import io
 import json
 import os
 import re
+import shutil
 import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -417,6 +418,13 @@ def cmd_sweep(args: argparse.Namespace) -> int:
                     "at some point"
                 )
         if args.no_plots:
+            # A resumed sweep's folder is made anew from its tables; plots an earlier attempt drew are of these
+            # same tables (the sweep resumes only as itself), so they are kept rather than dropped.
+            kept = [*plotfiles.PLOT_FILES, "heatmap.png", "sensitivity.png"] if args.resume else []
+            for name in kept:
+                old = Path(args.out) / name
+                if old.is_file() and not old.is_symlink():
+                    shutil.copyfile(old, folder / name)
             return
         # The pool the runs took draws the four plots of the pooled runs, its workers idle now (or a pool started
         # for them, if the runs were made here).
@@ -471,7 +479,7 @@ def cmd_sweep(args: argparse.Namespace) -> int:
             f"sweep -> {escaped(str(args.out))}/: points, outcomes (per point), runs, and events/, metrics/, "
             "red_lines/ (partitioned by point)"
         )
-        if args.no_plots:
+        if args.no_plots and not any((Path(args.out) / n).is_file() for n in plotfiles.PLOT_FILES):
             print(
                 "  plots: none (--no-plots); the same command with --resume draws them, running nothing again"
             )
