@@ -167,6 +167,20 @@ def test_a_sweep_timeline_says_it_pools_its_points(base):
     assert "all 4 points of the sweep pooled" in plots.timeline(sweep).get_suptitle()
 
 
+def test_a_sweeps_outcomes_say_they_pool_its_points_and_claim_no_interval(base):
+    """A sweep's runs are not independent draws of one scenario (its points differ and reuse the same seeds): its
+    outcome shares are drawn without the intervals an ensemble's have, and say why."""
+    from matplotlib.collections import LineCollection
+
+    sweep = dataclasses.replace(
+        base, manifest={**base.manifest, "sweep": {"points": 4, "runs_per_point": 5, "root_seed": 3}}
+    )
+    for res, bars in ((base, True), (sweep, False)):
+        left = plots.outcome_distribution(res).axes[0]
+        assert any(isinstance(c, LineCollection) for c in left.collections) is bars
+    assert "all 4 points of the sweep pooled" in left.get_xlabel() and "no interval" in left.get_xlabel()
+
+
 def test_plots_draw_into_given_axes_and_write_only_when_given_a_path(base, tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     fig = Figure()

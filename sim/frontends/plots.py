@@ -303,10 +303,14 @@ def outcome_distribution(res: Any, path: str | Path | None = None, *, axes: Axes
                             width_ratios=[1, 1.15])  # fmt: skip
     a1, a2 = axs
     y = np.arange(len(table))
+    # A sweep's runs pool points that differ and reuse the same seeds at each: not independent draws of one
+    # scenario, so an interval computed as if they were would claim a precision they do not have.
+    pooled = _pooled(res)
     if len(table):
         p = table["probability"].to_numpy()
         lo, hi = table["ci_low"].to_numpy(), table["ci_high"].to_numpy()
-        a1.hlines(y, lo, hi, color="#c92a2a", lw=3, alpha=0.45)
+        if not pooled:
+            a1.hlines(y, lo, hi, color="#c92a2a", lw=3, alpha=0.45)
         a1.plot(p, y, "o", color="#c92a2a", ms=6)
         for yi, pi in zip(y, p, strict=True):  # the values in a column right of the axes: never on a bar
             a1.annotate(f"{pi:.2f}", (1.0, yi), xycoords=("axes fraction", "data"), xytext=(5, 0),
@@ -314,7 +318,12 @@ def outcome_distribution(res: Any, path: str | Path | None = None, *, axes: Axes
     a1.set_yticks(y, [wrap(d, 42) for d in table.get("description", [])], fontsize=8)
     a1.set_xlim(-0.02, 1.02)
     a1.set_ylim(len(table) - 0.5, -0.5)
-    a1.set_xlabel("probability over runs (dot) and its 95% Wilson interval (bar)", fontsize=8)
+    a1.set_xlabel(
+        f"share of runs{pooled} (no interval: the points differ and share their seeds)"
+        if pooled
+        else "probability over runs (dot) and its 95% Wilson interval (bar)",
+        fontsize=8,
+    )
     a1.grid(axis="x", alpha=0.3)
     a1.set_title("How likely is each outcome?", fontsize=10, loc="left")
     values = shares.to_numpy()
