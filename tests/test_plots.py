@@ -509,3 +509,31 @@ def test_the_network_layout_keeps_actors_apart_and_near():
             assert math.dist(pos[a], pos[b]) >= APART - 1e-6, (name, a, b)
         for a, (x, y) in pos.items():
             assert facts["actors"][a]["kind"] == "state" or math.hypot(x, y) <= REACH + APART, (name, a)
+
+
+def test_a_calm_ensemble_says_that_nobody_acted(tmp_path):
+    """With no hostility, no event and no campaign nobody acts: the summary's tables say so instead of standing
+    empty (the shares of the highest rung still add up to 1), and the plots say so instead of an empty axis."""
+    from redline.results.summary import summary
+    from tests.conftest import TINY
+
+    scn = load_scenario(TINY, ["actors.client.doctrine.campaign.per_day.rival=0"])
+    calm = dataclasses.replace(
+        scn, events=(), relations=tuple(r for r in scn.relations if r.type == "supports")
+    )
+    res = run_ensemble(calm, runs=3, seed=1, workers=1)
+    assert res.events.empty
+    text = summary(res, [])
+    assert "| none (nobody acted) | 1.000 |" in text and "No actor used force in any run." in text
+
+    def texts(fig: Figure) -> list[str]:
+        return [t.get_text() for ax in fig.axes if ax.get_visible() for t in ax.texts]
+
+    assert texts(plots.timeline(res)) == ["no hostile act in any run"]
+    assert texts(plots.attacks(res)) == ["no actor used force in any run"]
+    # and where someone acted, the shares of the highest rung add up to 1 as well
+    busy = run_ensemble(scn, runs=3, seed=1, workers=1)
+    from redline.results.analysis import peak_distribution
+
+    ladder = [r["id"] for r in busy.facts["ladder"]]
+    assert peak_distribution(busy.runs, ladder).sum() == pytest.approx(1.0)

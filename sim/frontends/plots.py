@@ -229,7 +229,11 @@ def timeline(
         if any_drawn:
             legend_outside(ax)
         ax.set_xlim(dates[0], _steps(dates, np.zeros(len(dates)))[0][-1])
-    _date_axes(axs)
+    if shown:
+        _date_axes(axs)
+    else:  # no dyad to draw: a panel that says so, not an empty axis dated 1970
+        axs[0].text(0.5, 0.5, "no hostile act in any run", transform=axs[0].transAxes, ha="center")
+        axs[0].set_axis_off()
     step = facts["time"]["step"]
     return finish(
         fig,
@@ -266,8 +270,9 @@ def attacks(res: Any, path: str | Path | None = None, *, axes: AxesArg = None) -
     _date_axes(axs[: len(actors)])
     if not actors:
         axs[0].text(0.5, 0.5, "no actor used force in any run", transform=axs[0].transAxes, ha="center")
+        axs[0].set_axis_off()
     if made:
-        for ax in axs[len(actors) :]:
+        for ax in axs[max(1, len(actors)) :]:  # the first stays: it says that nobody used force
             ax.set_visible(False)
         for ax in axs[::cols]:
             ax.set_ylabel(f"per {step}", fontsize=8)

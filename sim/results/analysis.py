@@ -126,7 +126,13 @@ def outcome_table(runs: pd.DataFrame, facts: dict[str, Any] | None = None) -> pd
     return pd.DataFrame(rows)
 
 
+NOBODY_ACTED = "none (nobody acted)"
+
+
 def peak_distribution(runs: pd.DataFrame, ladder: list[str]) -> pd.Series:
-    """Share of runs whose highest rung is each rung of the ladder."""
+    """Share of runs whose highest rung is each rung of the ladder, and last (NOBODY_ACTED) of those in which no
+    one acted at all: the shares add up to 1."""
     counts = runs["peak_rung"].value_counts()
-    return pd.Series([counts.get(r, 0) / max(1, len(runs)) for r in ladder], index=ladder)
+    n = max(1, len(runs))
+    shares = [counts.get(r, 0) / n for r in ladder] + [int(runs["peak_rung"].isna().sum()) / n]
+    return pd.Series(shares, index=[*ladder, NOBODY_ACTED])

@@ -59,6 +59,8 @@ def summary(res, plots: list[str]) -> str:
     for actor in sorted(per_run):
         q = pd.Series(values(per_run[actor])).quantile([0.5, 0.1, 0.9])
         lines.append(f"| {actor} | {q[0.5]:.0f} | {q[0.1]:.0f} | {q[0.9]:.0f} |")
+    if not per_run:
+        lines[-2:] = ["No actor used force in any run."]
     if plots:
         lines += ["", "## Plots", ""] + [f"- [{p}]({p})" for p in plots]
     return "\n".join(lines) + "\n"
