@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import subprocess
 import sys
@@ -472,3 +473,22 @@ def test_a_comparison_of_scenarios_with_other_actors_says_its_runs_do_not_pair(t
     b = run_ensemble(other, runs=3, seed=1, workers=1)
     text = markdown(compare(a, b))
     assert "**The two scenarios have different actors** (only in A: client, patron, rival; only in B:" in text
+
+
+def test_a_comparison_over_other_periods_says_so(tiny, cli, tmp_path):
+    """Counts per run over 10 and 12 weeks differ by the length alone; and two files with one scenario id are
+    told apart by their files."""
+    from redline.frontends.compare import compare, markdown
+
+    a = run_ensemble(tiny, runs=3, seed=1, workers=1)
+    assert "different periods" not in markdown(compare(a, a))
+    longer = dataclasses.replace(tiny, time=dataclasses.replace(tiny.time, steps=12))
+    text = markdown(compare(a, run_ensemble(longer, runs=3, seed=1, workers=1)))
+    assert (
+        "**The two scenarios cover different periods** (A: 10 weeks from 2024-01-01; B: 12 weeks from" in text
+    )
+    copy = tmp_path / "copy.yaml"
+    copy.write_text(TINY.read_text().replace("steps: 10", "steps: 12"))
+    status, out, err = cli("compare", TINY, copy, "--runs", 3, "--workers", 1)
+    assert status == 0, err
+    assert out.startswith(f"# tiny ({copy}) compared with tiny ({TINY})"), out.splitlines()[0]

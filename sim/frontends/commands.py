@@ -256,13 +256,14 @@ def cmd_compare(args: argparse.Namespace) -> int:
         # told once, what differs names its side.
         with_a, with_b = (_settings([*args.overrides, *getattr(args, f"overrides_{x}")]) for x in "ab")
         common = [f"{k}={v}" for k, v in with_a.items() if _same(with_b.get(k), v)]
-        c = cmp.compare(
-            ra,
-            rb,
-            label_a=_side(a.scenario, [f"{k}={v}" for k, v in with_a.items() if not _same(with_b.get(k), v)]),
-            label_b=_side(b.scenario, [f"{k}={v}" for k, v in with_b.items() if not _same(with_a.get(k), v)]),
-            common=tuple(common),
-        )
+        label_a = _side(a.scenario, [f"{k}={v}" for k, v in with_a.items() if not _same(with_b.get(k), v)])
+        label_b = _side(b.scenario, [f"{k}={v}" for k, v in with_b.items() if not _same(with_a.get(k), v)])
+        if label_a == label_b and Path(args.a).resolve() != Path(args.b).resolve():
+            # two files that share a scenario id (a copy changed by hand): named by their files instead
+            label_a, label_b = (
+                f"{label} ({escaped(str(p))})" for label, p in ((label_a, args.a), (label_b, args.b))
+            )
+        c = cmp.compare(ra, rb, label_a=label_a, label_b=label_b, common=tuple(common))
         text = cmp.markdown(c)
         if target is not None:
 

@@ -129,13 +129,23 @@ def compare(
 
 
 def _apart(c: Comparison) -> str:
-    """A warning, when the two sides are not one world: with other actors, a run of each does not pair like with
-    like, and the shared seeds fall on different draws."""
+    """A warning, when the two sides are not one world: over other periods, counts per run measure other spans;
+    with other actors, a run of each does not pair like with like, and the shared seeds fall on different draws."""
+    out = ""
+    ta, tb = c.facts_a.get("time"), c.facts_b.get("time")
+    if ta and tb and ta != tb:
+        # Counts per run over periods of other lengths differ by the length alone; dates of other periods do
+        # not line up.
+        span = {side: f"{t['steps']} {t['step']}s from {t['start']}" for side, t in (("A", ta), ("B", tb))}
+        out += (
+            f" **The two scenarios cover different periods** (A: {span['A']}; B: {span['B']}): counts per run "
+            "differ with the period's length as well, so read the differences with that in mind."
+        )
     a, b = set(c.facts_a.get("actors", {})), set(c.facts_b.get("actors", {}))
     if a == b:
-        return ""
+        return out
     only = [f"only in {side}: {', '.join(sorted(ids))}" for side, ids in (("A", a - b), ("B", b - a)) if ids]
-    return (
+    return out + (
         f" **The two scenarios have different actors** ({'; '.join(only)}): the pairing of runs holds only for "
         "variants of one scenario, so read these differences as two separate ensembles."
     )
