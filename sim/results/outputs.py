@@ -344,6 +344,9 @@ class FolderOutput(_Target):
             if (p / "sweep.json").is_file() and not (p / "manifest.json").exists():
                 raise self.fail("holds an unfinished sweep; --resume goes on with it, --force starts again")
             if self.is_redline_output():
+                if self.command == "sweep" and (p / "sweep.json").is_file():
+                    # a finished sweep: resumed, it runs nothing and draws what it lacks (plots)
+                    raise self.fail("already holds a sweep; --resume goes on with it, --force replaces it")
                 raise self.fail("already exists; use --force to replace it")
         if not self.is_redline_output():
             raise self.fail(

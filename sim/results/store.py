@@ -222,8 +222,9 @@ def read_manifest(folder: Path) -> dict[str, Any]:
         raise OutputError(f"{path}: not a redline manifest ({problem})")
     if isinstance(manifest.get("sweep"), dict) and (folder / "events").is_dir():
         raise OutputError(
-            f"{folder}: a sweep's folder (its events are partitioned by point; the `redline sweep` command that "
-            "made it draws its plots again with --resume); this reads the folder of one ensemble (`redline run`)"
+            f"{folder}: a sweep's folder (its events are partitioned by point); this reads the folder of one "
+            "ensemble (`redline run`). A sweep's plots are drawn again by the `redline sweep` command that made it, "
+            "with --resume"
         )
     return manifest
 

@@ -372,9 +372,12 @@ def _run_in(sweep, out: FolderOutput, scenarios, resume, executor, workers, prog
         # The scenario is known by its contents (`hash`, over the file and what it extends, with the overrides),
         # not by the path as typed: a sweep resumes from another folder, or with the file for the shipped name.
         diff = sorted(k for k in identity if k != "scenario" and before.get(k) != identity[k])
+        if set(diff) == {"hash", "overrides"} and _same_overrides(sweep, before):
+            diff = []
         if diff:
+            named = ", ".join(IDENTITY_WORDS.get(k, k) for k in diff)
             raise SweepError(
-                f"{out.given}: holds a different sweep (differs in {', '.join(diff) or 'its keys'}); "
+                f"{out.given}: holds a different sweep (differs in {named or 'its keys'}); "
                 "resume it with the same scenario, overrides, parameters and seed"
             )
     else:
@@ -458,6 +461,28 @@ def _finish(sweep: Sweep, out: FolderOutput, scn: Scenario, runs: pd.DataFrame, 
     # for a later --resume. `parts` goes first: a folder cut off half-way without it has them all put back.
     out.write(fill, carry=("parts", *STREAMED), staging="assembling")
     return res
+
+
+# The keys of a sweep's identity (sweep.json), as a user gave them.
+IDENTITY_WORDS = {
+    "hash": "the scenario's contents",
+    "overrides": "--set",
+    "design": "--design",
+    "samples": "--samples",
+    "params": "--param",
+    "runs_per_point": "--runs",
+    "root_seed": "--seed",
+    "points": "the number of points",
+}
+
+
+def _same_overrides(sweep: Sweep, before: dict[str, Any]) -> bool:
+    """The same --set values in another order (each names another value, so the order changes nothing), over a
+    scenario whose contents are as they were: the hash of the sweep's start, worked out in its order."""
+    given = before.get("overrides")
+    if not isinstance(given, list) or sorted(map(str, given)) != sorted(sweep.overrides):
+        return False
+    return scenario_digest(sweep.scenario_file, [str(o) for o in given]) == before.get("hash")
 
 
 def read_sweep_json(out: FolderOutput) -> dict[str, Any]:
