@@ -57,6 +57,8 @@ def test_every_week_lists_its_actions_with_their_doctrine(flagship):
     text = markdown(flagship, 1)
     assert "scheduled in the scenario" in text and "its campaign" in text and "retaliation" in text
     assert "blamed Iran" in text and "red line of" in text
+    # rungs by the ladder's labels, as the plots name them, not ids with their underscores dropped
+    assert ": de-escalate" in text and ": harassment attack" in text and "de escalate" not in text
 
 
 def test_every_cause_the_model_writes_is_explained():

@@ -87,6 +87,8 @@ def story(res: Results, run: int) -> list[dict]:
         dict(list(red.groupby("step", sort=False))),
     )
     dates = res.step_dates
+    # A rung by the ladder's label, as the plots name it ("de-escalate", "harassment attack"), in running text
+    rung_word = {r["id"]: str(r.get("label") or in_words(r["id"])).lower() for r in facts["ladder"]}
     steps = []
     for step in range(len(dates)):
         lines: list[str] = []
@@ -100,7 +102,7 @@ def story(res: Results, run: int) -> list[dict]:
             deaths = g["casualties"].sum()
             blamed = sorted(set(g["attributed_to"].dropna()))  # null: nobody blamed
             text = (
-                f"**{actor_name(facts, src)}** → {actor_name(facts, tgt)}: {in_words(action)}"
+                f"**{actor_name(facts, src)}** → {actor_name(facts, tgt)}: {rung_word.get(action, in_words(action))}"
                 f"{f' ×{n}' if n > 1 else ''}{', warned' if manner == WARNED else ''}"
                 f"{f', {deaths:g} killed' if deaths else ''}"
                 f" — *{WHY.get(cause, cause)}*"
