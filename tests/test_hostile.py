@@ -243,7 +243,14 @@ BAD_INJECTS = {
     "year-9999": ("9999-12-31:patron:rival:threat", "out of range"),
     "year-1": ("0001-01-01:patron:rival:threat", "out of range"),
     "unknown-actor": ("2024-01-10:patron:rivl:threat", "unknown actor 'rivl'"),
-    "unknown-rung": ("2024-01-10:patron:rival:nuke", "unknown rung"),
+    "unknown-rung": (
+        "2024-01-10:patron:rival:nuke",
+        "unknown rung on the ladder 'nuke' (choose from: de_escalate,",
+    ),
+    "unknown-actor-far": (
+        "2024-01-10:patron:zzz:threat",
+        "unknown actor 'zzz' (choose from: patron, client, rival)",
+    ),
     "malformed": ("nonsense", "DATE:SOURCE:TARGET:ACTION"),
 }
 

@@ -647,7 +647,10 @@ def _check_references(builder: Builder, actors, rungs, claims: Mapping[str, Any]
                     f"{default_of}",
                 )
             else:
-                builder.error(at, f"unknown {what[kind]} '{value}'{suggest(value, known[kind])}")
+                hint = suggest(value, known[kind])
+                if not hint and kind != "claim":  # nothing close: the few names there are, to choose from
+                    hint = f" (choose from: {', '.join(map(str, known[kind]))})"
+                builder.error(at, f"unknown {what[kind]} '{value}'{hint}")
 
 
 def extended(path: Path, extends: str) -> Path:
