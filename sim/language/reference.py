@@ -117,7 +117,27 @@ def reference() -> str:
                 f"| `{yaml_key(f)}` | {type_name(hints(cls)[f.name])} | {rng} | {default} | "
                 f"{m.get('doc', '').replace('|', '/')}{refers} |"
             )
-    return "\n".join(out) + "\n"
+    return "\n".join(out + _default_ladder()) + "\n"
+
+
+def _default_ladder() -> list[str]:
+    """The shipped default ladder's rungs: the names that `action`, `max_rung`, `min_rung` and the like take."""
+    import yaml
+
+    from redline.language.paths import LADDERS
+
+    rungs = yaml.safe_load((LADDERS / "default.yaml").read_text())["rungs"]
+    out = [
+        "",
+        "## The default ladder",
+        "",
+        "The rungs of `ladder: default` (scenarios/ladders/default.yaml), lowest first: a rung is named by its id.",
+        "",
+        "| id | label | MID level | what it stands for |",
+        "|---|---|---|---|",
+    ]
+    out += [f"| `{r['id']}` | {r['label']} | {r['mid_level']} | {r.get('description', '')} |" for r in rungs]
+    return out
 
 
 if __name__ == "__main__":
