@@ -344,6 +344,7 @@ SWEEP_FAULTS = {
     "sobol-too-big": ([f"--param={TARGET}=0:1", "--design", "sobol", "--samples", "5000"], "points"),
     "runs-too-many": ([f"--param={TARGET}=0:1:1000", "--runs", "2000"], "at most 1,000,000"),
     "outcome-unknown": ([f"--param={TARGET}=1,2", "--outcome", "nope"], "--outcome"),
+    "outcome-no-heatmap": ([f"--param={TARGET}=1,2", "--outcome", "war"], "only a grid of two --param"),
     "whole-number": (["--param=time.steps=1.5,2"], "--param:1"),
     "unknown-path": (["--param=actors.client.capabilty=0.1"], "--param:1"),
     "resume-and-force": ([f"--param={TARGET}=1", "--resume", "--force"], "--resume"),

@@ -378,6 +378,10 @@ def cmd_sweep(args: argparse.Namespace) -> int:
             raise UsageError(
                 f"redline sweep: --outcome: no outcome '{args.outcome[:60]}' (choose from: {', '.join(known)})"
             )
+        if args.design != "grid" or len(params) != 2:  # it would change nothing, without a word
+            raise UsageError(
+                "redline sweep: --outcome picks what the heatmap shows, and only a grid of two --param draws one"
+            )
     target = FolderOutput(
         args.out,
         force=args.force,
