@@ -346,6 +346,10 @@ SWEEP_FAULTS = {
     "outcome-unknown": ([f"--param={TARGET}=1,2", "--outcome", "nope"], "--outcome"),
     "outcome-no-heatmap": ([f"--param={TARGET}=1,2", "--outcome", "war"], "only a grid of two --param"),
     "whole-number": (["--param=time.steps=1.5,2"], "--param:1"),
+    "whole-number-sampled": (
+        ["--param=time.steps=8:12", "--design", "lhs", "--samples", "4"],
+        "a whole number, which --design lhs samples as a real number",
+    ),
     "unknown-path": (["--param=actors.client.capabilty=0.1"], "--param:1"),
     "resume-and-force": ([f"--param={TARGET}=1", "--resume", "--force"], "--resume"),
     "samples-with-grid": ([f"--param={TARGET}=1", "--samples", "3"], "--samples goes with"),

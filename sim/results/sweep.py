@@ -280,7 +280,25 @@ def scenarios_of(sweep: Sweep) -> list[Scenario]:
         # A range's ends first: a value out of bounds is then named as typed, not as a point sampled inside it.
         for end in [] if p.low is None or p.high is None else [p.low, p.high]:
             parsed.build([*sweep.overrides, Override(p.path, float(end), ("--param", n))])
-    scenarios = [parsed.build(sweep.point_overrides(p)) for p in range(len(sweep.points))]
+    try:
+        scenarios = [parsed.build(sweep.point_overrides(p)) for p in range(len(sweep.points))]
+    except ScenarioError as e:
+        if sweep.design != "grid":  # a design samples reals: say so of a value that must be whole
+            e = ScenarioError(
+                [
+                    Issue(
+                        i.file,
+                        i.line,
+                        i.path,
+                        f"a whole number, which --design {sweep.design} samples as a "
+                        f"real number: sweep it on a grid (--param {i.path}=LOW:HIGH:N)",
+                    )
+                    if i.file == "--param" and i.message.startswith("expected a whole number")
+                    else i
+                    for i in e.issues
+                ]
+            )
+        raise e from None
     _check_one_frame(sweep, scenarios)
     return scenarios
 
