@@ -327,7 +327,7 @@ OUTCOMES = Table(
             "One column per outcome of the runs table (general and named): the share of the point's runs that "
             "had it.",
         ),
-        Pattern("<key.path>", r".+\..+", None, "The parameters' values, as in points."),
+        Pattern("<key.path>", r".+\..+", None, "The parameters' values, as in points (right after `point`)."),
     ),
 )
 
@@ -434,10 +434,14 @@ def markdown() -> str:
         "(`events/point-00017/events-00034.parquet` with 50 runs a point), the files in run order, each with "
         "the `point` column. Read a whole table with `pandas.read_parquet('DIR/events')` or "
         "`read_parquet('DIR/events/*/*.parquet')` (DuckDB, polars), one point from its folder, or from Python "
-        "with `redline.results.sweep_store.read_sweep_table(DIR, 'events', points=[17])`.",
+        "with `redline.results.sweep_store.read_sweep_table(DIR, 'events', points=[17])`. A sweep's folder also "
+        "holds `sweep.json` (what makes the sweep the one it is: the scenario's hash, the overrides, parameters, "
+        "design, runs and seed, which `--resume` compares) and `parts/` (the index of finished chunks, kept for "
+        "`--resume`; no table is read from it).",
         "",
         "Conventions: missing values are nulls (empty fields in CSV), never empty text; dates are dates (Parquet "
-        "`date32`, ISO `YYYY-MM-DD` in CSV); ids are the scenario's own.",
+        "`date32`, ISO `YYYY-MM-DD` in CSV; pandas reads a `date32` column as Python dates, dtype object, while "
+        "the tables `run_ensemble` returns hold `datetime64`); ids are the scenario's own.",
         "",
         "Ids from a short list are dictionary-encoded (type 'text, dictionary-encoded'): small integer codes and "
         "their dictionary in Parquet, which DuckDB reads as text and pandas and polars as categoricals; plain text "
