@@ -492,6 +492,15 @@ def test_a_variants_removals_name_the_items_as_the_file_writes_them(tmp_path, or
         assert p["file"].endswith("v.yaml") and needle in p["msg"]
 
 
+def test_what_still_names_an_actor_a_variant_removes_names_the_removal(tmp_path):
+    """The errors are where the names are written (the file extended), and each names the variant's removal."""
+    write(tmp_path, tiny_text(), "base.yaml")
+    v = write(tmp_path, "extends: base.yaml\nscenario: v\ntitle: v\nremove: [actors.client]\n", "v.yaml")
+    found = problems(v)
+    assert found and all(p["file"].endswith("base.yaml") for p in found)
+    assert all(f"unknown actor 'client' (a variant removes it, at {v}:4)" in p["msg"] for p in found), found
+
+
 def test_a_scenario_without_actors_is_refused(tmp_path):
     text = (
         "scenario: x\ntitle: y\ntime: {start: 2006-01-01, step: day, steps: 3}\nactors: {}\nrelations: []\n"

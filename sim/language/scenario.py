@@ -336,8 +336,17 @@ def _read(path: Path, issues: Collector, depth: int = 0, seen: tuple[Path, ...] 
                 continue
             removed[where] = key
             key = dotted(where)
+            if len(where) == 2 and where[0] == "actors":
+                # what still names the actor is reported where it is written, in the file the variant extends:
+                # the message names the removal too
+                base.origins[(REMOVED, *where)] = origin
         patcher.apply(Override(key, None, origin, remove=True))
     return base
+
+
+# The key under which a variant's removal of an actor is remembered among a document's origins (never a key a
+# scenario may hold).
+REMOVED = "(removed)"
 
 
 def _resolved(data: Any, path: str) -> tuple | None:
@@ -647,7 +656,12 @@ def _check_references(builder: Builder, actors, rungs, claims: Mapping[str, Any]
                     f"{default_of}",
                 )
             else:
-                hint = suggest(value, known[kind])
+                gone = builder.doc.origins.get((REMOVED, "actors", value)) if kind == "actor" else None
+                hint = (
+                    f" (a variant removes it, at {gone[0]}:{gone[1]})"
+                    if gone
+                    else suggest(value, known[kind])
+                )
                 if not hint and kind != "claim":  # nothing close: the few names there are, to choose from
                     hint = f" (choose from: {', '.join(map(str, known[kind]))})"
                 builder.error(at, f"unknown {what[kind]} '{value}'{hint}")
