@@ -515,7 +515,24 @@ def _check_environment() -> None:
             ) from None
 
 
+# Seconds the `redline` command is given to end after SIGTERM before it leaves at once (None: never, as when
+# main() is called from a program of the user's, which owns its process).
+LEAVE_AFTER: float | None = None
+
+
 def _on_sigterm(signum, frame) -> None:
+    if LEAVE_AFTER is not None:
+        # Raised where the signal lands, Terminated ends the command; but landing inside a weakref callback or a
+        # __del__, it is printed and dropped by Python, and the command would run on. So the process also leaves
+        # on its own after a while (what a killed command leaves, the next command clears).
+        import threading
+        import time
+
+        def leave() -> None:
+            time.sleep(LEAVE_AFTER)
+            os._exit(EXIT_TERMINATED)
+
+        threading.Thread(target=leave, name="redline-leave-after-sigterm", daemon=True).start()
     raise Terminated
 
 
@@ -631,6 +648,8 @@ def _main(argv: Sequence[str] | None) -> int:
 def entry() -> None:
     """The `redline` command. After a signal, the process leaves at once: the interpreter's exit handlers would
     try to wake a worker pool whose pipes the signal already closed, and print a traceback nobody needs."""
+    global LEAVE_AFTER
+    LEAVE_AFTER = 30.0
     code = main()
     if code in (EXIT_INTERRUPTED, EXIT_TERMINATED):
         for stream in (sys.stdout, sys.stderr):
