@@ -69,13 +69,15 @@ def _share_of_steps(
     one_day = pd.Timedelta(days=1)
     # Each step's last day: the day before the next one starts; the last step's, the period's last day (without it,
     # the last step is taken to be as long as the one before it).
-    if last_day is not None:
-        final = pd.Timestamp(last_day)
-    elif len(step_dates) > 1:
-        final = step_dates[-1] + (step_dates[-1] - step_dates[-2]) - one_day
-    else:
-        final = step_dates[-1] if len(step_dates) else pd.NaT
-    ends = pd.DatetimeIndex([*(step_dates[1:] - one_day), final]) if len(step_dates) else step_dates
+    ends = step_dates
+    if len(step_dates):
+        if last_day is not None:
+            final = pd.Timestamp(last_day)
+        elif len(step_dates) > 1:
+            final = step_dates[-1] + (step_dates[-1] - step_dates[-2]) - one_day
+        else:
+            final = step_dates[-1]
+        ends = pd.DatetimeIndex([*(step_dates[1:] - one_day), final])
     in_window = np.ones(len(step_dates), dtype=bool)
     if f.start is not None:
         in_window &= ends >= pd.Timestamp(f.start)
