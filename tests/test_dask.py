@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import contextlib
+import os
 import re
+import signal
 import socket
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
 
 import pandas as pd
 import pytest
@@ -25,8 +29,10 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-@pytest.fixture(scope="module")
-def scheduler():
+@contextlib.contextmanager
+def cluster(workers: int = 2, *args: str) -> Iterator[tuple[str, list[subprocess.Popen]]]:
+    """A scheduler on loopback and `workers` workers of one thread: its address and the processes, scheduler
+    first. `args` go to each worker."""
     port = free_port()
     address = f"tcp://127.0.0.1:{port}"
     quiet = {"stdout": subprocess.DEVNULL, "stderr": subprocess.DEVNULL}
@@ -62,14 +68,15 @@ def scheduler():
                     "--no-dashboard",
                     "--host",
                     "127.0.0.1",
+                    *args,
                 ],
                 **quiet,
             )
-            for _ in range(2)
+            for _ in range(workers)
         ]
         with distributed.Client(address, timeout=60) as client:
-            client.wait_for_workers(2, timeout=60)
-        yield address
+            client.wait_for_workers(workers, timeout=60)
+        yield address, procs
     finally:
         # Workers first, so that none waits on a scheduler that is gone; a worker that has drawn plots or held a
         # plugin may take several seconds to close gracefully, and nothing of theirs needs keeping.
@@ -82,6 +89,12 @@ def scheduler():
                 except subprocess.TimeoutExpired:
                     p.kill()
                     p.wait()
+
+
+@pytest.fixture(scope="module")
+def scheduler():
+    with cluster() as (address, _):
+        yield address
 
 
 def test_dask_cluster_gives_the_local_tables(scheduler):
@@ -179,3 +192,110 @@ def test_the_cluster_docs_slurm_script_runs(scheduler, tmp_path):
     assert float(means["run"]) == 5.5 and float(means["attacks"]) > 0, done.stdout  # the mean of runs 0 to 11
     assert len(pd.read_parquet(out / "runs.parquet")) == 12
     assert (out / "summary.md").exists() and all((out / name).exists() for name in PLOT_FILES)
+
+
+# A sweep of 12 chunks (6 points of 40 runs) on one worker: it is still running when its first chunk is done.
+SWEEP = (
+    "sweep",
+    ROOT / "scenarios" / "axis-2023.yaml",
+    "--param",
+    "actors.iran.cost_sensitivity=0.4:1:2",
+    "--param",
+    "relations.supports:iran:iraqi_militias.control=0.2:1:3",
+    "--runs",
+    40,
+    "--seed",
+    1,
+    "-q",
+    "--executor",
+    "dask",
+)
+
+
+def _first_chunk_done(out):
+    return lambda: any((out / "parts").glob("done-*"))
+
+
+@pytest.mark.slow
+def test_a_lost_scheduler_is_one_line_and_the_sweep_goes_on_with_resume(tmp_path):
+    from .test_hostile import _cli, _env, _wait_for
+
+    out = tmp_path / "o"
+    with cluster(1) as (address, procs):
+        cmd = _cli(*SWEEP, "--scheduler", address, "--out", out)
+        proc = subprocess.Popen(cmd, stderr=subprocess.PIPE, text=True, env=_env(), start_new_session=True)
+        try:
+            _wait_for(_first_chunk_done(out), seconds=120, proc=proc)
+            procs[0].kill()  # the scheduler
+            status = proc.wait(timeout=120)
+        finally:
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(proc.pid, signal.SIGKILL)
+    err = proc.stderr.read()
+    assert status == 2, err
+    assert err.strip().splitlines() == [
+        f"redline sweep: lost the Dask scheduler at {address}; its finished chunks are kept and --resume goes on"
+    ]
+    done = sorted((out / "parts").glob("done-*"))
+    assert done and (out / "sweep.json").exists()
+    resumed = subprocess.run(
+        _cli(*SWEEP[:-2], "--workers", 1, "--out", out, "--resume"),
+        env=_env(),
+        capture_output=True,
+        text=True,
+    )
+    assert resumed.returncode == 0, resumed.stderr
+    assert len(pd.read_parquet(out / "runs.parquet")) == 240
+
+
+@pytest.mark.slow
+def test_a_cluster_that_loses_every_worker_ends_the_command_in_one_line(tmp_path):
+    from .test_hostile import _cli, _env, _wait_for
+
+    out = tmp_path / "o"
+    with cluster(1, "--no-nanny") as (address, procs):  # no nanny: nothing starts the worker again
+        env = {**_env(), "REDLINE_DASK_TIMEOUT": "2"}
+        cmd = _cli(*SWEEP, "--scheduler", address, "--out", out)
+        proc = subprocess.Popen(cmd, stderr=subprocess.PIPE, text=True, env=env, start_new_session=True)
+        try:
+            _wait_for(_first_chunk_done(out), seconds=120, proc=proc)
+            procs[1].kill()  # the only worker; the scheduler stays
+            status = proc.wait(timeout=120)  # before the change: waited forever
+        finally:
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(proc.pid, signal.SIGKILL)
+        err = proc.stderr.read()
+        assert status == 2, err
+        assert err.strip().splitlines() == [
+            f"redline sweep: the Dask cluster at {address} has had no workers for 2 s; its finished chunks are "
+            "kept and --resume goes on"
+        ]
+        assert procs[0].poll() is None  # the scheduler was not what ended it
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("command", ["run", "sweep"])
+def test_ctrl_c_on_a_local_dask_cluster_is_one_line(tmp_path, command):
+    from .test_hostile import _all_gone, _children, _cli, _env, _wait_for
+
+    out = tmp_path / "o"
+    if command == "run":
+        args = ("run", ROOT / "scenarios" / "axis-2023.yaml", "--runs", 5000, "-q", "--executor", "dask")
+        started = lambda: any(tmp_path.glob(".o.partial-*/parts/*"))  # noqa: E731  a worker wrote a chunk
+    else:
+        args, started = SWEEP, _first_chunk_done(out)
+    cmd = _cli(*args, "--workers", 2, "--out", out)
+    proc = subprocess.Popen(cmd, stderr=subprocess.PIPE, text=True, env=_env(), start_new_session=True)
+    try:
+        _wait_for(started, seconds=120, proc=proc)
+        processes = _children(proc.pid)
+        os.killpg(proc.pid, signal.SIGINT)  # Ctrl+C reaches the whole group, the cluster's workers included
+        assert proc.wait(timeout=60) == 130
+    finally:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(proc.pid, signal.SIGKILL)
+    err = proc.stderr.read()
+    assert err.strip().splitlines() == [f"redline {command}: interrupted"], err  # before: workers' tracebacks
+    assert len(processes) >= 3 and _all_gone(processes)  # the server the workers are forked from, and they
+    if command == "run":
+        assert sorted(p.name for p in tmp_path.iterdir()) == []  # no half folder, no lock

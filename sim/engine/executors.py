@@ -12,15 +12,21 @@ from __future__ import annotations
 import argparse
 import contextlib
 import importlib.util
+import logging
 import math
 import multiprocessing
 import os
 import re
+import signal
+import threading
+import time
 import weakref
 from collections.abc import Iterator
 from concurrent.futures import Executor
+from typing import Any
 
-TIMEOUT_ENV = "REDLINE_DASK_TIMEOUT"  # seconds to reach a scheduler (default 10)
+# Seconds to reach a scheduler, and to wait for a worker once all are gone (default 10).
+TIMEOUT_ENV = "REDLINE_DASK_TIMEOUT"
 _SCHEDULER = re.compile(r"(tcp|tls|ws|wss|ucx|inproc)://[^\s/:]+(:\d{1,5})?/?")
 
 
@@ -76,7 +82,18 @@ def warm_local_cluster(args: argparse.Namespace) -> None:
 
     # Only the server's first start reads the preload: a pool of the runner may have started it already.
     multiprocessing.get_context("forkserver").set_forkserver_preload(["distributed", "redline.engine.runner"])
-    forkserver.ensure_running()
+    # Ctrl+C reaches every process of the terminal's group: this one answers it and closes the cluster, whose
+    # workers would each print a traceback. A server started with SIGINT ignored hands that on to every process
+    # it forks (as the local pool's workers ignore it); this process's own handler is back a moment later.
+    try:
+        answer = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    except ValueError:  # not the main thread: the workers answer Ctrl+C as Dask's do
+        forkserver.ensure_running()
+        return
+    try:
+        forkserver.ensure_running()
+    finally:
+        signal.signal(signal.SIGINT, answer)
 
 
 class ExecutorError(Exception):
@@ -128,7 +145,14 @@ def executor_from_args(args: argparse.Namespace) -> Iterator[Executor | None]:
         from distributed import Client, LocalCluster
     except ImportError:
         raise ExecutorError("--executor dask needs Dask: pip install 'redline[dask]'") from None
+    quieted: dict[str, int] = {}
     with contextlib.ExitStack() as stack:
+        stack.callback(_restore_levels, quieted)  # last out: after the client has closed
+        # A result on its way back when the scheduler goes, or when Ctrl+C cancels it, raises in Dask's event loop,
+        # which logs a traceback each (in tornado's logger): those go, and the loss or the interruption is told.
+        tornado_log = logging.getLogger("tornado.application")
+        tornado_log.addFilter(_closed_comms)
+        stack.callback(tornado_log.removeFilter, _closed_comms)
         if args.scheduler:
             try:
                 client = stack.enter_context(Client(args.scheduler, timeout=connect_timeout()))
@@ -140,7 +164,13 @@ def executor_from_args(args: argparse.Namespace) -> Iterator[Executor | None]:
                 workers = min(workers, getattr(args, "runs", workers))  # never more processes than the runs
             stack.enter_context(dask.config.set(_LOCAL_CLUSTER_CONFIG))
             cluster = stack.enter_context(
-                LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None)
+                LocalCluster(
+                    n_workers=workers,
+                    threads_per_worker=1,
+                    processes=True,
+                    dashboard_address=None,
+                    silence_logs=logging.ERROR,  # not a warning each for the chunks cancelled by Ctrl+C
+                )
             )
             client = stack.enter_context(Client(cluster))
         from redline.engine.dask_worker import SetAsideStartUpHeap
@@ -153,4 +183,93 @@ def executor_from_args(args: argparse.Namespace) -> Iterator[Executor | None]:
         executor = client.get_executor(pure=False)
         if not args.scheduler:
             _ON_THIS_MACHINE.add(executor)
-        yield executor
+        watch = _WorkersWatch(client, executor, connect_timeout()) if args.scheduler else None
+        sweep = getattr(args, "command", None) == "sweep"
+        kept = "; its finished chunks are kept and --resume goes on" if sweep else ""
+        try:
+            yield executor
+        except Exception as e:
+            if watch is not None and watch.gone:
+                raise ExecutorError(
+                    f"the Dask cluster at {args.scheduler} has had no workers for {watch.patience:g} s{kept}"
+                ) from None
+            if not _lost(client, e):
+                raise
+            # The client logs its failed reconnection as it closes, a traceback each: the line below says it all.
+            for name in _CLIENT_LOGGERS:
+                quieted[name] = logging.getLogger(name).level
+                logging.getLogger(name).setLevel(logging.CRITICAL + 1)
+            address = args.scheduler or client.scheduler.address
+            raise ExecutorError(f"lost the Dask scheduler at {address}{kept}") from None
+        finally:
+            if watch is not None:
+                watch.stop()  # before the client closes
+
+
+class _WorkersWatch:
+    """On a cluster of the user's: cancels the command's tasks once it has had workers and then none for
+    `patience` seconds (REDLINE_DASK_TIMEOUT), as they would wait for one forever. A cluster with no workers yet
+    is waited for, as before: workers may join late (a batch queue's jobs)."""
+
+    def __init__(self, client: Any, executor: Any, patience: float):
+        self.patience = patience
+        self.gone = False
+        self._stop = threading.Event()
+        self._thread = threading.Thread(
+            target=self._run, args=(client, executor), daemon=True, name="redline Dask workers watch"
+        )
+        self._thread.start()
+
+    def _run(self, client: Any, executor: Any) -> None:
+        had, since = False, None  # since: when the last worker went
+        while not self._stop.wait(1.0):
+            if client.status != "running":
+                return  # the scheduler lost: the client cancels the tasks itself
+            try:
+                workers = client.scheduler_info(n_workers=0)["n_workers"]
+            except Exception:  # the scheduler going: as above
+                return
+            if workers or not had:
+                had, since = had or workers > 0, None
+                continue
+            since = since or time.monotonic()
+            if time.monotonic() - since > self.patience:
+                self.gone = True
+                executor.shutdown(wait=False)  # cancels every task: the command's wait ends
+                return
+
+    def stop(self) -> None:
+        self._stop.set()
+        self._thread.join(timeout=5)
+
+
+# The loggers a client writes to while it tries to reconnect to a lost scheduler and then closes.
+_CLIENT_LOGGERS = ("distributed.client", "distributed.utils", "distributed.batched", "distributed.core")
+
+
+def _lost(client: Any, error: Exception) -> bool:
+    """Whether the client has lost its scheduler: it cancels every future it holds (a CancelledError here, where
+    redline cancels none before an error of its own) and reconnects or closes."""
+    from concurrent.futures import CancelledError
+
+    from distributed.client import ClosedClientError
+    from distributed.comm import CommClosedError
+
+    return (
+        isinstance(error, CancelledError | ClosedClientError | CommClosedError) or client.status != "running"
+    )
+
+
+def _closed_comms(record: logging.LogRecord) -> bool:
+    """False for a record of a closed connection (told as a lost scheduler) or of a result cancelled on its way
+    (after an interruption, or by that loss); true for any other."""
+    from distributed.client import FutureCancelledError
+    from distributed.comm import CommClosedError
+
+    error = record.exc_info[1] if record.exc_info else None
+    return not isinstance(error, CommClosedError | FutureCancelledError)
+
+
+def _restore_levels(levels: dict[str, int]) -> None:
+    for name, level in levels.items():
+        logging.getLogger(name).setLevel(level)
