@@ -216,22 +216,30 @@ def _first_chunk_done(out):
     return lambda: any((out / "parts").glob("done-*"))
 
 
+def _sweep_losing(process: subprocess.Popen, address: str, out, env) -> tuple[int, str]:
+    """Start SWEEP on the cluster at `address`, kill `process` (of the cluster) once a chunk is done, and return
+    the command's exit status and stderr."""
+    from .test_hostile import _cli, _wait_for
+
+    cmd = _cli(*SWEEP, "--scheduler", address, "--out", out)
+    proc = subprocess.Popen(cmd, stderr=subprocess.PIPE, text=True, env=env, start_new_session=True)
+    try:
+        _wait_for(_first_chunk_done(out), seconds=120, proc=proc)
+        process.kill()
+        status = proc.wait(timeout=120)
+    finally:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(proc.pid, signal.SIGKILL)
+    return status, proc.stderr.read()
+
+
 @pytest.mark.slow
 def test_a_lost_scheduler_is_one_line_and_the_sweep_goes_on_with_resume(tmp_path):
-    from .test_hostile import _cli, _env, _wait_for
+    from .test_hostile import _cli, _env
 
     out = tmp_path / "o"
     with cluster(1) as (address, procs):
-        cmd = _cli(*SWEEP, "--scheduler", address, "--out", out)
-        proc = subprocess.Popen(cmd, stderr=subprocess.PIPE, text=True, env=_env(), start_new_session=True)
-        try:
-            _wait_for(_first_chunk_done(out), seconds=120, proc=proc)
-            procs[0].kill()  # the scheduler
-            status = proc.wait(timeout=120)
-        finally:
-            with contextlib.suppress(ProcessLookupError):
-                os.killpg(proc.pid, signal.SIGKILL)
-    err = proc.stderr.read()
+        status, err = _sweep_losing(procs[0], address, out, _env())  # the scheduler
     assert status == 2, err
     assert err.strip().splitlines() == [
         f"redline sweep: lost the Dask scheduler at {address}; its finished chunks are kept and --resume goes on"
@@ -250,21 +258,13 @@ def test_a_lost_scheduler_is_one_line_and_the_sweep_goes_on_with_resume(tmp_path
 
 @pytest.mark.slow
 def test_a_cluster_that_loses_every_worker_ends_the_command_in_one_line(tmp_path):
-    from .test_hostile import _cli, _env, _wait_for
+    from .test_hostile import _env
 
     out = tmp_path / "o"
     with cluster(1, "--no-nanny") as (address, procs):  # no nanny: nothing starts the worker again
         env = {**_env(), "REDLINE_DASK_TIMEOUT": "2"}
-        cmd = _cli(*SWEEP, "--scheduler", address, "--out", out)
-        proc = subprocess.Popen(cmd, stderr=subprocess.PIPE, text=True, env=env, start_new_session=True)
-        try:
-            _wait_for(_first_chunk_done(out), seconds=120, proc=proc)
-            procs[1].kill()  # the only worker; the scheduler stays
-            status = proc.wait(timeout=120)  # before the change: waited forever
-        finally:
-            with contextlib.suppress(ProcessLookupError):
-                os.killpg(proc.pid, signal.SIGKILL)
-        err = proc.stderr.read()
+        # the only worker; the scheduler stays (before the change the sweep waited forever)
+        status, err = _sweep_losing(procs[1], address, out, env)
         assert status == 2, err
         assert err.strip().splitlines() == [
             f"redline sweep: the Dask cluster at {address} has had no workers for 2 s; its finished chunks are "
