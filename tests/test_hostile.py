@@ -197,10 +197,23 @@ BAD_SETS = {
 
 
 @pytest.mark.parametrize("command", list(COMMANDS))
-def test_one_value_set_twice(capsys, home, command):
-    """The last would win without a word, and the results' record would name both."""
-    sets = ["--set", "actors.patron.capability=0.3", "--set", "actors.patron.capability=0.5"]
-    assert_refused(capsys, home, [*COMMANDS[command](SCN), *sets], "the same value as --set 1")
+@pytest.mark.parametrize(
+    "sets",
+    [
+        ["actors.patron.capability=0.3", "actors.patron.capability=0.5"],
+        # a value, then the doctrine that holds it: the order decides which wins
+        ["actors.client.doctrine.retaliation.lag=1", "actors.client.doctrine.retaliation={half_life: 9}"],
+    ],
+)
+def test_one_value_set_twice(capsys, home, command, sets):
+    """The later would win without a word, and the results' record would name both."""
+    flags = [x for text in sets for x in ("--set", text)]
+    assert_refused(capsys, home, [*COMMANDS[command](SCN), *flags], "--set:2: ")
+
+
+def test_one_value_set_twice_on_one_side_of_a_comparison(capsys, home):
+    flags = ["--set-b", "actors.patron.capability=0.3", "--set-b", "actors.patron.capability=0.5"]
+    assert_refused(capsys, home, ["compare", SCN, SCN, *_ensemble(), *flags], "--set-b:2: ")
 
 
 @pytest.mark.parametrize("fault", list(BAD_SETS))
@@ -360,6 +373,13 @@ SWEEP_FAULTS = {
     "set-and-param": ([f"--param={TARGET}=1,2", f"--set={TARGET}=3"], "the value --param 1 varies"),
     "set-aliased": (
         [f"--param={CONTROL}=0.1,0.2", "--set=relations.0.control=0.5"],
+        "the value --param 1 varies",
+    ),
+    "set-holds-param": (
+        [
+            f"--param={TARGET}=1,2",
+            "--set=actors.client.doctrine.campaign={per_day: {rival: 1}, assumed: {per_day: t}}",
+        ],
         "the value --param 1 varies",
     ),
 }

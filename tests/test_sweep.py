@@ -244,7 +244,17 @@ def test_resume_takes_the_same_sets_in_another_order(cli, tmp_path):
     status, _, err = cli("sweep", TINY, *args, "--set", two, "--set", one, "--resume")
     assert status == 0, err
     status, _, err = cli("sweep", TINY, *args, "--set", two, "--set", one.replace("0.5", "0.6"), "--resume")
-    assert status == 2 and "differs in the scenario's contents, --set" in err, err
+    assert status == 2 and "differs in --set)" in err, err  # the file is as it was: only a --set changed
+
+
+def test_sets_whose_order_matters_are_refused(cli, tmp_path):
+    """A value and the doctrine that holds it: the order decides which wins (a resume in another order would be
+    another sweep), so the two are refused from the start."""
+    out = tmp_path / "s"
+    args = ("--param", f"{TARGET}=1,2", "--runs", 2, "--out", out, "--quiet", "--workers", 1, "--no-plots")
+    lag, doctrine = "actors.rival.doctrine.retaliation.lag=1", "actors.rival.doctrine.retaliation={lag: 5}"
+    status, _, err = cli("sweep", TINY, *args, "--set", lag, "--set", doctrine)
+    assert status == 2 and "--set:2" in err and not out.exists()
 
 
 def test_resume_refuses_a_different_sweep(cli, tmp_path):

@@ -537,15 +537,20 @@ def _on_sigterm(signum, frame) -> None:
 
 
 def _each_value_once(args: argparse.Namespace) -> None:
-    """Two --set of one key path would leave the last to win without a word, and the record name both."""
-    seen: dict[str, int] = {}
-    for n, text in enumerate(getattr(args, "overrides", None) or (), 1):
-        path = text.partition("=")[0].strip()
-        if path in seen:
+    """Two --set of one key path (or of a value and one inside it) would leave the later to win without a word,
+    and the results' record name both."""
+    from redline.language.scenario import overlapping
+
+    for flag in ("overrides", "overrides_a", "overrides_b"):
+        texts = getattr(args, flag, None) or []
+        found = overlapping([t.partition("=")[0] for t in texts])
+        if found is not None:
+            i, j = found
+            name = "--set" + flag.removeprefix("overrides").replace("_", "-")
+            path = texts[j].partition("=")[0].strip()
             raise ScenarioError(
-                [Issue("--set", n, path, f"the same value as --set {seen[path]}; give each value once")]
+                [Issue(name, j + 1, path, f"sets what {name} {i + 1} sets too; give each value once")]
             )
-        seen[path] = n
 
 
 def _check_flags(args: argparse.Namespace) -> None:

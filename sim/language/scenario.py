@@ -79,6 +79,20 @@ def _segments(path: str) -> list[str]:
     return [s for s in path.split(".")]
 
 
+def overlapping(paths: Sequence[str]) -> tuple[int, int] | None:
+    """The first two of `paths` (key paths, as written) where the later names the same value as the earlier, or
+    one inside the other (`a.b` and `a.b.c`), as (earlier, later) indices; None if each names a value of its own,
+    so that the order they are applied in changes nothing. Paths are compared as written: an item named by its
+    index and by its key are not told apart."""
+    split = [tuple(x.strip() for x in _segments(p)) for p in paths]
+    for j, later in enumerate(split):
+        for i in range(j):
+            short = min(len(split[i]), len(later))
+            if split[i][:short] == later[:short]:
+                return i, j
+    return None
+
+
 class _Patcher:
     """Applies overrides to a parsed tree, walking the language's types beside it so that a misspelt key is
     caught with a suggestion, and moving line origins along so errors point at the override."""

@@ -28,7 +28,13 @@ import pandas as pd
 from redline.engine.executors import on_this_machine
 from redline.engine.runner import run_seeds, run_tasks
 from redline.errors import Issue, ScenarioError, SweepError
-from redline.language.scenario import Override, load_scenario, parse_scenario, scenario_digest  # noqa: F401  (cli: sw.load_scenario)
+from redline.language.scenario import (  # noqa: F401  (cli: sw.load_scenario)
+    Override,
+    load_scenario,
+    overlapping,
+    parse_scenario,
+    scenario_digest,
+)
 from redline.language.spec import Scenario
 from redline.limits import MAX_POINTS, MAX_SWEEP_RUNS
 from redline.results import sweep_store as store
@@ -74,7 +80,9 @@ def check_distinct(params: Sequence[Param], scn: Scenario, overrides: Sequence[s
         seen[key] = n
     for n, text in enumerate(overrides, 1):
         path = text.partition("=")[0].strip()
-        varied = seen.get(canonical(scn, path))
+        fixed = canonical(scn, path)
+        # the value a --param varies, or one that holds it (a --set of a whole doctrine)
+        varied = next((v for k, v in seen.items() if k[: len(fixed)] == fixed), None)
         if varied is not None:
             raise ScenarioError(
                 [Issue("--set", n, path, f"the value --param {varied} varies; give it with --param alone")]
@@ -390,8 +398,11 @@ def _run_in(sweep, out: FolderOutput, scenarios, resume, executor, workers, prog
         # The scenario is known by its contents (`hash`, over the file and what it extends, with the overrides),
         # not by the path as typed: a sweep resumes from another folder, or with the file for the shipped name.
         diff = sorted(k for k in identity if k != "scenario" and before.get(k) != identity[k])
-        if set(diff) == {"hash", "overrides"} and _same_overrides(sweep, before):
-            diff = []
+        if set(diff) == {"hash", "overrides"}:
+            if _same_overrides(sweep, before):
+                diff = []
+            elif _same_file(sweep, before):  # the hash covers the overrides: the file itself is as it was
+                diff = ["overrides"]
         if diff:
             named = ", ".join(IDENTITY_WORDS.get(k, k) for k in diff)
             raise SweepError(
@@ -495,12 +506,20 @@ IDENTITY_WORDS = {
 
 
 def _same_overrides(sweep: Sweep, before: dict[str, Any]) -> bool:
-    """The same --set values in another order (each names another value, so the order changes nothing), over a
-    scenario whose contents are as they were: the hash of the sweep's start, worked out in its order."""
+    """The same --set values in another order, each naming a value of its own (so the order changes nothing), over
+    a scenario whose contents are as they were."""
     given = before.get("overrides")
     if not isinstance(given, list) or sorted(map(str, given)) != sorted(sweep.overrides):
         return False
-    return scenario_digest(sweep.scenario_file, [str(o) for o in given]) == before.get("hash")
+    return overlapping([o.partition("=")[0] for o in sweep.overrides]) is None and _same_file(sweep, before)
+
+
+def _same_file(sweep: Sweep, before: dict[str, Any]) -> bool:
+    """The scenario's files are as at the sweep's start: its hash, worked out with the overrides it had then."""
+    given = before.get("overrides")
+    return isinstance(given, list) and scenario_digest(
+        sweep.scenario_file, [str(o) for o in given]
+    ) == before.get("hash")
 
 
 def read_sweep_json(out: FolderOutput) -> dict[str, Any]:
