@@ -361,7 +361,7 @@ SWEEP_FAULTS = {
     "whole-number": (["--param=time.steps=1.5,2"], "--param:1"),
     "whole-number-sampled": (
         ["--param=time.steps=8:12", "--design", "lhs", "--samples", "4"],
-        "a whole number, which --design lhs samples as a real number",
+        "a whole number, which --design lhs cannot sample",
     ),
     "unknown-path": (["--param=actors.client.capabilty=0.1"], "--param:1"),
     "resume-and-force": ([f"--param={TARGET}=1", "--resume", "--force"], "--resume"),

@@ -485,8 +485,12 @@ def test_a_comparison_over_other_periods_says_so(tiny, cli, tmp_path):
     longer = dataclasses.replace(tiny, time=dataclasses.replace(tiny.time, steps=12))
     text = markdown(compare(a, run_ensemble(longer, runs=3, seed=1, workers=1)))
     assert (
-        "**The two scenarios cover different periods** (A: 10 weeks from 2024-01-01; B: 12 weeks from" in text
+        "**The two scenarios cover different periods** (A: 2024-01-01 to 2024-03-10; B: 2024-01-01 to" in text
     )
+    assert "(70 and 84 days)" in text
+    # the same days in other steps are the same period
+    daily = dataclasses.replace(tiny, time=dataclasses.replace(tiny.time, step="day", steps=70))
+    assert "different periods" not in markdown(compare(a, run_ensemble(daily, runs=3, seed=1, workers=1)))
     copy = tmp_path / "copy.yaml"
     copy.write_text(TINY.read_text().replace("steps: 10", "steps: 12"))
     status, out, err = cli("compare", TINY, copy, "--runs", 3, "--workers", 1)

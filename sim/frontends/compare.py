@@ -132,15 +132,21 @@ def _apart(c: Comparison) -> str:
     """A warning, when the two sides are not one world: over other periods, counts per run measure other spans;
     with other actors, a run of each does not pair like with like, and the shared seeds fall on different draws."""
     out = ""
-    ta, tb = c.facts_a.get("time"), c.facts_b.get("time")
-    if ta and tb and ta != tb:
-        # Counts per run over periods of other lengths differ by the length alone; dates of other periods do
-        # not line up.
-        span = {side: f"{t['steps']} {t['step']}s from {t['start']}" for side, t in (("A", ta), ("B", tb))}
-        out += (
-            f" **The two scenarios cover different periods** (A: {span['A']}; B: {span['B']}): counts per run "
-            "differ with the period's length as well, so read the differences with that in mind."
-        )
+    if c.facts_a.get("time") and c.facts_b.get("time"):
+        from redline.results.chunks import time_spec
+
+        ta, tb = time_spec(c.facts_a), time_spec(c.facts_b)
+        if (ta.start, ta.end) != (tb.start, tb.end):  # other steps over the same days are the same period
+            days = {side: (t.end - t.start).days + 1 for side, t in (("A", ta), ("B", tb))}
+            out += (
+                f" **The two scenarios cover different periods** (A: {ta.start} to {ta.end}; B: {tb.start} to "
+                f"{tb.end})"
+                + (
+                    f": counts per run differ with the period's length ({days['A']} and {days['B']} days) as well."
+                    if days["A"] != days["B"]
+                    else ": the runs pair by seed, not by date."
+                )
+            )
     a, b = set(c.facts_a.get("actors", {})), set(c.facts_b.get("actors", {}))
     if a == b:
         return out

@@ -298,8 +298,8 @@ def scenarios_of(sweep: Sweep) -> list[Scenario]:
                         i.file,
                         i.line,
                         i.path,
-                        f"a whole number, which --design {sweep.design} samples as a "
-                        f"real number: sweep it on a grid (--param {i.path}=LOW:HIGH:N)",
+                        f"a whole number, which --design {sweep.design} cannot sample (it draws real numbers); "
+                        "only a grid (LOW:HIGH:N) may vary it",
                     )
                     if i.file == "--param" and i.message.startswith("expected a whole number")
                     else i
