@@ -425,7 +425,8 @@ def cmd_sweep(args: argparse.Namespace) -> int:
         if args.no_plots:
             # A resumed sweep's folder is made anew from its tables; plots an earlier attempt drew are of these
             # same tables (the sweep resumes only as itself), so they are kept rather than dropped.
-            kept = [*plotfiles.PLOT_FILES, "heatmap.png", "sensitivity.png"] if args.resume else []
+            # Not the heatmap: which outcome it shows (--outcome) is no part of the sweep, and may differ now.
+            kept = [*plotfiles.PLOT_FILES, "sensitivity.png"] if args.resume else []
             for name in kept:
                 old = Path(args.out) / name
                 if old.is_file() and not old.is_symlink():
@@ -486,7 +487,8 @@ def cmd_sweep(args: argparse.Namespace) -> int:
         )
         if args.no_plots and not any((Path(args.out) / n).is_file() for n in plotfiles.PLOT_FILES):
             print(
-                "  plots: none (--no-plots); the same command with --resume draws them, running nothing again"
+                "  plots: none (--no-plots); the same command with --resume and without --no-plots draws them, "
+                "running nothing again"
             )
     return EXIT_OK
 
