@@ -80,9 +80,18 @@ def test_share_of_steps_counts_a_step_the_window_starts_or_ends_inside():
     late = pd.DataFrame({**rows.iloc[:1].to_dict("list"), "step": [9], "date": [last + pd.Timedelta(days=4)]})
     (v,) = evaluate([check(share_of_steps=tail, expect="<= 1")], late, pd.Index([0]), STEPS)
     assert list(v.per_run) == [1.0]
-    period = (STEPS[0].date(), (last + pd.Timedelta(days=6)).date())
-    (v,) = evaluate([check(share_of_steps=tail, expect="<= 1")], late, pd.Index([0]), STEPS, period=period)
+    # monthly steps from 31 January: the last, from 29 February, ends on 30 March, which only the period tells
+    # (from the step before, it would be taken to end on 28 March)
+    months = pd.DatetimeIndex(["2024-01-31", "2024-02-29"])
+    end_of_march = EventFilter(min_mid=4, start=pd.Timestamp("2024-03-29").date())
+    march = pd.DataFrame({**rows.iloc[:1].to_dict("list"), "step": [1], "date": [pd.Timestamp("2024-03-29")]})
+    period = (months[0].date(), pd.Timestamp("2024-03-30").date())
+    (v,) = evaluate(
+        [check(share_of_steps=end_of_march, expect="<= 1")], march, pd.Index([0]), months, period=period
+    )
     assert list(v.per_run) == [1.0]
+    (v,) = evaluate([check(share_of_steps=end_of_march, expect="<= 1")], march, pd.Index([0]), months)
+    assert v.per_run.isna().all()  # no step overlaps a window after the guessed end
 
 
 def test_share_of_runs_and_iqr():

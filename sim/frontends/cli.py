@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import functools
 import os
 import re
 import signal
@@ -515,13 +516,12 @@ def _check_environment() -> None:
             ) from None
 
 
-# Seconds the `redline` command is given to end after SIGTERM before it leaves at once (None: never, as when
-# main() is called from a program of the user's, which owns its process).
-LEAVE_AFTER: float | None = None
+# Seconds the `redline` command (entry) is given to end after SIGTERM before it leaves at once.
+LEAVE_AFTER = 30.0
 
 
-def _on_sigterm(signum, frame) -> None:
-    if LEAVE_AFTER is not None:
+def _on_sigterm(leave_after: float | None, signum, frame) -> None:
+    if leave_after is not None:
         # Raised where the signal lands, Terminated ends the command; but landing inside a weakref callback or a
         # __del__, it is printed and dropped by Python, and the command would run on. So the process also leaves
         # on its own after a while (what a killed command leaves, the next command clears).
@@ -529,7 +529,7 @@ def _on_sigterm(signum, frame) -> None:
         import time
 
         def leave() -> None:
-            time.sleep(LEAVE_AFTER)
+            time.sleep(leave_after)
             os._exit(EXIT_TERMINATED)
 
         threading.Thread(target=leave, name="redline-leave-after-sigterm", daemon=True).start()
@@ -564,14 +564,17 @@ def _check_flags(args: argparse.Namespace) -> None:
     warm_local_cluster(args)
 
 
-def main(argv: Sequence[str] | None = None) -> int:
+def main(argv: Sequence[str] | None = None, *, leave_after: float | None = None) -> int:
+    """Run the command `argv` (the process's arguments if None) and return its exit status. With `leave_after`,
+    the process leaves that many seconds after a SIGTERM, whatever it is doing: for the command, not for a program
+    of the user's that calls main() and owns its process."""
     import signal
     import threading
     import warnings
 
     handler = None
     if threading.current_thread() is threading.main_thread():
-        handler = signal.signal(signal.SIGTERM, _on_sigterm)
+        handler = signal.signal(signal.SIGTERM, functools.partial(_on_sigterm, leave_after))
     # redline's own warnings are one line (workers forked for the command inherit the format).
     formatted = warnings.formatwarning
     warnings.formatwarning = _one_line
@@ -653,9 +656,7 @@ def _main(argv: Sequence[str] | None) -> int:
 def entry() -> None:
     """The `redline` command. After a signal, the process leaves at once: the interpreter's exit handlers would
     try to wake a worker pool whose pipes the signal already closed, and print a traceback nobody needs."""
-    global LEAVE_AFTER
-    LEAVE_AFTER = 30.0
-    code = main()
+    code = main(leave_after=LEAVE_AFTER)
     if code in (EXIT_INTERRUPTED, EXIT_TERMINATED):
         for stream in (sys.stdout, sys.stderr):
             with contextlib.suppress(Exception):
