@@ -46,6 +46,11 @@ WHY = {
 }
 
 
+def _in_text(label: str) -> str:
+    """A label within a sentence: its capital dropped, unless the word is written in capitals ("UN patrol")."""
+    return label[:1].lower() + label[1:] if label[1:2].islower() else label
+
+
 def _check_run(res: Results, run: int) -> None:
     if run not in set(res.runs["run"]):
         first, last = res.runs["run"].min(), res.runs["run"].max()
@@ -88,7 +93,7 @@ def story(res: Results, run: int) -> list[dict]:
     )
     dates = res.step_dates
     # A rung by the ladder's label, as the plots name it ("de-escalate", "harassment attack"), in running text
-    rung_word = {r["id"]: str(r.get("label") or in_words(r["id"])).lower() for r in facts["ladder"]}
+    rung_word = {r["id"]: _in_text(str(r.get("label") or in_words(r["id"]))) for r in facts["ladder"]}
     steps = []
     for step in range(len(dates)):
         lines: list[str] = []

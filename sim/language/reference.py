@@ -136,7 +136,10 @@ def _default_ladder() -> list[str]:
         "| id | label | MID level | what it stands for |",
         "|---|---|---|---|",
     ]
-    out += [f"| `{r['id']}` | {r['label']} | {r['mid_level']} | {r.get('description', '')} |" for r in rungs]
+    out += [
+        f"| `{r['id']}` | {r['label']} | {r['mid_level']} | {str(r.get('description', '')).replace('|', '/')} |"
+        for r in rungs
+    ]
     return out
 
 
