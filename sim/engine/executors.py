@@ -153,6 +153,11 @@ def executor_from_args(args: argparse.Namespace) -> Iterator[Executor | None]:
         tornado_log = logging.getLogger("tornado.application")
         tornado_log.addFilter(_closed_comms)
         stack.callback(tornado_log.removeFilter, _closed_comms)
+        # A local cluster's scheduler, in this process, logs as an error each result it can no longer hand over
+        # because the command cancelled it (Ctrl+C): 'forgotten' keys, which only a cancellation leaves.
+        scheduler_log = logging.getLogger("distributed.scheduler")
+        scheduler_log.addFilter(_forgotten)
+        stack.callback(scheduler_log.removeFilter, _forgotten)
         if args.scheduler:
             try:
                 client = stack.enter_context(Client(args.scheduler, timeout=connect_timeout()))
@@ -201,6 +206,13 @@ def executor_from_args(args: argparse.Namespace) -> Iterator[Executor | None]:
                 logging.getLogger(name).setLevel(logging.CRITICAL + 1)
             address = args.scheduler or client.scheduler.address
             raise ExecutorError(f"lost the Dask scheduler at {address}{kept}") from None
+        except BaseException:  # Ctrl+C or SIGTERM: the command says it was interrupted, and that is all
+            # A local cluster's scheduler lives in this process and logs, as an error, the results it can no
+            # longer gather once the tasks are cancelled (a line now and then, by timing).
+            for name in [n for n in logging.root.manager.loggerDict if n.split(".")[0] == "distributed"]:
+                quieted[name] = logging.getLogger(name).level
+                logging.getLogger(name).setLevel(logging.CRITICAL + 1)
+            raise
         finally:
             if watch is not None:
                 watch.stop()  # before the client closes
@@ -268,6 +280,12 @@ def _closed_comms(record: logging.LogRecord) -> bool:
 
     error = record.exc_info[1] if record.exc_info else None
     return not isinstance(error, CommClosedError | FutureCancelledError)
+
+
+def _forgotten(record: logging.LogRecord) -> bool:
+    """False for the scheduler's record of keys it could not gather because they were forgotten (cancelled)."""
+    message = record.getMessage()
+    return not (message.startswith("Couldn't gather keys") and "'forgotten'" in message)
 
 
 def _restore_levels(levels: dict[str, int]) -> None:
