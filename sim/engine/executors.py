@@ -174,7 +174,9 @@ def executor_from_args(args: argparse.Namespace) -> Iterator[Executor | None]:
                     threads_per_worker=1,
                     processes=True,
                     dashboard_address=None,
-                    silence_logs=logging.ERROR,  # not a warning each for the chunks cancelled by Ctrl+C
+                    # Quiet: a task that fails reaches the command as its error; what the workers log as they are
+                    # stopped (chunks cancelled by Ctrl+C, a heartbeat to a scheduler already closed) is noise.
+                    silence_logs=logging.CRITICAL,
                 )
             )
             client = stack.enter_context(Client(cluster))
