@@ -21,7 +21,7 @@ import signal
 import threading
 import time
 import weakref
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from concurrent.futures import Executor
 from typing import Any
 
@@ -203,17 +203,13 @@ def executor_from_args(args: argparse.Namespace) -> Iterator[Executor | None]:
             if not _lost(client, e):
                 raise
             # The client logs its failed reconnection as it closes, a traceback each: the line below says it all.
-            for name in _CLIENT_LOGGERS:
-                quieted[name] = logging.getLogger(name).level
-                logging.getLogger(name).setLevel(logging.CRITICAL + 1)
+            _quiet(_CLIENT_LOGGERS, quieted)
             address = args.scheduler or client.scheduler.address
             raise ExecutorError(f"lost the Dask scheduler at {address}{kept}") from None
         except BaseException:  # Ctrl+C or SIGTERM: the command says it was interrupted, and that is all
             # A local cluster's scheduler lives in this process and logs, as an error, the results it can no
             # longer gather once the tasks are cancelled (a line now and then, by timing).
-            for name in [n for n in logging.root.manager.loggerDict if n.split(".")[0] == "distributed"]:
-                quieted[name] = logging.getLogger(name).level
-                logging.getLogger(name).setLevel(logging.CRITICAL + 1)
+            _quiet([n for n in logging.root.manager.loggerDict if n.split(".")[0] == "distributed"], quieted)
             raise
         finally:
             if watch is not None:
@@ -288,6 +284,13 @@ def _forgotten(record: logging.LogRecord) -> bool:
     """False for the scheduler's record of keys it could not gather because they were forgotten (cancelled)."""
     message = record.getMessage()
     return not (message.startswith("Couldn't gather keys") and "'forgotten'" in message)
+
+
+def _quiet(names: Iterable[str], levels: dict[str, int]) -> None:
+    """Silence the loggers `names` until _restore_levels puts back the levels noted in `levels`."""
+    for name in names:
+        levels.setdefault(name, logging.getLogger(name).level)
+        logging.getLogger(name).setLevel(logging.CRITICAL + 1)
 
 
 def _restore_levels(levels: dict[str, int]) -> None:

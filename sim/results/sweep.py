@@ -398,11 +398,9 @@ def _run_in(sweep, out: FolderOutput, scenarios, resume, executor, workers, prog
         # The scenario is known by its contents (`hash`, over the file and what it extends, with the overrides),
         # not by the path as typed: a sweep resumes from another folder, or with the file for the shipped name.
         diff = sorted(k for k in identity if k != "scenario" and before.get(k) != identity[k])
-        if set(diff) == {"hash", "overrides"}:
-            if _same_overrides(sweep, before):
-                diff = []
-            elif _same_file(sweep, before):  # the hash covers the overrides: the file itself is as it was
-                diff = ["overrides"]
+        # The hash covers the overrides: with the file as it was, only the --set differ, or only their order.
+        if set(diff) == {"hash", "overrides"} and _same_file(sweep, before):
+            diff = [] if _reordered(sweep, before) else ["overrides"]
         if diff:
             named = ", ".join(IDENTITY_WORDS.get(k, k) for k in diff)
             raise SweepError(
@@ -505,13 +503,12 @@ IDENTITY_WORDS = {
 }
 
 
-def _same_overrides(sweep: Sweep, before: dict[str, Any]) -> bool:
-    """The same --set values in another order, each naming a value of its own (so the order changes nothing), over
-    a scenario whose contents are as they were."""
+def _reordered(sweep: Sweep, before: dict[str, Any]) -> bool:
+    """The same --set values as at the sweep's start in another order, each naming a value of its own (so that
+    the order changes nothing)."""
     given = before.get("overrides")
-    if not isinstance(given, list) or sorted(map(str, given)) != sorted(sweep.overrides):
-        return False
-    return overlapping([o.partition("=")[0] for o in sweep.overrides]) is None and _same_file(sweep, before)
+    same = isinstance(given, list) and sorted(map(str, given)) == sorted(sweep.overrides)
+    return same and overlapping([o.partition("=")[0] for o in sweep.overrides]) is None
 
 
 def _same_file(sweep: Sweep, before: dict[str, Any]) -> bool:
