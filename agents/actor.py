@@ -145,6 +145,8 @@ class Actor(mesa.Agent):
         retaliation = doctrines.get("retaliation")
         self.lag = retaliation.lag if isinstance(retaliation, Retaliation) else 0.0
         self.grievance: dict[str, float] = {}  # harm received from, or blamed on, each actor (fading)
+        # the heaviest blow dealt to each actor beyond the grievance against it, less what its answers paid back
+        self.credit: dict[str, float] = {}
         self.recent_harm: dict[str, float] = {}  # harm received from each actor over about the last week
         self.resolve_seen: dict[str, float] = {}  # estimate of each other actor's resolve, 0-1
         self.capability_seen: dict[str, float] = {}
@@ -757,9 +759,3 @@ class Actor(mesa.Agent):
         """Hold `other` responsible for `harm` (done by itself, or by a client it is blamed for)."""
         if harm > 0 and other != self.aid:
             self.grievance[other] = self.grievance.get(other, 0.0) + harm
-
-    def vent(self, other: str, harm: float) -> None:
-        """Harm done to `other`, by the actor or on its behalf, answers its grievance against it."""
-        g = self.grievance.get(other)
-        if g:
-            self.grievance[other] = max(0.0, g - harm)

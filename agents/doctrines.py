@@ -127,6 +127,9 @@ class Retaliation(Doctrine):
                 actor.grievance[other] *= retention(self.spec.half_life * (1.0 - 0.5 * channel), dt)
             else:
                 actor.grievance[other] *= kept
+        credit = actor.credit
+        for other in credit:  # credit for a blow dealt fades as the memory of blows received does
+            credit[other] *= kept
 
     @property
     def lag(self) -> float:

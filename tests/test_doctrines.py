@@ -213,6 +213,65 @@ def test_a_crossing_is_answered_one_rung_above_it(tmp_path, crossing, answer):
     assert len(rows) == 20  # one answer in every run
 
 
+def _round(tmp_path, first: int | None, answer: int, holder: dict | None = None):
+    """`x` (a red line on its territory, grievance that fades) strikes `y` killing `first` (no strike if None),
+    then `y` strikes back, the same week, killing `answer`. Motives come from doctrines alone."""
+    holder = holder or actor(
+        resolve=0.6, doctrine=doctrine(red_lines=LINE, retaliation={"half_life": 14, "lag": 0})
+    )
+    blows = [] if first is None else [(first, "x", "y")]
+    evs = [
+        {"at": week(2), "source": s, "target": t, "action": "limited_strike", "casualties": n}
+        for n, s, t in [*blows, (answer, "y", "x")]
+    ]
+    return scenario(tmp_path, {"x": holder, "y": actor()}, events=evs, steps=6, behaviour=CALM)
+
+
+def test_an_answer_no_heavier_than_the_holders_own_blow_settles_the_account(tmp_path):
+    """Grievance and credit (docs/model.md): x's blow beyond its grievance is credit with y; y's lighter answer pays
+    it back and leaves x no grievance and no commitment, so x does not strike again. Without x's first blow, or
+    with an answer heavier than it, the same answer binds x and x answers it."""
+    week_kept = 0.5 ** (7 / 14)  # the step's fading, at the end of the week of the two blows
+    m = EscalationModel(_round(tmp_path, 5, 0), rng=1)
+    m.run_for(3)
+    x = m.actor("x")
+    # (severity + 5) dealt, less (severity + 0) paid back
+    assert x.credit["y"] == pytest.approx(5.0 * week_kept)
+    assert x.grievance.get("y", 0.0) == 0.0 and "y" not in x.commitments
+    assert not [r for r in m.red_lines if r[1] == "x"]  # read as the account settled, not as a crossing
+    settled = force(events(_round(tmp_path, 5, 0), 40), "x", "y")
+    assert {e["cause"] for e in settled} == {"scheduled"}  # x's own first blow, and nothing after it
+    # the cause taken out: without x's blow, y's strike binds x, which answers it in every run
+    m = EscalationModel(_round(tmp_path, None, 0), rng=1)
+    m.run_for(3)
+    assert [r for r in m.red_lines if r[1] == "x"]
+    bound = force(events(_round(tmp_path, None, 0), 40), "x", "y")
+    assert len({e["run"] for e in bound if e["cause"] == "red_line"}) == 40
+    # an answer heavier than x's blow: the credit is used up, the rest is grievance, and the line binds
+    m = EscalationModel(_round(tmp_path, 5, 20), rng=1)
+    m.run_for(3)
+    x = m.actor("x")
+    assert "y" not in x.credit and [r for r in m.red_lines if r[1] == "x"]
+    heavier = force(events(_round(tmp_path, 5, 20), 40), "x", "y")
+    assert len({e["run"] for e in heavier if e["cause"] == "red_line"}) == 40
+
+
+def test_credit_fades_with_the_grievance_half_life(tmp_path):
+    """Credit for a blow dealt is remembered as long as a blow received: it fades with the retaliation half-life,
+    and an actor without that doctrine keeps it."""
+    m = EscalationModel(_round(tmp_path, 9, 0), rng=1)
+    m.run_for(3)
+    before = m.actor("x").credit["y"]
+    m.run_for(2)
+    assert m.actor("x").credit["y"] == pytest.approx(before * 0.5 ** (14 / 14))
+    keeps = actor(resolve=0.6, doctrine=doctrine(red_lines=LINE))
+    m = EscalationModel(_round(tmp_path, 9, 0, holder=keeps), rng=1)
+    m.run_for(3)
+    before = m.actor("x").credit["y"]
+    m.run_for(2)
+    assert m.actor("x").credit["y"] == before
+
+
 def test_an_unanswered_crossing_lowers_what_others_believe_of_the_holders_resolve(tmp_path):
     """A holder that cannot answer (no capability): past its patience, every other actor lowers its estimate of
     the holder's resolve by half its learning rate."""

@@ -230,3 +230,15 @@ def test_the_players_offer_of_calm_eases_the_targets_grievance():
 
     offered, idle = grievance([("houthis", "de_escalate", "surprise")]), grievance([])
     assert 0 < offered < idle
+
+
+def test_the_player_sees_its_credit_after_a_blow_beyond_its_grievance():
+    """A US player that strikes Iran, which has not struck the US, holds credit with Iran (docs/model.md, "Grievance
+    and credit"), and its standing says so; one that only passes holds none."""
+    _, struck = _game("usa", "iran limited_strike\n" + "pass\n" * 25)
+    _, idle = _game("usa", "pass\n" * 26)
+    assert "credit (your blows beyond your grievance" in struck
+    lines = struck.splitlines()
+    first = next(i for i, line in enumerate(lines) if "credit (" in line)
+    assert lines[first + 1].split()[0] == "Iran"
+    assert "credit (" not in idle

@@ -11,6 +11,7 @@ question's answers per setting, for tests/test_exercises.py.
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
 import tempfile
@@ -510,8 +511,13 @@ def exercise5(keys: Keys, tmp: Path) -> list[str]:
     mine = tmp / "my-crisis-with-answers.yaml"
     mine.write_text(MY_CRISIS.read_text().rstrip("\n") + "\n" + ANSWERS_CHECK.lstrip("\n"))
     given, weightless = check(mine), check(mine, "actors.rival.doctrine.retaliation.weight=0")
-    expect("(pass)" in given and "`the rival answers` share_of_runs 0 (fail)" in weightless, "without a weight on "
-           "harm the rival never answers")  # fmt: skip
+    answers = re.search(r"`the rival answers` share_of_runs ([0-9.]+)", given)
+    expect(
+        answers is not None and 0 < float(answers.group(1)) < 0.5,
+        "the rival answers in some runs, under half",
+    )
+    expect("`the rival answers` share_of_runs 0 (fail)" in weightless, "without a weight on harm the rival never "
+           "answers")  # fmt: skip
     q2 = keys.add(5, 2, {"as given": given, "retaliation weight 0": weightless})
     q3 = keys.add(
         5, 3, {"threshold 0.3": check(mine, PRESSURE % 0.3), "threshold 0.6": check(mine, PRESSURE % 0.6)}
@@ -520,10 +526,13 @@ def exercise5(keys: Keys, tmp: Path) -> list[str]:
         "## Exercise 5: design your own scenario",
         f"1. {settings_line(q1)}. One line per problem, naming the file, the line and the key path; an unknown "
         "key is named with the closest known one, and the key it was meant to be is reported missing.",
-        f"2. With the check added (`redline check` on the file, 100 runs, seed 1): {settings_line(q2)}. With no "
-        "weight on answering harm the rival's only motive toward the client is its standing hostility, which does "
-        "not outweigh the costs of force; and the client, no longer struck, has less harm to answer, so it attacks "
-        "less too.",
+        f"2. With the check added (`redline check` on the file, 100 runs, seed 1): {settings_line(q2)}. As given "
+        "the rival answers in fewer than half the runs: its opening raid did more harm than the client's attacks "
+        "of the first weeks, so it holds them as the account settling (credit, docs/model.md), and only once they "
+        "outweigh its raid do they leave it a grievance to answer. With no weight on answering harm it never "
+        "answers: its only motive toward the client is its standing hostility, which does not outweigh the costs "
+        "of force. Either way the client, struck by nothing after the raid, spends its grievance and stops well "
+        "short of twenty attacks: the given check's band was a first guess that this model does not bear out.",
         f"3. {settings_line(q3)}. The patron presses only once its fear of the rival (its estimate of the rival's "
         "resolve x the strength that would answer x its cost sensitivity) passes the threshold; then each attack "
         "costs the client in proportion to pressure x control x (1 - autonomy). A learning doctrine sets where "

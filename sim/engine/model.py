@@ -553,9 +553,21 @@ class EscalationModel(mesa.Model):
         left = target.capability * (1.0 - capability_damage)
         target.capability = left if left > 0.0 else 0.0
         recent[src] = before + harm
-        if harm > 0 and src != aim:
+        # An answer pays back the target's credit with its author first (a blow the target dealt it): no heavier
+        # than that blow, it settles the account and is no new wrong (docs/model.md, "Grievance and credit"), so
+        # that a round can end. What is left of a heavier one is grievance.
+        wronged, settled = harm, False
+        owed = target.credit.get(src)
+        if owed:
+            if harm <= owed:
+                target.credit[src] = owed - harm
+                wronged, settled = 0.0, True
+            else:
+                del target.credit[src]
+                wronged = harm - owed
+        if wronged > 0 and src != aim:
             grievance = target.grievance
-            grievance[src] = grievance.get(src, 0.0) + harm
+            grievance[src] = grievance.get(src, 0.0) + wronged
         rels = self._blames.get((aim, src))
         blamed: str | list[str]
         if harms is None:
@@ -563,11 +575,17 @@ class EscalationModel(mesa.Model):
         else:
             blamed = [""] * len(harms) if rels is None else self._attribute_each(target, rels, harms)
         author, venting = self._authors[src]
-        # Harm done answers the author's grievance, and its patrons' (by the level of their support): Actor.vent.
-        g = author.grievance.get(aim)
-        if g:
-            g -= harm
-            author.grievance[aim] = g if g > 0.0 else 0.0
+        # Harm done answers the author's grievance, and its patrons' (by the level of their support). What the
+        # author's blow does beyond its grievance is its credit with the target, up to the heaviest such blow.
+        held = author.grievance.get(aim, 0.0)
+        if held >= harm:
+            author.grievance[aim] = held - harm
+        else:
+            if held:
+                author.grievance[aim] = 0.0
+            credit = author.credit
+            if harm - held > credit.get(aim, 0.0):
+                credit[aim] = harm - held
         for patron, level in venting:
             g = patron.grievance.get(aim)
             if g:
@@ -594,7 +612,7 @@ class EscalationModel(mesa.Model):
             for guarantor, trigger in guards:
                 if r >= trigger and guarantor != src:
                     self._engage(guarantor, a, day)
-            self._cross(a, day)
+            self._cross(a, day, settled)
             if author.commitments:
                 self._answered(author, a)
         return blamed
@@ -646,9 +664,10 @@ class EscalationModel(mesa.Model):
             self._blame(blamer, patron, landed * weight)
         return out
 
-    def _cross(self, a: Action, day: float) -> None:
+    def _cross(self, a: Action, day: float, settled: bool = False) -> None:
         """Red lines crossed by this action: the actor it struck, the actors who hold it as an ally, and the actor
-        whose people it killed beyond the line."""
+        whose people it killed beyond the line. A blow that the target's credit `settled` (an answer no heavier
+        than the target's own blow) binds the target to nothing: its public sees the account settled."""
         guarded = self._guarded.get(a.target)
         if guarded is None:
             return
@@ -665,7 +684,7 @@ class EscalationModel(mesa.Model):
         for aid in crossed:
             holder = self.actors[aid]
             lines_spec = holder.spec.doctrine.red_lines
-            if lines_spec is None or aid == a.source:
+            if lines_spec is None or aid == a.source or (settled and aid == a.target):
                 continue
             # The commitment is toward the one who crossed; a patron blamed for it is answered through its client.
             deadline = day + lines_spec.patience

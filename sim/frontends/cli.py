@@ -418,8 +418,8 @@ def build_parser() -> _Parser:
         "play",
         help="play one actor in the terminal, turn by turn, against the model",
         description="Play one actor of a scenario; the model makes no choice for it. Each step you see what "
-        "happened to you, your partners and your adversaries, your grievance and fear against the thresholds that "
-        "move the model's actors, and your options with the answers they are likely to bring; then you give your "
+        "happened to you, your partners and your adversaries, your grievance, credit and fear against the thresholds "
+        "that move the model's actors, and your options with the answers they are likely to bring; then you give your "
         "orders (TARGET RUNG [warned]; press CLIENT [TARGET]; several separated by ';'; 'pass'; 'help'; 'quit') "
         "while the model plays the others; an empty line asks again. 'quit' (or Ctrl-C at the prompt, or the end of "
         "input) ends the game: it tells how the game ended and saves it like `redline run` with one run and the "

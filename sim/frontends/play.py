@@ -4,7 +4,7 @@ The player's actor is handed over entirely: the model makes no choice for it. It
 conclude (red lines expire, grievance fades, beliefs follow what it sees) and its material support still flows to
 its clients, but it neither decides, nor reacts within a step, nor engages its guarantees, nor presses its clients:
 every order is the player's. Each turn the player sees what happened since its last move to it, its partners and
-its adversaries, its grievance and fear against the thresholds that move the model's actors, and its options
+its adversaries, its grievance, credit and fear against the thresholds that move the model's actors, and its options
 toward each adversary with the answer they are likely to bring; a step goes by only on the player's word (`pass`),
 not on an empty line. `quit` (or the end of input, or Ctrl-C at the prompt) ends the game: the player is told the
 last step and the run's outcome, and the game is saved as a results folder with one run and the steps played, so
@@ -189,7 +189,7 @@ class View:
         self.engaged = len(m.engaged)
 
     def standing(self) -> Iterator[str]:
-        """Capability; grievance and fear against the thresholds that move the model's actors; red lines."""
+        """Capability; grievance, credit and fear against the thresholds that move the model's actors; red lines."""
         m, me = self.m, self.m.actor(self.player)
         yield f"  capability {me.capability:.2f} (at the start {me.spec.capability:.2f})"
         heat = m.HEAT
@@ -203,6 +203,14 @@ class View:
         for v, k in held:
             bar = "#" * min(30, round(10 * v / heat)) if v < 3 * heat else "#" * 30 + "+"
             yield f"    {self.name(k):<22} {v:6.2f}  {'above' if v >= heat else 'below'} {heat:g}  {bar}"
+        owed = sorted(((v, k) for k, v in me.credit.items() if v >= 0.05), reverse=True)
+        if owed:
+            yield (
+                "  credit (your blows beyond your grievance; an answer from them no heavier than this settles the "
+                "account: no grievance, and no red line of yours binds you):"
+            )
+            for v, k in owed:
+                yield f"    {self.name(k):<22} {v:6.2f}"
         pressure = me.spec.doctrine.pressure
         threshold = pressure.fear_threshold if pressure is not None else None
         fears = [(me.fear_of(a), a) for a in self.adversaries()]
