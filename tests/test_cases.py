@@ -56,6 +56,12 @@ UNCAUSED = {
     ("yeonpyeong-2010", "the US shows force to North Korea within a week"): (
         "the model's US shows force to an adversary every week, crisis or not (the case's record)"
     ),
+    ("dmz-2015", "South Korea answers the mines with pressure short of force within a week"): (
+        "every actor of the case shows force to its adversaries about once a week, crisis or not (the case's record)"
+    ),
+    ("dmz-2015", "North Korea shows force to the South"): (
+        "every actor of the case shows force to its adversaries about once a week, crisis or not (the case's record)"
+    ),
 }
 
 
