@@ -208,10 +208,13 @@ The checks ask what the sources report; the runs do other things the checks do n
   a reason (a grievance, an aim) was tried and not adopted: with the posturing gone, actors whose hostility had
   spent itself on shows of force turned to force instead (the Houthis' limited strikes on Saudi Arabia in gulf-2019
   went from about 4 to about 600 in 100 runs), and the flagship's Iran-US clash fell under 2%.
-- **Words do not cross red lines.** Only a use of force crosses a line in the model. In dmz-2015 the North called the
+- **Words crossed the North's line; the case's lines are drawn at strikes.** In dmz-2015 the North called the
   South's loudspeakers an act of war (h010.c4) and fired at them (h010.c5), and the South fired back (h010.c6); in
   the runs neither fires (in 1 and 2 runs of 200): the mine, which killed no one, leaves the South a grievance too
-  small to make force worth its costs, and what the South does instead crosses nothing of the North's.
+  small to make force worth its costs, and what the South does instead crosses nothing of the North's, whose line
+  the case draws at a limited strike, as in yeonpyeong-2010. When the case was run, only force crossed a line in the
+  model; since then a line drawn at a threat or a sanction is crossed there (docs/model.md), but the case, run once,
+  keeps the line it was written with.
 - **The militias' attacks start on the second day.** They open in the first week in every run (their campaign and
   grievance start with the scenario), where the articles count attacks from mid-October (s001.c5); the check on
   those attacks counts from 17 October. Those counts, and Hezbollah's exchange of fire with Israel, come out the same

@@ -201,6 +201,24 @@ def test_a_crossed_red_line_is_answered_with_force_within_patience(tmp_path):
     assert not any(e["cause"] == "red_line" for e in low)
 
 
+@pytest.mark.parametrize("action", ["threat", "sanction"])
+def test_a_line_drawn_below_force_is_crossed_by_an_act_short_of_force(tmp_path, action):
+    """A red line drawn at a threat crosses at a threat or a sanction, as an actor weighing its options expects: the
+    holder answers with force, for its red line, in every run. The same act crosses a line drawn at a strike in no
+    run, and draws no answer (the holder has no other reason to fight)."""
+    low = actor(resolve=0.6, doctrine=doctrine(red_lines={**LINE, "min_rung": "threat"}))
+    m = EscalationModel(_struck(tmp_path, low, action, 0), rng=2)
+    m.run_for(3)
+    assert [r for r in m.red_lines if r[1] == "r" and r[2] == ["a"]]
+    rows = force(events(_struck(tmp_path, low, action, 0), 40), "r", "a")
+    assert len({e["run"] for e in rows if e["cause"] == "red_line"}) == 40
+    high = actor(resolve=0.6, doctrine=doctrine(red_lines=LINE))
+    m = EscalationModel(_struck(tmp_path, high, action, 0), rng=2)
+    m.run_for(3)
+    assert not m.red_lines
+    assert force(events(_struck(tmp_path, high, action, 0), 40), "r", "a") == []
+
+
 @pytest.mark.parametrize(
     ("crossing", "answer"), [("harassment", "limited_strike"), ("limited_strike", "major_strike")]
 )

@@ -612,9 +612,12 @@ class EscalationModel(mesa.Model):
             for guarantor, trigger in guards:
                 if r >= trigger and guarantor != src:
                     self._engage(guarantor, a, day)
-            self._cross(a, day, settled)
-            if author.commitments:
-                self._answered(author, a)
+        # A red line is crossed at its rung, force or not: a line drawn at a sanction or a threat (a blockade, a
+        # broadcast called an act of war) binds as a strike does, as the actors already expect when they weigh an
+        # option. Only force answers a commitment.
+        self._cross(a, day, settled)
+        if force and author.commitments:
+            self._answered(author, a)
         return blamed
 
     def _blame(self, actor: Actor, other: str, harm: float) -> None:

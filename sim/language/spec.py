@@ -170,7 +170,8 @@ class RedLines(Sourced):
     answer with force; an answer avoids the audience cost, silence lowers what others believe of its resolve."""
 
     own_territory_struck: bool = spec(
-        "Crossed when anyone strikes this actor itself (not a group it hosts) at or above `min_rung`.",
+        "Crossed when anyone acts against this actor itself (not a group it hosts) at or above `min_rung`, force "
+        "or not.",
         default=False,
     )
     casualties_above: float | None = spec(
@@ -180,9 +181,16 @@ class RedLines(Sourced):
         le=MAX_DEATHS,
     )
     allies_struck: tuple[str, ...] = spec(
-        "Crossed when any of these actors is struck at or above `min_rung`.", default=(), ref="actor"
+        "Crossed when anyone acts against any of these actors at or above `min_rung`, force or not.",
+        default=(),
+        ref="actor",
     )
-    min_rung: str = spec("The lowest rung that counts as a strike.", default="limited_strike", ref="rung")
+    min_rung: str = spec(
+        "The lowest rung that crosses the line: a strike, or below force (a sanction, a threat) for a line drawn "
+        "there.",
+        default="limited_strike",
+        ref="rung",
+    )
     audience_cost: float = spec(
         "What leaving a crossing unanswered costs the actor at home and in reputation (utility units, about "
         "the worth of a major strike's harm on a log scale).",
