@@ -188,7 +188,8 @@ The checks ask what the sources report; the runs do other things the checks do n
   killing, binds the US, which then uses force on Iran in nearly every such run, where it struck nothing (h006.c9).
   Where Iran's answer stays below a major strike, the US's credit settles it and the US stops in nine runs in ten
   (the case's record). After the shelling of Yeonpyeong, the South fires back by the next day in only 39% of runs
-  (200 runs, root seed 0), where its marines answered within minutes (h008.c3).
+  (200 runs, root seed 0), where its marines answered within minutes (h008.c3): it answers on the harassment rung,
+  whose attacks come at the ladder's assumed tempo (about two a week, at random days), not at once.
 - **Iran answers the Damascus strike seldom and small.** In damascus-2024 the flagship's Iran, whose cost
   sensitivity sits at the top of the scale after months in which it left the fighting to its partners (h009.c3),
   strikes Israel within three weeks in about one run in six (16% of 2,000 runs, root seed 1), never above a limited
