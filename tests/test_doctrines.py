@@ -274,6 +274,21 @@ def test_an_answer_no_heavier_than_the_holders_own_blow_settles_the_account(tmp_
     assert len({e["run"] for e in heavier if e["cause"] == "red_line"}) == 40
 
 
+def test_an_answer_the_credit_settles_earns_its_author_no_credit(tmp_path):
+    """A settled answer settles the account: it earns its author no credit of its own, even where the author's
+    grievance faded faster than the credit that settled it (y forgets in a week, x remembers for two months)."""
+    x = actor(resolve=0.6, doctrine=doctrine(red_lines=LINE, retaliation={"half_life": 60, "lag": 0}))
+    y = actor(resolve=0.01, doctrine=doctrine(retaliation={"half_life": 7, "lag": 0}))
+    evs = [
+        {"at": week(2), "source": "x", "target": "y", "action": "limited_strike", "casualties": 5},
+        {"at": week(5), "source": "y", "target": "x", "action": "limited_strike", "casualties": 3},
+    ]
+    m = EscalationModel(scenario(tmp_path, {"x": x, "y": y}, events=evs, steps=8, behaviour=CALM), rng=1)
+    m.run_for(6)
+    assert 0 < m.actor("x").credit["y"] and m.actor("x").grievance.get("y", 0.0) == 0.0  # settled
+    assert m.actor("y").credit.get("x", 0.0) == 0.0
+
+
 def test_credit_fades_with_the_grievance_half_life(tmp_path):
     """Credit for a blow dealt is remembered as long as a blow received: it fades with the retaliation half-life,
     and an actor without that doctrine keeps it."""

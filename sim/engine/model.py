@@ -576,16 +576,21 @@ class EscalationModel(mesa.Model):
             blamed = [""] * len(harms) if rels is None else self._attribute_each(target, rels, harms)
         author, venting = self._authors[src]
         # Harm done answers the author's grievance, and its patrons' (by the level of their support). What the
-        # author's blow does beyond its grievance is its credit with the target, up to the heaviest such blow.
+        # author's blow does beyond its grievance is its credit with the target, up to the heaviest such blow; only
+        # what is a new wrong to the target earns it: a blow that the target's credit settled earns none (the
+        # account is settled, whether the author's grievance faded faster than the target's credit or not).
         held = author.grievance.get(aim, 0.0)
         if held >= harm:
             author.grievance[aim] = held - harm
         else:
             if held:
                 author.grievance[aim] = 0.0
+            earned = harm - held
+            if earned > wronged:
+                earned = wronged
             credit = author.credit
-            if harm - held > credit.get(aim, 0.0):
-                credit[aim] = harm - held
+            if earned > credit.get(aim, 0.0):
+                credit[aim] = earned
         for patron, level in venting:
             g = patron.grievance.get(aim)
             if g:
