@@ -231,7 +231,7 @@ def test_a_crossing_is_answered_one_rung_above_it(tmp_path, crossing, answer):
     assert len(rows) == 20  # one answer in every run
 
 
-def _round(tmp_path, first: int | None, answer: int, holder: dict | None = None):
+def _round(tmp_path, first: int | None, answer: int, holder: dict | None = None, extra: dict | None = None):
     """`x` (a red line on its territory, grievance that fades) strikes `y` killing `first` (no strike if None),
     then `y` strikes back, the same week, killing `answer`. Motives come from doctrines alone."""
     holder = holder or actor(
@@ -242,7 +242,9 @@ def _round(tmp_path, first: int | None, answer: int, holder: dict | None = None)
         {"at": week(2), "source": s, "target": t, "action": "limited_strike", "casualties": n}
         for n, s, t in [*blows, (answer, "y", "x")]
     ]
-    return scenario(tmp_path, {"x": holder, "y": actor()}, events=evs, steps=6, behaviour=CALM)
+    return scenario(
+        tmp_path, {"x": holder, "y": actor(), **(extra or {})}, events=evs, steps=6, behaviour=CALM
+    )
 
 
 def test_an_answer_no_heavier_than_the_holders_own_blow_settles_the_account(tmp_path):
@@ -285,8 +287,40 @@ def test_an_answer_the_credit_settles_earns_its_author_no_credit(tmp_path):
     ]
     m = EscalationModel(scenario(tmp_path, {"x": x, "y": y}, events=evs, steps=8, behaviour=CALM), rng=1)
     m.run_for(6)
-    assert 0 < m.actor("x").credit["y"] and m.actor("x").grievance.get("y", 0.0) == 0.0  # settled
+    assert m.actor("x").credit["y"] > 0 and m.actor("x").grievance.get("y", 0.0) == 0.0  # settled
     assert m.actor("y").credit.get("x", 0.0) == 0.0
+
+
+def test_only_blows_earn_credit_so_a_line_drawn_at_a_threat_still_binds(tmp_path):
+    """Credit is earned and paid back by force alone: x's own show of force earns none, so y's threat after it
+    crosses x's line drawn at a threat and x answers it, for its red line, in every run."""
+    holder = actor(resolve=0.6, doctrine=doctrine(red_lines={**LINE, "min_rung": "threat"}))
+    evs = [
+        {"at": week(2), "source": "x", "target": "y", "action": "show_of_force"},
+        {"at": week(2), "source": "y", "target": "x", "action": "threat"},
+    ]
+    scn = scenario(tmp_path, {"x": holder, "y": actor()}, events=evs, steps=5, behaviour=CALM)
+    m = EscalationModel(scn, rng=1)
+    m.run_for(3)
+    assert [r for r in m.red_lines if r[1] == "x"]
+    rows = force(events(scn, 40), "x", "y")
+    assert len({e["run"] for e in rows if e["cause"] == "red_line"}) == 40
+
+
+def test_a_settled_answer_crosses_no_allys_line_either(tmp_path):
+    """z's line covers its ally x. y's answer to x's heavier blow is settled by x's credit: it crosses neither x's
+    line nor z's. Without x's blow the same strike crosses both."""
+    guard = actor(
+        resolve=0.6, doctrine=doctrine(red_lines={"allies_struck": ["x"], "min_rung": "limited_strike"})
+    )
+
+    def lines(first: bool) -> set[str]:
+        m = EscalationModel(_round(tmp_path, 5 if first else None, 0, extra={"z": guard}), rng=1)
+        m.run_for(3)
+        return {r[1] for r in m.red_lines}
+
+    assert lines(first=True) == set()
+    assert lines(first=False) == {"x", "z"}
 
 
 def test_credit_fades_with_the_grievance_half_life(tmp_path):

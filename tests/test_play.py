@@ -237,7 +237,7 @@ def test_the_player_sees_its_credit_after_a_blow_beyond_its_grievance():
     and credit"), and its standing says so; one that only passes holds none."""
     _, struck = _game("usa", "iran limited_strike\n" + "pass\n" * 25)
     _, idle = _game("usa", "pass\n" * 26)
-    assert "credit (your blows beyond your grievance" in struck
+    assert "credit (your uses of force beyond your grievance" in struck
     lines = struck.splitlines()
     first = next(i for i, line in enumerate(lines) if "credit (" in line)
     assert lines[first + 1].split()[0] == "Iran"

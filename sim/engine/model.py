@@ -555,9 +555,10 @@ class EscalationModel(mesa.Model):
         recent[src] = before + harm
         # An answer pays back the target's credit with its author first (a blow the target dealt it): no heavier
         # than that blow, it settles the account and is no new wrong (docs/model.md, "Grievance and credit"), so
-        # that a round can end. What is left of a heavier one is grievance.
+        # that a round can end. What is left of a heavier one is grievance. Only blows (force) earn and pay back
+        # credit: a threat or a show of force is grievance as before, and crosses a line drawn at it.
         wronged, settled = harm, False
-        owed = target.credit.get(src)
+        owed = target.credit.get(src) if force else None
         if owed:
             if harm <= owed:
                 target.credit[src] = owed - harm
@@ -585,12 +586,13 @@ class EscalationModel(mesa.Model):
         else:
             if held:
                 author.grievance[aim] = 0.0
-            earned = harm - held
-            if earned > wronged:
-                earned = wronged
-            credit = author.credit
-            if earned > credit.get(aim, 0.0):
-                credit[aim] = earned
+            if force:
+                earned = harm - held
+                if earned > wronged:
+                    earned = wronged
+                credit = author.credit
+                if earned > credit.get(aim, 0.0):
+                    credit[aim] = earned
         for patron, level in venting:
             g = patron.grievance.get(aim)
             if g:
@@ -675,9 +677,10 @@ class EscalationModel(mesa.Model):
     def _cross(self, a: Action, day: float, settled: bool = False) -> None:
         """Red lines crossed by this action: the actor it struck, the actors who hold it as an ally, and the actor
         whose people it killed beyond the line. A blow that the target's credit `settled` (an answer no heavier
-        than the target's own blow) binds the target to nothing: its public sees the account settled."""
+        than the target's own blow) crosses no line, the target's or its allies': their publics see the account
+        settled. (A guarantor is still engaged by it: it shows force whoever struck first.)"""
         guarded = self._guarded.get(a.target)
-        if guarded is None:
+        if guarded is None or settled:
             return
         lines, watching = guarded
         crossed: list[str] = []
@@ -692,7 +695,7 @@ class EscalationModel(mesa.Model):
         for aid in crossed:
             holder = self.actors[aid]
             lines_spec = holder.spec.doctrine.red_lines
-            if lines_spec is None or aid == a.source or (settled and aid == a.target):
+            if lines_spec is None or aid == a.source:
                 continue
             # The commitment is toward the one who crossed; a patron blamed for it is answered through its client.
             deadline = day + lines_spec.patience

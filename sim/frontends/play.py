@@ -206,8 +206,8 @@ class View:
         owed = sorted(((v, k) for k, v in me.credit.items() if v >= 0.05), reverse=True)
         if owed:
             yield (
-                "  credit (your blows beyond your grievance; an answer from them no heavier than this settles the "
-                "account: no grievance, and no red line of yours binds you):"
+                "  credit (your uses of force beyond your grievance; a blow from them no heavier than this settles "
+                "the account: no grievance, and no red line of yours or your allies' binds you):"
             )
             for v, k in owed:
                 yield f"    {self.name(k):<22} {v:6.2f}"
