@@ -128,7 +128,7 @@ class Retaliation(Doctrine):
             else:
                 actor.grievance[other] *= kept
         credit = actor.credit
-        for other in credit:  # credit for a blow dealt fades as the memory of blows received does
+        for other in credit:  # credit for a blow dealt fades at the half-life, a back channel or not
             credit[other] *= kept
 
     @property
