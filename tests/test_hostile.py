@@ -203,6 +203,8 @@ BAD_SETS = {
         ["actors.patron.capability=0.3", "actors.patron.capability=0.5"],
         # a value, then the doctrine that holds it: the order decides which wins
         ["actors.client.doctrine.retaliation.lag=1", "actors.client.doctrine.retaliation={half_life: 9}"],
+        # one relation named by its index, then by its key
+        ["relations.0.control=0.3", "relations.supports:patron:client.control=0.5"],
     ],
 )
 def test_one_value_set_twice(capsys, home, command, sets):
@@ -214,6 +216,16 @@ def test_one_value_set_twice(capsys, home, command, sets):
 def test_one_value_set_twice_on_one_side_of_a_comparison(capsys, home):
     flags = ["--set-b", "actors.patron.capability=0.3", "--set-b", "actors.patron.capability=0.5"]
     assert_refused(capsys, home, ["compare", SCN, SCN, *_ensemble(), *flags], "--set-b:2: ")
+    # on one side, one relation named by its index and then by its key
+    flags = ["--set-b", "relations.0.control=0.3", "--set-b", "relations.supports:patron:client.control=0.5"]
+    assert_refused(capsys, home, ["compare", SCN, SCN, *_ensemble(), *flags], "--set-b:2: ")
+
+
+def test_two_relations_by_index_and_by_key_are_two_values(capsys, home):
+    """relations.1 and the key of relations.0 name two values: both are taken."""
+    flags = ["--set", "relations.1.level=0.6", "--set", "relations.supports:patron:client.control=0.5"]
+    status, _, err = run_cli(capsys, "check", SCN, *_ensemble(), *flags)
+    assert status in (0, 1), err
 
 
 @pytest.mark.parametrize("fault", list(BAD_SETS))
@@ -1308,3 +1320,12 @@ def test_a_sigterm_that_python_drops_still_ends_the_command():
     assert done.returncode == 143, (done.returncode, done.stdout, done.stderr)
     assert "ran on" not in done.stdout and "Terminated" in done.stderr  # dropped by Python, as it said
     assert time.monotonic() - started < 15
+
+
+@pytest.mark.skipif(not Path("/sys/kernel").is_dir(), reason="needs Linux's /sys")
+def test_a_folder_no_one_can_make_is_told_before_the_plan(capsys, home):
+    """/sys refuses new folders even to root, whose permission bits say it may write anywhere: the sweep says so in
+    one line, before it prints its plan (points x runs)."""
+    param = "actors.patron.capability=0.2,0.4"
+    status, _, err = run_cli(capsys, "sweep", SCN, "--param", param, "--runs", 2, "--out", "/sys/redline-x")
+    assert status == 2 and len(err.strip().splitlines()) == 1 and "cannot write here" in err, err

@@ -537,20 +537,40 @@ def _on_sigterm(leave_after: float | None, signum, frame) -> None:
 
 
 def _each_value_once(args: argparse.Namespace) -> None:
-    """Two --set of one key path (or of a value and one inside it) would leave the later to win without a word,
-    and the results' record name both."""
+    """Two --set of one value (or of a value and one inside it) would leave the later to win without a word, and
+    the results' record name both. Each flag is checked for every scenario it applies to, as written and, when the
+    scenario reads, with list items by key and by index told to be the same. (A comparison's --set-a and --set-b
+    may change a value that --set gives both sides: that side then runs with its own, and says so.)"""
     from redline.language.scenario import overlapping
 
-    for flag in ("overrides", "overrides_a", "overrides_b"):
-        texts = getattr(args, flag, None) or []
-        found = overlapping([t.partition("=")[0] for t in texts])
-        if found is not None:
-            i, j = found
-            name = "--set" + flag.removeprefix("overrides").replace("_", "-")
-            path = texts[j].partition("=")[0].strip()
-            raise ScenarioError(
-                [Issue(name, j + 1, path, f"sets what {name} {i + 1} sets too; give each value once")]
-            )
+    if hasattr(args, "overrides_a"):
+        groups = [("--set", args.overrides, [args.a, args.b])]
+        groups += [(f"--set-{x}", getattr(args, f"overrides_{x}"), [getattr(args, x)]) for x in "ab"]
+    else:
+        files = getattr(args, "files", None) or [getattr(args, "scenario", None) or "axis-2023"]
+        groups = [("--set", getattr(args, "overrides", None) or [], files)]
+    for name, texts, files in groups:
+        if len(texts) < 2:
+            continue
+        paths = [t.partition("=")[0].strip() for t in texts]
+        for path in dict.fromkeys(files):
+            found = overlapping(paths, _base(path))
+            if found is not None:
+                i, j = found
+                raise ScenarioError(
+                    [Issue(name, j + 1, paths[j], f"sets what {name} {i + 1} sets too; give each value once")]
+                )
+
+
+def _base(path: typing.Any) -> typing.Any:
+    """The scenario `path` as its file has it, to tell one value's spellings apart; None if it does not read (the
+    command reports that in its turn)."""
+    from redline.language.scenario import load_scenario
+
+    try:
+        return load_scenario(path)
+    except (ScenarioError, OSError, TypeError):
+        return None
 
 
 def _check_flags(args: argparse.Namespace) -> None:

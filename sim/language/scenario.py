@@ -79,18 +79,46 @@ def _segments(path: str) -> list[str]:
     return [s for s in path.split(".")]
 
 
-def overlapping(paths: Sequence[str]) -> tuple[int, int] | None:
-    """The first two of `paths` (key paths, as written) where the later names the same value as the earlier, or
-    one inside the other (`a.b` and `a.b.c`), as (earlier, later) indices; None if each names a value of its own,
-    so that the order they are applied in changes nothing. Paths are compared as written: an item named by its
-    index and by its key are not told apart."""
-    split = [tuple(x.strip() for x in _segments(p)) for p in paths]
-    for j, later in enumerate(split):
+def overlapping(paths: Sequence[str], scn: Any = None) -> tuple[int, int] | None:
+    """The first two of `paths` (key paths) where the later names the same value as the earlier, or one inside
+    the other (`a.b` and `a.b.c`), as (earlier, later) indices; None if each names a value of its own, so that the
+    order they are applied in changes nothing. Paths are compared as written and, given the scenario `scn` they
+    apply to, also in `canonical` form: an item named by its index and by its key are then told to be the same."""
+    forms = [[tuple(x.strip() for x in _segments(p)) for p in paths]]
+    if scn is not None:
+        forms.append([canonical(scn, p.strip()) for p in paths])
+    for j in range(len(paths)):
         for i in range(j):
-            short = min(len(split[i]), len(later))
-            if split[i][:short] == later[:short]:
-                return i, j
+            for split in forms:
+                short = min(len(split[i]), len(split[j]))
+                if split[i][:short] == split[j][:short]:
+                    return i, j
     return None
+
+
+def canonical(scn: Any, path: str) -> tuple:
+    """A key path with list items by index and keys as written, so that two spellings of one value compare
+    equal. A path that leads nowhere is left as it is, for the loader to report."""
+    from redline.language.typed import fields_of, yaml_key
+
+    node, out = scn, list[str | int]()
+    for seg in path.split("."):
+        try:
+            if isinstance(node, dict):
+                node = node[seg]
+                out.append(seg)
+            elif isinstance(node, tuple):
+                keys = [getattr(x, "key", getattr(x, "name", None)) for x in node]
+                i = keys.index(seg) if seg in keys else int(seg) % len(node)
+                node = node[i]
+                out.append(i)
+            else:
+                names = {yaml_key(f): f.name for f in fields_of(type(node))}
+                node = getattr(node, names[seg])
+                out.append(seg)
+        except (KeyError, ValueError, IndexError, TypeError, ZeroDivisionError):
+            return (path,)
+    return tuple(out)
 
 
 class _Patcher:

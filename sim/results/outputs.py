@@ -26,6 +26,7 @@ import json
 import os
 import re
 import shutil
+import tempfile
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import Any
@@ -143,6 +144,12 @@ class _Target:
             raise self.fail(f"cannot write here ({probe} is not a folder)")
         if not os.access(probe, os.W_OK | os.X_OK):
             raise self.fail(f"cannot write here ({probe} is not writable)")
+        # Permission bits do not say it all (a read-only file system seen by root, /sys, /proc): a folder made and
+        # removed at once tells before the command prints its plan or runs anything.
+        try:
+            os.rmdir(tempfile.mkdtemp(prefix=".redline-probe-", dir=probe))
+        except OSError as e:
+            raise self.fail(f"cannot write here ({e.strerror or e})") from None
 
     # --- the lock and the leftovers ----------------------------------------------------------------------------
 

@@ -112,8 +112,8 @@ def robustness(
     workers: int | None = None,
     progress: bool | None = False,
 ) -> Robustness:
+    from redline.language.scenario import canonical
     from redline.results.ensemble import run_ensemble
-    from redline.results.sweep import canonical
 
     def checked(s: Scenario) -> list:
         return run_ensemble(s, runs, seed, executor=executor, workers=workers, progress=progress).check(

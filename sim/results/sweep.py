@@ -30,6 +30,7 @@ from redline.engine.runner import run_seeds, run_tasks
 from redline.errors import Issue, ScenarioError, SweepError
 from redline.language.scenario import (  # noqa: F401  (cli: sw.load_scenario)
     Override,
+    canonical,
     load_scenario,
     overlapping,
     parse_scenario,
@@ -87,31 +88,6 @@ def check_distinct(params: Sequence[Param], scn: Scenario, overrides: Sequence[s
             raise ScenarioError(
                 [Issue("--set", n, path, f"the value --param {varied} varies; give it with --param alone")]
             )
-
-
-def canonical(scn: Any, path: str) -> tuple:
-    """A key path with list items by index and keys as written, so that two spellings of one value compare
-    equal. A path that leads nowhere is left as it is, for the loader to report."""
-    from redline.language.typed import fields_of, yaml_key
-
-    node, out = scn, list[str | int]()
-    for seg in path.split("."):
-        try:
-            if isinstance(node, dict):
-                node = node[seg]
-                out.append(seg)
-            elif isinstance(node, tuple):
-                keys = [getattr(x, "key", getattr(x, "name", None)) for x in node]
-                i = keys.index(seg) if seg in keys else int(seg) % len(node)
-                node = node[i]
-                out.append(i)
-            else:
-                names = {yaml_key(f): f.name for f in fields_of(type(node))}
-                node = getattr(node, names[seg])
-                out.append(seg)
-        except (KeyError, ValueError, IndexError, TypeError, ZeroDivisionError):
-            return (path,)
-    return tuple(out)
 
 
 @dataclass(frozen=True)
