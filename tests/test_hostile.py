@@ -228,6 +228,18 @@ def test_two_relations_by_index_and_by_key_are_two_values(capsys, home):
     assert status in (0, 1), err
 
 
+@pytest.mark.parametrize("index", ["{n}", "+0", "00{n}"])
+def test_an_item_the_loader_does_not_read_is_not_taken_for_another(capsys, home, index):
+    """relations.N, one past the end, and relations.+0 name no item: the loader says so, rather than the check of
+    values set twice taking them for relations.0 (an index read modulo the length, or by int())."""
+    from redline.language.scenario import load_scenario
+
+    n = len(load_scenario(home / SCN).relations)
+    flags = ["--set", f"relations.{index.format(n=n)}.level=0.3", "--set", "relations.0.level=0.5"]
+    err = assert_refused(capsys, home, ["validate", SCN, *flags], "--set:1: ")
+    assert "sets what" not in err, err
+
+
 @pytest.mark.parametrize("fault", list(BAD_SETS))
 @pytest.mark.parametrize("command", list(COMMANDS))
 def test_a_bad_set(capsys, home, command, fault):

@@ -108,8 +108,14 @@ def canonical(scn: Any, path: str) -> tuple:
                 node = node[seg]
                 out.append(seg)
             elif isinstance(node, tuple):
-                keys = [getattr(x, "key", getattr(x, "name", None)) for x in node]
-                i = keys.index(seg) if seg in keys else int(seg) % len(node)
+                # As the loader reads an item (_Patcher._index): an index in range, written in digits, first.
+                if re.fullmatch(r"-?[0-9]+", seg):
+                    if not -len(node) <= int(seg) < len(node):
+                        return (path,)
+                    i = int(seg) % len(node)
+                else:
+                    keys = [getattr(x, "key", getattr(x, "name", None)) for x in node]
+                    i = keys.index(seg)
                 node = node[i]
                 out.append(i)
             else:
