@@ -147,9 +147,13 @@ class _Target:
         # Permission bits do not say it all (a read-only file system seen by root, /sys, /proc): a folder made and
         # removed at once tells before the command prints its plan or runs anything.
         try:
-            os.rmdir(tempfile.mkdtemp(prefix=".redline-probe-", dir=probe))
+            made = tempfile.mkdtemp(prefix=".redline-probe-", dir=probe)
         except OSError as e:
             raise self.fail(f"cannot write here ({e.strerror or e})") from None
+        with contextlib.suppress(
+            OSError
+        ):  # a folder that takes new names but keeps them (append-only) is writable
+            os.rmdir(made)
 
     # --- the lock and the leftovers ----------------------------------------------------------------------------
 
