@@ -547,7 +547,7 @@ def _each_value_once(args: argparse.Namespace) -> None:
         groups = [("--set", args.overrides, [args.a, args.b])]
         groups += [(f"--set-{x}", getattr(args, f"overrides_{x}"), [getattr(args, x)]) for x in "ab"]
     else:
-        files = getattr(args, "files", None) or [getattr(args, "scenario", None) or "axis-2023"]
+        files = getattr(args, "files", None) or [getattr(args, "scenario", None) or commands.APP_DEFAULT]
         groups = [("--set", getattr(args, "overrides", None) or [], files)]
     for name, texts, files in groups:
         if len(texts) < 2:

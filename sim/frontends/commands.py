@@ -22,6 +22,7 @@ from redline.errors import OutputError, ScenarioError, UsageError
 from redline.words import escaped, plural
 
 EXIT_OK, EXIT_FAILED, EXIT_BAD_INPUT = 0, 1, 2
+APP_DEFAULT = "axis-2023"  # the scenario `redline app` serves when given none
 
 
 @contextlib.contextmanager
@@ -610,7 +611,7 @@ def cmd_app(args: argparse.Namespace) -> int:
     from redline.language.paths import scenario_path
     from redline.language.scenario import load_scenario
 
-    scenario = args.scenario or scenario_path("axis-2023")
+    scenario = args.scenario or scenario_path(APP_DEFAULT)
     if importlib.util.find_spec("solara") is None:
         raise UsageError(
             "redline app: the app needs the app extra (missing: solara); "

@@ -79,6 +79,11 @@ def _segments(path: str) -> list[str]:
     return [s for s in path.split(".")]
 
 
+def _is_index(seg: str) -> bool:
+    """Whether a key path's segment names a list item by its index (digits, negative from the end)."""
+    return re.fullmatch(r"-?[0-9]+", seg) is not None
+
+
 def overlapping(paths: Sequence[str], scn: Any = None) -> tuple[int, int] | None:
     """The first two of `paths` (key paths) where the later names the same value as the earlier, or one inside
     the other (`a.b` and `a.b.c`), as (earlier, later) indices; None if each names a value of its own, so that the
@@ -109,7 +114,7 @@ def canonical(scn: Any, path: str) -> tuple:
                 out.append(seg)
             elif isinstance(node, tuple):
                 # As the loader reads an item (_Patcher._index): an index in range, written in digits, first.
-                if re.fullmatch(r"-?[0-9]+", seg):
+                if _is_index(seg):
                     if not -len(node) <= int(seg) < len(node):
                         return (path,)
                     i = int(seg) % len(node)
@@ -222,7 +227,7 @@ class _Patcher:
         return Any, True
 
     def _index(self, items: list, seg: str, o: Override, path: list) -> int | None:
-        if re.fullmatch(r"-?[0-9]+", seg):
+        if _is_index(seg):
             idx = int(seg)
             if -len(items) <= idx < len(items):
                 return idx % len(items)
