@@ -26,6 +26,8 @@ from redline.language.spec import Scenario
 
 EVENT_FIELDS = ("step", "day", "source", "target", "rung", "casualties", "attributed_to", "cause", "manner")
 NO_ONE: list = []  # the answer of a look-up that finds no one (shared: callers only read it)
+Lines = tuple[bool, int, float | None]  # an actor's red lines as the others see them (Compiled.lines)
+NO_BLAME: dict = {}  # the attributions of an actor who holds no one responsible for another (shared, only read)
 METRIC_FIELDS = ("step", "actor", "posture", "capability", "grievance", "fear", "pressure", "attacks")
 
 
@@ -150,6 +152,11 @@ class Compiled:
                 p = rel.probability if mediated else rel.probability * (1.0 - 0.5 * level)
                 rows.append((rel.target, p, rel.weight, level, mediated))
             self.blames[key] = rows
+        # The same by blamer, then doer: a blow looks up its target's and each friend's by the doer alone (a string
+        # key, where a pair would be made and hashed for each look-up).
+        self.blames_by: dict[str, dict[str, list[tuple[str, float, float, float, bool]]]] = {}
+        for (blamer, doer), rows in self.blames.items():
+            self.blames_by.setdefault(blamer, {})[doer] = rows
         # Who reads the resolve an actor shows: each watcher, whom it is tied to, the scale of its noise through a
         # direct channel, and the channel's level if it runs through a mediator (None if not: then it works all
         # the time).
@@ -188,6 +195,9 @@ class Compiled:
             for aid in ids
             if aid in self.lines or aid in watching
         }
+        # How fast each watcher learns from what an actor shows (Actor.learning_rate, by Compiled.observers' order;
+        # 0.0 for the actor itself): a matter of the actors' doctrines, so filled by the first run's actors.
+        self.reading_rates: dict[str, list[float]] | None = None
 
 
 # id(scenario) -> (a weak reference to it, what was made of it): a scenario is a frozen dataclass whose hash would
@@ -265,10 +275,8 @@ class EscalationModel(mesa.Model):
         self._protectors = made.protectors
         self._mediated = made.mediated
         self._rung_rows = made.rung_rows
-        self._blames = made.blames
         self._blamed_by = made.blamed_by
         self._lines = made.lines
-        self._guarded = made.guarded
         circles: dict[
             int, list[Actor]
         ] = {}  # the watchers of all of a circle are one list, as its members are
@@ -283,34 +291,46 @@ class EscalationModel(mesa.Model):
             aid: (actor, [(actors[p], level) for p, level in made.venting[aid]])
             for aid, actor in actors.items()
         }
-        # The target of an action: the actor, who grieves with it (with their ids), its hosts, its guarantors, and
-        # those a blow on it answers (Compiled.landing).
+        # The target of an action: the actor, who grieves with it (with their ids and whom each blames for whom),
+        # its hosts, its guarantors, those a blow on it answers (Compiled.landing), whom it blames for whom
+        # (Compiled.blames_by), and its red lines and its allies' (Compiled.guarded, None if a blow on it crosses
+        # none).
+        blames_by = made.blames_by
         self._landing: dict[str, tuple] = {}
         for aid, actor in actors.items():
             grieving, hosts, guards, answered = made.landing[aid]
             self._landing[aid] = (
                 actor,
-                [(actors[f], f, share) for f, share in grieving],
+                [(actors[f], f, share, blames_by.get(f, NO_BLAME)) for f, share in grieving],
                 [(actors[h], exposure) for h, exposure in hosts],
                 guards,
                 answered,
+                blames_by.get(aid, NO_BLAME),
+                made.guarded.get(aid),
             )
-        # Who reads the resolve an actor shows: each watcher (None for the actor itself, which draws its noise all
-        # the same), its id, whom it is tied to, what it believes of others' capability and resolve (the dicts
-        # it holds for a whole run), and its noise and channel (Compiled.observers).
+        # Who reads the resolve an actor shows: each watcher's id, whom it is tied to, what it believes of others'
+        # capability and resolve (the dicts it holds for a whole run; None for the actor itself, which draws its
+        # noise all the same), its noise and channel (Compiled.observers) and how fast it learns about the actor
+        # (Compiled.reading_rates: looked up there, not asked of the watcher each time it reads a blow).
+        rates = made.reading_rates
+        if rates is None:
+            rates = made.reading_rates = {
+                source: [0.0 if y == source else actors[y].learning_rate(source) for y, *_ in rows]
+                for source, rows in made.observers.items()
+            }
         self._observers: dict[str, list[tuple]] = {}
         for source, rows in made.observers.items():
             self._observers[source] = [
                 (
-                    None if y == source else actors[y],
                     y,
                     ties,
-                    actors[y].capability_seen,
-                    actors[y].resolve_seen,
+                    None if y == source else actors[y].capability_seen,
+                    None if y == source else actors[y].resolve_seen,
                     scale,
                     level,
+                    rate,
                 )
-                for y, ties, scale, level in rows
+                for (y, ties, scale, level), rate in zip(rows, rates[source], strict=True)
             ]
 
     # --- the view of the world that actors and doctrines use (redline.agents.world.World) -----------------------
@@ -466,7 +486,7 @@ class EscalationModel(mesa.Model):
             day, a = pending[i]  # guarantees engaged and reactions add actions to this same step
             i += 1
             self._today = day
-            source, aim, r, n, manner = a.source, a.target, a.rung, a.count, a.manner
+            source, aim, r, n, manner, cause = a.source, a.target, a.rung, a.count, a.manner, a.cause
             per_day, hostile, severity, capability_damage, force, signal, casualties = rung_rows[r]
             if r > posture.get(source, -1):
                 posture[source] = r
@@ -474,10 +494,11 @@ class EscalationModel(mesa.Model):
                 attacks[source] = attacks.get(source, 0) + n
             days = a.days if per_day else 1.0
             fixed, intended = a.casualties, a.intended
+            capability = actors[source].capability  # the author's, as it strikes: nothing below changes it
             if intended is not None:
                 mean = intended
             else:  # a scheduled event without a death toll: the rung's, by its manner (unless the toll is fixed)
-                mean = casualties * actors[source].capability * days
+                mean = casualties * capability * days
                 mean *= warned_share if manner == WARNED else 1.0
             if n == 1:
                 if fixed is None:
@@ -487,32 +508,33 @@ class EscalationModel(mesa.Model):
                     death = fixed
                 if hostile:
                     severity *= days
-                    damage = capability_damage * actors[source].capability * days
+                    damage = capability_damage * capability * days
                     blamed = self._lands(a, day, severity + death, None, damage, force)
                 else:
                     blamed = ""
-                    if a.cause == DE_ESCALATION:
+                    if cause == DE_ESCALATION:
                         self._calm(a)
-                add((t, int(day), source, aim, r, death, blamed, a.cause, manner))
+                add((t, int(day), source, aim, r, death, blamed, cause, manner))
             else:  # a campaign's attacks, a toll each
                 if fixed is None:
-                    deaths = [float(draws.poisson(mean)) for _ in range(n)]
+                    deaths = list(map(float, draws.poissons(mean, n)))
                     a.casualties = max(deaths)
                 else:
                     deaths = [fixed] * n
                 if hostile:
                     severity *= days
-                    damage = capability_damage * actors[source].capability * days
+                    damage = capability_damage * capability * days
                     damage = 1.0 - (1.0 - damage) ** n
                     harms = [severity + d for d in deaths]
                     blamed_each = self._lands(a, day, sum(harms), harms, damage, force)
                 else:
                     blamed_each = [""] * n
-                    if a.cause == DE_ESCALATION:
+                    if cause == DE_ESCALATION:
                         self._calm(a)
+                span = a.days
                 for k in range(n):  # spread evenly over the step's days
-                    when = int(day + (k + 0.5) * a.days / n)
-                    add((t, when, source, aim, r, deaths[k], blamed_each[k], a.cause, manner))
+                    when = int(day + (k + 0.5) * span / n)
+                    add((t, when, source, aim, r, deaths[k], blamed_each[k], cause, manner))
             if hostile and force:
                 if manner == WARNED:
                     signal *= 0.8
@@ -541,7 +563,7 @@ class EscalationModel(mesa.Model):
         its patrons') is answered; red lines and guarantees (for a use of `force`) are engaged. Returns whom the
         target blamed: for one action, that patron or ""; for a campaign's attacks, a list of them, one each."""
         src, aim = a.source, a.target
-        target, grieving, hosts, guards, _ = self._landing[aim]
+        target, grieving, hosts, guards, _, blames, guarded = self._landing[aim]
         heat = self.HEAT
         # The target suffers and blames (Actor.suffer and Actor.blame, written out: this runs for every blow).
         recent = target.recent_harm
@@ -569,7 +591,7 @@ class EscalationModel(mesa.Model):
         if wronged > 0 and src != aim:
             grievance = target.grievance
             grievance[src] = grievance.get(src, 0.0) + wronged
-        rels = self._blames.get((aim, src))
+        rels = blames.get(src)
         blamed: str | list[str]
         if harms is None:
             blamed = "" if rels is None else self._attribute(target, rels, harm)
@@ -598,7 +620,8 @@ class EscalationModel(mesa.Model):
             if g:
                 g -= harm * level
                 patron.grievance[aim] = g if g > 0.0 else 0.0
-        for friend, fid, share in grieving:  # patrons and partners take the target's harm to heart
+        # Patrons and partners take the target's harm to heart.
+        for friend, fid, share, friend_blames in grieving:
             felt = harm * share
             if felt > 0 and fid != src:
                 grievance = friend.grievance
@@ -606,7 +629,7 @@ class EscalationModel(mesa.Model):
                 grievance[src] = before + felt
                 if before < heat <= before + felt:
                     self.stir(fid, src, self._today)
-                rels = self._blames.get((fid, src))
+                rels = friend_blames.get(src)
                 if rels is not None:
                     self._attribute(friend, rels, felt)
         # A strike on a guest hurts its host too; it does not cross the host's own red lines, which guard the
@@ -621,8 +644,11 @@ class EscalationModel(mesa.Model):
                     self._engage(guarantor, a, day)
         # A red line is crossed at its rung, force or not: a line drawn at a sanction or a threat (a blockade, a
         # broadcast called an act of war) binds as a strike does, as the actors already expect when they weigh an
-        # option. Only force answers a commitment.
-        self._cross(a, day, settled)
+        # option. Only force answers a commitment. A blow that the target's credit settled (an answer no heavier
+        # than the target's own blow) crosses no line, the target's or its allies': their publics see the account
+        # settled. (A guarantor is still engaged by it: it shows force whoever struck first.)
+        if guarded is not None and not settled:
+            self._cross(a, day, guarded)
         if force and author.commitments:
             self._answered(author, a)
         return blamed
@@ -638,7 +664,7 @@ class EscalationModel(mesa.Model):
         self, blamer: Actor, rels: list[tuple[str, float, float, float, bool]], harm: float
     ) -> str:
         """`blamer` may hold a patron responsible for an attack (by the attribution relations `rels`, as
-        `_blames` holds them); a working channel with that patron lowers misperception, so blame lands less
+        Compiled.blames holds them); a working channel with that patron lowers misperception, so blame lands less
         often."""
         first = ""
         for patron, p, weight, level, mediated in rels:
@@ -674,14 +700,9 @@ class EscalationModel(mesa.Model):
             self._blame(blamer, patron, landed * weight)
         return out
 
-    def _cross(self, a: Action, day: float, settled: bool = False) -> None:
+    def _cross(self, a: Action, day: float, guarded: tuple[Lines | None, list[tuple[str, int]]]) -> None:
         """Red lines crossed by this action: the actor it struck, the actors who hold it as an ally, and the actor
-        whose people it killed beyond the line. A blow that the target's credit `settled` (an answer no heavier
-        than the target's own blow) crosses no line, the target's or its allies': their publics see the account
-        settled. (A guarantor is still engaged by it: it shows force whoever struck first.)"""
-        guarded = self._guarded.get(a.target)
-        if guarded is None or settled:
-            return
+        whose people it killed beyond the line; `guarded` is what guards the actor it struck (Compiled.guarded)."""
         lines, watching = guarded
         crossed: list[str] = []
         r = a.rung
@@ -733,17 +754,17 @@ class EscalationModel(mesa.Model):
         (an adversary, a client, a partner), a quarter otherwise. A back channel between the two lets the observer
         read the act with less noise."""
         noise_sd = self.behaviour.observation_noise
-        opened = self._open
+        opened, normals, actors = self._open, self.draws.normals, self.actors
         for source, (signal, targets) in shown.items():
             observers = self._observers[source]
-            noise = self.draws.normals(len(observers))
+            noise = normals(len(observers))
             blames = self._blamed_by[source]
             blamed = {patron for patron, via in blames if targets.intersection(via)} if blames else ()
-            capability = self.actors[source].capability
-            for (y, aid, ties, capability_seen, resolve_seen, scale, mediated), e in zip(
+            capability = actors[source].capability
+            for (aid, ties, capability_seen, resolve_seen, scale, mediated, rate), e in zip(
                 observers, noise, strict=True
             ):
-                if y is None:  # the source itself: it draws its noise, and reads nothing
+                if resolve_seen is None:  # the source itself: it draws its noise, and reads nothing
                     continue
                 capability_seen[source] = capability
                 r = resolve_seen.get(source, 0.5)
@@ -762,7 +783,7 @@ class EscalationModel(mesa.Model):
                         relevance = 0.5
                     else:
                         relevance = 0.25
-                    resolve_seen[source] = r + y.learning_rate(source) * relevance * (seen - r)
+                    resolve_seen[source] = r + rate * relevance * (seen - r)
 
     def _engage(self, guarantor: str, attack: Action, day: float) -> None:
         """A guarantee engaged: the guarantor shows force to the attacker's patrons and to the states hostile to
