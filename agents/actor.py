@@ -579,7 +579,9 @@ class Actor(mesa.Agent):
             for g in joined:
                 answering += seen.get(g, 0.0)
             total = answering + cap
-            answers.append((answering, 2.0 * answering / total if total > 0 else 0.0))
+            # The fear of the answer weighed by the balance of strength it makes, once per group of guarantors
+            # (the product is what each option's answer is multiplied by, so it is the same number either way).
+            answers.append((answering, fear * (2.0 * answering / total if total > 0 else 0.0)))
         log1p = math.log1p
         most = weight * (motive + commitment)  # the highest utility any option could have before its costs
         best: Option | None = None
@@ -629,7 +631,7 @@ class Actor(mesa.Agent):
             if fear > 0:
                 # The expected answer (docs/model.md): in kind at the answering strength, or one rung above if
                 # the option crosses one of the target's red lines; weighed by the balance of strength.
-                answering, balance = answers[k]
+                answering, feared = answers[k]
                 answer = log1p((sev + deaths * answering) * span) if still is None else still
                 # The chance the option crosses one of the target's red lines (crossing(), inlined).
                 if line is not None and not crossed:
@@ -643,7 +645,7 @@ class Actor(mesa.Agent):
                 if crossed:
                     above = log1p((up_sev + up_deaths * answering) * up_span)
                     answer = (1.0 - crossed) * answer + crossed * above
-                u = u - fear * balance * answer - dom - costs
+                u = u - feared * answer - dom - costs
             else:
                 u = bound
             if u > best_u:
