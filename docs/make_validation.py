@@ -49,8 +49,8 @@ The column "without its events" runs each scenario again with its scheduled even
 passes then does not show that the model answers those events, only that it does not contradict what followed. The
 summary's last column counts the checks that need the events: they pass with them and fail without them. In every
 case, each check that something happened (a band with a positive low end) fails without them; `tests/test_cases.py`
-holds the cases to that, but for three checks of the held-out yeonpyeong-2010 and dmz-2015 cases, found at their
-first runs and kept as written (their records say why). The flagship is not held to it: its campaigns run from the
+holds the cases to that, but for four checks of the held-out yeonpyeong-2010, dmz-2015 and su24-2015 cases, found at
+their first runs and kept as written (their records say why). The flagship is not held to it: its campaigns run from the
 first day, so its counts of attacks come out the same without 7 October (the shortfalls at the end say more).
 
 | scenario | what happened | checks passed | over {again_runs} runs, root seed {again_seed} | need the events |
@@ -72,7 +72,11 @@ soleimani-2020 and yeonpyeong-2010 showed states trading bounded blows for weeks
 longer held out (their records give their verdicts before and after it); damascus-2024 was written before the model
 with the rule was run on it. dmz-2015 was written to test a further rule, that a threat or a show of force needs a
 reason beyond standing hostility; tried on the library first, that rule was not adopted, and the case was first run
-on the model as it stands.
+on the model as it stands. su24-2015 was written, and committed, to test another: that a red line asks for an answer
+above the crossing only from an actor that can outdo whatever would answer it (escalation dominance), and for one in
+kind from the others. On the library and the earlier held-out cases that rule did well (below); on su24-2015, the one
+case it had not been made with, it did worse than the model as it stands, and it was not adopted. The case's verdicts
+below are those of the model as it stands, and its record gives both.
 """
 
 
@@ -191,6 +195,15 @@ The checks ask what the sources report; the runs do other things the checks do n
   (the case's record). After the shelling of Yeonpyeong, the South fires back by the next day in only 39% of runs
   (200 runs, root seed 0), where its marines answered within minutes (h008.c3): it answers on the harassment rung,
   whose attacks come at the ladder's assumed tempo (about two a week, at random days), not at once.
+  A rule that asked for an answer in kind from an actor that cannot outdo whatever would answer it (the strength it
+  sees behind the crosser, guarantors included), and one rung above only from one that can, was tried: every case of
+  the library and the flagship still passed every check (200 runs, root seed 0), soleimani-2020 passed all four (Iran's
+  answer stayed below a major strike, and the US, its credit settling that answer, used no force on Iran) and
+  damascus-2024 five of six. But on su24-2015, written and committed before its first run to test the rule, Russia,
+  which cannot outdo Turkey with its NATO guarantor, found an answer in kind worth its cost and struck Turkey in 71% of
+  runs (4% on the model as it stands), where the real Russia answered with sanctions and missiles moved to Syria
+  (h011.c5, h011.c6, h011.c7). What held the real Russia back, an ally's guarantee and what it stood to lose, is in the
+  model a fear of the answer; asking less of its red line made that fear the smaller weight. The rule was not adopted.
 - **Iran answers the Damascus strike seldom and small.** In damascus-2024 the flagship's Iran, whose cost sensitivity
   sits at the top of the scale after months in which it left the fighting to its partners (h009.c3), strikes Israel
   within three weeks in about one run in six (16% of 2,000 runs, root seed 1), never above a limited strike, and Israel,
@@ -206,10 +219,14 @@ The checks ask what the sources report; the runs do other things the checks do n
   week in 95% of runs without the shelling, so the check that it did so in answer (h008.c6) passes without its
   cause. In the held-out dmz-2015 case every actor shows force to its adversaries about once a week, mine or no
   mine, so the South's answer short of force and the North's show of force (h010.c3, h010.c7) pass without their
-  cause too. Standing hostility alone makes a threat or a show of force worth its small harm; a rule that gave them
-  a reason (a grievance, an aim) was tried and not adopted: with the posturing gone, actors whose hostility had
-  spent itself on shows of force turned to force instead (the Houthis' limited strikes on Saudi Arabia in gulf-2019
-  went from about 4 to about 600 in 100 runs), and the flagship's Iran-US clash fell under 2%.
+  cause too. In the held-out su24-2015 case the same posturing runs the other way: with no downing, Russia's low
+  standing hostility to Turkey makes a sanction its cheapest posture (57% of runs sanction Turkey within two weeks),
+  while the downing gives it a motive that a show of force meets better, and it sanctions Turkey in 6%, where the real
+  Russia's answer was sanctions within four days (h011.c5). Standing hostility alone makes a threat or a show of
+  force worth its small harm; a rule that gave them a reason (a grievance, an aim) was tried and not adopted: with the
+  posturing gone, actors whose hostility had spent itself on shows of force turned to force instead (the Houthis'
+  limited strikes on Saudi Arabia in gulf-2019 went from about 4 to about 600 in 100 runs), and the flagship's Iran-US
+  clash fell under 2%.
 - **Words crossed the North's line; the case's lines are drawn at strikes.** In dmz-2015 the North called the South's
   loudspeakers an act of war (h010.c4) and fired at them (h010.c5), and the South fired back (h010.c6); in the runs
   neither fires (in 1 and 2 runs of 200): the mine, which killed no one, leaves the South a grievance too small to make

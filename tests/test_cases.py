@@ -62,6 +62,10 @@ UNCAUSED = {
     ("dmz-2015", "North Korea shows force to the South"): (
         "every actor of the case shows force to its adversaries about once a week, crisis or not (the case's record)"
     ),
+    ("su24-2015", "Russia puts sanctions on Turkey within two weeks"): (
+        "a low standing hostility makes a sanction Russia's cheapest posture toward Turkey, downing or not; the "
+        "downing makes it show force instead (the case's record)"
+    ),
 }
 
 
