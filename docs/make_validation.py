@@ -186,7 +186,10 @@ The checks ask what the sources report; the runs do other things the checks do n
   wherever it lands: so the uri-2016 case passes (Pakistan left raids on launch pads in Kashmir unanswered), and the
   held-out pulwama-2019 case fails (Pakistan struck back the day after Indian bombs fell on Pakistan beyond Kashmir,
   h007.c4; in the runs it strikes back in fewer than one in ten). Written in as a strike on Pakistan itself, India's
-  strike brings Pakistan's answer in 198 runs of 200 (the case's record).
+  strike brings Pakistan's answer in 198 runs of 200 (the case's record). A rule that let a use of force on a guest
+  cross its host's line on its own territory, at the line's rung, was tried and not adopted: Pakistan struck back in
+  pulwama-2019 in 42% of runs, but in uri-2016 it then struck India in 34% of runs, out of that case's band (200 runs,
+  root seed 0). Without places, a raid across a disputed line and an air strike deep inside a state look alike.
 - **An answer to a red line's crossing is one rung above it.** Credibility asks for that (Schelling), and it makes
   a state's answer heavier than the blow it answers: after the killing of Soleimani, Iran's answer reaches a major
   strike in about half the runs, where its missiles killed no one (h006.c7), and that answer, heavier than the
