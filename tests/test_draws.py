@@ -45,6 +45,16 @@ def test_a_mean_of_zero_or_less_is_zero_and_takes_no_number():
     assert draws.uniform() == same.uniform()
 
 
+@pytest.mark.parametrize("mean", [-1.0, 0.0, 0.05, 4.0, INVERTED_UP_TO, INVERTED_UP_TO + 0.5, 37.0])
+def test_a_campaigns_counts_are_those_drawn_one_at_a_time(mean):
+    """`poissons` (a campaign's tolls, in one call) takes the same numbers as `poisson` called once per attack, in
+    the same order, across a block's end: a run's events do not depend on which of the two the model calls."""
+    together, apart = Draws(np.random.default_rng(8)), Draws(np.random.default_rng(8))
+    for n in (1, 7, BLOCK - 3, 40):
+        assert together.poissons(mean, n) == [apart.poisson(mean) for _ in range(n)]
+    assert together.uniform() == apart.uniform()
+
+
 def _poisson_pmf(mean: float, k: int) -> float:
     return math.exp(k * math.log(mean) - mean - math.lgamma(k + 1))
 

@@ -47,7 +47,7 @@ class Block:
 
 class Draws:
     """Uniforms in [0, 1), standard normals and Poisson counts for one run, from the run's generator: `uniform()`,
-    `uniforms(n)`, `normal()`, `normals(n)`, `poisson(mean)`."""
+    `uniforms(n)`, `normal()`, `normals(n)`, `poisson(mean)`, `poissons(mean, n)`."""
 
     __slots__ = ("_uniforms", "normal", "normals", "uniform", "uniforms")
 

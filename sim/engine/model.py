@@ -19,14 +19,13 @@ import mesa
 import numpy as np
 
 from redline.agents.actions import DE_ESCALATION, GUARANTEE, INJECTED, SCHEDULED, WARNED, Action, Rungs
-from redline.agents.actor import Actor, Shared
+from redline.agents.actor import Actor, Lines, Shared
 from redline.engine.draws import Draws
 from redline.engine.network import RelationNetwork
 from redline.language.spec import Scenario
 
 EVENT_FIELDS = ("step", "day", "source", "target", "rung", "casualties", "attributed_to", "cause", "manner")
 NO_ONE: list = []  # the answer of a look-up that finds no one (shared: callers only read it)
-Lines = tuple[bool, int, float | None]  # an actor's red lines as the others see them (Compiled.lines)
 NO_BLAME: dict = {}  # the attributions of an actor who holds no one responsible for another (shared, only read)
 METRIC_FIELDS = ("step", "actor", "posture", "capability", "grievance", "fear", "pressure", "attacks")
 
@@ -196,7 +195,8 @@ class Compiled:
             if aid in self.lines or aid in watching
         }
         # How fast each watcher learns from what an actor shows (Actor.learning_rate, by Compiled.observers' order;
-        # 0.0 for the actor itself): a matter of the actors' doctrines, so filled by the first run's actors.
+        # 0.0 for the actor itself): a matter of the actors' learning doctrines and the scenario's belief_rate, both
+        # fixed with the scenario, so filled by the first run's actors.
         self.reading_rates: dict[str, list[float]] | None = None
 
 
