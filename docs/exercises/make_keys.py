@@ -56,6 +56,10 @@ BALAKOT = (
     "2019-02-26:india:pakistan:limited_strike"  # India's strike of that day, written in as one on Pakistan
 )
 STRIKES = ("limited_strike", "major_strike", "war")
+# Exercise 7
+SU24 = SCENARIOS / "holdout" / "su24-2015.yaml"
+AT_WAR_ONLY = "relations.guarantees:usa:turkey.trigger_rung=war"  # the US guarantee kept for a war alone
+CARELESS = "actors.russia.cost_sensitivity=0.3"
 
 
 class Keys:
@@ -628,6 +632,73 @@ def exercise6(keys: Keys) -> list[str]:
     ]
 
 
+def exercise7(keys: Keys) -> list[str]:
+    scn = load_scenario(SU24)
+    sensitivity = value_at(scn, "actors.russia.cost_sensitivity")
+
+    def run(*sets: str):
+        return run_ensemble(load_scenario(SU24, list(sets)), 200, 3, progress=False)
+
+    written, at_war, careless, both = run(), run(AT_WAR_ONLY), run(CARELESS), run(CARELESS, AT_WAR_ONLY)
+
+    def share(res, name: str) -> float:
+        (v,) = [v for v in res.check(scn.checks) if v.name == name]
+        return v.value
+
+    def force(res) -> float:
+        return share(res, "Russia uses no force on Turkey")  # the share of runs in which it does
+
+    def sanctions(res) -> float:
+        return share(res, "Russia puts sanctions on Turkey within two weeks")
+
+    def answer(res) -> str:
+        return (
+            f"Russia uses force on Turkey in {pct(force(res))} of runs and puts sanctions on it within two weeks in "
+            f"{pct(sanctions(res))}"
+        )
+
+    strength = {a: value_at(scn, f"actors.{a}.capability") for a in ("russia", "turkey", "usa")}
+    expect(
+        strength["turkey"] < strength["russia"] < strength["turkey"] + strength["usa"],
+        "Russia is stronger than Turkey alone and weaker than Turkey with the US",
+    )
+    expect(force(written) <= 0.3 and sanctions(written) < 0.5, "as written only the sanctions check fails")
+    expect(force(at_war) > force(written), "the guarantee's reach holds Russia back")
+    expect(force(careless) > force(at_war), "costs weigh more than the guarantee's reach")
+    expect(force(both) > force(careless), "the two together hold Russia back more than either")
+    settings = {
+        "as written": answer(written),
+        f"guarantee for a war alone ({AT_WAR_ONLY.split('=')[0]}=war)": answer(at_war),
+    }
+    q1 = keys.add(7, 1, dict(settings))
+    q2 = keys.add(7, 2, dict(settings))
+    q3 = keys.add(
+        7,
+        3,
+        {
+            f"cost sensitivity 0.3 (the file's {sensitivity:g})": answer(careless),
+            "cost sensitivity 0.3 and the guarantee for a war alone": answer(both),
+        },
+    )
+    return [
+        "## Exercise 7: what holds a great power back",
+        f"1. {settings_line(q1)}. As written, Russia seldom uses force on Turkey (the real Russia never did), and the "
+        "one check that fails is the sanctions: the downing gives Russia a motive that a show of force meets better "
+        "than a sanction (the ladder gives a show of force more harm than a sanction, and neither costs anything to "
+        "mount), so it shows force; without the downing a low standing hostility makes a sanction its cheapest "
+        "posture, which is why that check passes without its cause (the case's record).",
+        f"2. {settings_line(q2)}. The trigger changes the expected answer to a strike on Turkey: with the guarantee "
+        "at `limited_strike`, the strength that would answer a limited or major strike is Turkey's and the US's, "
+        "and the balance of strength (2 * s_j / (s_j + s_i)) makes Russia, stronger than Turkey alone, the weaker "
+        "side; kept for a war alone, only Turkey answers such a strike, and a strike is worth its cost more often.",
+        f"3. {settings_line(q3)}. Cost sensitivity weighs the whole fear of the answer, so halving it moves Russia "
+        "more than the guarantee's reach does, and the two together most. Values could be chosen until every check "
+        "passes, but the case would then test nothing: a held-out case's values are set before its first run, from "
+        "what was known then, and its verdicts are the model's record on a crisis it was not tuned to. Tuning them "
+        "after looking makes it one more case of the library, and a change to the model would need a new case.",
+    ]
+
+
 def main() -> int:
     keys = Keys()
     with tempfile.TemporaryDirectory() as tmp:
@@ -638,6 +709,7 @@ def main() -> int:
             exercise4(keys, Path(tmp)),
             exercise5(keys, Path(tmp)),
             exercise6(keys),
+            exercise7(keys),
         ]
     text = [
         "# Instructor's keys",
