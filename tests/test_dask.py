@@ -274,6 +274,22 @@ def test_a_cluster_that_loses_every_worker_ends_the_command_in_one_line(tmp_path
         assert procs[0].poll() is None  # the scheduler was not what ended it
 
 
+def test_the_clients_notice_that_it_runs_again_what_a_lost_worker_held_is_not_shown():
+    """The test above failed about once in six runs on a 2-core machine: the worker died while the client was
+    gathering a finished chunk, and the client's warning that it reschedules it came before the command's one line.
+    Only that notice is dropped: any other record of the client's logger still reaches the user."""
+    import logging
+
+    from redline.engine.executors import _rescheduled
+
+    def record(msg: str, *args) -> logging.LogRecord:
+        return logging.LogRecord("distributed.client", logging.WARNING, __file__, 1, msg, args, None)
+
+    assert not _rescheduled(record("Couldn't gather %s keys, rescheduling %s", 1, ("chunk_work-1",)))
+    assert _rescheduled(record("Couldn't gather %s keys", 1))
+    assert _rescheduled(record("Restarting worker %s", "tcp://127.0.0.1:1"))
+
+
 @pytest.mark.slow
 def test_ctrl_c_on_a_local_dask_cluster_is_one_line(tmp_path):
     """A run's (a sweep's goes the same way: the same cluster, started by the same code)."""

@@ -158,6 +158,12 @@ def executor_from_args(args: argparse.Namespace) -> Iterator[Executor | None]:
         scheduler_log = logging.getLogger("distributed.scheduler")
         scheduler_log.addFilter(_forgotten)
         stack.callback(scheduler_log.removeFilter, _forgotten)
+        # A worker that dies holding finished chunks makes the client warn that it reschedules them: Dask runs
+        # them again on the workers left (the same seeds, so the same tables), and a cluster left with none is told
+        # by the watch below, in one line. The warning would be a second line of a command that went on, or ended.
+        client_log = logging.getLogger("distributed.client")
+        client_log.addFilter(_rescheduled)
+        stack.callback(client_log.removeFilter, _rescheduled)
         if args.scheduler:
             try:
                 client = stack.enter_context(Client(args.scheduler, timeout=connect_timeout()))
@@ -284,6 +290,11 @@ def _forgotten(record: logging.LogRecord) -> bool:
     """False for the scheduler's record of keys it could not gather because they were forgotten (cancelled)."""
     message = record.getMessage()
     return not (message.startswith("Couldn't gather keys") and "'forgotten'" in message)
+
+
+def _rescheduled(record: logging.LogRecord) -> bool:
+    """False for the client's record of results it could not gather from a lost worker and runs again."""
+    return not record.getMessage().startswith("Couldn't gather") or "rescheduling" not in record.getMessage()
 
 
 def _quiet(names: Iterable[str], levels: dict[str, int]) -> None:
