@@ -80,29 +80,10 @@ class Draws:
         return k
 
     def poissons(self, mean: float, n: int) -> list[int]:
-        """`n` Poisson counts of mean `mean`, as `poisson` draws them one after another (a campaign's attacks:
-        the terms that do not depend on the uniform are worked out once)."""
-        if mean <= 0.0:
-            return [0] * n
-        if mean > INVERTED_UP_TO:
-            return [self._rejected(mean) for _ in range(n)]
-        uniforms = self._uniforms
-        first = math.exp(-mean)
-        out = []
-        for _ in range(n):
-            # poisson's inversion, written out
-            try:
-                u = uniforms.pop()
-            except IndexError:
-                u = self.uniforms(1)[0]
-            term = total = first
-            k = 0
-            while u > total and term > 0.0:
-                k += 1
-                term *= mean / k
-                total += term
-            out.append(k)
-        return out
+        """`n` Poisson counts of mean `mean` (a campaign's attacks), drawn one after another as `poisson` draws
+        each."""
+        poisson = self.poisson
+        return [poisson(mean) for _ in range(n)]
 
     def _rejected(self, mean: float) -> int:
         """A Poisson count of a large mean by transformed rejection with squeeze (PTRS)."""

@@ -294,7 +294,8 @@ def _forgotten(record: logging.LogRecord) -> bool:
 
 def _rescheduled(record: logging.LogRecord) -> bool:
     """False for the client's record of results it could not gather from a lost worker and runs again."""
-    return not record.getMessage().startswith("Couldn't gather") or "rescheduling" not in record.getMessage()
+    message = record.getMessage()
+    return not (message.startswith("Couldn't gather") and "rescheduling" in message)
 
 
 def _quiet(names: Iterable[str], levels: dict[str, int]) -> None:

@@ -139,22 +139,19 @@ class Compiled:
             )
             for aid in ids
         }
-        # (blamer, doer) -> whom the blamer may hold responsible: (patron, chance of blame, weight, channel level,
+        # blamer -> doer -> whom the blamer may hold responsible: (patron, chance of blame, weight, channel level,
         # whether the channel runs through a mediator). A direct channel works all the time, so the chance is
-        # final; through a mediator it depends on the step, and the chance is the relation's own.
-        self.blames: dict[tuple[str, str], list[tuple[str, float, float, float, bool]]] = {}
-        for key, rels in net.blames():
+        # final; through a mediator it depends on the step, and the chance is the relation's own. Keyed by blamer,
+        # then doer: a blow looks up its target's and each friend's by the doer alone (a string key, where a pair
+        # would be made and hashed for each look-up).
+        self.blames_by: dict[str, dict[str, list[tuple[str, float, float, float, bool]]]] = {}
+        for (blamer, doer), rels in net.blames():
             rows = []
             for rel in rels:
-                level = net.channel(key[0], rel.target)
-                mediated = net.via(key[0], rel.target) is not None
+                level = net.channel(blamer, rel.target)
+                mediated = net.via(blamer, rel.target) is not None
                 p = rel.probability if mediated else rel.probability * (1.0 - 0.5 * level)
                 rows.append((rel.target, p, rel.weight, level, mediated))
-            self.blames[key] = rows
-        # The same by blamer, then doer: a blow looks up its target's and each friend's by the doer alone (a string
-        # key, where a pair would be made and hashed for each look-up).
-        self.blames_by: dict[str, dict[str, list[tuple[str, float, float, float, bool]]]] = {}
-        for (blamer, doer), rows in self.blames.items():
             self.blames_by.setdefault(blamer, {})[doer] = rows
         # Who reads the resolve an actor shows: each watcher, whom it is tied to, the scale of its noise through a
         # direct channel, and the channel's level if it runs through a mediator (None if not: then it works all
@@ -664,7 +661,7 @@ class EscalationModel(mesa.Model):
         self, blamer: Actor, rels: list[tuple[str, float, float, float, bool]], harm: float
     ) -> str:
         """`blamer` may hold a patron responsible for an attack (by the attribution relations `rels`, as
-        Compiled.blames holds them); a working channel with that patron lowers misperception, so blame lands less
+        Compiled.blames_by holds them); a working channel with that patron lowers misperception, so blame lands less
         often."""
         first = ""
         for patron, p, weight, level, mediated in rels:
