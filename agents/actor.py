@@ -24,6 +24,7 @@ from redline.agents.actions import (
     Option,
 )
 from redline.agents.doctrines import Doctrine, Retaliation, Stakes, from_spec, in_phase
+from redline.agents.weighing import NO_LINE, Row, best_option, crossing_chance
 from redline.language import spec as lang
 
 if TYPE_CHECKING:
@@ -33,32 +34,8 @@ PASSIVE = ("target", "mediator")  # kinds that do not use force on their own
 Lines = tuple[bool, int, float | None]  # a target's red lines as others see them (World.red_lines_of)
 # Toward a target: the fixed doctrines' terms, the other doctrines that weigh anything, and the options (_table).
 # The last is the Stakes that each weighing toward the target writes over (Actor._weighed).
-Terms = tuple[Stakes, list[Doctrine], list[tuple], list[tuple[str, ...]], list, Stakes]
-
-
-def crossing_chance(deaths: float, limit: float) -> float:
-    """Chance that an action meant to kill `deaths` (Poisson) kills more than `limit`."""
-    if limit < 1:
-        return -math.expm1(-deaths)
-    if deaths <= 0.0:
-        return 0.0
-    first = int(limit) + 1  # the fewest deaths that cross the line
-    if deaths < first:
-        # The tail itself, from its first term: each next term is smaller by deaths/k < 1, so a few terms give it
-        # to full precision (where one minus the sum below it would lose all of it to rounding).
-        term = total = math.exp(first * math.log(deaths) - deaths - math.lgamma(first + 1))
-        k = first
-        while term > total * 1e-17:
-            k += 1
-            term *= deaths / k
-            total += term
-        return total if total < 1.0 else 1.0
-    term = total = math.exp(-deaths)
-    for k in range(1, first):
-        term *= deaths / k
-        total += term
-    chance = 1.0 - total
-    return chance if chance > 0.0 else 0.0
+Table = tuple[list[Row], list[Option]]  # the rows best_option weighs, and the options they stand for
+Terms = tuple[Stakes, list[Doctrine], Table, list[tuple[str, ...]], list, Stakes]
 
 
 # A crossing chance below this changes no utility: weighed against an answer of at least log1p(severity) > 0, its
@@ -108,9 +85,7 @@ class Shared:
         self.hostility: dict[str, float] = {}
         self.rates: dict[str, float] = {}  # other -> Actor.learning_rate
         self.terms: dict[str, tuple] = {}  # target -> Actor._terms_toward, but the Stakes of a run
-        self.tables: dict[
-            tuple, tuple[list[tuple], list[tuple[str, ...]], list]
-        ] = {}  # Actor.choose's, by terms
+        self.tables: dict[tuple, tuple[Table, list[tuple[str, ...]], list]] = {}  # Actor.choose's, by terms
         self.toward: dict[str, tuple[list[tuple[str, float]], list[tuple[str, int]], Lines | None]] = {}
         self.answering: dict[str, tuple[list[tuple[str, float]], list[str]]] = {}  # other -> _answering_of
 
@@ -456,22 +431,19 @@ class Actor(mesa.Agent):
         found = self._terms[target] = (*terms, terms[0].but_motive(0.0))
         return found
 
-    def _table(self, target: str, stakes: Stakes) -> tuple[list[tuple], list[tuple[str, ...]], list]:
+    def _table(self, target: str, stakes: Stakes) -> tuple[Table, list[tuple[str, ...]], list]:
         """The options toward `target` under the terms of `stakes` that the fixed doctrines set (the highest
-        rung, the campaign's, the comfort rung and its domestic cost), with what of each holds for the run:
-        (option, severity, deaths, force, reach, the reach that patrons' pressure makes costly (0 without force),
-        cost of mounting it, the least such cost of it and every later option, span of its harm, whether that span
-        shrinks with lost strength, its domestic cost, 1.0 if it surely crosses the target's red lines, if it may
-        cross them by killing (the deaths in one action they tolerate, the deaths meant below which the chance of
-        that is negligible, and that chance at full strength; else None), severity, deaths and span of the rung
-        above, which guarantors of the target join against it, as an index into the second list returned, and its
-        harm if that needs no strength, else None). The third is the target's clients hostile to the actor."""
+        rung, the campaign's, the comfort rung and its domestic cost), with what of each holds for the run: the
+        rows that `best_option` weighs (redline.agents.weighing.Row) and the options they stand for; the groups of
+        the target's guarantors that the options bring in (a row's group indexes it); and the target's clients
+        hostile to the actor."""
         allies, protectors, lines = self._toward.get(target) or self._ties_of(target)
         own, floor, limit = (False, 0, None) if lines is None else lines
         full = self.spec.capability
         campaign_span = stakes.tempo * self.model.horizon
         groups: list[tuple[str, ...]] = []
-        rows = []
+        rows: list[Row] = []
+        options: list[Option] = []
         for (
             o,
             r,
@@ -493,41 +465,47 @@ class Actor(mesa.Agent):
                 span, scaled = campaign_span, True
             dom = stakes.domestic * (r - stakes.comfort) if r > stakes.comfort else 0.0
             crossed = 1.0 if own and r >= floor else 0.0
-            line = None
+            line = (NO_LINE, 0.0, 0.0)
             if limit is not None and not crossed and deaths > 0:
                 # The line on deaths: its limit, the deaths meant below which crossing it is negligible, and the
                 # chance of crossing it at full strength (as an actor most often is).
                 killed = deaths * full
                 quiet = negligible_below(limit)
-                line = (limit, quiet, crossing_chance(killed, limit) if killed > quiet else 0.0)
+                line = (float(limit), quiet, crossing_chance(killed, limit) if killed > quiet else 0.0)
             joined = tuple(g for g, trigger in protectors if r >= trigger)
             if joined not in groups:
                 groups.append(joined)
+            # The harm of an option that kills no one and does not shrink with lost strength: the same for its
+            # author and for an answer in kind, whatever their strength (worked out once, not per choice).
+            fixed = deaths == 0 and not scaled
+            options.append(o)
+            # Numbers as floats and flags as bools, whatever the ladder file wrote: a compiled weighing reads them so.
             rows.append(
                 (
-                    o,
-                    sev,
-                    deaths,
-                    force,
-                    reach,
-                    reach if force else 0.0,  # the reach that patrons' pressure makes costly: force only
-                    cost,
-                    least,
-                    span,
-                    scaled,
-                    dom,
+                    len(options) - 1,
+                    float(sev),
+                    float(deaths),
+                    bool(force),
+                    float(reach),
+                    float(reach)
+                    if force
+                    else 0.0,  # the reach that patrons' pressure makes costly: force only
+                    float(cost),
+                    float(least),
+                    float(span),
+                    bool(scaled),
+                    float(dom),
                     crossed,
-                    line,
-                    up_sev,
-                    up_deaths,
-                    up_span,
+                    *line,
+                    float(up_sev),
+                    float(up_deaths),
+                    float(up_span),
                     groups.index(joined),
-                    # the harm of an option that kills no one and does not shrink with lost strength: the same for
-                    # its author and for an answer in kind, whatever their strength (worked out once, not per choice)
-                    math.log1p(sev * span) if deaths == 0 and not scaled else None,
+                    fixed,
+                    math.log1p(sev * span) if fixed else 0.0,
                 )
             )
-        return rows, groups, allies
+        return (rows, options), groups, allies
 
     def choose(self, target: str, stakes: Stakes) -> tuple[Option | None, float]:
         """The option of the highest expected utility toward `target`, or None for doing nothing (utility 0) or
@@ -548,7 +526,7 @@ class Actor(mesa.Agent):
     def _best(
         self,
         target: str,
-        rows: list[tuple],
+        table: Table,
         groups: list[tuple[str, ...]],
         allies: list[tuple[str, float]],
         motive: float,
@@ -559,100 +537,27 @@ class Actor(mesa.Agent):
         """`choose` over the options of `_table`, with the terms that change from one weighing to the next."""
         if motive <= 0 and commitment <= 0:
             return self._calm(target)
-        cap = self.capability
-        full = self.spec.capability
-        strength = cap / full if full > 0 else 0.0
-        weight = self.spec.resolve * math.exp(self.mood)
-        # What the actor fears from `target`: the chance it answers (its resolve, as the actor sees it) times the
-        # harm of its answer, weighed by how much costs matter to the actor.
-        fear = self._fear_weight * self.resolve_seen.get(target, 0.5)
-        # The strength that would answer: the target's own and its network's (answer_strength below the ladder),
-        # with the target's guarantors that a rung brings in; and the balance of strength it makes. Computed once
-        # per choice and group of guarantors: the loop below is the model's hottest code.
-        seen = self.capability_seen
-        base = seen.get(target, 0.0)
-        for client, level in allies:
-            base += seen.get(client, 0.0) * level
-        answers = []
-        for joined in groups:
-            answering = base
-            for g in joined:
-                answering += seen.get(g, 0.0)
-            total = answering + cap
-            # The fear of the answer weighed by the balance of strength it makes, once per group of guarantors
-            # (the product is what each option's answer is multiplied by, so it is the same number either way).
-            answers.append((answering, fear * (2.0 * answering / total if total > 0 else 0.0)))
-        log1p = math.log1p
-        most = weight * (motive + commitment)  # the highest utility any option could have before its costs
-        best: Option | None = None
-        best_u = 0.0
-        for (
-            o,
-            sev,
-            deaths,
-            force,
-            reach,
-            pressed,
-            force_cost,
-            least_cost,
-            span,
-            scaled,
-            dom,
-            crossed,
-            line,
-            up_sev,
-            up_deaths,
-            up_span,
-            k,
-            still,
-        ) in rows:
-            # Harm over the horizon: one strike, a campaign's attacks at its tempo, or a war's days (span).
-            x = (
-                log1p((sev + deaths * cap) * (span * strength if scaled else span))
-                if still is None
-                else still
-            )
-            gain = x if x < motive else motive
-            if force and commitment:
-                gain += commitment * (1.0 if reach >= answer_reach else reach / answer_reach)
-            u = weight * gain
-            # The costs that need no belief about the answer: if the option is no better than the best even
-            # before the feared answer is counted, that answer (never negative) cannot make it better.
-            # Larger operations cost more to mount and to justify: the cost of force grows with its scale (an
-            # option without force costs nothing to mount, and subtracting its zeros changes nothing).
-            costs = pressure * pressed + force_cost
-            bound = u - dom - costs
-            if bound <= best_u:
-                if most - least_cost <= best_u:
-                    # No later option can do better: none gains more than the motive and the commitment, and
-                    # each costs at least this to mount (every cost is never negative).
-                    break
-                continue
-            if fear > 0:
-                # The expected answer (docs/model.md): in kind at the answering strength, or one rung above if
-                # the option crosses one of the target's red lines; weighed by the balance of strength.
-                answering, feared = answers[k]
-                answer = log1p((sev + deaths * answering) * span) if still is None else still
-                # The chance the option crosses one of the target's red lines (crossing(), inlined).
-                if line is not None and not crossed:
-                    limit, quiet, at_full = line
-                    if cap == full:
-                        crossed = at_full
-                    else:
-                        killed = deaths * cap
-                        if killed > quiet:  # below it, the chance is too small to change the utility
-                            crossed = crossing_chance(killed, limit)
-                if crossed:
-                    above = log1p((up_sev + up_deaths * answering) * up_span)
-                    answer = (1.0 - crossed) * answer + crossed * above
-                u = u - feared * answer - dom - costs
-            else:
-                u = bound
-            if u > best_u:
-                best, best_u = o, u
-        if best is None:
+        rows, options = table
+        k, utility = best_option(
+            rows,
+            groups,
+            allies,
+            self.capability_seen,
+            target,
+            self.capability,
+            self.spec.capability,
+            self.spec.resolve * math.exp(self.mood),
+            # What the actor fears from `target`: the chance it answers (its resolve, as the actor sees it) times
+            # the harm of its answer, weighed by how much costs matter to the actor.
+            self._fear_weight * self.resolve_seen.get(target, 0.5),
+            motive,
+            commitment,
+            answer_reach,
+            pressure,
+        )
+        if k < 0:
             return self._calm(target)
-        return best, best_u
+        return options[k], utility
 
     def _calm(self, target: str) -> tuple[None, float]:
         """Doing nothing, or offering calm when the adversary's blows are feared more than they are resented."""
