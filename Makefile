@@ -4,6 +4,7 @@ SHELL := /bin/bash
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+COMPILED := $(VENV)/.compiled
 PYTHON_CANDIDATES := python3.12 python3.13 python3.14 python3 python
 
 # The first interpreter on PATH that is >= 3.12 (a pyenv shim that cannot run counts as absent).
@@ -16,20 +17,28 @@ PY := $(shell for p in $(PYTHON_CANDIDATES); do \
 $(STAMP): pyproject.toml
 	@test -n "$(PY)" || { echo "redline needs Python >= 3.12 on PATH (tried: $(PYTHON_CANDIDATES))" >&2; exit 2; }
 	@test -x $(BIN)/python || $(PY) -m venv $(VENV)
-	$(BIN)/python -m pip install -q --disable-pip-version-check --upgrade pip
+	@# setuptools and mypy first: they build redline, whose weighing of options mypyc compiles (setup.py), from
+	@# this environment rather than one pip would make and fill for the build alone.
+	$(BIN)/python -m pip install -q --disable-pip-version-check --upgrade pip 'setuptools>=69' 'mypy>=1.10'
 	@# pip compiles the installed files one at a time (about half of the set-up's time); compileall does it on every
 	@# core instead, and skips the packages' own test suites, which nothing imports. A file that does not compile is
 	@# passed over, as pip passes it over: Python compiles what it imports.
-	$(BIN)/python -m pip install -q --disable-pip-version-check --no-compile -e '.[dev]'
+	$(BIN)/python -m pip install -q --disable-pip-version-check --no-compile --no-build-isolation -e '.[dev]'
 	$(BIN)/python -W ignore -m compileall -q -j 0 -x 'site-packages/.*/tests?/' \
 		"$$($(BIN)/python -c 'import sysconfig; print(sysconfig.get_paths()["purelib"])')" \
 		|| echo "some installed files did not compile ahead of use" >&2
 	@# The classroom app's browser files, so that `redline app` works offline from now on.
 	$(BIN)/redline app --install-assets || echo "redline app will fetch its browser files on first use" >&2
-	@touch $(STAMP)
+	@touch $(STAMP) $(COMPILED)
+
+# The compiled weighing, built again in place when its source or the build changes. Until then the package runs
+# the source (redline.agents uses a build only while it matches the source beside it): right, but slower.
+$(COMPILED): agents/weighing.py setup.py | $(STAMP)
+	$(BIN)/python setup.py -q build_ext --inplace
+	@touch $(COMPILED)
 
 # The main job: the flagship scenario's ensemble, its tables, summary and plots.
-demo: $(STAMP)
+demo: $(STAMP) $(COMPILED)
 	$(BIN)/redline validate scenarios/*.yaml
 	$(BIN)/redline run scenarios/axis-2023.yaml --runs 200 --seed 20231007 --out out/axis-2023 --force
 	@echo "summary: out/axis-2023/summary.md; plots: out/axis-2023/*.png"
@@ -37,7 +46,7 @@ demo: $(STAMP)
 # redline's own modules are compiled first (only those changed since): the tests start about a hundred Python
 # processes that import them, and where bytecode is not written on import (PYTHONDONTWRITEBYTECODE), each would
 # compile them again.
-test: $(STAMP)
+test: $(STAMP) $(COMPILED)
 	@$(BIN)/python -m compileall -q sim agents >/dev/null || true
 	$(BIN)/python -m pytest -q -n auto
 
@@ -61,7 +70,7 @@ format: $(STAMP)
 
 # Speed, scaling and memory figures next to their targets (not part of `make test`: timings belong to benchmarks).
 # One figure: make bench BENCH="--only memory" (see benchmarks/README.md).
-bench: $(STAMP)
+bench: $(STAMP) $(COMPILED)
 	$(BIN)/python benchmarks/bench.py $(BENCH)
 
 clean:

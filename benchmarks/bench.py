@@ -29,6 +29,7 @@ import argparse
 import contextlib
 import dataclasses
 import gc
+import importlib.machinery
 import importlib.util
 import json
 import math
@@ -128,9 +129,28 @@ def progress(message: str) -> None:
 # --- the figures measured in this process ---------------------------------------------------------------------
 
 
-def one_run_vs_boltzmann(repeats: int = 300) -> tuple[float, float]:
+def weighing_as_python() -> Callable | None:
+    """The weighing of options run from its Python source, where the package imported its compiled build (setup.py);
+    None where it runs as Python already."""
+    import redline.agents.weighing as weighing
+
+    if not (weighing.__file__ or "").endswith(tuple(importlib.machinery.EXTENSION_SUFFIXES)):
+        return None
+    spec = importlib.util.spec_from_file_location("weighing_as_python", ROOT / "agents" / "weighing.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module.best_option
+
+
+def one_run_vs_boltzmann(repeats: int = 300) -> tuple[float, float, float | None]:
+    """Medians of a flagship run, a BoltzmannWealth run and (where the weighing is compiled) a flagship run with the
+    weighing as Python, taken in turn."""
+    import redline.agents.actor as actor
+
     scn = load_scenario(FLAGSHIP)
     steps, n = scn.time.steps, len(scn.actors)
+    installed, python = actor.best_option, weighing_as_python()
 
     def flagship(seed: int) -> None:
         EscalationModel(scn, rng=seed).run()
@@ -140,11 +160,17 @@ def one_run_vs_boltzmann(repeats: int = 300) -> tuple[float, float]:
         for _ in range(steps):
             m.step()
 
-    a, b = [], []
-    for seed in range(repeats):  # alternate, so that a drift in the machine's speed touches both alike
+    a, b, c = [], [], []
+    for seed in range(repeats):  # alternate, so that a drift in the machine's speed touches all alike
         a.append(timed(flagship, seed))
         b.append(timed(boltzmann, seed))
-    return statistics.median(a), statistics.median(b)
+        if python is not None:
+            actor.best_option = python  # type: ignore[assignment]
+            try:
+                c.append(timed(flagship, seed))
+            finally:
+                actor.best_option = installed
+    return statistics.median(a), statistics.median(b), statistics.median(c) if c else None
 
 
 def per_actor_step(k: int = 32, repeats: int = 25) -> tuple[float, float]:
@@ -348,10 +374,23 @@ def peak_memory(runs: int, out: Path) -> dict:
 
 def rows_one_run(s: Settings, tmp: Path) -> list[Row]:
     n = s.repeats(300, 60)
-    flag, boltz = one_run_vs_boltzmann(n)
-    detail = f"{flag * 1e3:.1f} ms vs {boltz * 1e3:.1f} ms, median of {n} pairs"
+    flag, boltz, python = one_run_vs_boltzmann(n)
+    how = "weighing compiled" if python is not None else "weighing as Python: no compiled build"
+    detail = f"{flag * 1e3:.1f} ms vs {boltz * 1e3:.1f} ms, median of {n} pairs; {how}"
     name = "one flagship run / BoltzmannWealth run (10 agents, 26 steps)"
-    return [Row(name, flag / boltz, 2.0, "x", detail), Row(name, flag / boltz, 1.0, "x", "the same figure")]
+    rows = [Row(name, flag / boltz, 2.0, "x", detail), Row(name, flag / boltz, 1.0, "x", "the same figure")]
+    if python is not None:  # what the same run costs without the compiled build, for comparison
+        detail = f"{python * 1e3:.1f} ms, median of {n}, taken in turn with the two above"
+        rows.append(
+            Row(
+                "the same flagship run, weighing as Python / BoltzmannWealth",
+                python / boltz,
+                None,
+                "x",
+                detail,
+            )
+        )
+    return rows
 
 
 def rows_scaling(s: Settings, tmp: Path) -> list[Row]:

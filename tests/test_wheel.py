@@ -10,6 +10,7 @@ line does not start, so every `redline` the new environment imports is the wheel
 from __future__ import annotations
 
 import ast
+import importlib.machinery
 import os
 import re
 import shutil
@@ -35,7 +36,11 @@ LOCAL = (
     ".pytest_cache",
     ".ruff_cache",
     ".hypothesis",
+    ".mypy_cache",
+    "*.so",
 )
+# Whether this machine can compile the weighing of options (setup.py): else the wheel carries it as Python only.
+COMPILER = bool(sysconfig.get_config_var("CC")) and shutil.which(sysconfig.get_config_var("CC").split()[0])
 
 
 @pytest.fixture(scope="module")
@@ -45,8 +50,21 @@ def wheel(tmp_path_factory) -> Path:
     # deleted since an earlier build would still be shipped.
     source = folder / "checkout"
     shutil.copytree(ROOT, source, ignore=shutil.ignore_patterns(*LOCAL))
+    # Built by this environment's setuptools and mypy (which the set-up installs first): offline, and quicker
+    # than an environment made for the build.
     subprocess.run(
-        [sys.executable, "-m", "pip", "wheel", source, "--no-deps", "-q", "-w", folder],
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "wheel",
+            source,
+            "--no-deps",
+            "--no-build-isolation",
+            "-q",
+            "-w",
+            folder,
+        ],
         check=True,
         capture_output=True,
         cwd=folder,
@@ -104,7 +122,7 @@ def redline(venv, tmp_path):
 def test_the_wheel_holds_one_package_with_its_data(wheel):
     names = zipfile.ZipFile(wheel).namelist()
     tops = {n.split("/")[0] for n in names}
-    assert tops == {"redline", f"{wheel.name.split('-py')[0]}.dist-info"}, tops
+    assert tops == {"redline", f"{'-'.join(wheel.name.split('-')[:2])}.dist-info"}, tops
     shipped = sorted(
         p.relative_to(ROOT).as_posix() for d in ("scenarios", "seeds") for p in (ROOT / d).rglob("*.yaml")
     )
@@ -122,6 +140,13 @@ def test_the_wheel_holds_one_package_with_its_data(wheel):
     assert not sorted(
         {n for n in names if n.endswith(".py")} - set(installed)
     )  # nothing left from an old layout
+    # The weighing of options compiled (setup.py) beside its source, and nothing else compiled.
+    built = sorted(n for n in names if n.endswith(tuple(importlib.machinery.EXTENSION_SUFFIXES)))
+    if COMPILER:
+        assert [n.split(".")[0] for n in built] == [
+            "redline/agents/weighing",
+            "redline/agents/weighing__mypyc",
+        ]
 
 
 @pytest.mark.slow
@@ -130,12 +155,18 @@ def test_the_installed_package_is_the_wheels_and_alone(venv, redline):
         "import importlib.util, redline, redline.agents.actor, redline.language.paths as p\n"
         "print(redline.__file__); print(p.SCENARIOS)\n"
         "print([m for m in ('sim', 'agents') if importlib.util.find_spec(m)])\n"
+        "print(redline.agents.actor.best_option.__module__, redline.agents.weighing.__file__)\n"
     )
     r = subprocess.run([venv / "python", "-c", code], cwd=redline.folder, capture_output=True, text=True)
     assert r.returncode == 0, r.stderr
-    module, scenarios, tops = r.stdout.splitlines()
+    module, scenarios, tops, weighing = r.stdout.splitlines()
     assert Path(module).is_relative_to(venv.parent) and Path(scenarios).is_relative_to(venv.parent)
     assert tops == "[]"
+    # The installed package weighs its options with the compiled build (it matches the source installed with it).
+    name, origin = weighing.split()
+    assert name == "redline.agents.weighing" and Path(origin).is_relative_to(venv.parent)
+    if COMPILER:
+        assert origin.endswith(tuple(importlib.machinery.EXTENSION_SUFFIXES)), origin
     v = redline("--version")
     assert v.returncode == 0 and re.fullmatch(r"redline \d+\.\d+\.\d+\S*\n", v.stdout), v
 

@@ -1,0 +1,64 @@
+"""redline's build: pyproject.toml says what the package is; this adds its one compiled module.
+
+The weighing of a choice's options (agents/weighing.py) is about a quarter of a run. Where mypyc (part of mypy,
+a build requirement) and a C compiler are at hand, it is compiled to C; anywhere else the build carries on and
+the same module runs as Python, with the same results (tests/test_weighing.py compares the two). Set
+REDLINE_PURE_PYTHON=1 to build without compiling.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import shutil
+from pathlib import Path
+
+from setuptools import setup
+
+HERE = Path(__file__).resolve().parent
+# The modules compiled, by their place in the checkout and in the package (pyproject.toml's package-dir).
+COMPILED = {"agents/weighing.py": "redline/agents/weighing.py"}
+# mypyc's sources and the copies it reads, under build/ (which a checkout ignores).
+TREE = Path("build") / "mypyc-src"
+C_SOURCES = Path("build") / "mypyc"
+
+
+def digest(source: bytes) -> str:
+    """What a compiled module records of the source it was made from (redline.agents checks it on import)."""
+    return hashlib.sha256(source).hexdigest()
+
+
+def compiled_modules() -> list:
+    if os.environ.get("REDLINE_PURE_PYTHON"):
+        return []
+    try:
+        from mypyc.build import mypycify
+    except ImportError:  # a build without mypy: the modules stay Python
+        return []
+    # mypyc names a module by the packages (folders with an __init__.py) around its file, and the checkout's
+    # folders are not laid out as the package (agents/ is redline/agents/): so it reads copies that are. Each copy
+    # ends with the digest of its source, which an edited source no longer matches.
+    shutil.rmtree(HERE / TREE, ignore_errors=True)
+    paths = []
+    for checkout, package in COMPILED.items():
+        copy = HERE / TREE / package
+        for folder in (copy.parent, *copy.parent.parents):
+            if folder == HERE / TREE:
+                break
+            folder.mkdir(parents=True, exist_ok=True)
+            (folder / "__init__.py").touch()
+        source = (HERE / checkout).read_bytes()
+        copy.write_bytes(source + f'\nSOURCE_DIGEST = "{digest(source)}"\n'.encode())
+        paths.append(str(TREE / package))
+    # A configuration of its own: the project's (pyproject.toml) speaks of modules that this build does not read.
+    config = HERE / TREE / "mypy.ini"
+    config.write_text("[mypy]\nwarn_unused_ignores = True\n")
+    modules = mypycify(
+        ["--config-file", str(TREE / "mypy.ini"), *paths], opt_level="3", target_dir=str(C_SOURCES)
+    )
+    for module in modules:
+        module.optional = True  # without a C compiler, a warning and the module as Python, not a failed build
+    return modules
+
+
+setup(ext_modules=compiled_modules())
