@@ -76,4 +76,4 @@ bench: $(STAMP) $(COMPILED)
 	$(BIN)/python benchmarks/bench.py $(BENCH)
 
 clean:
-	rm -rf $(VENV) out .pytest_cache .ruff_cache *.egg-info
+	rm -rf $(VENV) out .pytest_cache .ruff_cache *.egg-info build agents/*.so

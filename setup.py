@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import os
 import shutil
+import sys
 from pathlib import Path
 
 from setuptools import setup
@@ -34,6 +35,7 @@ def compiled_modules() -> list:
     try:
         from mypyc.build import mypycify
     except ImportError:  # a build without mypy: the modules stay Python
+        print("warning: mypy (mypyc) is not installed: agents/weighing.py is not compiled", file=sys.stderr)
         return []
     # mypyc names a module by the packages (folders with an __init__.py) around its file, and the checkout's
     # folders are not laid out as the package (agents/ is redline/agents/): so it reads copies that are. Each copy
@@ -51,8 +53,9 @@ def compiled_modules() -> list:
         copy.write_bytes(source + f'\nSOURCE_DIGEST = "{digest(source)}"\n'.encode())
         paths.append(str(TREE / package))
     # A configuration of its own: the project's (pyproject.toml) speaks of modules that this build does not read.
+    # Its cache goes under build/ too, not into a .mypy_cache of the checkout.
     config = HERE / TREE / "mypy.ini"
-    config.write_text("[mypy]\nwarn_unused_ignores = True\n")
+    config.write_text(f"[mypy]\nwarn_unused_ignores = True\ncache_dir = {TREE / '.mypy_cache'}\n")
     modules = mypycify(
         ["--config-file", str(TREE / "mypy.ini"), *paths], opt_level="3", target_dir=str(C_SOURCES)
     )
