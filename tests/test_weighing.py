@@ -55,9 +55,15 @@ def test_the_weighing_in_use_is_compiled_where_a_compiler_is_at_hand():
     ids=lambda p: Path(p).stem,
 )
 def test_the_compiled_weighing_makes_the_runs_that_its_source_makes(monkeypatch, path):
+    source = _source_module()
+    actor.negligible_below.cache_clear()  # its bisections call crossing_chance once per limit, for the process
     compiled = run_ensemble(load_scenario(path), runs=6, seed=11, workers=1)
-    monkeypatch.setattr(actor, "best_option", _source_module().best_option)
+    # The actor calls crossing_chance itself too (its options' chance of crossing a line at full strength).
+    monkeypatch.setattr(actor, "best_option", source.best_option)
+    monkeypatch.setattr(actor, "crossing_chance", source.crossing_chance)
+    actor.negligible_below.cache_clear()
     python = run_ensemble(load_scenario(path), runs=6, seed=11, workers=1)
+    actor.negligible_below.cache_clear()  # not to leave the source's figures to the tests after this one
     assert len(compiled.events) > 20
     assert compiled.events.equals(python.events) and compiled.metrics.equals(python.metrics)
 
@@ -130,9 +136,19 @@ def test_the_compiled_weighing_gives_its_sources_numbers_on_random_terms():
             float(rng.exponential(0.2)),
         )
         got = weighing.best_option(*terms)
-        assert got == python(*terms)
+        assert repr(got) == repr(python(*terms))  # bit for bit: == takes -0.0 for 0.0
         chosen += got[0] >= 0
     assert chosen > 300
+
+
+@needs_build
+def test_the_compiled_crossing_chance_gives_its_sources_numbers():
+    python = _source_module().crossing_chance
+    rng = np.random.default_rng(5)
+    for _ in range(3000):
+        deaths = float(rng.choice([0.0, rng.exponential(1.0), rng.exponential(30.0)]))
+        limit = float(rng.choice([0.0, 0.5, rng.integers(1, 60), rng.exponential(20.0)]))
+        assert repr(weighing.crossing_chance(deaths, limit)) == repr(python(deaths, limit)), (deaths, limit)
 
 
 def _package(tmp_path: Path, source: bytes) -> Path:
