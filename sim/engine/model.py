@@ -14,6 +14,7 @@ import datetime as dt
 import math
 import weakref
 from collections import defaultdict
+from typing import overload
 
 import mesa
 import numpy as np
@@ -22,11 +23,15 @@ from redline.agents.actions import DE_ESCALATION, GUARANTEE, INJECTED, SCHEDULED
 from redline.agents.actor import Actor, Lines, Shared
 from redline.engine.draws import Draws
 from redline.engine.network import RelationNetwork
+from redline.engine.resolving import DIRECT, Observer, land, read_resolve, spread
 from redline.language.spec import Scenario
 
 EVENT_FIELDS = ("step", "day", "source", "target", "rung", "casualties", "attributed_to", "cause", "manner")
 NO_ONE: list = []  # the answer of a look-up that finds no one (shared: callers only read it)
 NO_BLAME: dict = {}  # the attributions of an actor who holds no one responsible for another (shared, only read)
+# Those blamed for blows that are blamed on no one but their author (shared: redline.engine.resolving only reads it;
+# a set, not a tuple, since a compiled read_resolve takes a set).
+NO_ONE_BLAMED: set[str] = set()
 METRIC_FIELDS = ("step", "actor", "posture", "capability", "grievance", "fear", "pressure", "attacks")
 
 
@@ -154,16 +159,16 @@ class Compiled:
                 rows.append((rel.target, p, rel.weight, level, mediated))
             self.blames_by.setdefault(blamer, {})[doer] = rows
         # Who reads the resolve an actor shows: each watcher, whom it is tied to, the scale of its noise through a
-        # direct channel, and the channel's level if it runs through a mediator (None if not: then it works all
-        # the time).
+        # direct channel, and the channel's level if it runs through a mediator (DIRECT if not: then it works all
+        # the time). As floats, whatever the scenario's numbers were: redline.engine.resolving reads them so.
         noise_sd = scenario.behaviour.observation_noise
         self.observers = {
             source: [
                 (
                     y,
                     self.ties[y],
-                    noise_sd * (1.0 - net.channel(y, source)),
-                    net.channel(y, source) if net.via(y, source) is not None else None,
+                    float(noise_sd * (1.0 - net.channel(y, source))),
+                    float(net.channel(y, source)) if net.via(y, source) is not None else DIRECT,
                 )
                 for y in self.watchers[source]
             ]
@@ -283,9 +288,10 @@ class EscalationModel(mesa.Model):
             if found is None:
                 found = circles[id(ids)] = [actors[w] for w in ids]
             self.watchers[aid] = found
-        # The author of an action, and its patrons with the level of their support.
+        # The author of an action, and its patrons' grievances with the level of their support (as floats:
+        # redline.engine.resolving.land reads them so).
         self._authors = {
-            aid: (actor, [(actors[p], level) for p, level in made.venting[aid]])
+            aid: (actor, [(actors[p].grievance, float(level)) for p, level in made.venting[aid]])
             for aid, actor in actors.items()
         }
         # The target of an action: the actor, who grieves with it (with their ids and whom each blames for whom),
@@ -295,13 +301,13 @@ class EscalationModel(mesa.Model):
         blames_by = made.blames_by
         self._landing: dict[str, tuple] = {}
         for aid, actor in actors.items():
-            grieving, hosts, guards, answered = made.landing[aid]
+            grieving, hosts, guards, answers = made.landing[aid]
             self._landing[aid] = (
                 actor,
                 [(actors[f], f, share, blames_by.get(f, NO_BLAME)) for f, share in grieving],
                 [(actors[h], exposure) for h, exposure in hosts],
                 guards,
-                answered,
+                answers,
                 blames_by.get(aid, NO_BLAME),
                 made.guarded.get(aid),
             )
@@ -312,10 +318,10 @@ class EscalationModel(mesa.Model):
         rates = made.reading_rates
         if rates is None:
             rates = made.reading_rates = {
-                source: [0.0 if y == source else actors[y].learning_rate(source) for y, *_ in rows]
+                source: [0.0 if y == source else float(actors[y].learning_rate(source)) for y, *_ in rows]
                 for source, rows in made.observers.items()
             }
-        self._observers: dict[str, list[tuple]] = {}
+        self._observers: dict[str, list[Observer]] = {}
         for source, rows in made.observers.items():
             self._observers[source] = [
                 (
@@ -528,10 +534,8 @@ class EscalationModel(mesa.Model):
                     blamed_each = [""] * n
                     if cause == DE_ESCALATION:
                         self._calm(a)
-                span = a.days
-                for k in range(n):  # spread evenly over the step's days
-                    when = int(day + (k + 0.5) * span / n)
-                    add((t, when, source, aim, r, deaths[k], blamed_each[k], cause, manner))
+                # One row per attack, spread evenly over the step's days (redline.engine.resolving).
+                spread(self._rows, t, day, source, aim, r, deaths, blamed_each, cause, manner, a.days)
             if hostile and force:
                 if manner == WARNED:
                     signal *= 0.8
@@ -546,6 +550,15 @@ class EscalationModel(mesa.Model):
         self._done += pending
         self._pending = []
 
+    # Whom the target blamed: for one action (no `harms`) that patron or "", for a campaign's attacks one each.
+    @overload
+    def _lands(
+        self, a: Action, day: float, harm: float, harms: None, capability_damage: float, force: bool
+    ) -> str: ...
+    @overload
+    def _lands(
+        self, a: Action, day: float, harm: float, harms: list[float], capability_damage: float, force: bool
+    ) -> list[str]: ...
     def _lands(
         self,
         a: Action,
@@ -561,62 +574,38 @@ class EscalationModel(mesa.Model):
         target blamed: for one action, that patron or ""; for a campaign's attacks, a list of them, one each."""
         src, aim = a.source, a.target
         target, grieving, hosts, guards, _, blames, guarded = self._landing[aim]
+        author, venting = self._authors[src]
         heat = self.HEAT
-        # The target suffers and blames (Actor.suffer and Actor.blame, written out: this runs for every blow).
-        recent = target.recent_harm
-        before = recent.get(src, 0.0)
-        if before < heat <= before + harm:
-            self.stir(aim, src, day)
         # max() and min() are written as comparisons in this module's hot paths: a call of either costs more than
         # the arithmetic around it.
         left = target.capability * (1.0 - capability_damage)
         target.capability = left if left > 0.0 else 0.0
-        recent[src] = before + harm
-        # An answer pays back the target's credit with its author first (a blow the target dealt it): no heavier
-        # than that blow, it settles the account and is no new wrong (docs/model.md, "Grievance and credit"), so
-        # that a round can end. What is left of a heavier one is grievance. Only blows (force) earn and pay back
-        # credit: a threat or a show of force is grievance as before, and crosses a line drawn at it.
-        wronged, settled = harm, False
-        owed = target.credit.get(src) if force else None
-        if owed:
-            if harm <= owed:
-                target.credit[src] = owed - harm
-                wronged, settled = 0.0, True
-            else:
-                del target.credit[src]
-                wronged = harm - owed
-        if wronged > 0 and src != aim:
-            grievance = target.grievance
-            grievance[src] = grievance.get(src, 0.0) + wronged
+        # The target suffers and grieves, or its credit with the author settles the blow; the author's grievance
+        # (and its patrons') is answered, and what of the blow is a new wrong to the target may earn the author
+        # credit with it (redline.engine.resolving.land, in one call: this runs for every blow). The target's blame,
+        # below, may come after the author's answer: the answer reads and writes only accounts toward the target,
+        # and blame only the target's grievance against others.
+        stirred, settled = land(
+            target.recent_harm,
+            target.credit,
+            target.grievance,
+            author.grievance,
+            author.credit,
+            venting,
+            src,
+            aim,
+            harm,
+            force,
+            heat,
+        )
+        if stirred:
+            self.stir(aim, src, day)
         rels = blames.get(src)
         blamed: str | list[str]
         if harms is None:
             blamed = "" if rels is None else self._attribute(target, rels, harm)
         else:
             blamed = [""] * len(harms) if rels is None else self._attribute_each(target, rels, harms)
-        author, venting = self._authors[src]
-        # Harm done answers the author's grievance, and its patrons' (by the level of their support). What the
-        # author's blow does beyond its grievance is its credit with the target, up to the heaviest such blow; only
-        # what is a new wrong to the target earns it: a blow that the target's credit settled earns none (the
-        # account is settled, whether the author's grievance faded faster than the target's credit or not).
-        held = author.grievance.get(aim, 0.0)
-        if held >= harm:
-            author.grievance[aim] = held - harm
-        else:
-            if held:
-                author.grievance[aim] = 0.0
-            if force:
-                earned = harm - held
-                if earned > wronged:
-                    earned = wronged
-                credit = author.credit
-                if earned > credit.get(aim, 0.0):
-                    credit[aim] = earned
-        for patron, level in venting:
-            g = patron.grievance.get(aim)
-            if g:
-                g -= harm * level
-                patron.grievance[aim] = g if g > 0.0 else 0.0
         # Patrons and partners take the target's harm to heart.
         for friend, fid, share, friend_blames in grieving:
             felt = harm * share
@@ -749,38 +738,19 @@ class EscalationModel(mesa.Model):
         """Everyone reads the resolve each actor showed this step through noisy observation: fully when the
         strike was on them or on someone the striker blames them for, half when on an actor they are tied to
         (an adversary, a client, a partner), a quarter otherwise. A back channel between the two lets the observer
-        read the act with less noise."""
+        read the act with less noise (redline.engine.resolving)."""
         noise_sd = self.behaviour.observation_noise
         opened, normals, actors = self._open, self.draws.normals, self.actors
         for source, (signal, targets) in shown.items():
             observers = self._observers[source]
             noise = normals(len(observers))
             blames = self._blamed_by[source]
-            blamed = {patron for patron, via in blames if targets.intersection(via)} if blames else ()
-            capability = actors[source].capability
-            for (aid, ties, capability_seen, resolve_seen, scale, mediated, rate), e in zip(
-                observers, noise, strict=True
-            ):
-                if resolve_seen is None:  # the source itself: it draws its noise, and reads nothing
-                    continue
-                capability_seen[source] = capability
-                r = resolve_seen.get(source, 0.5)
-                if signal <= r:  # what is read is at most the signal: it cannot raise the estimate
-                    continue
-                # A blow is read as at most the resolve it shows, often less through noise (a costly signal is a
-                # lower bound); a working channel between the two lets the observer read it for what it meant.
-                if mediated is not None:
-                    scale = noise_sd * (1.0 - mediated * opened.get((aid, source), 0.0))
-                read = 1.0 + scale * e
-                seen = signal * (read if read < 1.0 else 1.0)
-                if seen > r:
-                    if aid in targets or aid in blamed:
-                        relevance = 1.0
-                    elif not targets.isdisjoint(ties):
-                        relevance = 0.5
-                    else:
-                        relevance = 0.25
-                    resolve_seen[source] = r + rate * relevance * (seen - r)
+            blamed = (
+                {patron for patron, via in blames if targets.intersection(via)} if blames else NO_ONE_BLAMED
+            )
+            read_resolve(
+                source, signal, targets, blamed, actors[source].capability, observers, noise, noise_sd, opened
+            )
 
     def _engage(self, guarantor: str, attack: Action, day: float) -> None:
         """A guarantee engaged: the guarantor shows force to the attacker's patrons and to the states hostile to
