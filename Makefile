@@ -33,7 +33,7 @@ $(STAMP): pyproject.toml
 
 # The compiled weighing, built again in place when its source or the build changes. Until then the package runs
 # the source (redline.agents uses a build only while it matches the source beside it): right, but slower.
-$(COMPILED): agents/weighing.py setup.py | $(STAMP)
+$(COMPILED): agents/weighing.py sim/engine/resolving.py sim/engine/counts.py setup.py | $(STAMP)
 	@# --force: a change to setup.py alone (its compiler flags) leaves mypyc's C as it was, and build_ext would
 	@# then keep the module compiled with the old flags, as up to date.
 	$(BIN)/python setup.py -q build_ext --inplace --force

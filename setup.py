@@ -1,9 +1,11 @@
-"""redline's build: pyproject.toml says what the package is; this adds its one compiled module.
+"""redline's build: pyproject.toml says what the package is; this adds its compiled modules.
 
-The weighing of a choice's options (agents/weighing.py) is about a quarter of a run. Where mypyc (part of mypy,
-a build requirement) and a C compiler are at hand, it is compiled to C; anywhere else the build carries on and
-the same module runs as Python, with the same results (tests/test_weighing.py compares the two). Set
-REDLINE_PURE_PYTHON=1 to build without compiling.
+A few plain modules hold the per-step loops on typed data: the weighing of a choice's options (agents/weighing.py,
+about a quarter of a run as Python), the loops of resolving actions and of drawing counts (sim/engine/resolving.py,
+counts.py). Where mypyc (part of mypy, a build requirement) and a C compiler are at hand, they are compiled to C;
+anywhere else the build carries on and the same modules run as Python, with the same results (tests/test_compiled.py
+compares the two). Set REDLINE_PURE_PYTHON=1 to build without compiling (redline.builds: also to run without the
+builds).
 """
 
 from __future__ import annotations
@@ -18,14 +20,19 @@ from setuptools import setup
 
 HERE = Path(__file__).resolve().parent
 # The modules compiled, by their place in the checkout and in the package (pyproject.toml's package-dir).
-COMPILED = {"agents/weighing.py": "redline/agents/weighing.py"}
+COMPILED = {
+    "agents/weighing.py": "redline/agents/weighing.py",
+    "sim/engine/resolving.py": "redline/engine/resolving.py",
+    "sim/engine/counts.py": "redline/engine/counts.py",
+}
 # mypyc's sources and the copies it reads, under build/ (which a checkout ignores).
 TREE = Path("build") / "mypyc-src"
 C_SOURCES = Path("build") / "mypyc"
 
 
 def digest(source: bytes) -> str:
-    """What a compiled module records of the source it was made from (redline.agents checks it on import)."""
+    """What a compiled module records of the source it was made from (redline.builds.digest, which checks it on
+    import: written out here, since the build cannot import the package it builds)."""
     return hashlib.sha256(source).hexdigest()
 
 
@@ -35,7 +42,7 @@ def compiled_modules() -> list:
     try:
         from mypyc.build import mypycify
     except ImportError:  # a build without mypy: the modules stay Python
-        print("warning: mypy (mypyc) is not installed: agents/weighing.py is not compiled", file=sys.stderr)
+        print(f"warning: mypy (mypyc) is not installed: {', '.join(COMPILED)} stay Python", file=sys.stderr)
         return []
     # mypyc names a module by the packages (folders with an __init__.py) around its file, and the checkout's
     # folders are not laid out as the package (agents/ is redline/agents/): so it reads copies that are. Each copy
@@ -57,7 +64,12 @@ def compiled_modules() -> list:
     config = HERE / TREE / "mypy.ini"
     config.write_text(f"[mypy]\nwarn_unused_ignores = True\ncache_dir = {TREE / '.mypy_cache'}\n")
     modules = mypycify(
-        ["--config-file", str(TREE / "mypy.ini"), *paths], opt_level="3", target_dir=str(C_SOURCES)
+        ["--config-file", str(TREE / "mypy.ini"), *paths],
+        opt_level="3",
+        target_dir=str(C_SOURCES),
+        # Each module in a library of its own, beside it in its package (a shared one would be installed at the
+        # top level, where only redline belongs); the modules do not call one another.
+        separate=True,
     )
     for module in modules:
         module.optional = True  # without a C compiler, a warning and the module as Python, not a failed build

@@ -29,7 +29,6 @@ import argparse
 import contextlib
 import dataclasses
 import gc
-import importlib.machinery
 import importlib.util
 import json
 import math
@@ -129,28 +128,9 @@ def progress(message: str) -> None:
 # --- the figures measured in this process ---------------------------------------------------------------------
 
 
-def weighing_as_python() -> Callable | None:
-    """The weighing of options run from its Python source, where the package imported its compiled build (setup.py);
-    None where it runs as Python already."""
-    import redline.agents.weighing as weighing
-
-    if not (weighing.__file__ or "").endswith(tuple(importlib.machinery.EXTENSION_SUFFIXES)):
-        return None
-    spec = importlib.util.spec_from_file_location("weighing_as_python", ROOT / "agents" / "weighing.py")
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module.best_option
-
-
-def one_run_vs_boltzmann(repeats: int = 300) -> tuple[float, float, float | None]:
-    """Medians of a flagship run, a BoltzmannWealth run and (where the weighing is compiled) a flagship run with the
-    weighing as Python, taken in turn."""
-    import redline.agents.actor as actor
-
+def one_run_vs_boltzmann(repeats: int = 300) -> tuple[float, float]:
     scn = load_scenario(FLAGSHIP)
     steps, n = scn.time.steps, len(scn.actors)
-    installed, python = actor.best_option, weighing_as_python()
 
     def flagship(seed: int) -> None:
         EscalationModel(scn, rng=seed).run()
@@ -160,17 +140,31 @@ def one_run_vs_boltzmann(repeats: int = 300) -> tuple[float, float, float | None
         for _ in range(steps):
             m.step()
 
-    a, b, c = [], [], []
-    for seed in range(repeats):  # alternate, so that a drift in the machine's speed touches all alike
+    a, b = [], []
+    for seed in range(repeats):  # alternate, so that a drift in the machine's speed touches both alike
         a.append(timed(flagship, seed))
         b.append(timed(boltzmann, seed))
-        if python is not None:
-            actor.best_option = python  # type: ignore[assignment]
-            try:
-                c.append(timed(flagship, seed))
-            finally:
-                actor.best_option = installed
-    return statistics.median(a), statistics.median(b), statistics.median(c) if c else None
+    return statistics.median(a), statistics.median(b)
+
+
+# The same pairs in a fresh process that runs every compiled module from its source (redline.builds), as JSON.
+ONE_RUN_AS_PYTHON = r"""
+import json, sys
+sys.path.insert(0, sys.argv[1])
+import bench
+print(json.dumps(bench.one_run_vs_boltzmann(int(sys.argv[2]))))
+"""
+
+
+def compiled_modules() -> list[str]:
+    """The modules of redline that run compiled in this process (setup.py)."""
+    import redline.agents.weighing
+    import redline.engine.counts
+    import redline.engine.resolving
+    from redline.builds import is_compiled
+
+    found = (redline.agents.weighing, redline.engine.counts, redline.engine.resolving)
+    return [m.__name__.rsplit(".", 1)[1] for m in found if is_compiled(m)]
 
 
 def per_actor_step(k: int = 32, repeats: int = 25) -> tuple[float, float]:
@@ -374,22 +368,22 @@ def peak_memory(runs: int, out: Path) -> dict:
 
 def rows_one_run(s: Settings, tmp: Path) -> list[Row]:
     n = s.repeats(300, 60)
-    flag, boltz, python = one_run_vs_boltzmann(n)
-    how = "weighing compiled" if python is not None else "weighing as Python: no compiled build"
+    flag, boltz = one_run_vs_boltzmann(n)
+    built = compiled_modules()
+    how = f"compiled: {', '.join(built)}" if built else "nothing compiled"
     detail = f"{flag * 1e3:.1f} ms vs {boltz * 1e3:.1f} ms, median of {n} pairs; {how}"
     name = "one flagship run / BoltzmannWealth run (10 agents, 26 steps)"
     rows = [Row(name, flag / boltz, 2.0, "x", detail), Row(name, flag / boltz, 1.0, "x", "the same figure")]
-    if python is not None:  # what the same run costs without the compiled build, for comparison
-        detail = f"{python * 1e3:.1f} ms, median of {n}, taken in turn with the two above"
-        rows.append(
-            Row(
-                "the same flagship run, weighing as Python / BoltzmannWealth",
-                python / boltz,
-                None,
-                "x",
-                detail,
-            )
+    if built:  # what the same run costs as Python alone, for comparison
+        env = {**os.environ, "REDLINE_PURE_PYTHON": "1"}
+        child = [sys.executable, "-c", ONE_RUN_AS_PYTHON, str(HERE), str(n)]
+        out = subprocess.run(child, capture_output=True, text=True, env=env, check=True, timeout=1800).stdout
+        python, boltz_there = json.loads(out)
+        detail = (
+            f"{python * 1e3:.1f} ms vs {boltz_there * 1e3:.1f} ms, median of {n} pairs, in a fresh process"
         )
+        name = "the same, every module as Python (REDLINE_PURE_PYTHON=1)"
+        rows.append(Row(name, python / boltz_there, None, "x", detail))
     return rows
 
 

@@ -13,7 +13,7 @@ import pytest
 from .conftest import ROOT
 
 PARTS = ("language", "agents", "engine", "results", "frontends")  # in the order of the flow
-SHARED = ("errors", "words", "limits")  # modules every part may use; they import no part
+SHARED = ("errors", "words", "limits", "builds")  # modules every part may use; they import no part
 TOP = ("__init__", "__main__")  # the public names and `python -m redline`: above every part
 
 

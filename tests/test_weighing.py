@@ -1,33 +1,21 @@
-"""The weighing of options, compiled (setup.py) and as Python: the same choices to the last bit, and a build made
-from another version of the source is never used."""
+"""The weighing of options compiled (setup.py) and as Python, called alike on choices far from the shipped
+scenarios': the same choices and utilities to the last bit. (tests/test_compiled.py compares whole runs, and
+checks that a build is used only with its own source.)"""
 
 from __future__ import annotations
 
-import importlib.machinery
 import importlib.util
 import math
-import os
-import shutil
-import subprocess
-import sys
-import sysconfig
-from pathlib import Path
 
 import numpy as np
 import pytest
 
-import redline.agents.actor as actor
 import redline.agents.weighing as weighing
-from redline import load_scenario
-from redline.results.ensemble import run_ensemble
+from redline.builds import is_compiled
 
-from .conftest import FLAGSHIP, ROOT
+from .conftest import ROOT
 
-COMPILED = Path(weighing.__file__ or "").name.endswith(tuple(importlib.machinery.EXTENSION_SUFFIXES))
-# Whether this machine can compile it (a C compiler), and whether the set-up was asked not to.
-CC = sysconfig.get_config_var("CC")
-COMPILER = bool(CC) and shutil.which(CC.split()[0]) is not None and not os.environ.get("REDLINE_PURE_PYTHON")
-needs_build = pytest.mark.skipif(not COMPILED, reason="the weighing is not compiled here")
+needs_build = pytest.mark.skipif(not is_compiled(weighing), reason="the weighing is not compiled here")
 
 
 def _source_module():
@@ -37,35 +25,6 @@ def _source_module():
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module
-
-
-def test_the_weighing_in_use_is_compiled_where_a_compiler_is_at_hand():
-    if not COMPILER:
-        pytest.skip("no C compiler here (or REDLINE_PURE_PYTHON): the weighing runs as Python")
-    assert COMPILED, (
-        f"the weighing runs as Python ({weighing.__file__}): its compiled build is missing or was made from another "
-        "version of agents/weighing.py; `make test` builds it again"
-    )
-
-
-@needs_build
-@pytest.mark.parametrize(
-    "path",
-    [FLAGSHIP, *sorted((ROOT / "scenarios" / "cases").glob("*.yaml"))],
-    ids=lambda p: Path(p).stem,
-)
-def test_the_compiled_weighing_makes_the_runs_that_its_source_makes(monkeypatch, path):
-    source = _source_module()
-    actor.negligible_below.cache_clear()  # its bisections call crossing_chance once per limit, for the process
-    compiled = run_ensemble(load_scenario(path), runs=6, seed=11, workers=1)
-    # The actor calls crossing_chance itself too (its options' chance of crossing a line at full strength).
-    monkeypatch.setattr(actor, "best_option", source.best_option)
-    monkeypatch.setattr(actor, "crossing_chance", source.crossing_chance)
-    actor.negligible_below.cache_clear()
-    python = run_ensemble(load_scenario(path), runs=6, seed=11, workers=1)
-    actor.negligible_below.cache_clear()  # not to leave the source's figures to the tests after this one
-    assert len(compiled.events) > 20
-    assert compiled.events.equals(python.events) and compiled.metrics.equals(python.metrics)
 
 
 def _rows(rng: np.random.Generator, n: int, groups: int) -> list[tuple]:
@@ -149,41 +108,3 @@ def test_the_compiled_crossing_chance_gives_its_sources_numbers():
         deaths = float(rng.choice([0.0, rng.exponential(1.0), rng.exponential(30.0)]))
         limit = float(rng.choice([0.0, 0.5, rng.integers(1, 60), rng.exponential(20.0)]))
         assert repr(weighing.crossing_chance(deaths, limit)) == repr(python(deaths, limit)), (deaths, limit)
-
-
-def _package(tmp_path: Path, source: bytes, half: bool = False) -> Path:
-    """A `redline` package holding the real redline.agents/__init__.py, the compiled weighing (`half`: only the small
-    module that loads it) and `source` as its weighing.py: the folder to put on the path."""
-    agents = tmp_path / "redline" / "agents"
-    agents.mkdir(parents=True)
-    (agents.parent / "__init__.py").write_text("")
-    shutil.copy(ROOT / "agents" / "__init__.py", agents / "__init__.py")
-    for built in Path(weighing.__file__ or "").parent.glob("weighing*"):
-        compiled = built.name.endswith(tuple(importlib.machinery.EXTENSION_SUFFIXES))
-        if compiled and not (half and "__mypyc" in built.name):
-            shutil.copy(built, agents / built.name)
-    (agents / "weighing.py").write_bytes(source)
-    return tmp_path
-
-
-def _imported(path: Path) -> str:
-    code = "import redline.agents.weighing as w, redline.agents as a; print(w.__file__, a.weighing is w)"
-    env = {**os.environ, "PYTHONPATH": str(path)}
-    # -S: without site-packages, whose finder of the editable install would find the part of a build left out.
-    r = subprocess.run(
-        [sys.executable, "-S", "-c", code], capture_output=True, text=True, env=env, cwd=path, timeout=60
-    )
-    assert r.returncode == 0, r.stderr
-    origin, same = r.stdout.split()
-    assert Path(origin).is_relative_to(path) and same == "True", r.stdout
-    return Path(origin).name
-
-
-@needs_build
-def test_a_build_is_used_only_with_the_source_it_was_made_from(tmp_path):
-    source = (ROOT / "agents" / "weighing.py").read_bytes()
-    assert _imported(_package(tmp_path / "same", source)) != "weighing.py"
-    # An edit as small as a comment: the source is run, not the build of the version before it.
-    assert _imported(_package(tmp_path / "edited", source + b"# edited\n")) == "weighing.py"
-    # Half a build (a compiler that built only the small module in the source's place): the source, not an error.
-    assert _imported(_package(tmp_path / "half", source, half=True)) == "weighing.py"

@@ -144,11 +144,11 @@ def test_the_wheel_holds_one_package_with_its_data(wheel):
     assert not sorted(
         {n for n in names if n.endswith(".py")} - set(installed)
     )  # nothing left from an old layout
-    # The weighing of options compiled (setup.py) beside its source, and nothing else compiled.
+    # The modules setup.py compiles, each beside its source with the library it loads, and nothing else compiled.
     built = sorted(n for n in names if n.endswith(tuple(importlib.machinery.EXTENSION_SUFFIXES)))
-    assert [n.split(".")[0] for n in built] == (
-        ["redline/agents/weighing", "redline/agents/weighing__mypyc"] if COMPILER else []
-    )
+    compiled = ["redline/agents/weighing", "redline/engine/counts", "redline/engine/resolving"]
+    expected = sorted(name + end for name in compiled for end in ("", "__mypyc"))
+    assert [n.split(".")[0] for n in built] == (expected if COMPILER else [])
 
 
 @pytest.mark.slow
@@ -157,18 +157,22 @@ def test_the_installed_package_is_the_wheels_and_alone(venv, redline):
         "import importlib.util, redline, redline.agents.actor, redline.language.paths as p\n"
         "print(redline.__file__); print(p.SCENARIOS)\n"
         "print([m for m in ('sim', 'agents') if importlib.util.find_spec(m)])\n"
+        "import redline.engine.model\n"
         "print(redline.agents.actor.best_option.__module__, redline.agents.weighing.__file__)\n"
+        "print(redline.engine.counts.__file__, redline.engine.resolving.__file__)\n"
     )
     r = subprocess.run([venv / "python", "-c", code], cwd=redline.folder, capture_output=True, text=True)
     assert r.returncode == 0, r.stderr
-    module, scenarios, tops, weighing = r.stdout.splitlines()
+    module, scenarios, tops, weighing, engine = r.stdout.splitlines()
     assert Path(module).is_relative_to(venv.parent) and Path(scenarios).is_relative_to(venv.parent)
     assert tops == "[]"
     # The installed package weighs its options with the compiled build (it matches the source installed with it).
     name, origin = weighing.split()
     assert name == "redline.agents.weighing" and Path(origin).is_relative_to(venv.parent)
+    origins = [origin, *engine.split()]
+    assert all(Path(o).is_relative_to(venv.parent) for o in origins), origins
     if COMPILER:
-        assert origin.endswith(tuple(importlib.machinery.EXTENSION_SUFFIXES)), origin
+        assert all(o.endswith(tuple(importlib.machinery.EXTENSION_SUFFIXES)) for o in origins), origins
     v = redline("--version")
     assert v.returncode == 0 and re.fullmatch(r"redline \d+\.\d+\.\d+\S*\n", v.stdout), v
 

@@ -2,6 +2,13 @@
 
 model (the Mesa model: one run), network (the relations, indexed), draws (a run's random numbers), runner (runs
 in chunks on worker processes or a Dask cluster, and their rows as columns), executors and dask_worker (where the
-runs go), tables (the tables' columns and types), aggregates (what each run comes to, summed across runs).
+runs go), tables (the tables' columns and types), aggregates (what each run comes to, summed across runs),
+resolving and counts (the plain loops of resolving actions and of drawing counts, compiled where they can be).
 It imports the language and the agents (redline.agents), never the results or the front ends.
 """
+
+from redline.builds import current
+
+# Compiled where they can be (setup.py), but only as builds of the sources beside them.
+current(__name__, "resolving")
+current(__name__, "counts")

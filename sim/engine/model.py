@@ -507,8 +507,8 @@ class EscalationModel(mesa.Model):
                 if fixed is None:
                     death = float(draws.poisson(mean))
                     a.casualties = death  # what a red line on deaths in one action sees
-                else:
-                    death = fixed
+                else:  # a float, as a drawn toll is, however the event was written
+                    death = float(fixed)
                 if hostile:
                     severity *= days
                     damage = capability_damage * capability * days
@@ -523,7 +523,7 @@ class EscalationModel(mesa.Model):
                     deaths = list(map(float, draws.poissons(mean, n)))
                     a.casualties = max(deaths)
                 else:
-                    deaths = [fixed] * n
+                    deaths = [float(fixed)] * n
                 if hostile:
                     severity *= days
                     damage = capability_damage * capability * days
