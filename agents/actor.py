@@ -24,7 +24,7 @@ from redline.agents.actions import (
     Option,
 )
 from redline.agents.doctrines import Doctrine, Retaliation, Stakes, from_spec, in_phase
-from redline.agents.weighing import NO_LINE, Row, best_option, crossing_chance
+from redline.agents.weighing import NO_LINE, Row, best_option, crossing_chance, feared
 from redline.language import spec as lang
 
 if TYPE_CHECKING:
@@ -262,16 +262,9 @@ class Actor(mesa.Agent):
         how much costs weigh with the actor. Worked out once a step, when the actor perceives."""
         fear = self._fear.get(other)
         if fear is None:
-            # answer_strength(other), written out with the guarantors a blow on the top rung brings in
             allies, guards = self._answering.get(other) or self._answering_of(other)
-            seen = self.capability_seen
-            strength = seen.get(other, 0.0)
-            for client, level in allies:
-                strength += seen.get(client, 0.0) * level
-            for guarantor in guards:
-                strength += seen.get(guarantor, 0.0)
-            fear = self._fear[other] = (
-                self.resolve_seen.get(other, 0.5) * strength * self.spec.cost_sensitivity
+            fear = self._fear[other] = feared(
+                self.capability_seen, self.resolve_seen, other, allies, guards, self.spec.cost_sensitivity
             )
         return fear
 

@@ -174,3 +174,23 @@ def best_option(
         if u > best_u:
             best, best_u = o, u
     return best, best_u
+
+
+def feared(
+    seen: dict[str, float],
+    resolve_seen: dict[str, float],
+    other: str,
+    allies: list[tuple[str, float]],
+    guards: list[str],
+    sensitivity: float,
+) -> float:
+    """Fear of `other`'s answer (Actor.fear_of): its resolve as the actor sees it, times the strength that would
+    answer a blow on the top rung (its own, its clients' hostile to the actor by the level of its support, its
+    guarantors' that the top rung brings in: `allies` and `guards`, in capabilities as the actor sees them), times
+    how much costs weigh with the actor (`sensitivity`)."""
+    strength = seen.get(other, 0.0)
+    for client, level in allies:
+        strength += seen.get(client, 0.0) * level
+    for guarantor in guards:
+        strength += seen.get(guarantor, 0.0)
+    return resolve_seen.get(other, 0.5) * strength * sensitivity
