@@ -17,35 +17,29 @@ from __future__ import annotations
 
 import math
 
-# An option as the weighing reads it (Actor._table): its index in the table's options, severity, deaths meant (at
-# full strength), a use of force, reach, the reach that patrons' pressure makes costly, cost of mounting it, the least
-# such cost of it and every later option, span of its harm over the horizon, whether that span shrinks with lost
-# strength, domestic cost, 1.0 if it surely crosses the target's red lines (else 0.0), the line on deaths (the deaths
-# in one action it tolerates, or -1.0 for none; the deaths meant below which crossing it is negligible; the chance at
-# full strength), severity, deaths and span of the rung above, which group of guarantors joins against it, and
-# whether its harm needs no strength, with that harm.
+# An option as the weighing reads it (Actor._table makes them, once per run and target).
 Row = tuple[
-    int,
-    float,
-    float,
-    bool,
-    float,
-    float,
-    float,
-    float,
-    float,
-    bool,
-    float,
-    float,
-    float,
-    float,
-    float,
-    float,
-    float,
-    float,
-    int,
-    bool,
-    float,
+    int,  # its index in the table's options
+    float,  # severity of its rung
+    float,  # deaths it means at full strength
+    bool,  # a use of force
+    float,  # reach
+    float,  # the reach that patrons' pressure makes costly (0 without force)
+    float,  # cost of mounting it
+    float,  # the least such cost of it and every later option
+    float,  # span of its harm over the horizon
+    bool,  # whether that span shrinks with lost strength
+    float,  # domestic cost
+    float,  # 1.0 if it surely crosses the target's red lines, else 0.0
+    float,  # the line on deaths: the deaths in one action it tolerates, or NO_LINE
+    float,  # ... the deaths meant below which crossing it is negligible
+    float,  # ... the chance of crossing it at full strength
+    float,  # severity of the rung above
+    float,  # deaths of the rung above
+    float,  # span of the rung above
+    int,  # which group of the target's guarantors joins against it
+    bool,  # whether its harm needs no strength (it kills no one, and its span does not shrink)
+    float,  # that harm, if so
 ]
 NO_LINE = -1.0  # a Row's line on deaths where the target has none (a limit is never negative)
 
