@@ -29,8 +29,9 @@ def current(package: str, name: str) -> ModuleType:
     """Import `package`'s module `name` (a package being imported calls this for each of its compiled modules),
     compiled if its build matches the source beside it, else from that source."""
     full = f"{package}.{name}"
-    source = Path(sys.modules[package].__file__ or "").with_name(f"{name}.py")
-    if not source.exists():  # an installation without sources: whatever Python finds
+    where = sys.modules[package].__file__  # None for a namespace package: no folder of sources to look in
+    source = Path(where).with_name(f"{name}.py") if where else None
+    if source is None or not source.exists():  # an installation without sources: whatever Python finds
         return importlib.import_module(full)
     if not os.environ.get("REDLINE_PURE_PYTHON"):
         try:
