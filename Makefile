@@ -17,7 +17,7 @@ PY := $(shell for p in $(PYTHON_CANDIDATES); do \
 $(STAMP): pyproject.toml
 	@test -n "$(PY)" || { echo "redline needs Python >= 3.12 on PATH (tried: $(PYTHON_CANDIDATES))" >&2; exit 2; }
 	@test -x $(BIN)/python || $(PY) -m venv $(VENV)
-	@# setuptools and mypy first: they build redline, whose weighing of options mypyc compiles (setup.py), from
+	@# setuptools and mypy first: they build redline, whose per-step loops mypyc compiles (setup.py), from
 	@# this environment rather than one pip would make and fill for the build alone.
 	$(BIN)/python -m pip install -q --disable-pip-version-check --upgrade pip 'setuptools>=69' 'mypy>=1.10'
 	@# pip compiles the installed files one at a time (about half of the set-up's time); compileall does it on every
@@ -31,8 +31,9 @@ $(STAMP): pyproject.toml
 	$(BIN)/redline app --install-assets || echo "redline app will fetch its browser files on first use" >&2
 	@touch $(STAMP) $(COMPILED)
 
-# The compiled weighing, built again in place when its source or the build changes. Until then the package runs
-# the source (redline.agents uses a build only while it matches the source beside it): right, but slower.
+# The compiled modules (setup.py's COMPILED), built again in place when a source or the build changes. Until then
+# the package runs the source (redline.builds uses a build only while it matches the source beside it): right, but
+# slower.
 $(COMPILED): agents/weighing.py sim/engine/resolving.py sim/engine/counts.py setup.py | $(STAMP)
 	@# --force: a change to setup.py alone (its compiler flags) leaves mypyc's C as it was, and build_ext would
 	@# then keep the module compiled with the old flags, as up to date.
@@ -76,4 +77,4 @@ bench: $(STAMP) $(COMPILED)
 	$(BIN)/python benchmarks/bench.py $(BENCH)
 
 clean:
-	rm -rf $(VENV) out .pytest_cache .ruff_cache *.egg-info build agents/*.so
+	rm -rf $(VENV) out .pytest_cache .ruff_cache *.egg-info build agents/*.so sim/engine/*.so
