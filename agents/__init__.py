@@ -2,6 +2,5 @@
 
 from redline.builds import current
 
-current(
-    __name__, "weighing"
-)  # compiled where it can be (setup.py), but only as a build of the source beside it
+# Compiled where it can be (setup.py), but only as a build of the source beside it.
+current(__name__, "weighing")
