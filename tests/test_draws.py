@@ -4,7 +4,9 @@ tail, and leaving out the chances too small to matter changes no choice."""
 
 from __future__ import annotations
 
+import copy
 import math
+import pickle
 from decimal import Decimal, getcontext
 
 import numpy as np
@@ -37,6 +39,21 @@ def test_a_block_is_drawn_when_the_one_in_hand_is_short():
         draws.uniform()
     assert draws.uniforms(5) == second[-5:]  # one left is too few: a new block, the old number stays
     assert draws.uniform() == second[-6]
+
+
+def test_draws_pickle_and_copy_with_a_generator_of_their_own():
+    """A model can be pickled or deep-copied in the middle of a run, its draws with it: each copy draws what the
+    original draws next, past the end of the blocks in hand, from a copy of the generator (not the original's)."""
+    draws = Draws(np.random.default_rng(4))
+    draws.uniform()  # blocks in hand, partly taken
+    draws.normal()
+    copies = [pickle.loads(pickle.dumps(draws)), copy.deepcopy(draws)]
+    # The original first: a copy that shared its generator would draw what comes after.
+    taken = [
+        [d.uniforms(BLOCK + 10), d.normals(BLOCK + 10), d.poissons(3.0, 50), d.poisson(40.0)]
+        for d in (draws, *copies)
+    ]
+    assert taken[1] == taken[0] and taken[2] == taken[0]
 
 
 def test_a_mean_of_zero_or_less_is_zero_and_takes_no_number():

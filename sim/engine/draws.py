@@ -23,6 +23,11 @@ from redline.engine.counts import INVERTED_UP_TO as INVERTED_UP_TO
 BLOCK = 1024  # numbers drawn from the generator at a time: a flagship run uses one or two blocks of each kind
 
 
+def _listed(draw: Callable[[int], np.ndarray], n: int) -> list[float]:
+    """`draw(n)`'s numbers as a list, as redline.engine.counts.take adds them to a block."""
+    return draw(n).tolist()
+
+
 class Block:
     """Numbers of one kind (`draw(n)` makes n of them from the generator), drawn BLOCK at a time and taken from the
     end of the block (list.pop, the cheapest end); a new block is drawn when the one in hand is short. `take(n)` is
@@ -32,8 +37,10 @@ class Block:
 
     def __init__(self, draw: Callable[[int], np.ndarray]) -> None:
         self.numbers: list[float] = []
+        # Partials of module functions, not a lambda: a model (its draws with it) can then be pickled, and a deep
+        # copy of one draws from a copy of its generator rather than from the original's.
         self.take: Callable[[int], list[float]] = partial(
-            counts.take, self.numbers, lambda n: draw(n).tolist(), BLOCK
+            counts.take, self.numbers, partial(_listed, draw), BLOCK
         )
 
     def one(self) -> float:
