@@ -37,7 +37,7 @@ def digest(source: bytes) -> str:
 
 
 def compiled_modules() -> list:
-    if os.environ.get("REDLINE_PURE_PYTHON"):
+    if os.environ.get("REDLINE_PURE_PYTHON", "0") not in ("", "0"):  # as redline.builds.pure reads it
         return []
     try:
         from mypyc.build import mypycify

@@ -152,7 +152,7 @@ ONE_RUN_AS_PYTHON = r"""
 import json, sys
 sys.path.insert(0, sys.argv[1])
 import bench
-print(json.dumps(bench.one_run_vs_boltzmann(int(sys.argv[2]))))
+print(json.dumps([*bench.one_run_vs_boltzmann(int(sys.argv[2])), bench.compiled_modules()]))
 """
 
 
@@ -378,7 +378,9 @@ def rows_one_run(s: Settings, tmp: Path) -> list[Row]:
         env = {**os.environ, "REDLINE_PURE_PYTHON": "1"}
         child = [sys.executable, "-c", ONE_RUN_AS_PYTHON, str(HERE), str(n)]
         out = subprocess.run(child, capture_output=True, text=True, env=env, check=True, timeout=1800).stdout
-        python, boltz_there = json.loads(out)
+        python, boltz_there, still_compiled = json.loads(out)
+        if still_compiled:  # the row would not be what it says
+            raise RuntimeError(f"REDLINE_PURE_PYTHON=1 still ran {', '.join(still_compiled)} compiled")
         detail = (
             f"{python * 1e3:.1f} ms vs {boltz_there * 1e3:.1f} ms, median of {n} pairs, in a fresh process"
         )

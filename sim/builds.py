@@ -21,6 +21,11 @@ def digest(source: bytes) -> str:
     return hashlib.sha256(source).hexdigest()
 
 
+def pure() -> bool:
+    """Whether REDLINE_PURE_PYTHON asks for the Python sources: set, and not to 0 (as setup.py reads it)."""
+    return os.environ.get("REDLINE_PURE_PYTHON", "0") not in ("", "0")
+
+
 def is_compiled(module: ModuleType) -> bool:
     return (module.__file__ or "").endswith(tuple(importlib.machinery.EXTENSION_SUFFIXES))
 
@@ -33,7 +38,7 @@ def current(package: str, name: str) -> ModuleType:
     source = Path(where).with_name(f"{name}.py") if where else None
     if source is None or not source.exists():  # an installation without sources: whatever Python finds
         return importlib.import_module(full)
-    if not os.environ.get("REDLINE_PURE_PYTHON"):
+    if not pure():
         try:
             module = importlib.import_module(full)
         except ImportError:

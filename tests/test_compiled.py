@@ -19,7 +19,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from redline.builds import is_compiled
+from redline.builds import is_compiled, pure
 
 from .conftest import FLAGSHIP, ROOT
 
@@ -33,7 +33,7 @@ COMPILED: dict[str, str] = next(
 MODULES = {path: package.removesuffix(".py").replace("/", ".") for path, package in COMPILED.items()}
 # Whether this machine can compile them (a C compiler), and whether the set-up was asked not to.
 CC = sysconfig.get_config_var("CC")
-COMPILER = bool(CC) and shutil.which(CC.split()[0]) is not None and not os.environ.get("REDLINE_PURE_PYTHON")
+COMPILER = bool(CC) and shutil.which(CC.split()[0]) is not None and not pure()
 BUILT = [path for path, name in MODULES.items() if is_compiled(importlib.import_module(name))]
 needs_builds = pytest.mark.skipif(not BUILT, reason="nothing is compiled here")
 
@@ -62,7 +62,7 @@ FINGERPRINTS = """
 import hashlib, sys
 import importlib
 from redline import load_scenario
-from redline.builds import is_compiled
+from redline.builds import is_compiled, pure
 from redline.results.ensemble import run_ensemble
 print("compiled", sum(is_compiled(importlib.import_module(m)) for m in NAMES))
 for path in sys.argv[1:]:

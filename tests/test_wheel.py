@@ -23,6 +23,8 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+from redline.builds import pure
+
 from .conftest import ROOT
 
 # What a checkout holds that is not its source: environments, builds, results and caches.
@@ -43,7 +45,7 @@ LOCAL = (
 COMPILER = (
     bool(sysconfig.get_config_var("CC"))
     and shutil.which(sysconfig.get_config_var("CC").split()[0]) is not None
-    and not os.environ.get("REDLINE_PURE_PYTHON")
+    and not pure()
 )
 
 
