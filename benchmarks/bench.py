@@ -157,14 +157,10 @@ print(json.dumps([*bench.one_run_vs_boltzmann(int(sys.argv[2])), bench.compiled_
 
 
 def compiled_modules() -> list[str]:
-    """The modules of redline that run compiled in this process (setup.py)."""
-    import redline.agents.weighing
-    import redline.engine.counts
-    import redline.engine.resolving
-    from redline.builds import is_compiled
+    """The modules of redline that run compiled in this process (setup.py), by their last name."""
+    from redline.builds import compiled
 
-    found = (redline.agents.weighing, redline.engine.counts, redline.engine.resolving)
-    return [m.__name__.rsplit(".", 1)[1] for m in found if is_compiled(m)]
+    return [name.rsplit(".", 1)[1] for name in compiled()]
 
 
 def per_actor_step(k: int = 32, repeats: int = 25) -> tuple[float, float]:

@@ -15,6 +15,14 @@ import sys
 from pathlib import Path
 from types import ModuleType
 
+# The modules imported through `current`, by name: those that may run compiled, whichever they run as.
+CURRENT: dict[str, ModuleType] = {}
+
+
+def compiled() -> list[str]:
+    """The names of the modules imported through `current` that run compiled in this process."""
+    return [name for name, module in CURRENT.items() if is_compiled(module)]
+
 
 def digest(source: bytes) -> str:
     """What a build records of its source (setup.py writes it as the module's SOURCE_DIGEST)."""
@@ -33,6 +41,11 @@ def is_compiled(module: ModuleType) -> bool:
 def current(package: str, name: str) -> ModuleType:
     """Import `package`'s module `name` (a package being imported calls this for each of its compiled modules),
     compiled if its build matches the source beside it, else from that source."""
+    module = CURRENT[f"{package}.{name}"] = _find(package, name)
+    return module
+
+
+def _find(package: str, name: str) -> ModuleType:
     full = f"{package}.{name}"
     where = sys.modules[package].__file__  # None for a namespace package: no folder of sources to look in
     source = Path(where).with_name(f"{name}.py") if where else None

@@ -1,16 +1,43 @@
 from __future__ import annotations
 
+import ast
+import importlib.util
+import shutil
 import sys
+import sysconfig
 from pathlib import Path
+from types import ModuleType
 
 import pytest
 
+from redline.builds import pure
 from redline.frontends.cli import main
 
 ROOT = Path(__file__).resolve().parent.parent
 DATA = Path(__file__).resolve().parent / "data"
 TINY = DATA / "tiny.yaml"
 FLAGSHIP = ROOT / "scenarios" / "axis-2023.yaml"
+
+# The modules setup.py compiles: checkout path -> path in the package (read from setup.py, not imported: it builds).
+SETUP = ast.parse((ROOT / "setup.py").read_text())
+COMPILED: dict[str, str] = next(
+    ast.literal_eval(node.value)
+    for node in SETUP.body
+    if isinstance(node, ast.Assign) and getattr(node.targets[0], "id", "") == "COMPILED"
+)
+# Whether this machine can compile them (a C compiler), and whether the set-up was asked not to.
+_CC = sysconfig.get_config_var("CC")
+COMPILER = bool(_CC) and shutil.which(_CC.split()[0]) is not None and not pure()
+
+
+def as_python(path: str) -> ModuleType:
+    """The compiled module whose source is `path` (a key of COMPILED), run from that source under another name,
+    whatever the package imported."""
+    spec = importlib.util.spec_from_file_location(f"{Path(path).stem}_as_python", ROOT / path)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
 
 
 @pytest.fixture

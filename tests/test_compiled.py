@@ -12,28 +12,17 @@ import re
 import shutil
 import subprocess
 import sys
-import sysconfig
 from functools import partial
 from pathlib import Path
 
 import numpy as np
 import pytest
 
-from redline.builds import is_compiled, pure
+from redline.builds import is_compiled
 
-from .conftest import FLAGSHIP, ROOT
+from .conftest import COMPILED, COMPILER, FLAGSHIP, ROOT, SETUP, as_python
 
-# The modules setup.py compiles: checkout path -> path in the package.
-SETUP = ast.parse((ROOT / "setup.py").read_text())
-COMPILED: dict[str, str] = next(
-    ast.literal_eval(node.value)
-    for node in SETUP.body
-    if isinstance(node, ast.Assign) and getattr(node.targets[0], "id", "") == "COMPILED"
-)
 MODULES = {path: package.removesuffix(".py").replace("/", ".") for path, package in COMPILED.items()}
-# Whether this machine can compile them (a C compiler), and whether the set-up was asked not to.
-CC = sysconfig.get_config_var("CC")
-COMPILER = bool(CC) and shutil.which(CC.split()[0]) is not None and not pure()
 BUILT = [path for path, name in MODULES.items() if is_compiled(importlib.import_module(name))]
 needs_builds = pytest.mark.skipif(not BUILT, reason="nothing is compiled here")
 
@@ -62,7 +51,7 @@ FINGERPRINTS = """
 import hashlib, sys
 import importlib
 from redline import load_scenario
-from redline.builds import is_compiled, pure
+from redline.builds import is_compiled
 from redline.results.ensemble import run_ensemble
 print("compiled", sum(is_compiled(importlib.import_module(m)) for m in NAMES))
 for path in sys.argv[1:]:
@@ -94,16 +83,6 @@ def test_the_builds_make_the_runs_that_their_sources_make():
     assert compiled == python
 
 
-def _source(name: str):
-    """A compiled module's source, run as Python under another name."""
-    path = next(ROOT / p for p, n in MODULES.items() if n == name)
-    spec = importlib.util.spec_from_file_location(f"{name.rsplit('.', 1)[1]}_as_python", path)
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
 @pytest.mark.skipif("sim/engine/counts.py" not in BUILT, reason="the counts are not compiled here")
 def test_the_compiled_counts_are_their_sources_counts_at_every_mean():
     """Poisson counts by inversion and, above its mean, by rejection, from blocks as Draws binds them (`take`
@@ -111,7 +90,7 @@ def test_the_compiled_counts_are_their_sources_counts_at_every_mean():
     and the same numbers left."""
     import redline.engine.counts as counts
 
-    python = _source("redline.engine.counts")
+    python = as_python("sim/engine/counts.py")
     for seed, mean in enumerate((0.0, 1e-9, 0.3, 2.0, 9.99, 10.01, 37.5, 400.0, 1e5)):
         sides = []
         for module in (counts, python):
@@ -136,7 +115,7 @@ def test_the_compiled_reading_of_resolve_is_its_sources_through_every_channel():
     resolve through one: random watchers, direct and mediated, read alike compiled and as Python."""
     import redline.engine.resolving as resolving
 
-    python = _source("redline.engine.resolving")
+    python = as_python("sim/engine/resolving.py")
     rng = np.random.default_rng(8)
     ids = [f"a{i}" for i in range(6)]
     for _ in range(500):

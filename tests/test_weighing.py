@@ -4,7 +4,6 @@ checks that a build is used only with its own source.)"""
 
 from __future__ import annotations
 
-import importlib.util
 import math
 
 import numpy as np
@@ -13,18 +12,9 @@ import pytest
 import redline.agents.weighing as weighing
 from redline.builds import is_compiled
 
-from .conftest import ROOT
+from .conftest import as_python
 
 needs_build = pytest.mark.skipif(not is_compiled(weighing), reason="the weighing is not compiled here")
-
-
-def _source_module():
-    """agents/weighing.py run as Python, whatever the package imported."""
-    spec = importlib.util.spec_from_file_location("weighing_as_python", ROOT / "agents" / "weighing.py")
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
 
 
 def _rows(rng: np.random.Generator, n: int, groups: int) -> list[tuple]:
@@ -72,7 +62,7 @@ def _rows(rng: np.random.Generator, n: int, groups: int) -> list[tuple]:
 def test_the_compiled_weighing_gives_its_sources_numbers_on_random_terms():
     """Choices far from the shipped scenarios' (weakened actors, lines on deaths at every limit, no fear, strong
     commitments): the same option and the same utility, bit for bit."""
-    python = _source_module().best_option
+    python = as_python("agents/weighing.py").best_option
     rng = np.random.default_rng(7)
     chosen = 0
     for _ in range(3000):
@@ -102,7 +92,7 @@ def test_the_compiled_weighing_gives_its_sources_numbers_on_random_terms():
 
 @needs_build
 def test_the_compiled_crossing_chance_gives_its_sources_numbers():
-    python = _source_module().crossing_chance
+    python = as_python("agents/weighing.py").crossing_chance
     rng = np.random.default_rng(5)
     for _ in range(3000):
         deaths = float(rng.choice([0.0, rng.exponential(1.0), rng.exponential(30.0)]))

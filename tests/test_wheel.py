@@ -23,9 +23,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from redline.builds import pure
-
-from .conftest import ROOT
+from .conftest import COMPILED, COMPILER, ROOT
 
 # What a checkout holds that is not its source: environments, builds, results and caches.
 LOCAL = (
@@ -40,12 +38,6 @@ LOCAL = (
     ".hypothesis",
     ".mypy_cache",
     "*.so",
-)
-# Whether this machine can compile the weighing of options (setup.py): else the wheel carries it as Python only.
-COMPILER = (
-    bool(sysconfig.get_config_var("CC"))
-    and shutil.which(sysconfig.get_config_var("CC").split()[0]) is not None
-    and not pure()
 )
 
 
@@ -148,8 +140,9 @@ def test_the_wheel_holds_one_package_with_its_data(wheel):
     )  # nothing left from an old layout
     # The modules setup.py compiles, each beside its source with the library it loads, and nothing else compiled.
     built = sorted(n for n in names if n.endswith(tuple(importlib.machinery.EXTENSION_SUFFIXES)))
-    compiled = ["redline/agents/weighing", "redline/engine/counts", "redline/engine/resolving"]
-    expected = sorted(name + end for name in compiled for end in ("", "__mypyc"))
+    expected = sorted(
+        package.removesuffix(".py") + end for package in COMPILED.values() for end in ("", "__mypyc")
+    )
     assert [n.split(".")[0] for n in built] == (expected if COMPILER else [])
 
 
