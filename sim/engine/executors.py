@@ -173,6 +173,11 @@ def executor_from_args(args: argparse.Namespace) -> Iterator[Executor | None]:
             workers = getattr(args, "workers", None) or os.cpu_count() or 1
             if getattr(args, "command", None) != "sweep":  # a sweep's --runs counts replications per point
                 workers = min(workers, getattr(args, "runs", workers))  # never more processes than the runs
+            # The model first: its imports (Mesa, numpy) take this process about as long as the server that
+            # warm_local_cluster started takes to import it with Dask, and the cluster waits for that server. Done
+            # after the cluster, as the command would, they added their whole time to its start.
+            import redline.engine.runner  # noqa: F401
+
             stack.enter_context(dask.config.set(_LOCAL_CLUSTER_CONFIG))
             cluster = stack.enter_context(
                 LocalCluster(
