@@ -86,6 +86,26 @@ def test_parquet_fields_carry_the_descriptions(folders):
     assert b"named outcome" in runs.field("rival_strikes_patron").metadata[b"description"]
 
 
+def test_parquet_event_ids_are_delta_encoded_and_only_numbers_and_dates_carry_statistics(folders):
+    # Streamed (run) or written whole (a sweep's parts): the same choices (results.store.parquet_options)
+    for path in (
+        folders["parquet"] / "events.parquet",
+        next(folders["sweep"].glob("events/point-*/*.parquet")),
+    ):
+        meta = pq.ParquetFile(path).metadata
+        names = meta.schema.to_arrow_schema().names
+        group = meta.row_group(0)
+        column = {names[i]: group.column(i) for i in range(group.num_columns)}
+        assert "DELTA_BINARY_PACKED" in column["event_id"].encodings, path
+        assert not column["event_id"].has_dictionary_page, path
+        assert column["source"].has_dictionary_page  # the other columns keep their dictionaries
+        # A reader skips row groups by run or date; text columns carry no min/max
+        for name in ("run", "step", "date", "rung", "casualties"):
+            assert column[name].is_stats_set, (path, name)
+        for name in ("source", "source_code", "cameo_code"):
+            assert not column[name].is_stats_set, (path, name)
+
+
 def test_duckdb_reads_the_types_and_the_order(folders):
     con = duckdb.connect()
     for fmt in ("parquet", "csv"):

@@ -23,7 +23,7 @@ import pyarrow as pa
 from redline.engine.aggregates import Aggregates, aggregate_coded, combine
 from redline.engine.runner import simulate_items
 from redline.results.chunks import STREAMED
-from redline.results.store import scenario_facts
+from redline.results.store import parquet_options, scenario_facts
 
 
 @dataclass
@@ -143,7 +143,9 @@ class Joiner:
             import pyarrow.parquet as pq
 
             if writer is None:
-                writer = self.writers[name] = pq.ParquetWriter(path, table.schema, compression="zstd")
+                writer = self.writers[name] = pq.ParquetWriter(
+                    path, table.schema, **parquet_options(table.schema)
+                )
             # A chunk's own dictionaries may list a value past the others' (a played game's cause): the schema's
             # pandas notes would differ, not the columns' types.
             writer.write_table(table.replace_schema_metadata(writer.schema.metadata))

@@ -29,7 +29,14 @@ from redline.engine.aggregates import Aggregates, aggregate, combine
 from redline.engine.runner import simulate_items
 from redline.language.spec import Scenario
 from redline.results.parts import STREAMED, ChunkOut, part_path, read_part, write_parts
-from redline.results.store import _step_dates, chunk_tables, read_table, scenario_facts, write_table
+from redline.results.store import (
+    _step_dates,
+    chunk_tables,
+    parquet_options,
+    read_table,
+    scenario_facts,
+    write_table,
+)
 
 Chunk = Sequence[tuple[int, int]]  # (point, replication) pairs
 
@@ -100,7 +107,7 @@ def _write_atomic(table: pa.Table | pd.DataFrame, path: Path) -> None:
     if isinstance(table, pd.DataFrame):
         write_table(table, tmp, "parquet")
     else:
-        pq.write_table(table, tmp, compression="zstd")
+        pq.write_table(table, tmp, **parquet_options(table.schema))
     os.replace(tmp, path)
 
 
