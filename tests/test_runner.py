@@ -242,6 +242,47 @@ def test_streamed_tables_are_the_same_bytes_whatever_the_workers(tiny, tmp_path,
     assert [e is None for e in drawn_on] == [True, False]
 
 
+def _started(folder, items):
+    """A task that notes when it started (a file per task), then takes a little time."""
+    import time
+
+    (folder / f"task-{items[0]}").write_text(repr(time.monotonic()))
+    time.sleep(0.2)
+    return items
+
+
+def _then(folder, fail=False):
+    import os
+    import time
+
+    (folder / f"then-{os.getpid()}-{time.monotonic_ns()}").write_text(repr(time.monotonic()))
+    if fail:
+        raise RuntimeError("dropped")
+
+
+@pytest.mark.parametrize("fail", [False, True])
+def test_a_job_after_the_tasks_runs_once_per_worker_once_every_task_has_started(tmp_path, fail):
+    # run_tasks' `then` (the plots' imports, for a run folder) goes to workers that have no chunk left: each
+    # starts after the last task started; nothing waits for it, and what it raises is dropped.
+    import functools
+    import time
+
+    from redline.engine.runner import run_tasks
+
+    done = {}
+    tasks = [(k, [k]) for k in range(5)]
+    run_tasks(tasks, done.__setitem__, workers=2, progress=False,
+              work=functools.partial(_started, tmp_path), then=functools.partial(_then, tmp_path, fail))  # fmt: skip
+    assert done == {k: [k] for k in range(5)}  # every chunk handed on, whatever `then` did
+    deadline = time.monotonic() + 30
+    while len(list(tmp_path.glob("then-*"))) < 2 and time.monotonic() < deadline:
+        time.sleep(0.05)
+    started = [float(p.read_text()) for p in tmp_path.glob("task-*")]
+    after = [float(p.read_text()) for p in tmp_path.glob("then-*")]
+    assert len(started) == 5 and len(after) == 2
+    assert min(after) >= max(started)
+
+
 @pytest.mark.parametrize(("workers", "chunks"), [(1, 2), (2, 2), (2, 1)])
 def test_a_command_with_workers_never_loads_matplotlib_itself(workers, chunks, tmp_path):
     # Worker processes draw the plots: the runs' pool, or one started for the plots where the runs, one chunk of

@@ -171,16 +171,17 @@ def run_chunks(
     progress: bool | None = None,
     work: Callable[..., Any] | None = None,
     on_done: Callable[[int, Any], None] | None = None,
+    then: Callable[[], Any] | None = None,
 ) -> list[Any]:
     """Run the given runs in chunks of CHUNK_RUNS on `executor` (default: a process pool of `workers`): what
     `work(items)` (default: simulate_items) makes of each chunk, in run order. With `on_done`, each is handed to it
-    as it finishes instead, and nothing is kept."""
+    as it finishes instead, and nothing is kept. `then`: see run_tasks."""
     by_run = dict(zip(runs, seeds, strict=True))
     parts = chunks_of(list(runs))
     tasks = [(k, [(r, scenario, by_run[r]) for r in part]) for k, part in enumerate(parts)]
     done: dict[int, Any] = {}
     run_tasks(tasks, on_done or done.__setitem__, executor=executor, workers=workers, progress=progress,
-              work=work)  # fmt: skip
+              work=work, then=then)  # fmt: skip
     return [done[k] for k in sorted(done)]
 
 
@@ -344,11 +345,15 @@ def run_tasks(
     total: int | None = None,
     done: int = 0,
     work: Callable[..., Any] | None = None,
+    then: Callable[[], Any] | None = None,
 ) -> None:
     """Run numbered tasks (chunk number, items) and hand each finished chunk to `on_done` in this process, as it
     finishes: the caller writes it to disk at once, so that an interruption loses only the chunks under way.
     `work(items)` makes what is handed on of each chunk (default: simulate_items, its raw columns); a worker
-    process runs it, so it is a module-level function (or a functools.partial of one)."""
+    process runs it, so it is a module-level function (or a functools.partial of one). `then()`, where the tasks go
+    to workers, is queued once per worker after the last task: a worker with no chunk left takes it, while the
+    others finish theirs (what comes after the runs, begun in that idle tail: the plots' imports). Nothing waits
+    for it, and what it returns or raises is dropped."""
     work = work or simulate_items
     workers = _local_workers(workers, len(tasks))
     bar = _progress(total or sum(len(items) for _, items in tasks), progress)
@@ -365,8 +370,12 @@ def run_tasks(
             return
         pool = executor or _pool(workers)
         futures: dict = {}
+        after: list = []
         try:
             futures = {pool.submit(work, items): (k, len(items)) for k, items in tasks}
+            # Workers take tasks in the order they were queued: these go to those that run out of chunks.
+            if then is not None:
+                after = [pool.submit(then) for _ in range(min(workers, len(tasks)))]
             for fut in as_completed(futures):
                 k, n = futures.pop(fut)  # a finished future holds its result: let it go once handed on
                 on_done(k, fut.result())
@@ -376,7 +385,7 @@ def run_tasks(
             if own:
                 discard_pool(pool)  # type: ignore[arg-type]
             else:
-                for fut in futures:
+                for fut in [*futures, *after]:
                     fut.cancel()
             raise
     finally:

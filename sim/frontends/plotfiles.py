@@ -34,6 +34,14 @@ def plot_png(name: str, res: Any, dyads: Sequence[tuple[str, str]] | None = None
     return drawn(plots.figure_of(name, res, dyads))
 
 
+def prepare_to_draw() -> None:
+    """In a worker that has run its last chunk of an ensemble while others still run theirs: import what drawing
+    the plots needs (matplotlib and redline's plots, about half a second), in that idle time rather than after the
+    runs, when the plots wait for it."""
+    from redline.frontends import plots  # noqa: F401
+    from redline.frontends.plotstyle import drawn  # noqa: F401
+
+
 def all_plots(
     res: Any,
     folder: Path,
@@ -86,4 +94,7 @@ def write_ensemble(
 
     jobs = len(PLOT_FILES) if plots else 1  # the summary alone is written here: no pool is started for it
     extras = partial(write_extras, plots=plots)
-    return stream_ensemble(scenario, runs, seed, out, extras=extras, extra_jobs=jobs, **options)
+    prepare = prepare_to_draw if plots else None
+    return stream_ensemble(
+        scenario, runs, seed, out, extras=extras, extra_jobs=jobs, prepare=prepare, **options
+    )

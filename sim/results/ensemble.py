@@ -135,11 +135,13 @@ def stream_ensemble(
     force: bool = False,
     extras: Extras | None = None,
     extra_jobs: int = 1,
+    prepare: Callable[[], Any] | None = None,
 ) -> Digest:
     """Run `scenario` `runs` times into the results folder `out` (a path, or a FolderOutput a command has entered),
     streaming each chunk's rows to disk as it finishes; `extras` adds its files (summary.md and plots, for
     `redline run`) to the folder before it is published, with the runs' workers, idle by then, or a pool started for
-    its `extra_jobs` jobs where the runs were made here (runner.idle_workers). The tables are those
+    its `extra_jobs` jobs where the runs were made here (runner.idle_workers); `prepare()`, if given, runs on each
+    worker as it runs out of chunks, for the extras (runner.run_tasks' `then`). The tables are those
     `run_ensemble(...).save(out)` writes, whatever the number of workers."""
     from redline.results.parts import Joiner, chunk_work
     from redline.results.store import check_format
@@ -157,7 +159,8 @@ def stream_ensemble(
         work = functools.partial(chunk_work, folder=str(joiner.parts) if on_this_machine(executor) else None)
         try:
             run_chunks(scenario, ids, run_seeds(seed, runs), executor=executor, workers=workers,
-                       progress=progress, work=work, on_done=joiner.add)  # fmt: skip
+                       progress=progress, work=work, on_done=joiner.add,
+                       then=prepare if on_this_machine(executor) else None)  # fmt: skip
             table, aggregates = joiner.close()
         except BaseException:
             joiner.abandon()
