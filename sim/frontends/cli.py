@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import functools
+import gc
 import os
 import re
 import signal
@@ -686,6 +687,10 @@ def entry() -> None:
     # pool, would only print a traceback from its exit handlers.
     with contextlib.suppress(ValueError):  # not the main thread (a test calling entry from elsewhere)
         signal.signal(signal.SIGINT, signal.SIG_IGN)
+    # Nor need the garbage collector walk the whole heap (pandas, pyarrow, Mesa) as the interpreter ends: exit
+    # handlers still run and objects are still freed, but the collections of shutdown skip what is held now: about
+    # 0.15 s of the 0.2 s between a command's end and its exit.
+    gc.freeze()
     sys.exit(code)
 
 
