@@ -482,9 +482,9 @@ def check_format(fmt: object) -> None:
 
 def parquet_options(schema: Any) -> dict[str, Any]:
     """How every redline table is written as Parquet (a pyarrow Schema's columns): zstd; the event ids, which count
-    up by one, delta-encoded rather than looked up in a dictionary of as many values as rows (a third of the events
-    file, and a tenth of the time to write it); and min/max statistics on the columns of numbers and dates only (a
-    reader skips row groups by run, step or date; text columns' statistics took a fifth of the writing)."""
+    up by one, delta-encoded rather than looked up in a dictionary of as many values as rows (with it they made two
+    fifths of an events file); and min/max statistics on the columns of numbers and dates only (a reader skips row
+    groups by run, step or date; the text columns' statistics took a fifth of the time to write an events file)."""
     import pyarrow as pa
 
     names = schema.names
