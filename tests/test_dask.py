@@ -107,6 +107,14 @@ def test_dask_cluster_gives_the_local_tables(scheduler):
         pd.testing.assert_frame_equal(getattr(local, name), getattr(remote, name))
 
 
+def test_a_job_after_the_tasks_reaches_dask_workers_only_once_they_have_no_chunk_left(scheduler, tmp_path):
+    # A scheduler holds back tasks beyond what its workers run and would hand out a later, smaller group first
+    from .test_runner import after_the_last_task_started
+
+    with distributed.Client(scheduler, timeout=30) as client:
+        after_the_last_task_started(tmp_path, client.get_executor(pure=False))
+
+
 def test_cli_on_the_cluster(cli, scheduler, tmp_path):
     base = ("run", TINY, "--runs", 8, "--seed", 3, "--quiet")
     assert cli(*base, "--out", tmp_path / "local", "--workers", 1)[0] == 0

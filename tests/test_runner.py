@@ -256,31 +256,36 @@ def _then(folder, fail=False):
     import time
 
     (folder / f"then-{os.getpid()}-{time.monotonic_ns()}").write_text(repr(time.monotonic()))
+    time.sleep(0.3)  # as an import takes: were it sent too early, a chunk would wait for it
     if fail:
         raise RuntimeError("dropped")
 
 
-@pytest.mark.parametrize("fail", [False, True])
-def test_a_job_after_the_tasks_runs_once_per_worker_once_every_task_has_started(tmp_path, fail):
-    # run_tasks' `then` (the plots' imports, for a run folder) goes to workers that have no chunk left: each
-    # starts after the last task started; nothing waits for it, and what it raises is dropped.
+def after_the_last_task_started(folder, executor=None, fail=False):
+    """run_tasks' `then` (the plots' imports, for a run folder) on two workers: it reaches workers that have no
+    chunk left, so each starts after the last task started; nothing waits for it, and what it raises is dropped."""
     import functools
     import time
 
     from redline.engine.runner import run_tasks
 
     done = {}
-    tasks = [(k, [k]) for k in range(5)]
-    run_tasks(tasks, done.__setitem__, workers=2, progress=False,
-              work=functools.partial(_started, tmp_path), then=functools.partial(_then, tmp_path, fail))  # fmt: skip
-    assert done == {k: [k] for k in range(5)}  # every chunk handed on, whatever `then` did
+    tasks = [(k, [k]) for k in range(6)]
+    run_tasks(tasks, done.__setitem__, executor=executor, workers=2, progress=False,
+              work=functools.partial(_started, folder), then=functools.partial(_then, folder, fail))  # fmt: skip
+    assert done == {k: [k] for k in range(6)}  # every chunk handed on, whatever `then` did
     deadline = time.monotonic() + 30
-    while len(list(tmp_path.glob("then-*"))) < 2 and time.monotonic() < deadline:
+    while len(list(folder.glob("then-*"))) < 2 and time.monotonic() < deadline:
         time.sleep(0.05)
-    started = [float(p.read_text()) for p in tmp_path.glob("task-*")]
-    after = [float(p.read_text()) for p in tmp_path.glob("then-*")]
-    assert len(started) == 5 and len(after) == 2
+    started = [float(p.read_text()) for p in folder.glob("task-*")]
+    after = [float(p.read_text()) for p in folder.glob("then-*")]
+    assert len(started) == 6 and len(after) == 2
     assert min(after) >= max(started)
+
+
+@pytest.mark.parametrize("fail", [False, True])
+def test_a_job_after_the_tasks_starts_once_every_task_has_started(tmp_path, fail):
+    after_the_last_task_started(tmp_path, fail=fail)  # a local pool; tests/test_dask.py: a Dask cluster
 
 
 @pytest.mark.parametrize(("workers", "chunks"), [(1, 2), (2, 2), (2, 1)])

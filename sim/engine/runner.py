@@ -351,9 +351,9 @@ def run_tasks(
     finishes: the caller writes it to disk at once, so that an interruption loses only the chunks under way.
     `work(items)` makes what is handed on of each chunk (default: simulate_items, its raw columns); a worker
     process runs it, so it is a module-level function (or a functools.partial of one). `then()`, where the tasks go
-    to workers, is queued once per worker after the last task: a worker with no chunk left takes it, while the
-    others finish theirs (what comes after the runs, begun in that idle tail: the plots' imports). Nothing waits
-    for it, and what it returns or raises is dropped."""
+    to workers, is sent as workers run out of chunks, up to once per worker: a worker with no chunk left takes it
+    while the others finish theirs (what comes after the runs, begun in that idle tail: the plots' imports). Nothing
+    waits for it, and what it returns or raises is dropped."""
     work = work or simulate_items
     workers = _local_workers(workers, len(tasks))
     bar = _progress(total or sum(len(items) for _, items in tasks), progress)
@@ -371,13 +371,20 @@ def run_tasks(
         pool = executor or _pool(workers)
         futures: dict = {}
         after: list = []
+        owed = min(workers, len(tasks)) if then is not None else 0
+
+        def offer_then() -> None:
+            # One `then` for each worker that has no chunk left (fewer chunks out than workers), sent only then:
+            # queued up front, a Dask scheduler hands it out ahead of the chunks it still holds back.
+            while len(after) < owed and len(after) < workers - len(futures):
+                after.append(pool.submit(then))  # type: ignore[arg-type]
+
         try:
             futures = {pool.submit(work, items): (k, len(items)) for k, items in tasks}
-            # Workers take tasks in the order they were queued: these go to those that run out of chunks.
-            if then is not None:
-                after = [pool.submit(then) for _ in range(min(workers, len(tasks)))]
+            offer_then()
             for fut in as_completed(futures):
                 k, n = futures.pop(fut)  # a finished future holds its result: let it go once handed on
+                offer_then()
                 on_done(k, fut.result())
                 if bar is not None:
                     bar.update(n)

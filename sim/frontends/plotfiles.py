@@ -38,8 +38,15 @@ def prepare_to_draw() -> None:
     """In a worker that has run its last chunk of an ensemble while others still run theirs: import what drawing
     the plots needs (matplotlib and redline's plots, about half a second), in that idle time rather than after the
     runs, when the plots wait for it."""
+    import gc
+
     from redline.frontends import plots  # noqa: F401
     from redline.frontends.plotstyle import drawn  # noqa: F401
+
+    # The worker may run another ensemble's chunks (a program's next call): set matplotlib's objects aside, as its
+    # start-up heap was (runner.set_aside_start_up_heap), once the last chunk's models are collected.
+    gc.collect()
+    gc.freeze()
 
 
 def all_plots(

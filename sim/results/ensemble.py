@@ -140,8 +140,8 @@ def stream_ensemble(
     """Run `scenario` `runs` times into the results folder `out` (a path, or a FolderOutput a command has entered),
     streaming each chunk's rows to disk as it finishes; `extras` adds its files (summary.md and plots, for
     `redline run`) to the folder before it is published, with the runs' workers, idle by then, or a pool started for
-    its `extra_jobs` jobs where the runs were made here (runner.idle_workers); `prepare()`, if given, runs on each
-    worker as it runs out of chunks, for the extras (runner.run_tasks' `then`). The tables are those
+    its `extra_jobs` jobs where the runs were made here (runner.idle_workers); `prepare()`, if given, is sent to workers
+    as they run out of chunks, for the extras (runner.run_tasks' `then`). The tables are those
     `run_ensemble(...).save(out)` writes, whatever the number of workers."""
     from redline.results.parts import Joiner, chunk_work
     from redline.results.store import check_format
