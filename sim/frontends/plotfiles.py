@@ -40,13 +40,14 @@ def prepare_to_draw() -> None:
     runs, when the plots wait for it."""
     import gc
 
+    from redline.engine.runner import set_aside_start_up_heap
     from redline.frontends import plots  # noqa: F401
     from redline.frontends.plotstyle import drawn  # noqa: F401
 
-    # The worker may run another ensemble's chunks (a program's next call): set matplotlib's objects aside, as its
-    # start-up heap was (runner.set_aside_start_up_heap), once the last chunk's models are collected.
+    # The worker may run another ensemble's chunks (a program's next call): set matplotlib's objects aside as its
+    # start-up heap was, once the last chunk's models are collected (else they would be set aside with them).
     gc.collect()
-    gc.freeze()
+    set_aside_start_up_heap()
 
 
 def all_plots(
