@@ -12,8 +12,9 @@ from redline.engine import tables as docs
 from redline.engine.aggregates import aggregate, aggregate_coded
 from redline.engine.runner import Chunk, run_seeds, simulate
 from redline.results.analysis import outcomes
-from redline.results.chunks import build, frames, run_outcomes
-from redline.results.store import scenario_facts
+from redline.results.checks import per_run
+from redline.results.chunks import build, event_frame, frames, run_outcomes, with_point
+from redline.results.store import _step_dates, scenario_facts
 
 from .conftest import FLAGSHIP, TINY
 
@@ -39,6 +40,31 @@ def test_arrow_tables_are_what_pandas_makes_of_the_frames(made):
     # sorted by run, then day, the model's order kept within a day
     key = events["run"].to_numpy() * 10**6 + (events["date"] - events["date"].min()).dt.days.to_numpy()
     assert (np.diff(key) >= 0).all()
+
+
+def test_a_sweep_chunk_table_is_what_pandas_makes_of_the_frame_with_its_points(made):
+    """A sweep writes each table with `point` first (with_point): the same file as arrow_table made of the frame."""
+    _scn, _chunk, facts, built = made
+    for name, df in frames(built, facts).items():
+        df.insert(0, "point", df["run"].to_numpy() // 5)
+        want = docs.arrow_table(df, docs.TABLES[name])
+        got = with_point(name, built.tables[name], 5)
+        assert got.schema.equals(want.schema, check_metadata=True), name
+        assert got.equals(want), name
+        assert got.column("point").to_pylist() == [r // 5 for r in got.column("run").to_pylist()]
+
+
+def test_checks_read_from_the_event_frame_are_those_of_the_events_table(made):
+    """A sweep's chunk reads its check values from the few columns of event_frame, not the whole typed table."""
+    scn, chunk, facts, built = made
+    if not scn.checks:
+        pytest.skip("a scenario without checks")
+    events, runs = frames(built, facts)["events"], pd.Index(chunk.runs)
+    ladder, dates = [r["id"] for r in facts["ladder"]], _step_dates(facts)
+    for c in scn.checks:
+        got = per_run(c, event_frame(built), runs, dates, ladder, scn.time.end)
+        want = per_run(c, events, runs, dates, ladder, scn.time.end)
+        pd.testing.assert_series_equal(got, want, obj=c.name)
 
 
 def test_values_past_the_known_dictionaries_are_recoded_in_sorted_order(made):

@@ -63,32 +63,49 @@ def _dictionary(codes: np.ndarray, values: Sequence[str]) -> pa.DictionaryArray:
 
 
 @functools.lru_cache(maxsize=64)
-def _schema(name: str, dictionaries: tuple[tuple[str, tuple[str, ...]], ...]) -> pa.Schema:
-    """The schema arrow_table gives a table `name` whose dictionary-encoded columns have these dictionaries: taken
-    from an empty pandas frame of the documented types, so that the pandas notes are pandas' own."""
+def _schema(
+    name: str, dictionaries: tuple[tuple[str, tuple[str, ...]], ...], point: bool = False
+) -> pa.Schema:
+    """The schema arrow_table gives a table `name` whose dictionary-encoded columns have these dictionaries (and,
+    in a sweep, `point` first): taken from an empty pandas frame of the documented types, so that the pandas notes
+    are pandas' own."""
     table = docs.TABLES[name]
     dicts = dict(dictionaries)
     empty = pd.DataFrame(
         {
-            c.name: pd.Series(
-                [],
-                dtype=pd.CategoricalDtype(list(dicts[c.name]))
-                if c.kind == "category"
-                else docs.KINDS[c.kind][1],
-            )
-            for c in table.columns
+            **({"point": pd.Series([], dtype=np.int64)} if point else {}),
+            **{
+                c.name: pd.Series(
+                    [],
+                    dtype=pd.CategoricalDtype(list(dicts[c.name]))
+                    if c.kind == "category"
+                    else docs.KINDS[c.kind][1],
+                )
+                for c in table.columns
+            },
         }
     )
     return docs.arrow_table(empty, table).schema
 
 
+def _dictionaries(arrays: dict[str, Any]) -> tuple[tuple[str, tuple[str, ...]], ...]:
+    return tuple(
+        (n, tuple(a.dictionary.to_pylist())) for n, a in arrays.items() if isinstance(a, pa.DictionaryArray)
+    )
+
+
 def _table(name: str, columns: dict[str, Any]) -> pa.Table:
     """An Arrow table of the documented columns (arrays in the table's column order), one record batch."""
-    dictionaries = tuple(
-        (n, tuple(a.dictionary.to_pylist())) for n, a in columns.items() if isinstance(a, pa.DictionaryArray)
-    )
-    schema = _schema(name, dictionaries)
+    schema = _schema(name, _dictionaries(columns))
     return pa.Table.from_arrays([columns[f.name] for f in schema], schema=schema)
+
+
+def with_point(name: str, table: pa.Table, runs_per_point: int) -> pa.Table:
+    """A built table (`build`) as a sweep writes it: each row's point (its run // `runs_per_point`) first."""
+    columns = {f: table.column(f).combine_chunks() for f in table.column_names}
+    point = pa.array(columns["run"].to_numpy() // runs_per_point)
+    schema = _schema(name, _dictionaries(columns), True)
+    return pa.Table.from_arrays([point, *columns.values()], schema=schema)
 
 
 def build(chunk: Chunk, facts: dict[str, Any]) -> Built:
@@ -176,18 +193,30 @@ def build(chunk: Chunk, facts: dict[str, Any]) -> Built:
 
 
 def run_outcomes(
-    chunk: Chunk, built: Built, facts: dict[str, Any], defined: Sequence[Any] = ()
+    chunk: Chunk,
+    built: Built,
+    facts: dict[str, Any],
+    defined: Sequence[Any] = (),
+    events: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
     """The runs table of the chunk: each run's seed and outcomes (the general ones and the scenario's `defined`),
-    with its documented types."""
+    with its documented types. `events` is the chunk's `event_frame`, if the caller made it already."""
     from redline.results.analysis import outcomes
 
+    if events is None:
+        events = event_frame(built)
+    runs = outcomes(pd.DataFrame({"run": chunk.runs, "seed": chunk.seeds}), events, facts, defined)
+    return docs.typed(runs, docs.RUNS, facts)
+
+
+def event_frame(built: Built) -> pd.DataFrame:
+    """The columns of the built events that outcomes and checks (and their filters) read, as a pandas frame."""
     e = built.events
 
     def categorical(codes: np.ndarray, values: list[str]) -> Any:
         return pd.Categorical.from_codes(codes, dtype=pd.CategoricalDtype(values))
 
-    events = pd.DataFrame(  # the columns outcomes and their filters read
+    return pd.DataFrame(
         {
             "run": e.run,
             "step": e.step,
@@ -200,8 +229,6 @@ def run_outcomes(
             "cause": categorical(e.cause, e.causes),
         }
     )
-    runs = outcomes(pd.DataFrame({"run": chunk.runs, "seed": chunk.seeds}), events, facts, defined)
-    return docs.typed(runs, docs.RUNS, facts)
 
 
 def frames(built: Built, facts: dict[str, Any]) -> dict[str, pd.DataFrame]:

@@ -25,13 +25,12 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from redline.engine.aggregates import Aggregates, aggregate, combine
+from redline.engine.aggregates import Aggregates, aggregate, aggregate_coded, combine
 from redline.engine.runner import simulate_items
 from redline.language.spec import Scenario
 from redline.results.parts import STREAMED, ChunkOut, part_path, read_part, write_parts
 from redline.results.store import (
     _step_dates,
-    chunk_tables,
     parquet_options,
     read_table,
     scenario_facts,
@@ -74,26 +73,25 @@ def chunk_work(items, scn: Scenario, runs_per_point: int, folder: str | None = N
     """Run one chunk of a sweep (items of (run, point's scenario, seed)) and make what the parent needs of it: the
     tables typed and coded with `scn`'s facts (the sweep's first point, as its manifest), each with its point; the
     runs with their outcomes and each of `scn`'s checks' value. A module-level function: workers are sent it."""
-    from redline.engine import tables as docs
+    from redline.results import chunks
     from redline.results.checks import per_run
 
+    # As a run's chunk is made (redline.results.parts.chunk_work): the tables built as Arrow from the codes, and
+    # outcomes, checks and aggregates read from the codes, with no table going through pandas whole.
     chunk = simulate_items(items)
     facts = scenario_facts(scn)
-    tables = chunk_tables(chunk, facts, scn.outcomes)
-    agg = aggregate(tables["events"], chunk.runs, facts)
-    runs = tables["runs"]
+    built = chunks.build(chunk, facts)
+    events = chunks.event_frame(built)
+    runs = chunks.run_outcomes(chunk, built, facts, scn.outcomes, events)
+    agg = aggregate_coded(built.events, chunk.runs, facts)
     runs.insert(0, "point", runs["run"].to_numpy() // runs_per_point)
     runs.insert(2, "replication", runs["run"].to_numpy() % runs_per_point)  # EMA's: seeds as replications
     index = pd.Index(runs["run"])
     ladder, dates = [r["id"] for r in facts["ladder"]], _step_dates(facts)
     for c in scn.checks:  # per run here, so that the parent reduces them per point without the events
-        values = per_run(c, tables["events"], index, dates, ladder, scn.time.end)
+        values = per_run(c, events, index, dates, ladder, scn.time.end)
         runs[check_column(c.name)] = values.reindex(index).to_numpy(dtype=np.float64)
-    arrow = {}
-    for name in STREAMED:
-        df = tables[name]
-        df.insert(0, "point", df["run"].to_numpy() // runs_per_point)
-        arrow[name] = docs.arrow_table(df, docs.TABLES[name])
+    arrow = {name: chunks.with_point(name, built.tables[name], runs_per_point) for name in STREAMED}
     first = int(chunk.runs[0])
     if folder is None:
         return ChunkOut(first, runs, agg, arrow)
