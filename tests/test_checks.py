@@ -8,7 +8,7 @@ import pandas as pd
 import pytest
 
 from redline.language.spec import Check, EventFilter, Ratio
-from redline.results.checks import evaluate
+from redline.results.checks import evaluate, per_run
 
 from .builders import week
 
@@ -177,3 +177,54 @@ def test_a_window_past_the_period_is_said_to_be_cut():
     ]
     assert "pass (window cut to end on 2024-03-10)" in table(verdicts)
     assert all(v.cut == "" for v in evaluate([check(count=past, expect=">= 0")], EVENTS, RUNS, STEPS))
+
+
+def _selected(row, f, ladder) -> bool:
+    """Whether one event (a row of the events table) passes a filter: written out field by field."""
+    return (
+        f.min_mid <= row.mid_level <= f.max_mid
+        and (f.min_rung is None or row.rung >= ladder.index(f.min_rung))
+        and (not f.source or str(row.source) in f.source)
+        and (not f.target or str(row.target) in f.target)
+        and (not f.causes or str(row.cause) in f.causes)
+        and (f.start is None or row.date >= pd.Timestamp(f.start))
+        and (f.end is None or row.date <= pd.Timestamp(f.end))
+    )
+
+
+def test_the_flagship_checks_per_run_are_those_of_its_rows_read_one_by_one():
+    """The metrics are worked out on whole columns (codes, where the columns are categorical, as a run's tables
+    hold them): each run's count, and its steps with a matching event, are those of its rows taken one at a time,
+    and the metrics read from columns of text are the same."""
+    from redline import load_scenario
+    from redline.results.ensemble import run_ensemble
+    from redline.results.store import _step_dates, scenario_facts
+
+    from .conftest import FLAGSHIP
+
+    scn = load_scenario(FLAGSHIP)
+    res = run_ensemble(scn, runs=12, seed=3, workers=1)
+    facts = scenario_facts(scn)
+    ladder, dates = [r["id"] for r in facts["ladder"]], _step_dates(facts)
+    runs, events = pd.Index(res.runs["run"]), res.events
+    assert isinstance(events["source"].dtype, pd.CategoricalDtype)
+    as_text = events.astype({"source": object, "target": object, "cause": object})
+    kinds = set()
+    for c in scn.checks:
+        kind, f = c.metric
+        kinds.add(kind)
+        got = per_run(c, events, runs, dates, ladder, scn.time.end)
+        pd.testing.assert_series_equal(got, per_run(c, as_text, runs, dates, ladder, scn.time.end))
+        if kind == "rate_ratio":
+            continue
+        chosen = [row for row in events.itertuples() if _selected(row, f, ladder)]
+        if kind == "count":
+            want = [sum(row.run == r for row in chosen) for r in runs]
+            assert got.tolist() == want, c.name
+        else:  # share_of_steps: the distinct steps with a matching event, over the steps in the window
+            steps = [len({row.step for row in chosen if row.run == r}) for r in runs]
+            assert got.gt(0).tolist() == [s > 0 for s in steps], c.name
+            # each share is the run's steps over one number, the steps in the window
+            window = {round(s / g, 9) for g, s in zip(got, steps, strict=True) if s}
+            assert len(window) == 1 and window.pop() in range(1, len(dates) + 1), c.name
+    assert kinds == {"count", "share_of_steps", "rate_ratio"}

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-import typing
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -32,27 +31,46 @@ class Verdict:
 
 def matching(events: pd.DataFrame, f: EventFilter, ladder: Sequence[str] = ()) -> pd.Series:
     """Boolean mask of the events a filter selects. `ladder` (rung ids, lowest first) places a `min_rung`."""
-    m = (events["mid_level"] >= f.min_mid) & (events["mid_level"] <= f.max_mid)
+    mid = events["mid_level"].to_numpy()
+    m = (mid >= f.min_mid) & (mid <= f.max_mid)
     if f.min_rung is not None:
         if f.min_rung not in ladder:
             raise ValueError(f"min_rung '{f.min_rung}' is not a rung of the ladder given")
-        m &= events["rung"] >= list(ladder).index(f.min_rung)
+        m &= events["rung"].to_numpy() >= list(ladder).index(f.min_rung)
     if f.source:
-        m &= events["source"].isin(f.source)
+        m &= _isin(events["source"], f.source)
     if f.target:
-        m &= events["target"].isin(f.target)
+        m &= _isin(events["target"], f.target)
     if f.causes:
-        m &= events["cause"].isin(f.causes)
+        m &= _isin(events["cause"], f.causes)
     if f.start is not None:
-        m &= events["date"] >= pd.Timestamp(f.start)
+        m &= (events["date"] >= pd.Timestamp(f.start)).to_numpy()
     if f.end is not None:
-        m &= events["date"] <= pd.Timestamp(f.end)
-    return m
+        m &= (events["date"] <= pd.Timestamp(f.end)).to_numpy()
+    return pd.Series(m, index=events.index)
+
+
+def _isin(values: pd.Series, wanted: Sequence[str]) -> np.ndarray:
+    """Which of `values` are among `wanted`: on a categorical column (as a run's tables hold actors and causes), by
+    its codes; on any other, as pandas compares them."""
+    if isinstance(values.dtype, pd.CategoricalDtype):
+        codes = values.cat.categories.get_indexer(list(wanted))
+        return np.isin(values.cat.codes.to_numpy(), codes[codes >= 0])
+    return values.isin(wanted).to_numpy()
+
+
+def _rows(events: pd.DataFrame, runs: pd.Index, mask: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+    """The matching events' places in `runs` and their steps (events of runs outside `runs` are left out)."""
+    m = mask.to_numpy()
+    rows = runs.get_indexer(events["run"].to_numpy()[m])
+    steps = events["step"].to_numpy()[m].astype(np.int64)
+    kept = rows >= 0
+    return rows[kept], steps[kept]
 
 
 def _count(events: pd.DataFrame, runs: pd.Index, f: EventFilter, ladder: Sequence[str]) -> pd.Series:
-    sel = events[matching(events, f, ladder)]
-    return sel.groupby("run").size().reindex(runs, fill_value=0).astype(float)
+    rows, _ = _rows(events, runs, matching(events, f, ladder))
+    return pd.Series(np.bincount(rows, minlength=len(runs)).astype(float), index=runs)
 
 
 def _share_of_steps(
@@ -84,33 +102,41 @@ def _share_of_steps(
     if f.end is not None:
         in_window &= step_dates <= pd.Timestamp(f.end)
     n = int(in_window.sum())
-    sel = events[matching(events, f, ladder)]
-    steps = sel.groupby("run")["step"].nunique().reindex(runs, fill_value=0)
-    return steps / n if n else pd.Series(np.nan, index=runs)
+    if not n:
+        return pd.Series(np.nan, index=runs)
+    rows, steps = _rows(events, runs, matching(events, f, ladder))
+    # The distinct (run, step) pairs with a matching event, counted per run.
+    width = int(steps.max()) + 1 if len(steps) else 1
+    pairs = np.unique(rows * width + steps)
+    # Named as pandas named it when it counted them (a run's distinct steps): callers may show the name.
+    return pd.Series(np.bincount(pairs // width, minlength=len(runs)) / n, index=runs, name="step")
 
 
 def _rate_ratio(
     events: pd.DataFrame, runs: pd.Index, r: Ratio, steps: int, ladder: Sequence[str]
 ) -> pd.Series:
-    anchors = events[matching(events, r.anchor, ladder)].groupby("run")["step"].min()
-    sel = events[matching(events, r, ladder)][["run", "step"]]
-    out = pd.Series(np.nan, index=runs)
-    per_step = sel.groupby(["run", "step"]).size()
-    # The runs whose steps before or after the anchor the period cuts short, for the verdict to tell.
-    out.attrs["cut"] = (
-        int(((anchors - r.before_steps < 0) | (anchors + r.after_steps > steps - 1)).sum()),
-        len(anchors),
-    )
-    for run, a in anchors.items():
+    anchor_rows, anchor_steps = _rows(events, runs, matching(events, r.anchor, ladder))
+    rows, at = _rows(events, runs, matching(events, r, ladder))
+    # Each run's first step with an anchor event (the largest int64 if none), and its matching events per step.
+    first = np.full(len(runs), np.iinfo(np.int64).max, dtype=np.int64)
+    np.minimum.at(first, anchor_rows, anchor_steps)
+    anchored = np.flatnonzero(first < np.iinfo(np.int64).max)
+    width = max(steps, int(at.max()) + 1 if len(at) else 0)
+    per_step = np.bincount(rows * width + at, minlength=len(runs) * width).reshape(len(runs), width)
+    ratio = np.full(len(runs), np.nan)
+    anchors = first[anchored]
+    for row, a in zip(anchored.tolist(), anchors.tolist(), strict=True):
         lo, hi = max(0, a - r.before_steps), min(steps - 1, a + r.after_steps)
         if a - lo < 1 or hi - a < 1:
             continue
-        # the run's counts per step (the first level of the index is the run)
-        counts = typing.cast(pd.Series, per_step.get(run, pd.Series(dtype=float)))
-        before = counts[(counts.index >= lo) & (counts.index < a)].sum() / (a - lo)
-        after = counts[(counts.index > a) & (counts.index <= hi)].sum() / (hi - a)
+        before = per_step[row, lo:a].sum() / (a - lo)
+        after = per_step[row, a + 1 : hi + 1].sum() / (hi - a)
         if before > 0:
-            out.at[run] = after / before
+            ratio[row] = after / before
+    out = pd.Series(ratio, index=runs)
+    # The runs whose steps before or after the anchor the period cuts short, for the verdict to tell.
+    cut = (anchors - r.before_steps < 0) | (anchors + r.after_steps > steps - 1)
+    out.attrs["cut"] = (int(cut.sum()), len(anchors))
     return out
 
 
