@@ -474,7 +474,7 @@ class Actor(mesa.Agent):
             options.append(o)
             # Numbers as floats and flags as bools, whatever the ladder file wrote: a compiled weighing reads them so.
             rows.append(
-                (
+                Row(
                     len(options) - 1,
                     float(sev),
                     float(deaths),

@@ -17,30 +17,81 @@ from __future__ import annotations
 
 import math
 
-# An option as the weighing reads it (Actor._table makes them, once per run and target).
-Row = tuple[
-    int,  # its index in the table's options
-    float,  # severity of its rung
-    float,  # deaths it means at full strength
-    bool,  # a use of force
-    float,  # reach
-    float,  # the reach that patrons' pressure makes costly (0 without force)
-    float,  # cost of mounting it
-    float,  # the least such cost of it and every later option
-    float,  # span of its harm over the horizon
-    bool,  # whether that span shrinks with lost strength
-    float,  # domestic cost
-    float,  # 1.0 if it surely crosses the target's red lines, else 0.0
-    float,  # the line on deaths: the deaths in one action it tolerates, or NO_LINE
-    float,  # ... the deaths meant below which crossing it is negligible
-    float,  # ... the chance of crossing it at full strength
-    float,  # severity of the rung above
-    float,  # deaths of the rung above
-    float,  # span of the rung above
-    int,  # which group of the target's guarantors joins against it
-    bool,  # whether its harm needs no strength (it kills no one, and its span does not shrink)
-    float,  # that harm, if so
-]
+
+class Row:
+    """An option as the weighing reads it (Actor._table makes them, once per run and target). An object with named
+    fields rather than a tuple: compiled, each field is read where the loop needs it, and most options are passed
+    over after a few (a tuple was unpacked whole for each: 1.8 against 1.2 us a weighing)."""
+
+    index: int  # its index in the table's options
+    sev: float  # severity of its rung
+    deaths: float  # deaths it means at full strength
+    force: bool  # a use of force
+    reach: float  # reach
+    pressed: float  # the reach that patrons' pressure makes costly (0 without force)
+    force_cost: float  # cost of mounting it
+    least_cost: float  # the least such cost of it and every later option
+    span: float  # span of its harm over the horizon
+    scaled: bool  # whether that span shrinks with lost strength
+    dom: float  # domestic cost
+    crossed: float  # 1.0 if it surely crosses the target's red lines, else 0.0
+    limit: float  # the line on deaths: the deaths in one action it tolerates, or NO_LINE
+    quiet: float  # ... the deaths meant below which crossing it is negligible
+    at_full: float  # ... the chance of crossing it at full strength
+    up_sev: float  # severity of the rung above
+    up_deaths: float  # deaths of the rung above
+    up_span: float  # span of the rung above
+    group: int  # which group of the target's guarantors joins against it
+    fixed: bool  # whether its harm needs no strength (it kills no one, and its span does not shrink)
+    still: float  # that harm, if so
+
+    def __init__(
+        self,
+        index: int,
+        sev: float,
+        deaths: float,
+        force: bool,
+        reach: float,
+        pressed: float,
+        force_cost: float,
+        least_cost: float,
+        span: float,
+        scaled: bool,
+        dom: float,
+        crossed: float,
+        limit: float,
+        quiet: float,
+        at_full: float,
+        up_sev: float,
+        up_deaths: float,
+        up_span: float,
+        group: int,
+        fixed: bool,
+        still: float,
+    ) -> None:
+        self.index = index
+        self.sev = sev
+        self.deaths = deaths
+        self.force = force
+        self.reach = reach
+        self.pressed = pressed
+        self.force_cost = force_cost
+        self.least_cost = least_cost
+        self.span = span
+        self.scaled = scaled
+        self.dom = dom
+        self.crossed = crossed
+        self.limit = limit
+        self.quiet = quiet
+        self.at_full = at_full
+        self.up_sev = up_sev
+        self.up_deaths = up_deaths
+        self.up_span = up_span
+        self.group = group
+        self.fixed = fixed
+        self.still = still
+
+
 NO_LINE = -1.0  # a Row's line on deaths where the target has none (a limit is never negative)
 
 
@@ -108,41 +159,22 @@ def best_option(
     most = weight * (motive + commitment)  # the highest utility any option could have before its costs
     best = -1
     best_u = 0.0
-    for (
-        o,
-        sev,
-        deaths,
-        force,
-        reach,
-        pressed,
-        force_cost,
-        least_cost,
-        span,
-        scaled,
-        dom,
-        crossed,
-        limit,
-        quiet,
-        at_full,
-        up_sev,
-        up_deaths,
-        up_span,
-        k,
-        fixed,
-        still,
-    ) in rows:
+    for row in rows:
         # Harm over the horizon: one strike, a campaign's attacks at its tempo, or a war's days (span).
-        x = still if fixed else log1p((sev + deaths * cap) * (span * strength if scaled else span))
+        fixed, sev, deaths, span = row.fixed, row.sev, row.deaths, row.span
+        x = row.still if fixed else log1p((sev + deaths * cap) * (span * strength if row.scaled else span))
         gain = x if x < motive else motive
-        if force and commitment:
+        if row.force and commitment:
+            reach = row.reach
             gain += commitment * (1.0 if reach >= answer_reach else reach / answer_reach)
         u = weight * gain
         # The costs that need no belief about the answer: if the option is no better than the best even before
         # the feared answer is counted, that answer (never negative) cannot make it better.
-        costs = pressure * pressed + force_cost
+        costs = pressure * row.pressed + row.force_cost
+        dom = row.dom
         bound = u - dom - costs
         if bound <= best_u:
-            if most - least_cost <= best_u:
+            if most - row.least_cost <= best_u:
                 # No later option can do better: none gains more than the motive and the commitment, and each
                 # costs at least this to mount (every cost is never negative).
                 break
@@ -150,23 +182,24 @@ def best_option(
         if fear > 0:
             # The expected answer: in kind at the answering strength, or one rung above if the option crosses one
             # of the target's red lines; weighed by the balance of strength.
-            answering, feared = answers[k]
-            answer = still if fixed else log1p((sev + deaths * answering) * span)
+            answering, feared = answers[row.group]
+            answer = row.still if fixed else log1p((sev + deaths * answering) * span)
+            crossed, limit = row.crossed, row.limit
             if limit != NO_LINE and not crossed:
                 if cap == full:
-                    crossed = at_full
+                    crossed = row.at_full
                 else:
                     killed = deaths * cap
-                    if killed > quiet:  # below it, the chance is too small to change the utility
+                    if killed > row.quiet:  # below it, the chance is too small to change the utility
                         crossed = crossing_chance(killed, limit)
             if crossed:
-                above = log1p((up_sev + up_deaths * answering) * up_span)
+                above = log1p((row.up_sev + row.up_deaths * answering) * row.up_span)
                 answer = (1.0 - crossed) * answer + crossed * above
             u = u - feared * answer - dom - costs
         else:
             u = bound
         if u > best_u:
-            best, best_u = o, u
+            best, best_u = row.index, u
     return best, best_u
 
 
