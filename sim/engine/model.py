@@ -794,8 +794,8 @@ class EscalationModel(mesa.Model):
     def take_apart(self) -> None:
         """Let go of everything the model and its actors hold, for a caller done with it (the runner, once it has
         read a run's tables). A model is a web of cycles (its actors and it hold one another, and Mesa's schedule
-        holds it): left whole, it waits for the garbage collector, whose passes then walk every object a worker
-        holds; taken apart, each object is freed as its last reference goes. The model is unusable after."""
+        holds it): left whole, it waits for the garbage collector, whose passes then walk the models piled up since
+        the last one; taken apart, each object is freed as its last reference goes. The model is unusable after."""
         for actor in self._order:
             vars(actor).clear()
         vars(self).clear()

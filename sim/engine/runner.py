@@ -145,7 +145,7 @@ def collect(finished: Iterable[tuple[int, int, EscalationModel]]) -> Chunk:
     )
 
 
-def finished(items: Iterable[tuple[int, Scenario, int]]) -> Iterator[tuple[int, int, EscalationModel]]:
+def finished_runs(items: Iterable[tuple[int, Scenario, int]]) -> Iterator[tuple[int, int, EscalationModel]]:
     """Each (run, scenario, seed) run, as (run, seed, model), one at a time: a model is taken apart once the
     caller has read it and asks for the next (EscalationModel.take_apart: its memory is freed at once, and the
     garbage collector's passes do not grow with the runs of a chunk)."""
@@ -157,7 +157,7 @@ def finished(items: Iterable[tuple[int, Scenario, int]]) -> Iterator[tuple[int, 
 
 def simulate(scenario: Scenario, runs: Sequence[int], seeds: Sequence[int]) -> Chunk:
     """Run the scenario once per (run, seed). A module-level function, so worker processes can be sent it."""
-    return collect(finished((run, scenario, seed) for run, seed in zip(runs, seeds, strict=True)))
+    return collect(finished_runs((run, scenario, seed) for run, seed in zip(runs, seeds, strict=True)))
 
 
 def chunks_of(runs: Sequence[int], size: int = CHUNK_RUNS) -> list[Sequence[int]]:
@@ -340,7 +340,7 @@ def _bar_class() -> type:
 
 def simulate_items(items: Sequence[tuple[int, Scenario, int]]) -> Chunk:
     """Run each (run, scenario, seed): a sweep's chunk, whose runs may belong to different points."""
-    return collect(finished(items))
+    return collect(finished_runs(items))
 
 
 def run_tasks(
