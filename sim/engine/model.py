@@ -797,8 +797,8 @@ class EscalationModel(mesa.Model):
         holds it): left whole, it waits for the garbage collector, whose passes then walk the models piled up since
         the last one; taken apart, each object is freed as its last reference goes. The model is unusable after."""
         for actor in self._order:
-            vars(actor).clear()
-        vars(self).clear()
+            actor.__dict__.clear()
+        self.__dict__.clear()
 
     def date(self, day: int) -> dt.date:
         return self.spec.time.start + dt.timedelta(days=day)

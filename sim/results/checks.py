@@ -54,7 +54,7 @@ def _isin(values: pd.Series, wanted: Sequence[str]) -> np.ndarray:
     """Which of `values` are among `wanted`: on a categorical column (as a run's tables hold actors and causes), by
     its codes; on any other, as pandas compares them."""
     if isinstance(values.dtype, pd.CategoricalDtype):
-        codes = values.cat.categories.get_indexer(list(wanted))
+        codes = values.cat.categories.get_indexer(pd.Index(list(wanted)))
         return np.isin(values.cat.codes.to_numpy(), codes[codes >= 0])
     return values.isin(wanted).to_numpy()
 
