@@ -405,6 +405,31 @@ def test_run_sweep_returns_the_runs_and_reads_events_from_disk(tmp_path):
     assert str(every["source"].dtype) == "category" and str(every["date"].dtype).startswith("datetime64")
 
 
+def test_a_sweeps_aggregates_summed_chunk_by_chunk_or_a_few_at_a_time_are_the_same(tmp_path, monkeypatch):
+    """A sweep's store sums its chunks' aggregates a few at a time, as an ensemble's joiner does (parts.Summed): the
+    plots' histograms, pairs and scheduled events are the same however many chunks wait to be summed."""
+    from redline.results import parts
+    from redline.results.sweep import Sweep, design_points, parse_param, run_sweep
+
+    params = [parse_param(f"{TARGET}=0.2,0.6,1", 1, "grid")]
+    sweep = Sweep(str(TINY), [], params, "grid", 0, 20, 2, design_points(params, "grid", 0, 2))
+    got = {}
+    for at in (16, 2, 1):  # all summed at the end; two at a time and the last alone; each as it comes
+        monkeypatch.setattr(parts, "SUMMED_AT", at)
+        got[at] = run_sweep(sweep, tmp_path / str(at), workers=1, progress=False).aggregates
+    base = got[16]
+    assert base.runs == 60 and base.hostile
+    for other in (got[2], got[1]):
+        assert other.runs == base.runs
+        for field in ("hostile", "force", "force_runs", "peak"):
+            a, b = getattr(base, field), getattr(other, field)
+            assert a.keys() == b.keys(), field
+            for key in a:
+                np.testing.assert_array_equal(a[key], b[key])
+        pd.testing.assert_frame_equal(other.dyads, base.dyads)
+        pd.testing.assert_frame_equal(other.given, base.given)
+
+
 def test_plot_refuses_a_sweeps_folder_in_one_line(cli, small):
     status, _, err = cli("plot", small / "w1")
     assert status == 2 and "a sweep's folder" in err and len(err.strip().splitlines()) == 1

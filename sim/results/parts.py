@@ -39,6 +39,31 @@ class ChunkOut:
 SUMMED_AT = 16  # chunks' aggregates held before they are summed into the ensemble's
 
 
+class Summed:
+    """Chunks' aggregates summed as they come in, in chunk order: not kept a chunk each, since a chunk's histograms
+    are about as large as the whole's, and summed a few chunks at a time (SUMMED_AT), since a sum costs about the
+    same for two chunks as for sixteen. An ensemble's joiner and a sweep's store both gather theirs so."""
+
+    def __init__(self) -> None:
+        self.total: Aggregates | None = None
+        self.unsummed: list[Aggregates] = []
+
+    def add(self, part: Aggregates) -> None:
+        self.unsummed.append(part)
+        if len(self.unsummed) >= SUMMED_AT:
+            self._sum()
+
+    def _sum(self) -> None:
+        self.total = combine(self.unsummed if self.total is None else [self.total, *self.unsummed])
+        self.unsummed = []
+
+    def result(self) -> Aggregates | None:
+        """The sum of every chunk's aggregates added so far (None before the first)."""
+        if self.unsummed:
+            self._sum()
+        return self.total
+
+
 def chunk_work(items, folder: str | None = None, frames: bool = False) -> ChunkOut:
     """Run one chunk (items of (run, scenario, seed), one scenario) and make what the parent needs of it. A
     module-level function: worker processes are sent it."""
@@ -98,10 +123,7 @@ class Joiner:
         self.events = 0  # event rows appended so far: the next event_id
         self.writers: dict[str, Any] = {}
         self.runs: list[pd.DataFrame] = []
-        # Summed as chunks come in, not kept a chunk each: a chunk's histograms are about as large as the whole's.
-        # They are summed a few chunks at a time: a sum costs about the same for two chunks as for sixteen.
-        self.aggregates: Aggregates | None = None
-        self.unsummed: list[Aggregates] = []
+        self.aggregates = Summed()
 
     def add(self, k: int, out: ChunkOut) -> None:
         if out.tables is not None:  # made by a worker that does not share our disk
@@ -126,15 +148,7 @@ class Joiner:
             self._write(name, table)
             path.unlink()
         self.runs.append(out.runs)
-        self.unsummed.append(out.aggregates)
-        if len(self.unsummed) >= SUMMED_AT:
-            self._sum()
-
-    def _sum(self) -> None:
-        self.aggregates = combine(
-            self.unsummed if self.aggregates is None else [self.aggregates, *self.unsummed]
-        )
-        self.unsummed = []
+        self.aggregates.add(out.aggregates)
 
     def _write(self, name: str, table: pa.Table) -> None:
         path = self.folder / f"{name}.{self.fmt}"
@@ -171,10 +185,9 @@ class Joiner:
         self.parts.rmdir()
         runs = docs.typed(pd.concat(self.runs, ignore_index=True), docs.RUNS, self.facts)
         write_table(runs, self.folder / f"runs.{self.fmt}", self.fmt)
-        if self.unsummed:
-            self._sum()
-        assert self.aggregates is not None  # an ensemble has at least one run, so one chunk
-        return runs, self.aggregates
+        aggregates = self.aggregates.result()
+        assert aggregates is not None  # an ensemble has at least one run, so one chunk
+        return runs, aggregates
 
     def abandon(self) -> None:
         for w in self.writers.values():

@@ -25,10 +25,10 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from redline.engine.aggregates import Aggregates, aggregate, aggregate_coded, combine
+from redline.engine.aggregates import Aggregates, aggregate, aggregate_coded
 from redline.engine.runner import simulate_items
 from redline.language.spec import Scenario
-from redline.results.parts import STREAMED, ChunkOut, part_path, read_part, write_parts
+from redline.results.parts import STREAMED, ChunkOut, Summed, part_path, read_part, write_parts
 from redline.results.store import (
     _step_dates,
     parquet_options,
@@ -202,7 +202,7 @@ class Store:
         self.next = 0
         self.events = 0  # event rows written so far: the next event_id
         self.runs: list[pd.DataFrame] = []
-        self.aggregates: Aggregates | None = None
+        self.aggregates = Summed()
 
     def add(self, k: int, out: ChunkOut) -> None:
         if out.tables is not None:  # made by a worker that does not share our disk: to disk until its turn
@@ -255,20 +255,20 @@ class Store:
 
     def _gather(self, runs: pd.DataFrame, part: Aggregates) -> None:
         self.runs.append(runs)
-        # combined as they come, in chunk order: their sum does not grow with the chunks, a list of them would
-        self.aggregates = combine([part] if self.aggregates is None else [self.aggregates, part])
+        self.aggregates.add(part)  # in chunk order, a few at a time (redline.results.parts.Summed)
 
     def close(self) -> tuple[pd.DataFrame, Aggregates]:
         """The runs table (with `point` first and the check values) and the aggregates of every chunk."""
         from redline.engine import tables as docs
 
-        if self.waiting or self.next != len(self.chunks) or self.aggregates is None:
+        aggregates = self.aggregates.result()
+        if self.waiting or self.next != len(self.chunks) or aggregates is None:
             raise RuntimeError(
                 f"chunks missing: {self.next} of {len(self.chunks)} written"
             )  # a bug, not input
         runs = docs.typed(pd.concat(self.runs, ignore_index=True), docs.RUNS, self.facts)
         self.runs = []
-        return runs, self.aggregates
+        return runs, aggregates
 
     def abandon(self) -> None:
         """Forget the chunks that came in but did not get their turn: they wait on disk for a resumed sweep."""
