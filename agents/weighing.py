@@ -91,6 +91,36 @@ class Row:
         self.fixed = fixed
         self.still = still
 
+    def __reduce__(self) -> tuple[type[Row], tuple]:
+        # A model is pickled and deep-copied whole (its actors' tables of Rows with it); compiled, the class
+        # has no instance dict for pickle to fill, so it is made again from its fields.
+        return (
+            Row,
+            (
+                self.index,
+                self.sev,
+                self.deaths,
+                self.force,
+                self.reach,
+                self.pressed,
+                self.force_cost,
+                self.least_cost,
+                self.span,
+                self.scaled,
+                self.dom,
+                self.crossed,
+                self.limit,
+                self.quiet,
+                self.at_full,
+                self.up_sev,
+                self.up_deaths,
+                self.up_span,
+                self.group,
+                self.fixed,
+                self.still,
+            ),
+        )
+
 
 NO_LINE = -1.0  # a Row's line on deaths where the target has none (a limit is never negative)
 

@@ -215,10 +215,31 @@ def test_the_flagship_checks_per_run_are_those_of_its_rows_read_one_by_one():
         kinds.add(kind)
         got = per_run(c, events, runs, dates, ladder, scn.time.end)
         pd.testing.assert_series_equal(got, per_run(c, as_text, runs, dates, ladder, scn.time.end))
-        if kind == "rate_ratio":
-            continue
         chosen = [row for row in events.itertuples() if _selected(row, f, ladder)]
-        if kind == "count":
+        if kind == "rate_ratio":  # after the run's first anchor event, over before it, each a mean per step
+            want = []
+            for r in runs:
+                anchors = [
+                    row.step
+                    for row in events.itertuples()
+                    if row.run == r and _selected(row, f.anchor, ladder)
+                ]
+                a = min(anchors, default=None)
+                lo, hi = (
+                    (0, 0)
+                    if a is None
+                    else (max(0, a - f.before_steps), min(len(dates) - 1, a + f.after_steps))
+                )
+                if a is None or a - lo < 1 or hi - a < 1:
+                    want.append(math.nan)
+                    continue
+                steps = [row.step for row in chosen if row.run == r]
+                before = sum(lo <= s < a for s in steps) / (a - lo)
+                after = sum(a < s <= hi for s in steps) / (hi - a)
+                want.append(after / before if before > 0 else math.nan)
+            assert got.tolist() == pytest.approx(want, nan_ok=True), c.name
+            assert got.notna().any(), c.name  # the check reads something in these runs
+        elif kind == "count":
             want = [sum(row.run == r for row in chosen) for r in runs]
             assert got.tolist() == want, c.name
         else:  # share_of_steps: the distinct steps with a matching event, over the steps in the window

@@ -56,6 +56,20 @@ def test_draws_pickle_and_copy_with_a_generator_of_their_own():
     assert taken[1] == taken[0] and taken[2] == taken[0]
 
 
+def test_a_model_pickles_and_copies_in_the_middle_of_a_run():
+    """The whole model, its actors' tables of options (the weighing's Rows, compiled or not) and its draws with it:
+    each copy runs on to the very events the original does."""
+    from redline.engine.model import EscalationModel
+
+    model = EscalationModel(load_scenario(FLAGSHIP), rng=4)
+    model.run_for(3)
+    copies = [pickle.loads(pickle.dumps(model)), copy.deepcopy(model)]
+    for m in (model, *copies):
+        m.run()
+    assert copies[0].events == model.events == copies[1].events
+    assert len(model.events["step"]) > 100 and max(model.events["step"]) == 25
+
+
 def test_a_mean_of_zero_or_less_is_zero_and_takes_no_number():
     draws, same = Draws(np.random.default_rng(3)), Draws(np.random.default_rng(3))
     assert draws.poisson(0.0) == 0 and draws.poisson(-1.0) == 0

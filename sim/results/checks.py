@@ -102,9 +102,9 @@ def _share_of_steps(
     if f.end is not None:
         in_window &= step_dates <= pd.Timestamp(f.end)
     n = int(in_window.sum())
+    rows, steps = _rows(events, runs, matching(events, f, ladder))  # first: a filter it cannot place is told
     if not n:
         return pd.Series(np.nan, index=runs)
-    rows, steps = _rows(events, runs, matching(events, f, ladder))
     # The distinct (run, step) pairs with a matching event, counted per run.
     width = int(steps.max()) + 1 if len(steps) else 1
     pairs = np.unique(rows * width + steps)
@@ -117,22 +117,37 @@ def _rate_ratio(
 ) -> pd.Series:
     anchor_rows, anchor_steps = _rows(events, runs, matching(events, r.anchor, ladder))
     rows, at = _rows(events, runs, matching(events, r, ladder))
-    # Each run's first step with an anchor event (the largest int64 if none), and its matching events per step.
+    # Each run's first step with an anchor event (the largest int64 if none).
     first = np.full(len(runs), np.iinfo(np.int64).max, dtype=np.int64)
     np.minimum.at(first, anchor_rows, anchor_steps)
     anchored = np.flatnonzero(first < np.iinfo(np.int64).max)
-    width = max(steps, int(at.max()) + 1 if len(at) else 0)
-    per_step = np.bincount(rows * width + at, minlength=len(runs) * width).reshape(len(runs), width)
-    ratio = np.full(len(runs), np.nan)
     anchors = first[anchored]
-    for row, a in zip(anchored.tolist(), anchors.tolist(), strict=True):
-        lo, hi = max(0, a - r.before_steps), min(steps - 1, a + r.after_steps)
-        if a - lo < 1 or hi - a < 1:
+    lo, hi = np.maximum(0, anchors - r.before_steps), np.minimum(steps - 1, anchors + r.after_steps)
+    # The matching events as (run, step) keys, sorted: those of a run's steps lo..hi are one stretch of them, so
+    # each count is the difference of two places (memory as the events', not as runs times steps).
+    width = max(steps, int(at.max()) + 1 if len(at) else 0)
+    keys = np.sort(rows * width + at)
+    base = anchored.astype(np.int64) * width
+
+    def counted(start: np.ndarray, end: np.ndarray) -> np.ndarray:  # events in steps start..end - 1
+        return np.searchsorted(keys, base + end) - np.searchsorted(keys, base + start)
+
+    before_n, after_n = counted(lo, anchors), counted(anchors + 1, hi + 1)
+    ratio = np.full(len(runs), np.nan)
+    for row, a, low, high, b, c in zip(
+        anchored.tolist(),
+        anchors.tolist(),
+        lo.tolist(),
+        hi.tolist(),
+        before_n.tolist(),
+        after_n.tolist(),
+        strict=True,
+    ):
+        if a - low < 1 or high - a < 1:
             continue
-        before = per_step[row, lo:a].sum() / (a - lo)
-        after = per_step[row, a + 1 : hi + 1].sum() / (hi - a)
+        before = b / (a - low)
         if before > 0:
-            ratio[row] = after / before
+            ratio[row] = (c / (high - a)) / before
     out = pd.Series(ratio, index=runs)
     # The runs whose steps before or after the anchor the period cuts short, for the verdict to tell.
     cut = (anchors - r.before_steps < 0) | (anchors + r.after_steps > steps - 1)

@@ -36,7 +36,7 @@ class ChunkOut:
     tables: dict[str, Any] | None  # pandas frames (`frames`), Arrow tables, or None: written to part files
 
 
-SUMMED_AT = 16  # chunks' aggregates held before they are summed into the ensemble's
+SUMMED_AT = 16  # chunks' aggregates held before they are summed into the whole's (an ensemble's or a sweep's)
 
 
 class Summed:

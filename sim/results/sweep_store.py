@@ -9,8 +9,9 @@ The parent takes the chunks in chunk order: it numbers the events across the swe
 Parquet files and then writes the chunk's marker, so that a chunk counts as done only once every file of it is in
 place. A chunk that finished before its turn waits on disk (its Arrow parts, its runs file and a `ran` marker), so
 that a resumed sweep takes it up without running it again.
-The parent keeps the runs table and the aggregates, combined as chunks come in; never the event rows of more than
-one chunk. A point's directory lists its files in run order, so a reader of `events/` gets the table in order.
+The parent keeps the runs table and the aggregates, summed a few chunks at a time as they come in; never the event
+rows of more than one chunk. A point's directory lists its files in run order, so a reader of `events/` gets the
+table in order.
 """
 
 from __future__ import annotations
