@@ -133,21 +133,11 @@ def _rate_ratio(
         return np.searchsorted(keys, base + end) - np.searchsorted(keys, base + start)
 
     before_n, after_n = counted(lo, anchors), counted(anchors + 1, hi + 1)
+    # A ratio where the run has steps on both sides of its anchor and some events before it.
+    kept = (anchors - lo >= 1) & (hi - anchors >= 1) & (before_n > 0)
     ratio = np.full(len(runs), np.nan)
-    for row, a, low, high, b, c in zip(
-        anchored.tolist(),
-        anchors.tolist(),
-        lo.tolist(),
-        hi.tolist(),
-        before_n.tolist(),
-        after_n.tolist(),
-        strict=True,
-    ):
-        if a - low < 1 or high - a < 1:
-            continue
-        before = b / (a - low)
-        if before > 0:
-            ratio[row] = (c / (high - a)) / before
+    before = before_n[kept] / (anchors - lo)[kept]
+    ratio[anchored[kept]] = after_n[kept] / (hi - anchors)[kept] / before
     out = pd.Series(ratio, index=runs)
     # The runs whose steps before or after the anchor the period cuts short, for the verdict to tell.
     cut = (anchors - r.before_steps < 0) | (anchors + r.after_steps > steps - 1)
