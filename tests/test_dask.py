@@ -202,14 +202,16 @@ def test_the_cluster_docs_slurm_script_runs(scheduler, tmp_path):
     assert (out / "summary.md").exists() and all((out / name).exists() for name in PLOT_FILES)
 
 
-# A sweep of 4 chunks (4 points of 25 runs) on one worker: it is still running when its first chunk is done.
+# A sweep of 9 chunks (9 points of 25 runs) on one worker: it is still running when its first chunk is done, with
+# the time of eight chunks for the kill to land in (with four, a kill that came a second late on a loaded machine
+# found the sweep finished).
 SWEEP = (
     "sweep",
     ROOT / "scenarios" / "axis-2023.yaml",
     "--param",
-    "actors.iran.cost_sensitivity=0.4:1:2",
+    "actors.iran.cost_sensitivity=0.4:1:3",
     "--param",
-    "relations.supports:iran:iraqi_militias.control=0.2:1:2",
+    "relations.supports:iran:iraqi_militias.control=0.2:1:3",
     "--runs",
     25,
     "--seed",
@@ -262,7 +264,7 @@ def test_a_lost_scheduler_is_one_line_and_the_sweep_goes_on_with_resume(tmp_path
         text=True,
     )
     assert resumed.returncode == 0, resumed.stderr
-    assert len(pd.read_parquet(out / "runs.parquet")) == 100
+    assert len(pd.read_parquet(out / "runs.parquet")) == 225
 
 
 @pytest.mark.slow
@@ -280,6 +282,56 @@ def test_a_cluster_that_loses_every_worker_ends_the_command_in_one_line(tmp_path
             "kept and --resume goes on"
         ]
         assert procs[0].poll() is None  # the scheduler was not what ended it
+
+
+# `python -m redline ...` with the scheduler or a worker (process KILL_PID) killed as the client starts to fetch the
+# result of the KILL_AT-th chunk.
+LOSING_AT_A_FETCH = r"""
+import asyncio, os, runpy, signal, sys
+import distributed.client
+
+fetch, fetches = distributed.client.Client._gather, [0]
+
+
+async def killing(self, *args, **kwargs):
+    fetches[0] += 1
+    if fetches[0] == int(os.environ["KILL_AT"]):
+        os.kill(int(os.environ["KILL_PID"]), signal.SIGKILL)
+        await asyncio.sleep(0.5)
+    return await fetch(self, *args, **kwargs)
+
+
+distributed.client.Client._gather = killing
+sys.argv = ["redline", *sys.argv[1:]]
+runpy.run_module("redline", run_name="__main__", alter_sys=True)
+"""
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("lost", ["scheduler", "worker"])
+def test_a_cluster_lost_while_the_last_result_is_fetched_is_one_line_not_a_hang(tmp_path, lost):
+    """The task of the last chunk is done and the client is fetching its result when the scheduler (or the only
+    worker) goes: Dask's executor left that chunk's future pending, and the command waited for ever."""
+    from .test_hostile import _env
+
+    script, out = tmp_path / "losing.py", tmp_path / "o"
+    script.write_text(LOSING_AT_A_FETCH)
+    chunks = 9  # SWEEP's
+    with cluster(1, *(["--no-nanny"] if lost == "worker" else [])) as (address, procs):
+        killed = procs[0] if lost == "scheduler" else procs[1]
+        env = {**_env(), "KILL_AT": str(chunks), "KILL_PID": str(killed.pid), "REDLINE_DASK_TIMEOUT": "2"}
+        cmd = [sys.executable, str(script), *map(str, SWEEP), "--scheduler", address, "--out", str(out)]
+        done = subprocess.run(cmd, capture_output=True, text=True, env=env, timeout=120)
+    assert done.returncode == 2, done.stderr
+    told = (
+        f"lost the Dask scheduler at {address}"
+        if lost == "scheduler"
+        else f"the Dask cluster at {address} has had no workers for 2 s"
+    )
+    assert done.stderr.strip().splitlines() == [
+        f"redline sweep: {told}; its finished chunks are kept and --resume goes on"
+    ]
+    assert len(list((out / "parts").glob("done-*"))) == chunks - 1
 
 
 def test_the_clients_notice_that_it_runs_again_what_a_lost_worker_held_is_not_shown():

@@ -198,7 +198,7 @@ def executor_from_args(args: argparse.Namespace) -> Iterator[Executor | None]:
         client.register_plugin(SetAsideStartUpHeap())
         # pure=False: each chunk is run once, so Dask need not hash every task's arguments (the scenario and its
         # seeds) to find a result it could reuse; hashing cost more than the runs of a small chunk.
-        executor = client.get_executor(pure=False)
+        executor = _settling_executor(client, pure=False)
         if not args.scheduler:
             _ON_THIS_MACHINE.add(executor)
         watch = _WorkersWatch(client, executor, connect_timeout()) if args.scheduler else None
@@ -225,6 +225,41 @@ def executor_from_args(args: argparse.Namespace) -> Iterator[Executor | None]:
         finally:
             if watch is not None:
                 watch.stop()  # before the client closes
+
+
+def _settling_executor(client: Any, **options: Any) -> Executor:
+    """`client.get_executor(**options)`, but every future it hands out is settled. Dask's own fills a future in once
+    it has fetched the task's result; if the scheduler (or the only worker) is lost during that fetch, the fetch
+    raises in Dask's event loop and the future stays pending for ever: a command waiting on its last chunk hung
+    (a sweep whose scheduler was killed as the last chunk's result came in, 2 times in 2). Here the fetch's error
+    settles the future, and the command tells it as it tells any lost scheduler or cluster."""
+    import concurrent.futures as cf
+
+    from distributed.cfexecutor import ClientExecutor, _cascade_future
+    from tornado import gen
+
+    @gen.coroutine
+    def cascade(future: Any, settled: cf.Future) -> Any:
+        try:
+            yield _cascade_future(future, settled)
+        except BaseException as e:  # raised while fetching the result, before the future was told anything
+            if not settled.done():
+                settled.set_exception(e)
+
+    class Settling(ClientExecutor):
+        def _wrap_future(self, future: Any) -> cf.Future:
+            # ClientExecutor._wrap_future, with `cascade` in place of Dask's own.
+            settled: cf.Future = cf.Future()
+
+            def cancel_the_task(f: cf.Future) -> None:
+                if f.cancelled() and future.status != "cancelled":
+                    future.cancel()
+
+            settled.add_done_callback(cancel_the_task)
+            self._client.loop.add_callback(cascade, future, settled)
+            return settled
+
+    return Settling(client, **options)
 
 
 class _WorkersWatch:
