@@ -13,6 +13,8 @@
                 1 GB, each worker at most 300 MB
   sweep         `redline sweep` of 10 parameters, Sobol design, 256 samples, 10 replications a point: seconds and
                 runs per second (no target beyond finishing)
+  parent        the CPU that the process running `redline run` (and `redline sweep`) spends per run while 2
+                workers make the runs, from two sizes: reported (it bounds the runs/s of any number of workers)
   dask          `redline run --runs 5000 --workers 2` on a local Dask cluster / the same on local processes,
                 in pairs, median of 3 pairs' ratios: at most 1.1 x (skipped without the `dask` extra)
 
@@ -443,13 +445,73 @@ def rows_sweep(s: Settings, tmp: Path) -> list[Row]:
     samples = 2 ** max(1, round(math.log2(256 * s.scale)))  # Sobol samples are best a power of 2
     reps = 10
     points = samples * (len(SWEEP_PARAMS) + 2)  # Saltelli's scheme without second-order indices: N (D + 2)
-    args = ["sweep", "axis-2023", "--design", "sobol", "--samples", str(samples), "--runs", str(reps)]
-    args += [a for p in SWEEP_PARAMS for a in ("--param", p)]
-    args += ["--workers", str(WORKERS), "--seed", "1", "--quiet", "--out", str(tmp / "sweep"), "--force"]
-    t = run_command(args)
+    t = run_command(sweep_args(samples, reps, tmp / "sweep"))
     runs = points * reps
     name = f"redline sweep, Sobol, 10 parameters, {points:,} points x {reps} runs"
     return [Row(name, t, None, "s", f"{runs / t:.0f} runs/s ({runs:,} runs)", s.scaled)]
+
+
+# A fresh process that runs one `redline` command in-process and prints its exit status, the CPU seconds it used
+# itself (RUSAGE_SELF: this process and its threads, not the worker processes that made the runs), and those of its
+# main thread alone (its other threads are the pool's, and a sweep's writers, which run beside it).
+PARENT_CPU = r"""
+import resource, sys, time
+from redline.frontends.cli import main
+rc = main(sys.argv[1:])
+main_thread = time.thread_time()
+r = resource.getrusage(resource.RUSAGE_SELF)
+print(rc, r.ru_utime + r.ru_stime, main_thread)
+"""
+
+
+def parent_cpu(args: list[str]) -> tuple[float, float]:
+    """CPU seconds that the process running `redline ARGS` spends itself, its workers' left out: in all, and in
+    its main thread."""
+    out = subprocess.run(
+        [sys.executable, "-c", PARENT_CPU, *args], check=True, cwd=ROOT, capture_output=True, text=True
+    ).stdout
+    rc, cpu, main_thread = out.split()[-3:]
+    if int(rc) != 0:
+        raise RuntimeError(f"redline {' '.join(args[:2])}: exit {rc}")
+    return float(cpu), float(main_thread)
+
+
+def sweep_args(samples: int, reps: int, out: Path, *extra: str) -> list[str]:
+    args = ["sweep", "axis-2023", "--design", "sobol", "--samples", str(samples), "--runs", str(reps)]
+    args += [a for p in SWEEP_PARAMS for a in ("--param", p)]
+    return [*args, "--workers", str(WORKERS), "--seed", "1", "--quiet", "--out", str(out), "--force", *extra]
+
+
+def rows_parent(s: Settings, tmp: Path) -> list[Row]:
+    """What the process running a command spends on each run while its workers make them (receiving a chunk,
+    joining its parts into the tables, summing its aggregates; for a sweep, also building each point's scenario
+    and splitting each chunk into the dataset's files, in writer threads): work that does not spread over the
+    workers, so it bounds the runs a second that any number of workers can deliver through one command. The
+    difference between two sizes, so that start-up cancels out; plots left out (--no-plots)."""
+    low = 2 ** max(1, round(math.log2(16 * s.scale)))  # Sobol samples are best a power of 2
+    reps, samples = 10, (low, 2 * low)
+    runs = [s.size(1000), s.size(3000)]
+    measured = {
+        "run": (runs, [run_args(n, tmp / "parent-run", "--no-plots") for n in runs]),
+        "sweep": (
+            [n * (len(SWEEP_PARAMS) + 2) * reps for n in samples],
+            [sweep_args(n, reps, tmp / "parent-sweep", "--no-plots") for n in samples],
+        ),
+    }
+    rows = []
+    for command, (sizes, args) in measured.items():
+        (all0, main0), (all1, main1) = (parent_cpu(a) for a in args)
+        per_run, per_run_main = ((b - a) / (sizes[1] - sizes[0]) for a, b in ((all0, all1), (main0, main1)))
+        # All of it bounds the runs a second where no core is free for the other threads; the main thread's alone
+        # where cores are, but for what of the other threads' work holds the interpreter's lock.
+        detail = (
+            f"{per_run_main * 1e3:.2f} ms in the main thread, {(per_run - per_run_main) * 1e3:.2f} ms in others "
+            f"(the pool's, the writers'): {1 / per_run:,.0f} to {1 / per_run_main:,.0f} runs/s through one "
+            f"command at most; {all0:.2f} s at {sizes[0]:,} runs, {all1:.2f} s at {sizes[1]:,}"
+        )
+        name = f"redline {command}: the parent's CPU per run (2 workers)"
+        rows.append(Row(name, per_run * 1e3, None, "ms", detail, s.scaled))
+    return rows
 
 
 def rows_dask(s: Settings, tmp: Path) -> list[Row]:
@@ -482,6 +544,7 @@ ROWS: dict[str, Callable[[Settings, Path], list[Row]]] = {
     "cli": rows_cli,
     "memory": rows_memory,
     "sweep": rows_sweep,
+    "parent": rows_parent,
     "dask": rows_dask,
 }
 

@@ -145,3 +145,54 @@ def test_aggregates_from_codes_are_those_of_the_table(made):
     pd.testing.assert_frame_equal(a.given, b.given)
     hostile = events[events["goldstein"] < 0]
     assert int(a.dyads["size"].sum()) == len(hostile)
+
+
+def test_writing_on_one_thread_keeps_the_order_and_tells_a_jobs_error_at_the_end():
+    """A chunk's writing goes to a thread beside the one that takes the chunks in; one thread does its jobs in the
+    order they were given (an ensemble's appends), a job's error comes back to the caller, and the threads end."""
+    import errno
+    import threading
+
+    from redline.results.parts import Writing
+
+    done: list[tuple[int, str]] = []
+
+    def job(n: int) -> None:
+        done.append((n, threading.current_thread().name))
+        if n == 3:
+            raise OSError(errno.ENOSPC, "No space left on device", "somewhere")
+
+    writing = Writing(1, at_most=2)
+    with pytest.raises(OSError, match="No space left"):  # at a later hand-over, or at the end
+        for n in range(6):
+            writing.do(job, n)
+        writing.finish()
+    writing.abandon()  # what a caller does on an error: the jobs given before it end
+    order = [n for n, _ in done]
+    assert order == sorted(order) and order[:4] == [0, 1, 2, 3]
+    assert all(name.startswith("redline-writer") for _, name in done)
+    assert not [t for t in threading.enumerate() if t.name.startswith("redline-writer")]
+
+    here = Writing(0)  # no thread: each job done at once, in this one
+    here.do(job, 7)
+    assert done[-1] == (7, threading.current_thread().name)
+    here.finish()
+
+
+def test_writing_that_is_abandoned_lets_its_jobs_end_and_raises_nothing():
+    import time
+
+    from redline.results.parts import Writing
+
+    ended: list[int] = []
+
+    def slow(n: int) -> None:
+        time.sleep(0.05)
+        ended.append(n)
+        raise RuntimeError("told to no one: the caller is already going")
+
+    writing = Writing(2, at_most=8)
+    for n in range(4):
+        writing.do(slow, n)
+    writing.abandon()
+    assert sorted(ended) == [0, 1, 2, 3]

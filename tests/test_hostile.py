@@ -874,6 +874,54 @@ def test_a_sweep_whose_disk_fills_up_can_be_resumed(capsys, home, monkeypatch, t
     assert len(pd.read_parquet(home / "new" / "runs.parquet")) == 4
 
 
+def test_a_disk_that_fills_up_while_a_writer_thread_splits_a_chunk_is_one_line_and_resumes(
+    capsys, home, monkeypatch
+):
+    """With two workers a sweep's chunks are split into the dataset's files on writer threads: an error there
+    reaches the command as one line, no writer thread is left, and --resume ends with the tables of a sweep that
+    was never cut off."""
+    import threading
+
+    import redline.results.sweep_store as store
+
+    args = [
+        "sweep",
+        SCN,
+        "--param",
+        "actors.patron.capability=0.2,0.4,0.6",
+        "--runs",
+        13,
+        "--workers",
+        2,
+        "-q",
+    ]
+    real, threads = store.write_chunk, []
+
+    def second_chunk_fails(folder, k, *rest):
+        threads.append(threading.current_thread().name)
+        if k == 1:
+            _disk_full()
+        return real(folder, k, *rest)
+
+    with monkeypatch.context() as m:
+        m.setattr(store, "write_chunk", second_chunk_fails)
+        status, _, err = run_cli(capsys, *args, "--out", "new")
+    assert status == 2 and err.strip().splitlines() == [
+        "redline sweep: somewhere: No space left on device"
+    ], err
+    assert threads and all(name.startswith("redline-writer") for name in threads)
+    assert not [t for t in threading.enumerate() if t.name.startswith("redline-writer")]
+    assert (home / "new" / "parts" / "done-00000").exists() and not (home / "new" / "manifest.json").exists()
+    assert run_cli(capsys, *args, "--out", "new", "--resume")[0] == 0
+    assert run_cli(capsys, *args, "--out", "whole")[0] == 0
+    for name in ("runs.parquet", "outcomes.parquet"):
+        assert (home / "new" / name).read_bytes() == (home / "whole" / name).read_bytes(), name
+    for folder in ("events", "metrics", "red_lines"):
+        new, whole = (sorted((home / d / folder).rglob("*.parquet")) for d in ("new", "whole"))
+        assert [p.relative_to(home / "new") for p in new] == [p.relative_to(home / "whole") for p in whole]
+        assert [p.read_bytes() for p in new] == [p.read_bytes() for p in whole], folder
+
+
 def test_plot_clears_what_a_killed_plot_left(capsys, results, tmp_path):
     folder = tmp_path / "r"
     shutil.copytree(results / "parquet", folder)

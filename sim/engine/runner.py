@@ -268,6 +268,11 @@ def _pool(size: int) -> ProcessPoolExecutor:
         return pool
 
 
+def runs_elsewhere(workers: int | None, tasks: int, executor: Executor | None = None) -> bool:
+    """Whether run_tasks would make `tasks` tasks' runs in other processes (a pool, or `executor`'s)."""
+    return executor is not None or _local_workers(workers, tasks) > 1
+
+
 def _local_workers(workers: int | None, tasks: int) -> int:
     """How many processes run_tasks spreads `tasks` tasks over on this machine (1: this one): never more than the
     work, and 1 in a daemon process (a worker of another tool's pool), which may not have children."""

@@ -143,7 +143,7 @@ def stream_ensemble(
     its `extra_jobs` jobs where the runs were made here (runner.idle_workers); `prepare()`, if given, is sent to workers
     as they run out of chunks, for the extras (runner.run_tasks' `then`). The tables are those
     `run_ensemble(...).save(out)` writes, whatever the number of workers."""
-    from redline.results.parts import Joiner, chunk_work
+    from redline.results.parts import Joiner, chunk_work, writer_threads
     from redline.results.store import check_format
 
     _check(runs, seed, workers, scenario, executor)
@@ -154,7 +154,9 @@ def stream_ensemble(
 
     def fill(tmp: Path) -> None:
         ids = list(range(runs))
-        joiner = Joiner(tmp, fmt, [int(c[0]) for c in chunks_of(ids)], facts)
+        firsts = [int(c[0]) for c in chunks_of(ids)]
+        # One thread appends the chunks' parts to the tables while this one takes in the next (in order: one).
+        joiner = Joiner(tmp, fmt, firsts, facts, writer_threads(workers, len(firsts), executor, 1))
         # Workers on this machine write their parts; a remote cluster's hand their tables back.
         work = functools.partial(chunk_work, folder=str(joiner.parts) if on_this_machine(executor) else None)
         try:

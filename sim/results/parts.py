@@ -4,14 +4,18 @@ the final tables in chunk order as soon as every chunk before them is in, one pa
 A worker turns its chunk into the chunk's tables (typed as documented), the runs table's rows (outcomes) and the
 aggregates plots and summary.md read (redline.engine.aggregates); it writes the tables as Arrow part files itself when
 it shares the parent's file system (the default process pool), or hands them back (another executor). The parent keeps
-only the runs table and the aggregates: its memory does not grow with the event rows. Chunks are a fixed number of
-runs (runner.CHUNK_RUNS), so the files are the same, byte for byte, whatever the number of workers.
+only the runs table and the aggregates: its memory does not grow with the event rows. It appends the parts to the
+final tables on a thread beside the one that takes the chunks in (Writing), so that it keeps up with more workers.
+Chunks are a fixed number of runs (runner.CHUNK_RUNS), so the files are the same, byte for byte, whatever the number
+of workers.
 """
 
 from __future__ import annotations
 
 import contextlib
 import os
+from collections.abc import Callable
+from concurrent.futures import Executor, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -21,7 +25,7 @@ import pandas as pd
 import pyarrow as pa
 
 from redline.engine.aggregates import Aggregates, aggregate_coded, combine
-from redline.engine.runner import simulate_items
+from redline.engine.runner import runs_elsewhere, simulate_items
 from redline.results.chunks import STREAMED
 from redline.results.store import parquet_options, scenario_facts
 
@@ -34,6 +38,8 @@ class ChunkOut:
     runs: pd.DataFrame
     aggregates: Aggregates
     tables: dict[str, Any] | None  # pandas frames (`frames`), Arrow tables, or None: written to part files
+    events: int  # its event rows: where the next chunk's event ids start
+    runs_file: bytes | None = None  # a sweep's: its runs table as the Parquet file the sweep keeps of it
 
 
 SUMMED_AT = 16  # chunks' aggregates held before they are summed into the whole's (an ensemble's or a sweep's)
@@ -75,13 +81,13 @@ def chunk_work(items, folder: str | None = None, frames: bool = False) -> ChunkO
     built = chunks.build(chunk, facts)
     runs = chunks.run_outcomes(chunk, built, facts, scn.outcomes)
     agg = aggregate_coded(built.events, chunk.runs, facts)
-    first = int(chunk.runs[0])
+    first, events = int(chunk.runs[0]), built.tables["events"].num_rows
     if frames:
-        return ChunkOut(first, runs, agg, chunks.frames(built, facts))
+        return ChunkOut(first, runs, agg, chunks.frames(built, facts), events)
     if folder is None:
-        return ChunkOut(first, runs, agg, built.tables)
+        return ChunkOut(first, runs, agg, built.tables, events)
     write_parts(built.tables, Path(folder), first)
-    return ChunkOut(first, runs, agg, None)
+    return ChunkOut(first, runs, agg, None, events)
 
 
 def part_path(folder: Path, name: str, first: int) -> Path:
@@ -110,18 +116,73 @@ def read_part(path: Path, first_event: int) -> pa.Table:
     return table
 
 
+class Writing:
+    """Writing handed to `threads` threads beside this one (0: done here, in turn), so that the process that takes
+    in the chunks keeps up with more workers: pyarrow encodes and writes Parquet without holding the interpreter's
+    lock (a sampling profile of a sweep's chunk writing found it held in about 15% of the samples). One thread does
+    its jobs in the order given. At most `at_most` jobs wait (their files wait on disk); a job's error is raised
+    here, at a later hand-over or at the end."""
+
+    def __init__(self, threads: int, at_most: int = 8):
+        self.pool = ThreadPoolExecutor(threads, thread_name_prefix="redline-writer") if threads else None
+        self.at_most = at_most
+        self.pending: list[Future] = []
+
+    def do(self, job: Callable[..., Any], *args: Any) -> None:
+        if self.pool is None:
+            job(*args)
+            return
+        self.pending.append(self.pool.submit(job, *args))
+        self._reap(self.at_most)
+
+    def _reap(self, at_most: int) -> None:
+        """Let go of the jobs done (raising the first one's error), waiting for the oldest while more than
+        `at_most` are not."""
+        for fut in [f for f in self.pending if f.done()]:
+            self.pending.remove(fut)
+            fut.result()
+        while len(self.pending) > at_most:
+            self.pending[0].result()  # listed until it is done: an interruption here leaves it to abandon()
+            self.pending.pop(0)
+
+    def finish(self) -> None:
+        """Every job done; its threads end."""
+        try:
+            self._reap(0)
+        finally:
+            self.abandon()
+
+    def abandon(self) -> None:
+        """Let the jobs under way end (each file is written whole or not at all), without their errors: no thread
+        is left writing in a folder its caller may move or remove."""
+        wait(self.pending)
+        self.pending = []
+        if self.pool is not None:
+            self.pool.shutdown()
+
+
+def writer_threads(workers: int | None, tasks: int, executor: Executor | None, threads: int) -> Writing:
+    """`threads` writer threads where the runs of `tasks` tasks are made in other processes (run_tasks'), none
+    where they are made here: then nothing runs beside the writing."""
+    return Writing(threads if runs_elsewhere(workers, tasks, executor) else 0)
+
+
 class Joiner:
     """Joins the parts of an ensemble into `folder`'s final tables (format `fmt`) as chunks come in, in chunk
-    order: a part is appended, and removed, once every chunk before it is in."""
+    order: a part is appended, and removed, once every chunk before it is in; on `writing`'s thread, if it has
+    one (one: the appends keep their order)."""
 
-    def __init__(self, folder: Path, fmt: str, firsts: list[int], facts: dict[str, Any]):
+    def __init__(
+        self, folder: Path, fmt: str, firsts: list[int], facts: dict[str, Any], writing: Writing | None = None
+    ):
         self.folder, self.fmt, self.firsts, self.facts = folder, fmt, firsts, facts
         self.parts = folder / "parts"
         self.parts.mkdir()
         self.waiting: dict[int, ChunkOut] = {}
         self.next = 0
-        self.events = 0  # event rows appended so far: the next event_id
-        self.writers: dict[str, Any] = {}
+        self.events = 0  # event rows of the chunks appended so far: the next chunk's first event_id
+        self.writers: dict[str, Any] = {}  # touched by the appends alone
+        self.writing = writing or Writing(0)
         self.runs: list[pd.DataFrame] = []
         self.aggregates = Summed()
 
@@ -136,19 +197,19 @@ class Joiner:
             out.tables = None
         self.waiting[k] = out
         while self.next in self.waiting:
-            self._append(self.waiting.pop(self.next))
+            out = self.waiting.pop(self.next)
+            self.writing.do(self._append, out.first, self.events)
+            self.events += out.events
+            self.runs.append(out.runs)
+            self.aggregates.add(out.aggregates)
             self.next += 1
 
-    def _append(self, out: ChunkOut) -> None:
+    def _append(self, first: int, first_event: int) -> None:
+        """A chunk's parts appended to the tables, its events numbered from `first_event`."""
         for name in STREAMED:
-            path = part_path(self.parts, name, out.first)
-            table = read_part(path, self.events)
-            if name == "events":
-                self.events += table.num_rows
-            self._write(name, table)
+            path = part_path(self.parts, name, first)
+            self._write(name, read_part(path, first_event))
             path.unlink()
-        self.runs.append(out.runs)
-        self.aggregates.add(out.aggregates)
 
     def _write(self, name: str, table: pa.Table) -> None:
         path = self.folder / f"{name}.{self.fmt}"
@@ -175,6 +236,7 @@ class Joiner:
         from redline.engine import tables as docs
         from redline.results.store import write_table
 
+        self.writing.finish()
         if self.waiting or self.next != len(self.firsts):
             raise RuntimeError(
                 f"chunks missing: {self.next} of {len(self.firsts)} joined"
@@ -190,6 +252,7 @@ class Joiner:
         return runs, aggregates
 
     def abandon(self) -> None:
+        self.writing.abandon()
         for w in self.writers.values():
             with contextlib.suppress(Exception):  # the folder is thrown away with whatever it holds
                 w.close()

@@ -40,7 +40,7 @@ from redline.language.spec import Scenario
 from redline.limits import MAX_POINTS, MAX_SWEEP_RUNS
 from redline.results import sweep_store as store
 from redline.results.outputs import FolderOutput
-from redline.results.parts import STREAMED
+from redline.results.parts import STREAMED, writer_threads
 from redline.results.store import Digest, scenario_facts, write_table
 from redline.results.sweep_store import read_sweep_table
 
@@ -410,7 +410,14 @@ def _run_in(sweep, out: FolderOutput, scenarios, resume, executor, workers, prog
         if taken is not None:
             ran[k] = taken
     store.clear_leftovers(folder, [out.first for out in ran.values()])  # half-written by a killed attempt
-    writer = store.Store(folder, chunks, facts, done)
+    tasks = [
+        (k, [(p * sweep.runs + r, scenarios[p], seeds[r]) for p, r in c])
+        for k, c in enumerate(chunks)
+        if k not in done and k not in ran
+    ]
+    # Two threads split the chunks into the dataset's files, the heaviest part of taking a chunk in, while this
+    # one takes in the next: alone, it would bound the runs a second of any cluster.
+    writer = store.Store(folder, chunks, facts, done, writer_threads(workers, len(tasks), executor, 2))
     writer.waiting.update(ran)
     # Workers on this machine write their parts; a remote cluster's hand their tables back.
     work = functools.partial(
@@ -419,11 +426,6 @@ def _run_in(sweep, out: FolderOutput, scenarios, resume, executor, workers, prog
         runs_per_point=sweep.runs,
         folder=str(parts) if on_this_machine(executor) else None,
     )
-    tasks = [
-        (k, [(p * sweep.runs + r, scenarios[p], seeds[r]) for p, r in c])
-        for k, c in enumerate(chunks)
-        if k not in done and k not in ran
-    ]
     try:
         writer.advance()  # the chunks finished before, up to the first to run
         run_tasks(

@@ -5,10 +5,11 @@
 
 A worker runs a chunk and makes its tables, each run's outcomes and check values, and the aggregates plots read
 (redline.engine.aggregates); it writes the tables as Arrow part files (redline.results.parts) when it shares our disk.
-The parent takes the chunks in chunk order: it numbers the events across the sweep, splits each table by point into
-Parquet files and then writes the chunk's marker, so that a chunk counts as done only once every file of it is in
-place. A chunk that finished before its turn waits on disk (its Arrow parts, its runs file and a `ran` marker), so
-that a resumed sweep takes it up without running it again.
+The parent takes the chunks in chunk order: it numbers the events across the sweep and keeps the chunk's runs file
+(encoded by the worker); writer threads beside it split each table by point into Parquet files and then write the
+chunk's marker, so that a chunk counts as done only once every file of it is in place. A chunk that finished before
+its turn waits on disk (its Arrow parts, its runs file and a `ran` marker), so that a resumed sweep takes it up
+without running it again.
 The parent keeps the runs table and the aggregates, summed a few chunks at a time as they come in; never the event
 rows of more than one chunk. A point's directory lists its files in run order, so a reader of `events/` gets the
 table in order.
@@ -29,7 +30,7 @@ import pyarrow.parquet as pq
 from redline.engine.aggregates import Aggregates, aggregate, aggregate_coded
 from redline.engine.runner import simulate_items
 from redline.language.spec import Scenario
-from redline.results.parts import STREAMED, ChunkOut, Summed, part_path, read_part, write_parts
+from redline.results.parts import STREAMED, ChunkOut, Summed, Writing, part_path, read_part, write_parts
 from redline.results.store import (
     _step_dates,
     parquet_options,
@@ -93,17 +94,30 @@ def chunk_work(items, scn: Scenario, runs_per_point: int, folder: str | None = N
         values = per_run(c, events, index, dates, ladder, scn.time.end)
         runs[check_column(c.name)] = values.reindex(index).to_numpy(dtype=np.float64)
     arrow = {name: chunks.with_point(name, built.tables[name], runs_per_point) for name in STREAMED}
-    first = int(chunk.runs[0])
+    first, rows, kept = int(chunk.runs[0]), arrow["events"].num_rows, parquet_bytes(runs)
     if folder is None:
-        return ChunkOut(first, runs, agg, arrow)
+        return ChunkOut(first, runs, agg, arrow, rows, kept)
     write_parts(arrow, Path(folder), first)
-    return ChunkOut(first, runs, agg, None)
+    return ChunkOut(first, runs, agg, None, rows, kept)
 
 
-def _write_atomic(table: pa.Table | pd.DataFrame, path: Path) -> None:
+def parquet_bytes(runs: pd.DataFrame) -> bytes:
+    """A chunk's runs as the Parquet file the sweep keeps of them (parts/runs-NNNNN.parquet), the bytes write_table
+    writes: made by the worker, so that the process taking the chunks in only puts them on disk."""
+    from redline.engine.tables import RUNS, arrow_table
+
+    table = arrow_table(runs, RUNS)
+    sink = pa.BufferOutputStream()
+    pq.write_table(table, sink, **parquet_options(table.schema))
+    return sink.getvalue().to_pybytes()
+
+
+def _write_atomic(table: pa.Table | pd.DataFrame | bytes, path: Path) -> None:
     """A part file written whole or not at all (its hidden partial is what a killed attempt leaves)."""
     tmp = path.with_name(f".{path.name}.partial")
-    if isinstance(table, pd.DataFrame):
+    if isinstance(table, bytes):
+        tmp.write_bytes(table)
+    elif isinstance(table, pd.DataFrame):
         write_table(table, tmp, "parquet")
     else:
         pq.write_table(table, tmp, **parquet_options(table.schema))
@@ -145,7 +159,7 @@ def waiting(folder: Path, k: int, first: int, facts: dict[str, Any]) -> ChunkOut
     from redline.engine import tables as docs
 
     events = docs.typed(events, docs.TABLES["events"], facts)
-    return ChunkOut(first, runs, aggregate(events, runs["run"].to_numpy(), facts), None)
+    return ChunkOut(first, runs, aggregate(events, runs["run"].to_numpy(), facts), None, len(events))
 
 
 def clear_leftovers(folder: Path, keep: Sequence[int] = ()) -> None:
@@ -192,28 +206,61 @@ def read_sweep_table(
     return read_parts(files, name, facts)
 
 
+def write_chunk(folder: Path, k: int, first: int, first_event: int, points: Sequence[int]) -> None:
+    """Chunk k's turn has come: its tables (Arrow parts, the events numbered from `first_event`) are split by point
+    into the dataset's Parquet files, then its marker is written (its runs file is in place already), and its
+    part files and `ran` marker go."""
+    parts = folder / "parts"
+    for name in STREAMED:
+        table = read_part(part_path(parts, name, first), first_event)
+        at = table.column("point").to_numpy()  # rows are in run order, so each point's are together
+        for p in points:
+            lo, hi = np.searchsorted(at, p, "left"), np.searchsorted(at, p, "right")
+            point_dir(folder, name, p).mkdir(parents=True, exist_ok=True)
+            _write_atomic(table.slice(lo, hi - lo), part_file(folder, name, p, k))
+    marker(folder, k).write_text("")  # only after every file of the chunk is in place
+    marker(folder, k, "ran").unlink(missing_ok=True)
+    for name in STREAMED:
+        part_path(parts, name, first).unlink()
+
+
 class Store:
     """Writes a sweep's chunks into `folder` in chunk order, as they come in (in any order), and gathers the runs
-    table and the aggregates, including those of the chunks a previous attempt finished (`done`)."""
+    table and the aggregates, including those of the chunks a previous attempt finished (`done`). `writing` splits
+    each chunk's tables into the dataset's files (write_chunk), the heaviest of this work: on its threads, if it has
+    any, beside the rest."""
 
-    def __init__(self, folder: Path, chunks: Sequence[Chunk], facts: dict[str, Any], done: set[int]):
+    def __init__(
+        self,
+        folder: Path,
+        chunks: Sequence[Chunk],
+        facts: dict[str, Any],
+        done: set[int],
+        writing: Writing | None = None,
+    ):
         self.folder, self.chunks, self.facts, self.done = folder, chunks, facts, done
         self.parts = folder / "parts"
         self.waiting: dict[int, ChunkOut] = {}
         self.next = 0
-        self.events = 0  # event rows written so far: the next event_id
+        self.events = 0  # event rows of the chunks before the next one: its first event_id
         self.runs: list[pd.DataFrame] = []
         self.aggregates = Summed()
+        self.writing = writing or Writing(0)
 
     def add(self, k: int, out: ChunkOut) -> None:
         if out.tables is not None:  # made by a worker that does not share our disk: to disk until its turn
             write_parts(out.tables, self.parts, out.first)
             out.tables = None
         if k != self.next:  # to wait: kept on disk for a resumed sweep too
-            _write_atomic(out.runs, runs_file(self.folder, k))
-            marker(self.folder, k, "ran").write_text("")
+            self._keep(k, out)
         self.waiting[k] = out
         self.advance()
+
+    def _keep(self, k: int, out: ChunkOut) -> None:
+        """The chunk's runs file and `ran` marker: with its part files, all a resumed sweep needs to take it up
+        rather than run it again."""
+        _write_atomic(out.runs if out.runs_file is None else out.runs_file, runs_file(self.folder, k))
+        marker(self.folder, k, "ran").write_text("")
 
     def advance(self) -> None:
         while self.next < len(self.chunks):
@@ -235,23 +282,10 @@ class Store:
         self._gather(runs, aggregate(events, runs["run"].to_numpy(), self.facts))
 
     def _write(self, k: int, out: ChunkOut) -> None:
-        points = points_of(self.chunks[k])
-        for name in STREAMED:
-            table = read_part(part_path(self.parts, name, out.first), self.events)
-            if name == "events":
-                self.events += table.num_rows
-            at = table.column("point").to_numpy()  # rows are in run order, so each point's are together
-            for p in points:
-                lo, hi = np.searchsorted(at, p, "left"), np.searchsorted(at, p, "right")
-                point_dir(self.folder, name, p).mkdir(parents=True, exist_ok=True)
-                _write_atomic(table.slice(lo, hi - lo), part_file(self.folder, name, p, k))
-        ran = marker(self.folder, k, "ran")
-        if not ran.exists():
-            _write_atomic(out.runs, runs_file(self.folder, k))
-        marker(self.folder, k).write_text("")  # only after every file of the chunk is in place
-        ran.unlink(missing_ok=True)
-        for name in STREAMED:
-            part_path(self.parts, name, out.first).unlink()
+        if not marker(self.folder, k, "ran").exists():
+            self._keep(k, out)
+        self.writing.do(write_chunk, self.folder, k, out.first, self.events, points_of(self.chunks[k]))
+        self.events += out.events
         self._gather(out.runs, out.aggregates)
 
     def _gather(self, runs: pd.DataFrame, part: Aggregates) -> None:
@@ -259,9 +293,11 @@ class Store:
         self.aggregates.add(part)  # in chunk order, a few at a time (redline.results.parts.Summed)
 
     def close(self) -> tuple[pd.DataFrame, Aggregates]:
-        """The runs table (with `point` first and the check values) and the aggregates of every chunk."""
+        """The runs table (with `point` first and the check values) and the aggregates of every chunk, once every
+        chunk is written."""
         from redline.engine import tables as docs
 
+        self.writing.finish()
         aggregates = self.aggregates.result()
         if self.waiting or self.next != len(self.chunks) or aggregates is None:
             raise RuntimeError(
@@ -272,5 +308,8 @@ class Store:
         return runs, aggregates
 
     def abandon(self) -> None:
-        """Forget the chunks that came in but did not get their turn: they wait on disk for a resumed sweep."""
+        """Forget the chunks that came in but did not get their turn: they wait on disk for a resumed sweep. Those
+        being written are let finish (each file is written whole or not at all, and a chunk counts as written once
+        its marker is there), so that no writer is left working in a folder its caller may move."""
         self.waiting = {}
+        self.writing.abandon()
