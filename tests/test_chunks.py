@@ -179,20 +179,69 @@ def test_writing_on_one_thread_keeps_the_order_and_tells_a_jobs_error_at_the_end
     here.finish()
 
 
-def test_writing_that_is_abandoned_lets_its_jobs_end_and_raises_nothing():
+def test_writing_that_is_abandoned_lets_the_jobs_under_way_end_and_raises_nothing():
+    import threading
     import time
 
     from redline.results.parts import Writing
 
+    started: list[int] = []
     ended: list[int] = []
+    lock = threading.Lock()
 
     def slow(n: int) -> None:
-        time.sleep(0.05)
+        with lock:
+            started.append(n)
+        time.sleep(0.2)
         ended.append(n)
         raise RuntimeError("told to no one: the caller is already going")
 
     writing = Writing(2, at_most=8)
     for n in range(4):
         writing.do(slow, n)
-    writing.abandon()
-    assert sorted(ended) == [0, 1, 2, 3]
+    deadline = time.monotonic() + 5
+    while len(started) < 2 and time.monotonic() < deadline:
+        time.sleep(0.01)
+    writing.abandon()  # raises nothing
+    assert sorted(ended) == sorted(started) == [0, 1]  # those under way ended; the two not begun never began
+    assert not [t for t in threading.enumerate() if t.name.startswith("redline-writer")]
+
+
+def test_abandoned_writing_drops_the_jobs_not_begun_and_outlasts_a_second_interrupt(monkeypatch):
+    """On an interruption, the job under way ends (its file whole) and those not begun are dropped; a second
+    Ctrl+C while abandon() waits is raised only once no writer thread is left."""
+    import threading
+    import time
+
+    from redline.results import parts
+
+    started: list[int] = []
+    ended: list[int] = []
+    going = threading.Event()
+
+    def job(n: int) -> None:
+        started.append(n)
+        going.wait(5)
+        ended.append(n)
+
+    writing = parts.Writing(1, at_most=8)
+    for n in range(4):
+        writing.do(job, n)
+    deadline = time.monotonic() + 5
+    while not started and time.monotonic() < deadline:
+        time.sleep(0.01)
+    real, calls = parts.wait, []
+
+    def interrupted(fs):
+        calls.append(len(calls))
+        if len(calls) == 1:  # the second Ctrl+C comes while the first job still runs
+            going.set()
+            raise KeyboardInterrupt
+        return real(fs)
+
+    monkeypatch.setattr(parts, "wait", interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        writing.abandon()
+    assert started == [0] and ended == [0]  # the three not begun were dropped
+    assert len(calls) == 2
+    assert not [t for t in threading.enumerate() if t.name.startswith("redline-writer")]

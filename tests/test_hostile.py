@@ -922,6 +922,42 @@ def test_a_disk_that_fills_up_while_a_writer_thread_splits_a_chunk_is_one_line_a
         assert [p.read_bytes() for p in new] == [p.read_bytes() for p in whole], folder
 
 
+def test_a_resumed_sweep_forks_its_workers_before_a_writer_thread_starts(capsys, home, monkeypatch):
+    """A resumed sweep first takes up, in turn, the chunks its last attempt left waiting; its writer threads start
+    only after the pool has forked its workers. A pool started beside another thread is a forkserver's, whose
+    workers run the body of a script without a `__main__` guard again."""
+    import threading
+
+    import redline.results.sweep_store as store
+    from redline.engine import runner
+
+    values = ",".join(f"{v / 10:g}" for v in range(2, 10))  # eight points, a chunk each
+    args = ["sweep", SCN, "--param", f"actors.patron.capability={values}", "--runs", 13, "--workers", 2, "-q"]
+    real = store.write_chunk
+
+    def first_chunk_fails(folder, k, *rest):
+        if k == 0:
+            _disk_full()
+        return real(folder, k, *rest)
+
+    with monkeypatch.context() as m:
+        m.setattr(store, "write_chunk", first_chunk_fails)
+        assert run_cli(capsys, *args, "--out", "new")[0] == 2
+    assert (home / "new" / "parts" / "ran-00000").exists()  # left waiting: taken up first on resume
+    if runner._POOL is not None:  # a pool of its own, started as the resumed sweep starts
+        runner.discard_pool(runner._POOL[0])
+    context, threads = runner._context, []
+
+    def seen():
+        threads.append(sorted(t.name for t in threading.enumerate()))
+        return context()
+
+    monkeypatch.setattr(runner, "_context", seen)
+    assert run_cli(capsys, *args, "--out", "new", "--resume")[0] == 0
+    assert threads and not [n for names in threads for n in names if n.startswith("redline-writer")], threads
+    assert len(pd.read_parquet(home / "new" / "runs.parquet")) == 8 * 13
+
+
 def test_plot_clears_what_a_killed_plot_left(capsys, results, tmp_path):
     folder = tmp_path / "r"
     shutil.copytree(results / "parquet", folder)

@@ -232,19 +232,28 @@ def _settling_executor(client: Any, **options: Any) -> Executor:
     it has fetched the task's result; if the scheduler (or the only worker) is lost during that fetch, the fetch
     raises in Dask's event loop and the future stays pending for ever: a command waiting on its last chunk hung
     (a sweep whose scheduler was killed as the last chunk's result came in, 2 times in 2). Here the fetch's error
-    settles the future, and the command tells it as it tells any lost scheduler or cluster."""
+    settles the future, and the command tells it as it tells any lost scheduler or cluster. The parts of Dask this
+    reaches into are not public: where a version lacks them, its own executor is used."""
     import concurrent.futures as cf
 
-    from distributed.cfexecutor import ClientExecutor, _cascade_future
-    from tornado import gen
+    try:
+        from distributed.cfexecutor import ClientExecutor, _cascade_future
+        from tornado import gen
+    except ImportError:
+        return client.get_executor(**options)
+    if not hasattr(ClientExecutor, "_wrap_future"):
+        return client.get_executor(**options)
 
     @gen.coroutine
     def cascade(future: Any, settled: cf.Future) -> Any:
         try:
             yield _cascade_future(future, settled)
         except BaseException as e:  # raised while fetching the result, before the future was told anything
-            if not settled.done():
-                settled.set_exception(e)
+            # An error, not a cancellation of the fetch itself (asyncio's), which the command would take for Ctrl+C;
+            # a CancelledError of concurrent.futures is what a lost scheduler gives the command (_lost).
+            error = e if isinstance(e, Exception) else cf.CancelledError(f"the result was not fetched: {e!r}")
+            with contextlib.suppress(cf.InvalidStateError):  # the command cancelled it meanwhile
+                settled.set_exception(error)
 
     class Settling(ClientExecutor):
         def _wrap_future(self, future: Any) -> cf.Future:

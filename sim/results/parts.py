@@ -153,12 +153,26 @@ class Writing:
             self.abandon()
 
     def abandon(self) -> None:
-        """Let the jobs under way end (each file is written whole or not at all), without their errors: no thread
-        is left writing in a folder its caller may move or remove."""
-        wait(self.pending)
-        self.pending = []
+        """Drop the jobs not begun and let those under way end (each file is written whole or not at all), without
+        their errors: no thread is left writing in a folder its caller may move or remove. A job dropped loses
+        nothing: an ensemble's folder is thrown away, and a sweep's chunk waits on disk to be taken up. A second
+        Ctrl+C (or SIGTERM) while it waits is raised once the threads have ended, not before."""
         if self.pool is not None:
-            self.pool.shutdown()
+            self.pool.shutdown(wait=False, cancel_futures=True)
+        # Only those begun: concurrent.futures.wait never returns for a future cancelled before it began.
+        begun = [f for f in self.pending if not f.cancelled()]
+        told: BaseException | None = None
+        while True:
+            try:
+                wait(begun)
+                if self.pool is not None:
+                    self.pool.shutdown()  # its threads joined
+                break
+            except BaseException as e:
+                told = told or e
+        self.pending = []
+        if told is not None:
+            raise told
 
 
 def writer_threads(workers: int | None, tasks: int, executor: Executor | None, threads: int) -> Writing:
@@ -252,8 +266,10 @@ class Joiner:
         return runs, aggregates
 
     def abandon(self) -> None:
-        self.writing.abandon()
-        for w in self.writers.values():
-            with contextlib.suppress(Exception):  # the folder is thrown away with whatever it holds
-                w.close()
-        self.writers = {}
+        try:
+            self.writing.abandon()
+        finally:  # its files closed, even after a second Ctrl+C
+            for w in self.writers.values():
+                with contextlib.suppress(Exception):  # the folder is thrown away with whatever it holds
+                    w.close()
+            self.writers = {}

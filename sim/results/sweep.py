@@ -415,9 +415,7 @@ def _run_in(sweep, out: FolderOutput, scenarios, resume, executor, workers, prog
         for k, c in enumerate(chunks)
         if k not in done and k not in ran
     ]
-    # Two threads split the chunks into the dataset's files, the heaviest part of taking a chunk in, while this
-    # one takes in the next: alone, it would bound the runs a second of any cluster.
-    writer = store.Store(folder, chunks, facts, done, writer_threads(workers, len(tasks), executor, 2))
+    writer = store.Store(folder, chunks, facts, done)
     writer.waiting.update(ran)
     # Workers on this machine write their parts; a remote cluster's hand their tables back.
     work = functools.partial(
@@ -427,7 +425,11 @@ def _run_in(sweep, out: FolderOutput, scenarios, resume, executor, workers, prog
         folder=str(parts) if on_this_machine(executor) else None,
     )
     try:
-        writer.advance()  # the chunks finished before, up to the first to run
+        writer.advance()  # the chunks finished before, up to the first to run: here, in turn
+        # Then two threads split the chunks into the dataset's files, the heaviest part of taking a chunk in, while
+        # this one takes in the next: alone, it would bound the runs a second of any cluster. Not before: the
+        # pool's workers are forked only where no other thread runs (runner._context).
+        writer.writing = writer_threads(workers, len(tasks), executor, 2)
         run_tasks(
             tasks,
             writer.add,
