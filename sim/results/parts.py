@@ -146,7 +146,8 @@ class Writing:
             self.pending.pop(0)
 
     def finish(self) -> None:
-        """Every job done; its threads end."""
+        """Every job done and its threads ended; on a job's error, that error, once the jobs not begun are dropped
+        and those under way have ended (abandon)."""
         try:
             self._reap(0)
         finally:
