@@ -502,15 +502,23 @@ def parquet_options(schema: Any) -> dict[str, Any]:
 def write_table(df: pd.DataFrame, path: Path, fmt: str) -> None:
     """Parquet with the documented types and descriptions (redline.engine.tables); CSV with ISO dates and nulls as empty
     fields."""
-    from redline.engine.tables import arrow_table, table_of
+    from redline.engine.tables import table_of
 
     if fmt == "parquet":
-        import pyarrow.parquet as pq
-
-        table = arrow_table(df, table_of(path))
-        pq.write_table(table, path, **parquet_options(table.schema))
+        write_parquet(df, table_of(path), path)
     else:
         df.to_csv(path, index=False, date_format="%Y-%m-%d", lineterminator="\n")
+
+
+def write_parquet(df: pd.DataFrame, table: Any, sink: Any) -> None:
+    """The frame as Parquet, with the documented types and descriptions of `table` (redline.engine.tables), into
+    `sink`: a path, or a pyarrow stream (a sweep's worker encodes a chunk's runs file so)."""
+    import pyarrow.parquet as pq
+
+    from redline.engine.tables import arrow_table
+
+    arrow = arrow_table(df, table)
+    pq.write_table(arrow, sink, **parquet_options(arrow.schema))
 
 
 def read_table(path: Path, fmt: str, facts: dict[str, Any] | None = None) -> pd.DataFrame:

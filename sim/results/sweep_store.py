@@ -36,7 +36,7 @@ from redline.results.store import (
     parquet_options,
     read_table,
     scenario_facts,
-    write_table,
+    write_parquet,
 )
 
 Chunk = Sequence[tuple[int, int]]  # (point, replication) pairs
@@ -104,21 +104,18 @@ def chunk_work(items, scn: Scenario, runs_per_point: int, folder: str | None = N
 def parquet_bytes(runs: pd.DataFrame) -> bytes:
     """A chunk's runs as the Parquet file the sweep keeps of them (parts/runs-NNNNN.parquet), the bytes write_table
     writes: made by the worker, so that the process taking the chunks in only puts them on disk."""
-    from redline.engine.tables import RUNS, arrow_table
+    from redline.engine.tables import RUNS
 
-    table = arrow_table(runs, RUNS)
     sink = pa.BufferOutputStream()
-    pq.write_table(table, sink, **parquet_options(table.schema))
+    write_parquet(runs, RUNS, sink)
     return sink.getvalue().to_pybytes()
 
 
-def _write_atomic(table: pa.Table | pd.DataFrame | bytes, path: Path) -> None:
+def _write_atomic(table: pa.Table | bytes, path: Path) -> None:
     """A part file written whole or not at all (its hidden partial is what a killed attempt leaves)."""
     tmp = path.with_name(f".{path.name}.partial")
     if isinstance(table, bytes):
         tmp.write_bytes(table)
-    elif isinstance(table, pd.DataFrame):
-        write_table(table, tmp, "parquet")
     else:
         pq.write_table(table, tmp, **parquet_options(table.schema))
     os.replace(tmp, path)
@@ -259,7 +256,10 @@ class Store:
     def _keep(self, k: int, out: ChunkOut) -> None:
         """The chunk's runs file and `ran` marker: with its part files, all a resumed sweep needs to take it up
         rather than run it again."""
-        _write_atomic(out.runs if out.runs_file is None else out.runs_file, runs_file(self.folder, k))
+        assert (
+            out.runs_file is not None
+        )  # chunk_work encodes it; a chunk taken up from disk has its file already
+        _write_atomic(out.runs_file, runs_file(self.folder, k))
         marker(self.folder, k, "ran").write_text("")
 
     def advance(self) -> None:
