@@ -34,7 +34,8 @@ $(STAMP): pyproject.toml
 # The compiled modules (setup.py's COMPILED), built again in place when a source or the build changes. Until then
 # the package runs the source (redline.builds uses a build only while it matches the source beside it): right, but
 # slower.
-$(COMPILED): agents/weighing.py sim/engine/resolving.py sim/engine/counts.py setup.py | $(STAMP)
+$(COMPILED): agents/actions.py agents/actor.py agents/doctrines.py agents/weighing.py sim/engine/counts.py \
+		sim/engine/draws.py sim/engine/escalation.py sim/engine/resolving.py setup.py | $(STAMP)
 	@# --force: a change to setup.py alone (its compiler flags) leaves mypyc's C as it was, and build_ext would
 	@# then keep the module compiled with the old flags, as up to date.
 	$(BIN)/python setup.py -q build_ext --inplace --force
@@ -49,9 +50,10 @@ demo: $(STAMP) $(COMPILED)
 # redline's own modules are compiled first (only those changed since): the tests start about a hundred Python
 # processes that import them, and where bytecode is not written on import (PYTHONDONTWRITEBYTECODE), each would
 # compile them again.
+# --dist loadgroup: the tests of one group (the wheel's) run on one worker, which builds the wheel once.
 test: $(STAMP) $(COMPILED)
 	@$(BIN)/python -m compileall -q sim agents >/dev/null || true
-	$(BIN)/python -m pytest -q -n auto
+	$(BIN)/python -m pytest -q -n auto --dist loadgroup
 
 # mypy checks the package as it is installed, `redline` over sim/ with agents/ inside it. It cannot follow the
 # editable install's import hook, so it reads a tree of links laid out like the installed package (rebuilt each

@@ -1,11 +1,12 @@
 """redline's build: pyproject.toml says what the package is; this adds its compiled modules.
 
-A few plain modules hold the per-step loops on typed data: the weighing of a choice's options (agents/weighing.py,
-about a quarter of a run as Python), the loops of resolving actions and of drawing counts (sim/engine/resolving.py,
-counts.py). Where mypyc (part of mypy, a build requirement) and a C compiler are at hand, they are compiled to C;
-anywhere else the build carries on and the same modules run as Python, with the same results (tests/test_compiled.py
-compares the two). Set REDLINE_PURE_PYTHON=1 to build without compiling (redline.builds: also to run without the
-builds).
+The model's per-step work lives in plain modules of plain classes on typed data: the actors and their doctrines
+(agents/actor.py, doctrines.py, actions.py, and the weighing of a choice's options, weighing.py) and the escalation
+they make (sim/engine/escalation.py, with the loops of resolving actions and of drawing numbers: resolving.py,
+counts.py, draws.py). Where mypyc (part of mypy, a build requirement) and a C compiler are at hand, they are compiled
+to C together, as native classes that call one another directly; anywhere else the build carries on and the same
+modules run as Python, with the same results (tests/test_compiled.py compares the two). Set REDLINE_PURE_PYTHON=1
+to build without compiling (redline.builds: also to run without the builds).
 """
 
 from __future__ import annotations
@@ -21,19 +22,32 @@ from setuptools import setup
 HERE = Path(__file__).resolve().parent
 # The modules compiled, by their place in the checkout and in the package (pyproject.toml's package-dir).
 COMPILED = {
+    "agents/actions.py": "redline/agents/actions.py",
+    "agents/actor.py": "redline/agents/actor.py",
+    "agents/doctrines.py": "redline/agents/doctrines.py",
     "agents/weighing.py": "redline/agents/weighing.py",
-    "sim/engine/resolving.py": "redline/engine/resolving.py",
     "sim/engine/counts.py": "redline/engine/counts.py",
+    "sim/engine/draws.py": "redline/engine/draws.py",
+    "sim/engine/escalation.py": "redline/engine/escalation.py",
+    "sim/engine/resolving.py": "redline/engine/resolving.py",
 }
+# The library that holds them all (each module's own small library loads it from there): in the package.
+GROUP = "redline.native"
+# The package's folders in the checkout (pyproject.toml's package-dir): mypy reads the whole package laid out so.
+PACKAGE_DIRS = {"redline": "sim", "redline/agents": "agents"}
 # mypyc's sources and the copies it reads, under build/ (which a checkout ignores).
 TREE = Path("build") / "mypyc-src"
 C_SOURCES = Path("build") / "mypyc"
 
 
-def digest(source: bytes) -> str:
-    """What a compiled module records of the source it was made from (redline.builds.digest, which checks it on
-    import: written out here, since the build cannot import the package it builds)."""
-    return hashlib.sha256(source).hexdigest()
+def digest(sources: dict[str, bytes]) -> str:
+    """What the compiled modules record of the sources they were made from, by their place in the package
+    (redline.builds.digest, which checks it on import: written out here, since the build cannot import the package
+    it builds). One digest for all: they are built together and used together, or not at all."""
+    h = hashlib.sha256()
+    for package in sorted(sources):
+        h.update(package.encode() + b"\0" + hashlib.sha256(sources[package]).digest())
+    return h.hexdigest()
 
 
 def compiled_modules() -> list:
@@ -45,31 +59,37 @@ def compiled_modules() -> list:
         print(f"warning: mypy (mypyc) is not installed: {', '.join(COMPILED)} stay Python", file=sys.stderr)
         return []
     # mypyc names a module by the packages (folders with an __init__.py) around its file, and the checkout's
-    # folders are not laid out as the package (agents/ is redline/agents/): so it reads copies that are. Each copy
-    # ends with the digest of its source, which an edited source no longer matches.
+    # folders are not laid out as the package (agents/ is redline/agents/): so it reads a copy of the package that
+    # is. Each compiled module's copy ends with the digest of the sources, which an edited source no longer matches.
     shutil.rmtree(HERE / TREE, ignore_errors=True)
+    for package, folder in PACKAGE_DIRS.items():
+        for source in (HERE / folder).rglob("*.py"):
+            copy = HERE / TREE / package / source.relative_to(HERE / folder)
+            copy.parent.mkdir(parents=True, exist_ok=True)
+            copy.write_bytes(source.read_bytes())
+    sources = {package: (HERE / checkout).read_bytes() for checkout, package in COMPILED.items()}
+    recorded = f'\nSOURCE_DIGEST = "{digest(sources)}"\n'.encode()
     paths = []
-    for checkout, package in COMPILED.items():
-        copy = HERE / TREE / package
-        for folder in (copy.parent, *copy.parent.parents):
-            if folder == HERE / TREE:
-                break
-            folder.mkdir(parents=True, exist_ok=True)
-            (folder / "__init__.py").touch()
-        source = (HERE / checkout).read_bytes()
-        copy.write_bytes(source + f'\nSOURCE_DIGEST = "{digest(source)}"\n'.encode())
+    for package, source in sources.items():
+        (HERE / TREE / package).write_bytes(source + recorded)
         paths.append(str(TREE / package))
     # A configuration of its own: the project's (pyproject.toml) speaks of modules that this build does not read.
-    # Its cache goes under build/ too, not into a .mypy_cache of the checkout.
+    # The package's other modules are read for their types only (what the compiled classes hold comes from them);
+    # the libraries are not read at all (networkx, pandas, numpy, ...: a build would take four times as long).
+    # Its cache goes under build/ too.
     config = HERE / TREE / "mypy.ini"
-    config.write_text(f"[mypy]\nwarn_unused_ignores = True\ncache_dir = {TREE / '.mypy_cache'}\n")
+    config.write_text(
+        "[mypy]\nwarn_unused_ignores = True\nfollow_imports = skip\nignore_missing_imports = True\n"
+        f"cache_dir = {TREE / '.mypy_cache'}\n"
+        "[mypy-redline.*]\nfollow_imports = silent\n"
+    )
     modules = mypycify(
         ["--config-file", str(TREE / "mypy.ini"), *paths],
         opt_level="3",
         target_dir=str(C_SOURCES),
-        # Each module in a library of its own, beside it in its package (a shared one would be installed at the
-        # top level, where only redline belongs); the modules do not call one another.
-        separate=True,
+        # One library for all, in the package (left to itself, mypyc would put it at the top level, where only
+        # redline belongs): within it, a call from one module's class to another's is a direct C call.
+        separate=[(paths, GROUP)],
     )
     for module in modules:
         module.optional = True  # without a C compiler, a warning and the module as Python, not a failed build

@@ -5,6 +5,8 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
+from mypy_extensions import mypyc_attr
+
 from redline.language.spec import Ladder
 
 # Causes, as written in the events table: why an action was taken.
@@ -21,6 +23,7 @@ INJECTED = "inject"  # an event added on the command line (--inject), not writte
 SURPRISE, WARNED = "surprise", "warned"
 
 
+@mypyc_attr(allow_interpreted_subclasses=True)  # made as Python makes objects: a model pickles and copies
 @dataclass(slots=True)
 class Action:
     """One action taken in a step. Deaths are drawn around the intended level when it is resolved, unless the
@@ -53,7 +56,16 @@ class Option:
     force: bool  # a use of force (MID 4 or more)
     reach: float  # how far up the ladder it goes, on the signal's scale but not capped at 1 (war goes beyond)
 
+    def __reduce__(self) -> tuple[type[Option], tuple]:
+        # A model is pickled and copied whole, its options with it: made again from their fields (frozen, an option
+        # cannot be filled in field by field as pickle would).
+        return (
+            Option,
+            (self.rung, self.manner, self.severity, self.deaths, self.signal, self.force, self.reach),
+        )
 
+
+@mypyc_attr(allow_interpreted_subclasses=True)  # made as Python makes objects: a model pickles and copies
 class Rungs:
     """The ladder as plain arrays, for the per-step loop: index -> MID level, harm, severity, options."""
 

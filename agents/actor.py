@@ -1,4 +1,5 @@
-"""An actor of the crisis as a Mesa agent: what it holds (grievance, beliefs, commitments) and how it chooses.
+"""An actor of the crisis: what it holds (grievance, beliefs, commitments) and how it chooses (its Mesa agent,
+redline.agents.agent, registers it with the model).
 
 Each step the actor weighs, toward each adversary, every option of the ladder (doing nothing and de-escalating
 included) by expected utility (Bueno de Mesquita): what it wants (to answer harm, to honour a red line) against
@@ -12,7 +13,7 @@ import functools
 import math
 from typing import TYPE_CHECKING
 
-import mesa
+from mypy_extensions import mypyc_attr
 
 from redline.agents.actions import (
     CAMPAIGN,
@@ -72,6 +73,7 @@ def crossing(lines: tuple[bool, int, float | None], rung: int, deaths: float) ->
     return 0.0
 
 
+@mypyc_attr(allow_interpreted_subclasses=True)  # made as Python makes objects: a model pickles and copies
 class Shared:
     """The part of an actor that follows from the scenario alone (its doctrines, its options, what it looks up of
     the network): the same in every run of a scenario, so the model makes it once and hands it to each run's actor.
@@ -90,14 +92,20 @@ class Shared:
         self.answering: dict[str, tuple[list[tuple[str, float]], list[str]]] = {}  # other -> _answering_of
 
 
-class Actor(mesa.Agent):
+@mypyc_attr(allow_interpreted_subclasses=True)  # made as Python makes objects: a model pickles and copies
+class Actor:
     """A state, armed group, host state, target or mediator. Kinds differ by their data and doctrines."""
 
     model: World
+    # The world is let go of when a run is taken apart (compiled, an attribute may be deleted only if listed).
+    __deletable__ = ("model",)
 
     def __init__(self, model: World, aid: str, spec: lang.Actor, shared: Shared | None = None):
-        super().__init__(model)
+        self.model = model
         self.aid = aid
+        # Whether a person plays the actor (redline play): it perceives and concludes like any other, its support
+        # keeps flowing to its clients, and it chooses nothing itself (no decision, reaction, pressure or mediation).
+        self.played = False
         self.spec = spec
         self.capability = spec.capability
         # What follows from the scenario alone, made by the first run of a scenario and handed to the others.
@@ -316,12 +324,17 @@ class Actor(mesa.Agent):
             d.perceive(self)
 
     def influence(self) -> None:
+        if self.played:
+            support = self.doctrines.get("support")
+            if support is not None:  # resupply is the relation at work, not a choice
+                support.influence(self)
+            return
         for d in self._influencers:
             d.influence(self)
 
     def decide(self) -> None:
         world = self.model
-        if self.spec.kind in PASSIVE or self.capability <= 0:
+        if self.played or self.spec.kind in PASSIVE or self.capability <= 0:
             return
         struck = self._carry_out_orders() if self.orders else ()
         day, horizon, chosen, news = world.day, world.horizon, self.chosen, self.news
@@ -351,7 +364,7 @@ class Actor(mesa.Agent):
         """Something new happened this step (a red line crossed, a first blow, a first grievance against
         `target`): the actor weighs its options toward `target` again and acts from `start` to the end of the step
         if it now wants something stronger than what it already does toward it this step."""
-        if self.spec.kind in PASSIVE or self.capability <= 0 or target in self.orders:
+        if self.played or self.spec.kind in PASSIVE or self.capability <= 0 or target in self.orders:
             return
         if (
             target not in self._hostility
@@ -654,6 +667,10 @@ class Actor(mesa.Agent):
         """An action lands on this actor: it loses capability and remembers who hurt it."""
         self.capability = max(0.0, self.capability * (1.0 - capability_damage))
         self.recent_harm[source] = self.recent_harm.get(source, 0.0) + harm
+
+    def take_apart(self) -> None:
+        """Let go of the world (Escalation.take_apart): the actor and it hold one another."""
+        del self.model
 
     def blame(self, other: str, harm: float) -> None:
         """Hold `other` responsible for `harm` (done by itself, or by a client it is blamed for)."""

@@ -16,6 +16,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, ClassVar
 
+from mypy_extensions import mypyc_attr
+
 from redline.agents.actions import MEDIATION, PRESSURE, Action
 from redline.language import spec as lang
 
@@ -23,6 +25,7 @@ if TYPE_CHECKING:
     from redline.agents.actor import Actor
 
 
+@mypyc_attr(allow_interpreted_subclasses=True)  # made as Python makes objects: a model pickles and copies
 @dataclass(slots=True)
 class Stakes:
     """What an actor weighs toward one adversary this step; doctrines fill it in."""
@@ -54,6 +57,7 @@ class Stakes:
         )
 
 
+@mypyc_attr(allow_interpreted_subclasses=True)  # made as Python makes objects: a model pickles and copies
 class Doctrine:
     """Base: a doctrine does nothing in a phase unless it says so."""
 
@@ -88,6 +92,7 @@ def retention(half_life_days: float, days: float) -> float:
     return 0.5 ** (days / half_life_days)
 
 
+@mypyc_attr(allow_interpreted_subclasses=True)
 class Retaliation(Doctrine):
     name = "retaliation"
     summary = "Harm received, or blamed on someone, is a motive to answer; it fades with a half-life in days."
@@ -136,6 +141,7 @@ class Retaliation(Doctrine):
         return self.spec.lag
 
 
+@mypyc_attr(allow_interpreted_subclasses=True)
 class Aims(Doctrine):
     name = "aims"
     summary = (
@@ -163,6 +169,7 @@ class Aims(Doctrine):
         stakes.motive += weight * left * math.log1p(actor.heaviest_blow())
 
 
+@mypyc_attr(allow_interpreted_subclasses=True)
 class RedLines(Doctrine):
     name = "red_lines"
     summary = (
@@ -192,6 +199,7 @@ class RedLines(Doctrine):
                 actor.model.unanswered(actor.aid, other)
 
 
+@mypyc_attr(allow_interpreted_subclasses=True)
 class Limits(Doctrine):
     name = "limits"
     summary = "Options the actor does not have: no means, or no way to reach the target. The only hard cap."
@@ -212,6 +220,7 @@ class Limits(Doctrine):
         stakes.max_rung = min(stakes.max_rung, i)
 
 
+@mypyc_attr(allow_interpreted_subclasses=True)
 class Domestic(Doctrine):
     name = "domestic"
     summary = "Costs at home grow with each rung above the one the public accepts."
@@ -229,6 +238,7 @@ class Domestic(Doctrine):
         stakes.comfort = min(stakes.comfort, actor.model.rungs.index[self.spec.comfort_rung])
 
 
+@mypyc_attr(allow_interpreted_subclasses=True)
 class Campaign(Doctrine):
     name = "campaign"
     summary = "An armed group's tempo: how many attacks a day it can keep up on a target once it chooses to."
@@ -246,6 +256,7 @@ class Campaign(Doctrine):
             stakes.campaign_rung = actor.model.rungs.index[self.spec.rung]
 
 
+@mypyc_attr(allow_interpreted_subclasses=True)
 class Support(Doctrine):
     name = "support"
     summary = (
@@ -254,7 +265,7 @@ class Support(Doctrine):
     )
     rests_on = ("s002.c1", "s001.c7", "s003.c3", "s002.c9")  # backing without intervening; arms and money
     follows = "principal-agent models of delegation to proxies (Salehyan)"
-    MATERIAL = frozenset({"arms", "money", "training"})
+    MATERIAL: ClassVar[frozenset[str]] = frozenset({"arms", "money", "training"})
 
     def __init__(self, spec: lang.Support):
         self.spec = spec
@@ -275,6 +286,7 @@ class Support(Doctrine):
             client.capability = min(client.spec.capability, client.capability + restored)
 
 
+@mypyc_attr(allow_interpreted_subclasses=True)
 class Pressure(Doctrine):
     name = "pressure"
     summary = (
@@ -315,6 +327,7 @@ def press(patron: Actor, rel: lang.Supports, targets: Iterable[str], strength: f
     world.act(Action(patron.aid, client.aid, world.rungs.de_escalate or 0, cause))
 
 
+@mypyc_attr(allow_interpreted_subclasses=True)
 class Learning(Doctrine):
     name = "learning"
     summary = "Where the actor's estimate of some adversaries' resolve starts, and how fast it follows what it sees."
@@ -331,6 +344,7 @@ class Learning(Doctrine):
         return self.spec.prior if other in self.spec.about else None
 
 
+@mypyc_attr(allow_interpreted_subclasses=True)
 class Mediation(Doctrine):
     name = "mediation"
     summary = (

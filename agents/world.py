@@ -32,8 +32,15 @@ class Randoms(Protocol):
 class World(Protocol):
     spec: Scenario
     rungs: Rungs
-    draws: Randoms  # the run's random numbers, from the model's generator (the engine's Draws)
-    network: Relations
+
+    # Read-only: the engine's own draws and network need only offer these look-ups.
+    @property
+    def draws(self) -> Randoms:
+        """The run's random numbers, from the model's generator (the engine's Draws)."""
+
+    @property
+    def network(self) -> Relations: ...
+
     actors: dict[str, Actor]
     behaviour: Behaviour
     dt: float  # days in one step

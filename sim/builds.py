@@ -1,32 +1,54 @@
-"""Which of redline's modules run compiled: setup.py compiles a few plain modules of the per-step loops with mypyc
-(README, "Speed"), and each package imports them through `current`, which uses a build only while it was made from
-the source beside it, and never under REDLINE_PURE_PYTHON=1. Python would load a build before its source, and an
-editable install compiles in place: an edited or checked-out source must not be shadowed by the build of an older
-one."""
+"""Which of redline's modules run compiled: setup.py compiles the modules of the model's per-step work together with
+mypyc (README, "Speed"), and they are used all as builds or all from their sources, never some of each: compiled,
+their classes are native and call one another directly, so a build of one cannot work with the source of another.
+The builds are used only while they were made from the sources beside them, and never under REDLINE_PURE_PYTHON=1.
+Python would load a build before its source, and an editable install compiles in place: an edited or checked-out
+source must not be shadowed by the build of an older one.
+
+Each package of the group's modules imports one of them through `current` as it is itself imported, before any other
+module of the group can be: the first call decides for the whole group, and the others are imported as any module is.
+"""
 
 from __future__ import annotations
 
 import hashlib
 import importlib
+import importlib.abc
 import importlib.machinery
 import importlib.util
 import os
 import sys
+from collections.abc import Sequence
 from pathlib import Path
 from types import ModuleType
 
-# The modules imported through `current`, by name: those that may run compiled, whichever they run as.
-CURRENT: dict[str, ModuleType] = {}
+# The modules compiled together (setup.py's COMPILED), by their place in the package.
+GROUP = (
+    "redline/agents/actions.py",
+    "redline/agents/actor.py",
+    "redline/agents/doctrines.py",
+    "redline/agents/weighing.py",
+    "redline/engine/counts.py",
+    "redline/engine/draws.py",
+    "redline/engine/escalation.py",
+    "redline/engine/resolving.py",
+)
+NAMES = {place: place.removesuffix(".py").replace("/", ".") for place in GROUP}
+_decided: list[bool] = []  # whether the builds are used, once the first call of `current` has decided it
 
 
 def compiled() -> list[str]:
-    """The names of the modules imported through `current` that run compiled in this process."""
-    return [name for name, module in CURRENT.items() if is_compiled(module)]
+    """The names of the modules of the group that run compiled in this process."""
+    return [name for name in NAMES.values() if name in sys.modules and is_compiled(sys.modules[name])]
 
 
-def digest(source: bytes) -> str:
-    """What a build records of its source (setup.py writes it as the module's SOURCE_DIGEST)."""
-    return hashlib.sha256(source).hexdigest()
+def digest(sources: dict[str, bytes]) -> str:
+    """What the builds record of the sources they were made from (`sources` by their place in the package): one
+    digest for all of them (setup.py writes it out, since the build cannot import the package it builds)."""
+    h = hashlib.sha256()
+    for package in sorted(sources):
+        h.update(package.encode() + b"\0" + hashlib.sha256(sources[package]).digest())
+    return h.hexdigest()
 
 
 def pure() -> bool:
@@ -39,33 +61,68 @@ def is_compiled(module: ModuleType) -> bool:
 
 
 def current(package: str, name: str) -> ModuleType:
-    """Import `package`'s module `name` (a package being imported calls this for each of its compiled modules),
-    compiled if its build matches the source beside it, else from that source."""
-    module = CURRENT[f"{package}.{name}"] = _find(package, name)
-    return module
-
-
-def _find(package: str, name: str) -> ModuleType:
+    """Import `package`'s module `name` of the group (one that imports no other module of it), compiled if the
+    builds match the sources beside them, else from its source."""
     full = f"{package}.{name}"
-    where = sys.modules[package].__file__  # None for a namespace package: no folder of sources to look in
-    source = Path(where).with_name(f"{name}.py") if where else None
-    if source is None or not source.exists():  # an installation without sources: whatever Python finds
-        return importlib.import_module(full)
-    if not pure():
+    if not _decided:
+        _decided.append(_decide(full))
+    return importlib.import_module(full)
+
+
+def _sources() -> dict[str, Path] | None:
+    """Each module's source, by its place in the package; None for an installation without them."""
+    found = {}
+    for place, name in NAMES.items():
+        parent = name.rsplit(".", 1)[0]
+        folder = sys.modules[parent].__file__ if parent in sys.modules else None
+        if folder is None:  # the package is not imported yet: where it would be found
+            spec = importlib.util.find_spec(parent)
+            folder = spec.origin if spec is not None else None
+        if folder is None:  # a namespace package: no folder of sources to look in
+            return None
+        source = Path(folder).with_name(Path(place).name)
+        if not source.exists():
+            return None
+        found[place] = source
+    return found
+
+
+def _built(source: Path) -> bool:
+    return any(source.with_suffix(suffix).exists() for suffix in importlib.machinery.EXTENSION_SUFFIXES)
+
+
+def _decide(first: str) -> bool:
+    """Whether the group's builds are used: `first` (a module of the group that imports no other) is imported, and
+    what its build records is compared with the sources. Otherwise every module of the group is found from its
+    source from now on."""
+    sources = _sources()
+    if sources is None:  # an installation without sources: whatever Python finds
+        return True
+    if not pure() and all(_built(s) for s in sources.values()):
         try:
-            module = importlib.import_module(full)
+            module = importlib.import_module(first)
         except ImportError:
-            # Half a build: the small module that mypyc puts in the source's place, without the one it loads (a
-            # compiler that failed on the larger, as -Werror can, and each is an optional extension).
-            pass
-        else:
-            built_from = getattr(module, "SOURCE_DIGEST", None)  # only a build records it
-            if built_from is None or built_from == digest(source.read_bytes()):
-                return module
-    spec = importlib.util.spec_from_file_location(full, source)
-    assert spec is not None and spec.loader is not None
-    fresh = importlib.util.module_from_spec(spec)
-    sys.modules[full] = fresh
-    spec.loader.exec_module(fresh)
-    setattr(sys.modules[package], name, fresh)
-    return fresh
+            # Half a build: the small modules that mypyc puts in the sources' place, without the library they load
+            # (a compiler that failed on it, as -Werror can: each is an optional extension).
+            module = None
+        recorded = getattr(module, "SOURCE_DIGEST", None)  # only a build records it
+        if recorded is not None and recorded == digest({p: s.read_bytes() for p, s in sources.items()}):
+            return True
+        sys.modules.pop(first, None)
+    sys.meta_path.insert(0, _FromSources({NAMES[p]: str(s) for p, s in sources.items()}))
+    return False
+
+
+class _FromSources(importlib.abc.MetaPathFinder):
+    """Finds the group's modules from their sources (ahead of Python's finder, which would take a build first)."""
+
+    def __init__(self, sources: dict[str, str]):
+        self.sources = sources
+
+    def find_spec(
+        self, fullname: str, path: Sequence[str] | None = None, target: ModuleType | None = None
+    ) -> importlib.machinery.ModuleSpec | None:
+        source = self.sources.get(fullname)
+        if source is None:
+            return None
+        return importlib.util.spec_from_file_location(fullname, source)

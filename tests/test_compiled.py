@@ -30,7 +30,8 @@ needs_builds = pytest.mark.skipif(not BUILT, reason="nothing is compiled here")
 def test_make_rebuilds_the_modules_that_setup_compiles():
     """The Makefile's rule for the builds names every compiled source (else an edit of one leaves it stale until
     the next set-up: right, since the source then runs, but slower)."""
-    rule = re.search(r"^\$\(COMPILED\): (.*) \|", (ROOT / "Makefile").read_text(), re.MULTILINE)
+    makefile = (ROOT / "Makefile").read_text().replace("\\\n", " ")
+    rule = re.search(r"^\$\(COMPILED\): (.*) \|", makefile, re.MULTILINE)
     assert rule is not None
     assert sorted(rule.group(1).split()) == sorted([*COMPILED, "setup.py"])
 
@@ -153,52 +154,67 @@ def test_the_compiled_reading_of_resolve_is_its_sources_through_every_channel():
         assert seen[0] == seen[1]
 
 
-def _package(tmp_path: Path, source: bytes, half: bool = False) -> Path:
-    """A `redline` package holding redline.builds, the real redline.agents/__init__.py, the compiled weighing
-    (`half`: only the small module that loads it) and `source` as its weighing.py: the folder to put on the path."""
-    agents = tmp_path / "redline" / "agents"
-    agents.mkdir(parents=True)
-    (agents.parent / "__init__.py").write_text("")
-    shutil.copy(ROOT / "sim" / "builds.py", agents.parent / "builds.py")
-    shutil.copy(ROOT / "agents" / "__init__.py", agents / "__init__.py")
-    weighing = importlib.import_module("redline.agents.weighing")
-    for built in Path(weighing.__file__ or "").parent.glob("weighing*"):
-        if is_compiled_file(built) and not (half and "__mypyc" in built.name):
-            shutil.copy(built, agents / built.name)
-    (agents / "weighing.py").write_bytes(source)
+def test_the_group_is_the_one_setup_compiles():
+    """redline.builds decides for the modules that setup.py compiles together: the same modules."""
+    import redline.builds as builds
+
+    assert sorted(builds.GROUP) == sorted(COMPILED.values())
+
+
+def _package(tmp_path: Path, edit: str = "", half: bool = False) -> Path:
+    """A copy of the installed package, builds and all (`half`: the library that the builds load broken), with
+    `edit` (a module of the group, by its place in the package) edited by a comment: the folder to put on the
+    path."""
+    import redline
+
+    package = tmp_path / "redline"
+    shutil.copytree(Path(redline.__file__).parent, package, ignore=shutil.ignore_patterns("__pycache__"))
+    shutil.copytree(ROOT / "agents", package / "agents", ignore=shutil.ignore_patterns("__pycache__"))
+    if half:  # a library that does not load (removed, Python would find the checkout's through its install)
+        for built in package.glob("native__mypyc*"):
+            built.write_bytes(b"not a library")
+    if edit:
+        source = tmp_path / edit
+        source.write_bytes(source.read_bytes() + b"# edited\n")
     return tmp_path
 
 
-def is_compiled_file(path: Path) -> bool:
-    return path.name.endswith(tuple(importlib.machinery.EXTENSION_SUFFIXES))
-
-
-def _imported(path: Path, pure: bool = False) -> str:
-    code = "import redline.agents.weighing as w, redline.agents as a; print(w.__file__, a.weighing is w)"
+def _imported(path: Path, pure: bool = False) -> list[str]:
+    """The files that the group's modules were imported from, with the package at `path` first on the path."""
+    code = (
+        "import redline.engine.model, redline.builds as b, sys\n"
+        "print(' '.join(sys.modules[m].__file__ for m in b.NAMES.values()))"
+    )
     env = {k: v for k, v in os.environ.items() if k != "REDLINE_PURE_PYTHON"}
     env["PYTHONPATH"] = str(path)
     if pure:
         env["REDLINE_PURE_PYTHON"] = "1"
-    # -S: without site-packages, whose finder of the editable install would find the part of a build left out.
     r = subprocess.run(
-        [sys.executable, "-S", "-c", code], capture_output=True, text=True, env=env, cwd=path, timeout=60
+        [sys.executable, "-c", code], capture_output=True, text=True, env=env, cwd=path, timeout=60
     )
     assert r.returncode == 0, r.stderr
-    origin, same = r.stdout.split()
-    assert Path(origin).is_relative_to(path) and same == "True", r.stdout
-    return Path(origin).name
+    files = r.stdout.split()
+    assert len(files) == len(COMPILED) and all(Path(f).is_relative_to(path) for f in files), r.stdout
+    return [Path(f).name for f in files]
 
 
-@pytest.mark.skipif("agents/weighing.py" not in BUILT, reason="the weighing is not compiled here")
-def test_a_build_is_used_only_with_the_source_it_was_made_from(tmp_path):
-    source = (ROOT / "agents" / "weighing.py").read_bytes()
-    assert _imported(_package(tmp_path / "same", source)) != "weighing.py"
-    # An edit as small as a comment: the source is run, not the build of the version before it.
-    assert _imported(_package(tmp_path / "edited", source + b"# edited\n")) == "weighing.py"
-    # Half a build (a compiler that built only the small module in the source's place): the source, not an error.
-    assert _imported(_package(tmp_path / "half", source, half=True)) == "weighing.py"
-    # Asked to run as Python: the source, beside a build that matches it.
-    assert _imported(_package(tmp_path / "pure", source), pure=True) == "weighing.py"
+@pytest.mark.skipif(len(BUILT) < len(COMPILED), reason="the group is not compiled here")
+def test_the_builds_are_used_only_with_the_sources_they_were_made_from_and_all_together(tmp_path):
+    sources = [Path(p).name for p in sorted(COMPILED.values())]
+    built = _imported(_package(tmp_path / "same"))
+    assert all(is_compiled_file(Path(f)) for f in built), built
+    # An edit as small as a comment to any one module: every module of the group runs from its source, the
+    # others' builds too (compiled, they call one another's native classes, which a source does not make).
+    for edited in ("redline/agents/actor.py", "redline/engine/counts.py"):
+        assert _imported(_package(tmp_path / edited.replace("/", "-"), edit=edited)) == sources
+    # Half a build (the small modules in the sources' place, and a library they cannot load): the sources.
+    assert _imported(_package(tmp_path / "half", half=True)) == sources
+    # Asked to run as Python: the sources, beside builds that match them.
+    assert _imported(_package(tmp_path / "pure"), pure=True) == sources
+
+
+def is_compiled_file(path: Path) -> bool:
+    return path.name.endswith(tuple(importlib.machinery.EXTENSION_SUFFIXES))
 
 
 def test_the_digest_a_build_records_is_the_one_it_is_checked_against():
@@ -208,4 +224,6 @@ def test_the_digest_a_build_records_is_the_one_it_is_checked_against():
     namespace: dict = {}
     digest_def = next(n for n in SETUP.body if isinstance(n, ast.FunctionDef) and n.name == "digest")
     exec(compile(ast.Module([digest_def], []), "setup.py", "exec"), {"hashlib": hashlib}, namespace)
-    assert namespace["digest"](b"x = 1\n") == builds.digest(b"x = 1\n")
+    sources = {"redline/a.py": b"x = 1\n", "redline/b.py": b"y = 2\n"}
+    assert namespace["digest"](sources) == builds.digest(sources)
+    assert builds.digest(sources) != builds.digest({**sources, "redline/b.py": b"y = 3\n"})

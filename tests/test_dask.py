@@ -202,16 +202,16 @@ def test_the_cluster_docs_slurm_script_runs(scheduler, tmp_path):
     assert (out / "summary.md").exists() and all((out / name).exists() for name in PLOT_FILES)
 
 
-# A sweep of 9 chunks (9 points of 25 runs) on one worker: it is still running when its first chunk is done, with
-# the time of eight chunks for the kill to land in (with four, a kill that came a second late on a loaded machine
-# found the sweep finished).
+# A sweep of 16 chunks (16 points of 25 runs) on one worker: it is still running when its first chunk is done, with
+# the time of fifteen chunks for the kill to land in (with four, and later with eight once runs were compiled, a kill
+# that came a second late on a loaded machine found the sweep finished).
 SWEEP = (
     "sweep",
     ROOT / "scenarios" / "axis-2023.yaml",
     "--param",
-    "actors.iran.cost_sensitivity=0.4:1:3",
+    "actors.iran.cost_sensitivity=0.4:1:4",
     "--param",
-    "relations.supports:iran:iraqi_militias.control=0.2:1:3",
+    "relations.supports:iran:iraqi_militias.control=0.2:1:4",
     "--runs",
     25,
     "--seed",
@@ -264,7 +264,7 @@ def test_a_lost_scheduler_is_one_line_and_the_sweep_goes_on_with_resume(tmp_path
         text=True,
     )
     assert resumed.returncode == 0, resumed.stderr
-    assert len(pd.read_parquet(out / "runs.parquet")) == 225
+    assert len(pd.read_parquet(out / "runs.parquet")) == 400
 
 
 @pytest.mark.slow
@@ -316,7 +316,7 @@ def test_a_cluster_lost_while_the_last_result_is_fetched_is_one_line_not_a_hang(
 
     script, out = tmp_path / "losing.py", tmp_path / "o"
     script.write_text(LOSING_AT_A_FETCH)
-    chunks = 9  # SWEEP's
+    chunks = 16  # SWEEP's
     with cluster(1, *(["--no-nanny"] if lost == "worker" else [])) as (address, procs):
         killed = procs[0] if lost == "scheduler" else procs[1]
         env = {**_env(), "KILL_AT": str(chunks), "KILL_PID": str(killed.pid), "REDLINE_DASK_TIMEOUT": "2"}

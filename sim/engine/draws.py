@@ -10,10 +10,8 @@ the same run wherever it runs.
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from functools import partial
-
 import numpy as np
+from mypy_extensions import mypyc_attr
 
 from redline.engine import counts
 
@@ -23,48 +21,59 @@ from redline.engine.counts import INVERTED_UP_TO as INVERTED_UP_TO
 BLOCK = 1024  # numbers drawn from the generator at a time: a flagship run uses one or two blocks of each kind
 
 
-def _listed(draw: Callable[[int], np.ndarray], n: int) -> list[float]:
-    """`draw(n)`'s numbers as a list, as redline.engine.counts.take adds them to a block."""
-    return draw(n).tolist()
-
-
+@mypyc_attr(allow_interpreted_subclasses=True)  # made as Python makes objects: a model pickles and copies
 class Block:
-    """Numbers of one kind (`draw(n)` makes n of them from the generator), drawn BLOCK at a time and taken from the
-    end of the block (list.pop, the cheapest end); a new block is drawn when the one in hand is short. `take(n)` is
-    redline.engine.counts.take bound to the block."""
+    """Numbers of one kind from the generator (`normal`: standard normals, else uniforms in [0, 1)), drawn BLOCK at
+    a time and taken from the end of the block (list.pop, the cheapest end); a new block is drawn when the one in
+    hand is short. The block holds the generator itself, not its bound methods: a deep copy of a model then draws
+    from a copy of the generator rather than from the original's."""
 
-    __slots__ = ("numbers", "take")
-
-    def __init__(self, draw: Callable[[int], np.ndarray]) -> None:
+    def __init__(self, rng: np.random.Generator, normal: bool) -> None:
         self.numbers: list[float] = []
-        # Partials of module functions, not a lambda: a model (its draws with it) can then be pickled, and a deep
-        # copy of one draws from a copy of its generator rather than from the original's.
-        self.take: Callable[[int], list[float]] = partial(
-            counts.take, self.numbers, partial(_listed, draw), BLOCK
-        )
+        self.rng = rng
+        self.normal = normal
+
+    def draw(self, n: int) -> list[float]:
+        """`n` new numbers of the block's kind, as a list."""
+        numbers = self.rng.standard_normal(n) if self.normal else self.rng.random(n)
+        return numbers.tolist()
+
+    def take(self, n: int) -> list[float]:
+        """The next `n` numbers (redline.engine.counts.take)."""
+        return counts.take(self.numbers, self.draw, BLOCK, n)
 
     def one(self) -> float:
-        # A method, not counts.one bound by partial: a call through a partial costs more than this pop, compiled
-        # or not.
-        try:
-            return self.numbers.pop()
-        except IndexError:
-            return self.take(1)[0]
+        numbers = self.numbers
+        if numbers:
+            return numbers.pop()
+        return self.take(1)[0]
 
 
+@mypyc_attr(allow_interpreted_subclasses=True)  # made as Python makes objects: a model pickles and copies
 class Draws:
     """Uniforms in [0, 1), standard normals and Poisson counts for one run, from the run's generator: `uniform()`,
     `uniforms(n)`, `normal()`, `normals(n)`, `poisson(mean)`, `poissons(mean, n)`."""
 
-    __slots__ = ("normal", "normals", "poisson", "poissons", "uniform", "uniforms")
-
     def __init__(self, rng: np.random.Generator) -> None:
-        uniforms, normals = Block(rng.random), Block(rng.standard_normal)
-        # The blocks' own methods, bound once: a draw is one call, not two.
-        self.uniform, self.uniforms = uniforms.one, uniforms.take
-        self.normal, self.normals = normals.one, normals.take
-        # Poisson counts are the plain functions of redline.engine.counts bound to the block of uniforms: compiled,
-        # a call of one costs less than a call of a method written here.
-        numbers, take = uniforms.numbers, uniforms.take
-        self.poisson: Callable[[float], int] = partial(counts.poisson, numbers, take)
-        self.poissons: Callable[[float, int], list[int]] = partial(counts.poissons, numbers, take)
+        self._uniforms, self._normals = Block(rng, False), Block(rng, True)
+
+    def uniform(self) -> float:
+        return self._uniforms.one()
+
+    def uniforms(self, n: int) -> list[float]:
+        return self._uniforms.take(n)
+
+    def normal(self) -> float:
+        return self._normals.one()
+
+    def normals(self, n: int) -> list[float]:
+        return self._normals.take(n)
+
+    def poisson(self, mean: float) -> int:
+        """A Poisson count (redline.engine.counts: from the block of uniforms)."""
+        block = self._uniforms
+        return counts.poisson(block.numbers, block.take, mean)
+
+    def poissons(self, mean: float, n: int) -> list[int]:
+        block = self._uniforms
+        return counts.poissons(block.numbers, block.take, mean, n)

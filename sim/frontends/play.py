@@ -19,7 +19,7 @@ from collections.abc import Callable, Iterator
 from typing import TextIO
 
 from redline.agents.actions import DE_ESCALATION, SURPRISE, WARNED, Action
-from redline.agents.actor import Actor, crossing
+from redline.agents.actor import crossing
 from redline.agents.doctrines import press
 from redline.engine.model import EscalationModel
 from redline.frontends.plotstyle import step_heading, step_name
@@ -31,26 +31,12 @@ COMMANDS = ("pass", "help", "quit", "press")
 Move = tuple[str, str, str]  # (verb or target, rung or client, manner or target): see PlayedModel.decide
 
 
-class PlayedActor(Actor):
-    """The player's actor: it perceives and concludes like any other, its support keeps flowing to its clients,
-    and it chooses nothing (no decision, no reaction within a step, no pressure or mediation of its own)."""
-
-    def influence(self) -> None:
-        support = self.doctrines.get("support")
-        if support is not None:  # resupply is the relation at work, not a choice
-            support.influence(self)
-
-    def decide(self) -> None:
-        pass
-
-    def react(self, target: str, start: float) -> None:
-        pass
-
-
 class PlayedModel(EscalationModel):
     """The escalation model with one actor's choices taken by `choose(model)`, which returns moves: `(target, rung
     id, manner)` for an action, `("press", client, target or "")` for pressure on a client. `over` ends the game
-    after the step in which it is set."""
+    after the step in which it is set. The player's actor perceives and concludes like any other, and its support
+    keeps flowing to its clients; it chooses nothing itself (Actor.played), and the guarantees it gives are the
+    player's to honour (`engaged`: (protected, attacker) each)."""
 
     def __init__(
         self, scenario: Scenario, player: str, choose: Callable[[PlayedModel], list[Move]], *, rng=None
@@ -59,12 +45,13 @@ class PlayedModel(EscalationModel):
         self.player = player
         self.choose = choose
         self.over = False
-        # Guarantees of the player's engaged, as (protected, attacker): told to the player, who alone honours them.
-        self.engaged: list[tuple[str, str]] = []
-        # The same actor, state and all, with its choices handed over.
-        self.actors[player].__class__ = PlayedActor
+        escalation = self.escalation
+        escalation.player = player
+        escalation.actors[player].played = True
+        escalation.hand = self.moves  # the player's moves, before the others decide
 
-    def decide(self) -> None:
+    def moves(self) -> None:
+        """The player's moves of this step, as actions of its actor."""
         for verb, what, how in self.choose(self):
             if verb == "press":
                 self.press(what, how or None)
@@ -77,7 +64,6 @@ class PlayedModel(EscalationModel):
                 cause = DE_ESCALATION if rung == self.rungs.de_escalate else PLAYER
                 action = Action(self.player, verb, rung, cause, manner=how, days=days, decided=self.day)
                 self.act(action)
-        super().decide()  # the others decide; the player's actor (a PlayedActor) decides nothing
 
     def press(self, client: str, target: str | None) -> None:
         """The player presses a client to stop attacking `target` (all its adversaries, if None) this step, as a
@@ -90,13 +76,6 @@ class PlayedModel(EscalationModel):
         strength = doctrine.strength if doctrine is not None else 1.0
         targets = [target] if target else list(self.actors[client].hostile_targets())
         press(me, rel, targets, strength, PLAYER)
-
-    def _engage(self, guarantor: str, attack: Action, day: float) -> None:
-        # A guarantee of the player's is the player's to honour: it is told, nothing is done for it.
-        if guarantor == self.player:
-            self.engaged.append((attack.target, attack.source))
-            return
-        super()._engage(guarantor, attack, day)
 
     def run(self) -> PlayedModel:
         """Play until the scenario's last step, or until the player quits (the step it quits in is finished)."""
