@@ -31,11 +31,15 @@ $(STAMP): pyproject.toml
 	$(BIN)/redline app --install-assets || echo "redline app will fetch its browser files on first use" >&2
 	@touch $(STAMP) $(COMPILED)
 
-# The compiled modules (setup.py's COMPILED), built again in place when a source or the build changes. Until then
-# the package runs the source (redline.builds uses a build only while it matches the source beside it): right, but
-# slower.
-$(COMPILED): agents/actions.py agents/actor.py agents/doctrines.py agents/weighing.py sim/engine/counts.py \
-		sim/engine/draws.py sim/engine/escalation.py sim/engine/resolving.py setup.py | $(STAMP)
+# The compiled modules (setup.py's COMPILED), built again in place when a source or the build changes: theirs, or
+# that of a module they import (their types are compiled in; tests/test_compiled.py checks the list). Until then the
+# package runs the sources (redline.builds uses the builds only while they match the sources beside them): right,
+# but slower.
+COMPILED_FROM := agents/actions.py agents/actor.py agents/doctrines.py agents/weighing.py agents/world.py \
+	sim/engine/counts.py sim/engine/draws.py sim/engine/escalation.py sim/engine/resolving.py \
+	sim/engine/__init__.py sim/engine/network.py sim/language/__init__.py sim/language/spec.py \
+	sim/language/typed.py sim/language/yamlio.py sim/builds.py sim/errors.py sim/words.py
+$(COMPILED): $(COMPILED_FROM) setup.py | $(STAMP)
 	@# --force: a change to setup.py alone (its compiler flags) leaves mypyc's C as it was, and build_ext would
 	@# then keep the module compiled with the old flags, as up to date.
 	$(BIN)/python setup.py -q build_ext --inplace --force

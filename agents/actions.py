@@ -23,25 +23,77 @@ INJECTED = "inject"  # an event added on the command line (--inject), not writte
 SURPRISE, WARNED = "surprise", "warned"
 
 
-@mypyc_attr(allow_interpreted_subclasses=True)  # made as Python makes objects: a model pickles and copies
-@dataclass(slots=True)
 class Action:
     """One action taken in a step. Deaths are drawn around the intended level when it is resolved, unless the
-    scenario fixed them."""
+    scenario fixed them. A class with its own __init__ rather than a dataclass: some 600 are made a run, and a
+    dataclass's generated __init__ stays Python where the rest is compiled (it was a tenth of a compiled run)."""
 
     source: str
     target: str
     rung: int  # index into the ladder
     cause: str
-    casualties: float | None = None
-    attributed_to: str = ""
-    note: str = ""
-    manner: str = SURPRISE
-    intended: float | None = None  # deaths meant, at the source's strength; None: the rung's, by its manner
-    days: float = 1.0  # days it lasts: of fighting on a per-day rung; over which a campaign's attacks spread
-    # A campaign's attacks of one step, spread over its days (one row each in the events table).
-    count: int = 1
-    decided: float = -1.0  # the day the action was chosen (-1 for a scheduled event: it answers nothing)
+    casualties: float | None  # deaths: drawn when it lands, unless the scenario fixed them
+    attributed_to: str
+    note: str
+    manner: str
+    intended: float | None  # deaths meant, at the source's strength; None: the rung's, by its manner
+    days: float  # days it lasts: of fighting on a per-day rung; over which a campaign's attacks spread
+    count: int  # a campaign's attacks of one step, spread over its days (one row each in the events table)
+    decided: float  # the day the action was chosen (-1 for a scheduled event: it answers nothing)
+
+    def __init__(
+        self,
+        source: str,
+        target: str,
+        rung: int,
+        cause: str,
+        casualties: float | None = None,
+        attributed_to: str = "",
+        note: str = "",
+        manner: str = SURPRISE,
+        intended: float | None = None,
+        days: float = 1.0,
+        count: int = 1,
+        decided: float = -1.0,
+    ) -> None:
+        self.source = source
+        self.target = target
+        self.rung = rung
+        self.cause = cause
+        self.casualties = casualties
+        self.attributed_to = attributed_to
+        self.note = note
+        self.manner = manner
+        self.intended = intended
+        self.days = days
+        self.count = count
+        self.decided = decided
+
+    def _fields(self) -> tuple:
+        return (
+            self.source,
+            self.target,
+            self.rung,
+            self.cause,
+            self.casualties,
+            self.attributed_to,
+            self.note,
+            self.manner,
+            self.intended,
+            self.days,
+            self.count,
+            self.decided,
+        )
+
+    def __reduce__(self) -> tuple[type[Action], tuple]:
+        # A model pickles and copies whole, its actions with it: made again from their fields.
+        return (Action, self._fields())
+
+    def __repr__(self) -> str:
+        return f"Action{self._fields()!r}"
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Action) and self._fields() == other._fields()
 
 
 @dataclass(frozen=True, slots=True)

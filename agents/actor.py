@@ -108,6 +108,12 @@ class Actor:
         self.played = False
         self.spec = spec
         self.capability = spec.capability
+        # What choosing reads of the spec, step after step, held here: compiled, a field of the actor is read
+        # directly, a field of the spec (a Python object) is looked up.
+        self.passive = spec.kind in PASSIVE
+        self.full_capability = spec.capability
+        self.own_resolve = spec.resolve
+        self.sensitivity = spec.cost_sensitivity
         # What follows from the scenario alone, made by the first run of a scenario and handed to the others.
         self.shared = shared = shared or Shared()
         if not shared.made:
@@ -272,7 +278,7 @@ class Actor:
         if fear is None:
             allies, guards = self._answering.get(other) or self._answering_of(other)
             fear = self._fear[other] = feared(
-                self.capability_seen, self.resolve_seen, other, allies, guards, self.spec.cost_sensitivity
+                self.capability_seen, self.resolve_seen, other, allies, guards, self.sensitivity
             )
         return fear
 
@@ -334,7 +340,7 @@ class Actor:
 
     def decide(self) -> None:
         world = self.model
-        if self.played or self.spec.kind in PASSIVE or self.capability <= 0:
+        if self.played or self.passive or self.capability <= 0:
             return
         struck = self._carry_out_orders() if self.orders else ()
         day, horizon, chosen, news = world.day, world.horizon, self.chosen, self.news
@@ -364,7 +370,7 @@ class Actor:
         """Something new happened this step (a red line crossed, a first blow, a first grievance against
         `target`): the actor weighs its options toward `target` again and acts from `start` to the end of the step
         if it now wants something stronger than what it already does toward it this step."""
-        if self.played or self.spec.kind in PASSIVE or self.capability <= 0 or target in self.orders:
+        if self.played or self.passive or self.capability <= 0 or target in self.orders:
             return
         if (
             target not in self._hostility
@@ -445,7 +451,7 @@ class Actor:
         hostile to the actor."""
         allies, protectors, lines = self._toward.get(target) or self._ties_of(target)
         own, floor, limit = (False, 0, None) if lines is None else lines
-        full = self.spec.capability
+        full = self.full_capability
         campaign_span = stakes.tempo * self.model.horizon
         groups: list[tuple[str, ...]] = []
         rows: list[Row] = []
@@ -551,8 +557,8 @@ class Actor:
             self.capability_seen,
             target,
             self.capability,
-            self.spec.capability,
-            self.spec.resolve * math.exp(self.mood),
+            self.full_capability,
+            self.own_resolve * math.exp(self.mood),
             # What the actor fears from `target`: the chance it answers (its resolve, as the actor sees it) times
             # the harm of its answer, weighed by how much costs matter to the actor.
             self._fear_weight * self.resolve_seen.get(target, 0.5),
@@ -575,7 +581,7 @@ class Actor:
         motive = b.standing_motive * self._hostility.get(target, 0.0) + math.log1p(
             self.grievance.get(target, 0.0)
         )
-        utility = self.spec.resolve * motive - threat
+        utility = self.own_resolve * motive - threat
         return None, utility if utility < 0.0 else 0.0
 
     def carry_out(self, target: str, option: Option, stakes: Stakes, start: float | None = None) -> None:
@@ -612,7 +618,7 @@ class Actor:
         # Actions are built with positional fields (source, target, rung, cause, casualties, attributed_to, note,
         # manner, intended, days, count, decided): one is built for most choices, and keywords cost more.
         if tempo:
-            strength = self.capability / self.spec.capability if self.spec.capability > 0 else 0.0
+            strength = self.capability / self.full_capability if self.full_capability > 0 else 0.0
             count = world.draws.poisson(tempo * days_left * strength)
             if count:  # the attacks are spread over the days left
                 a = Action(

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, ClassVar
 
 from mypy_extensions import mypyc_attr
@@ -25,22 +24,64 @@ if TYPE_CHECKING:
     from redline.agents.actor import Actor
 
 
-@mypyc_attr(allow_interpreted_subclasses=True)  # made as Python makes objects: a model pickles and copies
-@dataclass(slots=True)
 class Stakes:
-    """What an actor weighs toward one adversary this step; doctrines fill it in."""
+    """What an actor weighs toward one adversary this step; doctrines fill it in. (A class with its own __init__, not
+    a dataclass: compiled, a dataclass's generated __init__ stays Python.)"""
 
-    motive: float = 0.0  # wish to harm, log-harm units: grievance and standing hostility
-    commitment: float = 0.0  # audience cost of leaving a crossed red line unanswered
-    answer_reach: float = 1.0  # how far up the ladder an answer must go to honour the line in full
-    pressure: float = (
-        0.0  # cost of defying patrons, per unit of reach (how far up the ladder a use of force goes)
-    )
-    domestic: float = 0.0  # cost per rung above `comfort`
-    comfort: int = 10**6
-    max_rung: int = 10**6  # highest rung the actor has at all toward this adversary
-    tempo: float = 0.0  # attacks per day of a campaign on this adversary
-    campaign_rung: int = -1
+    motive: float  # wish to harm, log-harm units: grievance and standing hostility
+    commitment: float  # audience cost of leaving a crossed red line unanswered
+    answer_reach: float  # how far up the ladder an answer must go to honour the line in full
+    pressure: float  # cost of defying patrons, per unit of reach (how far up the ladder a use of force goes)
+    domestic: float  # cost per rung above `comfort`
+    comfort: int
+    max_rung: int  # highest rung the actor has at all toward this adversary
+    tempo: float  # attacks per day of a campaign on this adversary
+    campaign_rung: int
+
+    def __init__(
+        self,
+        motive: float = 0.0,
+        commitment: float = 0.0,
+        answer_reach: float = 1.0,
+        pressure: float = 0.0,
+        domestic: float = 0.0,
+        comfort: int = 10**6,
+        max_rung: int = 10**6,
+        tempo: float = 0.0,
+        campaign_rung: int = -1,
+    ) -> None:
+        self.motive = motive
+        self.commitment = commitment
+        self.answer_reach = answer_reach
+        self.pressure = pressure
+        self.domestic = domestic
+        self.comfort = comfort
+        self.max_rung = max_rung
+        self.tempo = tempo
+        self.campaign_rung = campaign_rung
+
+    def _fields(self) -> tuple:
+        return (
+            self.motive,
+            self.commitment,
+            self.answer_reach,
+            self.pressure,
+            self.domestic,
+            self.comfort,
+            self.max_rung,
+            self.tempo,
+            self.campaign_rung,
+        )
+
+    def __reduce__(self) -> tuple[type[Stakes], tuple]:
+        # A model pickles and copies whole, with the Stakes its actors weigh: made again from their fields.
+        return (Stakes, self._fields())
+
+    def __repr__(self) -> str:
+        return f"Stakes{self._fields()!r}"
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Stakes) and self._fields() == other._fields()
 
     def but_motive(self, motive: float) -> Stakes:
         """A copy with another motive: the fixed terms toward a target, worked out once, start each weighing."""
@@ -165,7 +206,7 @@ class Aims(Doctrine):
             return
         world = actor.model
         other = world.actors[target]
-        left = other.capability / other.spec.capability if other.spec.capability > 0 else 0.0
+        left = other.capability / other.full_capability if other.full_capability > 0 else 0.0
         stakes.motive += weight * left * math.log1p(actor.heaviest_blow())
 
 
@@ -283,7 +324,7 @@ class Support(Doctrine):
                     resupplied.append((rel.target, self.spec.resupply * rel.level * material * world.dt))
         for aid, restored in resupplied:
             client = world.actors[aid]
-            client.capability = min(client.spec.capability, client.capability + restored)
+            client.capability = min(client.full_capability, client.capability + restored)
 
 
 @mypyc_attr(allow_interpreted_subclasses=True)

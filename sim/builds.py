@@ -1,7 +1,8 @@
 """Which of redline's modules run compiled: setup.py compiles the modules of the model's per-step work together with
 mypyc (README, "Speed"), and they are used all as builds or all from their sources, never some of each: compiled,
 their classes are native and call one another directly, so a build of one cannot work with the source of another.
-The builds are used only while they were made from the sources beside them, and never under REDLINE_PURE_PYTHON=1.
+The builds are used only while they were made from the sources beside them (theirs, and those of the modules they
+import, whose types are compiled in), and never under REDLINE_PURE_PYTHON=1.
 Python would load a build before its source, and an editable install compiles in place: an edited or checked-out
 source must not be shadowed by the build of an older one.
 
@@ -28,6 +29,7 @@ GROUP = (
     "redline/agents/actor.py",
     "redline/agents/doctrines.py",
     "redline/agents/weighing.py",
+    "redline/agents/world.py",
     "redline/engine/counts.py",
     "redline/engine/draws.py",
     "redline/engine/escalation.py",
@@ -69,22 +71,25 @@ def current(package: str, name: str) -> ModuleType:
     return importlib.import_module(full)
 
 
-def _sources() -> dict[str, Path] | None:
-    """Each module's source, by its place in the package; None for an installation without them."""
-    found = {}
-    for place, name in NAMES.items():
-        parent = name.rsplit(".", 1)[0]
-        folder = sys.modules[parent].__file__ if parent in sys.modules else None
-        if folder is None:  # the package is not imported yet: where it would be found
-            spec = importlib.util.find_spec(parent)
-            folder = spec.origin if spec is not None else None
-        if folder is None:  # a namespace package: no folder of sources to look in
-            return None
-        source = Path(folder).with_name(Path(place).name)
-        if not source.exists():
-            return None
-        found[place] = source
-    return found
+def _folder(package: str) -> Path | None:
+    """The folder of the installed package `package` (redline or redline.agents), without importing it."""
+    module = sys.modules.get(package)
+    where = module.__file__ if module is not None else None
+    if where is None and module is None:
+        spec = importlib.util.find_spec(package)
+        where = spec.origin if spec is not None else None
+    return Path(where).parent if where else None  # None: a namespace package, no folder of sources
+
+
+def _source(place: str) -> Path | None:
+    """The source beside the installed package of a module by its place in the package (redline/agents/actor.py,
+    redline/engine/model.py), or None."""
+    parts = place.split("/")
+    folder = _folder("redline.agents") if parts[1:2] == ["agents"] else _folder("redline")
+    if folder is None:
+        return None
+    source = folder.joinpath(*parts[2:] if parts[1:2] == ["agents"] else parts[1:])
+    return source if source.is_file() else None
 
 
 def _built(source: Path) -> bool:
@@ -93,23 +98,29 @@ def _built(source: Path) -> bool:
 
 def _decide(first: str) -> bool:
     """Whether the group's builds are used: `first` (a module of the group that imports no other) is imported, and
-    what its build records is compared with the sources. Otherwise every module of the group is found from its
-    source from now on."""
-    sources = _sources()
-    if sources is None:  # an installation without sources: whatever Python finds
+    the sources its build records (the group's, and those of every module they import: their types are compiled
+    in) are compared with those beside the package. Otherwise every module of the group is found from its source
+    from now on."""
+    group = {place: _source(place) for place in GROUP}
+    if any(
+        source is None for source in group.values()
+    ):  # an installation without sources: whatever Python finds
         return True
-    if not pure() and all(_built(s) for s in sources.values()):
+    if not pure() and all(_built(s) for s in group.values() if s is not None):
         try:
             module = importlib.import_module(first)
         except ImportError:
             # Half a build: the small modules that mypyc puts in the sources' place, without the library they load
             # (a compiler that failed on it, as -Werror can: each is an optional extension).
             module = None
-        recorded = getattr(module, "SOURCE_DIGEST", None)  # only a build records it
-        if recorded is not None and recorded == digest({p: s.read_bytes() for p, s in sources.items()}):
-            return True
+        places = getattr(module, "SOURCES", ())  # only a build records them
+        sources = {place: _source(place) for place in places}
+        if places and all(sources.values()):
+            now = digest({place: s.read_bytes() for place, s in sources.items() if s is not None})
+            if now == getattr(module, "SOURCE_DIGEST", None):
+                return True
         sys.modules.pop(first, None)
-    sys.meta_path.insert(0, _FromSources({NAMES[p]: str(s) for p, s in sources.items()}))
+    sys.meta_path.insert(0, _FromSources({NAMES[p]: str(s) for p, s in group.items()}))
     return False
 
 

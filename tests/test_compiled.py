@@ -27,13 +27,40 @@ BUILT = [path for path, name in MODULES.items() if is_compiled(importlib.import_
 needs_builds = pytest.mark.skipif(not BUILT, reason="nothing is compiled here")
 
 
-def test_make_rebuilds_the_modules_that_setup_compiles():
-    """The Makefile's rule for the builds names every compiled source (else an edit of one leaves it stale until
-    the next set-up: right, since the source then runs, but slower)."""
+def test_make_rebuilds_the_modules_that_setup_compiles(tmp_path):
+    """The Makefile's rule for the builds names every source whose types are compiled in: the compiled modules'
+    own and those of the modules they import (else an edit of one leaves the builds stale until the next set-up:
+    right, since the sources then run, but slower)."""
+    namespace: dict = {}
+    typed_by = next(n for n in SETUP.body if isinstance(n, ast.FunctionDef) and n.name == "typed_by")
+    exec(compile(ast.Module([typed_by], []), "setup.py", "exec"), {"ast": ast, "Path": Path}, namespace)
+    import redline
+
+    tree = Path(redline.__file__).parent.parent
+    if not (tree / "redline").is_dir():  # a checkout: lay it out as the package, to read it as the build does
+        tree = _laid_out(tmp_path)
+    places = namespace["typed_by"](tree, list(COMPILED.values()))
+    assert "redline/language/spec.py" in places and "redline/engine/network.py" in places
+    checkout = {package: path for path, package in COMPILED.items()}
+    wanted = {
+        checkout.get(p) or ("agents/" + p[15:] if p.startswith("redline/agents/") else "sim/" + p[8:])
+        for p in places
+    }
     makefile = (ROOT / "Makefile").read_text().replace("\\\n", " ")
+    listed = re.search(r"^COMPILED_FROM := (.*)$", makefile, re.MULTILINE)
     rule = re.search(r"^\$\(COMPILED\): (.*) \|", makefile, re.MULTILINE)
-    assert rule is not None
-    assert sorted(rule.group(1).split()) == sorted([*COMPILED, "setup.py"])
+    assert listed is not None and rule is not None
+    assert sorted(rule.group(1).split()) == ["$(COMPILED_FROM)", "setup.py"]
+    assert sorted(listed.group(1).split()) == sorted(wanted)
+
+
+def _laid_out(tmp: Path) -> Path:
+    """The checkout's sources laid out as the package (redline/, redline/agents/), as setup.py lays them out."""
+    shutil.copytree(ROOT / "sim", tmp / "redline", ignore=shutil.ignore_patterns("__pycache__", "*.so"))
+    shutil.copytree(
+        ROOT / "agents", tmp / "redline" / "agents", ignore=shutil.ignore_patterns("__pycache__", "*.so")
+    )
+    return tmp
 
 
 @pytest.mark.parametrize("path", list(MODULES))
@@ -86,7 +113,7 @@ def test_the_builds_make_the_runs_that_their_sources_make():
 
 @pytest.mark.skipif("sim/engine/counts.py" not in BUILT, reason="the counts are not compiled here")
 def test_the_compiled_counts_are_their_sources_counts_at_every_mean():
-    """Poisson counts by inversion and, above its mean, by rejection, from blocks as Draws binds them (`take`
+    """Poisson counts by inversion and, above its mean, by rejection, from blocks as Draws takes them (`take`
     bound to a block that draws more when it runs short: a small one here, so that it often does): the same counts
     and the same numbers left."""
     import redline.engine.counts as counts

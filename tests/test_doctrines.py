@@ -865,8 +865,6 @@ def test_weighing_from_the_fixed_terms_gives_what_every_doctrine_weighs_afresh()
     """An actor works out its fixed doctrines' terms once per target and skips the doctrines that can weigh nothing
     toward it; mid-run, on the flagship, that gives the same terms as every weighing doctrine applied to fresh
     terms, in order, with the patrons' pressure added last."""
-    import dataclasses
-
     from redline import load_scenario
     from redline.agents.doctrines import Stakes, in_phase
 
@@ -882,11 +880,11 @@ def test_weighing_from_the_fixed_terms_gives_what_every_doctrine_weighs_afresh()
                 for d in in_phase(a.doctrines, "weigh"):
                     d.weigh(a, target, fresh)
                 fresh.pressure += a.pressure.get(target, 0.0)
-                assert dataclasses.astuple(a.weigh(target)) == dataclasses.astuple(fresh), (a.aid, target)
+                assert a.weigh(target) == fresh, (a.aid, target)
                 # Choosing from the options made once for the fixed terms (and skipping those that cannot win)
                 # picks what the formula, option by option, picks from the fresh terms.
                 option, utility, stakes = a._weighed(target)
-                assert dataclasses.astuple(stakes) == dataclasses.astuple(fresh), (a.aid, target)
+                assert stakes == fresh, (a.aid, target)
                 assert (option, utility) == a.choose(target, fresh), (a.aid, target)
                 if fresh.motive > 0 or fresh.commitment > 0:
                     best = _best_by_formula(m, a, target, fresh)

@@ -6,8 +6,7 @@ short loop, and takes some 200 runs of numbers: so they are made here, by plain 
 (`numbers`, taken from its end) and of how the block draws more, that a compiler can keep unboxed. Where redline
 is installed with its compiled extension (mypyc, see README's "Speed"), this module runs as C, and everywhere
 else as the same Python source, with the same results to the last bit (the same IEEE arithmetic and the same libm
-calls, in the same order). Draws binds these functions to its blocks, so that a draw is one call. (Single numbers
-are taken by Block.one, a method: a call through a partial costs more than its pop.)
+calls, in the same order). Draws calls them with its block of uniforms.
 """
 
 from __future__ import annotations

@@ -13,6 +13,7 @@ from __future__ import annotations
 import numpy as np
 from mypy_extensions import mypyc_attr
 
+from redline.agents.world import Randoms
 from redline.engine import counts
 
 # The mean up to which a Poisson count is drawn by inversion (redline.engine.counts), named here with the draws.
@@ -50,7 +51,7 @@ class Block:
 
 
 @mypyc_attr(allow_interpreted_subclasses=True)  # made as Python makes objects: a model pickles and copies
-class Draws:
+class Draws(Randoms):
     """Uniforms in [0, 1), standard normals and Poisson counts for one run, from the run's generator: `uniform()`,
     `uniforms(n)`, `normal()`, `normals(n)`, `poisson(mean)`, `poissons(mean, n)`."""
 

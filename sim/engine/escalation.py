@@ -23,6 +23,7 @@ from mypy_extensions import mypyc_attr
 
 from redline.agents.actions import DE_ESCALATION, GUARANTEE, INJECTED, SCHEDULED, WARNED, Action, Rungs
 from redline.agents.actor import Actor, Lines, Shared
+from redline.agents.world import World
 from redline.engine.draws import Draws
 from redline.engine.network import RelationNetwork
 from redline.engine.resolving import DIRECT, Observer, land, read_resolve, spread
@@ -222,7 +223,7 @@ def compiled(scenario: Scenario) -> Compiled:
 
 
 @mypyc_attr(allow_interpreted_subclasses=True)  # made as Python makes objects: a model pickles and copies
-class Escalation:
+class Escalation(World):
     """Escalation among the actors of one scenario: their accounts, choices and actions, step by step. Every draw
     comes from `rng` (the Mesa model's generator)."""
 

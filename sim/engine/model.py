@@ -37,9 +37,12 @@ class EscalationModel(mesa.Model):
     def __getattr__(self, name: str) -> Any:
         # Only what the model itself lacks: the escalation's state and look-ups (actors, events, metrics, ...).
         escalation = self.__dict__.get("escalation")  # absent while a copy is being made
-        if escalation is None:
-            raise AttributeError(name)
-        return getattr(escalation, name)
+        try:
+            if escalation is None:
+                raise AttributeError(name)
+            return getattr(escalation, name)
+        except AttributeError:
+            raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}") from None
 
     def step(self) -> None:
         # Mesa's clock reads 1.0 during the first step: the escalation counts steps from 0.

@@ -1,4 +1,4 @@
-"""Loops of resolving a step's actions (EscalationModel.resolve), on plain typed data: what a blow does to the
+"""Loops of resolving a step's actions (Escalation.resolve), on plain typed data: what a blow does to the
 accounts between its author and its target (`land`: some 340 blows a run), the events-table rows of a
 campaign's attacks (`spread`), and what the watchers of an actor read of the resolve it showed (`read_resolve`).
 
@@ -10,7 +10,7 @@ Python source, with the same results to the last bit (the same IEEE arithmetic i
 
 from __future__ import annotations
 
-# A watcher of an actor as the reading reads it (EscalationModel._tables): its id, whom it is tied to, what it
+# A watcher of an actor as the reading reads it (Escalation._tables): its id, whom it is tied to, what it
 # believes of others' capability and resolve (None for the actor itself, which draws its noise all the same but
 # reads nothing), the scale of its noise through a direct channel, the level of the channel if it runs through a
 # mediator (DIRECT if not: then it works all the time), and how fast it learns about the actor.
@@ -94,7 +94,7 @@ def land(
     heat: float,
 ) -> tuple[bool, bool]:
     """A blow of `harm` by `src` (a use of `force` or not) lands on `aim`: what it does to the accounts between the
-    two (EscalationModel._lands). The target's recent harm, credit with others and grievance are `recent`, `credit`
+    two (Escalation._lands). The target's recent harm, credit with others and grievance are `recent`, `credit`
     and `grievance`; the author's grievance and credit are `held` and `earned`, and `venting` its patrons'
     grievances with the level of their support. Returns whether the target's recent harm from the author rose past
     `heat` (which stirs it) and whether the target's credit settled the blow."""
