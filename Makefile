@@ -54,10 +54,9 @@ demo: $(STAMP) $(COMPILED)
 # redline's own modules are compiled first (only those changed since): the tests start about a hundred Python
 # processes that import them, and where bytecode is not written on import (PYTHONDONTWRITEBYTECODE), each would
 # compile them again.
-# --dist loadgroup: the tests of one group (the wheel's) run on one worker, which builds the wheel once.
 test: $(STAMP) $(COMPILED)
 	@$(BIN)/python -m compileall -q sim agents >/dev/null || true
-	$(BIN)/python -m pytest -q -n auto --dist loadgroup
+	$(BIN)/python -m pytest -q -n auto
 
 # mypy checks the package as it is installed, `redline` over sim/ with agents/ inside it. It cannot follow the
 # editable install's import hook, so it reads a tree of links laid out like the installed package (rebuilt each

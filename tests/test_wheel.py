@@ -10,6 +10,7 @@ line does not start, so every `redline` the new environment imports is the wheel
 from __future__ import annotations
 
 import ast
+import fcntl
 import importlib.machinery
 import os
 import re
@@ -24,9 +25,6 @@ import pandas as pd
 import pytest
 
 from .conftest import COMPILED, COMPILER, ROOT
-
-# The wheel is built once (a minute, its modules compiled), on one worker: the tests that share it run there.
-pytestmark = pytest.mark.xdist_group("wheel")
 
 # What a checkout holds that is not its source: environments, builds, results and caches.
 LOCAL = (
@@ -44,12 +42,29 @@ LOCAL = (
 )
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def wheel(tmp_path_factory) -> Path:
-    folder = tmp_path_factory.mktemp("wheel")
+    """The wheel, built once per run of the tests (half a minute: its modules are compiled): the workers of one run
+    share the folder above their own, and the first to need the wheel builds it there while the others wait."""
+    base = tmp_path_factory.getbasetemp()
+    shared = base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base
+    folder = shared / "wheel"
+    with open(shared / "wheel.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)  # released when the file closes
+        built = sorted(folder.glob("redline-*.whl"))
+        if not built:
+            _build_wheel(folder)
+            built = sorted(folder.glob("redline-*.whl"))
+    (whl,) = built
+    return whl
+
+
+def _build_wheel(folder: Path) -> None:
+    folder.mkdir(exist_ok=True)  # left by a worker whose build failed, which reported it
     # Built from a copy of the checkout without its build/ folder: setuptools reuses build/lib, so a module moved or
     # deleted since an earlier build would still be shipped.
     source = folder / "checkout"
+    shutil.rmtree(source, ignore_errors=True)
     shutil.copytree(ROOT, source, ignore=shutil.ignore_patterns(*LOCAL))
     # Built by this environment's setuptools and mypy (which the set-up installs first): offline, and quicker
     # than an environment made for the build.
@@ -71,11 +86,9 @@ def wheel(tmp_path_factory) -> Path:
         cwd=folder,
         timeout=300,
     )
-    (whl,) = folder.glob("redline-*.whl")
-    return whl
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def venv(wheel, tmp_path_factory) -> Path:
     """A new environment holding the wheel: its bin/ folder."""
     env = tmp_path_factory.mktemp("venv")
