@@ -10,11 +10,9 @@ line does not start, so every `redline` the new environment imports is the wheel
 from __future__ import annotations
 
 import ast
-import fcntl
 import importlib.machinery
 import os
 import re
-import shutil
 import subprocess
 import sys
 import sysconfig
@@ -24,68 +22,13 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from .conftest import COMPILED, COMPILER, ROOT
-
-# What a checkout holds that is not its source: environments, builds, results and caches.
-LOCAL = (
-    ".git",
-    ".venv",
-    "build",
-    "out",
-    "*.egg-info",
-    "__pycache__",
-    ".pytest_cache",
-    ".ruff_cache",
-    ".hypothesis",
-    ".mypy_cache",
-    "*.so",
-)
+from .conftest import COMPILED, COMPILER, ROOT, built_wheel
 
 
 @pytest.fixture(scope="session")
-def wheel(tmp_path_factory) -> Path:
-    """The wheel, built once per run of the tests (half a minute: its modules are compiled): the workers of one run
-    share the folder above their own, and the first to need the wheel builds it there while the others wait."""
-    base = tmp_path_factory.getbasetemp()
-    shared = base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base
-    folder = shared / "wheel"
-    with open(shared / "wheel.lock", "w") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)  # released when the file closes
-        built = sorted(folder.glob("redline-*.whl"))
-        if not built:
-            _build_wheel(folder)
-            built = sorted(folder.glob("redline-*.whl"))
-    (whl,) = built
-    return whl
-
-
-def _build_wheel(folder: Path) -> None:
-    folder.mkdir(exist_ok=True)  # left by a worker whose build failed, which reported it
-    # Built from a copy of the checkout without its build/ folder: setuptools reuses build/lib, so a module moved or
-    # deleted since an earlier build would still be shipped.
-    source = folder / "checkout"
-    shutil.rmtree(source, ignore_errors=True)
-    shutil.copytree(ROOT, source, ignore=shutil.ignore_patterns(*LOCAL))
-    # Built by this environment's setuptools and mypy (which the set-up installs first): offline, and quicker
-    # than an environment made for the build.
-    subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "pip",
-            "wheel",
-            source,
-            "--no-deps",
-            "--no-build-isolation",
-            "-q",
-            "-w",
-            folder,
-        ],
-        check=True,
-        capture_output=True,
-        cwd=folder,
-        timeout=300,
-    )
+def wheel(request) -> Path:
+    """The wheel of this run (tests/conftest.py starts building it when the run begins)."""
+    return built_wheel(request.config)
 
 
 @pytest.fixture(scope="session")
