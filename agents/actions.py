@@ -23,7 +23,24 @@ INJECTED = "inject"  # an event added on the command line (--inject), not writte
 SURPRISE, WARNED = "surprise", "warned"
 
 
-class Action:
+class Fields:
+    """A small object made again from its fields (`_fields()`, in its __init__'s order): pickled and copied so (a
+    model pickles and copies whole), and shown and compared by them."""
+
+    def _fields(self) -> tuple:
+        raise NotImplementedError
+
+    def __reduce__(self) -> tuple[type, tuple]:
+        return (type(self), self._fields())
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}{self._fields()!r}"
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Fields) and type(other) is type(self) and self._fields() == other._fields()
+
+
+class Action(Fields):
     """One action taken in a step. Deaths are drawn around the intended level when it is resolved, unless the
     scenario fixed them. A class with its own __init__ rather than a dataclass: some 600 are made a run, and a
     dataclass's generated __init__ stays Python where the rest is compiled (it was a tenth of a compiled run)."""
@@ -84,16 +101,6 @@ class Action:
             self.count,
             self.decided,
         )
-
-    def __reduce__(self) -> tuple[type[Action], tuple]:
-        # A model pickles and copies whole, its actions with it: made again from their fields.
-        return (Action, self._fields())
-
-    def __repr__(self) -> str:
-        return f"Action{self._fields()!r}"
-
-    def __eq__(self, other: object) -> bool:
-        return isinstance(other, Action) and self._fields() == other._fields()
 
 
 @dataclass(frozen=True, slots=True)

@@ -17,14 +17,14 @@ from typing import TYPE_CHECKING, ClassVar
 
 from mypy_extensions import mypyc_attr
 
-from redline.agents.actions import MEDIATION, PRESSURE, Action
+from redline.agents.actions import MEDIATION, PRESSURE, Action, Fields
 from redline.language import spec as lang
 
 if TYPE_CHECKING:
     from redline.agents.actor import Actor
 
 
-class Stakes:
+class Stakes(Fields):
     """What an actor weighs toward one adversary this step; doctrines fill it in. (A class with its own __init__, not
     a dataclass: compiled, a dataclass's generated __init__ stays Python.)"""
 
@@ -73,29 +73,9 @@ class Stakes:
             self.campaign_rung,
         )
 
-    def __reduce__(self) -> tuple[type[Stakes], tuple]:
-        # A model pickles and copies whole, with the Stakes its actors weigh: made again from their fields.
-        return (Stakes, self._fields())
-
-    def __repr__(self) -> str:
-        return f"Stakes{self._fields()!r}"
-
-    def __eq__(self, other: object) -> bool:
-        return isinstance(other, Stakes) and self._fields() == other._fields()
-
     def but_motive(self, motive: float) -> Stakes:
         """A copy with another motive: the fixed terms toward a target, worked out once, start each weighing."""
-        return Stakes(
-            motive,
-            self.commitment,
-            self.answer_reach,
-            self.pressure,
-            self.domestic,
-            self.comfort,
-            self.max_rung,
-            self.tempo,
-            self.campaign_rung,
-        )
+        return Stakes(motive, *self._fields()[1:])
 
 
 @mypyc_attr(allow_interpreted_subclasses=True)  # made as Python makes objects: a model pickles and copies
