@@ -101,12 +101,11 @@ def _decide(first: str) -> bool:
     the sources its build records (the group's, and those of every module they import: their types are compiled
     in) are compared with those beside the package. Otherwise every module of the group is found from its source
     from now on."""
-    group = {place: _source(place) for place in GROUP}
-    if any(
-        source is None for source in group.values()
-    ):  # an installation without sources: whatever Python finds
+    found = {place: _source(place) for place in GROUP}
+    group = {place: source for place, source in found.items() if source is not None}
+    if len(group) < len(found):  # an installation without sources: whatever Python finds
         return True
-    if not pure() and all(_built(s) for s in group.values() if s is not None):
+    if not pure() and all(_built(s) for s in group.values()):
         try:
             module = importlib.import_module(first)
         except ImportError:
@@ -114,9 +113,9 @@ def _decide(first: str) -> bool:
             # (a compiler that failed on it, as -Werror can: each is an optional extension).
             module = None
         places = getattr(module, "SOURCES", ())  # only a build records them
-        sources = {place: _source(place) for place in places}
-        if places and all(sources.values()):
-            now = digest({place: s.read_bytes() for place, s in sources.items() if s is not None})
+        sources = [(place, _source(place)) for place in places]
+        if places and all(s is not None for _, s in sources):
+            now = digest({place: s.read_bytes() for place, s in sources if s is not None})
             if now == getattr(module, "SOURCE_DIGEST", None):
                 return True
         sys.modules.pop(first, None)

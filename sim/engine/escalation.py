@@ -4,9 +4,9 @@ redline.engine.model, holds one and steps it on Mesa's clock).
 Each step: scheduled events; actors perceive (moods swing, unanswered red lines cost credibility) and patrons
 influence their clients; every actor chooses what to do toward each adversary (redline.agents.actor); grievance
 fades; the step's actions land (deaths drawn around what was intended, lost capability, blame, red lines crossed,
-guarantees engaged) and everyone reads the resolve they showed; one metrics row per actor is recorded. The model reads
-no files; all randomness comes from `self.rng`, taken through `self.draws` (redline.engine.draws); time is in days,
-converted by the step's length.
+guarantees engaged) and everyone reads the resolve they showed; one metrics row per actor is recorded. It reads no
+files; all randomness comes from the generator it is given (the Mesa model's), taken through `self.draws`
+(redline.engine.draws); time is in days, converted by the step's length.
 """
 
 from __future__ import annotations
@@ -271,7 +271,7 @@ class Escalation(World):
         self._mood_kick = b.mood_sd * math.sqrt(1.0 - self._mood_keep**2)
         for a in self.actors.values():  # moods start from their long-run spread
             a.mood = b.mood_sd * self.draws.normal()
-        # A played game (redline play): the actor a person plays, its moves of each step, made before the others
+        # A played game (hand_over): the actor a person plays, its moves of each step, made before the others
         # decide, and the guarantees of its engaged, as (protected, attacker), told to the player who alone
         # honours them.
         self.player = ""
@@ -475,6 +475,13 @@ class Escalation(World):
         keep, kick = self._mood_keep, self._mood_kick
         for a, k in zip(self._order, kicks, strict=True):
             a.mood = a.mood * keep + kick * k
+
+    def hand_over(self, player: str, hand: Callable[[], None]) -> None:
+        """A person plays `player` (redline play): `hand()` makes its moves each step, before the others decide; its
+        actor chooses nothing itself (Actor.played), and the guarantees it gives are told (`engaged`), not honoured."""
+        self.player = player
+        self.hand = hand
+        self.actors[player].played = True
 
     def decide(self) -> None:
         """Every actor decides; in a played game, the player's moves come first (`hand`), and its actor decides

@@ -1,10 +1,5 @@
-"""The escalation model: a Mesa model built from a loaded Scenario.
-
-Each step: scheduled events; actors perceive (moods swing, unanswered red lines cost credibility) and patrons
-influence their clients; every actor chooses what to do toward each adversary (redline.agents.actor); grievance
-fades; the step's actions land (deaths drawn around what was intended, lost capability, blame, red lines crossed,
-guarantees engaged) and everyone reads the resolve they showed; one metrics row per actor is recorded. The model reads
-no files; all randomness comes from `self.rng`; time is in days, converted by the step's length.
+"""The escalation model: a Mesa model built from a loaded Scenario. What a step does is told in
+redline.engine.escalation; all randomness comes from `self.rng`.
 
 The model is Mesa's: its clock, `run_for`, and an agent per actor in its agent set (redline.agents.agent). What
 happens in a step is the escalation's (redline.engine.escalation), plain classes that a compiler can make native,

@@ -42,13 +42,9 @@ class PlayedModel(EscalationModel):
         self, scenario: Scenario, player: str, choose: Callable[[PlayedModel], list[Move]], *, rng=None
     ):
         super().__init__(scenario, rng=rng)
-        self.player = player
         self.choose = choose
         self.over = False
-        escalation = self.escalation
-        escalation.player = player
-        escalation.actors[player].played = True
-        escalation.hand = self.moves  # the player's moves, before the others decide
+        self.escalation.hand_over(player, self.moves)  # `player` and `engaged` are the escalation's
 
     def moves(self) -> None:
         """The player's moves of this step, as actions of its actor."""
