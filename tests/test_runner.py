@@ -159,6 +159,45 @@ def test_same_seed_same_tables_whatever_the_workers(tiny):
     assert not one.events.equals(other.events)
 
 
+class CountingExecutor(ThreadPoolExecutor):
+    def __init__(self):
+        super().__init__(1)
+        self.tasks = 0
+
+    def submit(self, *args, **kwargs):
+        self.tasks += 1
+        return super().submit(*args, **kwargs)
+
+
+@pytest.mark.parametrize("fixed", [True, False])
+def test_a_cluster_of_known_size_gets_several_chunks_a_task_and_each_is_handed_on_alone(fixed):
+    from redline.engine import executors
+    from redline.engine.runner import run_tasks
+
+    tasks = [(k, [k, k]) for k in range(40)]
+    with CountingExecutor() as pool:
+        if fixed:
+            executors._ON_THIS_MACHINE[pool] = (
+                1  # a local Dask cluster of one worker, as executor_from_args notes
+            )
+        done = {}
+        run_tasks(tasks, done.__setitem__, executor=pool, progress=False, work=sum)
+    assert done == {k: 2 * k for k in range(40)}
+    # Forty chunks on one worker: four a task, ten tasks (still eight a worker); a cluster of the user's, one each.
+    assert pool.tasks == (10 if fixed else 40)
+
+
+def test_a_cluster_with_few_chunks_a_worker_gets_one_a_task():
+    from redline.engine import executors
+    from redline.engine.runner import run_tasks
+
+    with CountingExecutor() as pool:
+        executors._ON_THIS_MACHINE[pool] = 2
+        run_tasks([(k, [k]) for k in range(31)], lambda k, out: None, executor=pool, progress=False, work=sum)
+    # 31 chunks on two workers: two a task would leave fewer than eight tasks a worker, so one each.
+    assert pool.tasks == 31
+
+
 def test_output_contract(tiny, tmp_path):
     res = run_ensemble(tiny, runs=5, seed=1)
     assert list(res.events.columns) == EVENT_COLUMNS

@@ -56,14 +56,20 @@ def check_executor_args(args: argparse.Namespace) -> None:
         connect_timeout()
 
 
-# Executors whose workers run on this machine (a Dask cluster a command started itself): they write their chunks'
-# part files into the output folder, instead of sending the tables back through the scheduler.
-_ON_THIS_MACHINE: weakref.WeakSet[Executor] = weakref.WeakSet()
+# Executors whose workers run on this machine (a Dask cluster a command started itself), with their number: they
+# write their chunks' part files into the output folder, instead of sending the tables back through the scheduler,
+# and their number is fixed (a cluster of the user's may grow or shrink while the command runs).
+_ON_THIS_MACHINE: weakref.WeakKeyDictionary[Executor, int] = weakref.WeakKeyDictionary()
 
 
 def on_this_machine(executor: Executor | None) -> bool:
     """Whether the executor's workers share this machine's disk: local processes (None) or a local Dask cluster."""
     return executor is None or executor in _ON_THIS_MACHINE
+
+
+def fixed_workers(executor: Executor) -> int | None:
+    """How many workers the executor has for the whole command, where that is known: a local Dask cluster's."""
+    return _ON_THIS_MACHINE.get(executor)
 
 
 # Where the platform has it (POSIX), a local cluster's workers are forked from a server process (warm_local_cluster).
@@ -200,7 +206,7 @@ def executor_from_args(args: argparse.Namespace) -> Iterator[Executor | None]:
         # seeds) to find a result it could reuse; hashing cost more than the runs of a small chunk.
         executor = _settling_executor(client, pure=False)
         if not args.scheduler:
-            _ON_THIS_MACHINE.add(executor)
+            _ON_THIS_MACHINE[executor] = workers
         watch = _WorkersWatch(client, executor, connect_timeout()) if args.scheduler else None
         sweep = getattr(args, "command", None) == "sweep"
         kept = "; its finished chunks are kept and --resume goes on" if sweep else ""
