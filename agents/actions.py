@@ -4,23 +4,28 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from typing import Final
 
 from mypy_extensions import mypyc_attr
 
 from redline.language.spec import Ladder
 
-# Causes, as written in the events table: why an action was taken.
-SCHEDULED, CAMPAIGN, RETALIATION, PRESSURE, GUARANTEE, SUPPORT = (
-    "scheduled",
-    "campaign",
-    "retaliation",
-    "pressure",
-    "guarantee",
-    "support",
-)
-COMMITMENT, COERCION, DE_ESCALATION, MEDIATION = "red_line", "coercion", "de_escalation", "mediation"
-INJECTED = "inject"  # an event added on the command line (--inject), not written in the scenario
-SURPRISE, WARNED = "surprise", "warned"
+# Causes, as written in the events table: why an action was taken. Final, as the other constants of the compiled
+# modules: compiled, each is written into the code that reads it, not looked up in the module at each use.
+SCHEDULED: Final = "scheduled"
+CAMPAIGN: Final = "campaign"
+RETALIATION: Final = "retaliation"
+PRESSURE: Final = "pressure"
+GUARANTEE: Final = "guarantee"
+SUPPORT: Final = "support"
+COMMITMENT: Final = "red_line"
+COERCION: Final = "coercion"
+DE_ESCALATION: Final = "de_escalation"
+MEDIATION: Final = "mediation"
+INJECTED: Final = "inject"  # an event added on the command line (--inject), not written in the scenario
+# Manners
+SURPRISE: Final = "surprise"
+WARNED: Final = "warned"
 
 
 class Fields:

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import functools
 import math
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Final
 
 from mypy_extensions import mypyc_attr
 
@@ -31,7 +31,7 @@ from redline.language import spec as lang
 if TYPE_CHECKING:
     from redline.agents.world import World
 
-PASSIVE = ("target", "mediator")  # kinds that do not use force on their own
+PASSIVE: Final = ("target", "mediator")  # kinds that do not use force on their own
 Lines = tuple[bool, int, float | None]  # a target's red lines as others see them (World.red_lines_of)
 # Toward a target: the fixed doctrines' terms, the other doctrines that weigh anything, and the options (_table).
 # The last is the Stakes that each weighing toward the target writes over (Actor._weighed).
@@ -41,7 +41,7 @@ Terms = tuple[Stakes, list[Doctrine], Table, list[tuple[str, ...]], list, Stakes
 
 # A crossing chance below this changes no utility: weighed against an answer of at least log1p(severity) > 0, its
 # share of the expected answer is some 14 orders of magnitude under the last digit of a float.
-NEGLIGIBLE = 1e-30
+NEGLIGIBLE: Final = 1e-30
 
 
 @functools.cache

@@ -16,6 +16,7 @@ Utility of an option, in log-harm units over the decision horizon (docs/model.md
 from __future__ import annotations
 
 import math
+from typing import Final
 
 
 class Row:
@@ -122,7 +123,7 @@ class Row:
         )
 
 
-NO_LINE = -1.0  # a Row's line on deaths where the target has none (a limit is never negative)
+NO_LINE: Final = -1.0  # a Row's line on deaths where the target has none (a limit is never negative)
 
 
 def crossing_chance(deaths: float, limit: float) -> float:

@@ -13,10 +13,12 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
+from typing import Final
 
 # Up to this mean a Poisson count is drawn by inversion, which walks about `mean` terms of the distribution; above
 # it by transformed rejection (PTRS, W. Hoermann 1993, as numpy draws them), which takes about two uniforms a count.
-INVERTED_UP_TO = 10.0
+# Final: compiled, the number is written into the code that reads it, not looked up each time.
+INVERTED_UP_TO: Final = 10.0
 
 
 def take(numbers: list[float], draw: Callable[[int], list[float]], block: int, n: int) -> list[float]:
@@ -42,9 +44,13 @@ def poisson(numbers: list[float], take: Callable[[int], list[float]], mean: floa
         return 0
     if mean > INVERTED_UP_TO:
         return rejected(numbers, take, mean)
-    # Inversion: the smallest k whose cumulative probability reaches the uniform. The walk stops if the terms run
-    # out (a uniform within rounding of 1), at a count already far in the tail.
-    u = numbers.pop() if numbers else take(1)[0]
+    return inverted(numbers.pop() if numbers else take(1)[0], mean)
+
+
+def inverted(u: float, mean: float) -> int:
+    """The Poisson count of mean `mean` (above 0, at most INVERTED_UP_TO) that the uniform `u` gives by inversion:
+    the smallest k whose cumulative probability reaches `u`. The walk stops if the terms run out (a uniform within
+    rounding of 1), at a count already far in the tail."""
     term = math.exp(-mean)
     total = term
     k = 0

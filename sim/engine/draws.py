@@ -10,6 +10,8 @@ the same run wherever it runs.
 
 from __future__ import annotations
 
+from typing import Final
+
 import numpy as np
 from mypy_extensions import mypyc_attr
 
@@ -19,7 +21,9 @@ from redline.engine import counts
 # The mean up to which a Poisson count is drawn by inversion (redline.engine.counts), named here with the draws.
 from redline.engine.counts import INVERTED_UP_TO as INVERTED_UP_TO
 
-BLOCK = 1024  # numbers drawn from the generator at a time: a flagship run uses one or two blocks of each kind
+BLOCK: Final = (
+    1024  # numbers drawn from the generator at a time: a flagship run uses one or two blocks of each kind
+)
 
 
 @mypyc_attr(allow_interpreted_subclasses=True)  # made as Python makes objects: a model pickles and copies
@@ -71,10 +75,16 @@ class Draws(Randoms):
         return self._normals.take(n)
 
     def poisson(self, mean: float) -> int:
-        """A Poisson count (redline.engine.counts: from the block of uniforms)."""
+        """A Poisson count (redline.engine.counts.poisson: from the block of uniforms). Most are drawn by inversion
+        from one uniform, handed over here: compiled, `block.take` handed on would be a new bound method each
+        time, for a block that is rarely short."""
+        if mean <= 0.0:
+            return 0
         block = self._uniforms
-        return counts.poisson(block.numbers, block.take, mean)
+        if mean > INVERTED_UP_TO:
+            return counts.rejected(block.numbers, block.take, mean)
+        return counts.inverted(block.one(), mean)
 
     def poissons(self, mean: float, n: int) -> list[int]:
-        block = self._uniforms
-        return counts.poissons(block.numbers, block.take, mean, n)
+        """`n` Poisson counts of mean `mean` (a campaign's attacks), drawn one after another as `poisson` draws."""
+        return [self.poisson(mean) for _ in range(n)]

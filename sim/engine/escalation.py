@@ -30,12 +30,55 @@ from redline.engine.resolving import DIRECT, Observer, land, read_resolve, sprea
 from redline.language.spec import Scenario
 
 EVENT_FIELDS = ("step", "day", "source", "target", "rung", "casualties", "attributed_to", "cause", "manner")
+# doer -> whom a blamer may hold responsible for the doer's blows: (patron, chance of blame, weight, channel level,
+# whether the channel runs through a mediator) (Compiled.blames_by)
+Attributions = dict[str, list[tuple[str, float, float, float, bool]]]
+# A struck actor's red lines as others see them, and those who hold it as an ally with the lowest rung that crosses
+# their lines (Compiled.guarded)
+Guarded = tuple[Lines | None, list[tuple[str, int]]]
+# What a blow on an actor reaches (Escalation._landing), written out whole: compiled, each part is then read as
+# what it is (an actor's fields directly, a list as a list), not looked up as any object's would be.
+Landing = tuple[
+    Actor,  # the actor struck
+    list[
+        tuple[Actor, str, float, Attributions]
+    ],  # who grieves with it: the actor, its id, its share, its blames
+    list[tuple[Actor, float]],  # its hosts, with their exposure
+    list[tuple[str, int]],  # its guarantors, with the rung that brings each in
+    tuple[str, ...],  # those a blow on it answers: it and its patrons
+    Attributions,  # whom it blames, for whom
+    Guarded | None,  # None if a blow on it crosses no line
+]
+Author = tuple[
+    Actor, list[tuple[dict[str, float], float]]
+]  # an actor, its patrons' grievances and their support
+
 NO_ONE: list = []  # the answer of a look-up that finds no one (shared: callers only read it)
-NO_BLAME: dict = {}  # the attributions of an actor who holds no one responsible for another (shared, only read)
+NO_BLAME: Attributions = {}  # the attributions of an actor who holds no one responsible for another (shared, read)
 # Those blamed for blows that are blamed on no one but their author (shared: redline.engine.resolving only reads it;
 # a set, not a tuple, since a compiled read_resolve takes a set).
 NO_ONE_BLAMED: set[str] = set()
 METRIC_FIELDS = ("step", "actor", "posture", "capability", "grievance", "fear", "pressure", "attacks")
+
+
+# max() over a dict's values or a list, written out: compiled, a call of max() over a sequence is a generic call
+# that costs more than the comparisons it makes (a tenth of recording a step's metrics).
+def _most(values: dict[str, float]) -> float:
+    """max(values.values()) (the first of equal values), or 0.0 for none."""
+    most, first = 0.0, True
+    for v in values.values():
+        if first or v > most:
+            most, first = v, False
+    return most
+
+
+def _most_of(values: list[float]) -> float:
+    """max(values) of a list that is not empty."""
+    most = values[0]
+    for v in values:
+        if v > most:
+            most = v
+    return most
 
 
 def _columns(flat: list, fields: tuple[str, ...]) -> dict[str, list]:
@@ -153,7 +196,7 @@ class Compiled:
         # final; through a mediator it depends on the step, and the chance is the relation's own. Keyed by blamer,
         # then doer: a blow looks up its target's and each friend's by the doer alone (a string key, where a pair
         # would be made and hashed for each look-up).
-        self.blames_by: dict[str, dict[str, list[tuple[str, float, float, float, bool]]]] = {}
+        self.blames_by: dict[str, Attributions] = {}
         for (blamer, doer), rels in net.blames():
             rows = []
             for rel in rels:
@@ -301,7 +344,7 @@ class Escalation(World):
             self.watchers[aid] = found
         # The author of an action, and its patrons' grievances with the level of their support (as floats:
         # redline.engine.resolving.land reads them so).
-        self._authors = {
+        self._authors: dict[str, Author] = {
             aid: (actor, [(actors[p].grievance, float(level)) for p, level in made.venting[aid]])
             for aid, actor in actors.items()
         }
@@ -310,7 +353,7 @@ class Escalation(World):
         # (Compiled.blames_by), and its red lines and its allies' (Compiled.guarded, None if a blow on it crosses
         # none).
         blames_by = made.blames_by
-        self._landing: dict[str, tuple] = {}
+        self._landing: dict[str, Landing] = {}
         for aid, actor in actors.items():
             grieving, hosts, guards, answers = made.landing[aid]
             self._landing[aid] = (
@@ -542,8 +585,8 @@ class Escalation(World):
                 add((t, int(day), source, aim, r, death, blamed, cause, manner))
             else:  # a campaign's attacks, a toll each
                 if fixed is None:
-                    deaths = list(map(float, draws.poissons(mean, n)))
-                    a.casualties = max(deaths)
+                    deaths = [float(k) for k in draws.poissons(mean, n)]
+                    a.casualties = _most_of(deaths)
                 else:
                     deaths = [float(fixed)] * n
                 if hostile:
@@ -708,7 +751,7 @@ class Escalation(World):
             self._blame(blamer, patron, landed * weight)
         return out
 
-    def _cross(self, a: Action, day: float, guarded: tuple[Lines | None, list[tuple[str, int]]]) -> None:
+    def _cross(self, a: Action, day: float, guarded: Guarded) -> None:
         """Red lines crossed by this action: the actor it struck, the actors who hold it as an ally, and the actor
         whose people it killed beyond the line; `guarded` is what guards the actor it struck (Compiled.guarded)."""
         lines, watching = guarded
@@ -796,8 +839,7 @@ class Escalation(World):
         posture, attacks = self._posture_now, self._attacks_now
         add, t = self._metric_rows.extend, self._t
         for aid, actor in self.actors.items():
-            grievance = max(actor.grievance.values()) if actor.grievance else 0.0
-            pressure = max(actor.pressure.values()) if actor.pressure else 0.0
+            grievance, pressure = _most(actor.grievance), _most(actor.pressure)
             add(
                 (
                     t,

@@ -10,12 +10,16 @@ Python source, with the same results to the last bit (the same IEEE arithmetic i
 
 from __future__ import annotations
 
+from typing import Final
+
 # A watcher of an actor as the reading reads it (Escalation._tables): its id, whom it is tied to, what it
 # believes of others' capability and resolve (None for the actor itself, which draws its noise all the same but
 # reads nothing), the scale of its noise through a direct channel, the level of the channel if it runs through a
 # mediator (DIRECT if not: then it works all the time), and how fast it learns about the actor.
 Observer = tuple[str, set[str], dict[str, float] | None, dict[str, float] | None, float, float, float]
-DIRECT = -1.0  # an Observer's channel level where the channel needs no mediator (a level is never negative)
+DIRECT: Final = (
+    -1.0
+)  # an Observer's channel level where the channel needs no mediator (a level is never negative)
 
 
 def read_resolve(
