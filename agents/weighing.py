@@ -188,21 +188,45 @@ def best_option(
         answers.append((answering, fear * (2.0 * answering / total if total > 0 else 0.0)))
     log1p = math.log1p
     most = weight * (motive + commitment)  # the highest utility any option could have before its costs
+    # The log of a harm is taken only where it may matter (compiled, math.log1p is a call into Python, where
+    # math.exp is not; a run weighs some 3,500 logs). A harm past `reached` (e^motive - 1, widened by far more than
+    # the rounding of either side) has a log above the motive, and gains the motive. An option that would not beat
+    # the best even if its harm gained the whole motive is passed over before its harm is counted (a bound in the
+    # same arithmetic, never below the utility, for a weight that is not negative).
+    capped = motive > 0.0
+    reached = (math.exp(motive) - 1.0) * (1.0 + 1e-12) + 1e-15 if capped else 0.0
+    bounded = weight >= 0.0
     best = -1
     best_u = 0.0
     for row in rows:
         # Harm over the horizon: one strike, a campaign's attacks at its tempo, or a war's days (span).
         fixed, sev, deaths, span = row.fixed, row.sev, row.deaths, row.span
-        x = row.still if fixed else log1p((sev + deaths * cap) * (span * strength if row.scaled else span))
-        gain = x if x < motive else motive
-        if row.force and commitment:
+        lifted = row.force and commitment
+        lift = 0.0
+        if lifted:
             reach = row.reach
-            gain += commitment * (1.0 if reach >= answer_reach else reach / answer_reach)
-        u = weight * gain
+            lift = commitment * (1.0 if reach >= answer_reach else reach / answer_reach)
         # The costs that need no belief about the answer: if the option is no better than the best even before
         # the feared answer is counted, that answer (never negative) cannot make it better.
         costs = pressure * row.pressed + row.force_cost
         dom = row.dom
+        if fixed:
+            x = row.still
+            gain = x if x < motive else motive
+        else:
+            if bounded and weight * (motive + lift if lifted else motive) - dom - costs <= best_u:
+                if most - row.least_cost <= best_u:
+                    break  # as below
+                continue
+            harm = (sev + deaths * cap) * (span * strength if row.scaled else span)
+            if capped and harm >= reached:
+                gain = motive
+            else:
+                x = log1p(harm)
+                gain = x if x < motive else motive
+        if lifted:
+            gain += lift
+        u = weight * gain
         bound = u - dom - costs
         if bound <= best_u:
             if most - row.least_cost <= best_u:
