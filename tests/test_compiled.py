@@ -12,7 +12,6 @@ import re
 import shutil
 import subprocess
 import sys
-from functools import partial
 from pathlib import Path
 
 import numpy as np
@@ -113,23 +112,19 @@ def test_the_builds_make_the_runs_that_their_sources_make():
 
 @pytest.mark.skipif("sim/engine/counts.py" not in BUILT, reason="the counts are not compiled here")
 def test_the_compiled_counts_are_their_sources_counts_at_every_mean():
-    """Poisson counts by inversion and, above its mean, by rejection, from blocks as Draws takes them (`take`
-    bound to a block that draws more when it runs short: a small one here, so that it often does): the same counts
-    and the same numbers left."""
+    """Poisson counts by inversion and, above its mean, by rejection, from blocks as Draws takes them (a block
+    that draws more when it runs short: a small one here, so that it often does): the same counts and the same
+    numbers left."""
     import redline.engine.counts as counts
+    from redline.engine.draws import Block
 
     python = as_python("sim/engine/counts.py")
     for seed, mean in enumerate((0.0, 1e-9, 0.3, 2.0, 9.99, 10.01, 37.5, 400.0, 1e5)):
         sides = []
         for module in (counts, python):
-            numbers: list[float] = []
-            rng = np.random.default_rng(seed)  # each side's block draws the same numbers as the other's
-
-            def draw(n: int, rng: np.random.Generator = rng) -> list[float]:
-                return rng.random(n).tolist()
-
-            take = partial(module.take, numbers, draw, 7)
-            sides.append((module.poissons(numbers, take, mean, 300), numbers))
+            # each side's block draws the same numbers as the other's
+            block = Block(np.random.default_rng(seed), False, 7)
+            sides.append((module.poissons(block.numbers, block.take, mean, 300), block.numbers))
         (got, left), (expected, python_left) = sides
         assert got == expected and left == python_left, mean
         assert (sum(got) > 0) == (mean > 0.01)

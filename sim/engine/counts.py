@@ -1,12 +1,11 @@
-"""A run's draws from its blocks of numbers (redline.engine.draws): runs of numbers, and Poisson counts, on plain
-typed data.
+"""A run's Poisson counts from its block of uniforms (redline.engine.draws), on plain typed data.
 
 A run draws some 900 Poisson counts (the deaths of each blow, a campaign's attacks in a step), each a call and a
-short loop, and takes some 200 runs of numbers: so they are made here, by plain functions of the block in hand
-(`numbers`, taken from its end) and of how the block draws more, that a compiler can keep unboxed. Where redline
-is installed with its compiled extension (mypyc, see README's "Speed"), this module runs as C, and everywhere
-else as the same Python source, with the same results to the last bit (the same IEEE arithmetic and the same libm
-calls, in the same order). Draws calls them with its block of uniforms.
+short loop: so they are made here, by plain functions of the block in hand (`numbers`, taken from its end) and of
+how the block gives more (`take`, Block.take), that a compiler can keep unboxed. Where redline is installed with
+its compiled extension (mypyc, see README's "Speed"), this module runs as C, and everywhere else as the same Python
+source, with the same results to the last bit (the same IEEE arithmetic and the same libm calls, in the same
+order). Draws calls them with its block of uniforms.
 """
 
 from __future__ import annotations
@@ -19,16 +18,6 @@ from typing import Final
 # it by transformed rejection (PTRS, W. Hoermann 1993, as numpy draws them), which takes about two uniforms a count.
 # Final: compiled, the number is written into the code that reads it, not looked up each time.
 INVERTED_UP_TO: Final = 10.0
-
-
-def take(numbers: list[float], draw: Callable[[int], list[float]], block: int, n: int) -> list[float]:
-    """The next `n` numbers of a block (its last `n`, in the block's order; Block.take, Draws' `uniforms`): if
-    the block holds fewer, `block` + n more are drawn (`draw(k)` makes k of them) and added to its end."""
-    if len(numbers) < n:
-        numbers.extend(draw(block + n))
-    out = numbers[-n:]
-    del numbers[-n:]
-    return out
 
 
 def one(numbers: list[float], take: Callable[[int], list[float]]) -> float:

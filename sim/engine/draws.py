@@ -28,15 +28,16 @@ BLOCK: Final = (
 
 @mypyc_attr(allow_interpreted_subclasses=True)  # made as Python makes objects: a model pickles and copies
 class Block:
-    """Numbers of one kind from the generator (`normal`: standard normals, else uniforms in [0, 1)), drawn BLOCK at
-    a time and taken from the end of the block (list.pop, the cheapest end); a new block is drawn when the one in
-    hand is short. The block holds the generator itself, not its bound methods: a deep copy of a model then draws
-    from a copy of the generator rather than from the original's."""
+    """Numbers of one kind from the generator (`normal`: standard normals, else uniforms in [0, 1)), drawn `size`
+    (BLOCK) at a time and taken from the end of the block (list.pop, the cheapest end); a new block is drawn when
+    the one in hand is short. The block holds the generator itself, not its bound methods: a deep copy of a model
+    then draws from a copy of the generator rather than from the original's."""
 
-    def __init__(self, rng: np.random.Generator, normal: bool) -> None:
+    def __init__(self, rng: np.random.Generator, normal: bool, size: int = BLOCK) -> None:
         self.numbers: list[float] = []
         self.rng = rng
         self.normal = normal
+        self.size = size
 
     def draw(self, n: int) -> list[float]:
         """`n` new numbers of the block's kind, as a list."""
@@ -44,8 +45,14 @@ class Block:
         return numbers.tolist()
 
     def take(self, n: int) -> list[float]:
-        """The next `n` numbers (redline.engine.counts.take)."""
-        return counts.take(self.numbers, self.draw, BLOCK, n)
+        """The next `n` numbers: the block's last `n`, in its order; if it holds fewer, `size` + n more are drawn
+        first and added to its end."""
+        numbers = self.numbers
+        if len(numbers) < n:
+            numbers.extend(self.draw(self.size + n))
+        out = numbers[-n:]
+        del numbers[-n:]
+        return out
 
     def one(self) -> float:
         numbers = self.numbers

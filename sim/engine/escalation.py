@@ -540,7 +540,7 @@ class Escalation(World):
         draws, actors, rung_rows = self.draws, self.actors, self._rung_rows
         warned_share = self.spec.ladder.warned_share  # type: ignore[union-attr]
         shown: dict[str, list] = {}  # source -> [the strongest signal shown, the actors it struck]
-        add, t = self._rows.extend, self._t
+        events, t = self._rows, self._t
         pending, stirred = self._pending, self._stirred
         posture, attacks = self._posture_now, self._attacks_now
         i = 0
@@ -582,7 +582,7 @@ class Escalation(World):
                     blamed = ""
                     if cause == DE_ESCALATION:
                         self._calm(a)
-                add((t, int(day), source, aim, r, death, blamed, cause, manner))
+                events.extend((t, int(day), source, aim, r, death, blamed, cause, manner))
             else:  # a campaign's attacks, a toll each
                 if fixed is None:
                     deaths = [float(k) for k in draws.poissons(mean, n)]
@@ -805,10 +805,10 @@ class Escalation(World):
         (an adversary, a client, a partner), a quarter otherwise. A back channel between the two lets the observer
         read the act with less noise (redline.engine.resolving)."""
         noise_sd = self.behaviour.observation_noise
-        opened, normals, actors = self._open, self.draws.normals, self.actors
+        opened, draws, actors = self._open, self.draws, self.actors
         for source, (signal, targets) in shown.items():
             observers = self._observers[source]
-            noise = normals(len(observers))
+            noise = draws.normals(len(observers))
             blames = self._blamed_by[source]
             blamed = (
                 {patron for patron, via in blames if targets.intersection(via)} if blames else NO_ONE_BLAMED
@@ -837,10 +837,10 @@ class Escalation(World):
     def record(self) -> None:
         """One metrics row per actor for this step."""
         posture, attacks = self._posture_now, self._attacks_now
-        add, t = self._metric_rows.extend, self._t
+        metrics, t = self._metric_rows, self._t
         for aid, actor in self.actors.items():
             grievance, pressure = _most(actor.grievance), _most(actor.pressure)
-            add(
+            metrics.extend(
                 (
                     t,
                     aid,
