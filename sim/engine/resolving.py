@@ -17,9 +17,8 @@ from typing import Final
 # reads nothing), the scale of its noise through a direct channel, the level of the channel if it runs through a
 # mediator (DIRECT if not: then it works all the time), and how fast it learns about the actor.
 Observer = tuple[str, set[str], dict[str, float] | None, dict[str, float] | None, float, float, float]
-DIRECT: Final = (
-    -1.0
-)  # an Observer's channel level where the channel needs no mediator (a level is never negative)
+# An Observer's channel level where the channel needs no mediator (a level is never negative)
+DIRECT: Final = -1.0
 
 
 def read_resolve(
