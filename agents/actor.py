@@ -25,7 +25,7 @@ from redline.agents.actions import (
     Option,
 )
 from redline.agents.doctrines import Doctrine, Retaliation, Stakes, from_spec, in_phase
-from redline.agents.weighing import NO_LINE, Row, best_option, crossing_chance, feared
+from redline.agents.weighing import NO_LINE, Row, amount, best_option, crossing_chance, feared
 from redline.language import spec as lang
 
 if TYPE_CHECKING:
@@ -232,7 +232,7 @@ class Actor:
     def hostility(self, other: str) -> float:
         """How strongly the actor regards `other` as an adversary: its declared hostility, or a half for anyone it
         holds a grievance against (assumed: harm done makes an adversary of a stranger)."""
-        return self._hostility.get(other, 0.5)
+        return amount(self._hostility, other, 0.5)
 
     def hostile_targets(self) -> dict[str, float]:
         return self._hostility
@@ -260,15 +260,15 @@ class Actor:
         its guarantors when the blow reaches their trigger (a patron's network and its protectors answer with it)."""
         allies, protectors, _ = self._toward.get(other) or self._ties_of(other)
         seen = self.capability_seen
-        strength = seen.get(other, 0.0)
+        strength = amount(seen, other, 0.0)
         for client, level in allies:
-            strength += seen.get(client, 0.0) * level
+            strength += amount(seen, client, 0.0) * level
         top = self.model.rungs.top if rung is None else rung
         if top < 0:
             return strength
         for guarantor, trigger in protectors:
             if top >= trigger:
-                strength += seen.get(guarantor, 0.0)
+                strength += amount(seen, guarantor, 0.0)
         return strength
 
     def fear_of(self, other: str) -> float:
@@ -395,10 +395,10 @@ class Actor:
     def weigh(self, target: str) -> Stakes:
         """The terms of the choice toward `target`: doctrines fill in motives, commitments, costs and limits."""
         fixed, weighers = (self._terms.get(target) or self._terms_toward(target))[:2]
-        stakes = fixed.but_motive(self.model.behaviour.standing_motive * self._hostility.get(target, 0.0))
+        stakes = fixed.but_motive(self.model.behaviour.standing_motive * amount(self._hostility, target, 0.0))
         for d in weighers:
             d.weigh(self, target, stakes)
-        stakes.pressure += self.pressure.get(target, 0.0)
+        stakes.pressure += amount(self.pressure, target, 0.0)
         return stakes
 
     def _weighed(self, target: str) -> tuple[Option | None, float, Stakes]:
@@ -407,7 +407,7 @@ class Actor:
         at each weighing (they are read only until the choice is carried out)."""
         fixed, weighers, rows, groups, allies, stakes = self._terms.get(target) or self._terms_toward(target)
         # but_motive, in place: the fixed doctrines' terms stay as they are, and no other doctrine sets them.
-        stakes.motive = self._standing_motive * self._hostility.get(target, 0.0)
+        stakes.motive = self._standing_motive * amount(self._hostility, target, 0.0)
         stakes.commitment, stakes.answer_reach, stakes.pressure = (
             fixed.commitment,
             fixed.answer_reach,
@@ -415,7 +415,7 @@ class Actor:
         )
         for d in weighers:
             d.weigh(self, target, stakes)
-        stakes.pressure += self.pressure.get(target, 0.0)
+        stakes.pressure += amount(self.pressure, target, 0.0)
         option, utility = self._best(
             target,
             rows,
@@ -561,7 +561,7 @@ class Actor:
             self.own_resolve * math.exp(self.mood),
             # What the actor fears from `target`: the chance it answers (its resolve, as the actor sees it) times
             # the harm of its answer, weighed by how much costs matter to the actor.
-            self._fear_weight * self.resolve_seen.get(target, 0.5),
+            self._fear_weight * amount(self.resolve_seen, target, 0.5),
             motive,
             commitment,
             answer_reach,
@@ -573,13 +573,13 @@ class Actor:
 
     def _calm(self, target: str) -> tuple[None, float]:
         """Doing nothing, or offering calm when the adversary's blows are feared more than they are resented."""
-        recent = self.recent_harm.get(target, 0.0)
+        recent = amount(self.recent_harm, target, 0.0)
         if recent <= 0:
             return None, 0.0
         b = self.model.behaviour
         threat = b.stakes * self.fear_of(target) * math.log1p(recent)
-        motive = b.standing_motive * self._hostility.get(target, 0.0) + math.log1p(
-            self.grievance.get(target, 0.0)
+        motive = b.standing_motive * amount(self._hostility, target, 0.0) + math.log1p(
+            amount(self.grievance, target, 0.0)
         )
         utility = self.own_resolve * motive - threat
         return None, utility if utility < 0.0 else 0.0
@@ -598,7 +598,7 @@ class Actor:
             cause = COMMITMENT
         elif option.rung == stakes.campaign_rung:
             cause = CAMPAIGN
-        elif self.grievance.get(target, 0.0) > 0:
+        elif amount(self.grievance, target, 0.0) > 0:
             cause = RETALIATION
         else:
             cause = COERCION
@@ -672,7 +672,7 @@ class Actor:
     def suffer(self, source: str, harm: float, capability_damage: float) -> None:
         """An action lands on this actor: it loses capability and remembers who hurt it."""
         self.capability = max(0.0, self.capability * (1.0 - capability_damage))
-        self.recent_harm[source] = self.recent_harm.get(source, 0.0) + harm
+        self.recent_harm[source] = amount(self.recent_harm, source, 0.0) + harm
 
     def take_apart(self) -> None:
         """Let go of the world (Escalation.take_apart): the actor and it hold one another."""
@@ -681,4 +681,4 @@ class Actor:
     def blame(self, other: str, harm: float) -> None:
         """Hold `other` responsible for `harm` (done by itself, or by a client it is blamed for)."""
         if harm > 0 and other != self.aid:
-            self.grievance[other] = self.grievance.get(other, 0.0) + harm
+            self.grievance[other] = amount(self.grievance, other, 0.0) + harm

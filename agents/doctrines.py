@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, ClassVar
 from mypy_extensions import mypyc_attr
 
 from redline.agents.actions import MEDIATION, PRESSURE, Action, Fields
+from redline.agents.weighing import amount
 from redline.language import spec as lang
 
 if TYPE_CHECKING:
@@ -127,7 +128,7 @@ class Retaliation(Doctrine):
         self._scale: dict[str, float] = {}  # target -> what a unit of log-grievance adds to the motive
 
     def weigh(self, actor: Actor, target: str, stakes: Stakes) -> None:
-        g = actor.grievance.get(target, 0.0)
+        g = amount(actor.grievance, target, 0.0)
         if g > 0:
             scale = self._scale.get(target)
             if scale is None:  # the weight times the hostility: both fixed for a run
@@ -344,7 +345,7 @@ def press(patron: Actor, rel: lang.Supports, targets: Iterable[str], strength: f
     for a in targets:
         if a not in client.pressed_before:  # being pressed anew is news: the client weighs its choice again
             client.news[a] = max(client.news.get(a, -math.inf), world.day)
-        client.pressure[a] = max(client.pressure.get(a, 0.0), cost)
+        client.pressure[a] = max(amount(client.pressure, a, 0.0), cost)
     world.act(Action(patron.aid, client.aid, world.rungs.de_escalate or 0, cause))
 
 

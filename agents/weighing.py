@@ -123,6 +123,13 @@ class Row:
         )
 
 
+def amount[K](account: dict[K, float], key: K, default: float) -> float:
+    """What `account` holds for `key`, or `default`: `account.get(key, default)` without a float made for the
+    default at each call (compiled, a literal default is boxed anew each time; some 13,000 look-ups a run)."""
+    value = account.get(key)
+    return default if value is None else value
+
+
 NO_LINE: Final = -1.0  # a Row's line on deaths where the target has none (a limit is never negative)
 
 
@@ -176,14 +183,14 @@ def best_option(
     strength = cap / full if full > 0 else 0.0
     # The strength that would answer: the target's own and its network's, with the guarantors a rung brings in;
     # and the fear of that answer weighed by the balance of strength it makes, once per group of guarantors.
-    base = seen.get(target, 0.0)
+    base = amount(seen, target, 0.0)
     for client, level in allies:
-        base += seen.get(client, 0.0) * level
+        base += amount(seen, client, 0.0) * level
     answers: list[tuple[float, float]] = []
     for joined in groups:
         answering = base
         for g in joined:
-            answering += seen.get(g, 0.0)
+            answering += amount(seen, g, 0.0)
         total = answering + cap
         answers.append((answering, fear * (2.0 * answering / total if total > 0 else 0.0)))
     log1p = math.log1p
@@ -201,7 +208,7 @@ def best_option(
     for row in rows:
         # Harm over the horizon: one strike, a campaign's attacks at its tempo, or a war's days (span).
         fixed, sev, deaths, span = row.fixed, row.sev, row.deaths, row.span
-        lifted = row.force and commitment
+        lifted = row.force and commitment != 0.0
         lift = 0.0
         if lifted:
             reach = row.reach
@@ -270,9 +277,9 @@ def feared(
     answer a blow on the top rung (its own, its clients' hostile to the actor by the level of its support, its
     guarantors' that the top rung brings in: `allies` and `guards`, in capabilities as the actor sees them), times
     how much costs weigh with the actor (`sensitivity`)."""
-    strength = seen.get(other, 0.0)
+    strength = amount(seen, other, 0.0)
     for client, level in allies:
-        strength += seen.get(client, 0.0) * level
+        strength += amount(seen, client, 0.0) * level
     for guarantor in guards:
-        strength += seen.get(guarantor, 0.0)
-    return resolve_seen.get(other, 0.5) * strength * sensitivity
+        strength += amount(seen, guarantor, 0.0)
+    return amount(resolve_seen, other, 0.5) * strength * sensitivity

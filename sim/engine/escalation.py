@@ -23,6 +23,7 @@ from mypy_extensions import mypyc_attr
 
 from redline.agents.actions import DE_ESCALATION, GUARANTEE, INJECTED, SCHEDULED, WARNED, Action, Rungs
 from redline.agents.actor import Actor, Lines, Shared
+from redline.agents.weighing import amount
 from redline.agents.world import World
 from redline.engine.draws import Draws
 from redline.engine.network import RelationNetwork
@@ -446,7 +447,9 @@ class Escalation(World):
 
     def fighting(self, a: str, b: str) -> bool:
         """Whether a and b have hurt each other lately."""
-        return self.actors[a].recent_harm.get(b, 0.0) > 0 or self.actors[b].recent_harm.get(a, 0.0) > 0
+        return (
+            amount(self.actors[a].recent_harm, b, 0.0) > 0 or amount(self.actors[b].recent_harm, a, 0.0) > 0
+        )
 
     def unanswered(self, actor: str, crosser: str) -> None:
         """A red line was left unanswered: everyone believes a little less in the actor's resolve."""
@@ -676,7 +679,7 @@ class Escalation(World):
             felt = harm * share
             if felt > 0 and fid != src:
                 grievance = friend.grievance
-                before = grievance.get(src, 0.0)
+                before = amount(grievance, src, 0.0)
                 grievance[src] = before + felt
                 if before < heat <= before + felt:
                     self.stir(fid, src, self._today)
@@ -706,7 +709,7 @@ class Escalation(World):
 
     def _blame(self, actor: Actor, other: str, harm: float) -> None:
         """`actor` holds `other` responsible for `harm`; a grievance rising from nothing stirs it to react."""
-        before = actor.grievance.get(other, 0.0)
+        before = amount(actor.grievance, other, 0.0)
         actor.blame(other, harm)
         if before < self.HEAT <= before + harm:
             self.stir(actor.aid, other, self._today)
@@ -725,7 +728,7 @@ class Escalation(World):
                 # _blame, written out: an attack's blame lands some 180 times a run
                 felt = harm * weight
                 grievance = blamer.grievance
-                before = grievance.get(patron, 0.0)
+                before = amount(grievance, patron, 0.0)
                 if felt > 0 and patron != blamer.aid:
                     grievance[patron] = before + felt
                 if before < self.HEAT <= before + felt:
@@ -771,7 +774,7 @@ class Escalation(World):
                 continue
             # The commitment is toward the one who crossed; a patron blamed for it is answered through its client.
             deadline = day + lines_spec.patience
-            holder.commitments[a.source] = max(holder.commitments.get(a.source, -1.0), deadline)
+            holder.commitments[a.source] = max(amount(holder.commitments, a.source, -1.0), deadline)
             # A crossing after this step's decisions is later than a choice made on the same day.
             holder.crossed_day[a.source] = day + 0.5 if self._deciding else day
             holder.crossed_rung[a.source] = max(holder.crossed_rung.get(a.source, -1), a.rung)

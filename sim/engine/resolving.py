@@ -12,6 +12,8 @@ from __future__ import annotations
 
 from typing import Final
 
+from redline.agents.weighing import amount
+
 # A watcher of an actor as the reading reads it (Escalation._tables): its id, whom it is tied to, what it
 # believes of others' capability and resolve (None for the actor itself, which draws its noise all the same but
 # reads nothing), the scale of its noise through a direct channel, the level of the channel if it runs through a
@@ -42,7 +44,7 @@ def read_resolve(
         if resolve_seen is None or capability_seen is None:
             continue
         capability_seen[source] = capability
-        r = resolve_seen.get(source, 0.5)
+        r = amount(resolve_seen, source, 0.5)
         if signal <= r:  # what is read is at most the signal: it cannot raise the estimate
             continue
         # A blow is read as at most the resolve it shows, often less through noise (a costly signal is a lower
@@ -101,7 +103,7 @@ def land(
     and `grievance`; the author's grievance and credit are `held` and `earned`, and `venting` its patrons'
     grievances with the level of their support. Returns whether the target's recent harm from the author rose past
     `heat` (which stirs it) and whether the target's credit settled the blow."""
-    before = recent.get(src, 0.0)
+    before = amount(recent, src, 0.0)
     stirred = before < heat <= before + harm
     recent[src] = before + harm
     # An answer pays back the target's credit with its author first (a blow the target dealt it): no heavier than
@@ -110,7 +112,7 @@ def land(
     # a show of force is grievance as before, and crosses a line drawn at it.
     wronged, settled = harm, False
     if force:
-        owed = credit.get(src, 0.0)  # no credit and none left are alike: nothing to pay back
+        owed = amount(credit, src, 0.0)  # no credit and none left are alike: nothing to pay back
         if owed:
             if harm <= owed:
                 credit[src] = owed - harm
@@ -119,12 +121,12 @@ def land(
                 del credit[src]
                 wronged = harm - owed
     if wronged > 0 and src != aim:
-        grievance[src] = grievance.get(src, 0.0) + wronged
+        grievance[src] = amount(grievance, src, 0.0) + wronged
     # Harm done answers the author's grievance, and its patrons' (by the level of their support). What the author's
     # blow does beyond its grievance is its credit with the target, up to the heaviest such blow; only what is a new
     # wrong to the target earns it: a blow that the target's credit settled earns none (the account is settled,
     # whether the author's grievance faded faster than the target's credit or not).
-    was = held.get(aim, 0.0)
+    was = amount(held, aim, 0.0)
     if was >= harm:
         held[aim] = was - harm
     else:
@@ -134,10 +136,10 @@ def land(
             gained = harm - was
             if gained > wronged:
                 gained = wronged
-            if gained > earned.get(aim, 0.0):
+            if gained > amount(earned, aim, 0.0):
                 earned[aim] = gained
     for patron_grievance, level in venting:
-        g = patron_grievance.get(aim, 0.0)  # no grievance and none left are alike: nothing to answer
+        g = amount(patron_grievance, aim, 0.0)  # no grievance and none left are alike: nothing to answer
         if g:
             g -= harm * level
             patron_grievance[aim] = g if g > 0.0 else 0.0
