@@ -258,7 +258,10 @@ class Actor:
         """The capability that would answer a blow at `other` on `rung` (the top, if not given), as the actor sees
         it: `other`'s own, that of its clients hostile to the actor as far as `other` supports them, and that of
         its guarantors when the blow reaches their trigger (a patron's network and its protectors answer with it)."""
-        allies, protectors, _ = self._toward.get(other) or self._ties_of(other)
+        ties = self._toward.get(other)
+        if ties is None:
+            ties = self._ties_of(other)
+        allies, protectors, _ = ties
         seen = self.capability_seen
         strength = amount(seen, other, 0.0)
         for client, level in allies:
@@ -276,7 +279,10 @@ class Actor:
         how much costs weigh with the actor. Worked out once a step, when the actor perceives."""
         fear = self._fear.get(other)
         if fear is None:
-            allies, guards = self._answering.get(other) or self._answering_of(other)
+            answering = self._answering.get(other)
+            if answering is None:
+                answering = self._answering_of(other)
+            allies, guards = answering
             fear = self._fear[other] = feared(
                 self.capability_seen, self.resolve_seen, other, allies, guards, self.sensitivity
             )
@@ -285,7 +291,10 @@ class Actor:
     def _answering_of(self, other: str) -> tuple[list[tuple[str, float]], list[str]]:
         """Who answers a blow at `other` on the ladder's top rung with it: its clients hostile to the actor (with
         the level of its support) and the guarantors that the top rung brings in. Fixed for a run."""
-        allies, protectors, _ = self._toward.get(other) or self._ties_of(other)
+        ties = self._toward.get(other)
+        if ties is None:
+            ties = self._ties_of(other)
+        allies, protectors, _ = ties
         top = self.model.rungs.top
         found = self._answering[other] = (allies, [g for g, trigger in protectors if top >= trigger])
         return found
@@ -394,7 +403,10 @@ class Actor:
 
     def weigh(self, target: str) -> Stakes:
         """The terms of the choice toward `target`: doctrines fill in motives, commitments, costs and limits."""
-        fixed, weighers = (self._terms.get(target) or self._terms_toward(target))[:2]
+        terms = self._terms.get(target)
+        if terms is None:
+            terms = self._terms_toward(target)
+        fixed, weighers = terms[:2]
         stakes = fixed.but_motive(self.model.behaviour.standing_motive * amount(self._hostility, target, 0.0))
         for d in weighers:
             d.weigh(self, target, stakes)
@@ -405,7 +417,12 @@ class Actor:
         """`weigh` and `choose` toward `target` in one (the options made for the fixed terms, looked up once):
         the option chosen, its utility, and the terms it was chosen under: the target's own Stakes, written over
         at each weighing (they are read only until the choice is carried out)."""
-        fixed, weighers, rows, groups, allies, stakes = self._terms.get(target) or self._terms_toward(target)
+        # Looked up, then made if missing, rather than `get(...) or make(...)`: compiled, a tuple tested for truth is
+        # first copied into a new one (so is each such look-up in this class).
+        terms = self._terms.get(target)
+        if terms is None:
+            terms = self._terms_toward(target)
+        fixed, weighers, rows, groups, allies, stakes = terms
         # but_motive, in place: the fixed doctrines' terms stay as they are, and no other doctrine sets them.
         stakes.motive = self._standing_motive * amount(self._hostility, target, 0.0)
         stakes.commitment, stakes.answer_reach, stakes.pressure = (
@@ -449,7 +466,10 @@ class Actor:
         rows that `best_option` weighs (redline.agents.weighing.Row) and the options they stand for; the groups of
         the target's guarantors that the options bring in (a row's group indexes it); and the target's clients
         hostile to the actor."""
-        allies, protectors, lines = self._toward.get(target) or self._ties_of(target)
+        ties = self._toward.get(target)
+        if ties is None:
+            ties = self._ties_of(target)
+        allies, protectors, lines = ties
         own, floor, limit = (False, 0, None) if lines is None else lines
         full = self.full_capability
         campaign_span = stakes.tempo * self.model.horizon
