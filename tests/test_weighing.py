@@ -59,6 +59,27 @@ def _rows(rng: np.random.Generator, n: int, groups: int) -> list[tuple]:
     return rows
 
 
+def _terms(rng: np.random.Generator, most_rows: int, near_the_log: bool = False) -> tuple[list[tuple], tuple]:
+    """Random terms of a choice: its rows' arguments (as _rows makes them), and best_option's other arguments. With
+    `near_the_log`, motives also near nothing, past every harm, or a hair from the log of an option's harm (where
+    the weighing may skip the log)."""
+    groups = [tuple(f"g{j}" for j in range(k)) for k in range(int(rng.integers(1, 3)))]
+    seen = {"t": float(rng.exponential(1.0)), "c": float(rng.random()), "g0": 1.0, "g1": 0.5}
+    full = float(rng.choice([1.0, 0.8]))
+    rows = _rows(rng, int(rng.integers(1, most_rows)), len(groups))
+    cap = full * float(rng.choice([1.0, rng.random()]))
+    weight, fear = float(rng.random() * 2), float(rng.choice([0.0, rng.exponential(1.0)]))
+    motive = float(rng.choice([1e-9, rng.exponential(1.0), 40.0]) if near_the_log else rng.exponential(1.0))
+    if near_the_log and rng.random() < 0.4:
+        _, sev, deaths, *_, span, scaled = rows[int(rng.integers(len(rows)))][:10]
+        harm = (sev + deaths * cap) * (span * cap / full if scaled else span)
+        motive = math.log1p(harm) * (1.0 + float(rng.choice([-1e-6, -1e-12, 0.0, 1e-12, 1e-6])))
+    commitment = float(rng.choice([0.0, rng.exponential(1.0)]))
+    rest = (groups, [("c", float(rng.random()))], seen, "t", cap, full, weight, fear, motive, commitment,
+            float(rng.random()), float(rng.exponential(0.2)))  # fmt: skip
+    return rows, rest
+
+
 def _every_option_weighed(rows, groups, allies, seen, target, cap, full, weight, fear, motive, commitment,
                           answer_reach, pressure):  # fmt: skip
     """best_option as the formula reads, with nothing passed over: every option's utility worked out whole, in the
@@ -112,32 +133,8 @@ def test_the_weighing_passes_over_only_options_that_cannot_be_chosen():
     rng = np.random.default_rng(11)
     passed_over = 0
     for _ in range(4000):
-        groups = [tuple(f"g{j}" for j in range(k)) for k in range(int(rng.integers(1, 3)))]
-        seen = {"t": float(rng.exponential(1.0)), "c": float(rng.random()), "g0": 1.0, "g1": 0.5}
-        full = float(rng.choice([1.0, 0.8]))
-        rows = [weighing.Row(*r) for r in _rows(rng, int(rng.integers(1, 12)), len(groups))]
-        cap = full * float(rng.choice([1.0, rng.random()]))
-        motive = float(rng.choice([1e-9, rng.exponential(1.0), 40.0]))
-        if (
-            rng.random() < 0.4
-        ):  # a motive a hair from the log of an option's harm: where the log may be skipped
-            r = rows[int(rng.integers(len(rows)))]
-            harm = (r.sev + r.deaths * cap) * (r.span * cap / full if r.scaled else r.span)
-            motive = math.log1p(harm) * (1.0 + float(rng.choice([-1e-6, -1e-12, 0.0, 1e-12, 1e-6])))
-        terms = (
-            groups,
-            [("c", float(rng.random()))],
-            seen,
-            "t",
-            cap,
-            full,
-            float(rng.random() * 2),
-            float(rng.choice([0.0, rng.exponential(1.0)])),
-            motive,
-            float(rng.choice([0.0, rng.exponential(1.0)])),
-            float(rng.random()),
-            float(rng.exponential(0.2)),
-        )
+        made, terms = _terms(rng, 12, near_the_log=True)
+        rows = [weighing.Row(*r) for r in made]
         got = weighing.best_option(rows, *terms)
         assert repr(got) == repr(_every_option_weighed(rows, *terms))
         passed_over += got[0] >= 0 and got[0] != rows[-1].index
@@ -153,25 +150,7 @@ def test_the_compiled_weighing_gives_its_sources_numbers_on_random_terms():
     rng = np.random.default_rng(7)
     chosen = 0
     for _ in range(3000):
-        groups = [tuple(f"g{j}" for j in range(k)) for k in range(int(rng.integers(1, 3)))]
-        seen = {"t": float(rng.exponential(1.0)), "c": float(rng.random()), "g0": 1.0, "g1": 0.5}
-        full = float(rng.choice([1.0, 0.8]))
-        terms = (
-            _rows(rng, int(rng.integers(1, 10)), len(groups)),
-            groups,
-            [("c", float(rng.random()))],
-            seen,
-            "t",
-            full * float(rng.choice([1.0, rng.random()])),
-            full,
-            float(rng.random() * 2),
-            float(rng.choice([0.0, rng.exponential(1.0)])),
-            float(rng.exponential(1.0)),
-            float(rng.choice([0.0, rng.exponential(1.0)])),
-            float(rng.random()),
-            float(rng.exponential(0.2)),
-        )
-        rows, rest = terms[0], terms[1:]
+        rows, rest = _terms(rng, 10)
         # Each module weighs its own Row objects (the compiled one takes only its own class).
         got = weighing.best_option([weighing.Row(*r) for r in rows], *rest)
         want = python([python_module.Row(*r) for r in rows], *rest)
