@@ -200,7 +200,7 @@ def best_option(
     # the rounding of either side) has a log above the motive, and gains the motive. An option that would not beat
     # the best even if its harm gained the whole motive is passed over before its harm is counted (a bound in the
     # same arithmetic, never below the utility, for a weight that is not negative).
-    capped = motive > 0.0
+    capped = 0.0 < motive < 700.0  # past that, e^motive overflows, and no harm reaches it
     reached = (math.exp(motive) - 1.0) * (1.0 + 1e-12) + 1e-15 if capped else 0.0
     bounded = weight >= 0.0
     best = -1

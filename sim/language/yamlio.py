@@ -80,6 +80,18 @@ def read_text(path: str | os.PathLike, label: str | None = None) -> str:
         raise _fail(label, line, f"not UTF-8 text (byte 0x{raw[e.start]:02x} at offset {e.start})") from None
 
 
+# A name: an id, a key (at most 64 letters, digits, '_', '.', '-').
+_NAME = re.compile(r"[\w.-]{1,64}")
+
+
+def _interned(text: str) -> str:
+    """A name is interned: an actor's id is written many times (its key, each relation and event naming it), and the
+    model looks ids up in dicts thousands of times a run; one object per id makes each look-up an identity check
+    instead of a comparison of characters (3% of a run). Other text (titles, notes) is not: an interned string is
+    kept until the process ends, and a long-lived process (the app) reads many scenarios."""
+    return sys.intern(text) if _NAME.fullmatch(text) else text
+
+
 def parse(text: str, label: str) -> Document:
     """Parse one YAML document from `text` into plain values with line origins."""
     if not text.strip():
@@ -172,16 +184,13 @@ class _Converter:
                 if key in out:
                     raise _fail(self.label, kline, f"duplicate key '{key}'", dotted(path))
                 self.origins[(*path, key)] = (self.label, kline)
-                key = sys.intern(key)  # as text values are (below)
+                key = _interned(key)
                 out[key] = self.convert(vnode, (*path, key), depth + 1)
             return out
         if isinstance(node, yaml.SequenceNode):
             return [self.convert(v, (*path, i), depth + 1) for i, v in enumerate(node.value)]
         value = self._scalar(node)
-        # Text is interned: an actor's id is written many times (its key, each relation and event naming it), and
-        # the model looks ids up in dicts thousands of times a run; one object per id makes each look-up an identity
-        # check instead of a comparison of characters (3% of a run).
-        return sys.intern(value) if type(value) is str else value
+        return _interned(value) if type(value) is str else value
 
     def _scalar(self, node: yaml.Node) -> Any:
         if not getattr(
