@@ -69,7 +69,9 @@ def _terms(rng: np.random.Generator, most_rows: int, near_the_log: bool = False)
     rows = _rows(rng, int(rng.integers(1, most_rows)), len(groups))
     cap = full * float(rng.choice([1.0, rng.random()]))
     weight, fear = float(rng.random() * 2), float(rng.choice([0.0, rng.exponential(1.0)]))
-    motive = float(rng.choice([1e-9, rng.exponential(1.0), 40.0]) if near_the_log else rng.exponential(1.0))
+    motive = float(
+        rng.choice([1e-9, rng.exponential(1.0), 40.0, 800.0]) if near_the_log else rng.exponential(1.0)
+    )
     if near_the_log and rng.random() < 0.4:
         _, sev, deaths, *_, span, scaled = rows[int(rng.integers(len(rows)))][:10]
         harm = (sev + deaths * cap) * (span * cap / full if scaled else span)
