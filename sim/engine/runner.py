@@ -37,11 +37,9 @@ def run_seeds(root: int, runs: int, first: int = 0) -> list[int]:
     return out
 
 
-# Runs per chunk: fixed, so that the parts of an ensemble do not depend on the number of workers. A chunk has costs
-# of its own whatever its runs (a task sent and its result taken in, a part file per table, an append to each final
-# table): with 50 runs, `redline run --runs 1000 --workers 2` took 4.29 s (median of five), with 100 4.01 s, taken
-# in turn. An ensemble of this many runs or fewer is run in the calling process.
-CHUNK_RUNS = 100
+CHUNK_RUNS = (
+    50  # runs per chunk: fixed, so that the parts of an ensemble do not depend on the number of workers
+)
 
 
 class Coder:

@@ -99,8 +99,8 @@ def run_ensemble(
     memory (for more runs than memory holds, write_ensemble streams them to a folder).
 
     Run r is seeded with child r of numpy's SeedSequence(seed): the same scenario and seed give the same tables
-    whatever runs them. The runs go in chunks of 100 to `workers` processes of this machine (None: one per core;
-    1, or 100 runs or fewer: this process), or to `executor` (a concurrent.futures Executor or a Dask Client).
+    whatever runs them. The runs go in chunks of 50 to `workers` processes of this machine (None: one per core;
+    1, or 50 runs or fewer: this process), or to `executor` (a concurrent.futures Executor or a Dask Client).
     `progress`: a progress bar on stderr (None: only where stderr is a terminal). `source` (file, hash,
     overrides) goes to the manifest; by default, where load_scenario read the scenario from."""
     from redline.engine.aggregates import combine
