@@ -344,11 +344,10 @@ def _bar_class() -> type:
 
 
 # A Dask task costs the command's own process (its scheduler and client) tens of milliseconds, whatever it holds:
-# with one chunk a task (of 50 runs, as chunks were then), 5,000 runs on a local cluster of two workers took 1.12 x
-# the local pool's time, with four 1.08 x. On a cluster of known size a task holds several chunks, though never so
-# few tasks that a worker would wait long for the others at the end. Each chunk is still run and handed on alone
-# (its own part file), so the tables do not change; an interruption loses the tasks under way, up to four chunks
-# each.
+# with one 50-run chunk a task, 5,000 runs on a local cluster of two workers took 1.12 x the local pool's time,
+# with four 1.08 x. On a cluster of known size a task holds several chunks, though never so few tasks that a
+# worker would wait long for the others at the end. Each chunk is still run and handed on alone (its own part
+# file), so the tables do not change; an interruption loses the tasks under way, up to four chunks each.
 MAX_CHUNKS_PER_TASK = 4
 TASKS_PER_WORKER = 8
 
