@@ -41,18 +41,16 @@ Guarded = tuple[Lines | None, list[tuple[str, int]]]
 # what it is (an actor's fields directly, a list as a list), not looked up as any object's would be.
 Landing = tuple[
     Actor,  # the actor struck
-    list[
-        tuple[Actor, str, float, Attributions]
-    ],  # who grieves with it: the actor, its id, its share, its blames
+    # who grieves with it: the actor, its id, its share, its blames
+    list[tuple[Actor, str, float, Attributions]],
     list[tuple[Actor, float]],  # its hosts, with their exposure
     list[tuple[str, int]],  # its guarantors, with the rung that brings each in
     tuple[str, ...],  # those a blow on it answers: it and its patrons
     Attributions,  # whom it blames, for whom
     Guarded | None,  # None if a blow on it crosses no line
 ]
-Author = tuple[
-    Actor, list[tuple[dict[str, float], float]]
-]  # an actor, its patrons' grievances and their support
+# An author of blows: the actor, and its patrons' grievances with the level of their support
+Author = tuple[Actor, list[tuple[dict[str, float], float]]]
 
 NO_ONE: list = []  # the answer of a look-up that finds no one (shared: callers only read it)
 NO_BLAME: Attributions = {}  # the attributions of an actor who holds no one responsible for another (shared, read)
