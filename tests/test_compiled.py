@@ -116,7 +116,15 @@ def test_the_compiled_counts_are_their_sources_counts_at_every_mean():
     that draws more when it runs short: a small one here, so that it often does): the same counts and the same
     numbers left."""
     import redline.engine.counts as counts
-    from redline.engine.draws import Block
+    from redline.engine.draws import Block, Draws
+
+    def counted(module, block: Block, mean: float) -> list[int]:
+        """300 counts as Draws.poisson draws them, through `module`'s inversion and rejection."""
+        if mean <= 0:
+            return [0] * 300
+        if mean > module.INVERTED_UP_TO:
+            return [module.rejected(block.numbers, block.take, mean) for _ in range(300)]
+        return [module.inverted(block.one(), mean) for _ in range(300)]
 
     python = as_python("sim/engine/counts.py")
     for seed, mean in enumerate((0.0, 1e-9, 0.3, 2.0, 9.99, 10.01, 37.5, 400.0, 1e5)):
@@ -124,10 +132,13 @@ def test_the_compiled_counts_are_their_sources_counts_at_every_mean():
         for module in (counts, python):
             # each side's block draws the same numbers as the other's
             block = Block(np.random.default_rng(seed), False, 7)
-            sides.append((module.poissons(block.numbers, block.take, mean, 300), block.numbers))
+            sides.append((counted(module, block, mean), block.numbers))
         (got, left), (expected, python_left) = sides
         assert got == expected and left == python_left, mean
         assert (sum(got) > 0) == (mean > 0.01)
+        draws = Draws(np.random.default_rng(seed))
+        draws._uniforms = Block(np.random.default_rng(seed), False, 7)
+        assert draws.poissons(mean, 300) == got, mean  # `counted` draws as Draws does
 
 
 @pytest.mark.skipif(

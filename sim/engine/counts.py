@@ -27,15 +27,6 @@ def one(numbers: list[float], take: Callable[[int], list[float]]) -> float:
     return take(1)[0]
 
 
-def poisson(numbers: list[float], take: Callable[[int], list[float]], mean: float) -> int:
-    """A Poisson count of mean `mean` (0 for a mean of 0 or less, which takes no number)."""
-    if mean <= 0.0:
-        return 0
-    if mean > INVERTED_UP_TO:
-        return rejected(numbers, take, mean)
-    return inverted(numbers.pop() if numbers else take(1)[0], mean)
-
-
 def inverted(u: float, mean: float) -> int:
     """The Poisson count of mean `mean` (above 0, at most INVERTED_UP_TO) that the uniform `u` gives by inversion:
     the smallest k whose cumulative probability reaches `u`. The walk stops if the terms run out (a uniform within
@@ -48,11 +39,6 @@ def inverted(u: float, mean: float) -> int:
         term *= mean / k
         total += term
     return k
-
-
-def poissons(numbers: list[float], take: Callable[[int], list[float]], mean: float, n: int) -> list[int]:
-    """`n` Poisson counts of mean `mean` (a campaign's attacks), drawn one after another as `poisson` draws each."""
-    return [poisson(numbers, take, mean) for _ in range(n)]
 
 
 def rejected(numbers: list[float], take: Callable[[int], list[float]], mean: float) -> int:

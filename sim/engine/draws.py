@@ -82,9 +82,10 @@ class Draws(Randoms):
         return self._normals.take(n)
 
     def poisson(self, mean: float) -> int:
-        """A Poisson count (redline.engine.counts.poisson: from the block of uniforms). Most are drawn by inversion
-        from one uniform, handed over here: compiled, `block.take` handed on would be a new bound method each
-        time, for a block that is rarely short."""
+        """A Poisson count from the block of uniforms (0 for a mean of 0 or less, which takes no number): by
+        inversion up to INVERTED_UP_TO, from one uniform handed over here (compiled, `block.take` handed on would be
+        a new bound method each time, for a block that is rarely short), by rejection above it
+        (redline.engine.counts)."""
         if mean <= 0.0:
             return 0
         block = self._uniforms
