@@ -256,9 +256,17 @@ def _add(into: dict, part: dict, runs: int, before: int) -> None:
             have = np.zeros((*h.shape[:-1], 1), dtype=h.dtype)
             have[..., 0] = before
         width = max(have.shape[-1], h.shape[-1])
-        pad = [(0, 0)] * (h.ndim - 1)
-        have = np.pad(have, [*pad, (0, width - have.shape[-1])])
-        into[key] = have + np.pad(h, [*pad, (0, width - h.shape[-1])])
+        into[key] = _widened(have, width) + _widened(h, width)
+
+
+def _widened(h: np.ndarray, width: int) -> np.ndarray:
+    """A histogram with zeros past its last column, up to `width` columns: itself if it has as many (np.pad copies
+    it even then, and a sweep sums thousands of chunks' histograms)."""
+    if h.shape[-1] == width:
+        return h
+    out = np.zeros((*h.shape[:-1], width), dtype=h.dtype)
+    out[..., : h.shape[-1]] = h
+    return out
 
 
 def combine(parts: Sequence[Aggregates]) -> Aggregates:
