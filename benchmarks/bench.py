@@ -8,7 +8,7 @@
   ensemble      a 1000-run flagship ensemble with 2 worker processes, in this process, median of 3: at most 15 s
   million-rows  10^6 event rows written to Parquet and read back in a fresh process, its peak memory: <= 500 MB
   cli           `redline run axis-2023 --runs 1000 --workers 2`, the whole command as a user types it (start-up,
-                runs, tables, summary, plots), median of 3: at most 4 s
+                runs, tables, summary, plots), median of 5: at most 4 s
   memory        peak memory of `redline run --runs 10000` and `--runs 50000` (2 workers): the parent at most
                 1 GB, each worker at most 300 MB
   sweep         `redline sweep` of 10 parameters, Sobol design, 256 samples, 10 replications a point: seconds and
