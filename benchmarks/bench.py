@@ -501,15 +501,26 @@ def rows_parent(s: Settings, tmp: Path) -> list[Row]:
         ),
     }
     rows = []
+    n = s.repeats(3)
     for command, (sizes, args) in measured.items():
-        (all0, main0), (all1, main1) = (parent_cpu(a) for a in args)
+        # Medians of a few at each size: a `run`'s main thread spends a few hundredths of a millisecond a run, and
+        # one measurement at each size could give it a difference below zero.
+        (all0, main0), (all1, main1) = (
+            tuple(statistics.median(x) for x in zip(*(parent_cpu(a) for _ in range(n)), strict=True))
+            for a in args
+        )
         per_run, per_run_main = ((b - a) / (sizes[1] - sizes[0]) for a, b in ((all0, all1), (main0, main1)))
         # All of it bounds the runs a second where no core is free for the other threads; the main thread's alone
         # where cores are, but for what of the other threads' work holds the interpreter's lock.
+        if per_run_main > 0:
+            main = f"{per_run_main * 1e3:.2f} ms in the main thread, {(per_run - per_run_main) * 1e3:.2f} ms in others"
+            bound = f"{1 / per_run:,.0f} to {1 / per_run_main:,.0f} runs/s"
+        else:
+            main = "the main thread's share too small to tell from the noise, the rest in others"
+            bound = f"{1 / per_run:,.0f} runs/s or more"
         detail = (
-            f"{per_run_main * 1e3:.2f} ms in the main thread, {(per_run - per_run_main) * 1e3:.2f} ms in others "
-            f"(the pool's, the writers'): {1 / per_run:,.0f} to {1 / per_run_main:,.0f} runs/s through one "
-            f"command at most; {all0:.2f} s at {sizes[0]:,} runs, {all1:.2f} s at {sizes[1]:,}"
+            f"{main} (the pool's, the writers'): {bound} through one command at most; medians of {n}: "
+            f"{all0:.2f} s at {sizes[0]:,} runs, {all1:.2f} s at {sizes[1]:,}"
         )
         name = f"redline {command}: the parent's CPU per run (2 workers)"
         rows.append(Row(name, per_run * 1e3, None, "ms", detail, s.scaled))
