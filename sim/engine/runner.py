@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import contextlib
 import functools
-import gc
 import multiprocessing
 import os
 import signal
@@ -23,6 +22,7 @@ from typing import Any
 
 import numpy as np
 
+from redline.engine.heap import keep_freed_memory, set_aside_start_up_heap
 from redline.engine.model import EVENT_FIELDS, METRIC_FIELDS, EscalationModel
 from redline.engine.tables import CAUSES, MANNERS
 from redline.language.spec import Scenario
@@ -229,14 +229,6 @@ def _watch_parent(parent: int) -> None:
     os._exit(1)
 
 
-def set_aside_start_up_heap() -> None:
-    """In a worker, before its first chunk: put every object it holds so far (the modules it imported, and after a
-    fork the parent's own) out of the garbage collector's reach. A full collection walks every object it tracks,
-    and runs make enough objects to set off some: in a process that had imported Dask and pandas, a run took about 4%
-    longer than once its heap was set aside (median of 400 alternating pairs)."""
-    gc.freeze()
-
-
 def _worker_init() -> None:
     """Ctrl+C reaches every process of the terminal's group: the parent alone answers it, and stops the workers.
     SIGTERM ends a worker quietly, without the parent's handler (inherited by fork) raising in it."""
@@ -244,6 +236,7 @@ def _worker_init() -> None:
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
     threading.Thread(target=_watch_parent, args=(os.getppid(),), daemon=True).start()
     set_aside_start_up_heap()
+    keep_freed_memory()  # forked from the command's process, it has them already; from a program's, not
 
 
 _POOL: tuple[ProcessPoolExecutor, int] | None = None

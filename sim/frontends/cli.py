@@ -677,6 +677,10 @@ def _main(argv: Sequence[str] | None) -> int:
 def entry() -> None:
     """The `redline` command. After a signal, the process leaves at once: the interpreter's exit handlers would
     try to wake a worker pool whose pipes the signal already closed, and print a traceback nobody needs."""
+    from redline.engine.heap import keep_freed_memory
+
+    # The command owns its process, and the workers it forks inherit the setting; a program calling main() does not.
+    keep_freed_memory()
     code = main(leave_after=LEAVE_AFTER)
     if code in (EXIT_INTERRUPTED, EXIT_TERMINATED):
         for stream in (sys.stdout, sys.stderr):

@@ -40,7 +40,7 @@ def prepare_to_draw() -> None:
     runs, when the plots wait for it."""
     import gc
 
-    from redline.engine.runner import set_aside_start_up_heap
+    from redline.engine.heap import set_aside_start_up_heap
     from redline.frontends import plots  # noqa: F401
     from redline.frontends.plotstyle import drawn  # noqa: F401
 
