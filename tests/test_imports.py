@@ -40,3 +40,51 @@ def test_the_names_imported_on_first_use_are_listed():
     import redline
 
     assert {"load_scenario", "run_ensemble", "write_ensemble", "plots", "Results"} <= set(dir(redline))
+
+
+def test_mesa_is_imported_with_its_loggers_named_and_inspect_left_as_it_was():
+    """redline.engine.mesa_import: Mesa's logger for mesa.model gets its module's name, as with a plain import, and
+    inspect's functions are its own again after the import."""
+    code = (
+        "import inspect, json\n"
+        "import redline.engine.model\n"
+        "import mesa.mesa_logging as logs\n"
+        "print(json.dumps([sorted(logs._module_loggers), inspect.stack.__module__, inspect.getmodule.__module__]))\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=120
+    )
+    loggers, stack_of, getmodule_of = json.loads(done.stdout)
+    assert "mesa.model" in loggers, loggers
+    assert stack_of == getmodule_of == "inspect"
+
+
+def _caller_seen() -> tuple[str, object]:
+    """What Mesa's create_module_logger reads: the frame of whoever called it, and that frame's module."""
+    import inspect
+
+    frame = inspect.stack()[1]
+    return frame.function, inspect.getmodule(frame[0])
+
+
+def _calling() -> tuple[str, object]:
+    return _caller_seen()
+
+
+def test_while_mesa_is_imported_a_frame_names_the_same_caller_and_module():
+    import inspect
+
+    from redline.engine.mesa_import import _frames_name_their_modules
+
+    plain = _calling()
+    with _frames_name_their_modules():
+        quick = _calling()
+        assert inspect.stack()[0].code_context is None  # the source lines are not read
+    assert quick == plain == ("_calling", sys.modules[__name__])
+    assert inspect.stack()[0].code_context  # inspect's own again
+    try:
+        with _frames_name_their_modules():
+            raise KeyError("an import that fails")
+    except KeyError:
+        pass
+    assert inspect.stack.__module__ == inspect.getmodule.__module__ == "inspect"

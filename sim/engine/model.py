@@ -10,9 +10,12 @@ from __future__ import annotations
 
 from typing import Any
 
-import mesa
 import numpy as np
 
+# Mesa before any module that imports it (redline.agents.agent does): imported there, it costs less.
+from redline.engine.mesa_import import mesa
+
+# isort: split
 from redline.agents.agent import ActorAgent
 from redline.engine.escalation import EVENT_FIELDS, METRIC_FIELDS, Escalation
 from redline.language.spec import Scenario
