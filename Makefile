@@ -45,17 +45,21 @@ $(COMPILED): $(COMPILED_FROM) setup.py | $(STAMP)
 	$(BIN)/python setup.py -q build_ext --inplace --force
 	@touch $(COMPILED)
 
+# redline's own modules compiled to bytecode (only those changed since), as pip does for a package it installs but
+# not for an editable one: where bytecode is not written on import (PYTHONDONTWRITEBYTECODE), every process that
+# imports them would compile them again, about 0.1 s of each command's start.
+BYTECODE := $(BIN)/python -m compileall -q sim agents >/dev/null || true
+
 # The main job: the flagship scenario's ensemble, its tables, summary and plots.
 demo: $(STAMP) $(COMPILED)
+	@$(BYTECODE)
 	$(BIN)/redline validate scenarios/*.yaml
 	$(BIN)/redline run scenarios/axis-2023.yaml --runs 200 --seed 20231007 --out out/axis-2023 --force
 	@echo "summary: out/axis-2023/summary.md; plots: out/axis-2023/*.png"
 
-# redline's own modules are compiled first (only those changed since): the tests start about a hundred Python
-# processes that import them, and where bytecode is not written on import (PYTHONDONTWRITEBYTECODE), each would
-# compile them again.
+# Bytecode first: the tests start about a hundred Python processes that import redline.
 test: $(STAMP) $(COMPILED)
-	@$(BIN)/python -m compileall -q sim agents >/dev/null || true
+	@$(BYTECODE)
 	$(BIN)/python -m pytest -q -n auto
 
 # mypy checks the package as it is installed, `redline` over sim/ with agents/ inside it. It cannot follow the
