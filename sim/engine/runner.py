@@ -110,8 +110,8 @@ def collect(finished: Iterable[tuple[int, int, EscalationModel]]) -> Chunk:
                     part[f].append(causes.codes(values))
                 elif f == "manner":
                     part[f].append(manners.codes(values))
-                else:
-                    part[f].append(np.asarray(values, dtype=_INT_FIELDS.get(f, np.float64)))
+                else:  # fromiter: each value converted as it comes, without a first pass to find the type
+                    part[f].append(np.fromiter(values, _INT_FIELDS.get(f, np.float64), len(values)))
         for step, actor, crossers, day, struck, rung in m.red_lines:
             red["run"].append(run)
             red["step"].append(step)
