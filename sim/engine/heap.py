@@ -28,8 +28,8 @@ def keep_freed_memory() -> bool:
     """Keep the memory of a chunk's arrays for the next chunk, rather than give it back to the system and ask for it
     again: each page asked for anew costs a page fault when first written. A chunk's columns and histograms are
     arrays of tens of kilobytes to a few megabytes, made and dropped chunk after chunk; with glibc's own thresholds
-    the 1000-run command took about 149,000 page faults, with these about 79,000, and 0.2 s less system time (its
-    peak memory the same). What a process keeps is bounded: at most TRIM_THRESHOLD of free memory at the heap's
+    the 1000-run command took about 149,000 page faults, with these about 79,000, and about 0.15 s less system time
+    (its peak memory the same). What a process keeps is bounded: at most TRIM_THRESHOLD of free memory at the heap's
     top. Returns whether the C library took the settings (glibc does; others have no mallopt, and keep theirs)."""
     try:
         mallopt = ctypes.CDLL(None).mallopt
