@@ -372,3 +372,40 @@ def test_ctrl_c_on_a_local_dask_cluster_is_one_line(tmp_path):
     assert err.strip().splitlines() == ["redline run: interrupted"], err  # before: workers' tracebacks
     assert len(processes) >= 3 and _all_gone(processes)  # the server the workers are forked from, and they
     assert sorted(p.name for p in tmp_path.iterdir()) == []  # no half folder, no lock
+
+
+class _Fetched:
+    """A chunk's result as a worker hands it back (any object that is not an error's triple)."""
+
+
+@pytest.mark.parametrize("status", ["finished", "lost", "pending"])
+def test_a_result_fetched_whole_is_handed_on_whatever_the_status_reads_after(status):
+    """The worker may go just after its result is fetched: the task then reads 'lost' or 'pending' again. Dask's own
+    hand-over took the result for an error's triple and raised TypeError in the command."""
+    from concurrent.futures import Future
+
+    from redline.engine.executors import _settle
+
+    settled, fetched = Future(), _Fetched()
+    _settle(settled, status, fetched)
+    assert settled.result(timeout=0) is fetched
+
+
+def test_an_error_and_a_cancellation_are_handed_on_as_such():
+    from concurrent.futures import Future
+
+    from redline.engine.executors import _settle
+
+    failed = Future()
+    try:
+        raise ValueError("a chunk that failed")
+    except ValueError as e:
+        _settle(failed, "error", (ValueError, e, e.__traceback__))
+    assert isinstance(failed.exception(timeout=0), ValueError)
+    cancelled = Future()
+    _settle(cancelled, "cancelled", distributed.client.FutureCancelledError("k", "cancelled"))
+    assert cancelled.cancelled()
+    by_the_command = Future()
+    by_the_command.cancel()  # the command cancelled it while the result came in: nothing to tell it
+    _settle(by_the_command, "finished", _Fetched())
+    assert by_the_command.cancelled()

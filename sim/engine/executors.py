@@ -22,7 +22,7 @@ import threading
 import time
 import weakref
 from collections.abc import Iterable, Iterator
-from concurrent.futures import Executor
+from concurrent.futures import Executor, Future, InvalidStateError
 from typing import Any
 
 # Seconds to reach a scheduler, and to wait for a worker once all are gone (default 10).
@@ -238,28 +238,32 @@ def _settling_executor(client: Any, **options: Any) -> Executor:
     it has fetched the task's result; if the scheduler (or the only worker) is lost during that fetch, the fetch
     raises in Dask's event loop and the future stays pending for ever: a command waiting on its last chunk hung
     (a sweep whose scheduler was killed as the last chunk's result came in, 2 times in 2). Here the fetch's error
-    settles the future, and the command tells it as it tells any lost scheduler or cluster. The parts of Dask this
-    reaches into are not public: where a version lacks them, its own executor is used."""
+    settles the future, and the command tells it as it tells any lost scheduler or cluster; and a result fetched
+    whole is handed on however the task's status reads by then (_settle). The parts of Dask this reaches into are
+    not public: where a version lacks them, its own executor is used."""
     import concurrent.futures as cf
 
     try:
-        from distributed.cfexecutor import ClientExecutor, _cascade_future
+        from distributed import Future as DaskFuture
+        from distributed.cfexecutor import ClientExecutor
         from tornado import gen
     except ImportError:
         return client.get_executor(**options)
-    if not hasattr(ClientExecutor, "_wrap_future"):
+    if not (hasattr(ClientExecutor, "_wrap_future") and hasattr(DaskFuture, "_result")):
         return client.get_executor(**options)
 
     @gen.coroutine
     def cascade(future: Any, settled: cf.Future) -> Any:
         try:
-            yield _cascade_future(future, settled)
+            result = yield future._result(raiseit=False)
         except BaseException as e:  # raised while fetching the result, before the future was told anything
             # An error, not a cancellation of the fetch itself (asyncio's), which the command would take for Ctrl+C;
             # a CancelledError of concurrent.futures is what a lost scheduler gives the command (_lost).
             error = e if isinstance(e, Exception) else cf.CancelledError(f"the result was not fetched: {e!r}")
             with contextlib.suppress(cf.InvalidStateError):  # the command cancelled it meanwhile
                 settled.set_exception(error)
+            return
+        _settle(settled, future.status, result)
 
     class Settling(ClientExecutor):
         def _wrap_future(self, future: Any) -> cf.Future:
@@ -275,6 +279,23 @@ def _settling_executor(client: Any, **options: Any) -> Executor:
             return settled
 
     return Settling(client, **options)
+
+
+def _settle(settled: Future, status: str, outcome: Any) -> None:
+    """Hand on what a Dask future came to (`outcome`, from its `_result(raiseit=False)`): its result, its error (a
+    (type, value, traceback) triple when `status` is 'error'), or its cancellation. A result fetched whole is a
+    result whatever the status reads by then: its worker may have gone just after, and the task be 'lost' or
+    'pending' again. Dask's own hand-over took such a result for an error's triple, and the command ended in a
+    TypeError's traceback (a sweep whose only worker was killed, once in a clean clone's test run)."""
+    with contextlib.suppress(InvalidStateError):  # the command cancelled it meanwhile
+        if status == "cancelled":
+            if settled.cancel():
+                settled.set_running_or_notify_cancel()  # as Dask does: wait() and as_completed() wake up
+        elif status == "error" and isinstance(outcome, tuple) and len(outcome) == 3:
+            _, error, traceback = outcome
+            settled.set_exception(error.with_traceback(traceback))
+        else:
+            settled.set_result(outcome)
 
 
 class _WorkersWatch:
