@@ -199,7 +199,7 @@ def executor_from_args(args: argparse.Namespace) -> Iterator[Executor | None]:
             client = stack.enter_context(Client(cluster))
         from redline.engine.dask_worker import SetAsideStartUpHeap
 
-        # Each worker, as it joins, sets aside what it holds (redline.engine.heap), as the
+        # Each worker, as it joins, sets aside what it holds and keeps freed memory (redline.engine.heap), as the
         # local pool's workers do: a Dask worker holds much more at start than they do.
         client.register_plugin(SetAsideStartUpHeap())
         # pure=False: each chunk is run once, so Dask need not hash every task's arguments (the scenario and its
