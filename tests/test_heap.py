@@ -48,11 +48,11 @@ def test_freed_memory_is_kept_for_the_next_chunk():
 
 
 def test_a_worker_sets_both_before_its_first_chunk(monkeypatch):
-    from redline.engine import runner
+    from redline.engine import heap, runner
 
     done = []
-    monkeypatch.setattr(runner, "keep_freed_memory", lambda: done.append("kept") or True)
-    monkeypatch.setattr(runner, "set_aside_start_up_heap", lambda: done.append("set aside"))
+    monkeypatch.setattr(heap, "keep_freed_memory", lambda: done.append("kept") or True)
+    monkeypatch.setattr(heap, "set_aside_start_up_heap", lambda: done.append("set aside"))
     monkeypatch.setattr(
         runner.threading, "Thread", lambda **kw: type("T", (), {"start": lambda self: None})()
     )

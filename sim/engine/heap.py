@@ -37,3 +37,10 @@ def keep_freed_memory() -> bool:
         return False
     mallopt.argtypes, mallopt.restype = [ctypes.c_int, ctypes.c_int], ctypes.c_int
     return bool(mallopt(M_MMAP_THRESHOLD, MMAP_THRESHOLD)) and bool(mallopt(M_TRIM_THRESHOLD, TRIM_THRESHOLD))
+
+
+def prepare_worker() -> None:
+    """What a worker process does before its first chunk, a local pool's or a Dask cluster's: both of the above (one
+    forked from the `redline` command's process has the allocator's settings already; one of a program's has not)."""
+    set_aside_start_up_heap()
+    keep_freed_memory()

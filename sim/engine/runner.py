@@ -22,7 +22,7 @@ from typing import Any
 
 import numpy as np
 
-from redline.engine.heap import keep_freed_memory, set_aside_start_up_heap
+from redline.engine.heap import prepare_worker
 from redline.engine.model import EVENT_FIELDS, METRIC_FIELDS, EscalationModel
 from redline.engine.tables import CAUSES, MANNERS
 from redline.language.spec import Scenario
@@ -235,8 +235,7 @@ def _worker_init() -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
     threading.Thread(target=_watch_parent, args=(os.getppid(),), daemon=True).start()
-    set_aside_start_up_heap()
-    keep_freed_memory()  # forked from the command's process, it has them already; from a program's, not
+    prepare_worker()
 
 
 _POOL: tuple[ProcessPoolExecutor, int] | None = None
